@@ -1,0 +1,68 @@
+"""Who may do what, and who sees which record: the one gate every page and API route goes through.
+
+Roles are per organization. What each role may do is the table below; visibility of contacts and
+companies is built as a database filter so that lists, totals and searches can never disagree.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from .errors import Forbidden, NotFound
+
+
+class Role(str, Enum):
+    OWNER = 'owner'
+    MEMBER = 'member'
+    GUEST = 'guest'
+
+
+class Action(str, Enum):
+    SEE_RECORDS = 'see contacts and companies'
+    EDIT_RECORDS = 'edit contacts and companies'
+    VIEW_MEMBERS = 'view the members'
+    MANAGE_MEMBERS = 'manage members'
+    EDIT_ORGANIZATION = 'edit the organization'
+    EDIT_OPTIONS = 'edit the option lists'
+    VIEW_SETTINGS = 'open the organization settings'
+    COPY_OUT = 'copy records to another organization'
+    RECEIVE_COPIES = 'receive copied records'
+    MANAGE_KIOSK = 'manage kiosk links'
+
+
+_ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.SEE_RECORDS: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.EDIT_RECORDS: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.VIEW_MEMBERS: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.MANAGE_MEMBERS: frozenset({Role.OWNER}),
+    Action.EDIT_ORGANIZATION: frozenset({Role.OWNER}),
+    Action.EDIT_OPTIONS: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.VIEW_SETTINGS: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.COPY_OUT: frozenset({Role.OWNER}),
+    Action.RECEIVE_COPIES: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.MANAGE_KIOSK: frozenset({Role.OWNER}),
+}
+
+
+def allows(role: Role | str | None, action: Action) -> bool:
+    """Whether this role may take this action; an unknown or missing role may do nothing."""
+    try:
+        return Role(role) in _ALLOWED[action]
+    except ValueError:
+        return False
+
+
+def require(role: Role | str | None, action: Action) -> None:
+    if not allows(role, action):
+        raise Forbidden(f'Your role does not allow you to {action.value}')
+
+
+async def membership(user, org_id: object):
+    """The caller's membership of this organization; an organization they are not in does not exist for them."""
+    from .orgs import Membership
+
+    if user is None or not isinstance(org_id, int):
+        raise NotFound('organization')
+    found = await Membership.get_or_none(user_id=user.id, org_id=org_id).select_related('org')
+    if found is None:
+        raise NotFound('organization')
+    return found
