@@ -1,0 +1,22 @@
+"""The JSON REST API v1: a FastAPI router over the same models/ functions the pages call."""
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from . import accounts, errors, orgs
+from .limits import JsonBodyLimit
+
+PREFIX = '/api/v1'
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    for module in (accounts, orgs):
+        router.include_router(module.router)
+    return router
+
+
+def install(app: FastAPI) -> None:
+    errors.install(app)
+    app.add_middleware(JsonBodyLimit)
+    app.include_router(build_router())

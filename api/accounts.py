@@ -1,0 +1,56 @@
+"""Accounts and tokens: sign-up, token issue and revocation, the caller's profile."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from models import accounts, orgs
+
+from .deps import AppSettings, CurrentUser
+from .schemas import Body
+
+router = APIRouter(tags=['accounts'])
+
+
+class SignUp(Body):
+    email: str
+    password: str
+    name: str
+
+
+class Credentials(Body):
+    email: str
+    password: str
+    name: str | None = None  # a label for the token, shown in Settings
+
+
+@router.post('/users', status_code=201)
+async def create_user(body: SignUp, settings: AppSettings) -> dict:
+    user = await accounts.sign_up(email=body.email, password=body.password, name=body.name,
+                                  signup_mode=settings.signup)
+    return {'id': user.id, 'email': user.email, 'name': user.name}
+
+
+@router.post('/tokens', status_code=201)
+async def create_token(body: Credentials) -> dict:
+    user = await accounts.authenticate(email=body.email, password=body.password)
+    token, raw = await accounts.create_api_token(user=user, name=body.name or 'API')
+    return {'token': raw, 'id': token.id, 'name': token.name}
+
+
+@router.get('/tokens')
+async def list_tokens(user: CurrentUser) -> list[dict]:
+    return [{'id': t.id, 'name': t.name, 'hint': t.hint, 'created_at': t.created_at,
+             'last_used_at': t.last_used_at} for t in await accounts.list_api_tokens(user)]
+
+
+@router.delete('/tokens/{token_id}', status_code=204)
+async def revoke_token(token_id: int, user: CurrentUser) -> Response:
+    await accounts.revoke_api_token(user=user, token_id=token_id)
+    return Response(status_code=204)
+
+
+@router.get('/me')
+async def me(user: CurrentUser) -> dict:
+    return {'id': user.id, 'email': user.email, 'name': user.name,
+            'organizations': [{'id': m.org_id, 'name': m.org.name, 'role': m.role}
+                              for m in await orgs.user_memberships(user)]}

@@ -1,0 +1,36 @@
+"""Typed dependencies of the API: the caller, their membership of the organization in the path, settings."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from models.access import membership
+from models.accounts import User, user_for_api_token
+from models.errors import Unauthorized
+from models.orgs import Membership
+from settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def current_user(authorization: Annotated[str | None, Header()] = None) -> User:
+    scheme, _, token = (authorization or '').partition(' ')
+    user = await user_for_api_token(token.strip()) if scheme.lower() == 'bearer' else None
+    if user is None:
+        raise Unauthorized('A valid API token is required: Authorization: Bearer <token>')
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def org_membership(org: int, user: CurrentUser) -> Membership:
+    """The caller's membership of the organization `{org}` in the path (404 when they are not in it)."""
+    return await membership(user, org)
+
+
+OrgMembership = Annotated[Membership, Depends(org_membership)]
