@@ -1,0 +1,82 @@
+"""Log in and sign up."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from models import accounts
+from models.errors import RateLimited, RubricaError
+
+from . import session
+from .feedback import FAILED, attempt
+
+
+def _centered_card():
+    return ui.card().classes('absolute-center w-96 max-w-[95vw]')
+
+
+@ui.page('/login', title='Log in · Rubrica')
+async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is called next
+    target = session.safe_next(next)
+    if await session.signed_in_user() is not None:
+        return RedirectResponse(target)
+
+    with _centered_card():
+        ui.label('Rubrica').classes('text-h5')
+        ui.label('Log in to your account').classes('text-subtitle2 text-grey-8')
+        email = ui.input('Email').props('type=email autocomplete=username').classes('w-full').mark('login-email')
+        password = ui.input('Password', password=True).props('autocomplete=current-password') \
+            .classes('w-full').mark('login-password')
+        problem = ui.label().classes('text-negative').mark('login-error')
+        problem.set_visibility(False)
+
+        async def submit() -> None:
+            try:
+                user = await accounts.authenticate(email=email.value, password=password.value)
+            except RateLimited as e:
+                problem.text = e.message
+            except RubricaError as e:
+                problem.text = e.message
+            else:
+                await session.log_in(user)
+                ui.navigate.to(target)
+                return
+            problem.set_visibility(True)
+
+        password.on('keydown.enter', submit)
+        ui.button('Log in', on_click=submit).classes('w-full').mark('login-submit')
+        with ui.row().classes('w-full justify-center'):
+            ui.label('No account yet?')
+            ui.link('Sign up', '/signup').mark('signup-link')
+
+
+@ui.page('/signup', title='Sign up · Rubrica')
+async def signup_page():
+    if await session.signed_in_user() is not None:
+        return RedirectResponse('/')
+    settings = app.state.settings
+
+    with _centered_card():
+        ui.label('Create your Rubrica account').classes('text-h6')
+        if settings.signup == 'invite':
+            ui.label('Sign-up is by invitation: use the email address you were invited with.') \
+                .classes('text-grey-8')
+        name = ui.input('Name').props('autocomplete=name').classes('w-full').mark('signup-name')
+        email = ui.input('Email').props('type=email autocomplete=username').classes('w-full').mark('signup-email')
+        password = ui.input('Password', password=True).props('autocomplete=new-password') \
+            .classes('w-full').mark('signup-password')
+        ui.label('At least 8 characters.').classes('text-caption text-grey-7')
+
+        async def submit() -> None:
+            user = await attempt(accounts.sign_up(email=email.value, password=password.value, name=name.value,
+                                                  signup_mode=settings.signup),
+                                 {'email': email, 'password': password, 'name': name})
+            if user is FAILED:
+                return
+            await session.log_in(user)
+            ui.navigate.to('/')
+
+        ui.button('Create account', on_click=submit).classes('w-full').mark('signup-submit')
+        with ui.row().classes('w-full justify-center'):
+            ui.label('Already registered?')
+            ui.link('Log in', '/login')

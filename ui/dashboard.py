@@ -1,0 +1,25 @@
+"""The dashboard: where a user lands after logging in."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from .frame import frame, new_organization_dialog
+from .session import page_context
+
+
+@ui.page('/', title='Dashboard · Rubrica')
+async def dashboard_page():
+    ctx = await page_context()
+    if ctx is None:
+        return RedirectResponse('/login')
+    with frame(ctx, 'Dashboard'):
+        if ctx.membership is None:
+            with ui.card().classes('w-full'):
+                ui.label('You are not in any organization yet.').mark('no-org')
+                ui.label('Create one, or ask an owner of an existing organization to invite you.')
+                ui.button('Create an organization', on_click=new_organization_dialog(ctx).open) \
+                    .mark('create-first-org')
+            return
+        ui.label(f'Welcome, {ctx.user.name}').classes('text-subtitle1').mark('welcome')
+        ui.label(f'{ctx.org.name} · your role: {ctx.role}').classes('text-grey-8').mark('active-org')

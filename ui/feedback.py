@@ -1,0 +1,44 @@
+"""Shows the data layer's errors to the user: next to the field that is wrong, or as a message."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import TypeVar
+
+from nicegui import ui
+
+from models.errors import RubricaError, ValidationFailed
+
+T = TypeVar('T')
+FAILED = object()  # returned by attempt() when the action did not happen
+
+
+def _element_for(field: str, elements: Mapping[str, object]):
+    """'emails[1]' is shown next to the 'emails[1]' input if there is one, else next to 'emails'."""
+    return elements.get(field) or elements.get(field.split('[', 1)[0].split('.', 1)[0])
+
+
+def clear_errors(elements: Mapping[str, object]) -> None:
+    for element in elements.values():
+        if hasattr(element, 'error'):
+            element.error = None
+
+
+async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = None) -> T | object:
+    """Run one models/ call; on a refusal tell the user what is wrong and return FAILED."""
+    elements = elements or {}
+    clear_errors(elements)
+    try:
+        return await action
+    except ValidationFailed as e:
+        unplaced = []
+        for field, message in e.errors.items():
+            element = _element_for(field, elements)
+            if element is not None and hasattr(element, 'error'):
+                element.error = message
+            else:
+                unplaced.append(f'{field}: {message}')
+        ui.notify('Please correct the highlighted fields' if not unplaced else '; '.join(unplaced),
+                  type='negative', multi_line=True)
+    except RubricaError as e:
+        ui.notify(e.message, type='negative', multi_line=True)
+    return FAILED

@@ -1,0 +1,110 @@
+"""The frame around every page: header with the organization switcher and user menu, and navigation."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from models import orgs
+from models.access import Action
+
+from . import session
+from .feedback import FAILED, attempt
+from .session import PageContext
+from .widgets import country_select
+
+NAVIGATION = [
+    ('Dashboard', '/', 'dashboard'),
+    ('Contacts', '/contacts', 'person'),
+    ('Companies', '/companies', 'business'),
+    ('Settings', '/settings', 'settings'),
+]
+
+
+def new_organization_dialog(ctx: PageContext) -> ui.dialog:
+    with ui.dialog() as dialog, ui.card().classes('w-96 max-w-full'):
+        ui.label('New organization').classes('text-h6')
+        name = ui.input('Name').mark('new-org-name').classes('w-full')
+        country = country_select('Country (default phone region)', 'IT', mark='new-org-country').classes('w-full')
+
+        async def create() -> None:
+            owner = await attempt(orgs.create_organization(user=ctx.user, name=name.value, country=country.value),
+                                  {'name': name, 'country': country})
+            if owner is FAILED:
+                return
+            session.set_active_org(owner.org_id)
+            dialog.close()
+            ui.navigate.to('/')
+
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Cancel', on_click=dialog.close).props('flat')
+            ui.button('Create', on_click=create).mark('new-org-create')
+    return dialog
+
+
+def _switcher(ctx: PageContext) -> None:
+    if not ctx.memberships:
+        return
+    options = {m.org_id: m.org.name for m in ctx.memberships}
+
+    def switch(e) -> None:
+        if e.value and e.value != ctx.membership.org_id:
+            session.set_active_org(e.value)
+            ui.navigate.reload()
+
+    ui.select(options, value=ctx.membership.org_id, on_change=switch) \
+        .props('dense outlined dark options-dense').classes('min-w-[10rem] max-w-[16rem]').mark('org-switcher')
+
+    preferred = ctx.user.preferred_org_id == ctx.membership.org_id
+
+    async def toggle_star() -> None:
+        await orgs.set_preferred_organization(user=ctx.user, org_id=None if preferred else ctx.membership.org_id)
+        ui.navigate.reload()
+
+    ui.button(icon='star' if preferred else 'star_border', on_click=toggle_star) \
+        .props('flat round dense color=white') \
+        .tooltip('Preferred organization (opens at login)' if preferred else 'Open this organization at login') \
+        .mark('org-star', 'org-starred' if preferred else 'org-not-starred')
+
+
+def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
+    async def logout() -> None:
+        await session.log_out()
+        ui.navigate.to('/login')
+
+    with ui.button(icon='account_circle').props('flat round color=white').mark('user-menu'):
+        with ui.menu():
+            ui.menu_item(ctx.user.name).props('disable')
+            ui.menu_item('Profile and settings', on_click=lambda: ui.navigate.to('/settings'))
+            ui.menu_item('New organization', on_click=new_org.open).mark('menu-new-org')
+            ui.separator()
+            ui.menu_item('Log out', on_click=logout).mark('menu-logout')
+
+
+@contextmanager
+def frame(ctx: PageContext, title: str):
+    """Header, navigation and a titled content column; the page body goes inside the `with` block."""
+    new_org = new_organization_dialog(ctx)
+    with ui.header().classes('items-center gap-2 px-2 py-1 bg-primary'):
+        drawer_button = ui.button(icon='menu').props('flat round color=white').classes('lg:hidden')
+        ui.link('Rubrica', '/').classes('text-white text-lg font-bold no-underline max-sm:hidden')
+        _switcher(ctx)
+        ui.space()
+        _user_menu(ctx, new_org)
+    with ui.left_drawer(value=None).props('show-if-above bordered :width="200"') as drawer:
+        with ui.list().classes('w-full'):
+            for label, target, icon in NAVIGATION:
+                if target == '/settings' or target == '/' or ctx.may(Action.SEE_RECORDS):
+                    with ui.item(on_click=lambda t=target: ui.navigate.to(t)).mark(f'nav-{label.lower()}'):
+                        with ui.item_section().props('avatar'):
+                            ui.icon(icon)
+                        ui.item_section(label)
+    drawer_button.on_click(drawer.toggle)
+    with ui.column().classes('w-full max-w-6xl mx-auto p-2 sm:p-4 gap-2'):
+        ui.label(title).classes('text-h5').mark('page-title')
+        yield
+
+
+def no_access(message: str) -> None:
+    with ui.card().classes('w-full'):
+        ui.label(message).mark('no-access')

@@ -1,0 +1,48 @@
+"""HTTP middleware of the pages: anonymous visitors go to /login, and every response carries safe headers."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from . import session
+
+# Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
+PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/kiosk', '/favicon.ico', '/docs', '/redoc',
+                   '/openapi.json')
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        path = request.url.path
+        if request.method == 'GET' and not path.startswith(PUBLIC_PREFIXES):
+            if await session.signed_in_user() is None:
+                wanted = path + (f'?{request.url.query}' if request.url.query else '')
+                return RedirectResponse(f'/login?next={quote(wanted, safe="")}', status_code=303)
+        return await call_next(request)
+
+
+class SecurityHeaders:
+    """nosniff everywhere; no framing except where a page widens it (the kiosk sets its own policy)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] != 'http':
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message):
+            if message['type'] == 'http.response.start':
+                headers = list(message.get('headers', []))
+                names = {name.lower() for name, _ in headers}
+                defaults = [(b'x-content-type-options', b'nosniff'), (b'referrer-policy', b'same-origin'),
+                            (b'content-security-policy', b"frame-ancestors 'none'"), (b'x-frame-options', b'DENY')]
+                headers += [(name, value) for name, value in defaults if name not in names]
+                message = {**message, 'headers': headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

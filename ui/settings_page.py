@@ -1,0 +1,267 @@
+"""Settings: the user's profile and API tokens; for owners and members, the organization, members and lists."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from models import accounts, orgs
+from models.access import Action, Role
+
+from .feedback import FAILED, attempt
+from .frame import frame
+from .session import PageContext, page_context
+from .widgets import country_select, section_title
+
+ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
+LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
+               'company_types': 'Company types', 'sectors': 'Sectors'}
+
+
+def _format_bytes(size: int) -> str:
+    for unit in ('bytes', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if size < 1024 or unit == 'TiB':
+            return f'{size:,.0f} {unit}' if unit == 'bytes' else f'{size:,.1f} {unit}'
+        size /= 1024
+    return str(size)
+
+
+# ------------------------------------------------------------------ profile
+
+def profile_section(ctx: PageContext) -> None:
+    section_title('Profile')
+    with ui.card().classes('w-full'):
+        ui.label(f'Email: {ctx.user.email}').mark('profile-email')
+        name = ui.input('Name', value=ctx.user.name).classes('w-full max-w-md').mark('profile-name')
+
+        async def save_name() -> None:
+            if await attempt(accounts.update_profile(user=ctx.user, name=name.value), {'name': name}) is not FAILED:
+                ui.notify('Name saved', type='positive')
+        ui.button('Save name', on_click=save_name).mark('profile-save')
+
+    with ui.card().classes('w-full'):
+        ui.label('Change password').classes('text-subtitle1')
+        current = ui.input('Current password', password=True).classes('w-full max-w-md').mark('password-current')
+        new = ui.input('New password', password=True).classes('w-full max-w-md').mark('password-new')
+
+        async def change() -> None:
+            done = await attempt(accounts.change_password(user=ctx.user, current=current.value, new=new.value),
+                                 {'current_password': current, 'new_password': new})
+            if done is not FAILED:
+                current.value = new.value = ''
+                ui.notify('Password changed', type='positive')
+        ui.button('Change password', on_click=change).mark('password-change')
+
+
+async def tokens_section(ctx: PageContext) -> None:
+    section_title('API tokens')
+    ui.label('A personal token lets scripts use the REST API as you: send it as "Authorization: Bearer <token>".') \
+        .classes('text-grey-8')
+
+    @ui.refreshable
+    async def token_list() -> None:
+        tokens = await accounts.list_api_tokens(ctx.user)
+        if not tokens:
+            ui.label('No tokens yet.').classes('text-grey-7').mark('no-tokens')
+        for token in tokens:
+            with ui.row().classes('items-center w-full gap-4').mark('token-row'):
+                ui.label(token.name).classes('font-medium')
+                ui.label(f'{token.hint}…').classes('font-mono text-grey-8')
+                ui.label(f'created {token.created_at:%Y-%m-%d}').classes('text-grey-7')
+                ui.label('never used' if token.last_used_at is None else f'last used {token.last_used_at:%Y-%m-%d}') \
+                    .classes('text-grey-7')
+
+                async def revoke(token_id: int = token.id) -> None:
+                    await attempt(accounts.revoke_api_token(user=ctx.user, token_id=token_id))
+                    token_list.refresh()
+                ui.button('Revoke', on_click=revoke).props('flat color=negative').mark('token-revoke')
+
+    with ui.card().classes('w-full'):
+        with ui.row().classes('items-end gap-2'):
+            label = ui.input('Token name', placeholder='e.g. Import script').mark('token-name')
+
+            async def create() -> None:
+                created = await attempt(accounts.create_api_token(user=ctx.user, name=label.value), {'name': label})
+                if created is FAILED:
+                    return
+                _, raw = created
+                label.value = ''
+                with ui.dialog() as shown, ui.card():
+                    ui.label('Your new token').classes('text-h6')
+                    ui.label('Copy it now: it is shown only once.').classes('text-warning')
+                    ui.input(value=raw).props('readonly outlined').classes('w-96 max-w-full font-mono') \
+                        .mark('token-value')
+                    ui.button('Done', on_click=shown.close)
+                shown.open()
+                token_list.refresh()
+            ui.button('Create token', on_click=create).mark('token-create')
+        await token_list()
+
+
+# ------------------------------------------------------------------ organization
+
+def organization_section(ctx: PageContext) -> None:
+    org = ctx.org
+    section_title('Organization')
+    editable = ctx.may(Action.EDIT_ORGANIZATION)
+    with ui.card().classes('w-full'):
+        name = ui.input('Name', value=org.name).classes('w-full max-w-md').mark('org-name')
+        country = country_select('Country (default phone region)', org.country, mark='org-country') \
+            .classes('w-full max-w-md')
+        if editable:
+            async def save() -> None:
+                saved = await attempt(orgs.update_organization(actor=ctx.membership, name=name.value,
+                                                               country=country.value),
+                                      {'name': name, 'country': country})
+                if saved is not FAILED:
+                    ui.notify('Organization saved', type='positive')
+            ui.button('Save', on_click=save).mark('org-save')
+        else:
+            name.props('readonly')
+            country.props('readonly')
+        ui.separator()
+        ui.label(f'Plan: {org.plan}').mark('org-plan')
+        ui.label(f'Storage: {_format_bytes(org.storage_used)} used of {_format_bytes(org.storage_quota)}') \
+            .mark('org-storage')
+        ui.linear_progress(value=min(1.0, org.storage_used / org.storage_quota) if org.storage_quota else 1.0,
+                           show_value=False).classes('max-w-md')
+
+
+async def members_section(ctx: PageContext) -> None:
+    section_title('Members')
+    manage = ctx.may(Action.MANAGE_MEMBERS)
+
+    @ui.refreshable
+    async def member_list() -> None:
+        for m in await orgs.list_members(ctx.membership):
+            with ui.row().classes('items-center w-full gap-4 flex-wrap').mark('member-row'):
+                ui.label(m.user.name).classes('font-medium min-w-[10rem]')
+                ui.label(m.user.email).classes('text-grey-8 min-w-[14rem]')
+                if manage:
+                    async def change(e, user_id: int = m.user_id, before: str = m.role) -> None:
+                        if e.value == before:
+                            return
+                        if await attempt(orgs.change_role(actor=ctx.membership, user_id=user_id, role=e.value)) \
+                                is not FAILED:
+                            ui.notify('Role changed', type='positive')
+                        member_list.refresh()
+
+                    async def remove(user_id: int = m.user_id) -> None:
+                        if await attempt(orgs.remove_member(actor=ctx.membership, user_id=user_id)) is not FAILED:
+                            ui.notify('Member removed', type='positive')
+                        member_list.refresh()
+                    ui.select(ROLE_OPTIONS, value=m.role, on_change=change).props('dense outlined') \
+                        .mark(f'member-role-{m.user.email}')
+                    ui.button(icon='person_remove', on_click=remove).props('flat round color=negative') \
+                        .tooltip('Remove from the organization').mark(f'member-remove-{m.user.email}')
+                else:
+                    ui.label(m.role).mark(f'member-role-label-{m.user.email}')
+        invitations = await orgs.list_invitations(ctx.membership)
+        if invitations:
+            ui.label('Pending invitations').classes('text-subtitle1 q-mt-sm')
+        for invitation in invitations:
+            with ui.row().classes('items-center gap-4').mark('invitation-row'):
+                ui.label(invitation.email)
+                ui.label(invitation.role).classes('text-grey-8')
+                if manage:
+                    async def cancel(invitation_id: int = invitation.id) -> None:
+                        await attempt(orgs.cancel_invitation(actor=ctx.membership, invitation_id=invitation_id))
+                        member_list.refresh()
+                    ui.button('Cancel', on_click=cancel).props('flat dense').mark('invitation-cancel')
+
+    with ui.card().classes('w-full'):
+        await member_list()
+        if manage:
+            ui.separator()
+            with ui.row().classes('items-end gap-2 flex-wrap'):
+                email = ui.input('Invite by email').props('type=email').classes('min-w-[16rem]').mark('invite-email')
+                role = ui.select(ROLE_OPTIONS, value='member', label='Role').classes('min-w-[8rem]') \
+                    .mark('invite-role')
+
+                async def send() -> None:
+                    added = await attempt(orgs.invite(actor=ctx.membership, email=email.value, role=role.value),
+                                          {'email': email, 'role': role})
+                    if added is FAILED:
+                        return
+                    ui.notify(f'{email.value} was invited' if isinstance(added, orgs.Invitation)
+                              else f'{email.value} was added', type='positive')
+                    email.value = ''
+                    member_list.refresh()
+                ui.button('Invite', on_click=send).mark('invite-send')
+
+
+async def lists_section(ctx: PageContext) -> None:
+    section_title('Lists')
+    ui.label('The values offered for contact and company types, contact roles and sectors.').classes('text-grey-8')
+    lists = await orgs.option_lists(ctx.org.id)
+    with ui.row().classes('w-full gap-4 items-start'):
+        for kind, title in LIST_TITLES.items():
+            with ui.card().classes('w-full sm:w-[22rem]'):
+                ui.label(title).classes('text-subtitle1')
+                option_list_editor(ctx, kind, lists[kind])
+
+
+def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
+    """Add, rename, reorder and remove the values of one list; each change is saved at once."""
+    state = {'names': list(names)}
+
+    async def save(new_names: list[str], renamed: dict[str, str] | None = None) -> bool:
+        saved = await attempt(orgs.save_option_list(actor=ctx.membership, kind=kind, names=new_names, renamed=renamed))
+        if saved is FAILED:
+            return False
+        state['names'] = saved
+        editor.refresh()
+        return True
+
+    @ui.refreshable
+    def editor() -> None:
+        current = state['names']
+        for i, name in enumerate(current):
+            with ui.row().classes('items-center w-full no-wrap gap-1').mark(f'option-{kind}'):
+                field = ui.input(value=name).props('dense borderless').classes('grow').mark(f'option-{kind}-{i}')
+
+                async def rename(e=None, i: int = i, field=field) -> None:
+                    old, new = state['names'][i], (field.value or '').strip()
+                    if new != old:
+                        if not await save(state['names'][:i] + [new] + state['names'][i + 1:], {old: new}):
+                            field.value = old
+
+                field.on('blur', rename)
+                field.on('keydown.enter', rename)
+
+                async def move(i: int = i, step: int = -1) -> None:
+                    names_now = list(state['names'])
+                    j = i + step
+                    if 0 <= j < len(names_now):
+                        names_now[i], names_now[j] = names_now[j], names_now[i]
+                        await save(names_now)
+                ui.button(icon='arrow_upward', on_click=lambda i=i: move(i, -1)).props('flat dense round size=sm')
+                ui.button(icon='arrow_downward', on_click=lambda i=i: move(i, 1)).props('flat dense round size=sm')
+                ui.button(icon='delete', on_click=lambda i=i: save(state['names'][:i] + state['names'][i + 1:])) \
+                    .props('flat dense round size=sm color=negative').mark(f'option-{kind}-remove-{i}')
+        with ui.row().classes('items-center w-full no-wrap gap-1'):
+            new = ui.input(placeholder='Add a value').props('dense').classes('grow').mark(f'option-{kind}-new')
+
+            async def add() -> None:
+                if (new.value or '').strip() and await save(state['names'] + [new.value]):
+                    new.value = ''
+            new.on('keydown.enter', add)
+            ui.button(icon='add', on_click=add).props('flat dense round').mark(f'option-{kind}-add')
+
+    editor()
+
+
+@ui.page('/settings', title='Settings · Rubrica')
+async def settings_page():
+    ctx = await page_context()
+    if ctx is None:
+        return RedirectResponse('/login?next=/settings')
+    with frame(ctx, 'Settings'):
+        if ctx.membership is not None and ctx.may(Action.VIEW_SETTINGS):
+            organization_section(ctx)
+            await members_section(ctx)
+            await lists_section(ctx)
+        elif ctx.membership is not None:
+            ui.label('As a guest of this organization you see your own profile only.') \
+                .classes('text-grey-8').mark('guest-settings-note')
+        profile_section(ctx)
+        await tokens_section(ctx)
