@@ -1,0 +1,132 @@
+"""Accounts and tokens, as API.md writes them."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import PASSWORD, make_org, make_user, token_for
+
+
+async def test_sign_up_returns_the_account(client):
+    response = await client.post('/api/v1/users', json={'email': 'Ada@Example.com', 'password': 'long enough',
+                                                        'name': 'Ada Lovelace'})
+    assert response.status_code == 201
+    body = response.json()
+    assert body == {'id': body['id'], 'email': 'ada@example.com', 'name': 'Ada Lovelace'}
+
+
+async def test_sign_up_with_an_existing_email_is_a_conflict(client):
+    await make_user(email='taken@example.com')
+    response = await client.post('/api/v1/users', json={'email': 'TAKEN@example.com', 'password': 'long enough',
+                                                        'name': 'Other'})
+    assert response.status_code == 409
+
+
+async def test_sign_up_names_every_bad_field(client):
+    response = await client.post('/api/v1/users', json={'email': 'not an email', 'password': 'short', 'name': ' '})
+    assert response.status_code == 422
+    fields = {error['field'] for error in response.json()['detail']}
+    assert fields == {'email', 'password', 'name'}
+
+
+async def test_sign_up_refuses_unknown_and_missing_fields(client):
+    response = await client.post('/api/v1/users', json={'email': 'a@example.com', 'password': 'long enough',
+                                                        'name': 'A', 'is_admin': True})
+    assert response.status_code == 422
+    assert any('is_admin' in error['loc'] for error in response.json()['detail'])
+    response = await client.post('/api/v1/users', json={'email': 'a@example.com', 'name': 'A'})
+    assert response.status_code == 422
+    assert any('password' in error['loc'] for error in response.json()['detail'])
+
+
+@pytest.fixture
+def invite_only(monkeypatch):
+    monkeypatch.setenv('RUBRICA_SIGNUP', 'invite')
+
+
+async def test_invite_only_sign_up(invite_only, client):
+    response = await client.post('/api/v1/users', json={'email': 'stranger@example.com', 'password': 'long enough',
+                                                        'name': 'Stranger'})
+    assert response.status_code == 403
+
+    owner = await make_user()
+    org = await make_org(owner)
+    headers = await token_for(owner)
+    await client.post(f'/api/v1/orgs/{org.org_id}/members', json={'email': 'guest@example.com', 'role': 'guest'},
+                      headers=headers)
+    response = await client.post('/api/v1/users', json={'email': 'guest@example.com', 'password': 'long enough',
+                                                        'name': 'Invited'})
+    assert response.status_code == 201
+
+
+async def test_token_for_a_good_pair_and_401_for_a_bad_one(client):
+    await make_user(email='tok@example.com')
+    response = await client.post('/api/v1/tokens', json={'email': 'tok@example.com', 'password': PASSWORD})
+    assert response.status_code == 201
+    token = response.json()['token']
+    me = await client.get('/api/v1/me', headers={'Authorization': f'Bearer {token}'})
+    assert me.status_code == 200 and me.json()['email'] == 'tok@example.com'
+
+    wrong = await client.post('/api/v1/tokens', json={'email': 'tok@example.com', 'password': 'wrong password'})
+    assert wrong.status_code == 401
+    unknown = await client.post('/api/v1/tokens', json={'email': 'nobody@example.com', 'password': PASSWORD})
+    assert unknown.status_code == 401
+
+
+async def test_repeated_failures_for_one_email_are_slowed_down(client):
+    await make_user(email='target@example.com')
+    for _ in range(5):
+        response = await client.post('/api/v1/tokens', json={'email': 'target@example.com', 'password': 'guess 1234'})
+        assert response.status_code == 401
+    response = await client.post('/api/v1/tokens', json={'email': 'target@example.com', 'password': PASSWORD})
+    assert response.status_code == 429
+    assert int(response.headers['Retry-After']) > 0
+    other = await make_user(email='other@example.com')
+    assert (await client.post('/api/v1/tokens', json={'email': other.email, 'password': PASSWORD})).status_code == 201
+
+
+async def test_me_lists_organizations_with_roles(client):
+    owner = await make_user(name='Olga')
+    guest = await make_user(name='Gus')
+    org = await make_org(owner, 'Acme')
+    headers = await token_for(owner)
+    await client.post(f'/api/v1/orgs/{org.org_id}/members', json={'email': guest.email, 'role': 'guest'},
+                      headers=headers)
+    me = (await client.get('/api/v1/me', headers=await token_for(guest))).json()
+    assert me == {'id': guest.id, 'email': guest.email, 'name': 'Gus',
+                  'organizations': [{'id': org.org_id, 'name': 'Acme', 'role': 'guest'}]}
+
+
+async def test_missing_unknown_and_revoked_tokens_are_401(client):
+    assert (await client.get('/api/v1/me')).status_code == 401
+    assert (await client.get('/api/v1/me', headers={'Authorization': 'Bearer rbk_nonsense'})).status_code == 401
+    assert (await client.get('/api/v1/me', headers={'Authorization': 'Basic abc'})).status_code == 401
+    person = await make_user()
+    headers = await token_for(person)
+    tokens = (await client.get('/api/v1/tokens', headers=headers)).json()
+    assert len(tokens) == 1 and 'token' not in tokens[0]
+    assert (await client.delete(f'/api/v1/tokens/{tokens[0]["id"]}', headers=headers)).status_code == 204
+    assert (await client.get('/api/v1/me', headers=headers)).status_code == 401
+
+
+async def test_tokens_are_stored_hashed(client):
+    from models.accounts import ApiToken
+
+    person = await make_user()
+    response = await client.post('/api/v1/tokens', json={'email': person.email, 'password': PASSWORD})
+    raw = response.json()['token']
+    stored = await ApiToken.all().values_list('token_hash', flat=True)
+    assert raw not in stored and len(stored) == 1 and len(stored[0]) == 64
+
+
+async def test_a_json_body_over_one_mib_is_413(client):
+    response = await client.post('/api/v1/users', content=b'{"name": "' + b'x' * (1024 * 1024 + 10) + b'"}',
+                                 headers={'content-type': 'application/json'})
+    assert response.status_code == 413
+
+    async def chunks():  # no Content-Length: counted as it arrives
+        yield b'{"name": "'
+        for _ in range(20):
+            yield b'x' * 65536
+        yield b'"}'
+    response = await client.post('/api/v1/users', content=chunks(), headers={'content-type': 'application/json'})
+    assert response.status_code == 413

@@ -1,0 +1,133 @@
+"""Every test gets its own data dir and an empty, migrated database.
+
+SQLite (the default): a migrated template file is made once per run and copied for each test.
+PostgreSQL: set RUBRICA_DATABASE_URL to a database the run may empty; it is migrated once and every
+table is truncated before each test (.ci/run creates and drops such a database).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from models.db import Database
+
+POSTGRES_URL = os.environ.get('RUBRICA_DATABASE_URL', '')
+ON_POSTGRES = POSTGRES_URL.startswith(('postgres://', 'postgresql://', 'asyncpg://', 'psycopg://'))
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser') or shutil.which('google-chrome')
+CHROMEDRIVER = shutil.which('chromedriver')
+BROWSER_REQUIRED = os.environ.get('RUBRICA_REQUIRE_BROWSER') == '1'
+
+for name in ('RUBRICA_SECRET', 'RUBRICA_SIGNUP', 'RUBRICA_HOST', 'RUBRICA_PORT'):
+    os.environ.pop(name, None)  # a developer's own settings must not leak into the tests
+
+
+def _migrate_once(url: str) -> None:
+    async def run() -> None:
+        database = Database(url)
+        await database.open()
+        await database.close()
+    asyncio.run(run())
+
+
+async def _truncate_postgres(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace('asyncpg://', 'postgres://', 1))
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'")
+        if tables:
+            names = ', '.join(f'"{row["tablename"]}"' for row in tables)
+            await connection.execute(f'TRUNCATE {names} RESTART IDENTITY CASCADE')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope='session')
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    if ON_POSTGRES:
+        _migrate_once(POSTGRES_URL)
+        return None
+    path = tmp_path_factory.mktemp('template') / 'rubrica.sqlite3'
+    _migrate_once(f'sqlite://{path}')
+    return path
+
+
+@pytest.fixture(autouse=True)
+def rubrica_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_template: Path | None) -> Path:
+    """A fresh data dir and database, announced through the same RUBRICA_* variables the server reads."""
+    data_dir = tmp_path / 'data'
+    data_dir.mkdir()
+    monkeypatch.setenv('RUBRICA_DATA_DIR', str(data_dir))
+    if ON_POSTGRES:
+        asyncio.run(_truncate_postgres(POSTGRES_URL))
+        monkeypatch.setenv('RUBRICA_DATABASE_URL', POSTGRES_URL)
+    else:
+        shutil.copyfile(database_template, data_dir / 'rubrica.sqlite3')
+        monkeypatch.setenv('RUBRICA_DATABASE_URL', f'sqlite://{data_dir / "rubrica.sqlite3"}')
+    return data_dir
+
+
+@pytest.fixture
+async def db(rubrica_env: Path):
+    """The ORM on this test's database, for tests of models/ without pages."""
+    database = Database(os.environ['RUBRICA_DATABASE_URL'])
+    await database.open()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def client(user):
+    """An HTTP client on the whole app (pages and API), started by NiceGUI's user simulation."""
+    from nicegui import core
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=core.app), base_url='http://test') as http:
+        yield http
+
+
+# ------------------------------------------------------------------ real browser
+
+def require_browser() -> None:
+    """Browser tests skip without Chromium, unless RUBRICA_REQUIRE_BROWSER=1 (CI) makes that a failure."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if BROWSER_REQUIRED:
+            pytest.fail('RUBRICA_REQUIRE_BROWSER=1 but chromium and chromedriver are not installed')
+        pytest.skip('no Chromium installed (apt-get install chromium chromium-driver)')
+
+
+@pytest.fixture(autouse=True)
+def _screen_needs_a_browser(request: pytest.FixtureRequest) -> None:
+    if 'screen' in request.fixturenames:
+        require_browser()
+
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest):
+    """The real browser without NiceGUI's in-process server, for tests that run Rubrica as a process."""
+    require_browser()
+    driver = request.getfixturevalue('nicegui_driver')
+    driver.delete_all_cookies()
+    return driver
+
+
+@pytest.fixture(scope='session')
+def nicegui_driver(nicegui_chrome_options: webdriver.ChromeOptions):
+    """Debian's chromium and chromedriver, with the background traffic this offline machine refuses turned off."""
+    for flag in ('--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run', '--disable-quic'):
+        nicegui_chrome_options.add_argument(flag)
+    if CHROMIUM:
+        nicegui_chrome_options.binary_location = CHROMIUM
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=nicegui_chrome_options)
+    driver.implicitly_wait(4)
+    driver.set_page_load_timeout(10)
+    yield driver
+    driver.quit()

@@ -1,0 +1,50 @@
+"""Ways for tests to set up people and organizations quickly, through the same models/ functions the app uses."""
+from __future__ import annotations
+
+import itertools
+
+from nicegui.testing import User as TestUser
+from nicegui.testing.user_interaction import UserInteraction
+
+from models import accounts, orgs
+from models.accounts import User
+
+PASSWORD = 'correct horse battery'
+_numbers = itertools.count(1)
+
+
+async def make_user(name: str | None = None, email: str | None = None) -> User:
+    n = next(_numbers)
+    name = name or f'User {n}'
+    return await accounts.sign_up(email=email or f'user{n}@example.com', password=PASSWORD, name=name)
+
+
+async def make_org(owner: User, name: str = 'Acme', country: str = 'IT') -> orgs.Membership:
+    return await orgs.create_organization(user=owner, name=name, country=country)
+
+
+async def add_member(owner_membership: orgs.Membership, user: User, role: str) -> orgs.Membership:
+    return await orgs.invite(actor=owner_membership, email=user.email, role=role)
+
+
+async def token_for(user: User) -> dict[str, str]:
+    _, raw = await accounts.create_api_token(user=user, name='test')
+    return {'Authorization': f'Bearer {raw}'}
+
+
+async def log_in(user: TestUser, email: str, password: str = PASSWORD, *, path: str = '/',
+                 succeeds: bool = True) -> None:
+    """Log in through the login form, as a person would, and wait for the page asked for."""
+    await user.open(f'/login?next={path}')
+    user.find(marker='login-email').type(email)
+    user.find(marker='login-password').type(password)
+    user.find(marker='login-submit').click()
+    if succeeds:
+        await user.should_see(marker='page-title')
+
+
+def choose(user: TestUser, marker: str, option: str) -> None:
+    """Open the select with this marker and click the option with this label."""
+    select = user.find(marker=marker).elements
+    assert len(select) == 1, f'{len(select)} elements marked {marker}'
+    UserInteraction(user, select, option).click().click()
