@@ -30,11 +30,15 @@ async def handle_rubrica_error(_: Request, exc: errors.RubricaError) -> JSONResp
         detail: object = field_errors(exc.errors)
     else:
         detail = exc.message
+    body: dict = {'detail': detail}
+    if hasattr(exc, 'current_version'):  # a stale save: tell the client what it is behind
+        body |= {'current_version': exc.current_version, 'changed_by': exc.changed_by,
+                 'changed_at': exc.changed_at.isoformat()}
     if isinstance(exc, errors.RateLimited):
         headers['Retry-After'] = str(exc.retry_after)
     if isinstance(exc, errors.Unauthorized):
         headers['WWW-Authenticate'] = 'Bearer'
-    return JSONResponse({'detail': detail}, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

@@ -66,3 +66,40 @@ async def membership(user, org_id: object):
     if found is None:
         raise NotFound('organization')
     return found
+
+
+# ---------------------------------------------------------------- visibility of contacts and companies
+
+def visibility_q(kind, actor, prefix: str = ''):
+    """The visibility rule as a filter: public, or created by me, or I am mentioned in it.
+
+    `prefix` applies it to a related record (e.g. 'company__' for a contact's company). Owners have no bypass.
+    """
+    from tortoise.expressions import Q, Subquery
+
+    from .records import Mention, Visibility
+
+    mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
+    return (Q(**{f'{prefix}visibility': Visibility.PUBLIC.value})
+            | Q(**{f'{prefix}created_by_id': actor.user_id})
+            | Q(**{f'{prefix}id__in': Subquery(mentioned)}))
+
+
+def visible(kind, actor):
+    """The records of this kind the caller may see, as a query filtered in the database.
+
+    A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing.
+    """
+    if actor is None or not allows(actor.role, Action.SEE_RECORDS):
+        return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
+    return kind.model.filter(org_id=actor.org_id).filter(visibility_q(kind, actor))
+
+
+def visible_contacts(actor):
+    from .records import CONTACT
+    return visible(CONTACT, actor)
+
+
+def visible_companies(actor):
+    from .records import COMPANY
+    return visible(COMPANY, actor)

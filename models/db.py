@@ -11,6 +11,7 @@ APP_LABEL = 'models'
 MODEL_MODULES = [
     'models.accounts',
     'models.orgs',
+    'models.records',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 

@@ -293,3 +293,9 @@ async def save_option_list(*, actor: Membership, kind: str, names: object,
 
 async def rename_option_values(org_id: int, kind: str, old: str, new: str) -> None:
     """Records keep option values by name, so a rename carries them along."""
+    from .records import KINDS
+
+    for record_kind in KINDS.values():
+        for field, list_kind in record_kind.options.items():
+            if list_kind == kind:
+                await record_kind.model.filter(org_id=org_id, **{field: old}).update(**{field: new})

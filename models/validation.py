@@ -4,12 +4,23 @@ Every function takes the field name so that the error it raises names the field.
 """
 from __future__ import annotations
 
+import re
+
+import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.it import codicefiscale, iva
 
 from .errors import ValidationFailed
 
 NAME_MAX = 200
+MAX_EMAILS = 3
+MAX_PHONES = 3
+MAX_ADDRESSES = 3
+ADDRESS_FIELDS = ('street', 'city', 'postal_code', 'province', 'country')
+VAT_MAX = 32
 DESCRIPTION_MAX = 20_000
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # argon2 hashes anything, but a megabyte password is an attack, not a password
@@ -62,6 +73,139 @@ def country_code(field: str, value: object, *, required: bool = True) -> str:
         return ''
     if len(text) != 2 or pycountry.countries.get(alpha_2=text) is None:
         raise ValidationFailed.one(field, f'{text!r} is not an ISO 3166 two-letter country code')
+    return text
+
+
+# ---------------------------------------------------------------- contact details
+
+def _list(field: str, value: object, limit: int) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationFailed.one(field, 'must be a list')
+    if len(value) > limit:
+        raise ValidationFailed.one(field, f'may hold at most {limit} values')
+    return value
+
+
+def email_list(field: str, value: object) -> list[str]:
+    """Up to three distinct valid addresses; empty entries are dropped."""
+    checks = FieldErrors()
+    addresses: list[str] = []
+    for i, item in enumerate(_list(field, value, MAX_EMAILS)):
+        if isinstance(item, str) and not item.strip():
+            continue
+        address = checks.check(normalize_email, f'{field}[{i}]', item)
+        if address is None:
+            continue
+        if address.lower() in (a.lower() for a in addresses):
+            checks.add(f'{field}[{i}]', f'{address} is in the list twice')
+        addresses.append(address)
+    checks.raise_if_any()
+    return addresses
+
+
+def optional_email(field: str, value: object) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ''
+    return normalize_email(field, value)
+
+
+def phone_number(field: str, value: object, *, region: str) -> str:
+    """A valid number in E.164; without an international prefix it is read in the organization's country."""
+    text = clean_text(field, value, required=True, max_length=40)
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        raise ValidationFailed.one(field, f'{text!r} is not a phone number') from None
+    if not phonenumbers.is_valid_number(number):
+        where = f' (read as a number of {region})' if region and not text.startswith(('+', '00')) else ''
+        raise ValidationFailed.one(field, f'{text!r} is not a valid phone number{where}')
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_list(field: str, value: object, *, region: str) -> list[str]:
+    checks = FieldErrors()
+    numbers: list[str] = []
+    for i, item in enumerate(_list(field, value, MAX_PHONES)):
+        if isinstance(item, str) and not item.strip():
+            continue
+        number = checks.check(phone_number, f'{field}[{i}]', item, region=region)
+        if number is None:
+            continue
+        if number in numbers:
+            checks.add(f'{field}[{i}]', f'{item} is in the list twice')
+        numbers.append(number)
+    checks.raise_if_any()
+    return numbers
+
+
+def display_phone(e164: str, region: str = '') -> str:
+    """'+390212345678' -> '02 1234 5678' at home, '+39 02 1234 5678' abroad."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    home = phonenumbers.region_code_for_number(number) == region
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if home
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def address_list(field: str, value: object) -> list[dict[str, str]]:
+    """Up to three addresses of street, city, postal code, province and country; blank ones are dropped."""
+    checks = FieldErrors()
+    addresses: list[dict[str, str]] = []
+    for i, item in enumerate(_list(field, value, MAX_ADDRESSES)):
+        where = f'{field}[{i}]'
+        if not isinstance(item, dict):
+            checks.add(where, 'must be an object with street, city, postal_code, province, country')
+            continue
+        unknown = sorted(set(item) - set(ADDRESS_FIELDS))
+        if unknown:
+            checks.add(where, f'unknown field(s): {", ".join(map(str, unknown))}')
+            continue
+        address = {name: checks.check(clean_text, f'{where}.{name}', item.get(name)) or ''
+                   for name in ADDRESS_FIELDS if name != 'country'}
+        address['country'] = checks.check(country_code, f'{where}.country', item.get('country'), required=False) or ''
+        if any(address.values()):
+            addresses.append(address)
+    checks.raise_if_any()
+    return addresses
+
+
+_EU_PREFIXES = {'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'EL', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE',
+                'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK', 'XI'}
+_CODICE_FISCALE = re.compile(r'^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$')
+
+
+def vat_number(field: str, value: object) -> str:
+    """Upper case without spaces or separators; a value that looks like an Italian partita IVA or codice
+    fiscale, or an EU VAT number (two-letter EU prefix), must pass its checksum."""
+    text = clean_text(field, value, max_length=VAT_MAX + 16)
+    compact = re.sub(r'[\s.\-/]', '', text).upper()
+    if not compact:
+        return ''
+    if len(compact) > VAT_MAX or not compact.isalnum() or not compact.isascii():
+        raise ValidationFailed.one(field, 'must be letters and digits only, at most 32')
+    try:
+        if compact.isdigit() and len(compact) == 11:
+            iva.validate(compact)
+        elif _CODICE_FISCALE.match(compact):
+            codicefiscale.validate(compact)
+        elif compact[:2] in _EU_PREFIXES and any(c.isdigit() for c in compact[2:]):
+            eu_vat.validate(compact)
+    except StdnumError as e:
+        kind = ('partita IVA' if compact.isdigit() else 'codice fiscale' if _CODICE_FISCALE.match(compact)
+                else 'EU VAT number')
+        raise ValidationFailed.one(field, f'{compact} is not a valid {kind} ({e})') from None
+    return compact
+
+
+def choice(field: str, value: object, *, allowed: list[str]) -> str:
+    """A value from one of the organization's option lists ('' for none)."""
+    text = clean_text(field, value, max_length=100)
+    if text and text not in allowed:
+        raise ValidationFailed.one(field, f'{text!r} is not in the list ({", ".join(allowed) or "empty"})')
     return text
 
 

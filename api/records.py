@@ -1,0 +1,168 @@
+"""Contacts and companies: the same five endpoints for each kind, over models/records.py."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field
+
+from models import records
+from models.mentions import mentioned_user_ids
+from models.records import COMPANY, CONTACT, Company, Kind, Record
+from models.validation import DESCRIPTION_MAX, NAME_MAX
+
+from .deps import OrgMembership
+from .schemas import Body
+
+router = APIRouter()
+
+Text = str | None
+
+
+class Address(Body):
+    street: Text = None
+    city: Text = None
+    postal_code: Text = None
+    province: Text = None
+    country: Text = None
+
+
+class RecordFields(Body):
+    type: Text = None
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX)
+    emails: list[str] | None = None
+    pec: Text = None
+    phones: list[str] | None = None
+    addresses: list[Address] | None = None
+    vat_number: Text = None
+    visibility: Literal['public', 'private'] | None = None
+
+
+class ContactFields(RecordFields):
+    first_name: str | None = Field(None, max_length=NAME_MAX)
+    last_name: str | None = Field(None, max_length=NAME_MAX)
+    role: Text = None
+    company_id: int | None = None
+    company_name: str | None = Field(None, max_length=NAME_MAX)
+
+
+class ContactChange(ContactFields):
+    version: int
+
+
+class CompanyFields(RecordFields):
+    name: str | None = Field(None, max_length=NAME_MAX)
+    sector: Text = None
+
+
+class CompanyChange(CompanyFields):
+    version: int
+
+
+def _data(body: Body) -> dict:
+    """The fields the client sent (a null clears a field), without the version."""
+    data = body.model_dump(exclude_unset=True, exclude={'version'})
+    for name in ('type', 'pec', 'vat_number', 'role', 'sector', 'description', 'first_name', 'last_name'):
+        if name in data and data[name] is None:
+            data[name] = ''
+    for name in ('emails', 'phones', 'addresses'):
+        if name in data and data[name] is None:
+            data[name] = []
+    return data
+
+
+def record_json(kind: Kind, record: Record, companies: dict[int, Company] | None = None) -> dict:
+    data = {name: getattr(record, name) for name in ('id', 'type', 'description', 'emails', 'pec', 'phones',
+                                                     'addresses', 'vat_number', 'visibility', 'version')}
+    data |= {'mentions': mentioned_user_ids(record.description), 'created_by': record.created_by_id,
+             'updated_by': record.updated_by_id, 'created_at': record.created_at, 'updated_at': record.updated_at}
+    if kind is CONTACT:
+        company = (companies or {}).get(record.company_id)
+        data |= {'first_name': record.first_name, 'last_name': record.last_name, 'role': record.role,
+                 'company': {'id': company.id, 'name': company.name} if company else None,
+                 'company_id': company.id if company else None}
+    else:
+        data |= {'name': record.name, 'sector': record.sector}
+    return data
+
+
+async def page_json(kind: Kind, actor, page: records.Page) -> dict:
+    companies = await records.visible_companies_by_id(actor, [getattr(r, 'company_id', None) for r in page.items]) \
+        if kind is CONTACT else {}
+    return {'items': [record_json(kind, r, companies) for r in page.items], 'total': page.total}
+
+
+async def one_json(kind: Kind, actor, record: Record) -> dict:
+    companies = await records.visible_companies_by_id(actor, [record.company_id]) if kind is CONTACT else {}
+    return record_json(kind, record, companies)
+
+
+Limit = Query(records.PAGE_SIZE, ge=1, le=records.MAX_PAGE_SIZE)
+Offset = Query(0, ge=0)
+Order = Query('asc', pattern='^(asc|desc)$')
+
+
+@router.get('/orgs/{org}/contacts', tags=['contacts'])
+async def list_contacts(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
+                        company_id: int | None = None, sort: str = 'name', order: str = Order,
+                        limit: int = Limit, offset: int = Offset) -> dict:
+    page = await records.list_records(CONTACT, actor, q=q, type=type, role=role, company_id=company_id, sort=sort,
+                                      descending=order == 'desc', limit=limit, offset=offset)
+    return await page_json(CONTACT, actor, page)
+
+
+@router.post('/orgs/{org}/contacts', status_code=201, tags=['contacts'])
+async def create_contact(body: ContactFields, actor: OrgMembership) -> dict:
+    return await one_json(CONTACT, actor, await records.create_record(CONTACT, actor, _data(body)))
+
+
+@router.get('/orgs/{org}/contacts/{record_id}', tags=['contacts'])
+async def get_contact(record_id: int, actor: OrgMembership) -> dict:
+    return await one_json(CONTACT, actor, await records.get_record(CONTACT, actor, record_id))
+
+
+@router.patch('/orgs/{org}/contacts/{record_id}', tags=['contacts'])
+async def update_contact(record_id: int, body: ContactChange, actor: OrgMembership) -> dict:
+    record = await records.update_record(CONTACT, actor, record_id, _data(body), body.version)
+    return await one_json(CONTACT, actor, record)
+
+
+@router.delete('/orgs/{org}/contacts/{record_id}', status_code=204, tags=['contacts'])
+async def delete_contact(record_id: int, actor: OrgMembership) -> Response:
+    await records.delete_record(CONTACT, actor, record_id)
+    return Response(status_code=204)
+
+
+@router.get('/orgs/{org}/companies', tags=['companies'])
+async def list_companies(actor: OrgMembership, q: str = '', type: str = '', sector: str = '',  # noqa: A002
+                         sort: str = 'name', order: str = Order, limit: int = Limit, offset: int = Offset) -> dict:
+    page = await records.list_records(COMPANY, actor, q=q, type=type, sector=sector, sort=sort,
+                                      descending=order == 'desc', limit=limit, offset=offset)
+    return await page_json(COMPANY, actor, page)
+
+
+@router.post('/orgs/{org}/companies', status_code=201, tags=['companies'])
+async def create_company(body: CompanyFields, actor: OrgMembership) -> dict:
+    return record_json(COMPANY, await records.create_record(COMPANY, actor, _data(body)))
+
+
+@router.get('/orgs/{org}/companies/{record_id}', tags=['companies'])
+async def get_company(record_id: int, actor: OrgMembership) -> dict:
+    return record_json(COMPANY, await records.get_record(COMPANY, actor, record_id))
+
+
+@router.patch('/orgs/{org}/companies/{record_id}', tags=['companies'])
+async def update_company(record_id: int, body: CompanyChange, actor: OrgMembership) -> dict:
+    return record_json(COMPANY, await records.update_record(COMPANY, actor, record_id, _data(body), body.version))
+
+
+@router.delete('/orgs/{org}/companies/{record_id}', status_code=204, tags=['companies'])
+async def delete_company(record_id: int, actor: OrgMembership) -> Response:
+    await records.delete_record(COMPANY, actor, record_id)
+    return Response(status_code=204)
+
+
+@router.get('/orgs/{org}/companies/{record_id}/contacts', tags=['companies'])
+async def company_contacts(record_id: int, actor: OrgMembership, limit: int = Limit, offset: int = Offset) -> dict:
+    return await page_json(CONTACT, actor, await records.company_contacts(actor, record_id, limit=limit,
+                                                                          offset=offset))

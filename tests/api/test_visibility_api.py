@@ -1,0 +1,112 @@
+"""The visibility table on every API read path: role × public/private × creator/mentioned/neither × organization.
+
+A record is visible to owners and members of its organization when it is public, when they created it,
+or when its description mentions them; owners have no bypass; guests see nothing.
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from models import orgs
+from tests.helpers import add_member, make_org, make_user, token_for
+
+CASES = list(itertools.product(('contact', 'company'), ('owner', 'member', 'guest'), ('public', 'private'),
+                               ('creator', 'mentioned', 'neither')))
+
+
+def expected_visible(role: str, visibility: str, relation: str) -> bool:
+    return role != 'guest' and (visibility == 'public' or relation in ('creator', 'mentioned'))
+
+
+@pytest.mark.parametrize('kind, role, visibility, relation', CASES)
+async def test_visibility_on_every_api_read_path(client, kind, role, visibility, relation):
+    boss, viewer, writer = [await make_user(name=n) for n in ('Boss', 'Viewer', 'Writer')]
+    org = await make_org(boss)
+    await add_member(org, viewer, 'member')
+    await add_member(org, writer, 'member')
+    base = f'/api/v1/orgs/{org.org_id}'
+    as_writer, as_viewer = await token_for(writer), await token_for(viewer)
+    creator = as_viewer if relation == 'creator' else as_writer
+
+    public_company = (await client.post(f'{base}/companies', json={'name': 'Holder Spa'}, headers=as_writer)).json()
+    body = {'visibility': visibility,
+            'description': f'see @[Viewer](user:{viewer.id})' if relation == 'mentioned' else 'nothing to see'}
+    if kind == 'contact':
+        body |= {'last_name': 'Zebedeo', 'company_id': public_company['id']}
+    else:
+        body |= {'name': 'Zebedeo Srl'}
+    created = await client.post(f'{base}/{kind}s' if kind == 'contact' else f'{base}/companies', json=body,
+                                headers=creator)
+    assert created.status_code == 201, created.text
+    record_id = created.json()['id']
+    collection = f'{base}/contacts' if kind == 'contact' else f'{base}/companies'
+
+    await orgs.change_role(actor=org, user_id=viewer.id, role=role)
+    visible = expected_visible(role, visibility, relation)
+
+    card = await client.get(f'{collection}/{record_id}', headers=as_viewer)
+    assert card.status_code == (200 if visible else 404)
+
+    listed = await client.get(collection, headers=as_viewer)
+    searched = await client.get(collection, params={'q': 'zebedeo'}, headers=as_viewer)
+    if role == 'guest':
+        assert listed.status_code == 403 and searched.status_code == 403
+    else:
+        ids = [item['id'] for item in listed.json()['items']]
+        assert (record_id in ids) is visible
+        assert listed.json()['total'] == len(ids)
+        assert searched.json()['total'] == (1 if visible else 0)
+        assert [i['id'] for i in searched.json()['items']] == ([record_id] if visible else [])
+
+    if kind == 'contact':
+        of_company = await client.get(f'{base}/companies/{public_company["id"]}/contacts', headers=as_viewer)
+        if role == 'guest':
+            assert of_company.status_code == 404
+        else:
+            assert of_company.json()['total'] == (1 if visible else 0)
+            assert [i['id'] for i in of_company.json()['items']] == ([record_id] if visible else [])
+    else:
+        of_company = await client.get(f'{collection}/{record_id}/contacts', headers=as_viewer)
+        assert of_company.status_code == (200 if visible else 404)
+
+    # editing follows seeing: a record one cannot see cannot be changed or deleted either
+    patched = await client.patch(f'{collection}/{record_id}', json={'version': 1, 'type': ''}, headers=as_viewer)
+    assert patched.status_code == (200 if visible else 404)
+
+
+async def test_another_organization_sees_nothing(client):
+    owner, stranger = await make_user(), await make_user()
+    org = await make_org(owner, 'Acme')
+    other = await make_org(stranger, 'Elsewhere')
+    contact = (await client.post(f'/api/v1/orgs/{org.org_id}/contacts', json={'last_name': 'Rossi'},
+                                 headers=await token_for(owner))).json()
+    as_stranger = await token_for(stranger)
+    assert (await client.get(f'/api/v1/orgs/{org.org_id}/contacts', headers=as_stranger)).status_code == 404
+    assert (await client.get(f'/api/v1/orgs/{org.org_id}/contacts/{contact["id"]}',
+                             headers=as_stranger)).status_code == 404
+    # the record's id under the stranger's own organization does not reach it either
+    assert (await client.get(f'/api/v1/orgs/{other.org_id}/contacts/{contact["id"]}',
+                             headers=as_stranger)).status_code == 404
+    listed = (await client.get(f'/api/v1/orgs/{other.org_id}/contacts', headers=as_stranger)).json()
+    assert listed == {'items': [], 'total': 0}
+
+
+async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client):
+    owner, writer = await make_user(), await make_user()
+    org = await make_org(owner)
+    await add_member(org, writer, 'member')
+    base = f'/api/v1/orgs/{org.org_id}'
+    as_writer, as_owner = await token_for(writer), await token_for(owner)
+    secret = (await client.post(f'{base}/companies', json={'name': 'Secret Holding', 'visibility': 'private'},
+                                headers=as_writer)).json()
+    visible = (await client.post(f'{base}/companies', json={'name': 'Open Spa'}, headers=as_writer)).json()
+    await client.post(f'{base}/contacts', json={'last_name': 'Alpha', 'company_id': secret['id']}, headers=as_writer)
+    await client.post(f'{base}/contacts', json={'last_name': 'Beta', 'company_id': visible['id']}, headers=as_writer)
+    listed = (await client.get(f'{base}/contacts', params={'sort': 'company'}, headers=as_owner)).json()
+    assert [(c['last_name'], c['company']) for c in listed['items']] == \
+        [('Alpha', None), ('Beta', {'id': visible['id'], 'name': 'Open Spa'})]
+    refused = await client.post(f'{base}/contacts', json={'last_name': 'X', 'company_id': secret['id']},
+                                headers=as_owner)
+    assert refused.status_code == 422
