@@ -243,7 +243,7 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
     return cleaned
 
 
-def _derived(kind: Kind, record: Record) -> None:
+def derive_columns(kind: Kind, record: Record) -> None:
     """Columns computed from the others, so that sorting and searching never disagree with what is shown."""
     if kind is CONTACT:
         record.sort_name = fold(f'{record.last_name} {record.first_name}')[:255]
@@ -252,7 +252,8 @@ def _derived(kind: Kind, record: Record) -> None:
     record.search_text = search.document(record)
 
 
-def _keys(kind: Kind, record: Record) -> list[RecordKey]:
+def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
+    """The RecordKey rows of a saved record (its id must be set)."""
     rows = [('email', e.lower()) for e in record.emails] + [('phone', p) for p in record.phones]
     if record.pec:
         rows.append(('pec', record.pec.lower()))
@@ -263,7 +264,7 @@ def _keys(kind: Kind, record: Record) -> list[RecordKey]:
 
 async def _write_related(kind: Kind, record: Record, mentions: list[int] | None) -> None:
     await RecordKey.filter(**{f'{kind.name}_id': record.id}).delete()
-    await RecordKey.bulk_create(_keys(kind, record))
+    await RecordKey.bulk_create(lookup_keys(kind, record))
     if mentions is not None:
         await Mention.filter(**{f'{kind.name}_id': record.id}).delete()
         await Mention.bulk_create([Mention(user_id=u, **{f'{kind.name}_id': record.id}) for u in mentions])
@@ -278,7 +279,7 @@ async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
         raise ValidationFailed.one('name', 'is required')
     record = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
                         **cleaned.values)
-    _derived(kind, record)
+    derive_columns(kind, record)
     async with in_transaction():
         if cleaned.new_company_name:
             record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
@@ -289,7 +290,7 @@ async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
 
 async def _create_company_on_the_spot(actor: Membership, name: str) -> Company:
     company = Company(org_id=actor.org_id, name=name, created_by_id=actor.user_id, updated_by_id=actor.user_id)
-    _derived(COMPANY, company)
+    derive_columns(COMPANY, company)
     await company.save()
     await _write_related(COMPANY, company, [])
     return company
@@ -309,7 +310,7 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
     for name, value in cleaned.values.items():
         setattr(record, name, value)
     record.updated_by_id, record.updated_at = actor.user_id, now()
-    _derived(kind, record)
+    derive_columns(kind, record)
     columns = [*cleaned.values, 'updated_by_id', 'updated_at', 'sort_name', 'search_text']
     async with in_transaction():
         if cleaned.new_company_name:

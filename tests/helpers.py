@@ -46,7 +46,7 @@ async def log_in(user: TestUser, email: str, password: str = PASSWORD, *, path: 
     user.find(marker='login-password').type(password)
     user.find(marker='login-submit').click()
     if succeeds:
-        await user.should_see(marker='page-title')
+        await user.should_see(marker='page-title', retries=50)
 
 
 def choose(user: TestUser, marker: str, option: str) -> None:

@@ -1,20 +1,31 @@
-"""Companies: the list and the card."""
+"""Companies: the list and the card (with its contacts)."""
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from models.access import Action
+from models.records import COMPANY
 
-from .frame import frame, no_access
-from .session import page_context
+from .record_card import record_card_page
+from .record_list import record_list_page
+from .session import page_context, to_login
 
 
 @ui.page('/companies', title='Companies · Rubrica')
-async def companies_page():
-    ctx = await page_context()
-    if ctx is None:
-        return RedirectResponse('/login?next=/companies')
-    with frame(ctx, 'Companies'):
-        if not ctx.may(Action.SEE_RECORDS):
-            no_access('Guests do not see companies.')
+async def companies_page(q: str = '', type: str = '', sector: str = ''):  # noqa: A002
+    if (ctx := await page_context()) is None:
+        return to_login('/companies')
+    await record_list_page(ctx, COMPANY, q=q, type=type, sector=sector)
+
+
+@ui.page('/companies/new', title='New company · Rubrica')
+async def new_company_page():
+    if (ctx := await page_context()) is None:
+        return to_login('/companies/new')
+    await record_card_page(ctx, COMPANY, 'new')
+
+
+@ui.page('/companies/{record_id}', title='Company · Rubrica')
+async def company_page(record_id: str):
+    if (ctx := await page_context()) is None:
+        return to_login(f'/companies/{record_id}')
+    await record_card_page(ctx, COMPANY, record_id)

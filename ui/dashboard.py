@@ -1,18 +1,17 @@
 """The dashboard: where a user lands after logging in."""
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from .frame import frame, new_organization_dialog
-from .session import page_context
+from .session import page_context, to_login
 
 
 @ui.page('/', title='Dashboard · Rubrica')
 async def dashboard_page():
     ctx = await page_context()
     if ctx is None:
-        return RedirectResponse('/login')
+        return to_login('/')
     with frame(ctx, 'Dashboard'):
         if ctx.membership is None:
             with ui.card().classes('w-full'):

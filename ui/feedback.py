@@ -23,12 +23,18 @@ def clear_errors(elements: Mapping[str, object]) -> None:
             element.error = None
 
 
-async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = None) -> T | object:
-    """Run one models/ call; on a refusal tell the user what is wrong and return FAILED."""
+async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = None, *,
+                  passing: tuple[type[Exception], ...] = ()) -> T | object:
+    """Run one models/ call; on a refusal tell the user what is wrong and return FAILED.
+
+    Errors of the `passing` types are raised for the caller to handle itself.
+    """
     elements = elements or {}
     clear_errors(elements)
     try:
         return await action
+    except passing:
+        raise
     except ValidationFailed as e:
         unplaced = []
         for field, message in e.errors.items():

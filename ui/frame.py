@@ -91,7 +91,8 @@ def frame(ctx: PageContext, title: str):
         _switcher(ctx)
         ui.space()
         _user_menu(ctx, new_org)
-    with ui.left_drawer(value=None).props('show-if-above bordered :width="200"') as drawer:
+    # an explicit value spares a JavaScript round trip at connect; show-if-above still opens it on wide screens
+    with ui.left_drawer(value=False).props('show-if-above bordered :width="200"') as drawer:
         with ui.list().classes('w-full'):
             for label, target, icon in NAVIGATION:
                 if target == '/settings' or target == '/' or ctx.may(Action.SEE_RECORDS):

@@ -53,6 +53,14 @@ def safe_next(target: object) -> str:
     return target
 
 
+def to_login(path: str):
+    """The answer of a page whose visitor is not (or no longer) logged in."""
+    from urllib.parse import quote
+
+    from fastapi.responses import RedirectResponse
+    return RedirectResponse(f'/login?next={quote(path, safe="")}', status_code=303)
+
+
 @dataclass
 class PageContext:
     """What every page needs to know about the visitor: computed once per page load."""

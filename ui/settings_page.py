@@ -1,7 +1,6 @@
 """Settings: the user's profile and API tokens; for owners and members, the organization, members and lists."""
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from models import accounts, orgs
@@ -9,7 +8,7 @@ from models.access import Action, Role
 
 from .feedback import FAILED, attempt
 from .frame import frame
-from .session import PageContext, page_context
+from .session import PageContext, page_context, to_login
 from .widgets import country_select, section_title
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
@@ -254,7 +253,7 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
 async def settings_page():
     ctx = await page_context()
     if ctx is None:
-        return RedirectResponse('/login?next=/settings')
+        return to_login('/settings')
     with frame(ctx, 'Settings'):
         if ctx.membership is not None and ctx.may(Action.VIEW_SETTINGS):
             organization_section(ctx)

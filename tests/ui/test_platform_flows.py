@@ -16,13 +16,13 @@ async def test_anonymous_visitors_go_to_login_and_come_back(user: User):
     user.find(marker='login-email').type('back@example.com')
     user.find(marker='login-password').type(PASSWORD)
     user.find(marker='login-submit').click()
-    await user.should_see('Settings', kind=ui.label, marker='page-title')
+    await user.should_see(content='Settings', kind=ui.label, marker='page-title')
 
 
 async def test_login_refuses_a_wrong_password(user: User):
     await make_user(email='someone@example.com')
     await log_in(user, 'someone@example.com', 'not the password', succeeds=False)
-    await user.should_see('Wrong email or password', marker='login-error')
+    await user.should_see(content='Wrong email or password', marker='login-error')
 
 
 async def test_sign_up_create_organization_invite_and_switch(user: User):
@@ -40,7 +40,7 @@ async def test_sign_up_create_organization_invite_and_switch(user: User):
     user.find(marker='create-first-org').click()
     user.find(marker='new-org-name').type('Acme')
     user.find(marker='new-org-create').click()
-    await user.should_see('Acme · your role: owner', marker='active-org')
+    await user.should_see(content='Acme · your role: owner', marker='active-org')
 
     await user.open('/settings')
     user.find(marker='invite-email').type('bob@example.com')
@@ -56,9 +56,9 @@ async def test_sign_up_create_organization_invite_and_switch(user: User):
     await user.should_see(marker='login-email')
 
     await log_in(user, 'bob@example.com')
-    await user.should_see('Bobco · your role: owner', marker='active-org')
+    await user.should_see(content='Bobco · your role: owner', marker='active-org')
     choose(user, 'org-switcher', 'Acme')
-    await user.should_see('Acme · your role: member', marker='active-org')
+    await user.should_see(content='Acme · your role: member', marker='active-org')
 
 
 async def test_the_star_chooses_the_organization_that_opens_at_login(user: User):
@@ -66,9 +66,9 @@ async def test_the_star_chooses_the_organization_that_opens_at_login(user: User)
     first = await make_org(person, 'First')
     await make_org(person, 'Second')
     await log_in(user, 'star@example.com')
-    await user.should_see('First · your role: owner', marker='active-org')
+    await user.should_see(content='First · your role: owner', marker='active-org')
     choose(user, 'org-switcher', 'Second')
-    await user.should_see('Second · your role: owner', marker='active-org')
+    await user.should_see(content='Second · your role: owner', marker='active-org')
     await user.should_see(marker='org-not-starred')
     user.find(marker='org-star').click()
     await user.should_see(marker='org-starred')

@@ -1,0 +1,73 @@
+"""Timings of the contacts list as a member sees it, through the ORM and as hand-written SQL on the same database.
+
+    .venv/bin/python bench/generate.py            # once: 100,000 contacts, 20,000 companies, 50 members
+    .venv/bin/python bench/list_timings.py [--database-url URL]
+
+"db ms" is the time spent in the database driver; "total ms" adds the ORM's own work around it.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tortoise import connections  # noqa: E402
+
+from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
+from models.orgs import Membership  # noqa: E402
+from models.records import CONTACT, Contact, list_records  # noqa: E402
+
+VISIBLE = ('org_id = {org} AND (visibility = \'public\' OR created_by_id = {user} OR id IN '
+           '(SELECT contact_id FROM mentions WHERE user_id = {user} AND contact_id IS NOT NULL))')
+COLUMNS = ', '.join(f'"{f}"' for f in Contact._meta.db_fields)
+
+
+def raw(sql: str):
+    async def run():
+        await connections.get('default').execute_query(sql)
+    return run
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--database-url', default=DEFAULT_URL)
+    args = parser.parse_args()
+    async with database(args.database_url):
+        member = await Membership.filter(role='member').select_related('org').order_by('id').first()
+        total = await Contact.filter(org_id=member.org_id).count()
+        where = VISIBLE.format(org=member.org_id, user=member.user_id)
+        like = "AND search_text LIKE '%ros%'"
+        cases = [
+            ('first page, rows + total', lambda: list_records(CONTACT, member),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY sort_name, id LIMIT 50',
+              f'SELECT COUNT(*) FROM contacts WHERE {where}']),
+            ('page 100 by last update', lambda: list_records(CONTACT, member, sort='updated', descending=True,
+                                                             offset=4950),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY updated_at DESC, id DESC LIMIT 50 OFFSET 4950',
+              f'SELECT COUNT(*) FROM contacts WHERE {where}']),
+            ('filter type=Client', lambda: list_records(CONTACT, member, type='Client'),
+             [f"SELECT {COLUMNS} FROM contacts WHERE {where} AND type = 'Client' ORDER BY sort_name, id LIMIT 50",
+              f"SELECT COUNT(*) FROM contacts WHERE {where} AND type = 'Client'"]),
+            ('search "ros"', lambda: list_records(CONTACT, member, q='ros'),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} {like} ORDER BY sort_name, id LIMIT 50',
+              f'SELECT COUNT(*) FROM contacts WHERE {where} {like}']),
+        ]
+        rows = []
+        for name, orm_call, sqls in cases:
+            orm_total, orm_db, queries = await timed(orm_call)
+
+            async def raw_both(sqls=sqls):
+                for sql in sqls:
+                    await raw(sql)()
+            raw_total, _, _ = await timed(raw_both)
+            rows.append([name, orm_total, orm_db, queries, raw_total, orm_total / raw_total])
+        print(f'{total:,} contacts in the organization; viewer: a member (user {member.user_id}); '
+              f'database: {connections.get("default").capabilities.dialect}; medians of 15 runs\n')
+        print_table(['case', 'ORM total ms', 'ORM db ms', 'queries', 'raw SQL ms', 'ORM / raw'], rows)
+
+
+if __name__ == '__main__':
+    asyncio.run(main())

@@ -1,0 +1,230 @@
+"""Contacts and companies in the browser (NiceGUI's simulated user): every field, errors, stale saves, mentions."""
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from models import records
+from models.records import COMPANY, CONTACT, Contact
+from tests.helpers import add_member, choose, log_in, make_org, make_user
+
+VALID_IVA = '00743110157'
+
+
+@pytest.fixture
+async def team():
+    owner = await make_user(name='Olga Owner', email='olga@example.com')
+    mario = await make_user(name='Mario Rossi', email='mario@example.com')
+    guest = await make_user(name='Gus Guest', email='gus@example.com')
+    org = await make_org(owner, 'Acme')
+    mario_membership = await add_member(org, mario, 'member')
+    await add_member(org, guest, 'guest')
+    mario_membership.org = org.org
+    return {'owner': owner, 'mario': mario, 'guest': guest, 'org': org, 'as_mario': mario_membership}
+
+
+def fill(user: User, key: str, text: str) -> None:
+    user.find(marker=f'field-{key}').clear().type(text)
+
+
+def element(user: User, marker: str):
+    found = user.find(marker=marker).elements
+    assert len(found) == 1, f'{len(found)} elements marked {marker}'
+    return next(iter(found))
+
+
+async def test_enter_every_contact_field_and_see_it(user: User, team):
+    await records.create_record(COMPANY, team['org'], {'name': 'Rossi Impianti'})
+    await log_in(user, 'olga@example.com', path='/contacts/new')
+    fill(user, 'first_name', 'André')
+    fill(user, 'last_name', 'Müller')
+    choose(user, 'field-type', 'Client')
+    choose(user, 'field-role', 'Marketing Manager')
+    user.find(marker='company-picker-search').type('rossi')
+    await user.should_see(marker='company-picker-option')
+    user.find(marker='company-picker-option').click()
+    await user.should_see(content='Rossi Impianti', marker='company-picker-chosen')
+    fill(user, 'emails[0]', 'andre@example.com')
+    fill(user, 'emails[2]', 'a.muller@example.org')
+    fill(user, 'pec', 'andre@pec.example.it')
+    fill(user, 'phones[0]', '02 1234 5678')
+    fill(user, 'phones[1]', '+33 1 42 68 53 00')
+    fill(user, 'addresses[0].street', 'Via Roma 1')
+    fill(user, 'addresses[0].city', 'Milano')
+    fill(user, 'addresses[0].postal_code', '20121')
+    fill(user, 'addresses[0].province', 'MI')
+    choose(user, 'field-addresses[0].country', 'Italy (IT)')
+    fill(user, 'vat_number', 'it 007 431 101 57')
+    user.find(marker='field-description').type('Met at the fair with @mar')
+    await user.should_see(marker='mention-option')
+    user.find(marker='mention-option').click()
+    user.find(marker='field-visibility').click()
+    user.find(marker='record-save').click()
+    await user.should_see(marker='record-edit')
+
+    contact = await Contact.get(last_name='Müller')
+    assert contact.emails == ['andre@example.com', 'a.muller@example.org']
+    assert contact.phones == ['+390212345678', '+33142685300']
+    assert contact.addresses == [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
+                                  'country': 'IT'}]
+    assert (contact.type, contact.role, contact.vat_number, contact.visibility) == \
+        ('Client', 'Marketing Manager', f'IT{VALID_IVA}', 'private')
+    assert contact.description == f'Met at the fair with @[Mario Rossi](user:{team["mario"].id})'
+    await user.should_see(content='André', marker='view-first_name')
+    await user.should_see(content='Rossi Impianti', marker='view-company')
+    await user.should_see(content='02 1234 5678', kind=ui.link)
+    await user.should_see(content='+33 1 42 68 53 00', kind=ui.link)
+    await user.should_see(content='andre@pec.example.it', marker='view-pec')
+    await user.should_see(content=f'IT{VALID_IVA}', marker='view-vat_number')
+    await user.should_see(content='@Mario Rossi', marker='mention')
+    await user.should_see(marker='header-private')
+
+
+async def test_change_and_clear_fields(user: User, team):
+    contact = await records.create_record(CONTACT, team['org'], {
+        'first_name': 'Luca', 'last_name': 'Bianchi', 'type': 'Lead', 'emails': ['luca@example.com'],
+        'phones': ['3471234567'], 'addresses': [{'city': 'Torino'}], 'vat_number': VALID_IVA,
+        'description': 'old notes', 'company_name': 'Bianchi Srl'})
+    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    fill(user, 'first_name', 'Lucia')
+    user.find(marker='field-emails[0]').clear()
+    user.find(marker='field-phones[0]').clear()
+    user.find(marker='field-addresses[0].city').clear()
+    user.find(marker='field-vat_number').clear()
+    user.find(marker='field-description').clear()
+    element(user, 'field-type').value = None
+    user.find(marker='company-picker-clear').click()
+    user.find(marker='record-save').click()
+    await user.should_see(content='Lucia', marker='view-first_name')
+    saved = await Contact.get(id=contact.id)
+    assert (saved.first_name, saved.emails, saved.phones, saved.addresses, saved.vat_number, saved.description,
+            saved.type, saved.company_id, saved.version) == ('Lucia', [], [], [], '', '', '', None, 2)
+
+
+async def test_bad_values_are_named_next_to_their_field(user: User, team):
+    await log_in(user, 'olga@example.com', path='/contacts/new')
+    fill(user, 'last_name', 'Verdi')
+    fill(user, 'emails[1]', 'not an email')
+    fill(user, 'phones[2]', '123')
+    fill(user, 'vat_number', '01234567890')
+    choose(user, 'field-addresses[0].country', 'France (FR)')
+    user.find(marker='record-save').click()
+    await user.should_see('Please correct the highlighted fields')
+    assert 'not a valid email' in element(user, 'field-emails[1]').error
+    assert 'not a valid phone number' in element(user, 'field-phones[2]').error
+    assert 'not a valid partita IVA' in element(user, 'field-vat_number').error
+    assert element(user, 'field-emails[0]').error is None
+    assert await Contact.all().count() == 0
+
+
+async def test_a_stale_save_is_refused_with_who_changed_it(user: User, team):
+    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Neri'})
+    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    fill(user, 'first_name', 'Olga wrote this')
+    await records.update_record(CONTACT, team['as_mario'], contact.id, {'first_name': 'Mario wrote this'}, 1)
+    user.find(marker='record-save').click()
+    await user.should_see(marker='conflict-message')
+    await user.should_see(content='Mario Rossi changed this contact', marker='conflict-message')
+    saved = await Contact.get(id=contact.id)
+    assert (saved.first_name, saved.version) == ('Mario wrote this', 2)
+
+
+async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: User, team):
+    await log_in(user, 'olga@example.com', path='/contacts/new')
+    fill(user, 'last_name', 'Gialli')
+    user.find(marker='company-picker-search').type('Gialli Logistica')
+    await user.should_see(marker='company-picker-create')
+    user.find(marker='company-picker-create').click()
+    user.find(marker='record-save').click()
+    await user.should_see(marker='record-edit')
+    await user.should_see(content='Gialli Logistica', marker='view-company')
+    contact = await Contact.get(last_name='Gialli')
+
+    await user.open(f'/companies/{contact.company_id}')
+    user.find(marker='tab-contacts').click()
+    await user.should_see(content='1 contact', marker='company-contacts-total')
+    await user.should_see(marker='company-contact')
+    user.find(marker='company-add-contact').click()
+    await user.should_see(content='Gialli Logistica', marker='company-picker-chosen')
+
+
+async def test_only_the_creator_may_switch_visibility(user: User, team):
+    contact = await records.create_record(CONTACT, team['as_mario'], {'last_name': 'Blu'})
+    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    assert not element(user, 'field-visibility').enabled
+
+
+async def test_delete_with_confirmation(user: User, team):
+    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Viola'})
+    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    user.find(marker='record-delete').click()
+    await user.should_see(marker='record-delete-confirm')
+    user.find(marker='record-delete-confirm').click()
+    await user.should_see(marker='list-table')
+    assert not await Contact.filter(id=contact.id).exists()
+
+
+async def test_the_list_searches_filters_and_pages_in_the_database(user: User, team):
+    for i in range(60):
+        await records.create_record(CONTACT, team['org'], {'last_name': f'Person {i:02d}',
+                                                           'type': 'Client' if i % 2 else 'Lead'})
+    await records.create_record(CONTACT, team['as_mario'], {'last_name': 'Hidden', 'visibility': 'private'})
+    await log_in(user, 'olga@example.com', path='/contacts')
+    await user.should_see(content='60 contacts', marker='list-total')
+    table = element(user, 'list-table')
+    assert len(table.rows) == 50 and table.rows[0]['name'] == 'Person 00'
+    choose(user, 'filter-type', 'Client')
+    await user.should_see(content='30 contacts', marker='list-total')
+    user.find(marker='list-search').type('person 43')
+    await user.should_see(content='1 contact', marker='list-total')
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Person 43']
+    user.find(marker='list-search').clear().type('hidden')
+    await user.should_see(content='0 contacts', marker='list-total')
+
+
+async def test_a_guest_sees_no_contacts_or_companies(user: User, team):
+    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Public'})
+    await log_in(user, 'gus@example.com', path='/contacts')
+    await user.should_see(marker='no-access')
+    await user.should_not_see(marker='list-table')
+    await user.open(f'/contacts/{contact.id}')
+    await user.should_see(marker='no-access')
+    await user.should_not_see(content='Public', marker='view-last_name')
+    await user.open('/companies')
+    await user.should_see(marker='no-access')
+
+
+@pytest.mark.parametrize('mentioned', [False, True])
+async def test_a_private_record_on_every_page_follows_the_gate(user: User, team, mentioned):
+    """Owners have no bypass: Olga sees Mario's private contact only when the description mentions her."""
+    company = await records.create_record(COMPANY, team['as_mario'], {'name': 'Shared Spa'})
+    description = f'ask @[Olga](user:{team["owner"].id})' if mentioned else 'just notes'
+    secret = await records.create_record(CONTACT, team['as_mario'], {
+        'last_name': 'Segreto', 'visibility': 'private', 'description': description, 'company_id': company.id})
+    await records.create_record(COMPANY, team['as_mario'], {'name': 'Hidden Holding', 'visibility': 'private'})
+    await log_in(user, 'olga@example.com', path='/contacts')
+    expected = 1 if mentioned else 0
+    await user.should_see(content=f'{expected} contact', marker='list-total')
+    assert [r['name'] for r in element(user, 'list-table').rows] == (['Segreto'] if mentioned else [])
+    user.find(marker='list-search').type('segreto')
+    await user.should_see(content=f'{expected} contact', marker='list-total')
+
+    await user.open(f'/contacts/{secret.id}')
+    if mentioned:
+        await user.should_see(content='Segreto', marker='view-last_name')
+    else:
+        await user.should_see(marker='no-access')
+        await user.should_not_see(content='Segreto', marker='view-last_name')
+
+    await user.open(f'/companies/{company.id}')
+    user.find(marker='tab-contacts').click()
+    await user.should_see(content=f'{expected} contact', marker='company-contacts-total')
+    await user.open('/companies')
+    await user.should_see(content='1 company', marker='list-total')  # Hidden Holding stays hidden

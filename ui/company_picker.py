@@ -1,0 +1,76 @@
+"""A search picker for a contact's company: find a visible company, or create a new one on the spot."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from models import access, search
+from models.records import COMPANY
+
+RESULTS = 8
+
+
+class CompanyPicker:
+    """Holds either an existing company (id, name), a new company name to create on save, or nothing."""
+
+    def __init__(self, ctx, *, company_id: int | None = None, company_name: str = '', allow_create: bool = True,
+                 label: str = 'Company', on_change=None, mark: str = 'company-picker') -> None:
+        self.ctx = ctx
+        self.company_id = company_id
+        self.company_name = company_name
+        self.new_name = ''
+        self.allow_create = allow_create
+        self.on_change = on_change
+        self.label = label
+        self.mark = mark
+        self.container = ui.column().classes('w-full gap-1').mark(mark)
+        self._render()
+
+    @property
+    def data(self) -> dict:
+        """What to send with the contact: the company to link, the one to create, or none."""
+        if self.new_name:
+            return {'company_name': self.new_name}
+        return {'company_id': self.company_id}
+
+    def _render(self) -> None:
+        self.container.clear()
+        with self.container:
+            if self.company_id or self.new_name:
+                shown = self.company_name if self.company_id else f'{self.new_name} (new)'
+                with ui.row().classes('items-center gap-2 no-wrap'):
+                    ui.icon('business').classes('text-grey-7')
+                    ui.label(shown).classes('font-medium').mark(f'{self.mark}-chosen')
+                    ui.button(icon='close', on_click=lambda: self.choose(None, '')) \
+                        .props('flat round dense size=sm').tooltip(f'No {self.label.lower()}').mark(f'{self.mark}-clear')
+                return
+            self.query = ui.input(self.label, placeholder='Search companies…').props('clearable dense outlined') \
+                .classes('w-full').mark(f'{self.mark}-search')
+            self.query.on_value_change(self._search)
+            self.results = ui.column().classes('w-full gap-0').mark(f'{self.mark}-results')
+
+    async def _search(self) -> None:
+        text = (self.query.value or '').strip()
+        self.results.clear()
+        if not text:
+            return
+        found = await search.apply(access.visible(COMPANY, self.ctx.membership), text) \
+            .order_by('sort_name').limit(RESULTS).values('id', 'name')
+        with self.results:
+            for company in found:
+                ui.item(company['name'], on_click=lambda c=company: self.choose(c['id'], c['name'])) \
+                    .props('dense clickable').mark(f'{self.mark}-option')
+            if self.allow_create and not any(c['name'].casefold() == text.casefold() for c in found):
+                ui.item(f'Create company “{text}”', on_click=lambda: self.create(text)) \
+                    .props('dense clickable').classes('text-primary').mark(f'{self.mark}-create')
+
+    def choose(self, company_id: int | None, name: str) -> None:
+        self.company_id, self.company_name, self.new_name = company_id, name, ''
+        self._render()
+        if self.on_change:
+            self.on_change()
+
+    def create(self, name: str) -> None:
+        self.company_id, self.company_name, self.new_name = None, '', name
+        self._render()
+        if self.on_change:
+            self.on_change()

@@ -1,0 +1,190 @@
+"""The card of a contact or company: its fields in clear sections, edit and save with a guard against
+overwriting someone else's change, visibility, delete; and for a company, its contacts."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from models import orgs, records
+from models.access import Action, Role
+from models.errors import NotFound
+from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
+
+from .feedback import FAILED, attempt
+from .frame import frame, no_access
+from .record_form import RecordForm, record_details
+from .session import PageContext
+
+PLURAL = {'contact': 'contacts', 'company': 'companies'}
+
+
+def record_path(kind: Kind, record_id: int | None = None) -> str:
+    base = f'/{PLURAL[kind.name]}'
+    return base if record_id is None else f'{base}/{record_id}'
+
+
+def parse_id(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+async def _people(ctx: PageContext) -> tuple[dict[int, str], dict[int, str]]:
+    """Names of everyone in the organization (to show mentions) and of those who may be mentioned."""
+    members = await orgs.list_members(ctx.membership)
+    everyone = {m.user_id: m.user.name for m in members}
+    mentionable = {m.user_id: m.user.name for m in members if m.role in (Role.OWNER.value, Role.MEMBER.value)}
+    return everyone, mentionable
+
+
+async def record_card_page(ctx: PageContext, kind: Kind, record_id: str, prefill: dict | None = None) -> None:
+    """The page body of /contacts/{id}, /companies/{id} and their /new forms (record_id 'new')."""
+    creating = record_id == 'new'
+    record: Record | None = None
+    if ctx.may(Action.SEE_RECORDS) and not creating and parse_id(record_id) is not None:
+        record = await access_record(kind, ctx, parse_id(record_id))
+    title = f'New {kind.name}' if creating else (record.display_name if record else kind.name.capitalize())
+    with frame(ctx, title or '(no name)'):
+        if not ctx.may(Action.SEE_RECORDS):
+            no_access(f'Guests do not see {PLURAL[kind.name]}.')
+            return
+        if record is None and not creating:
+            no_access(f'This {kind.name} does not exist, or you may not see it.')
+            ui.link(f'Back to {PLURAL[kind.name]}', record_path(kind))
+            return
+        await RecordCard(ctx, kind, record, prefill or {}).build()
+
+
+async def access_record(kind: Kind, ctx: PageContext, record_id: int) -> Record | None:
+    try:
+        return await records.get_record(kind, ctx.membership, record_id)
+    except NotFound:
+        return None
+
+
+class RecordCard:
+    def __init__(self, ctx: PageContext, kind: Kind, record: Record | None, prefill: dict) -> None:
+        self.ctx, self.kind, self.record, self.prefill = ctx, kind, record, prefill
+        self.editing = record is None
+
+    async def build(self) -> None:
+        self.everyone, self.mentionable = await _people(self.ctx)
+        self.lists = await orgs.option_lists(self.ctx.org.id)
+        if self.record is None:
+            await self.body()
+            return
+        self._header()
+        with ui.tabs().classes('w-full').props('align=left dense') as tabs:
+            details = ui.tab('Details').mark('tab-details')
+            contacts = ui.tab('Contacts').mark('tab-contacts') if self.kind is COMPANY else None
+        with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
+            with ui.tab_panel(details).classes('p-0'):
+                await self.body()
+            if contacts is not None:
+                with ui.tab_panel(contacts).classes('p-0'):
+                    await company_contacts_panel(self.ctx, self.record)
+
+    def _header(self) -> None:
+        record = self.record
+        with ui.row().classes('items-center gap-2 w-full'):
+            if record.type:
+                ui.chip(record.type, icon='label').props('dense outline').mark('header-type')
+            if record.is_private:
+                ui.chip('Private', icon='lock').props('dense color=orange-2').mark('header-private')
+            ui.space()
+            ui.button('Edit', icon='edit', on_click=self.start_editing).mark('record-edit') \
+                .bind_visibility_from(self, 'editing', backward=lambda editing: not editing)
+            ui.button('Delete', icon='delete', on_click=self.confirm_delete).props('flat color=negative') \
+                .mark('record-delete')
+        creator = self.everyone.get(record.created_by_id, 'a former member')
+        editor = self.everyone.get(record.updated_by_id, 'a former member')
+        ui.label(f'Created by {creator} on {record.created_at:%Y-%m-%d}; last changed by {editor} on '
+                 f'{record.updated_at:%Y-%m-%d %H:%M} UTC (version {record.version})') \
+            .classes('text-caption text-grey-7').mark('record-meta')
+
+    async def _company(self):
+        if self.kind is not CONTACT:
+            return None
+        company_id = self.record.company_id if self.record else parse_id(str(self.prefill.get('company_id', '')))
+        companies = await records.visible_companies_by_id(self.ctx.membership, [company_id])
+        return companies.get(company_id)
+
+    @ui.refreshable_method
+    async def body(self) -> None:
+        company = await self._company()
+        if not self.editing:
+            with ui.column().classes('w-full gap-2'):
+                record_details(self.ctx, self.kind, self.record, company, self.everyone)
+            return
+        form = RecordForm(self.ctx, self.kind, self.record, lists=self.lists, member_names=self.mentionable,
+                          company=company, prefill=self.prefill)
+        with ui.row().classes('w-full justify-end gap-2 sticky bottom-0 bg-white py-2'):
+            if self.record is not None:
+                ui.button('Cancel', on_click=self.stop_editing).props('flat').mark('record-cancel')
+            ui.button('Save', icon='save', on_click=lambda: self.save(form)).mark('record-save')
+
+    def start_editing(self) -> None:
+        self.editing = True
+        self.body.refresh()
+
+    def stop_editing(self) -> None:
+        self.editing = False
+        self.body.refresh()
+
+    async def save(self, form: RecordForm) -> None:
+        data = form.data()
+        if self.record is None:
+            created = await attempt(records.create_record(self.kind, self.ctx.membership, data), form.elements)
+            if created is not FAILED:
+                ui.notify(f'{self.kind.name.capitalize()} created', type='positive')
+                ui.navigate.to(record_path(self.kind, created.id))
+            return
+        try:
+            saved = await attempt(records.update_record(self.kind, self.ctx.membership, self.record.id, data,
+                                                        self.record.version), form.elements, passing=(StaleVersion,))
+        except StaleVersion as e:
+            self.show_conflict(e)
+            return
+        if saved is not FAILED:
+            ui.notify('Saved', type='positive')
+            ui.navigate.reload()
+
+    def show_conflict(self, conflict: StaleVersion) -> None:
+        with ui.dialog(value=True) as dialog, ui.card().classes('max-w-md'):
+            ui.label('Someone else changed this record').classes('text-h6')
+            ui.label(conflict.message).mark('conflict-message')
+            ui.label('Your changes were not saved, and theirs were not overwritten.').classes('text-grey-8')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Keep my edits open', on_click=dialog.close).props('flat')
+                ui.button('Reload', on_click=ui.navigate.reload).mark('conflict-reload')
+
+    async def confirm_delete(self) -> None:
+        with ui.dialog(value=True) as dialog, ui.card():
+            ui.label(f'Delete {self.record.display_name or "this record"}?').classes('text-h6')
+            ui.label('This cannot be undone.').classes('text-grey-8')
+
+            async def delete() -> None:
+                if await attempt(records.delete_record(self.kind, self.ctx.membership, self.record.id)) is not FAILED:
+                    dialog.close()
+                    ui.notify('Deleted', type='positive')
+                    ui.navigate.to(record_path(self.kind))
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Delete', on_click=delete).props('color=negative').mark('record-delete-confirm')
+
+
+async def company_contacts_panel(ctx: PageContext, company: Record) -> None:
+    page = await records.company_contacts(ctx.membership, company.id, limit=records.PAGE_SIZE)
+    with ui.row().classes('w-full items-center'):
+        ui.label(f'{page.total} contact{"s" if page.total != 1 else ""}').mark('company-contacts-total')
+        ui.space()
+        ui.button('Add contact', icon='person_add',
+                  on_click=lambda: ui.navigate.to(f'/contacts/new?company_id={company.id}')) \
+            .mark('company-add-contact')
+    with ui.list().props('bordered separator').classes('w-full'):
+        for contact in page.items:
+            with ui.item(on_click=lambda c=contact: ui.navigate.to(record_path(CONTACT, c.id))) \
+                    .mark('company-contact'):
+                with ui.item_section():
+                    ui.item_label(contact.display_name)
+                    ui.item_label(' · '.join(v for v in (contact.role, contact.emails[0] if contact.emails else '')
+                                             if v)).props('caption')
+    if page.total > len(page.items):
+        ui.link(f'All {page.total} in the contacts list', f'/contacts?company_id={company.id}')

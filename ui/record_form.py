@@ -1,0 +1,191 @@
+"""The fields of a contact or company: shown in clear sections, and edited in the same sections."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from models.records import CONTACT, Company, Kind, Record
+from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone
+
+from .company_picker import CompanyPicker
+from .description import DescriptionEditor, description_view
+from .session import PageContext
+from .widgets import country_select
+
+ADDRESS_LABELS = {'street': 'Street', 'city': 'City', 'postal_code': 'Postal code', 'province': 'Province',
+                  'country': 'Country'}
+OPTION_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+
+
+def _section(title: str):
+    card = ui.card().classes('w-full')
+    with card:
+        ui.label(title).classes('text-subtitle1 text-grey-9')
+    return card
+
+
+def _value_row(label: str, value: str, mark: str) -> None:
+    with ui.row().classes('gap-2 items-baseline no-wrap'):
+        ui.label(label).classes('text-grey-7 min-w-[7rem]')
+        ui.label(value or '—').classes('break-all').mark(mark)
+
+
+# ---------------------------------------------------------------- view
+
+def record_details(ctx: PageContext, kind: Kind, record: Record, company: Company | None,
+                   member_names: dict[int, str]) -> None:
+    region = ctx.org.country
+    with ui.element('div').classes('grid grid-cols-1 lg:grid-cols-2 gap-2 w-full'):
+        _details_sections(kind, record, company, region)
+    with _section('Description'):
+        description_view(record.description, member_names)
+
+
+def _details_sections(kind: Kind, record: Record, company: Company | None, region: str) -> None:
+    with _section('Person' if kind is CONTACT else 'Company'):
+        if kind is CONTACT:
+            _value_row('First name', record.first_name, 'view-first_name')
+            _value_row('Last name', record.last_name, 'view-last_name')
+            _value_row('Role', record.role, 'view-role')
+        else:
+            _value_row('Name', record.name, 'view-name')
+            _value_row('Sector', record.sector, 'view-sector')
+        _value_row('Type', record.type, 'view-type')
+        if kind is CONTACT:
+            with ui.row().classes('gap-2 items-baseline no-wrap'):
+                ui.label('Company').classes('text-grey-7 min-w-[7rem]')
+                if company:
+                    ui.link(company.name, f'/companies/{company.id}').mark('view-company')
+                else:
+                    ui.label('—').mark('view-company')
+
+    with _section('Email and phone'):
+        for i, email in enumerate(record.emails):
+            with ui.row().classes('gap-2 items-baseline no-wrap'):
+                ui.label(f'Email {i + 1}').classes('text-grey-7 min-w-[7rem]')
+                ui.link(email, f'mailto:{email}').classes('break-all').mark('view-email')
+        _value_row('PEC', record.pec, 'view-pec')
+        for i, phone in enumerate(record.phones):
+            with ui.row().classes('gap-2 items-baseline no-wrap'):
+                ui.label(f'Phone {i + 1}').classes('text-grey-7 min-w-[7rem]')
+                ui.link(display_phone(phone, region), f'tel:{phone}').mark('view-phone')
+        if not record.emails and not record.phones:
+            ui.label('No email or phone yet.').classes('text-grey-6')
+
+    with _section('Addresses'):
+        for address in record.addresses:
+            lines = [address.get('street', ''),
+                     ' '.join(p for p in (address.get('postal_code', ''), address.get('city', ''),
+                                          f"({address['province']})" if address.get('province') else '') if p),
+                     address.get('country', '')]
+            ui.label('\n'.join(line for line in lines if line)).classes('whitespace-pre-line').mark('view-address')
+        if not record.addresses:
+            ui.label('No address yet.').classes('text-grey-6')
+
+    with _section('VAT number / tax code'):
+        ui.label(record.vat_number or '—').classes('font-mono').mark('view-vat_number')
+
+
+# ---------------------------------------------------------------- edit
+
+class RecordForm:
+    """Inputs for every field; `data()` returns what to save, `elements` maps field names to inputs so that
+    errors show next to the field they name."""
+
+    def __init__(self, ctx: PageContext, kind: Kind, record: Record | None, *, lists: dict[str, list[str]],
+                 member_names: dict[int, str], company: Company | None = None, prefill: dict | None = None) -> None:
+        self.ctx, self.kind, self.record = ctx, kind, record
+        prefill = prefill or {}
+        self.elements: dict[str, object] = {}
+
+        def current(name: str, default=''):
+            return getattr(record, name) if record is not None else prefill.get(name, default)
+
+        with _section('Person' if kind is CONTACT else 'Company'):
+            with ui.row().classes('w-full gap-2'):
+                if kind is CONTACT:
+                    self._text('first_name', 'First name', current('first_name'))
+                    self._text('last_name', 'Last name', current('last_name'))
+                else:
+                    self._text('name', 'Name', current('name'), grow=True)
+            with ui.row().classes('w-full gap-2'):
+                for name, list_kind in kind.options.items():
+                    self._option(name, lists.get(list_kind, []), current(name))
+            if kind is CONTACT:
+                self.company = CompanyPicker(ctx, company_id=company.id if company else None,
+                                             company_name=company.name if company else '')
+
+        with _section('Email and phone'):
+            emails = list(current('emails', []))
+            phones = [display_phone(p, ctx.org.country) for p in current('phones', [])]
+            with ui.row().classes('w-full gap-2'):
+                for i in range(MAX_EMAILS):
+                    self._text(f'emails[{i}]', f'Email {i + 1}', emails[i] if i < len(emails) else '', kind='email')
+            self._text('pec', 'PEC (certified email)', current('pec'), kind='email')
+            with ui.row().classes('w-full gap-2'):
+                for i in range(MAX_PHONES):
+                    self._text(f'phones[{i}]', f'Phone {i + 1}', phones[i] if i < len(phones) else '', kind='tel')
+
+        with _section('Addresses'):
+            addresses = list(current('addresses', []))
+            for i in range(MAX_ADDRESSES):
+                address = addresses[i] if i < len(addresses) else {}
+                with ui.expansion(f'Address {i + 1}', value=bool(address) or i == 0).classes('w-full') \
+                        .mark(f'address-{i}'):
+                    with ui.row().classes('w-full gap-2'):
+                        for part in ADDRESS_FIELDS:
+                            key = f'addresses[{i}].{part}'
+                            if part == 'country':
+                                self.elements[key] = country_select(ADDRESS_LABELS[part], address.get(part) or None,
+                                                                    mark=f'field-{key}', clearable=True) \
+                                    .classes('min-w-[12rem]')
+                            else:
+                                self._text(key, ADDRESS_LABELS[part], address.get(part, ''))
+
+        with _section('VAT number / tax code'):
+            self._text('vat_number', 'VAT number or tax code (partita IVA, codice fiscale, EU VAT)',
+                       current('vat_number'), grow=True)
+
+        with _section('Description'):
+            self.description = DescriptionEditor(current('description'), member_names)
+            self.elements['description'] = self.description.textarea
+
+        with _section('Visibility'):
+            may_change = record is None or record.created_by_id == ctx.user.id
+            self.private = ui.switch('Private: only I and the people mentioned see it',
+                                     value=(current('visibility', 'public') == 'private')).mark('field-visibility')
+            self.elements['visibility'] = self.private
+            if not may_change:
+                self.private.disable()
+                ui.label('Only the person who created it can change its visibility.').classes('text-grey-7')
+
+    def _text(self, key: str, label: str, value: str, *, kind: str = 'text', grow: bool = False):
+        element = ui.input(label, value=value or '').props(f'outlined dense type={kind}') \
+            .classes('grow' if grow else 'min-w-[12rem] grow').mark(f'field-{key}')
+        self.elements[key] = element
+        return element
+
+    def _option(self, name: str, options: list[str], value: str):
+        choices = list(options) + ([value] if value and value not in options else [])
+        element = ui.select(choices, label=OPTION_LABELS[name], value=value or None, clearable=True) \
+            .props('outlined dense').classes('min-w-[12rem] grow').mark(f'field-{name}')
+        self.elements[name] = element
+        return element
+
+    def _value(self, key: str) -> str:
+        return (self.elements[key].value or '').strip()
+
+    def data(self) -> dict:
+        data: dict[str, object] = {name: self._value(name) for name in self.kind.options}
+        names = ('first_name', 'last_name') if self.kind is CONTACT else ('name',)
+        data |= {name: self._value(name) for name in names}
+        data['emails'] = [self._value(f'emails[{i}]') for i in range(MAX_EMAILS)]
+        data['phones'] = [self._value(f'phones[{i}]') for i in range(MAX_PHONES)]
+        data['pec'] = self._value('pec')
+        data['addresses'] = [{part: self._value(f'addresses[{i}].{part}') for part in ADDRESS_FIELDS}
+                             for i in range(MAX_ADDRESSES)]
+        data['vat_number'] = self._value('vat_number')
+        data['description'] = self.description.value
+        data['visibility'] = 'private' if self.private.value else 'public'
+        if self.kind is CONTACT:
+            data |= self.company.data
+        return data

@@ -1,0 +1,132 @@
+"""The list of contacts or companies: a table paginated, sorted, searched and filtered in the database."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from models import orgs, records
+from models.access import Action
+from models.records import CONTACT, Kind
+from models.validation import display_phone
+
+from .company_picker import CompanyPicker
+from .feedback import FAILED, attempt
+from .frame import frame, no_access
+from .record_card import PLURAL, parse_id, record_path
+from .session import PageContext
+
+COLUMNS = {
+    'contact': [
+        {'name': 'name', 'label': 'Name', 'field': 'name', 'align': 'left', 'sortable': True},
+        {'name': 'company', 'label': 'Company', 'field': 'company', 'align': 'left', 'sortable': True},
+        {'name': 'type', 'label': 'Type', 'field': 'type', 'align': 'left', 'sortable': True},
+        {'name': 'role', 'label': 'Role', 'field': 'role', 'align': 'left'},
+        {'name': 'email', 'label': 'Email', 'field': 'email', 'align': 'left'},
+        {'name': 'phone', 'label': 'Phone', 'field': 'phone', 'align': 'left'},
+        {'name': 'updated', 'label': 'Last update', 'field': 'updated', 'align': 'left', 'sortable': True},
+    ],
+    'company': [
+        {'name': 'name', 'label': 'Name', 'field': 'name', 'align': 'left', 'sortable': True},
+        {'name': 'type', 'label': 'Type', 'field': 'type', 'align': 'left', 'sortable': True},
+        {'name': 'sector', 'label': 'Sector', 'field': 'sector', 'align': 'left', 'sortable': True},
+        {'name': 'email', 'label': 'Email', 'field': 'email', 'align': 'left'},
+        {'name': 'phone', 'label': 'Phone', 'field': 'phone', 'align': 'left'},
+        {'name': 'updated', 'label': 'Last update', 'field': 'updated', 'align': 'left', 'sortable': True},
+    ],
+}
+FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+# The name cell links to the card; Vue's {{ }} escapes the text, so a name is never read as HTML.
+NAME_CELL = '''<q-td :props="props"><a :href="props.row.href" class="text-primary no-underline font-medium">
+{{ props.value || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/>
+</q-td>'''
+
+
+class RecordList:
+    def __init__(self, ctx: PageContext, kind: Kind, filters: dict[str, object], query: str) -> None:
+        self.ctx, self.kind = ctx, kind
+        self.filters = filters
+        self.query = query
+        self.sort, self.descending = 'name', False
+        self.page, self.per_page = 1, records.PAGE_SIZE
+
+    async def build(self) -> None:
+        lists = await orgs.option_lists(self.ctx.org.id)
+        with ui.row().classes('w-full items-end gap-2'):
+            search = ui.input(placeholder=f'Search {PLURAL[self.kind.name]}: name, email, phone, VAT…',
+                              value=self.query).props('outlined dense clearable debounce=300') \
+                .classes('grow min-w-[14rem]').mark('list-search')
+            search.on_value_change(lambda e: self.set_query(e.value))
+            ui.button(f'New {self.kind.name}', icon='add',
+                      on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-new')
+        with ui.row().classes('w-full items-center gap-2'):
+            for name, list_kind in self.kind.options.items():
+                ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name], value=self.filters.get(name) or None,
+                          clearable=True, on_change=lambda e, name=name: self.set_filter(name, e.value)) \
+                    .props('outlined dense').classes('min-w-[10rem]').mark(f'filter-{name}')
+            if self.kind is CONTACT:
+                company_id = self.filters.get('company_id')
+                company = (await records.visible_companies_by_id(self.ctx.membership, [company_id])).get(company_id)
+                with ui.element('div').classes('min-w-[14rem]'):
+                    self.company_filter = CompanyPicker(
+                        self.ctx, company_id=company.id if company else None,
+                        company_name=company.name if company else '', allow_create=False, label='Company',
+                        on_change=lambda: self.set_filter('company_id', self.company_filter.company_id),
+                        mark='filter-company')
+            self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
+        self.table = ui.table(rows=[], columns=COLUMNS[self.kind.name], row_key='id',
+                              pagination={'rowsPerPage': self.per_page, 'page': 1, 'sortBy': 'name',
+                                          'descending': False, 'rowsNumber': 0}) \
+            .props('flat bordered binary-state-sort :rows-per-page-options="[25, 50, 100, 200]"') \
+            .classes('w-full').mark('list-table')
+        self.table.add_slot('body-cell-name', NAME_CELL)
+        self.table.on('request', self.on_request)
+        await self.load()
+
+    async def set_query(self, text: str | None) -> None:
+        self.query, self.page = (text or '').strip(), 1
+        await self.load()
+
+    async def set_filter(self, name: str, value: object) -> None:
+        self.filters[name], self.page = value, 1
+        await self.load()
+
+    async def on_request(self, e) -> None:
+        pagination = e.args.get('pagination', {}) if isinstance(e.args, dict) else {}
+        self.page = max(1, int(pagination.get('page') or 1))
+        self.per_page = min(records.MAX_PAGE_SIZE, max(1, int(pagination.get('rowsPerPage') or records.PAGE_SIZE)))
+        self.sort = pagination.get('sortBy') or 'name'
+        self.descending = bool(pagination.get('descending'))
+        await self.load()
+
+    async def load(self) -> None:
+        page = await attempt(records.list_records(
+            self.kind, self.ctx.membership, q=self.query, sort=self.sort, descending=self.descending,
+            limit=self.per_page, offset=(self.page - 1) * self.per_page, **self.filters))
+        if page is FAILED:
+            return
+        companies = await records.visible_companies_by_id(
+            self.ctx.membership, [getattr(r, 'company_id', None) for r in page.items]) if self.kind is CONTACT else {}
+        region = self.ctx.org.country
+        self.table.rows = [{
+            'id': r.id, 'href': record_path(self.kind, r.id), 'name': r.display_name, 'private': r.is_private,
+            'company': companies[r.company_id].name if getattr(r, 'company_id', None) in companies else '',
+            'type': r.type, 'role': getattr(r, 'role', ''), 'sector': getattr(r, 'sector', ''),
+            'email': r.emails[0] if r.emails else '', 'phone': display_phone(r.phones[0], region) if r.phones else '',
+            'updated': f'{r.updated_at:%Y-%m-%d %H:%M}',
+        } for r in page.items]
+        self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page, 'sortBy': self.sort,
+                                 'descending': self.descending, 'rowsNumber': page.total}
+        self.total_label.text = f'{page.total:,} {PLURAL[self.kind.name] if page.total != 1 else self.kind.name}'
+
+
+async def record_list_page(ctx: PageContext, kind: Kind, *, q: str = '', **filters: str) -> None:
+    with frame(ctx, PLURAL[kind.name].capitalize()):
+        if ctx.membership is None:
+            no_access('Create or join an organization first.')
+            return
+        if not ctx.may(Action.SEE_RECORDS):
+            no_access(f'Guests do not see {PLURAL[kind.name]}.')
+            return
+        clean = {name: value for name, value in filters.items() if value}
+        if 'company_id' in clean:
+            clean['company_id'] = parse_id(str(clean['company_id']))
+        await RecordList(ctx, kind, clean, q).build()
