@@ -84,12 +84,26 @@ async def db(rubrica_env: Path):
     await database.close()
 
 
+@pytest.fixture(autouse=True)
+def patient_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handlers run in the background and hash passwords or query the database: on a busy machine that takes
+    longer than NiceGUI's default 0.3 s of retries, so `should_see` waits up to 5 s (it returns as soon as it sees)."""
+    from nicegui.testing import User
+
+    original = User.should_see
+
+    async def should_see(self, *args, retries: int = 50, **kwargs):
+        return await original(self, *args, retries=retries, **kwargs)
+    monkeypatch.setattr(User, 'should_see', should_see)
+
+
 @pytest.fixture
 async def client(user):
     """An HTTP client on the whole app (pages and API), started by NiceGUI's user simulation."""
     from nicegui import core
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=core.app), base_url='http://test') as http:
+    transport = httpx.ASGITransport(app=core.app, raise_app_exceptions=False)  # a crash is a 500, as in production
+    async with httpx.AsyncClient(transport=transport, base_url='http://test') as http:
         yield http
 
 

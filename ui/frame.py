@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from nicegui import ui
 
@@ -81,6 +82,11 @@ def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
             ui.menu_item('Log out', on_click=logout).mark('menu-logout')
 
 
+@dataclass
+class Frame:
+    new_organization: ui.dialog
+
+
 @contextmanager
 def frame(ctx: PageContext, title: str):
     """Header, navigation and a titled content column; the page body goes inside the `with` block."""
@@ -103,7 +109,7 @@ def frame(ctx: PageContext, title: str):
     drawer_button.on_click(drawer.toggle)
     with ui.column().classes('w-full max-w-6xl mx-auto p-2 sm:p-4 gap-2'):
         ui.label(title).classes('text-h5').mark('page-title')
-        yield
+        yield Frame(new_organization=new_org)
 
 
 def no_access(message: str) -> None:

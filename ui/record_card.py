@@ -9,6 +9,7 @@ from models.access import Action, Role
 from models.errors import NotFound
 from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
 
+from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
 from .record_form import RecordForm, record_details
@@ -67,6 +68,7 @@ class RecordCard:
     async def build(self) -> None:
         self.everyone, self.mentionable = await _people(self.ctx)
         self.lists = await orgs.option_lists(self.ctx.org.id)
+        self.copy_targets = await copy_targets(self.ctx)
         if self.record is None:
             await self.body()
             return
@@ -91,6 +93,9 @@ class RecordCard:
             ui.space()
             ui.button('Edit', icon='edit', on_click=self.start_editing).mark('record-edit') \
                 .bind_visibility_from(self, 'editing', backward=lambda editing: not editing)
+            if self.copy_targets:
+                ui.button('Copy to organization…', icon='content_copy', on_click=self.copy).props('flat') \
+                    .mark('record-copy')
             ui.button('Delete', icon='delete', on_click=self.confirm_delete).props('flat color=negative') \
                 .mark('record-delete')
         creator = self.everyone.get(record.created_by_id, 'a former member')
@@ -119,6 +124,11 @@ class RecordCard:
             if self.record is not None:
                 ui.button('Cancel', on_click=self.stop_editing).props('flat').mark('record-cancel')
             ui.button('Save', icon='save', on_click=lambda: self.save(form)).mark('record-save')
+
+    async def copy(self) -> None:
+        ids = {'contact_ids': [self.record.id] if self.kind is CONTACT else [],
+               'company_ids': [self.record.id] if self.kind is COMPANY else []}
+        await open_copy_dialog(self.ctx, **ids)
 
     def start_editing(self) -> None:
         self.editing = True

@@ -9,6 +9,7 @@ from models.records import CONTACT, Kind
 from models.validation import display_phone
 
 from .company_picker import CompanyPicker
+from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
 from .record_card import PLURAL, parse_id, record_path
@@ -57,6 +58,11 @@ class RecordList:
             search.on_value_change(lambda e: self.set_query(e.value))
             ui.button(f'New {self.kind.name}', icon='add',
                       on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-new')
+            self.copy_button = None
+            if await copy_targets(self.ctx):
+                self.copy_button = ui.button('Copy to organization…', icon='content_copy', on_click=self.copy) \
+                    .props('outline').mark('list-copy')
+                self.copy_button.disable()
         with ui.row().classes('w-full items-center gap-2'):
             for name, list_kind in self.kind.options.items():
                 ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name], value=self.filters.get(name) or None,
@@ -73,6 +79,7 @@ class RecordList:
                         mark='filter-company')
             self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
         self.table = ui.table(rows=[], columns=COLUMNS[self.kind.name], row_key='id',
+                              selection='multiple' if self.copy_button else None, on_select=self.on_select,
                               pagination={'rowsPerPage': self.per_page, 'page': 1, 'sortBy': 'name',
                                           'descending': False, 'rowsNumber': 0}) \
             .props('flat bordered binary-state-sort :rows-per-page-options="[25, 50, 100, 200]"') \
@@ -80,6 +87,17 @@ class RecordList:
         self.table.add_slot('body-cell-name', NAME_CELL)
         self.table.on('request', self.on_request)
         await self.load()
+
+    def on_select(self) -> None:
+        if self.copy_button:
+            self.copy_button.set_enabled(bool(self.table.selected))
+            self.copy_button.text = f'Copy {len(self.table.selected)} to organization…' if self.table.selected \
+                else 'Copy to organization…'
+
+    async def copy(self) -> None:
+        ids = [row['id'] for row in self.table.selected]
+        await open_copy_dialog(self.ctx, contact_ids=ids if self.kind is CONTACT else [],
+                               company_ids=ids if self.kind is not CONTACT else [])
 
     async def set_query(self, text: str | None) -> None:
         self.query, self.page = (text or '').strip(), 1

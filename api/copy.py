@@ -1,0 +1,27 @@
+"""Copy contacts and companies into another organization."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from models.copy import copy_records
+
+from .deps import OrgMembership
+from .schemas import Body
+
+router = APIRouter(tags=['copy'])
+
+
+class CopyRequest(Body):
+    target_org_id: int
+    contact_ids: list[int] = []
+    company_ids: list[int] = []
+    copy_anyway: bool = False  # also copy records that already exist in the target (same email or VAT number)
+
+
+@router.post('/orgs/{org}/copy')
+async def copy_to_organization(body: CopyRequest, actor: OrgMembership) -> dict:
+    """Copy the records the caller can see; `contacts`/`companies` map source ids to new ids."""
+    report = await copy_records(actor=actor, target_org_id=body.target_org_id, contact_ids=body.contact_ids,
+                                company_ids=body.company_ids, copy_anyway=body.copy_anyway)
+    return {'contacts': {str(k): v for k, v in report.contacts.items()},
+            'companies': {str(k): v for k, v in report.companies.items()}, 'skipped': report.skipped}
