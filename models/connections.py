@@ -75,13 +75,10 @@ class ItemConnections:
     links: dict[str, list[Link]] = field(default_factory=dict)
 
 
-def _work_order(kind: WorkKind):
+def _work_order(link: Link):
     """Open work first, then by due date (undated last), then by title."""
-    def key(link: Link):
-        item = link.target
-        return (item.status in CLOSED_STATUSES, item.due_date is None, item.due_date or date.max, item.sort_title,
-                item.id)
-    return key
+    item = link.target
+    return item.status in CLOSED_STATUSES, item.due_date is None, item.due_date or date.max, item.sort_title, item.id
 
 
 # ---------------------------------------------------------------- reading
@@ -91,9 +88,9 @@ async def record_connections(actor: Membership, kind: Kind, record_id: object) -
     record = await get_record(kind, actor, record_id)
     found = RecordConnections(record)
     for work in WORK_KINDS.values():
-        rows = await Connection.filter(**{f'{kind.name}_id': record.id, f'{work.name}_id__in': visible_ids(work, actor)}) \
-            .select_related(work.name)
-        found.links[work.name] = sorted((Link(row.id, getattr(row, work.name)) for row in rows), key=_work_order(work))
+        mine = {f'{kind.name}_id': record.id, f'{work.name}_id__in': visible_ids(work, actor)}
+        rows = await Connection.filter(**mine).select_related(work.name)
+        found.links[work.name] = sorted((Link(row.id, getattr(row, work.name)) for row in rows), key=_work_order)
     return found
 
 
@@ -102,8 +99,8 @@ async def item_connections(actor: Membership, work: WorkKind, item_id: object) -
     item = await get_item(work, actor, item_id)
     found = ItemConnections(item)
     for kind in KINDS.values():
-        rows = await Connection.filter(**{f'{work.name}_id': item.id, f'{kind.name}_id__in': visible_ids(kind, actor)}) \
-            .select_related(kind.name).order_by(f'{kind.name}__sort_name', 'id')
+        mine = {f'{work.name}_id': item.id, f'{kind.name}_id__in': visible_ids(kind, actor)}
+        rows = await Connection.filter(**mine).select_related(kind.name).order_by(f'{kind.name}__sort_name', 'id')
         found.links[kind.name] = [Link(row.id, getattr(row, kind.name)) for row in rows]
     return found
 
