@@ -156,8 +156,8 @@ def visible_connections(actor):
     from .records import KINDS
     from .work import WORK_KINDS
 
-    record_end = Q(*(Q(**{f'{k.name}_id__in': visible_ids(k, actor)}) for k in KINDS.values()), join_type='OR')
-    work_end = Q(*(Q(**{f'{w.name}_id__in': visible_ids(w, actor)}) for w in WORK_KINDS.values()), join_type='OR')
     if actor is None:
         return Connection.filter(id__isnull=True)
+    record_end = Q(*(Q(**{f'{k.name}_id__in': visible_ids(k, actor)}) for k in KINDS.values()), join_type='OR')
+    work_end = Q(*(Q(**{f'{w.name}_id__in': visible_ids(w, actor)}) for w in WORK_KINDS.values()), join_type='OR')
     return Connection.filter(org_id=actor.org_id).filter(record_end & work_end)
