@@ -103,3 +103,61 @@ def visible_contacts(actor):
 def visible_companies(actor):
     from .records import COMPANY
     return visible(COMPANY, actor)
+
+
+# ================================================================ projects, tasks, tickets and connections (issue 5)
+# Everything below belongs to the work items and their connections to contacts and companies.
+
+class WorkAction(str, Enum):
+    SEE_WORK = 'see projects, tasks and tickets'
+    EDIT_WORK = 'create, change and delete projects, tasks and tickets'
+    LINK_WORK = 'link contacts and companies to projects, tasks and tickets'
+
+
+# A guest sees the items assigned to them (see visible_work) but changes nothing and links nothing.
+_ALLOWED.update({
+    WorkAction.SEE_WORK: frozenset({Role.OWNER, Role.MEMBER, Role.GUEST}),
+    WorkAction.EDIT_WORK: frozenset({Role.OWNER, Role.MEMBER}),
+    WorkAction.LINK_WORK: frozenset({Role.OWNER, Role.MEMBER}),
+})
+
+
+def work_visibility_q(work_kind, actor, prefix: str = ''):
+    """Who sees a project, task or ticket, as a filter: owners and members every item of the organization,
+    a guest the items assigned to them (project owner, task or ticket assignee). Anyone else: nothing."""
+    from tortoise.expressions import Q
+
+    if actor is None or not allows(actor.role, WorkAction.SEE_WORK):
+        return Q(**{f'{prefix}id__isnull': True})  # deny: a filter no row passes
+    rule = Q(**{f'{prefix}org_id': actor.org_id})
+    if actor.role == Role.GUEST.value:
+        rule &= Q(**{f'{prefix}{work_kind.person_id}': actor.user_id})
+    return rule
+
+
+def visible_work(work_kind, actor):
+    """The projects, tasks or tickets the caller may see, as a query filtered in the database."""
+    return work_kind.model.filter(work_visibility_q(work_kind, actor))
+
+
+def visible_ids(kind, actor):
+    """The ids of the visible contacts/companies (a Kind) or projects/tasks/tickets (a WorkKind), as a subquery."""
+    from tortoise.expressions import Subquery
+
+    query = visible_work(kind, actor) if hasattr(kind, 'person_field') else visible(kind, actor)
+    return Subquery(query.values('id'))
+
+
+def visible_connections(actor):
+    """The connections whose two ends the caller may both see: a connection never reveals a hidden end."""
+    from tortoise.expressions import Q
+
+    from .connections import Connection
+    from .records import KINDS
+    from .work import WORK_KINDS
+
+    if actor is None:
+        return Connection.filter(id__isnull=True)
+    record_end = Q(*(Q(**{f'{k.name}_id__in': visible_ids(k, actor)}) for k in KINDS.values()), join_type='OR')
+    work_end = Q(*(Q(**{f'{w.name}_id__in': visible_ids(w, actor)}) for w in WORK_KINDS.values()), join_type='OR')
+    return Connection.filter(org_id=actor.org_id).filter(record_end & work_end)

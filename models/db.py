@@ -12,6 +12,8 @@ MODEL_MODULES = [
     'models.accounts',
     'models.orgs',
     'models.records',
+    'models.work',
+    'models.connections',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 

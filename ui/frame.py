@@ -18,8 +18,12 @@ NAVIGATION = [
     ('Dashboard', '/', 'dashboard'),
     ('Contacts', '/contacts', 'person'),
     ('Companies', '/companies', 'business'),
+    ('Projects', '/projects', 'folder'),
+    ('Tasks', '/tasks', 'task_alt'),
+    ('Tickets', '/tickets', 'confirmation_number'),
     ('Settings', '/settings', 'settings'),
 ]
+OPEN_TO_GUESTS = ('/', '/settings', '/projects', '/tasks', '/tickets')  # guests see the work assigned to them
 
 
 def new_organization_dialog(ctx: PageContext) -> ui.dialog:
@@ -101,7 +105,7 @@ def frame(ctx: PageContext, title: str):
     with ui.left_drawer(value=False).props('show-if-above bordered :width="200"') as drawer:
         with ui.list().classes('w-full'):
             for label, target, icon in NAVIGATION:
-                if target == '/settings' or target == '/' or ctx.may(Action.SEE_RECORDS):
+                if target in OPEN_TO_GUESTS or ctx.may(Action.SEE_RECORDS):
                     with ui.item(on_click=lambda t=target: ui.navigate.to(t)).mark(f'nav-{label.lower()}'):
                         with ui.item_section().props('avatar'):
                             ui.icon(icon)

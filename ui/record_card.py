@@ -9,6 +9,7 @@ from models.access import Action, Role
 from models.errors import NotFound
 from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
 
+from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
@@ -76,12 +77,15 @@ class RecordCard:
         with ui.tabs().classes('w-full').props('align=left dense') as tabs:
             details = ui.tab('Details').mark('tab-details')
             contacts = ui.tab('Contacts').mark('tab-contacts') if self.kind is COMPANY else None
+            connections = ui.tab('Connections').mark('tab-connections')
         with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
             with ui.tab_panel(details).classes('p-0'):
                 await self.body()
             if contacts is not None:
                 with ui.tab_panel(contacts).classes('p-0'):
                     await company_contacts_panel(self.ctx, self.record)
+            with ui.tab_panel(connections).classes('p-0'):
+                await connections_panel(self.ctx, self.kind, self.record)
 
     def _header(self) -> None:
         record = self.record

@@ -1,0 +1,144 @@
+"""Timing of a contact's Connections tab with many linked projects, tasks and tickets.
+
+    .venv/bin/python bench/connections_tab.py [--items 500] [--runs 20] [--database-url URL]
+
+Without --database-url (or RUBRICA_DATABASE_URL) it uses a fresh SQLite file in a temporary directory; with a
+PostgreSQL URL it adds one organization to that database and deletes it at the end.
+Rows: the data the tab shows (models/connections.record_connections), then the whole panel as the card builds it
+(ui/connections.connections_panel, NiceGUI elements included, in a client no browser is connected to): as it
+opens (the first rows of each kind) and with every row drawn (as after clicking each "Show all").
+"ms" columns are medians and 95th percentiles over the runs, after one warm-up; "queries" is per build.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tortoise import connections as tortoise_connections  # noqa: E402
+
+from models.accounts import User  # noqa: E402
+from models.connections import Connection, record_connections  # noqa: E402
+from models.db import Database  # noqa: E402
+from models.orgs import Organization, create_organization  # noqa: E402
+from models.records import CONTACT, create_record  # noqa: E402
+from models.work import WORK_KINDS  # noqa: E402
+
+METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
+
+
+@asynccontextmanager
+async def counting_queries():
+    """Counts the statements sent through Tortoise's client while the block runs."""
+    client = tortoise_connections.get('default')
+    originals = {name: getattr(client, name) for name in METHODS}
+    count = {'queries': 0}
+
+    def counted(original):
+        async def wrapper(*args, **kwargs):
+            count['queries'] += 1
+            return await original(*args, **kwargs)
+        return wrapper
+
+    for name, original in originals.items():
+        setattr(client, name, counted(original))
+    try:
+        yield count
+    finally:
+        for name, original in originals.items():
+            setattr(client, name, original)
+
+
+async def measure(action, runs: int) -> tuple[float, float, int]:
+    await action()
+    times, queries = [], 0
+    for _ in range(runs):
+        async with counting_queries() as count:
+            start = time.perf_counter()
+            await action()
+            times.append((time.perf_counter() - start) * 1000)
+        queries = count['queries']
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], queries
+
+
+async def make_contact_with_work(items: int):
+    user = await User.create(email=f'bench-{time.time_ns()}@example.com', name='Bench', password_hash='-')
+    owner = await create_organization(user=user, name='Bench')
+    contact = await create_record(CONTACT, owner, {'last_name': 'Busy'})
+    share = {'project': items - 2 * (items // 3), 'task': items // 3, 'ticket': items // 3}
+    for name, kind in WORK_KINDS.items():
+        await kind.model.bulk_create([kind.model(org_id=owner.org_id, status=kind.statuses[n % 3], sort_title=f'{n}',
+                                                 **{kind.title_field: f'{kind.label} {n}'})
+                                      for n in range(share[name])])
+        ids = await kind.model.filter(org_id=owner.org_id).values_list('id', flat=True)
+        await Connection.bulk_create([Connection(org_id=owner.org_id, contact_id=contact.id, **{f'{name}_id': i})
+                                      for i in ids])
+    return user, owner, contact
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--items', type=int, default=500)
+    parser.add_argument('--runs', type=int, default=20)
+    parser.add_argument('--database-url', default=os.environ.get('RUBRICA_DATABASE_URL', ''))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.database_url or f'sqlite://{Path(scratch) / "bench.sqlite3"}'
+        database = Database(url)
+        await database.open()
+        try:
+            await run(args, url)
+        finally:
+            await database.close()
+
+
+async def run(args, url: str) -> None:
+    from nicegui import Client
+    from nicegui.page import page
+
+    from ui import connections as ui_connections
+    from ui.connections import connections_panel
+    from ui.session import PageContext
+
+    user, owner, contact = await make_contact_with_work(args.items)
+    try:
+        assert await Connection.filter(contact_id=contact.id).count() == args.items
+        ctx = PageContext(user=user, memberships=[owner], membership=owner)
+        client = Client(page('/bench'))
+
+        async def data() -> None:
+            await record_connections(owner, CONTACT, contact.id)
+
+        async def panel() -> None:
+            with client, client.content:
+                await connections_panel(ctx, CONTACT, contact)
+            client.content.clear()
+
+        rows = [('data: record_connections', *await measure(data, args.runs)),
+                (f'panel, first {ui_connections.PREVIEW} rows of each kind', *await measure(panel, args.runs))]
+        ui_connections.PREVIEW = args.items  # as after clicking every "Show all"
+        rows.append((f'panel, all {args.items} rows drawn', *await measure(panel, args.runs)))
+    finally:
+        await Organization.filter(id=owner.org_id).delete()
+        await user.delete()
+
+    backend = url.split(':', 1)[0]
+    print(f'Connections tab of a contact with {args.items} linked items ({backend}, {args.runs} runs)')
+    header = ('build', 'median ms', 'p95 ms', 'queries')
+    cells = [header] + [(name, f'{median:.1f}', f'{p95:.1f}', str(queries)) for name, median, p95, queries in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print('  '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+
+
+if __name__ == '__main__':
+    asyncio.run(main())

@@ -1,0 +1,224 @@
+"""Connections on both sides: the Connections tab of a contact or company card (`connections_panel`) and the
+linked contacts and companies of a project, task or ticket card (`linked_records_section`).
+
+Both list what models/connections.py returns (only what the viewer may see) and offer a search picker to link
+more and a button to unlink; the rules (who may link, what is visible) live in models/.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import ui
+
+from models import connections, records, work
+from models.access import WorkAction
+from models.records import KINDS, Kind, Record
+from models.work import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
+
+from .feedback import FAILED, attempt
+from .session import PageContext
+
+PICKER_RESULTS = 8
+PREVIEW = 25  # rows drawn per kind at first; "Show all" draws the rest from what is already loaded
+ICONS = {'project': 'folder', 'task': 'task_alt', 'ticket': 'confirmation_number', 'contact': 'person',
+         'company': 'business'}
+STATUS_COLORS = {'active': 'primary', 'on_hold': 'orange', 'done': 'positive', 'todo': 'grey-7',
+                 'in_progress': 'primary', 'open': 'orange', 'closed': 'positive'}
+PRIORITY_COLORS = {'low': 'grey-6', 'normal': 'blue-grey', 'high': 'deep-orange', 'urgent': 'negative'}
+RECORD_PATHS = {'contact': '/contacts', 'company': '/companies'}
+
+
+def status_badge(status: str):
+    return ui.badge(LABELS.get(status, status), color=STATUS_COLORS.get(status, 'grey')).props('outline')
+
+
+def priority_badge(priority: str):
+    return ui.badge(LABELS.get(priority, priority), color=PRIORITY_COLORS.get(priority, 'grey'))
+
+
+def due_label(item: WorkItem):
+    return ui.label(f'due {item.due_date:%Y-%m-%d}' if item.due_date else 'no due date') \
+        .classes('text-grey-8 text-sm min-w-[7rem]')
+
+
+async def _picker(*, kinds: dict[str, str], search: Callable[[str, str], Awaitable[list[tuple[int, str]]]],
+            pick: Callable[[str, int], Awaitable[object]], linked: Callable[[], set[tuple[str, int]]]) -> None:
+    """A search picker: choose what to link, type to search (in the database), click Link on a result."""
+    state = {'kind': next(iter(kinds))}
+
+    @ui.refreshable
+    async def results() -> None:
+        query, kind = (search_input.value or '').strip(), state['kind']
+        if not query:
+            return
+        found = await search(kind, query)
+        if (search_input.value or '').strip() != query or state['kind'] != kind:
+            return  # the user typed on meanwhile: a newer search draws the results
+        if not found:
+            ui.label('Nothing found').classes('text-grey-7').mark('link-nothing-found')
+        already = linked()
+        for target_id, label in found:
+            with ui.row().classes('items-center gap-2 w-full').mark('link-result'):
+                ui.icon(ICONS[kind]).classes('text-grey-7')
+                ui.label(label).classes('grow')
+                if (kind, target_id) in already:
+                    ui.label('linked').classes('text-grey-7 text-sm').mark(f'already-linked-{kind}-{target_id}')
+                else:
+                    async def choose(target_id: int = target_id) -> None:
+                        if await pick(kind, target_id) is not FAILED:
+                            await results.refresh()
+                    ui.button('Link', icon='link', on_click=choose).props('flat dense') \
+                        .mark(f'link-{kind}-{target_id}')
+
+    async def kind_changed(e) -> None:
+        state['kind'] = e.value
+        await results.refresh()
+
+    with ui.row().classes('items-end gap-2 w-full'):
+        ui.select(kinds, value=state['kind'], on_change=kind_changed, label='Link a').classes('w-36').mark('link-kind')
+        search_input = ui.input('Search', placeholder='type a name or title',
+                                on_change=lambda: results.refresh()).props('clearable debounce=250') \
+            .classes('grow').mark('link-search')
+    with ui.column().classes('w-full gap-1'):
+        await results()
+
+
+# ---------------------------------------------------------------- the Connections tab of a contact or company
+
+async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
+    """The projects, tasks and tickets linked to this contact or company, grouped by kind, with status and due
+    date, each opening its card; a picker links more, a button unlinks. Built with a fixed number of queries."""
+    actor = ctx.membership
+    may_link = ctx.may(WorkAction.LINK_WORK)
+    current: dict[str, set[tuple[str, int]]] = {'linked': set()}
+
+    @ui.refreshable
+    async def listing() -> None:
+        found = await attempt(connections.record_connections(actor, kind, record.id))
+        if found is FAILED:
+            return
+        current['linked'] = {(name, link.target.id) for name, links in found.links.items() for link in links}
+        for work_kind in WORK_KINDS.values():
+            links = found.links[work_kind.name]
+            with ui.row().classes('items-center gap-2 q-mt-sm'):
+                ui.icon(ICONS[work_kind.name])
+                ui.label(f'{work_kind.plural.capitalize()} ({len(links)})').classes('text-subtitle1') \
+                    .mark(f'connections-{work_kind.plural}-heading')
+            if not links:
+                ui.label(f'No linked {work_kind.plural}').classes('text-grey-7 text-sm')
+            with ui.column().classes('w-full gap-0') as group:
+                for link in links[:PREVIEW]:
+                    _work_row(work_kind, link, unlink if may_link else None)
+            if len(links) > PREVIEW:
+                _show_all_button(group, f'Show all {len(links)} {work_kind.plural}', f'show-all-{work_kind.plural}',
+                                 lambda k=work_kind, rest=links[PREVIEW:]: [
+                                     _work_row(k, link, unlink if may_link else None) for link in rest])
+
+    async def unlink(connection_id: int) -> None:
+        if await attempt(connections.unlink(actor, connection_id)) is not FAILED:
+            ui.notify('Unlinked', type='positive')
+            await listing.refresh()
+
+    async def search(work_name: str, query: str) -> list[tuple[int, str]]:
+        work_kind = WORK_KINDS[work_name]
+        page = await work.list_items(work_kind, actor, q=query, limit=PICKER_RESULTS)
+        return [(item.id, f'{work_kind.title(item)} · {LABELS[item.status]}') for item in page.items]
+
+    async def pick(work_name: str, item_id: int):
+        done = await attempt(connections.link(actor, {f'{kind.name}_id': record.id, f'{work_name}_id': item_id}))
+        if done is not FAILED:
+            ui.notify(f'Linked to the {work_name}', type='positive')
+            await listing.refresh()
+        return done
+
+    with ui.column().classes('w-full gap-1').mark('connections-panel'):
+        await listing()
+        if may_link:
+            ui.separator()
+            await _picker(kinds={w.name: w.label for w in WORK_KINDS.values()}, search=search, pick=pick,
+                          linked=lambda: current['linked'])
+
+
+def _show_all_button(group, label: str, mark: str, draw_rest) -> None:
+    def show_all() -> None:
+        with group:
+            draw_rest()
+        button.delete()
+    button = ui.button(label, icon='expand_more', on_click=show_all).props('flat dense no-caps').mark(mark)
+
+
+def _work_row(work_kind: WorkKind, link: connections.Link, unlink) -> None:
+    item = link.target
+    with ui.row().classes('items-center gap-3 w-full no-wrap').mark(f'linked-{work_kind.name}'):
+        ui.link(work_kind.title(item), f'/{work_kind.plural}/{item.id}').classes('grow') \
+            .mark(f'open-{work_kind.name}-{item.id}')
+        status_badge(item.status).mark(f'status-{work_kind.name}-{item.id}')
+        if work_kind is TICKET:
+            priority_badge(item.priority)
+        due_label(item).mark(f'due-{work_kind.name}-{item.id}')
+        if unlink is not None:
+            ui.button(icon='link_off', on_click=lambda c=link.connection_id: unlink(c)) \
+                .props('flat round dense aria-label=Unlink title=Unlink').mark(f'unlink-{work_kind.name}-{item.id}')
+
+
+# ---------------------------------------------------------------- the linked records of a project, task or ticket
+
+async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: WorkItem) -> None:
+    """The contacts and companies linked to this item that the viewer may see, a picker to link more, unlink."""
+    actor = ctx.membership
+    may_link = ctx.may(WorkAction.LINK_WORK)
+    current: dict[str, set[tuple[str, int]]] = {'linked': set()}
+
+    @ui.refreshable
+    async def listing() -> None:
+        found = await attempt(connections.item_connections(actor, work_kind, item.id))
+        if found is FAILED:
+            return
+        current['linked'] = {(name, link.target.id) for name, links in found.links.items() for link in links}
+        for kind in KINDS.values():
+            links = found.links[kind.name]
+            title = 'Contacts' if kind.name == 'contact' else 'Companies'
+            ui.label(f'{title} ({len(links)})').classes('text-subtitle1 q-mt-sm').mark(f'linked-{kind.name}-heading')
+            if not links:
+                ui.label(f'No linked {title.lower()}').classes('text-grey-7 text-sm')
+            with ui.column().classes('w-full gap-0') as group:
+                for link in links[:PREVIEW]:
+                    _record_row(kind, link, unlink if may_link else None)
+            if len(links) > PREVIEW:
+                _show_all_button(group, f'Show all {len(links)} {title.lower()}', f'show-all-{kind.name}',
+                                 lambda k=kind, rest=links[PREVIEW:]: [
+                                     _record_row(k, link, unlink if may_link else None) for link in rest])
+
+    async def unlink(connection_id: int) -> None:
+        if await attempt(connections.unlink(actor, connection_id)) is not FAILED:
+            ui.notify('Unlinked', type='positive')
+            await listing.refresh()
+
+    async def search(kind_name: str, query: str) -> list[tuple[int, str]]:
+        page = await records.list_records(KINDS[kind_name], actor, q=query, limit=PICKER_RESULTS)
+        return [(record.id, record.display_name) for record in page.items]
+
+    async def pick(kind_name: str, record_id: int):
+        done = await attempt(connections.link(actor, {f'{kind_name}_id': record_id, f'{work_kind.name}_id': item.id}))
+        if done is not FAILED:
+            ui.notify(f'Linked the {kind_name}', type='positive')
+            await listing.refresh()
+        return done
+
+    with ui.column().classes('w-full gap-1').mark('linked-records'):
+        await listing()
+        if may_link:
+            ui.separator()
+            await _picker(kinds={'contact': 'Contact', 'company': 'Company'}, search=search, pick=pick,
+                          linked=lambda: current['linked'])
+
+
+def _record_row(kind: Kind, link: connections.Link, unlink) -> None:
+    record = link.target
+    with ui.row().classes('items-center gap-3 w-full no-wrap').mark(f'linked-{kind.name}'):
+        ui.icon(ICONS[kind.name]).classes('text-grey-7')
+        ui.link(record.display_name, f'{RECORD_PATHS[kind.name]}/{record.id}').classes('grow') \
+            .mark(f'open-{kind.name}-{record.id}')
+        if unlink is not None:
+            ui.button(icon='link_off', on_click=lambda c=link.connection_id: unlink(c)) \
+                .props('flat round dense aria-label=Unlink title=Unlink').mark(f'unlink-{kind.name}-{record.id}')

@@ -1,0 +1,249 @@
+"""Projects, tasks and tickets: a list page and a card page for each kind, made by one function.
+
+Lists are paginated, searched and filtered in the database; cards edit the item and list its linked contacts
+and companies. Owners and members create and edit; a guest sees, read-only, what is assigned to them.
+"""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from models import work
+from models.access import Action, WorkAction
+from models.errors import NotFound
+from models.work import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
+
+from .connections import ICONS, due_label, linked_records_section, priority_badge, status_badge
+from .feedback import FAILED, attempt
+from .frame import frame, no_access
+from .session import PageContext, page_context
+
+PAGE_SIZE = 25
+PERSON_LABELS = {'owner': 'Owner', 'assignee': 'Assignee'}
+
+
+def date_field(label: str, value: str = '', *, mark: str) -> ui.input:
+    """A text input for YYYY-MM-DD with a calendar; models/ checks what is typed."""
+    with ui.input(label, value=value, placeholder='YYYY-MM-DD').mark(mark) as field:
+        with ui.menu().props('no-parent-event') as menu:
+            with ui.date().bind_value(field):
+                with ui.row().classes('justify-end'):
+                    ui.button('Close', on_click=menu.close).props('flat')
+        with field.add_slot('append'):
+            ui.icon('edit_calendar').on('click', menu.open).classes('cursor-pointer')
+    return field
+
+
+async def _project_options(ctx: PageContext) -> dict[int, str]:
+    page = await work.list_items(PROJECT, ctx.membership, sort='title', limit=work.MAX_PAGE_SIZE)
+    return {p.id: p.name for p in page.items}
+
+
+class ItemForm:
+    """The fields of a project, task or ticket, for the New dialog and the card."""
+
+    def __init__(self, ctx: PageContext, kind: WorkKind, item: WorkItem | None, people: dict[int, str],
+                 projects: dict[int, str]) -> None:
+        self.kind = kind
+        self.elements: dict[str, object] = {}
+        self.elements[kind.title_field] = ui.input('Name' if kind is PROJECT else 'Title',
+                                                   value=kind.title(item) if item else '') \
+            .classes('w-full').mark(f'{kind.name}-title')
+        with ui.row().classes('w-full gap-4 items-start'):
+            statuses = {s: LABELS[s] for s in kind.statuses}
+            self.elements['status'] = ui.select(statuses, label='Status',
+                                                value=item.status if item else kind.statuses[0]) \
+                .classes('w-40').mark(f'{kind.name}-status')
+            if kind is TICKET:
+                self.elements['priority'] = ui.select({p: LABELS[p] for p in PRIORITIES}, label='Priority',
+                                                      value=item.priority if item else 'normal') \
+                    .classes('w-40').mark('ticket-priority')
+            due = f'{item.due_date:%Y-%m-%d}' if item and item.due_date else ''
+            self.elements['due_date'] = date_field('Due date', due, mark=f'{kind.name}-due').classes('w-44')
+            person = getattr(item, kind.person_id) if item else None
+            if person is not None and person not in people:  # someone who has left the organization
+                people = people | {person: getattr(item, kind.person_field).name}
+            self.elements[kind.person_id] = ui.select(people, label=PERSON_LABELS[kind.person_field], value=person,
+                                                      clearable=True, with_input=True) \
+                .classes('w-56').mark(f'{kind.name}-person')
+            if kind is TASK:
+                project = item.project_id if item else None
+                self.elements['project_id'] = ui.select(projects, label='Project',
+                                                        value=project if project in projects else None,
+                                                        clearable=True, with_input=True) \
+                    .classes('w-56').mark('task-project')
+
+    def data(self) -> dict:
+        values = {name: element.value for name, element in self.elements.items()}
+        values['due_date'] = values['due_date'] or None
+        return values
+
+
+def _register(kind: WorkKind) -> None:
+    title = kind.plural.capitalize()
+
+    @ui.page(f'/{kind.plural}', title=f'{title} · Rubrica')
+    async def list_page(status: str = '', q: str = ''):
+        ctx = await page_context()
+        if ctx is None:
+            return RedirectResponse(f'/login?next=/{kind.plural}')
+        with frame(ctx, title):
+            if ctx.membership is None:
+                no_access('Join or create an organization first.')
+                return
+            await _list(ctx, kind, status if status in kind.statuses else '', q)
+
+    @ui.page(f'/{kind.plural}/{{item_id}}', title=f'{kind.label} · Rubrica')
+    async def card_page(item_id: int):
+        ctx = await page_context()
+        if ctx is None:
+            return RedirectResponse(f'/login?next=/{kind.plural}/{item_id}')
+        with frame(ctx, kind.label):
+            try:
+                item = await work.get_item(kind, ctx.membership, item_id) if ctx.membership else None
+            except NotFound:
+                item = None
+            if item is None:
+                no_access(f'This {kind.name} does not exist or is not visible to you.')
+                return
+            await _card(ctx, kind, item)
+
+
+async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
+    actor = ctx.membership
+    state = {'status': status, 'page': 1}
+    editable = ctx.may(WorkAction.EDIT_WORK)
+    if ctx.role == 'guest':
+        ui.label(f'You see the {kind.plural} assigned to you.').classes('text-grey-8').mark('guest-note')
+
+    with ui.row().classes('items-end gap-2 w-full'):
+        search = ui.input('Search', value=q, on_change=lambda: show_first_page()).props('clearable debounce=300') \
+            .classes('w-64').mark(f'{kind.plural}-search')
+        ui.select({'': 'All', **{s: LABELS[s] for s in kind.statuses}}, value=status, label='Status',
+                  on_change=lambda e: filter_status(e.value)).classes('w-40').mark(f'{kind.plural}-status-filter')
+        ui.space()
+        if editable:
+            ui.button(f'New {kind.name}', icon='add', on_click=lambda: new_dialog()).mark(f'new-{kind.name}')
+
+    @ui.refreshable
+    async def rows() -> None:
+        offset = (state['page'] - 1) * PAGE_SIZE
+        page = await work.list_items(kind, actor, q=search.value or '', status=state['status'], limit=PAGE_SIZE,
+                                     offset=offset)
+        projects = await work.projects_by_id(actor, [i.project_id for i in page.items]) if kind is TASK else {}
+        if not page.items:
+            ui.label(f'No {kind.plural} here yet.' if not (search.value or state['status'])
+                     else f'No {kind.plural} match.').classes('text-grey-7').mark(f'no-{kind.plural}')
+        with ui.list().props('bordered separator').classes('w-full'):
+            for item in page.items:
+                with ui.item().mark(f'{kind.name}-row'):
+                    with ui.item_section().props('avatar'):
+                        ui.icon(ICONS[kind.name])
+                    with ui.item_section():
+                        ui.link(kind.title(item), f'/{kind.plural}/{item.id}').mark(f'open-{kind.name}-{item.id}')
+                        person = getattr(item, kind.person_field) if getattr(item, kind.person_id) else None
+                        details = [f'{PERSON_LABELS[kind.person_field]}: {person.name}' if person else 'Unassigned']
+                        if kind is TASK and item.project_id in projects:
+                            details.append(f'Project: {projects[item.project_id].name}')
+                        ui.label(' · '.join(details)).classes('text-grey-8 text-sm')
+                    with ui.item_section().props('side'):
+                        with ui.row().classes('items-center gap-2'):
+                            if kind is TICKET:
+                                priority_badge(item.priority)
+                            status_badge(item.status)
+                            due_label(item)
+        pages = max(1, -(-page.total // PAGE_SIZE))
+        with ui.row().classes('items-center gap-4'):
+            shown = f'{offset + 1}–{offset + len(page.items)} of {page.total}' if page.items else f'0 of {page.total}'
+            ui.label(shown).classes('text-grey-8').mark(f'{kind.plural}-count')
+            if pages > 1:
+                ui.pagination(1, pages, direction_links=True, value=state['page'],
+                              on_change=lambda e: go_to(e.value)).mark(f'{kind.plural}-pages')
+
+    async def go_to(number: int | None) -> None:
+        if number and number != state['page']:
+            state['page'] = number
+            await rows.refresh()
+
+    async def show_first_page() -> None:
+        state['page'] = 1
+        await rows.refresh()
+
+    async def filter_status(value: str) -> None:
+        state['status'] = value or ''
+        await show_first_page()
+
+    async def new_dialog() -> None:
+        people = await work.assignable_people(actor)
+        projects = await _project_options(ctx) if kind is TASK else {}
+        with ui.dialog() as dialog, ui.card().classes('w-[40rem] max-w-full'):
+            ui.label(f'New {kind.name}').classes('text-h6')
+            form = ItemForm(ctx, kind, None, people, projects)
+
+            async def create() -> None:
+                item = await attempt(work.create_item(kind, actor, form.data()), form.elements)
+                if item is FAILED:
+                    return
+                dialog.close()
+                ui.navigate.to(f'/{kind.plural}/{item.id}')
+
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Create', on_click=create).mark(f'create-{kind.name}')
+        dialog.open()
+
+    await rows()
+
+
+async def _card(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
+    actor = ctx.membership
+    if ctx.may(WorkAction.EDIT_WORK):
+        people = await work.assignable_people(actor)
+        projects = await _project_options(ctx) if kind is TASK else {}
+        with ui.card().classes('w-full'):
+            form = ItemForm(ctx, kind, item, people, projects)
+            version = {'value': item.version}
+
+            async def save() -> None:
+                saved = await attempt(work.update_item(kind, actor, item.id, form.data(), version['value']),
+                                      form.elements)
+                if saved is not FAILED:
+                    version['value'] = saved.version
+                    ui.notify(f'{kind.label} saved', type='positive')
+
+            async def delete() -> None:
+                if await attempt(work.delete_item(kind, actor, item.id)) is not FAILED:
+                    ui.navigate.to(f'/{kind.plural}')
+
+            with ui.dialog() as confirm, ui.card():
+                ui.label(f'Delete this {kind.name}? Its links to contacts and companies go with it.')
+                with ui.row().classes('w-full justify-end'):
+                    ui.button('Cancel', on_click=confirm.close).props('flat')
+                    ui.button('Delete', on_click=delete).props('color=negative').mark(f'confirm-delete-{kind.name}')
+            with ui.row().classes('w-full justify-between'):
+                ui.button('Save', icon='save', on_click=save).mark(f'save-{kind.name}')
+                ui.button('Delete', icon='delete', on_click=confirm.open).props('flat color=negative') \
+                    .mark(f'delete-{kind.name}')
+    else:
+        _read_only(ctx, kind, item)
+
+    if ctx.may(Action.SEE_RECORDS):  # guests never see contacts or companies, not even linked ones
+        with ui.card().classes('w-full'):
+            ui.label('Contacts and companies').classes('text-h6')
+            await linked_records_section(ctx, kind, item)
+
+
+def _read_only(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
+    with ui.card().classes('w-full'):
+        ui.label(kind.title(item)).classes('text-h6').mark(f'{kind.name}-title-text')
+        with ui.row().classes('items-center gap-3'):
+            status_badge(item.status).mark(f'{kind.name}-status-text')
+            if kind is TICKET:
+                priority_badge(item.priority)
+            due_label(item)
+        person = getattr(item, kind.person_field) if getattr(item, kind.person_id) else None
+        ui.label(f'{PERSON_LABELS[kind.person_field]}: {person.name if person else "nobody"}').classes('text-grey-8')
+
+
+for _kind in WORK_KINDS.values():
+    _register(_kind)
