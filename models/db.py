@@ -12,6 +12,7 @@ MODEL_MODULES = [
     'models.accounts',
     'models.orgs',
     'models.records',
+    'models.kiosk',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 
