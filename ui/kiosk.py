@@ -102,7 +102,7 @@ class KioskScreen:
             self.search = ui.input(placeholder='Search people and companies', on_change=self.searched) \
                 .props('outlined rounded clearable debounce=300 bg-color=white input-class="text-h5" '
                        'input-style="min-height: 4.5rem" autocomplete=off spellcheck=false') \
-                .classes('w-full text-h5').mark('kiosk-search')
+                .classes('w-full text-h5 kiosk-search').mark('kiosk-search')
             with self.search.add_slot('prepend'):
                 ui.icon('search', size='2.5rem')
             self.kinds = ui.toggle(KIND_OPTIONS, value='all', on_change=self.kind_changed) \
@@ -155,7 +155,7 @@ class KioskScreen:
 
     def tile(self, entry: Entry) -> None:
         detail = ' · '.join(part for part in (entry.type, entry.role, entry.company_name, entry.sector) if part)
-        with ui.card().classes('w-full min-h-[6rem] cursor-pointer justify-center q-pa-lg') \
+        with ui.card().classes('w-full min-h-[6rem] cursor-pointer justify-center q-pa-lg kiosk-tile') \
                 .props('flat bordered').on('click', lambda e=entry: self.open_card(e.kind, e.id)) \
                 .mark('kiosk-result', f'kiosk-{entry.kind}-{entry.id}'):
             with ui.row().classes('items-center no-wrap gap-4 w-full'):
@@ -174,11 +174,11 @@ class KioskScreen:
         if self.card is None:
             return
         entry = self.card.entry
-        with ui.column().classes('w-full gap-4').mark('kiosk-card'):
+        with ui.column().classes('w-full gap-4 kiosk-card').mark('kiosk-card'):
             with ui.row().classes('w-full items-center no-wrap gap-4'):
                 ui.icon('person' if entry.kind == 'contact' else 'business', size='3.5rem').classes('text-primary')
                 with ui.column().classes('gap-0 min-w-0'):
-                    ui.label(entry.name).classes('text-h4 break-words').mark('kiosk-card-name')
+                    ui.label(entry.name).classes('text-h4 break-words kiosk-card-name').mark('kiosk-card-name')
                     detail = ' · '.join(part for part in (entry.type, entry.role, entry.sector) if part)
                     if detail:
                         ui.label(detail).classes('text-h6 text-grey-8')
