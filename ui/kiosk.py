@@ -25,7 +25,6 @@ TITLE = 'Directory · Rubrica'
 KIND_OPTIONS = {'all': 'All', 'contact': 'People', 'company': 'Companies'}
 SECTION_TITLES = {'contact': 'People', 'company': 'Companies'}
 SHOWN_PER_KIND = 12  # per kind on the start screen and after each search; "Show more" adds kiosk.PAGE_SIZE
-START_LIMITS = {'contact': SHOWN_PER_KIND, 'company': SHOWN_PER_KIND}
 
 # Client-side idle timer: any touch, click, key or scroll re-arms it; when it fires, the server resets the screen.
 # Only an integer (validated between IDLE_MIN and IDLE_MAX seconds) is put into this script.
@@ -79,7 +78,6 @@ class KioskScreen:
         self.region = link.org.country
         self.query = ''
         self.kind = 'all'
-        self.limits = dict(START_LIMITS)
         self.pages: dict[str, kiosk.Results] = {}
         self.card: kiosk.Card | None = None
         self.card_missing = False
@@ -114,14 +112,21 @@ class KioskScreen:
             self.card_view()
         self.dialog.on('hide', self.card_closed)
 
-    async def load(self) -> bool:
-        """Fetch the results for the current search; False when a newer request overtook this one."""
+    async def load(self, more: str | None = None) -> bool:
+        """Fetch the first results for the current search, or the next page of one kind (`more`); False when a
+        newer request overtook this one."""
         self.generation += 1
         mine = self.generation
         kinds = ('contact', 'company') if self.kind == 'all' else (self.kind,)
         try:
-            pages = {k: await kiosk.search_directory(self.link, k, q=self.query, limit=self.limits[k])
-                     for k in kinds}
+            if more:
+                shown = self.pages[more].entries
+                page = await kiosk.search_directory(self.link, more, q=self.query, limit=kiosk.PAGE_SIZE,
+                                                    offset=len(shown))
+                pages = {**self.pages, more: kiosk.Results(shown + page.entries, page.total)}
+            else:
+                pages = {k: await kiosk.search_directory(self.link, k, q=self.query, limit=SHOWN_PER_KIND)
+                         for k in kinds}
         except NotFound:
             self.gone, pages = True, {}
         if mine != self.generation:
@@ -224,23 +229,20 @@ class KioskScreen:
 
     # ------------------------------------------------------------ actions
 
-    async def refresh_results(self) -> None:
-        if await self.load():
+    async def refresh_results(self, more: str | None = None) -> None:
+        if await self.load(more):
             self.results.refresh()
 
     async def searched(self) -> None:
         self.query = self.search.value or ''
-        self.limits = dict(START_LIMITS)
         await self.refresh_results()
 
     async def kind_changed(self) -> None:
         self.kind = self.kinds.value or 'all'
-        self.limits = dict(START_LIMITS)
         await self.refresh_results()
 
     async def more(self, kind_name: str) -> None:
-        self.limits[kind_name] = min(self.limits[kind_name] + kiosk.PAGE_SIZE, kiosk.MAX_PAGE_SIZE)
-        await self.refresh_results()
+        await self.refresh_results(more=kind_name)
 
     async def open_card(self, kind_name: str, record_id: int) -> None:
         try:
@@ -258,9 +260,9 @@ class KioskScreen:
         self.dialog.close()
         self.card_closed()
         ui.run_javascript('window.scrollTo(0, 0)')
-        if not self.query and self.kind == 'all' and self.limits == START_LIMITS:
+        if not self.query and self.kind == 'all' and all(len(p.entries) <= SHOWN_PER_KIND for p in self.pages.values()):
             return
-        self.query, self.kind, self.limits = '', 'all', dict(START_LIMITS)
+        self.query, self.kind = '', 'all'
         self.search.value, self.kinds.value = '', 'all'  # their change handlers load the same start screen
         await self.refresh_results()
 

@@ -224,3 +224,20 @@ async def test_kiosk_links_through_the_api(client):
     assert (await client.delete(f'{base}/{body["id"]}', headers=owner)).status_code == 204
     assert (await client.get(f'/kiosk/{body["token"]}')).status_code == 404
     assert (await client.delete(f'{base}/{body["id"]}', headers=owner)).status_code == 404
+
+
+async def test_show_more_pages_through_the_public_records(user: User):
+    acme = await _acme()
+    for i in range(30):
+        await create_record(CONTACT, acme['member'], {'last_name': f'Zed{i:02d}'})
+        await create_record(CONTACT, acme['member'], {'last_name': f'Zprivate{i:02d}', 'visibility': 'private'})
+    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+    await user.open(f'/kiosk/{raw}')
+    kinds, = user.find(marker='kiosk-kind').elements
+    with user.client:
+        kinds.value = 'contact'  # the "People" button of the toggle
+    await _results_are(user, ['Paola Pubblica'] + [f'Zed{i:02d}' for i in range(11)])
+    assert [label.text for label in user.find(marker='kiosk-total-contact').elements] == ['31']
+    user.find(marker='kiosk-more-contact').click()
+    await _results_are(user, ['Paola Pubblica'] + [f'Zed{i:02d}' for i in range(30)])
+    await user.should_not_see(marker='kiosk-more-contact')
