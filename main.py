@@ -19,7 +19,7 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
-    from ui import auth_pages, companies, contacts, dashboard, settings_page, work  # noqa: F401  (they register pages)
+    from ui import auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401  (they register pages)
     from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings

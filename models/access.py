@@ -105,6 +105,27 @@ def visible_companies(actor):
     return visible(COMPANY, actor)
 
 
+# ---------------------------------------------------------------- what a kiosk screen shows
+
+def kiosk_visible(kind, link):
+    """The records of this kind a kiosk link shows: the PUBLIC records of the link's organization, nothing else.
+
+    There is no user behind a kiosk screen, so neither the creator nor the mention rule applies: a private record
+    is never shown, whoever created the link. The link is looked up again inside the query, so a screen still
+    open on a link that was revoked a moment ago sees nothing.
+    """
+    from tortoise.expressions import Subquery
+
+    from .kiosk import KioskLink
+    from .records import Visibility
+
+    if link is None or getattr(link, 'id', None) is None:
+        return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
+    live_org = KioskLink.filter(id=link.id).values('org_id')
+    return kind.model.filter(org_id=link.org_id, org_id__in=Subquery(live_org),
+                             visibility=Visibility.PUBLIC.value)
+
+
 # ================================================================ projects, tasks, tickets and connections (issue 5)
 # Everything below belongs to the work items and their connections to contacts and companies.
 

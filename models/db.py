@@ -14,6 +14,7 @@ MODEL_MODULES = [
     'models.records',
     'models.work',
     'models.connections',
+    'models.kiosk',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 

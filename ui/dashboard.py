@@ -1,10 +1,63 @@
-"""The dashboard: where a user lands after logging in."""
+"""The dashboard: where a user lands after logging in.
+
+Every figure comes from models/dashboard.py, counted by the database through the access gate; a guest sees
+no contact or company, so no figures at all.
+"""
 from __future__ import annotations
 
 from nicegui import ui
 
+from models import dashboard as figures
+from models.access import Action
+from models.dashboard import Entry, TypeCount, WorkItem
+
 from .frame import frame
 from .session import page_context, to_login
+
+NO_TYPE = '(no type)'
+
+
+def type_chart(title: str, counts: list[TypeCount], mark: str) -> None:
+    """A doughnut of records by type. Type names are user text: ECharts draws them on the canvas (rich-text
+    tooltips too), never as HTML."""
+    data = [{'name': t.type or NO_TYPE, 'value': t.count} for t in counts]
+    ui.echart({
+        'tooltip': {'trigger': 'item', 'renderMode': 'richText'},
+        'legend': {'type': 'scroll', 'bottom': 0},
+        'series': [{'name': title, 'type': 'pie', 'radius': ['40%', '70%'], 'center': ['50%', '45%'],
+                    'avoidLabelOverlap': True, 'label': {'formatter': '{b}: {c}'}, 'data': data}],
+    }).classes('w-full h-72').mark(mark)
+
+
+def figure(label: str, value: int, mark: str, icon: str) -> None:
+    with ui.card().classes('grow min-w-[12rem]'):
+        with ui.row().classes('items-center no-wrap gap-3'):
+            ui.icon(icon, size='2rem').classes('text-primary')
+            with ui.column().classes('gap-0'):
+                ui.label(f'{value:,}').classes('text-h5').mark(mark)
+                ui.label(label).classes('text-grey-8')
+
+
+def entry_row(entry: Entry, mark: str) -> None:
+    with ui.row().classes('items-center no-wrap gap-2 w-full').mark(mark, f'{mark}-{entry.kind}-{entry.id}'):
+        ui.icon('person' if entry.kind == 'contact' else 'business').classes('text-grey-7')
+        with ui.column().classes('gap-0 min-w-0'):
+            ui.link(entry.name or '—', entry.path).classes('font-medium break-words')
+            who = f' by {entry.updated_by}' if entry.updated_by else ''
+            ui.label(f'{entry.type + " · " if entry.type else ""}updated {entry.updated_at:%Y-%m-%d %H:%M} UTC{who}') \
+                .classes('text-caption text-grey-7')
+
+
+def work_row(item: WorkItem) -> None:
+    with ui.row().classes('items-start no-wrap gap-2 w-full').mark('work-item', f'work-{item.kind}-{item.id}'):
+        ui.icon('task_alt' if item.kind == 'task' else 'confirmation_number').classes('text-grey-7')
+        with ui.column().classes('gap-0 min-w-0'):
+            ui.link(item.title, f'/{item.kind}s/{item.id}').classes('font-medium break-words')
+            details = [item.status, f'due {item.due_date:%Y-%m-%d}' if item.due_date else '', item.priority]
+            ui.label(' · '.join(d for d in details if d)).classes('text-caption text-grey-7')
+            with ui.row().classes('gap-2'):
+                for contact_id, name in item.contacts:
+                    ui.link(name or '—', f'/contacts/{contact_id}').classes('text-caption')
 
 
 @ui.page('/', title='Dashboard · Rubrica')
@@ -22,3 +75,45 @@ async def dashboard_page():
             return
         ui.label(f'Welcome, {ctx.user.name}').classes('text-subtitle1').mark('welcome')
         ui.label(f'{ctx.org.name} · your role: {ctx.role}').classes('text-grey-8').mark('active-org')
+        if not ctx.may(Action.SEE_RECORDS):
+            ui.label('As a guest of this organization you do not see its contacts and companies.') \
+                .classes('text-grey-8').mark('guest-dashboard-note')
+            return
+        data = await figures.dashboard(ctx.membership)
+
+        with ui.row().classes('w-full gap-4'):
+            figure('contacts', data.contacts_total, 'dash-contacts-total', 'person')
+            figure('companies', data.companies_total, 'dash-companies-total', 'business')
+            figure('mention you', data.mentions_total, 'dash-mentions-total', 'alternate_email')
+
+        with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-4'):
+            for title, counts, mark, empty in (
+                    ('Contacts by type', data.contacts_by_type, 'chart-contacts-by-type', 'No contacts yet.'),
+                    ('Companies by type', data.companies_by_type, 'chart-companies-by-type', 'No companies yet.')):
+                with ui.card().classes('w-full'):
+                    ui.label(title).classes('text-subtitle1')
+                    if counts:
+                        type_chart(title, counts, mark)
+                    else:
+                        ui.label(empty).classes('text-grey-7').mark(f'{mark}-empty')
+
+        with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-4'):
+            with ui.card().classes('w-full'):
+                ui.label('Recently updated').classes('text-subtitle1')
+                for entry in data.recent:
+                    entry_row(entry, 'recent-item')
+                if not data.recent:
+                    ui.label('Nothing yet.').classes('text-grey-7').mark('no-recent')
+            with ui.card().classes('w-full'):
+                ui.label('Mentioning you').classes('text-subtitle1')
+                for entry in data.mentions:
+                    entry_row(entry, 'mention-item')
+                if not data.mentions:
+                    ui.label('No record mentions you.').classes('text-grey-7').mark('no-mentions')
+            with ui.card().classes('w-full md:col-span-2'):
+                ui.label('Your open tasks and tickets linked to contacts').classes('text-subtitle1')
+                for item in data.work:
+                    work_row(item)
+                if not data.work:
+                    ui.label('No open task or ticket of yours is linked to a contact.').classes('text-grey-7') \
+                        .mark('no-work')

@@ -24,6 +24,28 @@ class AuthMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+FRAME_ANCESTORS = 'rubrica.frame_ancestors'  # key in the request's state: the origins a page lets frame it
+
+
+def allow_framing(request: Request, origins: list[str]) -> None:
+    """Let these origins frame this page's response (and nothing else); with none, framing stays refused.
+
+    The origins must have been validated as scheme://host[:port] (models.kiosk.frame_origin): they go into the
+    Content-Security-Policy header as they are.
+    """
+    if origins:
+        request.scope.setdefault('state', {})[FRAME_ANCESTORS] = ' '.join(origins)
+
+
+def framing_headers(scope) -> list[tuple[bytes, bytes]]:
+    """No framing at all, unless the page allowed some origins with `allow_framing`: then exactly those, and no
+    X-Frame-Options DENY (which would refuse them)."""
+    allowed = (scope.get('state') or {}).get(FRAME_ANCESTORS)
+    if allowed:
+        return [(b'content-security-policy', f'frame-ancestors {allowed}'.encode('ascii'))]
+    return [(b'content-security-policy', b"frame-ancestors 'none'"), (b'x-frame-options', b'DENY')]
+
+
 class SecurityHeaders:
     """nosniff everywhere; no framing except where a page widens it (the kiosk sets its own policy)."""
 
@@ -34,13 +56,14 @@ class SecurityHeaders:
         if scope['type'] != 'http':
             await self.app(scope, receive, send)
             return
+        scope.setdefault('state', {})  # shared with the page's request, which may widen framing
 
         async def with_headers(message):
             if message['type'] == 'http.response.start':
                 headers = list(message.get('headers', []))
                 names = {name.lower() for name, _ in headers}
                 defaults = [(b'x-content-type-options', b'nosniff'), (b'referrer-policy', b'same-origin'),
-                            (b'content-security-policy', b"frame-ancestors 'none'"), (b'x-frame-options', b'DENY')]
+                            *framing_headers(scope)]
                 headers += [(name, value) for name, value in defaults if name not in names]
                 message = {**message, 'headers': headers}
             await send(message)

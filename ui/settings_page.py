@@ -8,6 +8,7 @@ from models.access import Action, Role
 
 from .feedback import FAILED, attempt
 from .frame import frame
+from .kiosk import kiosk_links_section
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, section_title
 
@@ -259,6 +260,8 @@ async def settings_page():
             organization_section(ctx)
             await members_section(ctx)
             await lists_section(ctx)
+            if ctx.may(Action.MANAGE_KIOSK):
+                await kiosk_links_section(ctx)
         elif ctx.membership is not None:
             ui.label('As a guest of this organization you see your own profile only.') \
                 .classes('text-grey-8').mark('guest-settings-note')

@@ -1,0 +1,41 @@
+"""Kiosk links: owners create, list and revoke them (models/kiosk.py). The kiosk page itself is ui/kiosk.py."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from models import kiosk
+from models.kiosk import KioskLink
+
+from .deps import OrgMembership
+from .schemas import Body
+
+router = APIRouter()
+
+
+class NewKioskLink(Body):
+    name: str
+    idle_seconds: int = kiosk.IDLE_DEFAULT
+    frame_origins: list[str] = []
+
+
+def link_json(link: KioskLink) -> dict:
+    return {'id': link.id, 'name': link.name, 'hint': link.hint, 'idle_seconds': link.idle_seconds,
+            'frame_origins': link.frame_origins, 'created_at': link.created_at, 'last_used_at': link.last_used_at}
+
+
+@router.post('/orgs/{org}/kiosk-links', status_code=201, tags=['kiosk'])
+async def create_kiosk_link(body: NewKioskLink, actor: OrgMembership, request: Request) -> dict:
+    link, raw = await kiosk.create_kiosk_link(actor=actor, name=body.name, idle=body.idle_seconds,
+                                              frame_origins=body.frame_origins)
+    return link_json(link) | {'token': raw, 'url': f'{str(request.base_url).rstrip("/")}/kiosk/{raw}'}
+
+
+@router.get('/orgs/{org}/kiosk-links', tags=['kiosk'])
+async def list_kiosk_links(actor: OrgMembership) -> list[dict]:
+    return [link_json(link) for link in await kiosk.list_kiosk_links(actor)]
+
+
+@router.delete('/orgs/{org}/kiosk-links/{link_id}', status_code=204, tags=['kiosk'])
+async def revoke_kiosk_link(link_id: int, actor: OrgMembership) -> Response:
+    await kiosk.revoke_kiosk_link(actor=actor, link_id=link_id)
+    return Response(status_code=204)
