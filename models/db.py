@@ -69,6 +69,8 @@ class Database:
         await migrate()
 
     async def close(self) -> None:
+        if dialect() == 'sqlite':  # refresh the planner's statistics where they went stale (SQLite's advice)
+            await connections.get('default').execute_script('PRAGMA optimize')
         await self._orm.close_orm()
 
 
