@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from . import accounts, errors, orgs, records
+from . import accounts, attachments, errors, orgs, records
 from .limits import JsonBodyLimit
 
 PREFIX = '/api/v1'
@@ -11,7 +11,7 @@ PREFIX = '/api/v1'
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (accounts, orgs, records):
+    for module in (accounts, orgs, records, attachments):
         router.include_router(module.router)
     return router
 

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     'models.accounts',
     'models.orgs',
     'models.records',
+    'models.attachments',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 
