@@ -64,9 +64,11 @@ class LocalStore:
             handle = await aiofiles.open(path, 'rb')
         except FileNotFoundError:
             raise FileMissing(key) from None
-        async with handle:
+        try:
             while chunk := await handle.read(chunk_size):
                 yield chunk
+        finally:
+            await handle.close()
 
     async def exists(self, key: str) -> bool:
         try:
