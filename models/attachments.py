@@ -118,7 +118,8 @@ def display_filename(raw: object) -> str:
     invisible or control characters, at most 255 characters (keeping the extension), never empty."""
     text = unicodedata.normalize('NFC', raw if isinstance(raw, str) else '')
     text = text.replace('\\', '/').rsplit('/', 1)[-1]
-    text = ''.join(' ' if ch.isspace() else ch for ch in text if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    text = ''.join(' ' if ch.isspace() else ch for ch in text
+                   if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES)
     text = re.sub(r' {2,}', ' ', text).strip(' .')
     if len(text) > FILENAME_MAX:
         extension = _EXTENSION.search(text)
