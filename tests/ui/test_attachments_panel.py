@@ -142,3 +142,47 @@ async def test_a_hidden_record_shows_no_files(user: User, acme):
                               chunks=chunks(), integrations=app.state.integrations)
     download = await user.http_client.get(f'/files/{acme["org"]}/{hidden.id}')
     assert download.status_code == 404 and b'secret' not in download.content
+
+
+# ------------------------------------------------------------------ a real browser
+
+def test_a_real_browser_uploads_with_progress_and_downloads(screen, tmp_path):
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    mount_test_page()
+    screen.open('/')
+    screen.should_contain('Log in to your account')
+    base = screen.url
+    httpx.post(f'{base}/api/v1/users', json={'email': 'ada@example.com', 'password': 'lovelace1',
+                                             'name': 'Ada Lovelace'}).raise_for_status()
+    token = httpx.post(f'{base}/api/v1/tokens', json={'email': 'ada@example.com', 'password': 'lovelace1'}) \
+        .json()['token']
+    auth = {'Authorization': f'Bearer {token}'}
+    org = httpx.post(f'{base}/api/v1/orgs', json={'name': 'Engines'}, headers=auth).json()['id']
+    contact = httpx.post(f'{base}/api/v1/orgs/{org}/contacts', json={'last_name': 'Babbage'}, headers=auth).json()
+
+    screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input') \
+        .send_keys('ada@example.com')
+    screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input') \
+        .send_keys('lovelace1')
+    screen.selenium.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
+    screen.should_contain('Welcome, Ada Lovelace')
+
+    screen.open(f'/test-attachments/contact/{contact["id"]}')
+    screen.should_contain('No files yet.')
+    content = os.urandom(3 * 1024 * 1024)
+    source = tmp_path / 'Analytical engine <notes>.txt'
+    source.write_bytes(content)
+    screen.selenium.find_element(By.CSS_SELECTOR, '.q-uploader input[type=file]').send_keys(str(source))
+    screen.should_contain('Analytical engine <notes>.txt')
+    screen.should_contain('added by Ada Lovelace')
+
+    listed = httpx.get(f'{base}/api/v1/orgs/{org}/contacts/{contact["id"]}/attachments', headers=auth).json()
+    assert [(a['filename'], a['size']) for a in listed] == [('Analytical engine <notes>.txt', len(content))]
+    link = screen.selenium.find_element(By.LINK_TEXT, 'Analytical engine <notes>.txt').get_attribute('href')
+    cookies = {c['name']: c['value'] for c in screen.selenium.get_cookies()}
+    download = httpx.get(link, cookies=cookies)
+    assert download.status_code == 200 and download.content == content
+    assert download.headers['content-disposition'].startswith('attachment;')
+    assert httpx.get(link).status_code in (303, 307)  # without the browser's session: to the login page
