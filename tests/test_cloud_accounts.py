@@ -13,7 +13,7 @@ from nicegui import app
 from nicegui.testing import User
 
 from models import orgs
-from models.attachments import CloudAccount
+from models.attachments import Attachment, CloudAccount
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds
 from tests.helpers import log_in, make_org, make_user, token_for
@@ -299,3 +299,46 @@ async def test_no_token_can_be_read_in_clear_from_the_database(clouds, premium, 
     # the ciphertext is there, and it is Fernet's
     account = await account_row('dropbox')
     assert account.tokens.startswith('gAAAAA') and account.tokens.encode() in stored
+
+
+# ------------------------------------------------------------------ the picker on the card's Attachments tab
+
+async def test_the_picker_browses_searches_and_attaches(clouds, premium, user: User):
+    from tests.ui.test_attachments_panel import mount_test_page
+
+    mount_test_page()
+    page = f'/test-attachments/contact/{premium["contact"]["id"]}'
+    await user.open(page)
+    await user.should_see(marker='no-attachments', retries=50)
+    await user.should_not_see(marker='picker-google_drive')  # nothing connected yet
+
+    await connect(user, clouds, 'google_drive')
+    await user.open(page)
+    await user.should_see(marker='no-attachments', retries=50)
+    user.find(marker='picker-google_drive').click()
+    await user.should_see(marker='picker-folder-folder-1', retries=50)
+    await user.should_see('Top level.txt')
+    user.find(marker='picker-folder-folder-1').click()
+    await user.should_see(marker='picker-attach-drive-pdf', retries=50)
+    await user.should_not_see('Top level.txt')
+    user.find(marker='picker-crumb-0').click()  # back to the top
+    await user.should_see('Top level.txt', retries=50)
+    user.find(marker='picker-query').type('quarterly')
+    user.find(marker='picker-search').click()
+    await user.should_see('Files matching “quarterly”', retries=50)
+    await user.should_not_see('Top level.txt')
+    user.find(marker='picker-attach-drive-pdf').click()
+    await user.should_see(marker='attachment-row', retries=50)
+    await user.should_not_see(marker='picker-list')  # the picker closed
+    attachment = await Attachment.get(source='google_drive')
+    await user.should_see('Google Drive', marker=f'attachment-details-{attachment.id}')
+    assert (attachment.storage_key, attachment.size) == ('drive-pdf', len(PDF))
+    assert (await orgs.Organization.get(id=premium['org'])).storage_used == 0
+
+    # when Google stops accepting the account, the tab says so instead of offering the picker
+    clouds.google.revoke_everything()
+    user.find(marker='picker-google_drive').click()
+    await user.should_see(marker='picker-error', retries=50)
+    await user.should_see('reconnect', marker='picker-error')
+    await user.open(page)
+    await user.should_see(marker='picker-google_drive-reconnect', retries=50)

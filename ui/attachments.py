@@ -128,6 +128,7 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                 with ui.row().classes('w-full justify-end'):
                     ui.button('Cancel', on_click=dialog.close).props('flat')
                     ui.button('Delete', on_click=delete).props('color=negative').mark('attachment-delete-confirm')
+            dialog.on_value_change(lambda e: None if e.value else dialog.delete())
             dialog.open()
 
         async def receive(event) -> None:
@@ -221,7 +222,7 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
             for i, (folder_id, name) in enumerate(trail):
                 if i:
                     ui.label('/')
-                ui.link(name).on('click', lambda i=i: back_to(i)).classes('cursor-pointer') \
+                ui.button(name, on_click=lambda i=i: back_to(i)).props('flat dense no-caps') \
                     .mark(f'picker-crumb-{i}')
 
     async def run(work) -> list[FileEntry] | None:
@@ -270,5 +271,6 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
         file_list.refresh()
 
     query.on('keydown.enter', search)
+    dialog.on_value_change(lambda e: None if e.value else dialog.delete())  # each opening makes a new one
     dialog.open()
     await load(None)
