@@ -36,6 +36,7 @@ def configure(settings: Settings) -> None:
 
     app.on_startup(start)
     attachments.install_routes(app)
+    app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     api.install(app)
     app.add_middleware(AuthMiddleware)

@@ -16,7 +16,8 @@ from models import orgs
 from models.attachments import Attachment, CloudAccount
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds
-from tests.helpers import log_in, make_org, make_user, token_for
+from tests.helpers import make_org, make_user, token_for
+from tests.ui.test_attachments_panel import log_in, mount_test_page
 
 PROVIDERS = ['google_drive', 'dropbox']
 PDF = b'%PDF-1.7 quarterly figures ' + os.urandom(3000)
@@ -304,8 +305,6 @@ async def test_no_token_can_be_read_in_clear_from_the_database(clouds, premium, 
 # ------------------------------------------------------------------ the picker on the card's Attachments tab
 
 async def test_the_picker_browses_searches_and_attaches(clouds, premium, user: User):
-    from tests.ui.test_attachments_panel import mount_test_page
-
     mount_test_page()
     page = f'/test-attachments/contact/{premium["contact"]["id"]}'
     await user.open(page)

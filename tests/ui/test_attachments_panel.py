@@ -15,9 +15,18 @@ from models import orgs
 from models.attachments import Attachment
 from models.orgs import Organization
 from models.records import COMPANY, CONTACT, KINDS, create_record, get_record
-from tests.helpers import add_member, log_in, make_org, make_user
+from tests.helpers import PASSWORD, add_member, make_org, make_user
 
 WAIT = 50  # should_see retries (0.1 s each): pages wait for password hashing and threads on a busy machine
+
+
+async def log_in(user: User, email: str) -> None:
+    """tests.helpers.log_in, waiting longer for the page: checking a password takes a while on a busy machine."""
+    await user.open('/login?next=/')
+    user.find(marker='login-email').type(email)
+    user.find(marker='login-password').type(PASSWORD)
+    user.find(marker='login-submit').click()
+    await user.should_see(marker='page-title', retries=WAIT)
 
 
 def mount_test_page() -> None:
@@ -186,3 +195,34 @@ def test_a_real_browser_uploads_with_progress_and_downloads(screen, tmp_path):
     assert download.status_code == 200 and download.content == content
     assert download.headers['content-disposition'].startswith('attachment;')
     assert httpx.get(link).status_code in (303, 307)  # without the browser's session: to the login page
+
+
+@pytest.fixture
+def one_mib_limit(monkeypatch):
+    monkeypatch.setenv('RUBRICA_MAX_UPLOAD_MB', '1')
+
+
+async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit, user: User, acme, rubrica_env):
+    """ui.upload's max_file_size is checked only by the browser: a client that skips it is refused anyway."""
+    await log_in(user, 'mario@example.com')
+    await user.open(f'/test-attachments/contact/{acme["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=WAIT)
+    target = upload_element(user).props['url']
+    refused = await user.http_client.post(target, files={'file': ('big.bin', b'x' * (2 * 1024 * 1024))})
+    assert refused.status_code == 413
+
+    async def hidden_size():  # no Content-Length: counted while it arrives
+        boundary = b'b0undary'
+        yield b'--' + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
+        for _ in range(40):
+            yield b'y' * 65536
+        yield b'\r\n--' + boundary + b'--\r\n'
+    streamed = await user.http_client.post(target, content=hidden_size(),
+                                           headers={'Content-Type': 'multipart/form-data; boundary=b0undary'})
+    assert streamed.status_code == 413
+    # just under the limit still arrives, and the panel's handler stores it
+    accepted = await user.http_client.post(target, files={'file': ('fits.bin', b'z' * (1024 * 1024))})
+    assert accepted.status_code == 200
+    await user.should_see(marker='attachment-row', retries=WAIT)
+    assert not await Attachment.filter(filename='big.bin').exists()
+    assert (await Attachment.get(filename='fits.bin')).size == 1024 * 1024
