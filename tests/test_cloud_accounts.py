@@ -169,6 +169,17 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
     assert opened.headers['content-disposition'].startswith('attachment;')
     assert 'drive media drive-pdf' in clouds.calls
 
+    # a file larger than one chunk arrives whole, a chunk (a ranged request) at a time
+    big = os.urandom(2 * 1024 * 1024 + 12345)
+    clouds.add_drive_file('drive-big', 'Archive.zip', big, mime='application/zip')
+    archive = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-big'},
+                                           headers=premium['headers'])).json()
+    streamed = await user.http_client.get(f'{premium["base"]}/attachments/{archive["id"]}/content',
+                                          headers=premium['headers'])
+    assert streamed.status_code == 200 and streamed.content == big
+    assert streamed.headers['content-type'] == 'application/zip'
+    assert clouds.calls.count('drive media drive-big') == 3
+
     # a Google document opens in Google's editor
     doc = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-doc'},
                                        headers=premium['headers'])).json()
