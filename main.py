@@ -19,14 +19,24 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
-    from ui import auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401  (they register pages)
+    import integrations
+    from models.attachments import clean_up_storage
+    from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings
+    app.state.integrations = integrations.build(settings)
     settings.sessions_dir.mkdir(parents=True, exist_ok=True)
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
     database = Database(settings.database_url)
-    app.on_startup(database.open)
+
+    async def start() -> None:
+        await database.open()
+        await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
+
+    app.on_startup(start)
+    attachments.install_routes(app)
+    app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     api.install(app)
     app.add_middleware(AuthMiddleware)

@@ -27,6 +27,12 @@ class Settings:
     dropbox_app_secret: str
     public_url: str
     max_upload_bytes: int
+    # where the cloud providers are reached; changed only to point the SDKs at a test server
+    google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
+    google_token_url: str = 'https://oauth2.googleapis.com/token'
+    google_api_url: str = 'https://www.googleapis.com'
+    dropbox_web_url: str = 'https://www.dropbox.com'
+    dropbox_api_url: str = 'https://api.dropboxapi.com'
 
     @property
     def uploads_dir(self) -> Path:
@@ -78,4 +84,21 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         dropbox_app_secret=env.get('RUBRICA_DROPBOX_APP_SECRET', ''),
         public_url=(env.get('RUBRICA_PUBLIC_URL') or f'http://{host}:{port_text}').rstrip('/'),
         max_upload_bytes=int(max_upload_mb) * 1024 * 1024,
+        **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
+
+
+_PROVIDER_URLS = {
+    'google_auth_url': 'RUBRICA_GOOGLE_AUTH_URL',
+    'google_token_url': 'RUBRICA_GOOGLE_TOKEN_URL',
+    'google_api_url': 'RUBRICA_GOOGLE_API_URL',
+    'dropbox_web_url': 'RUBRICA_DROPBOX_WEB_URL',
+    'dropbox_api_url': 'RUBRICA_DROPBOX_API_URL',
+}
+
+
+def _base_url(env, variable: str) -> str:
+    value = env[variable].rstrip('/')
+    if not value.startswith(('https://', 'http://')):
+        raise SettingsError(f'{variable} must be an http(s) URL, not {value!r}')
+    return value

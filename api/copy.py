@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from models.copy import copy_records
 
-from .deps import OrgMembership
+from .deps import AppIntegrations, OrgMembership
 from .schemas import Body
 
 router = APIRouter(tags=['copy'])
@@ -19,9 +19,10 @@ class CopyRequest(Body):
 
 
 @router.post('/orgs/{org}/copy')
-async def copy_to_organization(body: CopyRequest, actor: OrgMembership) -> dict:
+async def copy_to_organization(body: CopyRequest, actor: OrgMembership, integrations: AppIntegrations) -> dict:
     """Copy the records the caller can see; `contacts`/`companies` map source ids to new ids."""
     report = await copy_records(actor=actor, target_org_id=body.target_org_id, contact_ids=body.contact_ids,
-                                company_ids=body.company_ids, copy_anyway=body.copy_anyway)
+                                company_ids=body.company_ids, copy_anyway=body.copy_anyway,
+                                integrations=integrations)
     return {'contacts': {str(k): v for k, v in report.contacts.items()},
             'companies': {str(k): v for k, v in report.companies.items()}, 'skipped': report.skipped}

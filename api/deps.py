@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from integrations import Integrations
 from models.access import membership
 from models.accounts import User, user_for_api_token
 from models.errors import Unauthorized
@@ -14,6 +15,10 @@ from settings import Settings
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_integrations(request: Request) -> Integrations:
+    return request.app.state.integrations
 
 
 async def current_user(authorization: Annotated[str | None, Header()] = None) -> User:
@@ -26,6 +31,7 @@ async def current_user(authorization: Annotated[str | None, Header()] = None) ->
 
 CurrentUser = Annotated[User, Depends(current_user)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+AppIntegrations = Annotated[Integrations, Depends(get_integrations)]
 
 
 async def org_membership(org: int, user: CurrentUser) -> Membership:

@@ -1,20 +1,22 @@
 """Copy contacts and companies into another organization of the same user (SPEC: Copy into another organization).
 
-Everything is read and prepared first; the records are then written in one transaction, so a failure
-leaves the target exactly as it was.
+Everything is read and prepared first, and uploaded files are copied in the store; the records, their
+attachments and the target's quota are then written in one transaction. A failure (the target's quota,
+a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from . import access
 from .access import Action, Role, require
-from .errors import NotFound, ValidationFailed
+from .errors import NotFound, TooLarge, ValidationFailed
 from .mentions import mentioned_user_ids, plain_text
-from .orgs import Membership, OptionItem, option_lists
+from .orgs import Membership, OptionItem, Organization, option_lists
 from .records import (COMPANY, CONTACT, Company, Contact, Kind, Mention, Record, RecordKey, derive_columns,
                       lookup_keys, now)
 
@@ -117,7 +119,7 @@ def _copy_of(kind: Kind, source: Record, target: _Target, copier_id: int) -> Rec
 
 
 async def copy_records(*, actor: Membership, target_org_id: object, contact_ids: object = None,
-                       company_ids: object = None, copy_anyway: bool = False,
+                       company_ids: object = None, copy_anyway: bool = False, integrations=None,
                        progress: Progress | None = None) -> CopyReport:
     """Copy what the caller can see of the selected records; report what was copied and what was skipped."""
     require(actor.role, Action.COPY_OUT)
@@ -173,35 +175,130 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
             contact_plan.append((contact.id, _copy_of(CONTACT, contact, target, actor.user_id)))
     source_company_of = {c.id: c.company_id for c in contacts}
 
-    # ---- write, all or nothing
-    total, done = len(contact_plan) + sum(isinstance(p, Record) for p in company_plan.values()), 0
-    async with in_transaction():
-        await _add_options(target)
-        new_records: list[tuple[Kind, Record]] = []
-        for source_id, plan in company_plan.items():
-            if isinstance(plan, Record):
-                await plan.save()
-                new_records.append((COMPANY, plan))
-                if source_id in selected_companies:
-                    report.companies[source_id] = plan.id
-                done += 1
-                if done % 500 == 0:
-                    await tell('copying', done, total)
-        target_company = {sid: plan.id if isinstance(plan, Record) else plan for sid, plan in company_plan.items()}
-        for source_id, record in contact_plan:
-            record.company_id = target_company.get(source_company_of[source_id])
-            await record.save()
-            new_records.append((CONTACT, record))
-            report.contacts[source_id] = record.id
+    # ---- files first (no transaction is open while files are copied), then write, all or nothing
+    sources = [(COMPANY, sid) for sid, plan in company_plan.items() if isinstance(plan, Record)] + \
+              [(CONTACT, sid) for sid, _ in contact_plan]
+    files = _Files(integrations, target.org_id)
+    await files.copy(sources, actor.user_id)
+    total = len(contact_plan) + sum(isinstance(p, Record) for p in company_plan.values())
+    try:
+        async with in_transaction():
+            new_ids = await _write(target, company_plan, contact_plan, selected_companies, source_company_of,
+                                   report, tell, total)
+            await files.attach(new_ids)
+    except BaseException:
+        await files.discard()
+        raise
+    await tell('done', total, total)
+    return report
+
+
+async def _write(target: _Target, company_plan, contact_plan, selected_companies, source_company_of,
+                 report: CopyReport, tell, total: int) -> dict[tuple[str, int], int]:
+    """Write the prepared records (inside the caller's transaction); returns (kind, source id) -> new id."""
+    done = 0
+    new_ids: dict[tuple[str, int], int] = {}
+    await _add_options(target)
+    new_records: list[tuple[Kind, Record]] = []
+    for source_id, plan in company_plan.items():
+        if isinstance(plan, Record):
+            await plan.save()
+            new_records.append((COMPANY, plan))
+            new_ids[(COMPANY.name, source_id)] = plan.id
+            if source_id in selected_companies:
+                report.companies[source_id] = plan.id
             done += 1
             if done % 500 == 0:
                 await tell('copying', done, total)
-        await RecordKey.bulk_create([key for kind, r in new_records for key in lookup_keys(kind, r)], batch_size=2000)
-        await Mention.bulk_create([Mention(user_id=user_id, **{f'{kind.name}_id': r.id})
-                                   for kind, r in new_records for user_id in mentioned_user_ids(r.description)],
-                                  batch_size=2000)
-    await tell('done', total, total)
-    return report
+    target_company = {sid: plan.id if isinstance(plan, Record) else plan for sid, plan in company_plan.items()}
+    for source_id, record in contact_plan:
+        record.company_id = target_company.get(source_company_of[source_id])
+        await record.save()
+        new_records.append((CONTACT, record))
+        new_ids[(CONTACT.name, source_id)] = record.id
+        report.contacts[source_id] = record.id
+        done += 1
+        if done % 500 == 0:
+            await tell('copying', done, total)
+    await RecordKey.bulk_create([key for kind, r in new_records for key in lookup_keys(kind, r)], batch_size=2000)
+    await Mention.bulk_create([Mention(user_id=user_id, **{f'{kind.name}_id': r.id})
+                               for kind, r in new_records for user_id in mentioned_user_ids(r.description)],
+                              batch_size=2000)
+    return new_ids
+
+
+class _Files:
+    """The attachments that come along: uploaded files copied in the store before the transaction (and removed
+    again if it fails), counted against the target's quota inside it; linked files copied as links."""
+
+    def __init__(self, integrations, target_org_id: int) -> None:
+        self.integrations = integrations
+        self.target_org_id = target_org_id
+        self.rows: list[tuple[str, int, dict]] = []  # (kind, source record id, values of the new attachment)
+        self.new_keys: list[str] = []
+        self.bytes = 0
+
+    async def copy(self, sources: list[tuple[Kind, int]], copier_id: int) -> None:
+        from .attachments import Attachment, Source
+
+        for kind in (CONTACT, COMPANY):
+            ids = [sid for k, sid in sources if k is kind]
+            found = await _chunked(lambda chunk, kind=kind: Attachment.filter(**{f'{kind.name}_id__in': chunk})
+                                   .order_by('id'), ids)
+            for attachment in found:
+                values = {'source': attachment.source, 'filename': attachment.filename, 'size': attachment.size,
+                          'content_type': attachment.content_type, 'storage_key': attachment.storage_key,
+                          'web_link': attachment.web_link, 'uploaded_by_id': attachment.uploaded_by_id,
+                          'created_at': attachment.created_at}
+                if attachment.source == Source.UPLOAD.value:
+                    self.bytes += attachment.size or 0
+                    values['uploaded_by_id'] = copier_id
+                self.rows.append((kind.name, getattr(attachment, f'{kind.name}_id'), values))
+        uploads = [values for _, _, values in self.rows if values['source'] == Source.UPLOAD.value]
+        if not uploads:
+            return
+        target = await Organization.get(id=self.target_org_id)
+        if target.storage_used + self.bytes > target.storage_quota:  # checked again, atomically, when reserving
+            raise TooLarge(_quota_message(target, self.bytes))
+        if self.integrations is None:
+            raise ValidationFailed.one('attachments', 'files cannot be copied here (no file store)')
+        try:
+            for values in uploads:
+                store = self.integrations.files
+                stored = await store.save(store.read(values['storage_key']), limit=max(values['size'] or 0, 1))
+                self.new_keys.append(stored.key)
+                values['storage_key'] = stored.key
+        except BaseException:
+            await self.discard()
+            raise
+
+    async def attach(self, new_ids: dict[tuple[str, int], int]) -> None:
+        """Inside the transaction: reserve the target's space, then save the attachment rows."""
+        from .attachments import Attachment
+
+        if not self.rows:
+            return
+        rows = [Attachment(org_id=self.target_org_id, **{f'{kind_name}_id': new_ids[(kind_name, source_id)]}, **values)
+                for kind_name, source_id, values in self.rows]
+        if self.bytes:
+            reserved = await Organization.filter(id=self.target_org_id,
+                                                 storage_used__lte=F('storage_quota') - self.bytes) \
+                .update(storage_used=F('storage_used') + self.bytes)
+            if not reserved:
+                raise TooLarge(_quota_message(await Organization.get(id=self.target_org_id), self.bytes))
+        await Attachment.bulk_create(rows, batch_size=1000)
+
+    async def discard(self) -> None:
+        for key in self.new_keys:
+            await self.integrations.files.delete(key)
+        self.new_keys = []
+
+
+def _quota_message(org, size: int) -> str:
+    mib = 1024 * 1024
+    return (f'The attachments need {size / mib:,.1f} MiB but {org.name} has '
+            f'{max(0, org.storage_quota - org.storage_used) / mib:,.1f} MiB free of its '
+            f'{org.storage_quota / mib:,.1f} MiB: nothing was copied')
 
 
 async def _add_options(target: _Target) -> None:

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     'models.work',
     'models.connections',
     'models.kiosk',
+    'models.attachments',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 

@@ -1,7 +1,7 @@
 """'Copy to organization…': pick a target, watch the progress, read what was copied and what was skipped."""
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import app, ui
 
 from models import copy as copying
 
@@ -40,7 +40,8 @@ async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_
             go.disable()
             report = await attempt(copying.copy_records(actor=ctx.membership, target_org_id=target.value,
                                                         contact_ids=contact_ids, company_ids=company_ids,
-                                                        copy_anyway=anyway.value, progress=show))
+                                                        copy_anyway=anyway.value, progress=show,
+                                                        integrations=app.state.integrations))
             go.enable()
             if report is FAILED:
                 return

@@ -9,6 +9,7 @@ from models.access import Action, Role
 from models.errors import NotFound
 from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
 
+from .attachments import attachments_panel
 from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
@@ -77,6 +78,7 @@ class RecordCard:
         with ui.tabs().classes('w-full').props('align=left dense') as tabs:
             details = ui.tab('Details').mark('tab-details')
             contacts = ui.tab('Contacts').mark('tab-contacts') if self.kind is COMPANY else None
+            attachments = ui.tab('Attachments').mark('tab-attachments')
             connections = ui.tab('Connections').mark('tab-connections')
         with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
             with ui.tab_panel(details).classes('p-0'):
@@ -84,6 +86,8 @@ class RecordCard:
             if contacts is not None:
                 with ui.tab_panel(contacts).classes('p-0'):
                     await company_contacts_panel(self.ctx, self.record)
+            with ui.tab_panel(attachments).classes('p-0'):
+                await attachments_panel(self.ctx, self.kind, self.record)
             with ui.tab_panel(connections).classes('p-0'):
                 await connections_panel(self.ctx, self.kind, self.record)
 

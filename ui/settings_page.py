@@ -6,6 +6,7 @@ from nicegui import ui
 from models import accounts, orgs
 from models.access import Action, Role
 
+from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt
 from .frame import frame
 from .kiosk import kiosk_links_section
@@ -266,4 +267,5 @@ async def settings_page():
             ui.label('As a guest of this organization you see your own profile only.') \
                 .classes('text-grey-8').mark('guest-settings-note')
         profile_section(ctx)
+        await cloud_accounts_section(ctx)
         await tokens_section(ctx)

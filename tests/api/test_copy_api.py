@@ -161,15 +161,20 @@ async def _stop_failing() -> None:
     await connections.get('default').execute_script(script)
 
 
-async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs):
+async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs, rubrica_env):
+    from models.orgs import Organization
+
     t = two_orgs
     await client.put(f'{t["src"]}/options/contact_types', json=['Client', 'NewType'], headers=t['as_olga'])
     ids = [(await client.post(f'{t["src"]}/contacts', headers=t['as_olga'], json={
         'last_name': f'P{i}', 'company_name': f'C{i}', 'type': 'NewType',
         'description': f'@[Mario](user:{t["mario"].id})', 'emails': [f'p{i}@example.com']})).json()['id']
            for i in range(3)]
+    await client.post(f'{t["src"]}/contacts/{ids[0]}/attachments', headers=t['as_olga'],
+                      files={'file': ('notes.txt', b'copied, then removed again', 'text/plain')})
     before = (await Contact.filter(org_id=t['target']).count(), await Company.filter(org_id=t['target']).count(),
-              (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json())
+              (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json(),
+              (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
     await _fail_inserts_of('P2', t['target'])  # the last contact cannot be written
     try:
         response = await client.post(f'{t["src"]}/copy', headers=t['as_olga'],
@@ -178,8 +183,68 @@ async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs):
         await _stop_failing()
     assert response.status_code == 500
     after = (await Contact.filter(org_id=t['target']).count(), await Company.filter(org_id=t['target']).count(),
-             (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json())
-    assert after == before
+             (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json(),
+             (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
+    assert after == before  # the copied file was removed again
     from models.records import Mention, RecordKey
     assert not await RecordKey.filter(org_id=t['target']).exists()
     assert await Mention.filter(contact__org_id=t['target']).count() == 0
+
+
+async def _files_on_disk(rubrica_env) -> int:
+    root = rubrica_env / 'files'
+    return sum(1 for p in root.rglob('*') if p.is_file() and '.tmp' not in p.parts) if root.exists() else 0
+
+
+async def test_attachments_come_along_against_the_target_quota(client, two_orgs, rubrica_env):
+    from models.attachments import Attachment
+    from models.orgs import Organization
+
+    t = two_orgs
+    contact = (await client.post(f'{t["src"]}/contacts', json={'last_name': 'Files'}, headers=t['as_olga'])).json()
+    content = b'quarterly report\n' * 1000
+    uploaded = await client.post(f'{t["src"]}/contacts/{contact["id"]}/attachments', headers=t['as_olga'],
+                                 files={'file': ('report.txt', content, 'text/plain')})
+    assert uploaded.status_code == 201
+    await Attachment.create(org_id=t['source'], contact_id=contact['id'], source='dropbox', filename='plan.pdf',
+                            size=1234, content_type='application/pdf', storage_key='id:abc123',
+                            web_link='https://www.dropbox.com/preview/plan.pdf', uploaded_by_id=t['olga'].id)
+
+    result = (await client.post(f'{t["src"]}/copy', headers=t['as_olga'],
+                                json={'target_org_id': t['target'], 'contact_ids': [contact['id']]})).json()
+    new_id = result['contacts'][str(contact['id'])]
+    listed = (await client.get(f'{t["dst"]}/contacts/{new_id}/attachments', headers=t['as_olga'])).json()
+    assert sorted((a['filename'], a['source'], a['size']) for a in listed) == \
+        [('plan.pdf', 'dropbox', 1234), ('report.txt', 'upload', len(content))]
+    copied_upload = next(a for a in listed if a['source'] == 'upload')
+    downloaded = await client.get(f'{t["dst"]}/attachments/{copied_upload["id"]}/content', headers=t['as_olga'])
+    assert downloaded.content == content
+    link = await Attachment.get(contact_id=new_id, source='dropbox')
+    assert (link.storage_key, link.web_link) == ('id:abc123', 'https://www.dropbox.com/preview/plan.pdf')
+    assert (await Organization.get(id=t['target'])).storage_used == len(content)  # the link counts nothing
+    assert (await Organization.get(id=t['source'])).storage_used == len(content)
+    assert await _files_on_disk(rubrica_env) == 2
+
+
+async def test_the_target_quota_refuses_the_copy_whole(client, two_orgs, rubrica_env):
+    from models.orgs import Organization, set_plan
+
+    t = two_orgs
+    ids = []
+    for i in range(3):
+        contact = (await client.post(f'{t["src"]}/contacts', headers=t['as_olga'], json={
+            'last_name': f'Big {i}', 'company_name': f'Company {i}'})).json()
+        await client.post(f'{t["src"]}/contacts/{contact["id"]}/attachments', headers=t['as_olga'],
+                          files={'file': (f'part{i}.bin', b'x' * 400_000, 'application/octet-stream')})
+        ids.append(contact['id'])
+    await set_plan(org_id=t['target'], plan='free', quota_mb=1)  # room for two of the three files
+    before = (await Contact.filter(org_id=t['target']).count(), await Company.filter(org_id=t['target']).count(),
+              (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
+
+    refused = await client.post(f'{t["src"]}/copy', headers=t['as_olga'],
+                                json={'target_org_id': t['target'], 'contact_ids': ids})
+    assert refused.status_code == 413
+    assert 'nothing was copied' in refused.json()['detail']
+    after = (await Contact.filter(org_id=t['target']).count(), await Company.filter(org_id=t['target']).count(),
+             (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
+    assert after == before

@@ -1,0 +1,140 @@
+"""Reading one file out of a multipart/form-data body as it arrives, and sending a file back safely.
+
+The body is never held whole, in memory or on disk: the parts' bytes are handed on chunk by chunk (the
+store writes them straight into its temporary file). Shared by the API and the pages' download route.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from models.attachments import Download
+from models.errors import ValidationFailed
+
+MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode('utf-8')
+    except UnicodeDecodeError:
+        return raw.decode('latin-1')
+
+
+class MultipartFile:
+    """The `field` file part of a multipart body: `await start()` reads up to its headers (name and type),
+    then `chunks()` yields its bytes as they arrive. Other parts are skipped."""
+
+    def __init__(self, request: Request, field: str = 'file') -> None:
+        _, params = parse_options_header(request.headers.get('content-type', ''))
+        boundary = params.get(b'boundary')
+        if not boundary:
+            raise ValidationFailed.one('file', 'send the file as multipart/form-data')
+        self.field = field
+        self.filename = ''
+        self.content_type = ''
+        self._stream = request.stream().__aiter__()
+        self._pending: list[bytes] = []
+        self._headers: dict[bytes, bytes] = {}
+        self._header_name = b''
+        self._header_value = b''
+        self._in_file = False
+        self._found = False
+        self._file_done = False
+        self._body_done = False
+        self._parser = MultipartParser(boundary, callbacks={
+            'on_part_begin': self._part_begin, 'on_header_field': self._header_field,
+            'on_header_value': self._header_value_part, 'on_header_end': self._header_end,
+            'on_headers_finished': self._headers_finished, 'on_part_data': self._part_data,
+            'on_part_end': self._part_end})
+
+    # ------------------------------------------------ parser callbacks
+    def _part_begin(self) -> None:
+        self._headers = {}
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _header_value_part(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._header_name.lower()] = self._header_value
+        self._header_name = self._header_value = b''
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b'content-disposition', b''))
+        if not self._found and _decode(options.get(b'name', b'')) == self.field and b'filename' in options:
+            self._found = self._in_file = True
+            self.filename = _decode(options[b'filename'])
+            self.content_type = _decode(self._headers.get(b'content-type', b''))
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_file:
+            self._pending.append(bytes(data[start:end]))
+
+    def _part_end(self) -> None:
+        if self._in_file:
+            self._in_file = False
+            self._file_done = True
+
+    # ------------------------------------------------ reading
+    async def _feed(self) -> None:
+        try:
+            chunk = await self._stream.__anext__()
+        except StopAsyncIteration:
+            self._body_done = True
+            return
+        if chunk:
+            self._parser.write(chunk)
+
+    async def start(self) -> None:
+        try:
+            while not self._found and not self._body_done:
+                await self._feed()
+        except ClientDisconnect:
+            raise ValidationFailed.one('file', 'the upload was interrupted') from None
+        if not self._found:
+            raise ValidationFailed.one('file', 'is required: send it as the multipart field "file"')
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while True:
+            while self._pending:
+                yield self._pending.pop(0)
+            if self._file_done:
+                return
+            if self._body_done:
+                raise ValidationFailed.one('file', 'the upload ended before the file did')
+            try:
+                await self._feed()
+            except ClientDisconnect:
+                raise ValidationFailed.one('file', 'the upload was interrupted') from None
+
+
+# ---------------------------------------------------------------- sending a file back
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name in RFC 5987's filename*."""
+    fallback = ''.join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else '_' for ch in filename) or 'file'
+    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename, safe="")}'
+
+
+SAFE_HEADERS = {
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Cache-Control': 'private, no-store',
+}
+
+
+def download_response(download: Download) -> Response:
+    """The bytes as a download that no browser will render as a page, or a redirect to the provider."""
+    if download.redirect:
+        return RedirectResponse(download.redirect, status_code=303, headers={'Cache-Control': 'private, no-store'})
+    headers = {'Content-Disposition': content_disposition(download.filename), **SAFE_HEADERS}
+    if download.size is not None:
+        headers['Content-Length'] = str(download.size)
+    return StreamingResponse(download.chunks, media_type=download.content_type, headers=headers)

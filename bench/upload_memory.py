@@ -1,0 +1,164 @@
+"""How much a 200 MiB upload raises the server's peak memory (target: under 50 MiB).
+
+Starts Rubrica as a process (`python main.py`, as tests/server.py does) on a fresh data dir, creates an account,
+an organization with room for the file, and a contact; then uploads a file of --mib MiB through the API as a
+streamed multipart body, sampling the server's VmRSS and VmHWM from /proc while it runs.
+
+    .venv/bin/python bench/upload_memory.py [--mib 200]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import free_port, server_env  # noqa: E402
+
+CHUNK = 1024 * 1024
+MIB = 1024 * 1024
+
+
+def memory(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak resident set) in bytes."""
+    values = {}
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        name, _, rest = line.partition(':')
+        if name in ('VmRSS', 'VmHWM'):
+            values[name] = int(rest.split()[0]) * 1024
+    return values
+
+
+def reset_peak(pid: int) -> bool:
+    """Linux resets VmHWM to the current RSS when 5 is written to clear_refs (needs the process's owner)."""
+    try:
+        Path(f'/proc/{pid}/clear_refs').write_text('5')
+        return True
+    except OSError:
+        return False
+
+
+class Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_rss = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.peak_rss = max(self.peak_rss, memory(self.pid)['VmRSS'])
+            except (FileNotFoundError, KeyError):
+                return
+            time.sleep(0.01)
+
+
+def body(boundary: str, size: int):
+    yield (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+           'Content-Type: application/octet-stream\r\n\r\n').encode()
+    block = os.urandom(CHUNK)
+    sent = 0
+    while sent < size:
+        piece = block[:min(CHUNK, size - sent)]
+        sent += len(piece)
+        yield piece
+    yield f'\r\n--{boundary}--\r\n'.encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--mib', type=int, default=200, help='size of the uploaded file in MiB (default 200)')
+    args = parser.parse_args()
+    size = args.mib * MIB
+
+    data_dir = Path(tempfile.mkdtemp(prefix='rubrica-bench-'))
+    port = free_port()
+    url = f'http://127.0.0.1:{port}'
+    env = server_env(RUBRICA_PORT=str(port), RUBRICA_DATA_DIR=str(data_dir),
+                     RUBRICA_DATABASE_URL=f'sqlite://{data_dir / "rubrica.sqlite3"}',
+                     RUBRICA_MAX_UPLOAD_MB=str(args.mib + 1))
+    log = open(data_dir / 'server.log', 'wb')
+    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f'{url}/login', timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    print(f'the server did not start; see {data_dir / "server.log"}', file=sys.stderr)
+                    return 1
+                time.sleep(0.2)
+        with httpx.Client(base_url=url, timeout=600) as http:
+            http.post('/api/v1/users', json={'email': 'bench@example.com', 'password': 'bench password',
+                                             'name': 'Bench'}).raise_for_status()
+            token = http.post('/api/v1/tokens', json={'email': 'bench@example.com',
+                                                      'password': 'bench password'}).json()['token']
+            auth = {'Authorization': f'Bearer {token}'}
+            org = http.post('/api/v1/orgs', json={'name': 'Bench'}, headers=auth).json()['id']
+            contact = http.post(f'/api/v1/orgs/{org}/contacts', json={'last_name': 'Bench'}, headers=auth).json()['id']
+            # room for the file: the operator's command, as in production
+            subprocess.run([sys.executable, 'main.py', 'admin', 'plan', str(org), 'premium'], cwd=ROOT, env=env,
+                           check=True, capture_output=True)
+
+            hwm_reset = reset_peak(process.pid)
+            before = memory(process.pid)
+            sampler = Sampler(process.pid)
+            sampler.start()
+            boundary = 'rubrica-bench-boundary'
+            started = time.perf_counter()
+            response = http.post(f'/api/v1/orgs/{org}/contacts/{contact}/attachments', content=body(boundary, size),
+                                 headers={**auth, 'Content-Type': f'multipart/form-data; boundary={boundary}'})
+            elapsed = time.perf_counter() - started
+            sampler.running = False
+            sampler.join()
+            after = memory(process.pid)
+            if response.status_code != 201:
+                print(f'upload failed: {response.status_code} {response.text}', file=sys.stderr)
+                return 1
+            assert response.json()['size'] == size
+
+        peak_increase = max(after['VmHWM'] - before['VmHWM'], sampler.peak_rss - before['VmRSS'], 0)
+        rows = [
+            ('file uploaded', f'{size / MIB:,.0f} MiB'),
+            ('time', f'{elapsed:,.1f} s ({size / MIB / elapsed:,.0f} MiB/s)'),
+            ('server RSS before', f'{before["VmRSS"] / MIB:,.1f} MiB'),
+            ('server peak RSS before (VmHWM)', f'{before["VmHWM"] / MIB:,.1f} MiB'
+                                               + (' (reset to RSS)' if hwm_reset else ' (could not reset)')),
+            ('server peak RSS after (VmHWM)', f'{after["VmHWM"] / MIB:,.1f} MiB'),
+            ('highest sampled RSS during upload', f'{sampler.peak_rss / MIB:,.1f} MiB'),
+            ('peak increase', f'{peak_increase / MIB:,.1f} MiB'),
+            ('target', '< 50 MiB'),
+            ('result', 'PASS' if peak_increase < 50 * MIB else 'FAIL'),
+        ]
+        width = max(len(name) for name, _ in rows)
+        print(f'{"measure":<{width}} | value')
+        print(f'{"-" * width}-+-{"-" * 24}')
+        for name, value in rows:
+            print(f'{name:<{width}} | {value}')
+        return 0 if peak_increase < 50 * MIB else 2
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

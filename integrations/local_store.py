@@ -1,0 +1,121 @@
+"""Uploaded files on the local disk, under the data dir, named by generated keys (never by the user's filename).
+
+A file is streamed into a temporary file under `.tmp/`, flushed and fsynced, then renamed into place, so a
+crash leaves at most a temporary file or an unreferenced one; both are removed at the next start.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import aiofiles
+import aiofiles.os
+
+from .storage import FileMissing, StoredFile, TooBig
+
+CHUNK_SIZE = 256 * 1024
+TEMPORARY = '.tmp'
+_KEY = re.compile(r'^[0-9a-f]{32}$')
+
+
+class LocalStore:
+    """The FileStore of uploaded files: `<root>/<first two characters of the key>/<key>`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key):  # keys are ours; anything else never reaches the disk
+            raise FileMissing(key)
+        return self.root / key[:2] / key
+
+    async def save(self, chunks: AsyncIterable[bytes], *, limit: int) -> StoredFile:
+        key = secrets.token_hex(16)
+        temporary_dir = self.root / TEMPORARY
+        await aiofiles.os.makedirs(temporary_dir, exist_ok=True)
+        temporary = temporary_dir / f'{key}.part'
+        size = 0
+        try:
+            async with aiofiles.open(temporary, 'xb') as out:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooBig(limit)
+                    await out.write(chunk)
+                await out.flush()
+                await asyncio.to_thread(os.fsync, out.fileno())
+            final = self._path(key)
+            await aiofiles.os.makedirs(final.parent, exist_ok=True)
+            await aiofiles.os.replace(temporary, final)
+            await asyncio.to_thread(_fsync_dir, final.parent)
+        except BaseException:
+            await _unlink(temporary)
+            raise
+        return StoredFile(key=key, size=size)
+
+    async def read(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        try:
+            handle = await aiofiles.open(path, 'rb')
+        except FileNotFoundError:
+            raise FileMissing(key) from None
+        try:
+            while chunk := await handle.read(chunk_size):
+                yield chunk
+        finally:
+            await handle.close()
+
+    async def exists(self, key: str) -> bool:
+        try:
+            return await aiofiles.os.path.isfile(self._path(key))
+        except FileMissing:
+            return False
+
+    async def delete(self, key: str) -> None:
+        try:
+            await _unlink(self._path(key))
+        except FileMissing:
+            pass
+
+    async def remove_unreferenced(self, referenced: set[str], older_than: datetime) -> int:
+        """Remove leftover temporary files and files no attachment refers to; files newer than `older_than`
+        are kept, since an upload may be between its rename and its database row."""
+        return await asyncio.to_thread(self._remove_unreferenced, referenced, older_than.timestamp())
+
+    def _remove_unreferenced(self, referenced: set[str], before: float) -> int:
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for directory in os.scandir(self.root):
+            if not directory.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(directory.path):
+                stale = entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < before
+                keep = directory.name != TEMPORARY and entry.name in referenced
+                if stale and not keep:
+                    try:
+                        os.unlink(entry.path)
+                        removed += 1
+                    except FileNotFoundError:
+                        pass
+        return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+async def _unlink(path: Path) -> None:
+    try:
+        await aiofiles.os.remove(path)
+    except FileNotFoundError:
+        pass

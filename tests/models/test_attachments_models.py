@@ -1,0 +1,179 @@
+"""The local store, the quota's reservation under concurrency, start-up clean-up, and safe names and types."""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import integrations
+from integrations.local_store import LocalStore
+from integrations.storage import TooBig
+from models import attachments, orgs
+from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
+from models.errors import TooLarge
+from models.orgs import Organization
+from models.records import CONTACT, create_record
+from settings import load_settings
+from tests.helpers import make_org, make_user
+
+
+async def chunked(data: bytes, size: int = 1000):
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+def all_files(root):
+    return sorted(p for p in root.rglob('*') if p.is_file()) if root.exists() else []
+
+
+# ------------------------------------------------------------------ the local store
+
+async def test_the_store_writes_under_a_generated_name_and_reads_it_back(tmp_path):
+    store = LocalStore(tmp_path / 'files')
+    content = os.urandom(700_000)
+    stored = await store.save(chunked(content, 65536), limit=10**9)
+    assert stored.size == len(content)
+    files = all_files(tmp_path / 'files')
+    assert files == [tmp_path / 'files' / stored.key[:2] / stored.key]
+    assert b''.join([c async for c in store.read(stored.key)]) == content
+    await store.delete(stored.key)
+    assert all_files(tmp_path / 'files') == []
+
+
+async def test_a_file_past_the_limit_leaves_nothing_behind(tmp_path):
+    store = LocalStore(tmp_path / 'files')
+    with pytest.raises(TooBig):
+        await store.save(chunked(b'x' * 5000), limit=4999)
+    assert all_files(tmp_path / 'files') == []
+
+
+async def test_an_interrupted_upload_leaves_nothing_behind(tmp_path):
+    store = LocalStore(tmp_path / 'files')
+
+    async def broken():
+        yield b'first part'
+        raise ConnectionError('the browser went away')
+    with pytest.raises(ConnectionError):
+        await store.save(broken(), limit=10**6)
+    assert all_files(tmp_path / 'files') == []
+
+
+async def test_keys_that_are_not_ours_never_reach_the_disk(tmp_path):
+    store = LocalStore(tmp_path / 'files')
+    (tmp_path / 'secret.txt').write_text('no')
+    for key in ('../secret.txt', '../../etc/passwd', '', 'A' * 32):
+        assert not await store.exists(key)
+        with pytest.raises(attachments.FileMissing):
+            [c async for c in store.read(key)]
+
+
+async def test_start_up_removes_unreferenced_and_half_written_files(db, rubrica_env):
+    owner = await make_user()
+    actor = await make_org(owner)
+    actor.user = owner
+    contact = await create_record(CONTACT, actor, {'last_name': 'Kept'})
+    services = integrations.build(load_settings())
+    kept = await add_upload(actor, CONTACT, contact.id, filename='kept.txt', content_type='text/plain',
+                            chunks=chunked(b'kept'), integrations=services)
+    # what a crash leaves: a half-written temporary file, and a renamed file whose row was never saved
+    root = rubrica_env / 'files'
+    (root / '.tmp').mkdir(parents=True, exist_ok=True)
+    (root / '.tmp' / 'abc.part').write_bytes(b'half')
+    orphan = await services.files.save(chunked(b'orphan'), limit=100)
+    past = time.time() - 60
+    for path in all_files(root):
+        os.utime(path, (past, past))
+    # and one written while the clean-up runs, maybe between its rename and its row: it is kept
+    fresh = await services.files.save(chunked(b'fresh'), limit=100)
+    during = time.time() + 5
+    os.utime(root / fresh.key[:2] / fresh.key, (during, during))
+    # the organization's count went wrong too (e.g. a crash between two statements)
+    await Organization.filter(id=actor.org_id).update(storage_used=999)
+
+    removed = await clean_up_storage(services)
+    assert removed == 2
+    assert await services.files.exists(kept.storage_key)
+    assert not await services.files.exists(orphan.key)
+    assert await services.files.exists(fresh.key)
+    assert not (root / '.tmp' / 'abc.part').exists()
+    assert (await Organization.get(id=actor.org_id)).storage_used == 4
+
+
+# ------------------------------------------------------------------ the quota
+
+async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_kept(db, rubrica_env):
+    """Both uploads read the free space before either is written: only the database's conditional reservation
+    can keep them from passing the quota together."""
+    owner = await make_user()
+    actor = await make_org(owner)
+    await orgs.set_plan(org_id=actor.org_id, plan='free', quota_mb=1)
+    actor = await orgs.Membership.get(id=actor.id).select_related('org')
+    contact = await create_record(CONTACT, actor, {'last_name': 'Busy'})
+    services = integrations.build(load_settings())
+    both_streaming = asyncio.Barrier(2)
+
+    async def slow_chunks(byte: bytes):
+        yield byte * 1000
+        await both_streaming.wait()  # each upload has passed its own look at the free space
+        yield byte * (600 * 1024 - 1000)
+
+    results = await asyncio.gather(*(add_upload(actor, CONTACT, contact.id, filename=f'{b}.bin',
+                                                content_type='application/octet-stream', chunks=slow_chunks(b),
+                                                integrations=services) for b in (b'a', b'b')),
+                                   return_exceptions=True)
+    kept = [r for r in results if isinstance(r, Attachment)]
+    refused = [r for r in results if isinstance(r, TooLarge)]
+    assert len(kept) == 1 and len(refused) == 1, results
+    assert (await Organization.get(id=actor.org_id)).storage_used == 600 * 1024
+    assert await Attachment.all().count() == 1
+    assert len(all_files(rubrica_env / 'files')) == 1  # the refused file was removed
+
+
+# ------------------------------------------------------------------ names and types
+
+@pytest.mark.parametrize('raw, shown', [
+    ('report.pdf', 'report.pdf'),
+    ('../../etc/passwd', 'passwd'),
+    ('C:\\Users\\me\\Desktop\\cv.docx', 'cv.docx'),
+    ('a\x00b\x07c.txt', 'abc.txt'),
+    ('photo\u202egnp.exe', 'photognp.exe'),
+    ('zero\u200bwidth\u2066.txt', 'zerowidth.txt'),
+    ('tab\tand\nnewline.txt', 'tab and newline.txt'),
+    ('   ..hidden.. ', 'hidden'),
+    ('..', 'file'),
+    ('', 'file'),
+    (None, 'file'),
+    ('é' * 300 + '.tar.gz', 'é' * 252 + '.gz'),
+    ('x' * 3000, 'x' * 255),
+    ('Cafe\u0301.txt', 'Café.txt'),
+])
+def test_display_filenames(raw, shown):
+    assert display_filename(raw) == shown
+    assert len(display_filename(raw)) <= 255
+
+
+@pytest.mark.parametrize('claimed, served', [
+    ('application/pdf', 'application/pdf'),
+    ('image/png', 'image/png'),
+    ('text/plain', 'text/plain'),
+    ('text/html', 'application/octet-stream'),
+    ('image/svg+xml', 'application/octet-stream'),
+    ('application/xhtml+xml', 'application/octet-stream'),
+    ('text/javascript', 'application/octet-stream'),
+    ('application/x-shockwave-flash', 'application/octet-stream'),
+    ('video/mp4', 'video/mp4'),
+    ('text/xml', 'application/octet-stream'),
+])
+def test_served_content_types(claimed, served):
+    assert served_content_type(attachments.clean_content_type(claimed)) == served
+
+
+def test_tokens_remember_their_expiry():
+    from integrations.storage import Tokens
+    soon = Tokens('a', 'r', datetime.now(timezone.utc) + timedelta(seconds=30))
+    later = Tokens('a', 'r', datetime.now(timezone.utc) + timedelta(hours=1))
+    assert soon.expired() and not later.expired()
+    assert Tokens.from_dict(later.as_dict()) == later

@@ -1,0 +1,111 @@
+"""Settings › Cloud accounts: connect, disconnect and reconnect Google Drive and Dropbox (OAuth 2).
+
+`/cloud/{provider}/connect` sends the browser to the provider's consent page; the provider sends it back to
+`/cloud/{provider}/callback`, which checks the state kept in the browser's server-side storage, trades the
+code for tokens (models/cloud.py) and returns to Settings with a message.
+"""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from models import cloud
+from models.errors import RubricaError
+
+from . import session
+from .session import PageContext
+from .widgets import section_title
+
+PENDING_KEY = 'cloud_oauth'
+MESSAGE_KEY = 'cloud_message'
+STATUS_TEXT = {'connected': 'Connected', 'revoked': 'The provider no longer accepts this account: reconnect it',
+               'disconnected': 'Not connected'}
+
+
+def _storage():
+    return app.storage.user
+
+
+def _tell(kind: str, text: str) -> RedirectResponse:
+    _storage()[MESSAGE_KEY] = {'type': kind, 'text': text}
+    return RedirectResponse('/settings', status_code=303)
+
+
+def install_routes(fastapi_app: FastAPI) -> None:
+    @fastapi_app.get('/cloud/{provider}/connect', include_in_schema=False)
+    async def connect(provider: str, request: Request):
+        ctx = await session.page_context()
+        if ctx is None or ctx.membership is None:
+            return RedirectResponse('/login?next=/settings', status_code=303)
+        try:
+            authorization = await cloud.start_connection(actor=ctx.membership, provider=provider,
+                                                         integrations=request.app.state.integrations)
+        except RubricaError as e:
+            return _tell('negative', e.message)
+        _storage()[PENDING_KEY] = {'provider': provider, 'state': authorization.state,
+                                   'code_verifier': authorization.code_verifier}
+        return RedirectResponse(authorization.url, status_code=303)
+
+    @fastapi_app.get('/cloud/{provider}/callback', include_in_schema=False)
+    async def callback(provider: str, request: Request, code: str = '', state: str = '', error: str = ''):
+        user = await session.signed_in_user()
+        if user is None:
+            return RedirectResponse('/login?next=/settings', status_code=303)
+        pending = _storage().pop(PENDING_KEY, None)
+        integrations = request.app.state.integrations
+        label = cloud.store_for(integrations, provider).label if provider in cloud.PROVIDERS else 'The provider'
+        if error:
+            return _tell('warning', f'{label} was not connected: access was not allowed')
+        try:
+            await cloud.finish_connection(user=user, provider=provider, code=code, state=state, pending=pending,
+                                          integrations=integrations)
+        except RubricaError as e:
+            return _tell('negative', f'{label} was not connected: {e.message}')
+        return _tell('positive', f'{label} is connected')
+
+
+async def cloud_accounts_section(ctx: PageContext) -> None:
+    """Each of the user's cloud accounts with connect / disconnect / reconnect (premium organizations)."""
+    section_title('Cloud accounts')
+    message = _storage().pop(MESSAGE_KEY, None)
+    with ui.card().classes('w-full').mark('cloud-accounts'):
+        if isinstance(message, dict):
+            ui.label(str(message.get('text', ''))) \
+                .classes({'positive': 'text-positive', 'warning': 'text-warning'}.get(message.get('type'),
+                                                                                       'text-negative')) \
+                .mark('cloud-message')
+        if ctx.org is None or ctx.org.plan != 'premium':
+            ui.label('Attaching files from Google Drive and Dropbox is available to premium organizations.') \
+                .classes('text-grey-8').mark('cloud-not-premium')
+            return
+        ui.label('Connect your own accounts to attach files from them to contacts and companies. Linked files '
+                 'do not count against the organization\'s storage.').classes('text-grey-8')
+
+        @ui.refreshable
+        async def accounts() -> None:
+            for state in await cloud.account_states(user=ctx.user, integrations=app.state.integrations):
+                with ui.row().classes('items-center w-full gap-4').mark(f'cloud-{state.provider}'):
+                    ui.label(state.label).classes('font-medium min-w-[8rem]')
+                    if not state.configured:
+                        ui.label('Not set up on this server').classes('text-grey-7') \
+                            .mark(f'cloud-{state.provider}-status')
+                        continue
+                    text = STATUS_TEXT[state.status]
+                    if state.status == 'connected' and state.connected_at:
+                        text += f' since {state.connected_at:%Y-%m-%d}'
+                    ui.label(text).classes('text-warning' if state.status == 'revoked' else 'text-grey-8') \
+                        .mark(f'cloud-{state.provider}-status', f'cloud-{state.status}')
+                    if state.status != 'connected':
+                        ui.button('Reconnect' if state.status == 'revoked' else 'Connect',
+                                  on_click=lambda p=state.provider: ui.navigate.to(f'/cloud/{p}/connect')) \
+                            .mark(f'cloud-{state.provider}-connect')
+                    if state.status != 'disconnected':
+                        async def forget(p: str = state.provider) -> None:
+                            await cloud.disconnect(user=ctx.user, provider=p)
+                            ui.notify('Disconnected', type='positive')
+                            accounts.refresh()
+                        ui.button('Disconnect', on_click=forget).props('flat color=negative') \
+                            .mark(f'cloud-{state.provider}-disconnect')
+
+        await accounts()
