@@ -372,7 +372,7 @@ def _check_lists(unions: dict[str, list], lists: dict | None) -> dict[str, list]
             elif keys[key] not in chosen:
                 chosen.append(keys[key])
         if len(chosen) > limit:
-            checks.add(name, f'at most {limit}')
+            checks.add(name, f'{len(chosen)} chosen: choose at most {limit} to keep')
         final[name] = chosen
     checks.raise_if_any()
     return final
