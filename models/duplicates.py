@@ -317,8 +317,15 @@ async def preview(kind: Kind, actor: Membership, keep_id: object, other_id: obje
     moved = {}
     for reference in moved_references(kind):
         label = reference.model._meta.db_table
-        moved[label] = moved.get(label, 0) + await reference.model.filter(**{reference.column: other.id}).count()
+        rows = reference.model.filter(**_scope(reference, actor.org_id), **{reference.column: other.id})
+        moved[label] = moved.get(label, 0) + await rows.count()
     return Preview(kind, keep, other, SCALAR_FIELDS[kind.name], unions, over, moved)
+
+
+def _scope(reference: Reference, org_id: int) -> dict:
+    """Rows of a table with an organization are looked up within it: that is how their indexes start
+    (contacts are indexed by (org_id, company_id)), and a record's rows are always in its organization."""
+    return {'org_id': org_id} if 'org' in reference.model._meta.fk_fields else {}
 
 
 @dataclass
@@ -443,7 +450,7 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
         moved: dict[str, list[int]] = {}
         dropped: dict[str, list[dict]] = {}
         for reference in moved_references(kind):
-            await _move(reference, other.id, keep.id, moved, dropped)
+            await _move(reference, _scope(reference, actor.org_id), other.id, keep.id, moved, dropped)
         await other.delete()  # its lookup keys and mention rows go with it
         await _write_related(kind, keep, [u for u in mentions if u is not None])
         log = await MergeLog.create(
@@ -454,23 +461,23 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
     return MergeResult(log, keep, {k: len(v) for k, v in moved.items()}, {k: len(v) for k, v in dropped.items()})
 
 
-async def _move(reference: Reference, from_id: int, to_id: int, moved: dict, dropped: dict) -> None:
+async def _move(reference: Reference, scope: dict, from_id: int, to_id: int, moved: dict, dropped: dict) -> None:
     """Re-point the rows of one foreign key from one record to the other, dropping those that would duplicate a
     row the target already has under one of the table's unique rules."""
     model, column = reference.model, reference.column
     for partners in reference.unique_partners:
-        taken = await model.filter(**{column: to_id}).values(*partners)
+        taken = await model.filter(**scope, **{column: to_id}).values(*partners)
         clashes = Q(*(Q(**{p: row[p] for p in partners}) for row in taken if all(row[p] is not None
                                                                                  for p in partners)),
                     join_type='OR') if taken else None
         if clashes is None or not clashes.children:
             continue
-        rows = await model.filter(Q(**{column: from_id}) & clashes).values()
+        rows = await model.filter(Q(**{column: from_id}) & clashes, **scope).values()
         if rows:
             dropped.setdefault(model._meta.db_table, []).extend(
                 {name: _jsonable(value) for name, value in row.items()} for row in rows)
             await model.filter(id__in=[row['id'] for row in rows]).delete()
-    ids = await model.filter(**{column: from_id}).values_list('id', flat=True)
+    ids = await model.filter(**scope, **{column: from_id}).values_list('id', flat=True)
     if ids:
         await model.filter(id__in=list(ids)).update(**{column: to_id})
         moved.setdefault(reference.key, []).extend(ids)

@@ -94,4 +94,4 @@ async def test_too_many_emails_ask_the_user_to_untick(user: User, team):
 async def test_guests_do_not_see_the_page(user: User, team):
     await log_in(user, 'gus@example.com', path='/duplicates')
     await user.should_see(marker='no-access')
-    user.should_not_see(marker='dups-group')
+    await user.should_not_see(marker='dups-group')
