@@ -183,14 +183,23 @@ def _kind(name: object) -> Kind:
 
 
 def _key_groups(kind: Kind, actor: Membership):
+    """Shared keys among visible records. The values held more than once in the organization (whoever sees
+    them) are found first from the (org_id, kind, value) index alone, so the visibility rule is only evaluated
+    for the few rows that share a value."""
     column = f'{kind.name}_id'
     visible = Subquery(access.visible(kind, actor).values('id'))
-    return (RecordKey.filter(org_id=actor.org_id, **{f'{column}__in': visible})
+    shared = Subquery(RecordKey.filter(org_id=actor.org_id).annotate(c=Count('id')).group_by('kind', 'value')
+                      .filter(c__gt=1).values('value'))
+    return (RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible})
             .annotate(n=Count(column, distinct=True), first=Min('id')).group_by('kind', 'value').filter(n__gt=1))
 
 
 def _name_groups(kind: Kind, actor: Membership):
-    return (access.visible(kind, actor).filter(sort_name__gt='')
+    """Same folded names among visible records; as for keys, the names held more than once come first from the
+    (org_id, sort_name) index."""
+    shared = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
+                      .group_by('sort_name').filter(c__gt=1).values('sort_name'))
+    return (access.visible(kind, actor).filter(sort_name__in=shared)
             .annotate(n=Count('id'), first=Min('id')).group_by('sort_name').filter(n__gt=1))
 
 
@@ -489,9 +498,12 @@ def _visible_logs(actor: Membership):
     """The merges whose kept record the caller may see, not undone."""
     if actor is None or not access.allows(actor.role, Action.SEE_RECORDS):
         return MergeLog.filter(id__isnull=True)
-    seen = Q(*(Q(kind=k.name, kept_id__in=Subquery(access.visible(k, actor).values('id'))) for k in KINDS.values()),
-             join_type='OR')
-    return MergeLog.filter(org_id=actor.org_id, undone_at__isnull=True).filter(seen)
+    logs = MergeLog.filter(org_id=actor.org_id, undone_at__isnull=True)
+    # the gate is applied to the kept ids of the logs only, so it reads a few rows by primary key
+    seen = Q(*(Q(kind=k.name, kept_id__in=Subquery(
+        access.visible(k, actor).filter(id__in=Subquery(logs.filter(kind=k.name).values('kept_id'))).values('id')))
+        for k in KINDS.values()), join_type='OR')
+    return logs.filter(seen)
 
 
 async def recent_merges(actor: Membership, kind_name: object | None = None, *,
