@@ -548,9 +548,9 @@ async def undo_merge(actor: Membership, merge_id: object) -> UndoResult:
             raise Conflict(f'A {kind.name} with id {log.removed_id} exists again; the merge cannot be undone')
         if not await _undo_claimed(log, actor):
             raise Conflict('This merge was already undone')
-        restored = kind.model(**_columns_from(kind, log.removed_before))
+        restored = kind.model(**await _still_linked(kind.model, _columns_from(kind, log.removed_before)))
         await restored.save(force_create=True)
-        kept_columns = _columns_from(kind, log.kept_before)
+        kept_columns = await _still_linked(kind.model, _columns_from(kind, log.kept_before))
         kept_columns.pop('id')
         await kind.model.filter(id=log.kept_id).update(**kept_columns)
         references = _reference_by_key(kind)
@@ -567,11 +567,29 @@ async def undo_merge(actor: Membership, merge_id: object) -> UndoResult:
                 values = {name: (datetime.fromisoformat(v) if isinstance(model._meta.fields_map.get(name),
                                                                           fields.DatetimeField) and isinstance(v, str)
                                  else v) for name, v in row.items()}
-                await model(**values).save(force_create=True)
+                values = await _still_linked(model, values)
+                if values is not None:
+                    await model(**values).save(force_create=True)
         kept = await kind.model.get(id=log.kept_id)
         await _write_related(kind, kept, log.kept_before['mentions'])
         await _write_related(kind, restored, log.removed_before['mentions'])
     return UndoResult(kept, restored)
+
+
+async def _still_linked(model: type[Model], values: dict) -> dict | None:
+    """The row's values with links to what was deleted since the merge handled as the database would have:
+    a SET NULL link (a contact's company, a creator) becomes empty; a row with a CASCADE link to something gone
+    is not restored (None), as it would have been deleted with it."""
+    values = dict(values)
+    for name in model._meta.fk_fields:
+        relation = model._meta.fields_map[name]
+        column = relation.source_field
+        if values.get(column) is None or await relation.related_model.filter(id=values[column]).exists():
+            continue
+        if relation.on_delete == fields.CASCADE:
+            return None
+        values[column] = None
+    return values
 
 
 async def _undo_claimed(log: MergeLog, actor: Membership) -> bool:

@@ -338,3 +338,23 @@ async def test_every_foreign_key_to_records_is_known_to_the_merge(db, kind):
     for model in Tortoise.apps.get_models_iterable():  # many-to-many tables would not be moved
         for name in model._meta.m2m_fields:
             assert model._meta.fields_map[name].related_model not in (Contact, Company), (model, name)
+
+
+async def test_undo_copes_with_what_was_deleted_after_the_merge(team):
+    """A company, a project or an attachment deleted after the merge: undo restores the rest, as the database
+    would have handled the deletion (the company link emptied, the dropped link to the deleted project gone)."""
+    actor = team.as_mario
+    company = await records.create_record(COMPANY, actor, {'name': 'Gone Srl'})
+    keep = await records.create_record(CONTACT, actor, {'last_name': 'A'})
+    other = await records.create_record(CONTACT, actor, {'last_name': 'A', 'company_id': company.id})
+    _, project = await _linked(actor, CONTACT, keep, PROJECT, 'Shared')
+    await link(actor, {'contact_id': other.id, 'project_id': project.id})
+    moved_conn, _ = await _linked(actor, CONTACT, other, TASK, 'Task')
+    result = await merge(CONTACT, actor, keep.id, other.id)
+    assert result.dropped == {'connections': 1}
+    await records.delete_record(COMPANY, actor, company.id)
+    await project.delete()
+    await undo_merge(actor, result.log.id)
+    restored = await Contact.get(id=other.id)
+    assert restored.company_id is None
+    assert await Connection.filter(contact_id=other.id).values_list('id', flat=True) == [moved_conn.id]
