@@ -442,7 +442,9 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
         removed_before = await snapshot(kind, other.id)
         if kept_before['columns']['version'] != keep.version:
             raise await stale(kind, keep)
-        if removed_before['columns']['version'] != other.version:
+        # lock the other record against a concurrent save (PostgreSQL), checking it is still the version read
+        if removed_before['columns']['version'] != other.version or not await kind.model.filter(
+                id=other.id, version=other.version).update(version=other.version):
             raise await stale(kind, other)
         mentions = (removed_before if choices.get('description') == 'other' else kept_before)['mentions']
         for name, value in values.items():
