@@ -63,6 +63,9 @@ class RecordList:
                 self.copy_button = ui.button('Copy to organization…', icon='content_copy', on_click=self.copy) \
                     .props('outline').mark('list-copy')
                 self.copy_button.disable()
+            ui.button('Find duplicates', icon='content_copy',
+                      on_click=lambda: ui.navigate.to(f'/duplicates?kind={self.kind.name}')) \
+                .props('flat').mark('list-duplicates')
         with ui.row().classes('w-full items-center gap-2'):
             for name, list_kind in self.kind.options.items():
                 ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name], value=self.filters.get(name) or None,

@@ -1,0 +1,150 @@
+"""Duplicates through the API: the scan, preview, merge of contacts and companies, recent merges and undo."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import add_member, make_org, make_user, token_for
+
+VALID_IVA = '00743110157'
+
+
+@pytest.fixture
+async def acme(client):
+    owner, member, other, guest = [await make_user(name=n) for n in ('Olga Owner', 'Mario Member', 'Tina Other',
+                                                                     'Gus Guest')]
+    org = await make_org(owner, 'Acme')
+    for person, role in ((member, 'member'), (other, 'member'), (guest, 'guest')):
+        await add_member(org, person, role)
+    return {'base': f'/api/v1/orgs/{org.org_id}', 'as_owner': await token_for(owner),
+            'as_member': await token_for(member), 'as_other': await token_for(other),
+            'as_guest': await token_for(guest)}
+
+
+async def _post(client, acme, path: str, body: dict, who: str = 'as_member') -> dict:
+    response = await client.post(f'{acme["base"]}/{path}', json=body, headers=acme[who])
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_scan_merge_and_undo_a_pair_of_contacts(client, acme):
+    keep = await _post(client, acme, 'contacts', {'first_name': 'Andre', 'last_name': 'Muller',
+                                                  'emails': ['andre@example.com'], 'phones': ['02 1234 5678']})
+    other = await _post(client, acme, 'contacts', {'first_name': 'André', 'last_name': 'Müller', 'role': 'Marketing Manager',
+                                                   'emails': ['Andre@Example.com', 'am@example.org'],
+                                                   'phones': ['+39 02 1234 5678', '+33 1 42 68 53 00']})
+    project = await _post(client, acme, 'projects', {'name': 'Fair'})
+    await _post(client, acme, 'connections', {'contact_id': other['id'], 'project_id': project['id']})
+    attachment = await client.post(f'{acme["base"]}/contacts/{other["id"]}/attachments',
+                                   files={'file': ('cv.txt', b'hello', 'text/plain')}, headers=acme['as_member'])
+    assert attachment.status_code == 201, attachment.text
+
+    scan = await client.get(f'{acme["base"]}/duplicates', params={'kind': 'contact'}, headers=acme['as_owner'])
+    assert scan.status_code == 200, scan.text
+    groups = scan.json()
+    assert groups['total'] == 3
+    assert {(g['reason'], g['value']) for g in groups['items']} == {
+        ('same email', 'andre@example.com'), ('same phone', '+390212345678'), ('same name', 'muller andre')}
+    assert all({m['id'] for m in g['members']} == {keep['id'], other['id']} for g in groups['items'])
+
+    preview = await client.get(f'{acme["base"]}/contacts/merge/preview',
+                               params={'keep_id': keep['id'], 'other_id': other['id']}, headers=acme['as_member'])
+    assert preview.status_code == 200, preview.text
+    shown = preview.json()
+    assert shown['unions']['emails'] == ['andre@example.com', 'am@example.org']
+    assert shown['moved'] == {'attachments': 1, 'connections': 1}
+    assert shown['over_limit'] == {}
+
+    merged = await client.post(f'{acme["base"]}/contacts/merge', headers=acme['as_member'], json={
+        'keep_id': keep['id'], 'other_id': other['id'], 'choices': {'first_name': 'other', 'role': 'other'},
+        'versions': {'keep': 1, 'other': 1}})
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    record = body['record']
+    assert (record['first_name'], record['last_name'], record['role']) == ('André', 'Muller', 'Marketing Manager')
+    assert record['phones'] == ['+390212345678', '+33142685300'] and record['version'] == 2
+    assert body['merge']['moved'] == {'attachments.contact_id': 1, 'connections.contact_id': 1}
+    assert (await client.get(f'{acme["base"]}/contacts/{other["id"]}', headers=acme['as_member'])).status_code == 404
+    files = (await client.get(f'{acme["base"]}/contacts/{keep["id"]}/attachments', headers=acme['as_member'])).json()
+    assert [f['filename'] for f in (files['items'] if isinstance(files, dict) else files)] == ['cv.txt']
+    links = (await client.get(f'{acme["base"]}/contacts/{keep["id"]}/connections', headers=acme['as_member'])).json()
+    assert [p['id'] for p in links['projects']] == [project['id']]
+
+    recent = (await client.get(f'{acme["base"]}/merges', headers=acme['as_owner'])).json()['items']
+    assert [m['id'] for m in recent] == [body['merge']['id']]
+    assert (await client.get(f'{acme["base"]}/duplicates', headers=acme['as_owner'])).json()['total'] == 0
+
+    undone = await client.post(f'{acme["base"]}/merges/{body["merge"]["id"]}/undo', headers=acme['as_owner'])
+    assert undone.status_code == 200, undone.text
+    assert undone.json()['restored'] == other
+    assert undone.json()['kept'] == keep
+    assert (await client.get(f'{acme["base"]}/contacts/{other["id"]}', headers=acme['as_member'])).json() == other
+    again = await client.post(f'{acme["base"]}/merges/{body["merge"]["id"]}/undo', headers=acme['as_owner'])
+    assert again.status_code == 409
+
+
+async def test_merging_companies_moves_their_contacts(client, acme):
+    keep = await _post(client, acme, 'companies', {'name': 'Rossi Srl'})
+    other = await _post(client, acme, 'companies', {'name': 'Rossi Srl', 'vat_number': VALID_IVA, 'sector': 'ICT'})
+    person = await _post(client, acme, 'contacts', {'last_name': 'Bianchi', 'company_id': other['id']})
+    merged = await client.post(f'{acme["base"]}/companies/merge', headers=acme['as_member'], json={
+        'keep_id': keep['id'], 'other_id': other['id'], 'choices': {'vat_number': 'other', 'sector': 'other'}})
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()['record']['vat_number'], merged.json()['record']['sector']) == (VALID_IVA, 'ICT')
+    moved = (await client.get(f'{acme["base"]}/contacts/{person["id"]}', headers=acme['as_member'])).json()
+    assert moved['company'] == {'id': keep['id'], 'name': 'Rossi Srl'}
+    undone = await client.post(f'{acme["base"]}/merges/{merged.json()["merge"]["id"]}/undo', headers=acme['as_member'])
+    assert undone.status_code == 200, undone.text
+    back = (await client.get(f'{acme["base"]}/contacts/{person["id"]}', headers=acme['as_member'])).json()
+    assert back['company'] == {'id': other['id'], 'name': 'Rossi Srl'}
+
+
+async def test_refusals_have_the_documented_status_codes(client, acme):
+    a = await _post(client, acme, 'contacts', {'last_name': 'A', 'emails': ['1@x.it', '2@x.it']})
+    b = await _post(client, acme, 'contacts', {'last_name': 'A', 'emails': ['3@x.it', '4@x.it']})
+    hidden = await _post(client, acme, 'contacts', {'last_name': 'A', 'visibility': 'private'}, who='as_other')
+    base = acme['base']
+    assert (await client.get(f'{base}/duplicates', headers=acme['as_guest'])).status_code == 403
+    assert (await client.get(f'{base}/merges', headers=acme['as_guest'])).status_code == 403
+    guest_merge = await client.post(f'{base}/contacts/merge', json={'keep_id': a['id'], 'other_id': b['id']},
+                                    headers=acme['as_guest'])
+    assert guest_merge.status_code == 403
+    assert (await client.post(f'{base}/merges/1/undo', headers=acme['as_guest'])).status_code == 403
+    assert (await client.get(f'{base}/duplicates', params={'kind': 'people'},
+                             headers=acme['as_owner'])).status_code == 422
+
+    too_many = await client.post(f'{base}/contacts/merge', json={'keep_id': a['id'], 'other_id': b['id']},
+                                 headers=acme['as_member'])
+    assert too_many.status_code == 422
+    assert [e['field'] for e in too_many.json()['detail']] == ['emails']
+
+    not_seen = await client.post(f'{base}/contacts/merge', json={'keep_id': a['id'], 'other_id': hidden['id'],
+                                                                 'emails': ['1@x.it']}, headers=acme['as_member'])
+    assert not_seen.status_code == 404
+
+    stale = await client.post(f'{base}/contacts/merge', headers=acme['as_member'], json={
+        'keep_id': a['id'], 'other_id': b['id'], 'emails': ['1@x.it'], 'versions': {'keep': 7}})
+    assert stale.status_code == 409 and stale.json()['current_version'] == 1
+
+    bad_choice = await client.post(f'{base}/contacts/merge', headers=acme['as_member'], json={
+        'keep_id': a['id'], 'other_id': b['id'], 'choices': {'sector': 'other'}, 'emails': ['1@x.it']})
+    assert bad_choice.status_code == 422
+    assert [e['field'] for e in bad_choice.json()['detail']] == ['choices.sector']
+
+    done = await client.post(f'{base}/contacts/merge', headers=acme['as_member'], json={
+        'keep_id': a['id'], 'other_id': b['id'], 'emails': ['3@x.it', '1@x.it']})
+    assert done.status_code == 200 and done.json()['record']['emails'] == ['3@x.it', '1@x.it']
+    changed = await client.patch(f'{base}/contacts/{a["id"]}', json={'version': 2, 'first_name': 'Later'},
+                                 headers=acme['as_member'])
+    assert changed.status_code == 200
+    refused = await client.post(f'{base}/merges/{done.json()["merge"]["id"]}/undo', headers=acme['as_member'])
+    assert refused.status_code == 409 and 'changed after the merge' in refused.json()['detail']
+    assert (await client.post(f'{base}/merges/999999/undo', headers=acme['as_member'])).status_code == 404
+
+
+async def test_the_endpoints_are_in_the_openapi_schema(client):
+    schema = (await client.get('/openapi.json')).json()
+    for path in ('/api/v1/orgs/{org}/duplicates', '/api/v1/orgs/{org}/contacts/merge',
+                 '/api/v1/orgs/{org}/companies/merge', '/api/v1/orgs/{org}/contacts/merge/preview',
+                 '/api/v1/orgs/{org}/merges', '/api/v1/orgs/{org}/merges/{merge_id}/undo'):
+        assert path in schema['paths'], path
+    assert 'MergeRequest' in schema['components']['schemas']

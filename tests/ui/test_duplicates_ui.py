@@ -1,0 +1,97 @@
+"""The duplicates page (NiceGUI's simulated user): the review list, the side-by-side merge, undo."""
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+
+from models import records
+from models.connections import Connection, link
+from models.records import COMPANY, CONTACT, Contact
+from models.work import PROJECT, create_item
+from tests.helpers import add_member, log_in, make_org, make_user
+
+
+@pytest.fixture
+async def team():
+    owner = await make_user(name='Olga Owner', email='olga@example.com')
+    guest = await make_user(name='Gus Guest', email='gus@example.com')
+    org = await make_org(owner, 'Acme')
+    await add_member(org, guest, 'guest')
+    return {'org': org}
+
+
+def element(user: User, marker: str):
+    found = user.find(marker=marker).elements
+    assert len(found) == 1, f'{len(found)} elements marked {marker}'
+    return next(iter(found))
+
+
+async def test_review_merge_and_undo_two_contacts(user: User, team):
+    org = team['org']
+    keep = await records.create_record(CONTACT, org, {'first_name': 'Andre', 'last_name': 'Muller',
+                                                      'emails': ['andre@example.com'], 'phones': ['02 1234 5678']})
+    other = await records.create_record(CONTACT, org, {'first_name': 'André', 'last_name': 'Müller',
+                                                       'emails': ['andre@example.com', 'am@example.org'],
+                                                       'pec': 'andre@pec.example.it'})
+    project = await create_item(PROJECT, org, {'name': 'Fair'})
+    await link(org, {'contact_id': other.id, 'project_id': project.id})
+    await records.create_record(CONTACT, org, {'last_name': '<b>Alone</b>'})
+
+    await log_in(user, 'olga@example.com', path='/contacts')
+    user.find(marker='list-duplicates').click()
+    await user.should_see(marker='dups-group')
+    await user.should_see(content='same email', marker='dups-reason')
+    await user.should_see(content='same name', marker='dups-reason')
+    await user.should_see(content='2 groups of likely duplicate contacts', marker='dups-total')
+
+    reviews = user.find(marker='dups-review').elements
+    assert len(reviews) == 2
+    UserInteraction(user, {reviews.pop()}, None).click()  # either group: the same pair
+    await user.should_see(marker='merge-dialog')
+    await user.should_see(content='1 connection(s)', marker='merge-moved')
+    assert len(user.find(marker='pick-emails').elements) == 2  # the union, deduplicated
+    element(user, 'choice-first_name').value = 'other'
+    element(user, 'choice-pec').value = 'other'
+    user.find(marker='merge-confirm').click()
+    await user.should_see(marker='merge-undo-last')
+    await user.should_see(marker='dups-none')
+
+    merged = await Contact.get(id=keep.id)
+    assert (merged.first_name, merged.last_name, merged.pec) == ('André', 'Muller', 'andre@pec.example.it')
+    assert merged.emails == ['andre@example.com', 'am@example.org']
+    assert not await Contact.filter(id=other.id).exists()
+    assert await Connection.filter(contact_id=keep.id, project_id=project.id).exists()
+    await user.should_see(marker='merge-row')
+
+    user.find(marker='merge-undo-last').click()
+    await user.should_see('Merge undone')
+    restored = await Contact.get(id=other.id)
+    assert (restored.first_name, restored.pec, restored.emails) == \
+        ('André', 'andre@pec.example.it', ['andre@example.com', 'am@example.org'])
+    assert (await Contact.get(id=keep.id)).first_name == 'Andre'
+    assert await Connection.filter(contact_id=other.id, project_id=project.id).exists()
+    await user.should_see(marker='merges-none')
+
+
+async def test_too_many_emails_ask_the_user_to_untick(user: User, team):
+    org = team['org']
+    await records.create_record(COMPANY, org, {'name': 'Rossi', 'emails': ['1@x.it', '2@x.it']})
+    await records.create_record(COMPANY, org, {'name': 'Rossi', 'emails': ['3@x.it', '4@x.it']})
+    await log_in(user, 'olga@example.com', path='/duplicates?kind=company')
+    await user.should_see(content='same name', marker='dups-reason')
+    user.find(marker='dups-review').click()
+    await user.should_see(marker='over-emails')
+    user.find(marker='merge-confirm').click()
+    await user.should_see('emails: 4 chosen: choose at most 3 to keep')
+    next(iter(user.find(marker='pick-emails').elements)).value = False
+    user.find(marker='merge-confirm').click()
+    await user.should_see(marker='merge-undo-last')
+    assert len((await records.list_records(COMPANY, org)).items) == 1
+
+
+async def test_guests_do_not_see_the_page(user: User, team):
+    await log_in(user, 'gus@example.com', path='/duplicates')
+    await user.should_see(marker='no-access')
+    await user.should_not_see(marker='dups-group')

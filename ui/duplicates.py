@@ -1,0 +1,241 @@
+"""The duplicates page: likely duplicates with the reason, a side-by-side review to merge two of them, and undo."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from models import duplicates, records
+from models.access import Action
+from models.duplicates import Preview
+from models.records import CONTACT, KINDS, Kind, Record
+from models.validation import display_phone
+
+from .feedback import FAILED, attempt
+from .frame import frame, no_access
+from .record_card import PLURAL, record_path
+from .session import PageContext, page_context, to_login
+
+FIELD_LABELS = {
+    'first_name': 'First name', 'last_name': 'Last name', 'name': 'Name', 'type': 'Type', 'role': 'Role',
+    'company_id': 'Company', 'sector': 'Sector', 'description': 'Description', 'pec': 'PEC',
+    'vat_number': 'VAT number / tax code', 'visibility': 'Visibility',
+    'emails': 'Emails', 'phones': 'Phones', 'addresses': 'Addresses',
+}
+MOVED_LABELS = {'attachments': 'attachment(s)', 'connections': 'connection(s)', 'contacts': 'contact(s)'}
+PAGE_SIZE = 20
+
+
+def _address_text(address: dict) -> str:
+    parts = [address.get('street'), ' '.join(p for p in (address.get('postal_code'), address.get('city')) if p),
+             address.get('province'), address.get('country')]
+    return ', '.join(p for p in parts if p) or '(empty address)'
+
+
+def _list_value(name: str, value, region: str) -> str:
+    if name == 'phones':
+        return display_phone(value, region)
+    if name == 'addresses':
+        return _address_text(value)
+    return value
+
+
+class DuplicatesPage:
+    def __init__(self, ctx: PageContext, kind: Kind) -> None:
+        self.ctx, self.kind = ctx, kind
+        self.offset = 0
+
+    async def build(self) -> None:
+        with ui.row().classes('w-full items-center gap-2'):
+            ui.toggle({'contact': 'Contacts', 'company': 'Companies'}, value=self.kind.name,
+                      on_change=lambda e: self.set_kind(e.value)).mark('dups-kind')
+            ui.space()
+            self.total_label = ui.label().classes('text-grey-8').mark('dups-total')
+        self.last_merge = ui.row().classes('w-full items-center gap-2')
+        self.groups = ui.column().classes('w-full gap-2')
+        with ui.row().classes('w-full items-center justify-center gap-2'):
+            self.previous = ui.button('Previous', icon='chevron_left', on_click=lambda: self.page(-1)) \
+                .props('flat').mark('dups-previous')
+            self.next = ui.button('Next', icon='chevron_right', on_click=lambda: self.page(1)) \
+                .props('flat').mark('dups-next')
+        ui.label('Recent merges').classes('text-h6 mt-4')
+        self.merges = ui.column().classes('w-full gap-1')
+        await self.load()
+
+    async def set_kind(self, name: str) -> None:
+        self.kind, self.offset = KINDS[name], 0
+        self.last_merge.clear()
+        await self.load()
+
+    async def page(self, step: int) -> None:
+        self.offset = max(0, self.offset + step * PAGE_SIZE)
+        await self.load()
+
+    async def load(self) -> None:
+        found = await attempt(duplicates.scan(self.ctx.membership, self.kind.name, limit=PAGE_SIZE,
+                                              offset=self.offset))
+        if found is FAILED:
+            return
+        plural = PLURAL[self.kind.name]
+        self.total_label.text = f'{found.total} group{"s" if found.total != 1 else ""} of likely duplicate {plural}'
+        self.previous.set_enabled(self.offset > 0)
+        self.next.set_enabled(self.offset + PAGE_SIZE < found.total)
+        self.groups.clear()
+        with self.groups:
+            if not found.items:
+                ui.label(f'No likely duplicate {plural} found.').classes('text-grey-8').mark('dups-none')
+            for group in found.items:
+                self._group(group)
+        await self.load_merges()
+
+    def _group(self, group: duplicates.Group) -> None:
+        with ui.card().classes('w-full').mark('dups-group'):
+            with ui.row().classes('items-center gap-2'):
+                ui.icon('content_copy').classes('text-orange-8')
+                ui.label(group.reason).classes('font-medium').mark('dups-reason')
+                ui.label(group.value).classes('text-grey-9').mark('dups-value')
+                if group.count > len(group.members):
+                    ui.label(f'({group.count} records, first {len(group.members)} shown)').classes('text-grey-7')
+            first = group.members[0] if group.members else None
+            for member in group.members:
+                with ui.row().classes('items-center gap-2 w-full'):
+                    ui.link(member.name or '(no name)', record_path(self.kind, member.id)).mark('dups-member')
+                    ui.label(f'#{member.id}').classes('text-grey-7 text-sm')
+                    if member.private:
+                        ui.icon('lock', size='xs').classes('text-orange-8')
+                    if member is not first:
+                        ui.button('Review & merge', icon='merge_type',
+                                  on_click=lambda m=member, f=first: self.review(f.id, m.id)) \
+                            .props('flat dense').mark('dups-review')
+
+    async def load_merges(self) -> None:
+        logs = await attempt(duplicates.recent_merges(self.ctx.membership, self.kind.name))
+        if logs is FAILED:
+            return
+        self.merges.clear()
+        with self.merges:
+            if not logs:
+                ui.label('No merges to undo.').classes('text-grey-8').mark('merges-none')
+            for log in logs:
+                with ui.row().classes('items-center gap-2 w-full').mark('merge-row'):
+                    ui.label(f'{log.created_at:%Y-%m-%d %H:%M}').classes('text-grey-7 text-sm')
+                    ui.label(f'"{log.removed_name}" (#{log.removed_id}) merged into')
+                    ui.link(log.kept_name or '(no name)', record_path(self.kind, log.kept_id))
+                    ui.button('Undo merge', icon='undo', on_click=lambda i=log.id: self.undo(i)) \
+                        .props('flat dense').mark('merge-undo')
+
+    async def undo(self, merge_id: int) -> None:
+        done = await attempt(duplicates.undo_merge(self.ctx.membership, merge_id))
+        if done is FAILED:
+            return
+        ui.notify(f'Merge undone: "{done.kept.display_name}" and "{done.restored.display_name}" are back as they '
+                  'were', type='positive')
+        self.last_merge.clear()
+        await self.load()
+
+    # ------------------------------------------------------------ review and merge
+
+    async def review(self, keep_id: int, other_id: int) -> None:
+        found = await attempt(duplicates.preview(self.kind, self.ctx.membership, keep_id, other_id))
+        if found is FAILED:
+            await self.load()
+            return
+        companies = await records.visible_companies_by_id(
+            self.ctx.membership, [found.keep.company_id, found.other.company_id]) if self.kind is CONTACT else {}
+        ReviewDialog(self, found, companies).open()
+
+    async def merged(self, result: duplicates.MergeResult) -> None:
+        ui.notify(f'Merged into "{result.record.display_name}"', type='positive')
+        self.last_merge.clear()
+        with self.last_merge:
+            ui.icon('check_circle').classes('text-positive')
+            ui.label(f'"{result.log.removed_name}" was merged into').mark('merge-done')
+            ui.link(result.record.display_name or '(no name)', record_path(self.kind, result.record.id))
+            ui.button('Undo merge', icon='undo', on_click=lambda: self.undo(result.log.id)) \
+                .props('outline dense').mark('merge-undo-last')
+        await self.load()
+
+
+class ReviewDialog:
+    """Both records side by side: a radio per field whose values differ, the union of emails, phones and
+    addresses as checkboxes, and what moves."""
+
+    def __init__(self, page: DuplicatesPage, found: Preview, companies: dict) -> None:
+        self.page, self.found, self.companies = page, found, companies
+        self.choices: dict[str, ui.radio] = {}
+        self.picks: dict[str, list[tuple[object, ui.checkbox]]] = {}
+        self.keep, self.other = found.keep, found.other
+
+    def _shown(self, record: Record, name: str) -> str:
+        value = getattr(record, name)
+        if name == 'company_id':
+            company = self.companies.get(value)
+            return company.name if company else '(none)' if value is None else '(a company you cannot see)'
+        if name == 'description':
+            return (value[:120] + '…' if len(value) > 120 else value) or '(empty)'
+        return str(value) if value not in ('', None) else '(empty)'
+
+    def open(self) -> None:
+        kind, region = self.page.kind, self.page.ctx.org.country
+        with ui.dialog(value=True) as self.dialog, ui.card().classes('w-full max-w-4xl').mark('merge-dialog'):
+            ui.label(f'Merge two {PLURAL[kind.name]}').classes('text-h6')
+            with ui.row().classes('w-full items-center gap-2'):
+                ui.label(f'Keeps #{self.keep.id} "{self.keep.display_name}" and removes #{self.other.id} '
+                         f'"{self.other.display_name}"').mark('merge-pair')
+                ui.button('Swap', icon='swap_horiz', on_click=self.swap).props('flat dense').mark('merge-swap')
+            with ui.grid(columns='auto 1fr').classes('w-full items-center gap-x-4 gap-y-1'):
+                for name in self.found.fields:
+                    ui.label(FIELD_LABELS.get(name, name)).classes('font-medium')
+                    first, second = self._shown(self.keep, name), self._shown(self.other, name)
+                    if getattr(self.keep, name) == getattr(self.other, name):
+                        ui.label(first).classes('text-grey-8').mark(f'same-{name}')
+                    else:
+                        self.choices[name] = ui.radio({'keep': first, 'other': second}, value='keep') \
+                            .props('inline').mark(f'choice-{name}')
+                for name, union in self.found.unions.items():
+                    ui.label(FIELD_LABELS[name]).classes('font-medium')
+                    with ui.column().classes('gap-0'):
+                        if not union:
+                            ui.label('(none)').classes('text-grey-8')
+                        self.picks[name] = [(value, ui.checkbox(_list_value(name, value, region), value=True)
+                                             .mark(f'pick-{name}')) for value in union]
+                        if name in self.found.over_limit:
+                            ui.label(f'More than {self.found.over_limit[name]} together: untick the ones not to '
+                                     'keep').classes('text-negative text-sm').mark(f'over-{name}')
+            moved = [f'{count} {MOVED_LABELS.get(table, table)}' for table, count in self.found.moved.items() if count]
+            ui.label('Moves to the kept record: ' + (', '.join(moved) if moved else 'nothing else')) \
+                .classes('text-grey-8').mark('merge-moved')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=self.dialog.close).props('flat')
+                ui.button('Merge', icon='merge_type', on_click=self.merge).props('color=primary').mark('merge-confirm')
+
+    async def swap(self) -> None:
+        self.dialog.close()
+        await self.page.review(self.other.id, self.keep.id)
+
+    async def merge(self) -> None:
+        choices = {name: radio.value for name, radio in self.choices.items()}
+        lists = {name: [value for value, box in boxes if box.value] for name, boxes in self.picks.items()}
+        result = await attempt(duplicates.merge(
+            self.page.kind, self.page.ctx.membership, self.keep.id, self.other.id, choices=choices,
+            versions={'keep': self.keep.version, 'other': self.other.version}, lists=lists))
+        if result is FAILED:
+            return
+        self.dialog.close()
+        await self.page.merged(result)
+
+
+async def duplicates_page_body(ctx: PageContext, kind_name: str) -> None:
+    with frame(ctx, 'Duplicates'):
+        if ctx.membership is None:
+            no_access('Create or join an organization first.')
+            return
+        if not ctx.may(Action.SEE_RECORDS):
+            no_access('Guests do not see contacts or companies.')
+            return
+        await DuplicatesPage(ctx, KINDS.get(kind_name, CONTACT)).build()
+
+
+@ui.page('/duplicates', title='Duplicates · Rubrica')
+async def duplicates_page(kind: str = 'contact'):
+    if (ctx := await page_context()) is None:
+        return to_login('/duplicates')
+    await duplicates_page_body(ctx, kind)
