@@ -48,9 +48,9 @@ def document(record) -> str:
     """The folded text a record is found by: its name words first, then emails, PEC, VAT and phones."""
     names = [getattr(record, name, '') for name in ('first_name', 'last_name', 'name')]
     words = [fold(n) for n in names if n]
-    words += [e.lower() for e in record.emails]
+    words += [fold(e) for e in record.emails]
     if record.pec:
-        words.append(record.pec.lower())
+        words.append(fold(record.pec))
     if record.vat_number:
         words.append(record.vat_number.lower())
     for phone in record.phones:
@@ -93,15 +93,27 @@ def _any_word_start(term: str) -> Q:
     return Q(search_text__startswith=term) | Q(search_text__contains=f' {term}')
 
 
+def _name_start(term: str) -> Q:
+    """The (folded) name starts with the term: a range on the (org_id, sort_name) index, and LIKE to be exact
+    whatever the column's collation."""
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    return Q(sort_name__gte=term, sort_name__lt=upper, sort_name__startswith=term)
+
+
 def apply(queryset, query: str):
-    """Narrow a (gated) queryset to the records matching every term of the query, through the search index."""
+    """Narrow a (gated) queryset to the records matching every term of the query, through the search index.
+
+    A term of 3 characters or more is found anywhere in the record's search text. A shorter one has no trigram:
+    it must start a word of the name, and when the query has only such short terms the first of them must start
+    the name itself (the last name of a contact), so that an index finds the rows: "ro" finds Rossi.
+    """
     found = terms(query)
     long_terms = [t for t in found if len(t) >= MIN_TRIGRAM]
-    for term in found:
-        if len(term) < MIN_TRIGRAM:
-            queryset = queryset.filter(_name_word_start(term))
+    short_terms = [t for t in found if len(t) < MIN_TRIGRAM]
+    for term in short_terms:
+        queryset = queryset.filter(_name_word_start(term))
     if not long_terms:
-        return queryset
+        return queryset.filter(_name_start(short_terms[0])) if short_terms else queryset
     table = _table(queryset)
     if table in FTS_TABLES and _dialect(queryset) == 'sqlite':
         match = ' '.join(_fts_phrase(t) for t in long_terms)

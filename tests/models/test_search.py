@@ -60,9 +60,20 @@ async def test_each_field_kind_finds_the_company(team, q):
     assert await names(team['member'], q, COMPANY) == ['Müller Impianti Srl'], q
 
 
-@pytest.mark.parametrize('q', ['zoe', 'ZOË', 'zoë rossi', 'ros', 'ro', 'r', 'z'])
+@pytest.mark.parametrize('q', ['zoe', 'ZOË', 'zoë rossi', 'ros', 'ro', 'r', 'rossi z', 'zoe r', 'ro z', 'ro zo'])
 async def test_accents_case_and_word_starts(team, q):
     assert await names(team['member'], q) == ['Zoë Rossi'], q
+
+
+@pytest.mark.parametrize('q', ['z', 'zo', 'zo ro', 'rossi x', 'oe', 'ss'])
+async def test_short_terms_start_a_word_of_the_name_and_alone_the_name_itself(team, q):
+    assert await names(team['member'], q) == [], q
+
+
+async def test_accented_emails_are_found_without_accents(team):
+    await create_record(CONTACT, team['org'], {'last_name': 'Pérez', 'emails': ['jose.perez@café.example']})
+    assert await names(team['member'], 'jose.perez@cafe') == ['Pérez']
+    assert await names(team['member'], 'CAFÉ.EXAMPLE') == ['Pérez']
 
 
 @pytest.mark.parametrize('q', ['zzz', 'andre rossi', 'ndr@', '9999', 'ss', 'é', '   ', '%', '_', "o'", '"'])
@@ -174,3 +185,25 @@ async def test_the_search_goes_through_the_index(team):
         assert len(rows) == 2
     assert await Contact.filter(id=team['andre'].id).values_list('search_text', flat=True) == \
         [search.document(team['andre'])]
+
+
+async def test_records_saved_before_the_migration_are_found_after_it(tmp_path):
+    """Migration 0006 rewrites every search_text with today's document() and indexes the rows already there."""
+    from tortoise.context import TortoiseContext
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    from models.db import APP_LABEL, app_config, tortoise_config
+
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(f'sqlite://{tmp_path / "old.sqlite3"}'))
+        executor = MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()})
+        await executor.migrate([MigrationTarget(app_label=APP_LABEL, name='0005_attachments')])
+        owner = await make_user(name='Old Owner')
+        org = await make_org(owner, 'Old Times')
+        old = await Contact.create(org_id=org.org_id, first_name='Zoë', last_name='Vecchi', sort_name='vecchi zoe',
+                                   emails=['zoë@exämple.com'], phones=['+390212345678'], created_by_id=owner.id,
+                                   search_text='zoe vecchi zoë@exämple.com')  # as 0005-era code wrote it
+        await MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()}).migrate()
+        assert [c.id for c in (await list_records(CONTACT, org, q='vecchi')).items] == [old.id]
+        assert [c.id for c in (await list_records(CONTACT, org, q='zoe@example')).items] == [old.id]
+        assert [c.id for c in (await list_records(CONTACT, org, q='02 1234 5678')).items] == [old.id]
