@@ -96,3 +96,16 @@ async def test_a_hostile_name_is_shown_as_text(user: User, team):
     user.find(marker='global-search').type('hacker')
     await user.should_see(marker='global-search-contact-link')
     assert links(user, 'global-search-contact-link') == ['<img src=x onerror=alert(1)> Hacker']
+
+
+async def test_a_list_shows_the_best_hits_first_while_searching(user: User, team):
+    for last in ('Barossi', 'Rossi', 'Rosati'):
+        await records.create_record(CONTACT, team['org'], {'last_name': last})
+    await log_in(user, 'mario@example.com', path='/contacts')
+    table = next(iter(user.find(marker='list-table').elements))
+    user.find(marker='list-search').type('ros')
+    await user.should_see('3 contacts')
+    assert [row['name'] for row in table.rows] == ['Rosati', 'Rossi', 'Barossi']
+    user.find(marker='list-search').clear()
+    await user.should_see('4 contacts')  # without a query, by name again
+    assert [row['name'] for row in table.rows] == ['Barossi', 'André Müller', 'Rosati', 'Rossi']
