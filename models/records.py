@@ -404,7 +404,7 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
         queryset = queryset.annotate(company_sort=Case(
             When(access.visibility_q(COMPANY, actor, prefix='company__'), then=F('company__sort_name')),
             default=''))
-    return queryset.order_by(*(f'-{column}' if descending else column for column in SORTS[sort]))
+    return search.ordered(queryset, q, SORTS[sort], descending)
 
 
 async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,

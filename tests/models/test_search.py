@@ -207,3 +207,22 @@ async def test_records_saved_before_the_migration_are_found_after_it(tmp_path):
         assert [c.id for c in (await list_records(CONTACT, org, q='vecchi')).items] == [old.id]
         assert [c.id for c in (await list_records(CONTACT, org, q='zoe@example')).items] == [old.id]
         assert [c.id for c in (await list_records(CONTACT, org, q='02 1234 5678')).items] == [old.id]
+
+
+async def test_every_sort_works_on_a_search(team):
+    org, member = team['org'], team['member']
+    for last, kind in (('Rosati', 'Client'), ('Barossi', 'Lead'), ('Rossetti', 'Supplier')):
+        await create_record(CONTACT, org, {'last_name': last, 'type': kind, 'company_id': team['company'].id})
+    expected = {
+        ('name', False): ['Barossi', 'Rosati', 'Rossetti', 'Zoë Rossi'],
+        ('name', True): ['Zoë Rossi', 'Rossetti', 'Rosati', 'Barossi'],
+        ('updated', True): ['Rossetti', 'Barossi', 'Rosati', 'Zoë Rossi'],
+        ('type', False): ['Zoë Rossi', 'Rosati', 'Barossi', 'Rossetti'],
+        ('company', False): ['Zoë Rossi', 'Barossi', 'Rosati', 'Rossetti'],
+    }
+    for (sort, descending), names_in_order in expected.items():
+        page = await list_records(CONTACT, member, q='ross ' if sort != 'type' else 'ros', sort=sort,
+                                  descending=descending)
+        found = [r.display_name for r in page.items]
+        wanted = [n for n in names_in_order if 'ross' in n.lower() or sort == 'type']
+        assert found == wanted, (sort, descending)
