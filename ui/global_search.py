@@ -74,24 +74,25 @@ class GlobalSearch:
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
         self.query = ''
-        with ui.element('div').classes('relative'):
-            self.box = ui.input(placeholder='Search  ( / )') \
-                .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
-                .classes(f'{BOX_CLASS} w-40 sm:w-72').mark('global-search')
-            self.box.on_value_change(lambda e: self.update(e.value))
-            self.box.on('keydown.enter', self.open_all)
-            self.box.on('keydown.esc', self.close)
-            self.panel = ui.card().classes('absolute top-full right-0 sm:left-0 z-[3000] w-96 max-w-[90vw] p-0 '
-                                           'gap-0 q-mt-xs text-black').mark('global-search-results')
-            self.panel.set_visibility(False)
+        self.box = ui.input(placeholder='Search  ( / )') \
+            .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
+            .classes(f'{BOX_CLASS} w-40 sm:w-72').mark('global-search')
+        self.box.on_value_change(lambda e: self.update(e.value))
+        self.box.on('keydown.enter', self.open_all)
+        self.box.on('keydown.esc', self.close)
+        with self.box:  # a menu is drawn above the page, not clipped by the header; typing stays in the box
+            self.menu = ui.menu().props('no-parent-event no-focus no-refocus anchor="bottom left" self="top left"')
+            with self.menu:
+                self.panel = ui.column().classes('w-96 max-w-[90vw] gap-0 py-1').mark('global-search-results')
         ui.add_head_html(SHORTCUT)
 
     def close(self) -> None:
-        self.panel.set_visibility(False)
+        self.menu.close()
 
     def open_all(self) -> None:
         query = (self.box.value or '').strip()
         if query:
+            self.close()
             ui.navigate.to(search_path(query))
 
     async def update(self, text: str | None) -> None:
@@ -116,7 +117,7 @@ class GlobalSearch:
             ui.separator()
             ui.link('All results (Enter)', search_path(query)).classes('px-3 py-2 text-primary') \
                 .mark('global-search-all')
-        self.panel.set_visibility(True)
+        self.menu.open()
 
 
 def global_search_box(ctx: PageContext) -> GlobalSearch | None:

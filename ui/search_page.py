@@ -9,7 +9,7 @@ from models.records import COMPANY, CONTACT, Kind
 
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
-from .global_search import result_rows
+from .global_search import result_rows, search_path
 from .session import PageContext, page_context, to_login
 
 PER_PAGE = 20
@@ -82,5 +82,9 @@ async def search_page(q: str = ''):
             if searching:
                 await contacts.show(text)
                 await companies.show(text)
-        box.on_value_change(lambda e: show(e.value))
+        async def search_again(text: str | None) -> None:
+            # the address follows the query (percent-encoded: letters, digits and %+._-~ only), for reload and share
+            ui.navigate.history.replace(search_path((text or '').strip()))
+            await show(text)
+        box.on_value_change(lambda e: search_again(e.value))
         await show(query)
