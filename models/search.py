@@ -18,6 +18,7 @@ each tier by name. `find` is the global search over both kinds.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -96,7 +97,7 @@ def _any_word_start(term: str) -> Q:
 def _name_start(term: str) -> Q:
     """The (folded) name starts with the term: a range on the (org_id, sort_name) index, and LIKE to be exact
     whatever the column's collation."""
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
     return Q(sort_name__gte=term, sort_name__lt=upper, sort_name__startswith=term)
 
 
