@@ -22,7 +22,7 @@ def configure(settings: Settings) -> None:
     import integrations
     from models.attachments import clean_up_storage
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
-    from ui import duplicates  # noqa: F401
+    from ui import duplicates, search_page  # noqa: F401
     from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings

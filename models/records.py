@@ -360,6 +360,7 @@ SORTS = {
     'type': ('type', 'sort_name', 'id'),
     'company': ('company_sort', 'sort_name', 'id'),
     'sector': ('sector', 'sort_name', 'id'),
+    'relevance': (search.RANK, 'sort_name', 'id'),  # best search hits first, see search.ranked
 }
 FILTERS = {CONTACT.name: ('type', 'role', 'company_id'), COMPANY.name: ('type', 'sector')}
 
@@ -391,9 +392,11 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
     return queryset
 
 
-def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool):
+def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool, q: str = ''):
     if sort not in SORTS or (sort == 'company' and kind is not CONTACT) or (sort == 'sector' and kind is not COMPANY):
         raise ValidationFailed.one('sort', f'cannot sort {kind.name} lists by {sort!r}')
+    if sort == 'relevance':
+        return search.ranked(queryset, q, descending)
     if sort == 'company':
         # the company's name only where the caller may see that company, so order reveals nothing hidden
         from tortoise.expressions import Case, Q, When
@@ -401,7 +404,7 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
         queryset = queryset.annotate(company_sort=Case(
             When(access.visibility_q(COMPANY, actor, prefix='company__'), then=F('company__sort_name')),
             default=''))
-    return queryset.order_by(*(f'-{column}' if descending else column for column in SORTS[sort]))
+    return search.ordered(queryset, q, SORTS[sort], descending)
 
 
 async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
@@ -411,7 +414,7 @@ async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str 
     limit, offset = _page_bounds(limit, offset)
     queryset = filtered(kind, actor, q=q, **filters)
     total = await queryset.count()
-    items = await _sorted(kind, actor, queryset, sort, descending).offset(offset).limit(limit)
+    items = await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
     return Page(items, total)
 
 

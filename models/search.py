@@ -1,19 +1,39 @@
 """Search over names, emails, PEC, phones and VAT numbers: one function for every list, always behind the gate.
 
 Each record keeps a folded `search_text` (written when it is saved); a query matches when each of its
-words is found in it. Phone numbers are kept as digits in their international and national forms, so
-"02 1234 5678", "+39 02 1234 5678" and "390212345678" all find the same number.
+words is found in it, anywhere (so "ros" finds "Rossi", and also "Barossi", ranked after). Phone numbers are
+kept as digits in their international and national forms, so "02 1234 5678", "+39 02 1234 5678",
+"390212345678" and any run of 3 or more of those digits all find the same number.
+
+The database does the finding through an index over `search_text`, built by migration 0006_search:
+- SQLite: an FTS5 table with the trigram tokenizer per kind (`contacts_fts`, `companies_fts`), an external
+  content table kept in sync by triggers; a term of 3 or more characters is a trigram phrase match.
+- PostgreSQL: a GIN trigram index (pg_trgm) on `search_text`, which serves `LIKE '%term%'`.
+Terms shorter than 3 characters have no trigram: they match the start of a word of the name instead.
+
+`apply` narrows a queryset that is already gated (access.visible / kiosk_visible); `ranked` orders by
+relevance: the name starting with the words first, then a word of any field starting with them, then the rest,
+each tier by name. `find` is the global search over both kinds.
 """
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
+from dataclasses import dataclass
 
 import phonenumbers
+from tortoise.expressions import Case, Q, RawSQL, When
 
 from .text import digits, fold
 
 _PHONE_LIKE = re.compile(r'^[\d\s+\-().\/]+$')
 MIN_PHONE_DIGITS = 3
+MIN_TRIGRAM = 3  # the shortest term the trigram indexes can find
+MAX_QUERY = 200  # characters of a query that are looked at
+MAX_TERMS = 8
+FTS_TABLES = {'contacts': 'contacts_fts', 'companies': 'companies_fts'}
+RANK = 'search_rank'
 
 
 def _phone_forms(e164: str) -> list[str]:
@@ -26,12 +46,12 @@ def _phone_forms(e164: str) -> list[str]:
 
 
 def document(record) -> str:
-    """The folded text a record is found by."""
+    """The folded text a record is found by: its name words first, then emails, PEC, VAT and phones."""
     names = [getattr(record, name, '') for name in ('first_name', 'last_name', 'name')]
     words = [fold(n) for n in names if n]
-    words += [e.lower() for e in record.emails]
+    words += [fold(e) for e in record.emails]
     if record.pec:
-        words.append(record.pec.lower())
+        words.append(fold(record.pec))
     if record.vat_number:
         words.append(record.vat_number.lower())
     for phone in record.phones:
@@ -39,16 +59,131 @@ def document(record) -> str:
     return ' '.join(words)
 
 
+def _printable(text: str) -> str:
+    return ''.join(c for c in text if unicodedata.category(c)[0] != 'C')
+
+
 def terms(query: str) -> list[str]:
-    """A phone-looking query is one run of digits; anything else is its folded words."""
-    query = (query or '').strip()[:200]
+    """A phone-looking query is one run of digits; anything else is its folded words (at most MAX_TERMS)."""
+    query = _printable((query or '')[:MAX_QUERY]).strip()
     if _PHONE_LIKE.match(query) and len(digits(query)) >= MIN_PHONE_DIGITS:
         return [digits(query)]
-    return fold(query).split()
+    return list(dict.fromkeys(fold(query).split()))[:MAX_TERMS]
+
+
+def _table(queryset) -> str:
+    return queryset.model._meta.db_table
+
+
+def _dialect(queryset) -> str:
+    from tortoise import connections
+    return connections.get(queryset.model._meta.default_connection or 'default').capabilities.dialect
+
+
+def _fts_phrase(term: str) -> str:
+    """A term as an FTS5 phrase inside an SQL string literal: both kinds of quote doubled, nothing else special."""
+    return '"' + term.replace('"', '""').replace("'", "''") + '"'
+
+
+def _name_word_start(term: str) -> Q:
+    """The (folded) name has a word starting with the term."""
+    return Q(sort_name__startswith=term) | Q(sort_name__contains=f' {term}')
+
+
+def _any_word_start(term: str) -> Q:
+    return Q(search_text__startswith=term) | Q(search_text__contains=f' {term}')
+
+
+def _name_start(term: str) -> Q:
+    """The (folded) name starts with the term: a range on the (org_id, sort_name) index, and LIKE to be exact
+    whatever the column's collation."""
+    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
+    return Q(sort_name__gte=term, sort_name__lt=upper, sort_name__startswith=term)
 
 
 def apply(queryset, query: str):
-    """Narrow a (gated) queryset to the records matching every term of the query."""
-    for term in terms(query):
+    """Narrow a (gated) queryset to the records matching every term of the query, through the search index.
+
+    A term of 3 characters or more is found anywhere in the record's search text. A shorter one has no trigram:
+    it must start a word of the name, and when the query has only such short terms the first of them must start
+    the name itself (the last name of a contact), so that an index finds the rows: "ro" finds Rossi.
+    """
+    found = terms(query)
+    long_terms = [t for t in found if len(t) >= MIN_TRIGRAM]
+    short_terms = [t for t in found if len(t) < MIN_TRIGRAM]
+    for term in short_terms:
+        queryset = queryset.filter(_name_word_start(term))
+    if not long_terms:
+        return queryset.filter(_name_start(short_terms[0])) if short_terms else queryset
+    table = _table(queryset)
+    if table in FTS_TABLES and _dialect(queryset) == 'sqlite':
+        match = ' '.join(_fts_phrase(t) for t in long_terms)
+        fts = FTS_TABLES[table]
+        return queryset.filter(id__in=RawSQL(f"(SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}')"))
+    for term in long_terms:  # PostgreSQL: LIKE '%term%', served by the GIN trigram index
         queryset = queryset.filter(search_text__contains=term)
     return queryset
+
+
+def ranked(queryset, query: str, descending: bool = False):
+    """Best hits first: the name has a word starting with every term (rank 0), else some word of any field does
+    (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name."""
+    order = ('sort_name', 'id')
+    found = terms(query)
+    if found:
+        in_name = Q(*(_name_word_start(t) for t in found))
+        in_words = Q(*(_any_word_start(t) for t in found))
+        # ranks as text: PostgreSQL types an untyped CASE result as text, and '0' < '1' < '2' either way
+        queryset = queryset.annotate(**{RANK: Case(When(in_name, then='0'), When(in_words, then='1'), default='2')})
+        order = (RANK, *order)
+    return queryset.order_by(*(f'-{column}' if descending else column for column in order))
+
+
+_NOT_AN_INDEX = {'updated_at': " + interval '0 second'"}  # the same value, but an expression no index provides
+_TEXT_NOT_AN_INDEX = " || ''"
+
+
+def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = False):
+    """Order a search's results by the given columns (name, last update, ...).
+
+    On PostgreSQL, while a term is searched through the trigram index, the order is taken on expressions equal to the
+    columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering row by row, on the
+    assumption that matches are spread evenly, and a term whose first match sorts late ("ros": Rossi) reads most of
+    the table. On the expressions it takes the matches from the trigram index and sorts those.
+    """
+    if any(len(t) >= MIN_TRIGRAM for t in terms(query)) and _dialect(queryset) == 'postgres':
+        table = _table(queryset)
+        db_columns = set(queryset.model._meta.fields_db_projection.values())
+        renamed = []
+        for n, column in enumerate(columns):
+            if column in db_columns and column != 'id':
+                alias = f'search_order_{n}'
+                suffix = _NOT_AN_INDEX.get(column, _TEXT_NOT_AN_INDEX)
+                queryset = queryset.annotate(**{alias: RawSQL(f'"{table}"."{column}"{suffix}')})
+                column = alias
+            renamed.append(column)
+        columns = tuple(renamed)
+    return queryset.order_by(*(f'-{column}' if descending else column for column in columns))
+
+
+# ---------------------------------------------------------------- the global search: both kinds at once
+
+@dataclass
+class Results:
+    contacts: object  # records.Page
+    companies: object
+
+
+async def find(actor, query: str, *, limit: int = 5, offset: int = 0) -> Results:
+    """The contacts and companies the caller may see matching the query, best first, with their totals.
+    An empty query finds nothing (a guest is refused, as for lists)."""
+    from . import records
+    from .access import Action, require
+
+    require(actor.role if actor else None, Action.SEE_RECORDS)
+    if not terms(query):
+        records._page_bounds(limit, offset)
+        return Results(records.Page([], 0), records.Page([], 0))
+    pages = [await records.list_records(kind, actor, q=query, sort='relevance', limit=limit, offset=offset)
+             for kind in (records.CONTACT, records.COMPANY)]
+    return Results(*pages)

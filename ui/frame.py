@@ -11,6 +11,7 @@ from models.access import Action
 
 from . import session
 from .feedback import FAILED, attempt
+from .global_search import global_search_box
 from .session import PageContext
 from .widgets import country_select
 
@@ -100,6 +101,7 @@ def frame(ctx: PageContext, title: str):
         ui.link('Rubrica', '/').classes('text-white text-lg font-bold no-underline max-sm:hidden')
         _switcher(ctx)
         ui.space()
+        global_search_box(ctx)
         _user_menu(ctx, new_org)
     # an explicit value spares a JavaScript round trip at connect; show-if-above still opens it on wide screens
     with ui.left_drawer(value=False).props('show-if-above bordered :width="200"') as drawer:

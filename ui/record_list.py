@@ -46,7 +46,7 @@ class RecordList:
         self.ctx, self.kind = ctx, kind
         self.filters = filters
         self.query = query
-        self.sort, self.descending = 'name', False
+        self.chosen_sort, self.descending = None, False  # None: by relevance while searching, else by name
         self.page, self.per_page = 1, records.PAGE_SIZE
 
     async def build(self) -> None:
@@ -102,8 +102,14 @@ class RecordList:
         await open_copy_dialog(self.ctx, contact_ids=ids if self.kind is CONTACT else [],
                                company_ids=ids if self.kind is not CONTACT else [])
 
+    @property
+    def sort(self) -> str:
+        return self.chosen_sort or ('relevance' if self.query else 'name')
+
     async def set_query(self, text: str | None) -> None:
         self.query, self.page = (text or '').strip(), 1
+        if self.chosen_sort == 'name':  # a new search shows the best hits first again
+            self.chosen_sort, self.descending = None, False
         await self.load()
 
     async def set_filter(self, name: str, value: object) -> None:
@@ -114,7 +120,7 @@ class RecordList:
         pagination = e.args.get('pagination', {}) if isinstance(e.args, dict) else {}
         self.page = max(1, int(pagination.get('page') or 1))
         self.per_page = min(records.MAX_PAGE_SIZE, max(1, int(pagination.get('rowsPerPage') or records.PAGE_SIZE)))
-        self.sort = pagination.get('sortBy') or 'name'
+        self.chosen_sort = pagination.get('sortBy') or None
         self.descending = bool(pagination.get('descending'))
         await self.load()
 
@@ -134,7 +140,8 @@ class RecordList:
             'email': r.emails[0] if r.emails else '', 'phone': display_phone(r.phones[0], region) if r.phones else '',
             'updated': f'{r.updated_at:%Y-%m-%d %H:%M}',
         } for r in page.items]
-        self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page, 'sortBy': self.sort,
+        self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
+                                 'sortBy': None if self.sort == 'relevance' else self.sort,
                                  'descending': self.descending, 'rowsNumber': page.total}
         self.total_label.text = f'{page.total:,} {PLURAL[self.kind.name] if page.total != 1 else self.kind.name}'
 

@@ -1,0 +1,93 @@
+"""Search at 100,000 contacts as a member sees it: the time the database spends on one page of results and the
+total (the two queries a list or the global search makes), through the same models/ functions the pages call.
+
+    .venv/bin/python bench/generate.py                 # once: 100,000 contacts, 20,000 companies, 50 members
+    .venv/bin/python bench/search_100k.py [--database-url URL] [--explain]
+
+Target: a 3-character term under 50 ms of database time. "db ms" is the time spent in the database driver (both
+queries), "total ms" adds the ORM's own work; medians of 15 runs after a warm-up run.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tortoise import connections  # noqa: E402
+
+from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
+from models import search  # noqa: E402
+from models.orgs import Membership  # noqa: E402
+from models.records import CONTACT, Contact, filtered, list_records  # noqa: E402
+from models.validation import display_phone  # noqa: E402
+
+
+async def explain(member, q: str) -> None:
+    """The database's plan for the page query of a search."""
+    from models.records import _sorted
+    query = _sorted(CONTACT, member, filtered(CONTACT, member, q=q), 'relevance', False, q).limit(50)
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, values = query.query.get_parameterized_sql()
+    client = connections.get('default')
+    if client.capabilities.dialect == 'sqlite':
+        rows = await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', values)
+        plan = '\n'.join(f'  {r["detail"]}' for r in rows)
+    else:
+        rows = await client.execute_query_dict(f'EXPLAIN ANALYZE {sql}', values)
+        plan = '\n'.join(f'  {r["QUERY PLAN"]}' for r in rows)
+    print(f'\nplan for {q!r}:\n{plan}')
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--database-url', default=DEFAULT_URL)
+    parser.add_argument('--explain', action='store_true', help='print the query plan of a few searches')
+    args = parser.parse_args()
+    async with database(args.database_url):
+        member = await Membership.filter(role='member').select_related('org').order_by('id').first()
+        if member is None:
+            sys.exit('No bench organization here: run bench/generate.py first (with the same --database-url)')
+        total = await Contact.filter(org_id=member.org_id).count()
+        sample = await Contact.filter(org_id=member.org_id, visibility='public').order_by('id').offset(4321).first()
+        email = sample.emails[0]
+        phone_e164 = sample.phones[0]
+        phone_typed = display_phone(phone_e164, 'IT')  # as a person would type it: "347 123 4567"
+        name = f'{sample.first_name} {sample.last_name}'
+        cases = [
+            ('3 chars "ros", relevance', 'ros', 'relevance'),
+            ('3 chars "ros", by name', 'ros', 'name'),
+            ('3 chars "mar", relevance', 'mar', 'relevance'),
+            ('3 chars "com" (every row)', 'com', 'relevance'),
+            ('2 chars "ro" (name starts)', 'ro', 'relevance'),
+            (f'name "{name}"', name, 'relevance'),
+            ('last name "müller"', 'müller', 'relevance'),
+            (f'email "{email}"', email, 'relevance'),
+            (f'phone "{phone_typed}"', phone_typed, 'relevance'),
+            (f'phone "{phone_e164}"', phone_e164, 'relevance'),
+            (f'digits "{phone_e164[-4:]}"', phone_e164[-4:], 'relevance'),
+        ]
+        rows = []
+        for label, q, sort in cases:
+            page = await list_records(CONTACT, member, q=q, sort=sort)
+            orm_total, db_ms, queries = await timed(lambda q=q, sort=sort: list_records(CONTACT, member, q=q,
+                                                                                         sort=sort))
+            rows.append([label, page.total, orm_total, db_ms, queries])
+        found = await search.find(member, 'ros')
+        orm_total, db_ms, queries = await timed(lambda: search.find(member, 'ros'))
+        rows.append(['global find "ros" (5 + 5, totals)', found.contacts.total + found.companies.total, orm_total,
+                     db_ms, queries])
+        print(f'{total:,} contacts in the organization; viewer: a member (user {member.user_id}); '
+              f'database: {connections.get("default").capabilities.dialect}; first page of 50 and the total; '
+              'medians of 15 runs\n')
+        print_table(['search', 'matches', 'total ms', 'db ms', 'queries'], rows)
+        if args.explain:
+            for q in ('ros', email, phone_typed):
+                await explain(member, q)
+
+
+if __name__ == '__main__':
+    asyncio.run(main())

@@ -1,0 +1,127 @@
+"""The search box in the header: contacts and companies as you type, `/` to focus it, Enter for every result.
+
+The results come from models/search.find, so they pass the same gate as every list. Names are shown with
+ui.label / ui.link, never as HTML.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from nicegui import ui
+
+from models import records, search
+from models.access import Action
+from models.records import CONTACT, Kind, Record
+from models.validation import display_phone
+
+from .feedback import FAILED, attempt
+from .session import PageContext
+
+TOP = 5  # results of each kind in the drop-down
+BOX_CLASS = 'rubrica-global-search'
+# `/` anywhere but in a field focuses the box (static code, no user text)
+SHORTCUT = '''<script>
+document.addEventListener('keydown', (event) => {
+  if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const target = event.target;
+  if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+  const box = document.querySelector('.%s input');
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
+</script>''' % BOX_CLASS
+
+
+def card_path(kind: Kind, record_id: int) -> str:
+    return f'/{"contacts" if kind is CONTACT else "companies"}/{record_id}'
+
+
+def search_path(query: str) -> str:
+    return '/search?' + urlencode({'q': query})
+
+
+def detail(kind: Kind, record: Record, companies: dict, region: str) -> str:
+    """A second line that tells two namesakes apart: company, email, phone or VAT number."""
+    parts = []
+    if kind is CONTACT and getattr(record, 'company_id', None) in companies:
+        parts.append(companies[record.company_id].name)
+    if record.emails:
+        parts.append(record.emails[0])
+    elif record.phones:
+        parts.append(display_phone(record.phones[0], region))
+    elif record.vat_number:
+        parts.append(record.vat_number)
+    return ' · '.join(parts)
+
+
+async def result_rows(ctx: PageContext, kind: Kind, page: records.Page, mark: str) -> None:
+    """One line per record: its name as a link to its card, and a detail line."""
+    companies = await records.visible_companies_by_id(
+        ctx.membership, [getattr(r, 'company_id', None) for r in page.items]) if kind is CONTACT else {}
+    for record in page.items:
+        with ui.column().classes('w-full gap-0 px-3 py-1').mark(mark):
+            ui.link(record.display_name or '(no name)', card_path(kind, record.id)) \
+                .classes('text-primary no-underline font-medium').mark(f'{mark}-link')
+            if text := detail(kind, record, companies, ctx.org.country):
+                ui.label(text).classes('text-caption text-grey-8')
+
+
+class GlobalSearch:
+    """The box and its drop-down; one per page and per user."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.query = ''
+        self.box = ui.input(placeholder='Search  ( / )') \
+            .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
+            .classes(f'{BOX_CLASS} w-40 sm:w-72').mark('global-search')
+        self.box.on_value_change(lambda e: self.update(e.value))
+        self.box.on('keydown.enter', self.open_all)
+        self.box.on('keydown.esc', self.close)
+        with self.box:  # a menu is drawn above the page, not clipped by the header; typing stays in the box
+            self.menu = ui.menu().props('no-parent-event no-focus no-refocus anchor="bottom left" self="top left"')
+            with self.menu:
+                self.panel = ui.column().classes('w-96 max-w-[90vw] gap-0 py-1').mark('global-search-results')
+        ui.add_head_html(SHORTCUT)
+
+    def close(self) -> None:
+        self.menu.close()
+
+    def open_all(self) -> None:
+        query = (self.box.value or '').strip()
+        if query:
+            self.close()
+            ui.navigate.to(search_path(query))
+
+    async def update(self, text: str | None) -> None:
+        self.query = query = (text or '').strip()
+        if not search.terms(query):
+            self.panel.clear()
+            self.close()
+            return
+        results = await attempt(search.find(self.ctx.membership, query, limit=TOP))
+        if results is FAILED or query != self.query:  # a newer keystroke already asked again
+            return
+        self.panel.clear()
+        with self.panel:
+            if not results.contacts.total and not results.companies.total:
+                ui.label('Nothing found').classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
+            for kind, page, label in ((CONTACT, results.contacts, 'Contacts'),
+                                      (records.COMPANY, results.companies, 'Companies')):
+                if not page.total:
+                    continue
+                ui.label(f'{label} ({page.total:,})').classes('px-3 pt-2 text-overline text-grey-7')
+                await result_rows(self.ctx, kind, page, f'global-search-{kind.name}')
+            ui.separator()
+            ui.link('All results (Enter)', search_path(query)).classes('px-3 py-2 text-primary') \
+                .mark('global-search-all')
+        self.menu.open()
+
+
+def global_search_box(ctx: PageContext) -> GlobalSearch | None:
+    """The header's search box, for those who may see contacts and companies."""
+    if ctx.membership is None or not ctx.may(Action.SEE_RECORDS):
+        return None
+    return GlobalSearch(ctx)
