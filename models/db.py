@@ -16,6 +16,7 @@ MODEL_MODULES = [
     'models.connections',
     'models.kiosk',
     'models.attachments',
+    'models.imports',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 
