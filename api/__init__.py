@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from . import accounts, attachments, copy, dashboard, errors, kiosk, orgs, records, work
+from . import accounts, attachments, copy, dashboard, errors, imports, kiosk, orgs, records, work
 from .limits import JsonBodyLimit
 
 PREFIX = '/api/v1'
@@ -11,7 +11,7 @@ PREFIX = '/api/v1'
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (accounts, orgs, records, attachments, copy, work, kiosk, dashboard):
+    for module in (accounts, orgs, imports, records, attachments, copy, work, kiosk, dashboard):
         router.include_router(module.router)
     return router
 
