@@ -261,14 +261,20 @@ def derive_columns(kind: Kind, record: Record) -> None:
     record.search_text = search.document(record)
 
 
-def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
-    """The RecordKey rows of a saved record (its id must be set)."""
+def key_values(record) -> list[tuple[str, str]]:
+    """(kind, normalized value) of each email, phone, PEC and VAT number of a record: what RecordKey indexes."""
     rows = [('email', e.lower()) for e in record.emails] + [('phone', p) for p in record.phones]
     if record.pec:
         rows.append(('pec', record.pec.lower()))
     if record.vat_number:
         rows.append(('vat', record.vat_number))
-    return [RecordKey(org_id=record.org_id, kind=k, value=v, **{f'{kind.name}_id': record.id}) for k, v in rows]
+    return rows
+
+
+def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
+    """The RecordKey rows of a saved record (its id must be set)."""
+    return [RecordKey(org_id=record.org_id, kind=k, value=v, **{f'{kind.name}_id': record.id})
+            for k, v in key_values(record)]
 
 
 async def _write_related(kind: Kind, record: Record, mentions: list[int] | None) -> None:
