@@ -22,6 +22,7 @@ def configure(settings: Settings) -> None:
     import integrations
     from models.attachments import clean_up_storage
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
+    from ui import imports as import_page
     from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings
@@ -36,6 +37,7 @@ def configure(settings: Settings) -> None:
 
     app.on_startup(start)
     attachments.install_routes(app)
+    import_page.install_routes(app)
     app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     api.install(app)

@@ -143,7 +143,7 @@ async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode
     return summary(batch)
 
 
-def _download(pieces, filename: str, media_type: str) -> StreamingResponse:
+def download_stream(pieces, filename: str, media_type: str) -> StreamingResponse:
     async def encoded():
         async for piece in pieces:
             yield piece.encode('utf-8')
@@ -161,7 +161,7 @@ async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '',
                               company_id: int | None = None) -> StreamingResponse:
     require(actor.role, Action.SEE_RECORDS)
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return _download(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
+    return download_stream(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
 
 
 @router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
@@ -169,7 +169,7 @@ async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '',
 async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
                                sector: str = '') -> StreamingResponse:
     require(actor.role, Action.SEE_RECORDS)
-    return _download(exports.export_csv(COMPANY, actor, q=q, type=type, sector=sector), 'companies.csv', CSV_TYPE)
+    return download_stream(exports.export_csv(COMPANY, actor, q=q, type=type, sector=sector), 'companies.csv', CSV_TYPE)
 
 
 @router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,
@@ -179,4 +179,4 @@ async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '',
                               company_id: int | None = None) -> StreamingResponse:
     require(actor.role, Action.SEE_RECORDS)
     pieces = exports.export_vcards(actor, q=q, type=type, role=role, company_id=company_id)
-    return _download(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')
+    return download_stream(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')

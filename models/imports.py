@@ -41,7 +41,7 @@ from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 CHUNK = 1000
 PAGE_MAX = 500
 
-Progress = Callable[[int, int], Awaitable[None] | None]  # (rows done, rows in all)
+Progress = Callable[[str, int, int], Awaitable[None] | None]  # (step: 'checking' or 'writing', rows done, rows in all)
 
 
 class Mode(str, Enum):
@@ -212,9 +212,9 @@ def _display(kind: Kind, values: dict) -> str:
     return str(values.get('name', ''))[:255]
 
 
-async def _tell(progress: Progress | None, done: int, total: int) -> None:
+async def _tell(progress: Progress | None, step: str, done: int, total: int) -> None:
     if progress is not None:
-        result = progress(done, total)
+        result = progress(step, done, total)
         if result is not None:
             await result
     await asyncio.sleep(0)  # let the page (and everyone else) breathe between chunks
@@ -303,7 +303,7 @@ async def run_import(actor: Membership, *, kind: str, incoming: list[Incoming], 
         else:
             ready.append(result)
         if n % CHUNK == 0:
-            await _tell(progress, 0, total)  # checking rows shows no progress yet, but keeps the page responsive
+            await _tell(progress, 'checking', n, total)
     try:
         await _match(record_kind, actor, Mode(mode), ready, plan)
         company_ids = await _companies(actor, batch, ready) if record_kind is CONTACT else {}
@@ -314,7 +314,7 @@ async def run_import(actor: Membership, *, kind: str, incoming: list[Incoming], 
     batch.status = Status.DONE.value
     batch.finished_at = now()
     await batch.save(update_fields=['status', 'finished_at', 'created', 'updated', 'skipped', 'companies_created'])
-    await _tell(progress, total, total)
+    await _tell(progress, 'done', total, total)
     return batch
 
 
@@ -454,7 +454,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
             await rows.run([rows.blank(batch_id=batch.id, row=row.row, status='skipped', message=reason[:2000])
                             for row, reason in plan.skipped[start:start + CHUNK]])
     batch.skipped = len(plan.skipped)
-    await _tell(progress, done, total)
+    await _tell(progress, 'writing', done, total)
     owner = f'{kind.name}_id'
     other = 'company_id' if kind is CONTACT else 'contact_id'
     for start in range(0, len(plan.creates), CHUNK):
@@ -485,7 +485,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                 for record, row in zip(new, chunk)])
         batch.created += len(chunk)
         done += len(chunk)
-        await _tell(progress, done, total)
+        await _tell(progress, 'writing', done, total)
     for start in range(0, len(plan.updates), CHUNK):
         chunk = plan.updates[start:start + CHUNK]
         records = {r.id: r for r in await kind.model.filter(id__in=[record_id for _, record_id in chunk])}
@@ -530,7 +530,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                 batch.updated += 1
             await ImportRow.bulk_create(entries, batch_size=CHUNK)
         done += len(chunk)
-        await _tell(progress, done, total)
+        await _tell(progress, 'writing', done, total)
 
 
 def _jsonable(values: dict) -> dict:

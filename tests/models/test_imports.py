@@ -150,8 +150,8 @@ async def test_progress_is_reported(team):
     lines = ['Nome,Cognome'] + [f'N{n},C{n}' for n in range(2500)]
     seen = []
     await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(),
-                              progress=lambda done, total: seen.append((done, total)))
-    assert seen[-1] == (2500, 2500) and (1000, 2500) in seen
+                              progress=lambda step, done, total: seen.append((step, done, total)))
+    assert seen[-1] == ('done', 2500, 2500) and ('checking', 1000, 2500) in seen and ('writing', 2000, 2500) in seen
 
 
 # ---------------------------------------------------------------- matching and modes
