@@ -66,8 +66,9 @@ async def main() -> None:
         try:
             updates: list[tuple[float, int]] = []
             start = time.perf_counter()
-            batch = await imports.import_file(owner, kind='contact', data=data, filename='bench.csv',
-                                              progress=lambda step, done, total: updates.append((time.perf_counter(), done)))
+            batch = await imports.import_file(
+                owner, kind='contact', data=data, filename='bench.csv',
+                progress=lambda step, done, total: updates.append((time.perf_counter(), done)))
             seconds = time.perf_counter() - start
             contacts = await Contact.filter(org_id=owner.org_id).count()
             companies = await Company.filter(org_id=owner.org_id).count()

@@ -296,15 +296,15 @@ async def run_import(actor: Membership, *, kind: str, incoming: list[Incoming], 
     preparer = Preparer(record_kind, actor.org.country, lists, people)
     plan = Plan()
     ready: list[Prepared] = []
-    for n, row in enumerate(incoming, start=1):
-        result = preparer.prepare(row)
-        if isinstance(result, str):
-            plan.skipped.append((row, result))
-        else:
-            ready.append(result)
-        if n % CHUNK == 0:
-            await _tell(progress, 'checking', n, total)
     try:
+        for n, row in enumerate(incoming, start=1):
+            result = preparer.prepare(row)
+            if isinstance(result, str):
+                plan.skipped.append((row, result))
+            else:
+                ready.append(result)
+            if n % CHUNK == 0:
+                await _tell(progress, 'checking', n, total)
         await _match(record_kind, actor, Mode(mode), ready, plan)
         company_ids = await _companies(actor, batch, ready) if record_kind is CONTACT else {}
         await _write(record_kind, actor, batch, plan, company_ids, progress, total)

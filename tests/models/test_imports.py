@@ -340,3 +340,33 @@ async def test_vcard_4_and_a_broken_card(team):
     assert (only.first_name, only.role) == ('Only Full', '')  # a title not in the list of roles is left out
     rows = await report(team['org'], batch)
     assert rows[2][0] == 'skipped' and 'emails[0]' in rows[2][1]
+
+
+async def test_a_failure_half_way_leaves_nothing_behind(team):
+    """The database refuses a row of the third chunk (a trigger stands in for a disk or constraint failure):
+    the two chunks already written are taken back, and the batch says so."""
+    from tortoise import connections
+
+    from models.db import is_postgres
+    connection = connections.get('default')
+    if is_postgres():
+        await connection.execute_script(
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.last_name = 'Boom' THEN "
+            "RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql; "
+            'CREATE TRIGGER boom BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION boom();')
+    else:
+        await connection.execute_script("CREATE TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.last_name = 'Boom' "
+                                        "BEGIN SELECT RAISE(ABORT, 'boom'); END;")
+    try:
+        lines = ['Nome,Cognome,Azienda'] + [f'N{n},C{n},Ditta {n % 3}' for n in range(2500)]
+        lines[2200] = 'Big,Boom,Ditta 0'
+        before = await Contact.all().count()
+        with pytest.raises(Exception, match='boom'):
+            await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+        assert await Contact.all().count() == before
+        assert not await Company.exists() and not await RecordKey.exists()
+        batch = await imports.ImportBatch.get()
+        assert batch.status == 'failed' and 'rolled back' in batch.message
+    finally:
+        await connection.execute_script('DROP TRIGGER boom ON contacts; DROP FUNCTION boom();' if is_postgres()
+                                        else 'DROP TRIGGER boom;')
