@@ -499,6 +499,10 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                     batch.skipped += 1
                     continue
                 changes = _merged(kind, record, row)
+                if 'visibility' in changes and record.created_by_id != actor.user_id:
+                    del changes['visibility']  # the same rule as a save: only the creator changes it
+                    row.notes.append('visibility left as it was: only the person who created the record may '
+                                     'change it')
                 if kind is CONTACT and row.company_name:
                     company_id = company_ids[fold(row.company_name)[:255]]
                     if company_id != record.company_id:

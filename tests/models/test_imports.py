@@ -370,3 +370,13 @@ async def test_a_failure_half_way_leaves_nothing_behind(team):
     finally:
         await connection.execute_script('DROP TRIGGER boom ON contacts; DROP FUNCTION boom();' if is_postgres()
                                         else 'DROP TRIGGER boom;')
+
+
+async def test_an_update_does_not_change_visibility_of_someone_elses_record(team):
+    theirs = await records.create_record(CONTACT, team['mario'], {'last_name': 'Public', 'emails': ['p@example.com']})
+    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+                                      data=b'Cognome,Email,Visibility,Ruolo\nPublic,p@example.com,private,CEO\n')
+    assert batch.updated == 1
+    assert (await Contact.get(id=theirs.id)).visibility == 'public'
+    rows = await report(team['org'], batch)
+    assert 'only the person who created the record' in rows[2][1] and "role 'CEO' is not in the list" in rows[2][1]
