@@ -60,16 +60,21 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: csv.Sniffer on the first lines, else the one the header line holds most of."""
+    """Comma, semicolon or tab: the one that splits the header line into the most columns (headers rarely hold a
+    separator); when that does not decide, csv.Sniffer on the first lines; else a comma."""
     sample = '\n'.join(text[:64 * 1024].splitlines()[:20])
+    header = sample.split('\n', 1)[0]
+    widths = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    best = max(widths.values())
+    if best > 1 and list(widths.values()).count(best) == 1:
+        return max(widths, key=widths.get)
     try:
         found = csv.Sniffer().sniff(sample, delimiters=''.join(DELIMITERS)).delimiter
         if found in DELIMITERS:
             return found
     except csv.Error:
         pass
-    header = sample.split('\n', 1)[0]
-    return max(DELIMITERS, key=header.count)
+    return ','
 
 
 def unneutralise(cell: str) -> str:

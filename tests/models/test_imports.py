@@ -380,3 +380,11 @@ async def test_an_update_does_not_change_visibility_of_someone_elses_record(team
     assert (await Contact.get(id=theirs.id)).visibility == 'public'
     rows = await report(team['org'], batch)
     assert 'only the person who created the record' in rows[2][1] and "role 'CEO' is not in the list" in rows[2][1]
+
+
+def test_separator_detection_trusts_the_header():
+    from models.import_formats import sniff_delimiter
+    assert sniff_delimiter('Nome;Cognome;Note\nAda;Lovelace;"uno, due, tre, quattro"\n') == ';'
+    assert sniff_delimiter('Name,Notes\nAda,"a;b;c;d;e"\n') == ','
+    assert sniff_delimiter('Name\tCity\nAda\tLondon, UK\n') == '\t'
+    assert sniff_delimiter('Name\nAda\n') == ','
