@@ -251,18 +251,29 @@ class Incoming:
     phones: list[str] = field(default_factory=list)
     addresses: list[dict[str, str]] = field(default_factory=list)
     problem: str = ''  # the row cannot be read at all
+    # where the values came from, to name the column in the report: the header of each email and phone, the
+    # slot (1-3) of each address, and (shared by every row of a file) the first header of each field
+    email_columns: list[str] = field(default_factory=list)
+    phone_columns: list[str] = field(default_factory=list)
+    address_slots: list[int] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
 
 
-def incoming_from_row(row_number: int, row: list[str], mapping: list[str]) -> Incoming:
-    incoming = Incoming(row_number)
+def incoming_from_row(row_number: int, row: list[str], mapping: list[str], headers: list[str] | None = None,
+                      columns: dict[str, str] | None = None) -> Incoming:
+    incoming = Incoming(row_number, columns=columns if columns is not None else {})
+    headers = headers or [''] * len(mapping)
     slots: dict[int, dict[str, str]] = {}
-    for target, cell in zip(mapping, row):
+    for target, cell, header in zip(mapping, row, headers):
         cell = cell.strip()
         if not target or not cell:
             continue
         if target in REPEATABLE:
+            values, origins = (incoming.emails, incoming.email_columns) if target == 'email' \
+                else (incoming.phones, incoming.phone_columns)
             for value in cell.split(MULTI_VALUE):
-                (incoming.emails if target == 'email' else incoming.phones).append(value.strip())
+                values.append(value.strip())
+                origins.append(header)
         elif target.startswith('address'):
             slot, part = target.split('.', 1)
             parts = slots.setdefault(int(slot[-1]), {})
@@ -271,14 +282,40 @@ def incoming_from_row(row_number: int, row: list[str], mapping: list[str]) -> In
             incoming.values[target] += ' ' + cell
         else:
             incoming.values[target] = cell
-    incoming.addresses = [slots[n] for n in sorted(slots)]
+    incoming.address_slots = sorted(slots)
+    incoming.addresses = [slots[n] for n in incoming.address_slots]
     if len(row) > len(mapping) and any(c.strip() for c in row[len(mapping):]):
         incoming.problem = f'has {len(row)} cells but the header has {len(mapping)} columns'
     return incoming
 
 
 def incoming_from_csv(parsed: CsvFile, mapping: list[str]) -> list[Incoming]:
-    return [incoming_from_row(n + 2, row, mapping) for n, row in enumerate(parsed.rows)]
+    columns: dict[str, str] = {}
+    for target, header in zip(mapping, parsed.headers):
+        if target:
+            columns.setdefault(target, header)
+    return [incoming_from_row(n + 2, row, mapping, parsed.headers, columns) for n, row in enumerate(parsed.rows)]
+
+
+def column_of(incoming: Incoming, field_name: str, emails: list[str], phones: list[str]) -> str:
+    """The CSV column a failing field came from ('' for a vCard or when unknown).
+
+    `emails` / `phones` are the column of each value kept for validation, in order."""
+    match = re.match(r'^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?$', field_name)
+    if not match or not incoming.columns:
+        return ''
+    name, index, part = match.group(1), int(match.group(2) or 0), match.group(3)
+    if name in ('emails', 'phones'):
+        origins = emails if name == 'emails' else phones
+        return origins[index] if index < len(origins) else ''
+    if name == 'addresses' and part:
+        slots = incoming.address_slots
+        return incoming.columns.get(f'address{slots[index]}.{part}', '') if index < len(slots) else ''
+    if name == 'vat_number':
+        return incoming.columns.get('vat_number' if incoming.values.get('vat_number') else 'tax_code', '')
+    if name in ('first_name', 'last_name') and name not in incoming.values and 'full_name' in incoming.values:
+        return incoming.columns.get('full_name', '')
+    return incoming.columns.get(name, '')
 
 
 # ---------------------------------------------------------------- countries written as names

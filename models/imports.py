@@ -29,8 +29,8 @@ from . import access
 from .access import Action, require
 from .db import is_postgres
 from .errors import Conflict, NotFound, ValidationFailed
-from .import_formats import (TARGETS, Incoming, check_mapping, country_code_for, incoming_from_csv, read_csv,
-                             read_vcards)
+from .import_formats import (TARGETS, Incoming, check_mapping, column_of, country_code_for, incoming_from_csv,
+                             read_csv, read_vcards)
 from .mentions import mentioned_user_ids, plain_text
 from .orgs import Membership, option_lists
 from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility, clean_fields,
@@ -121,17 +121,21 @@ _VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'publ
                      'private': 'private', 'privato': 'private', 'prive': 'private', 'privee': 'private'}
 
 
-def _distinct(values: list[str], key, limit: int, what: str, notes: list[str]) -> list[str]:
+def _distinct(values: list[str], origins: list[str], key, limit: int, what: str,
+              notes: list[str]) -> tuple[list[str], list[str]]:
+    """The distinct values, up to the limit, and the column each came from."""
     kept: list[str] = []
+    kept_origins: list[str] = []
     seen: set[str] = set()
-    for value in values:
+    for n, value in enumerate(values):
         value = value.strip()
         if value and key(value) not in seen:
             seen.add(key(value))
             kept.append(value)
+            kept_origins.append(origins[n] if n < len(origins) else '')
     if len(kept) > limit:
         notes.append(f'only the first {limit} {what} were kept (left out: {", ".join(kept[limit:])})')
-    return kept[:limit]
+    return kept[:limit], kept_origins[:limit]
 
 
 class Preparer:
@@ -174,8 +178,10 @@ class Preparer:
                 data['visibility'] = word
             else:
                 notes.append(f'visibility {source["visibility"]!r} is neither public nor private: left public')
-        data['emails'] = _distinct(incoming.emails, str.lower, MAX_EMAILS, 'emails', notes)
-        data['phones'] = _distinct(incoming.phones, lambda p: digits(p) or p, MAX_PHONES, 'phones', notes)
+        data['emails'], email_columns = _distinct(incoming.emails, incoming.email_columns, str.lower, MAX_EMAILS,
+                                                  'emails', notes)
+        data['phones'], phone_columns = _distinct(incoming.phones, incoming.phone_columns,
+                                                  lambda p: digits(p) or p, MAX_PHONES, 'phones', notes)
         addresses = [{**a, 'country': country_code_for(a['country']) if a.get('country') else ''}
                      for a in incoming.addresses if any(v.strip() for v in a.values())]
         if len(addresses) > MAX_ADDRESSES:
@@ -187,7 +193,10 @@ class Preparer:
         if self.kind is CONTACT and source.get('company'):
             company = checks.check(_company_name, 'company', source['company']) or ''
         if checks.errors:
-            return '; '.join(f'{name}: {message}' for name, message in checks.errors.items())
+            def where(name: str) -> str:
+                column = column_of(incoming, name, email_columns, phone_columns)
+                return f'{name} (column "{column}")' if column else name
+            return '; '.join(f'{where(name)}: {message}' for name, message in checks.errors.items())
         values = cleaned.values
         return Prepared(incoming, values, company, notes, mentioned_user_ids(values.get('description', '')))
 

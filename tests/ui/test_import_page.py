@@ -55,7 +55,7 @@ async def test_upload_map_run_report_and_undo(user: User, team):
                           retries=WAIT)
     rows = {r['row']: r for r in element(user, 'import-report').rows}
     assert rows[4]['status'] == 'skipped'
-    assert rows[4]['message'].startswith('vat_number: 12345678901 is not a valid partita IVA')
+    assert rows[4]['message'].startswith('vat_number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
     assert (rows[2]['status'], rows[2]['name']) == ('created', 'Giuseppe Esposito')
     giuseppe = await Contact.get(last_name='Esposito')
     assert giuseppe.description == ''  # the column mapped to nothing was left out
