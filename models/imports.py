@@ -33,7 +33,7 @@ from .import_formats import (TARGETS, Incoming, check_mapping, column_of, countr
                              read_csv, read_vcards)
 from .mentions import mentioned_user_ids, plain_text
 from .orgs import Membership, option_lists
-from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility, clean_fields,
+from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, clean_fields,
                       derive_columns, key_values, lookup_keys, now)
 from .text import digits, fold
 from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
@@ -117,7 +117,7 @@ class Prepared:
         return found
 
 
-_VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'public', 'public e': 'public',
+_VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'public',
                      'private': 'private', 'privato': 'private', 'prive': 'private', 'privee': 'private'}
 
 
@@ -538,16 +538,12 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                         await Mention.bulk_create([Mention(user_id=u, **{owner: record.id}) for u in row.mentions])
                 notes = row.notes or ([] if changes else ['nothing new: the record already had these values'])
                 entries.append(_row_entry(batch, row.incoming, 'updated', record.id, record.display_name,
-                                          '; '.join(notes)[:2000], previous=_jsonable(previous),
+                                          '; '.join(notes)[:2000], previous=previous,
                                           version_after=version))
                 batch.updated += 1
             await ImportRow.bulk_create(entries, batch_size=CHUNK)
         done += len(chunk)
         await _tell(progress, 'writing', done, total)
-
-
-def _jsonable(values: dict) -> dict:
-    return {name: value for name, value in values.items()}
 
 
 async def _rollback(kind: Kind, batch: ImportBatch) -> None:
@@ -667,5 +663,5 @@ async def _revert(kind: Kind, batch: ImportBatch) -> None:
             await Company.filter(org_id=batch.org_id, id__in=unused, version=1).delete()
 
 
-__all__ = ['ImportBatch', 'ImportRow', 'Mode', 'Status', 'TARGETS', 'Visibility', 'import_file', 'run_import',
-           'undo_import', 'get_batch', 'report_rows', 'recent_batches']
+__all__ = ['ImportBatch', 'ImportRow', 'Mode', 'Status', 'TARGETS', 'import_file', 'run_import', 'undo_import',
+           'get_batch', 'report_rows', 'recent_batches']

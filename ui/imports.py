@@ -11,8 +11,8 @@ from api.imports import CSV_TYPE, download_stream
 from models import exports, imports
 from models.access import Action, membership, require
 from models.errors import NotFound, RubricaError
-from models.import_formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, guess_mapping, incoming_from_csv, read_csv, \
-    read_vcards
+from models.import_formats import (MAX_IMPORT_BYTES, TARGETS, CsvFile, check_mapping, guess_mapping,
+                                   incoming_from_csv, read_csv, read_vcards)
 from models.records import KINDS
 
 from . import session
@@ -158,7 +158,6 @@ class ImportPage:
         else:
             mapping = [select.value or '' for select in self.selects]
             try:
-                from models.import_formats import check_mapping
                 check_mapping(mapping, self.parsed.headers, self.kind)
             except RubricaError as e:
                 self.problem.set_text(e.message)
