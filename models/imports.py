@@ -607,8 +607,8 @@ async def undo_import(actor: Membership, batch_id: object) -> ImportBatch:
     changed = await _changed_since(kind, batch)
     if changed:
         shown = ', '.join(changed[:5]) + (f' and {len(changed) - 5} more' if len(changed) > 5 else '')
-        raise Conflict(f'{len(changed)} record(s) were changed after this import ({shown}); undoing it would lose '
-                       'those changes, so nothing was undone')
+        raise Conflict(f'{len(changed)} record(s) were changed, or got files or connections, after this import '
+                       f'({shown}); undoing it would lose that work, so nothing was undone')
     async with in_transaction():
         claimed = await ImportBatch.filter(id=batch.id, status=Status.DONE.value).update(
             status=Status.UNDONE.value, undone_at=now())
@@ -619,17 +619,36 @@ async def undo_import(actor: Membership, batch_id: object) -> ImportBatch:
     return batch
 
 
+def _name_columns(kind: Kind) -> tuple[str, ...]:
+    return ('first_name', 'last_name') if kind is CONTACT else ('name',)
+
+
+def _shown(values: tuple) -> str:
+    return ' '.join(v for v in values if v) or '(no name)'
+
+
 async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
-    changed: list[str] = []
-    created = await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True)
-    changed += await _chunked(lambda chunk: kind.model.filter(id__in=chunk, version__gt=1)
-                              .values_list('sort_name', flat=True), list(created))
+    """The names of the records this import wrote that someone changed, or gave files or connections, since."""
+    names = _name_columns(kind)
+    changed: list[tuple] = []
+    created = list(await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True))
+    changed += await _chunked(lambda chunk: kind.model.filter(id__in=chunk, version__gt=1).values_list(*names),
+                              created)
+    # a file attached or a connection made since: deleting the record would take those with it
+    from .attachments import Attachment
+    from .connections import Connection
+    owner = f'{kind.name}_id'
+    for model in (Attachment, Connection):
+        linked = await _chunked(lambda chunk, model=model: model.filter(**{f'{owner}__in': chunk})
+                                .values_list(owner, flat=True), created)
+        changed += await _chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list(*names),
+                                  sorted(set(linked)))
     updated = await ImportRow.filter(batch_id=batch.id, status='updated').values_list('record_id', 'version_after')
     after = dict(updated)
-    current = await _chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list('id', 'version', 'sort_name'),
+    current = await _chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list('id', 'version', *names),
                              list(after))
-    changed += [name for record_id, version, name in current if version != after[record_id]]
-    return [name or '(no name)' for name in changed]
+    changed += [row[2:] for row in current if row[1] != after[row[0]]]
+    return [_shown(row) for row in changed]
 
 
 async def _revert(kind: Kind, batch: ImportBatch) -> None:

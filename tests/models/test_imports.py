@@ -202,7 +202,7 @@ async def test_undo_refused_when_a_record_changed_since(team):
     batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda Lovelace,ada@example.com\n')
     ada = await Contact.get(last_name='Lovelace')
     await records.update_record(CONTACT, team['mario'], ada.id, {'first_name': 'Augusta Ada'}, ada.version)
-    with pytest.raises(Conflict, match='changed after this import'):
+    with pytest.raises(Conflict, match="were changed, or got files or connections, after this import"):
         await imports.undo_import(team['org'], batch.id)
     assert await Contact.filter(id=ada.id).exists()
     assert (await imports.get_batch(team['org'], batch.id)).status == 'done'
@@ -391,3 +391,14 @@ def test_separator_detection_trusts_the_header():
     assert sniff_delimiter('Name,Notes\nAda,"a;b;c;d;e"\n') == ','
     assert sniff_delimiter('Name\tCity\nAda\tLondon, UK\n') == '\t'
     assert sniff_delimiter('Name\nAda\n') == ','
+
+
+async def test_undo_refused_when_a_created_record_got_a_connection(team):
+    from models import connections, work
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+    ada = await Contact.get(last_name='Lovelace')
+    task = await work.create_item(work.WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
+    await connections.link(team['mario'], {'contact_id': ada.id, 'task_id': task.id})
+    with pytest.raises(Conflict, match='Lovelace'):
+        await imports.undo_import(team['org'], batch.id)
+    assert await Contact.filter(id=ada.id).exists()
