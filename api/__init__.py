@@ -19,4 +19,5 @@ def build_router() -> APIRouter:
 def install(app: FastAPI) -> None:
     errors.install(app)
     app.add_middleware(JsonBodyLimit)
+    app.add_middleware(imports.ImportBodyLimit)
     app.include_router(build_router())

@@ -133,3 +133,22 @@ async def test_openapi_documents_the_endpoints(client, acme):
         assert path in paths, path
         assert all(operation.get('summary') for operation in paths[path].values())
     assert 'ImportSummary' in schema['components']['schemas']
+
+
+async def test_an_upload_past_the_import_limit_is_refused(client, acme, monkeypatch):
+    from api import imports as api_imports
+    monkeypatch.setattr(api_imports, 'MAX_IMPORT_BYTES', 1024 * 1024)
+    big = b'Name\n' + b'Ada Lovelace\n' * 200_000  # 2.6 MB
+    response = await client.post(f'{acme["base"]}/imports', files=upload('big.csv', big), headers=acme['as_member'])
+    assert response.status_code == 413, response.text
+    assert response.json()['detail'].endswith('the upload was stopped')  # before FastAPI spooled it
+
+    async def no_length():  # no Content-Length: counted as it arrives
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        for _ in range(30):
+            yield b'x' * 100_000
+        yield b'\r\n--b--\r\n'
+    streamed = await client.post(f'{acme["base"]}/imports', content=no_length(),
+                                 headers={**acme['as_member'], 'Content-Type': 'multipart/form-data; boundary=b'})
+    assert streamed.status_code == 413 and streamed.json()['detail'].endswith('the upload was stopped')
+    assert (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()['total'] == 0
