@@ -23,6 +23,7 @@ def configure(settings: Settings) -> None:
     from models.attachments import clean_up_storage
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
+    from ui import imports as import_page
     from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings
@@ -37,6 +38,7 @@ def configure(settings: Settings) -> None:
 
     app.on_startup(start)
     attachments.install_routes(app)
+    import_page.install_routes(app)
     app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     api.install(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from . import accounts, attachments, copy, dashboard, duplicates, errors, kiosk, orgs, records, search, work
+from . import accounts, attachments, copy, dashboard, duplicates, errors, imports, kiosk, orgs, records, search, work
 from .limits import JsonBodyLimit
 
 PREFIX = '/api/v1'
@@ -11,7 +11,9 @@ PREFIX = '/api/v1'
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (accounts, orgs, records, attachments, copy, work, kiosk, dashboard, duplicates, search):
+    # imports before records: `contacts/export.csv` must not be read as a record id
+    for module in (accounts, orgs, imports, records, attachments, copy, work, kiosk, dashboard, duplicates,
+                   search):
         router.include_router(module.router)
     return router
 
@@ -19,4 +21,5 @@ def build_router() -> APIRouter:
 def install(app: FastAPI) -> None:
     errors.install(app)
     app.add_middleware(JsonBodyLimit)
+    app.add_middleware(imports.ImportBodyLimit)
     app.include_router(build_router())

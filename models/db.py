@@ -17,6 +17,7 @@ MODEL_MODULES = [
     'models.kiosk',
     'models.attachments',
     'models.duplicates',
+    'models.imports',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 

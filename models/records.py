@@ -183,17 +183,15 @@ class Cleaned:
     new_company_name: str | None = None
 
 
-async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | None) -> Cleaned:
-    """Validate the given fields (all of them at once) against the organization's rules."""
-    checks = FieldErrors()
+def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[str]], existing: Record | None,
+                 checks: FieldErrors) -> Cleaned:
+    """The checks that need no database: every field's validator, with the organization's region and option lists
+    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports.py)."""
     for name in data:
         if name not in kind.fields:
             checks.add(name, f'is not a field of a {kind.name}')
-    region = actor.org.country
     values: dict[str, object] = {}
     cleaned = Cleaned(values)
-    lists = await option_lists(actor.org_id) if any(name in data for name in kind.options) else {}
-
     for name, value in data.items():
         if name not in kind.fields:
             continue
@@ -206,10 +204,6 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
             text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX)
             if text is not None:
                 values[name] = text
-                try:
-                    cleaned.mentions = await _check_mentions(actor.org_id, text)
-                except ValidationFailed as e:
-                    checks.errors.update(e.errors)
         elif name == 'emails':
             values[name] = checks.check(email_list, name, value)
         elif name == 'pec':
@@ -223,10 +217,7 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
         elif name == 'visibility':
             values[name] = checks.check(_visibility, name, value)
         elif name == 'company_id':
-            if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
-                                          and await access.visible(COMPANY, actor).filter(id=value).exists()):
-                checks.add(name, 'is not a company of this organization')
-            values[name] = value
+            values[name] = value  # checked against the database by _clean
         elif name == 'company_name':
             company_name = checks.check(clean_text, name, value)
             if company_name:
@@ -239,6 +230,24 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
         last = values.get('last_name', existing.last_name if existing else '')
         if not checks.errors.keys() & {'first_name', 'last_name'} and not first and not last:
             checks.add('last_name', 'a contact needs a first or a last name')
+    return cleaned
+
+
+async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | None) -> Cleaned:
+    """Validate the given fields (all of them at once) against the organization's rules."""
+    checks = FieldErrors()
+    lists = await option_lists(actor.org_id) if any(name in data for name in kind.options) else {}
+    cleaned = clean_fields(kind, data, region=actor.org.country, lists=lists, existing=existing, checks=checks)
+    if isinstance(cleaned.values.get('description'), str):
+        try:
+            cleaned.mentions = await _check_mentions(actor.org_id, cleaned.values['description'])
+        except ValidationFailed as e:
+            checks.errors.update(e.errors)
+    if 'company_id' in data and 'company_id' in kind.fields:
+        value = data['company_id']
+        if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
+                                      and await access.visible(COMPANY, actor).filter(id=value).exists()):
+            checks.add('company_id', 'is not a company of this organization')
     checks.raise_if_any()
     return cleaned
 
@@ -252,14 +261,20 @@ def derive_columns(kind: Kind, record: Record) -> None:
     record.search_text = search.document(record)
 
 
-def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
-    """The RecordKey rows of a saved record (its id must be set)."""
+def key_values(record) -> list[tuple[str, str]]:
+    """(kind, normalized value) of each email, phone, PEC and VAT number of a record: what RecordKey indexes."""
     rows = [('email', e.lower()) for e in record.emails] + [('phone', p) for p in record.phones]
     if record.pec:
         rows.append(('pec', record.pec.lower()))
     if record.vat_number:
         rows.append(('vat', record.vat_number))
-    return [RecordKey(org_id=record.org_id, kind=k, value=v, **{f'{kind.name}_id': record.id}) for k, v in rows]
+    return rows
+
+
+def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
+    """The RecordKey rows of a saved record (its id must be set)."""
+    return [RecordKey(org_id=record.org_id, kind=k, value=v, **{f'{kind.name}_id': record.id})
+            for k, v in key_values(record)]
 
 
 async def _write_related(kind: Kind, record: Record, mentions: list[int] | None) -> None:

@@ -58,6 +58,7 @@ class RecordList:
             search.on_value_change(lambda e: self.set_query(e.value))
             ui.button(f'New {self.kind.name}', icon='add',
                       on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-new')
+            self.export_buttons()
             self.copy_button = None
             if await copy_targets(self.ctx):
                 self.copy_button = ui.button('Copy to organization…', icon='content_copy', on_click=self.copy) \
@@ -90,6 +91,21 @@ class RecordList:
         self.table.add_slot('body-cell-name', NAME_CELL)
         self.table.on('request', self.on_request)
         await self.load()
+
+    def export_buttons(self) -> None:
+        """Export the list as it is filtered now, and import into it (issue 7)."""
+        from .imports import export_path
+
+        def download(file_format: str) -> None:
+            ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters))
+
+        if self.ctx.may(Action.EDIT_RECORDS):
+            ui.button('Import', icon='upload_file', on_click=lambda: ui.navigate.to(f'/import?kind={self.kind.name}')) \
+                .props('flat').mark('list-import')
+        ui.button('Export CSV', icon='download', on_click=lambda: download('csv')).props('flat').mark('list-export-csv')
+        if self.kind is CONTACT:
+            ui.button('Export vCard', icon='contact_page', on_click=lambda: download('vcf')).props('flat') \
+                .mark('list-export-vcf')
 
     def on_select(self) -> None:
         if self.copy_button:

@@ -1,0 +1,242 @@
+"""Import (CSV, vCard) with a report and undo, and exports of the filtered lists (CSV, vCard).
+
+Registered before api/records.py: `/contacts/export.csv` must not be read as `/contacts/{record_id}`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.responses import StreamingResponse
+
+from models import exports, imports
+from models.access import Action, require
+from models.errors import TooLarge, ValidationFailed
+from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping, read_csv
+from models.records import COMPANY, CONTACT
+
+from .deps import OrgMembership
+from .uploads import MULTIPART_OVERHEAD, SAFE_HEADERS, content_disposition
+
+router = APIRouter()
+
+IMPORT_PATHS = ('/imports', '/imports/preview', '/contacts/import.vcf')
+
+
+class ImportBodyLimit:
+    """Pure ASGI middleware: an import upload past the import limit is refused with 413 as it arrives, before
+    FastAPI spools it to a temporary file (whatever Content-Length says)."""
+
+    def __init__(self, app, limit: int | None = None) -> None:
+        self.app = app
+        self.limit = limit  # None: the import limit (plus the multipart framing), looked up at each request
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get('path', '') if scope['type'] == 'http' else ''
+        if not (path.startswith('/api/') and path.endswith(IMPORT_PATHS)):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit or MAX_IMPORT_BYTES + MULTIPART_OVERHEAD
+        declared = dict(scope['headers']).get(b'content-length', b'')
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message['type'] == 'http.request':
+                received += len(message.get('body', b''))
+                if received > limit:
+                    raise _ImportTooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message['type'] == 'http.response.start'
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _ImportTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        body = json.dumps({'detail': f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: '
+                                     'the upload was stopped'}).encode()
+        await send({'type': 'http.response.start', 'status': 413,
+                    'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
+        await send({'type': 'http.response.body', 'body': body})
+
+
+class _ImportTooLarge(HTTPException):
+    """An HTTPException, so that FastAPI's form parsing passes it on instead of turning it into a 400."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: '
+                              'the upload was stopped')
+
+Kind = Literal['contact', 'company']
+Mode = Literal['create', 'update']
+
+
+class ImportSummary(BaseModel):
+    id: int
+    kind: str
+    mode: str
+    source: str
+    filename: str
+    status: Literal['running', 'done', 'failed', 'undone']
+    total: int
+    created: int
+    updated: int
+    skipped: int
+    companies_created: int
+    message: str
+    created_at: datetime
+    finished_at: datetime | None
+    undone_at: datetime | None
+
+
+class ReportRow(BaseModel):
+    row: int
+    status: Literal['created', 'updated', 'skipped']
+    record_id: int | None
+    name: str
+    message: str
+
+
+class ImportReport(ImportSummary):
+    rows: list[ReportRow]
+    rows_total: int
+
+
+class Preview(BaseModel):
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    rows: list[list[str]]
+    row_count: int
+    mapping: list[str]
+    fields: dict[str, str]
+
+
+def summary(batch: imports.ImportBatch) -> dict:
+    return {name: getattr(batch, name) for name in ImportSummary.model_fields}
+
+
+async def _read(upload: UploadFile) -> bytes:
+    data = await upload.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB')
+    return data
+
+
+def _mapping(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        raise ValidationFailed.one('mapping', 'must be a JSON list of field names') from None
+    return mapping
+
+
+@router.post('/orgs/{org}/imports/preview', tags=['imports'], response_model=Preview,
+             summary='Read a CSV file and guess its column mapping, without importing')
+async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact')) -> dict:
+    require(actor.role, Action.EDIT_RECORDS)
+    parsed = read_csv(await _read(file))
+    return {'encoding': parsed.encoding, 'delimiter': parsed.delimiter, 'headers': parsed.headers,
+            'rows': parsed.preview(), 'row_count': len(parsed.rows), 'mapping': guess_mapping(parsed.headers, kind),
+            'fields': TARGETS[kind]}
+
+
+@router.post('/orgs/{org}/imports', status_code=201, tags=['imports'], response_model=ImportSummary,
+             summary='Import contacts or companies from a CSV or vCard file',
+             description='Multipart: `file`, `kind` (contact|company), `mode` (create: rows matching an existing '
+                         'record by email, then VAT number, are skipped; update: the match is updated), `format` '
+                         '(csv|vcard) and optionally `mapping`, a JSON list with one field name (or "") per CSV '
+                         'column — guessed from the headers when left out (see /imports/preview). A bad row is '
+                         'reported and skipped; GET /imports/{id} has the report per row.')
+async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact'),
+                        mode: Mode = Form('create'), format: Literal['csv', 'vcard'] = Form('csv'),  # noqa: A002
+                        mapping: str | None = Form(None)) -> dict:
+    require(actor.role, Action.EDIT_RECORDS)
+    batch = await imports.import_file(actor, kind=kind, data=await _read(file), filename=file.filename or '',
+                                      file_format=format, mode=mode, mapping=_mapping(mapping))
+    return summary(batch)
+
+
+@router.get('/orgs/{org}/imports/{import_id}', tags=['imports'], response_model=ImportReport,
+            summary="An import's report: totals and one line per row (only the caller's own imports)")
+async def get_import(import_id: int, actor: OrgMembership,
+                     status: Literal['', 'created', 'updated', 'skipped'] = '',
+                     limit: int = Query(100, ge=1, le=imports.PAGE_MAX), offset: int = Query(0, ge=0)) -> dict:
+    batch = await imports.get_batch(actor, import_id)
+    rows, total = await imports.report_rows(actor, import_id, status=status, limit=limit, offset=offset)
+    return summary(batch) | {'rows': [{'row': r.row, 'status': r.status, 'record_id': r.record_id, 'name': r.name,
+                                       'message': r.message} for r in rows], 'rows_total': total}
+
+
+@router.post('/orgs/{org}/imports/{import_id}/undo', tags=['imports'], response_model=ImportSummary,
+             summary='Undo an import: delete what it created, restore what it updated',
+             description='409 when the import was already undone, or when a record it created or updated was '
+                         'changed since (nothing is undone then).')
+async def undo_import(import_id: int, actor: OrgMembership) -> dict:
+    return summary(await imports.undo_import(actor, import_id))
+
+
+@router.post('/orgs/{org}/contacts/import.vcf', status_code=201, tags=['imports'], response_model=ImportSummary,
+             summary='Import contacts from a vCard file (3.0 or 4.0)')
+async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode: Mode = Form('create')) -> dict:
+    require(actor.role, Action.EDIT_RECORDS)
+    batch = await imports.import_file(actor, kind='contact', data=await _read(file), filename=file.filename or '',
+                                      file_format='vcard', mode=mode)
+    return summary(batch)
+
+
+def download_stream(pieces, filename: str, media_type: str) -> StreamingResponse:
+    async def encoded():
+        async for piece in pieces:
+            yield piece.encode('utf-8')
+    return StreamingResponse(encoded(), media_type=media_type,
+                             headers={'Content-Disposition': content_disposition(filename), **SAFE_HEADERS})
+
+
+CSV_TYPE = 'text/csv; charset=utf-8'
+EXPORT_RESPONSES = {200: {'content': {CSV_TYPE: {}}, 'description': 'The CSV file'}}
+
+
+@router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
+            responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
+async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
+                              company_id: int | None = None) -> StreamingResponse:
+    require(actor.role, Action.SEE_RECORDS)
+    filters = {'type': type, 'role': role, 'company_id': company_id}
+    return download_stream(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
+
+
+@router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
+            responses=EXPORT_RESPONSES, summary='The companies list as CSV, with the same search and filters')
+async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
+                               sector: str = '') -> StreamingResponse:
+    require(actor.role, Action.SEE_RECORDS)
+    return download_stream(exports.export_csv(COMPANY, actor, q=q, type=type, sector=sector), 'companies.csv', CSV_TYPE)
+
+
+@router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,
+            responses={200: {'content': {'text/vcard': {}}, 'description': 'vCards 3.0'}},
+            summary='The contacts list as vCards, with the same search and filters')
+async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
+                              company_id: int | None = None) -> StreamingResponse:
+    require(actor.role, Action.SEE_RECORDS)
+    pieces = exports.export_vcards(actor, q=q, type=type, role=role, company_id=company_id)
+    return download_stream(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')

@@ -1,0 +1,154 @@
+"""Imports, their report and undo, and exports through the API (documented in the OpenAPI schema)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import add_member, make_org, make_user, token_for
+
+DATA = Path(__file__).resolve().parent.parent / 'data'
+
+
+@pytest.fixture
+async def acme(client):
+    owner, member, guest = [await make_user(name=n) for n in ('Olga Owner', 'Mario Member', 'Gus Guest')]
+    org = await make_org(owner, 'Acme')
+    await add_member(org, member, 'member')
+    await add_member(org, guest, 'guest')
+    return {'base': f'/api/v1/orgs/{org.org_id}', 'as_owner': await token_for(owner),
+            'as_member': await token_for(member), 'as_guest': await token_for(guest)}
+
+
+def upload(name: str, data: bytes | None = None, content_type: str = 'text/csv') -> dict:
+    return {'file': (name, data if data is not None else (DATA / name).read_bytes(), content_type)}
+
+
+async def test_preview_guesses_the_mapping(client, acme):
+    response = await client.post(f'{acme["base"]}/imports/preview', files=upload('italian_latin1.csv'),
+                                 data={'kind': 'contact'}, headers=acme['as_member'])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body['encoding'], body['delimiter'], body['row_count']) == ('cp1252', ';', 4)
+    assert body['headers'][10] == 'Città' and body['rows'][3][0] == 'Niccolò'
+    assert body['mapping'][:4] == ['first_name', 'last_name', 'company', 'vat_number']
+    assert body['fields']['first_name'] == 'First name'
+
+
+async def test_import_report_and_undo(client, acme):
+    response = await client.post(f'{acme["base"]}/imports', files=upload('google_contacts.csv'),
+                                 data={'kind': 'contact', 'mode': 'create'}, headers=acme['as_member'])
+    assert response.status_code == 201, response.text
+    batch = response.json()
+    assert (batch['status'], batch['created'], batch['skipped'], batch['total']) == ('done', 4, 2, 6)
+    report = (await client.get(f'{acme["base"]}/imports/{batch["id"]}?status=skipped',
+                               headers=acme['as_member'])).json()
+    assert report['rows_total'] == 2 and [r['row'] for r in report['rows']] == [4, 5]
+    assert report['rows'][1]['message'] == 'last_name (column "Last Name"): a contact needs a first or a last name'
+    listed = (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()
+    assert listed['total'] == 4
+    # someone else's import is not theirs to see or undo
+    assert (await client.get(f'{acme["base"]}/imports/{batch["id"]}', headers=acme['as_owner'])).status_code == 404
+    assert (await client.post(f'{acme["base"]}/imports/{batch["id"]}/undo',
+                              headers=acme['as_owner'])).status_code == 404
+    undone = await client.post(f'{acme["base"]}/imports/{batch["id"]}/undo', headers=acme['as_member'])
+    assert undone.status_code == 200 and undone.json()['status'] == 'undone'
+    assert (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()['total'] == 0
+    again = await client.post(f'{acme["base"]}/imports/{batch["id"]}/undo', headers=acme['as_member'])
+    assert again.status_code == 409
+
+
+async def test_explicit_mapping_and_bad_input(client, acme):
+    data = b'col a;col b\nRossi;mario@example.com\n'
+    ok = await client.post(f'{acme["base"]}/imports', files=upload('x.csv', data),
+                           data={'mapping': json.dumps(['last_name', 'email'])}, headers=acme['as_member'])
+    assert ok.status_code == 201 and ok.json()['created'] == 1
+    bad = await client.post(f'{acme["base"]}/imports', files=upload('x.csv', data),
+                            data={'mapping': json.dumps(['last_name'])}, headers=acme['as_member'])
+    assert bad.status_code == 422 and bad.json()['detail'][0]['field'] == 'mapping'
+    empty = await client.post(f'{acme["base"]}/imports', files=upload('x.csv', b''), headers=acme['as_member'])
+    assert empty.status_code == 422 and empty.json()['detail'][0]['field'] == 'file'
+
+
+async def test_guests_are_refused(client, acme):
+    for method, path, kwargs in (('post', '/imports', {'files': upload('google_contacts.csv')}),
+                                 ('post', '/imports/preview', {'files': upload('google_contacts.csv')}),
+                                 ('post', '/contacts/import.vcf', {'files': upload('x.vcf', b'BEGIN:VCARD')}),
+                                 ('get', '/contacts/export.csv', {}), ('get', '/companies/export.csv', {}),
+                                 ('get', '/contacts/export.vcf', {})):
+        response = await client.request(method.upper(), f'{acme["base"]}{path}', headers=acme['as_guest'], **kwargs)
+        assert response.status_code == 403, (path, response.text)
+    assert (await client.get(f'{acme["base"]}/contacts/export.csv')).status_code == 401
+
+
+async def test_exports_are_filtered_visible_and_safe(client, acme):
+    base = acme['base']
+    await client.post(f'{base}/companies', json={'name': '=Evil Co', 'sector': 'ICT'}, headers=acme['as_owner'])
+    await client.post(f'{base}/contacts', json={'first_name': 'Ada', 'last_name': 'Lovelace', 'type': 'Client',
+                                                'company_name': 'Engines'}, headers=acme['as_owner'])
+    await client.post(f'{base}/contacts', json={'first_name': 'Charles', 'last_name': 'Babbage', 'type': 'Lead'},
+                      headers=acme['as_owner'])
+    await client.post(f'{base}/contacts', json={'first_name': 'Private', 'last_name': 'Person',
+                                                'visibility': 'private'}, headers=acme['as_owner'])
+    response = await client.get(f'{base}/contacts/export.csv', headers=acme['as_member'])
+    assert response.status_code == 200 and response.headers['content-type'].startswith('text/csv')
+    assert 'attachment' in response.headers['content-disposition']
+    rows = list(csv.DictReader(io.StringIO(response.content.decode('utf-8-sig'))))
+    assert sorted(r['Last name'] for r in rows) == ['Babbage', 'Lovelace']
+    assert next(r for r in rows if r['Last name'] == 'Lovelace')['Company'] == 'Engines'
+    only_clients = await client.get(f'{base}/contacts/export.csv?type=Client', headers=acme['as_member'])
+    assert [r['Last name'] for r in csv.DictReader(io.StringIO(only_clients.content.decode('utf-8-sig')))] == \
+        ['Lovelace']
+    searched = await client.get(f'{base}/contacts/export.csv?q=babb', headers=acme['as_member'])
+    assert 'Babbage' in searched.text and 'Lovelace' not in searched.text
+    companies = await client.get(f'{base}/companies/export.csv', headers=acme['as_member'])
+    names = [r['Name'] for r in csv.DictReader(io.StringIO(companies.content.decode('utf-8-sig')))]
+    assert sorted(names) == ["'=Evil Co", 'Engines']
+    cards = await client.get(f'{base}/contacts/export.vcf?q=lovelace', headers=acme['as_member'])
+    assert cards.status_code == 200 and cards.text.count('BEGIN:VCARD') == 1 and 'ORG:Engines' in cards.text
+
+    # and back in, in another organization: the same contacts
+    other = await client.post('/api/v1/orgs', json={'name': 'Elsewhere'}, headers=acme['as_member'])
+    other_base = f'/api/v1/orgs/{other.json()["id"]}'
+    everything = await client.get(f'{base}/contacts/export.vcf', headers=acme['as_member'])
+    imported = await client.post(f'{other_base}/contacts/import.vcf',
+                                 files=upload('contacts.vcf', everything.content, 'text/vcard'),
+                                 headers=acme['as_member'])
+    assert imported.status_code == 201 and imported.json()['created'] == 2
+    copies = (await client.get(f'{other_base}/contacts', headers=acme['as_member'])).json()['items']
+    assert sorted((c['first_name'], c['last_name'], c['type'], (c['company'] or {}).get('name')) for c in copies) == \
+        [('Ada', 'Lovelace', 'Client', 'Engines'), ('Charles', 'Babbage', 'Lead', None)]
+
+
+async def test_openapi_documents_the_endpoints(client, acme):
+    schema = (await client.get('/openapi.json')).json()
+    paths = schema['paths']
+    for path in ('/api/v1/orgs/{org}/imports', '/api/v1/orgs/{org}/imports/preview',
+                 '/api/v1/orgs/{org}/imports/{import_id}', '/api/v1/orgs/{org}/imports/{import_id}/undo',
+                 '/api/v1/orgs/{org}/contacts/export.csv', '/api/v1/orgs/{org}/companies/export.csv',
+                 '/api/v1/orgs/{org}/contacts/export.vcf', '/api/v1/orgs/{org}/contacts/import.vcf'):
+        assert path in paths, path
+        assert all(operation.get('summary') for operation in paths[path].values())
+    assert 'ImportSummary' in schema['components']['schemas']
+
+
+async def test_an_upload_past_the_import_limit_is_refused(client, acme, monkeypatch):
+    from api import imports as api_imports
+    monkeypatch.setattr(api_imports, 'MAX_IMPORT_BYTES', 1024 * 1024)
+    big = b'Name\n' + b'Ada Lovelace\n' * 200_000  # 2.6 MB
+    response = await client.post(f'{acme["base"]}/imports', files=upload('big.csv', big), headers=acme['as_member'])
+    assert response.status_code == 413, response.text
+    assert response.json()['detail'].endswith('the upload was stopped')  # before FastAPI spooled it
+
+    async def no_length():  # no Content-Length: counted as it arrives
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        for _ in range(30):
+            yield b'x' * 100_000
+        yield b'\r\n--b--\r\n'
+    streamed = await client.post(f'{acme["base"]}/imports', content=no_length(),
+                                 headers={**acme['as_member'], 'Content-Type': 'multipart/form-data; boundary=b'})
+    assert streamed.status_code == 413 and streamed.json()['detail'].endswith('the upload was stopped')
+    assert (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()['total'] == 0

@@ -1,0 +1,404 @@
+"""Imports (CSV from Google, Outlook and Italian spreadsheets, vCards), exports and undo, through models/."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from models import exports, imports, records
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from models.import_formats import guess_mapping, read_csv
+from models.records import COMPANY, CONTACT, Company, Contact, RecordKey
+from tests.helpers import add_member, make_org, make_user
+
+DATA = Path(__file__).resolve().parent.parent / 'data'
+VALID_IVA = '00743110157'
+
+
+@pytest.fixture
+async def team(db):
+    owner = await make_user(name='Olga Owner')
+    mario = await make_user(name='Mario Member')
+    guest = await make_user(name='Gus Guest')
+    org = await make_org(owner, 'Acme')
+    as_mario = await add_member(org, mario, 'member')
+    as_guest = await add_member(org, guest, 'guest')
+    as_mario.org = as_guest.org = org.org
+    return {'org': org, 'mario': as_mario, 'guest': as_guest}
+
+
+async def run(actor, name: str, **options) -> imports.ImportBatch:
+    return await imports.import_file(actor, kind=options.pop('kind', 'contact'), data=(DATA / name).read_bytes(),
+                                     filename=name, **options)
+
+
+async def report(actor, batch) -> dict[int, tuple[str, str]]:
+    rows, _ = await imports.report_rows(actor, batch.id, limit=500)
+    return {r.row: (r.status, r.message) for r in rows}
+
+
+def contact_by_email(email: str):
+    return Contact.filter(keys__kind='email', keys__value=email.lower()).select_related('company').first()
+
+
+# ---------------------------------------------------------------- the three kinds of file
+
+async def test_google_contacts_export(team):
+    batch = await run(team['org'], 'google_contacts.csv')
+    assert (batch.status, batch.created, batch.skipped, batch.companies_created) == ('done', 4, 2, 2)
+    rows = await report(team['org'], batch)
+    assert rows[4][0] == 'skipped'
+    assert rows[4][1].startswith('emails[0] (column "E-mail 1 - Value"): is not a valid email')
+    assert rows[5] == ('skipped', 'last_name (column "Last Name"): a contact needs a first or a last name')
+    andre = await contact_by_email('andre@example.com')
+    assert (andre.first_name, andre.last_name, andre.role) == ('André', 'Müller', 'Marketing Manager')
+    # Google puts two addresses in one cell with " ::: "
+    assert andre.emails == ['andre.muller@example.de', 'andre@example.com', 'a.muller@example.org']
+    assert andre.phones == ['+4930901820']
+    assert andre.addresses == [{'street': 'Unter den Linden 1', 'city': 'Berlin', 'postal_code': '10117',
+                                'province': '', 'country': 'DE'}]
+    assert andre.company.name == 'Müller GmbH' and andre.description == 'Met at the fair in Bologna'
+    karl = await contact_by_email('karl@example.de')
+    assert karl.company_id == andre.company_id  # the company named twice is created once
+    chiara = await contact_by_email('chiara.bianchi@example.it')
+    assert chiara.phones == ['+393471234567', '+390212345678'] and chiara.company_id is None
+    found = await records.list_records(CONTACT, team['mario'], q='muller')
+    assert [c.last_name for c in found.items] == ['Müller']  # derived search columns were written
+
+
+async def test_outlook_export_with_bom(team):
+    assert (DATA / 'outlook_contacts.csv').read_bytes().startswith(b'\xef\xbb\xbf')
+    batch = await run(team['org'], 'outlook_contacts.csv')
+    assert (batch.created, batch.skipped) == (2, 2)
+    rows = await report(team['org'], batch)
+    assert rows[3] == ('created', "role 'Designer' is not in the list: left empty")
+    assert rows[4][0] == 'skipped'
+    assert rows[4][1].startswith('phones[0] (column "Business Phone"): \'12\' is not a valid phone number')
+    assert rows[5] == ('skipped', 'same email luca.verdi@verdi.example as row 2')
+    luca = await contact_by_email('luca.verdi@verdi.example')
+    assert luca.first_name == 'Luca' and luca.role == 'Chief Executive Officer'  # "Title" (Mr.) is not the role
+    assert luca.emails == ['luca.verdi@verdi.example', 'luca@home.example']
+    assert luca.phones == ['+390212345678', '+393471234567']
+    assert luca.addresses == [
+        {'street': 'Via Roma 1, Scala B', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI', 'country': 'IT'},
+        {'street': 'Via Garibaldi 7', 'city': 'Monza', 'postal_code': '20900', 'province': '', 'country': 'IT'}]
+    assert luca.company.name == 'Verdi & Figli S.r.l.'
+
+
+async def test_italian_semicolons_latin1(team):
+    parsed = read_csv((DATA / 'italian_latin1.csv').read_bytes())
+    assert (parsed.delimiter, parsed.encoding) == (';', 'cp1252')
+    assert guess_mapping(parsed.headers, 'contact') == [
+        'first_name', 'last_name', 'company', 'vat_number', 'tax_code', 'email', 'pec', 'phone', 'phone',
+        'address1.street', 'address1.city', 'address1.postal_code', 'address1.province', 'address1.country',
+        'description']
+    batch = await run(team['org'], 'italian_latin1.csv')
+    assert (batch.created, batch.skipped, batch.companies_created) == (3, 1, 1)
+    rows = await report(team['org'], batch)
+    assert rows[4][0] == 'skipped'
+    assert rows[4][1].startswith('vat_number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
+    giuseppe = await contact_by_email('g.esposito@caffenapoli.example')
+    assert giuseppe.vat_number == VALID_IVA and giuseppe.pec == 'caffenapoli@pec.example.it'
+    assert giuseppe.phones == ['+390811234567', '+393477654321']
+    assert giuseppe.addresses[0] == {'street': 'Via Toledo 256', 'city': 'Napoli', 'postal_code': '80134',
+                                     'province': 'NA', 'country': 'IT'}
+    assert giuseppe.company.name == 'Caffè Napoli S.r.l.'
+    assert giuseppe.description == 'Cliente storico; preferisce essere chiamato la mattina'
+    niccolo = await contact_by_email('n.belle@example.it')
+    assert (niccolo.first_name, niccolo.last_name) == ('Niccolò', 'Bellè')
+    assert niccolo.company_id == giuseppe.company_id  # "CAFFÈ NAPOLI S.R.L." is the same company, folded
+    maria = await contact_by_email('maria.rossi@example.it')
+    assert maria.vat_number == 'RSSMRA85T10A562S'  # the codice fiscale when there is no partita IVA
+    assert not await Company.filter(name='Ditta Errata').exists()  # a skipped row creates no company
+
+
+async def test_french_tabs(team):
+    parsed = read_csv((DATA / 'french_tabs.csv').read_bytes())
+    assert parsed.delimiter == '\t'
+    assert guess_mapping(parsed.headers, 'contact')[:5] == ['first_name', 'last_name', 'company', 'phone', 'email']
+    batch = await run(team['org'], 'french_tabs.csv')
+    assert batch.created == 2
+    helene = await contact_by_email('helene@boulangerie.example')
+    assert helene.company.name == 'Boulangerie Lefèvre' and helene.addresses[0]['country'] == 'FR'
+
+
+async def test_companies_import_and_headers_in_three_languages(team):
+    text = 'Ragione sociale;Partita IVA;Settore;Telefono;Email\nRossi Impianti;IT00743110157;ICT;02 1234 5678;' \
+           'info@rossi.example\nSenza Nome Errata;IT123;;;\n'
+    assert guess_mapping(['Société', 'TVA', 'Secteur'], 'company') == ['name', 'vat_number', 'sector']
+    assert guess_mapping(['Company', 'VAT number', 'Industry'], 'company') == ['name', 'vat_number', 'sector']
+    batch = await imports.import_file(team['org'], kind='company', data=text.encode('utf-8'), filename='c.csv')
+    assert (batch.created, batch.skipped) == (1, 1)
+    company = await Company.get(name='Rossi Impianti')
+    assert (company.vat_number, company.sector, company.emails) == (f'IT{VALID_IVA}', 'ICT', ['info@rossi.example'])
+
+
+async def test_bad_rows_never_stop_the_good_ones(team):
+    lines = ['First name,Last name,Email,Phone'] + \
+        [f'Name{n},Surname{n},p{n}@example.com,02 1234 {n:04d}' for n in range(1, 2501)]
+    lines[500] = 'Broken,Row,not an email,02 1234 9999'
+    lines[1500] = 'Also,Broken,ok1500@example.com,12'
+    lines.append(',,,')  # blank lines are not rows
+    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(), filename='x.csv')
+    assert (batch.created, batch.skipped, batch.total) == (2498, 2, 2500)
+    assert await Contact.filter(org_id=team['org'].org_id).count() == 2498
+    assert await RecordKey.filter(kind='email').count() == 2498
+    skipped, total = await imports.report_rows(team['org'], batch.id, status='skipped')
+    assert total == 2 and [r.row for r in skipped] == [501, 1501]
+
+
+async def test_progress_is_reported(team):
+    lines = ['Nome,Cognome'] + [f'N{n},C{n}' for n in range(2500)]
+    seen = []
+    await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(),
+                              progress=lambda step, done, total: seen.append((step, done, total)))
+    assert seen[-1] == ('done', 2500, 2500) and ('checking', 1000, 2500) in seen and ('writing', 2000, 2500) in seen
+
+
+# ---------------------------------------------------------------- matching and modes
+
+async def test_update_matches_by_email_then_vat_and_undo_restores(team):
+    by_email = await records.create_record(CONTACT, team['org'], {
+        'first_name': 'Anna', 'last_name': 'Old', 'emails': ['anna@example.com'], 'phones': ['02 1234 5678']})
+    by_vat = await records.create_record(CONTACT, team['org'], {
+        'first_name': 'Vito', 'last_name': 'Vat', 'vat_number': VALID_IVA, 'emails': ['vito@old.example']})
+    untouched = await records.create_record(CONTACT, team['org'], {'first_name': 'Una', 'last_name': 'Touched'})
+    text = ('Nome,Cognome,Email,Telefono,Partita IVA,Azienda\n'
+            'Anna,New,ANNA@example.com,347 123 4567,,Nuova Srl\n'
+            'Vito,Vat,vito@new.example,,00743110157,\n'
+            'Nuovo,Contatto,nuovo@example.com,,,Nuova Srl\n')
+    create_only = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='create')
+    assert (create_only.created, create_only.updated, create_only.skipped) == (1, 0, 2)
+    rows = await report(team['org'], create_only)
+    assert rows[2] == ('skipped', f'already exists: contact #{by_email.id} has the same email anna@example.com')
+    assert rows[3] == ('skipped', f'already exists: contact #{by_vat.id} has the same VAT number {VALID_IVA}')
+    await imports.undo_import(team['org'], create_only.id)
+
+    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='update')
+    assert (batch.created, batch.updated, batch.skipped, batch.companies_created) == (1, 2, 0, 1)
+    anna = await Contact.get(id=by_email.id).select_related('company')
+    assert anna.last_name == 'New' and anna.phones == ['+390212345678', '+393471234567']
+    assert anna.company.name == 'Nuova Srl' and anna.version == 2
+    vito = await Contact.get(id=by_vat.id)
+    assert vito.emails == ['vito@old.example', 'vito@new.example']  # added, never removed
+    assert await RecordKey.filter(contact_id=vito.id, kind='email', value='vito@new.example').exists()
+    assert (await Contact.get(id=untouched.id)).version == 1
+
+    await imports.undo_import(team['org'], batch.id)
+    anna = await Contact.get(id=by_email.id)
+    assert (anna.last_name, anna.phones, anna.company_id) == ('Old', ['+390212345678'], None)
+    assert (await Contact.get(id=by_vat.id)).emails == ['vito@old.example']
+    assert not await RecordKey.filter(value='vito@new.example').exists()
+    assert not await Contact.filter(last_name='Contatto').exists()
+    assert not await Company.filter(name='Nuova Srl').exists()  # created by the import, unused again
+    assert (await records.list_records(CONTACT, team['org'], q='anna old')).total == 1  # search columns restored
+    with pytest.raises(Conflict, match='already undone'):
+        await imports.undo_import(team['org'], batch.id)
+
+
+async def test_undo_refused_when_a_record_changed_since(team):
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda Lovelace,ada@example.com\n')
+    ada = await Contact.get(last_name='Lovelace')
+    await records.update_record(CONTACT, team['mario'], ada.id, {'first_name': 'Augusta Ada'}, ada.version)
+    with pytest.raises(Conflict, match="were changed, or got files or connections, after this import"):
+        await imports.undo_import(team['org'], batch.id)
+    assert await Contact.filter(id=ada.id).exists()
+    assert (await imports.get_batch(team['org'], batch.id)).status == 'done'
+
+
+async def test_undo_keeps_a_company_the_import_created_if_used_since(team):
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Company\nAda Lovelace,Engines Ltd\n')
+    engines = await Company.get(name='Engines Ltd')
+    await records.create_record(CONTACT, team['mario'], {'last_name': 'Babbage', 'company_id': engines.id})
+    await imports.undo_import(team['org'], batch.id)
+    assert not await Contact.filter(last_name='Lovelace').exists()
+    assert await Company.filter(id=engines.id).exists()
+
+
+async def test_matching_only_sees_what_the_importer_may_see(team):
+    hidden = await records.create_record(CONTACT, team['mario'], {
+        'first_name': 'Secret', 'last_name': 'Person', 'emails': ['secret@example.com'], 'visibility': 'private'})
+    hidden_company = await records.create_record(COMPANY, team['mario'], {'name': 'Hidden Co',
+                                                                            'visibility': 'private'})
+    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+                                      data=b'Name,Email,Company\nNot Secret,secret@example.com,Hidden Co\n')
+    assert (batch.created, batch.updated) == (1, 0)
+    assert (await Contact.get(id=hidden.id)).first_name == 'Secret'  # never touched
+    new = await Contact.get(last_name='Secret', first_name='Not')
+    assert new.company_id != hidden_company.id
+
+
+async def test_guests_and_strangers_cannot_import_or_see_reports(team):
+    with pytest.raises(Forbidden):
+        await imports.import_file(team['guest'], kind='contact', data=b'Name\nAda\n')
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+    with pytest.raises(NotFound):
+        await imports.get_batch(team['mario'], batch.id)  # another member's import does not exist for them
+    with pytest.raises(NotFound):
+        await imports.undo_import(team['mario'], batch.id)
+
+
+async def test_files_that_are_not_csv(team):
+    with pytest.raises(ValidationFailed, match='empty'):
+        await imports.import_file(team['org'], kind='contact', data=b'')
+    with pytest.raises(ValidationFailed) as e:
+        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mapping=['nonsense'])
+    assert 'mapping' in e.value.errors
+    with pytest.raises(ValidationFailed) as e:
+        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mode='overwrite')
+    assert 'mode' in e.value.errors
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda,a@example.com,extra,cells\n')
+    assert batch.skipped == 1
+
+
+# ---------------------------------------------------------------- exports
+
+async def test_csv_export_only_visible_and_neutralised(team):
+    visible_company = await records.create_record(COMPANY, team['org'], {'name': 'Open Co'})
+    private_company = await records.create_record(COMPANY, team['org'], {'name': 'Private Co', 'visibility': 'private'})
+    await records.create_record(CONTACT, team['org'], {'first_name': '=cmd|calc', 'last_name': '+Plus',
+                                                       'description': '@SUM(A1)', 'company_id': visible_company.id,
+                                                       'phones': ['02 1234 5678']})
+    await records.create_record(CONTACT, team['org'], {'first_name': 'Ugo', 'last_name': 'Works',
+                                                       'company_id': private_company.id})
+    await records.create_record(CONTACT, team['org'], {'first_name': 'Hidden', 'last_name': 'Owner',
+                                                       'visibility': 'private'})
+    text = (await exports.collect(exports.export_csv(CONTACT, team['mario']))).decode('utf-8')
+    assert text.startswith('\ufeff')
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert sorted(r['Last name'] for r in rows) == ["'+Plus", 'Works']
+    plus = next(r for r in rows if r['Last name'] == "'+Plus")
+    assert (plus['First name'], plus['Notes'], plus['Company'], plus['Phone 1']) == \
+        ("'=cmd|calc", "'@SUM(A1)", 'Open Co', "'+390212345678")
+    assert next(r for r in rows if r['Last name'] == 'Works')['Company'] == ''  # a company Mario cannot see
+    filtered = (await exports.collect(exports.export_csv(CONTACT, team['mario'], q='works'))).decode()
+    assert 'Works' in filtered and 'Plus' not in filtered
+    with pytest.raises(Forbidden):
+        await exports.collect(exports.export_csv(CONTACT, team['guest']))
+
+
+async def test_csv_export_then_import_gives_the_same_contacts(team):
+    company = await records.create_record(COMPANY, team['org'], {'name': 'Müller GmbH'})
+    original = await records.create_record(CONTACT, team['org'], {
+        'first_name': 'André', 'last_name': 'Müller', 'emails': ['andre@example.com', 'a@example.org'],
+        'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
+        'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
+                       'country': 'IT'}], 'description': '-- not a formula --', 'company_id': company.id,
+        'type': 'Client', 'role': 'Marketing Manager'})
+    data = await exports.collect(exports.export_csv(CONTACT, team['org']))
+    other = await make_org(await make_user(), 'Elsewhere')
+    batch = await imports.import_file(other, kind='contact', data=data)
+    assert batch.created == 1
+    copy = await Contact.get(org_id=other.org_id).select_related('company')
+    for name in ('first_name', 'last_name', 'emails', 'pec', 'phones', 'vat_number', 'addresses', 'description',
+                 'type', 'role'):
+        assert getattr(copy, name) == getattr(original, name), name
+    assert copy.company.name == 'Müller GmbH'
+
+
+async def test_vcard_export_then_import_gives_the_same_contacts(team):
+    company = await records.create_record(COMPANY, team['org'], {'name': 'Caffè Napoli'})
+    people = [
+        {'first_name': 'André', 'last_name': 'Müller; Jr.', 'emails': ['andre@example.com', 'a@example.org'],
+         'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
+         'addresses': [{'street': 'Via Roma 1, Scala B', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
+                        'country': 'IT'}, {'street': '12 Rue de Rivoli', 'city': 'Paris', 'postal_code': '75001',
+                                           'province': '', 'country': 'FR'}],
+         'description': 'Line one\nLine two, with commas; and semicolons', 'company_id': company.id,
+         'type': 'Client', 'role': 'Marketing Manager', 'visibility': 'private'},
+        {'first_name': '', 'last_name': 'Solo', 'emails': [], 'phones': []},
+    ]
+    originals = [await records.create_record(CONTACT, team['org'], p) for p in people]
+    data = await exports.collect(exports.export_vcards(team['org']))
+    assert data.count(b'BEGIN:VCARD') == 2 and b'VERSION:3.0' in data
+    other = await make_org(await make_user(), 'Elsewhere')
+    batch = await imports.import_file(other, kind='contact', data=data, file_format='vcard')
+    assert (batch.created, batch.skipped) == (2, 0)
+    for original in originals:
+        copy = await Contact.get(org_id=other.org_id, last_name=original.last_name).select_related('company')
+        for name in ('first_name', 'last_name', 'emails', 'pec', 'phones', 'vat_number', 'addresses', 'description',
+                     'type', 'role', 'visibility'):
+            assert getattr(copy, name) == getattr(original, name), name
+        assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)
+
+
+async def test_vcard_4_and_a_broken_card(team):
+    text = ('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jane Doe\r\nN:Doe;Jane;;;\r\nORG:Example Inc.\r\n'
+            'TITLE:Chief Executive Officer\r\nEMAIL;TYPE=work:jane@example.com\r\n'
+            'TEL;VALUE=uri;TYPE="voice,cell":tel:+33-1-42-68-53-00\r\n'
+            'ADR;TYPE=work:;;12 Rue de Rivoli;Paris;;75001;France\r\nNOTE:Met in Paris\r\nEND:VCARD\r\n'
+            'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Email\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n'
+            'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only Full Name\r\nTITLE:Astronaut\r\nEND:VCARD\r\n')
+    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), file_format='vcard')
+    assert (batch.created, batch.skipped) == (2, 1)
+    jane = await Contact.get(last_name='Doe').select_related('company')
+    assert (jane.first_name, jane.emails, jane.phones, jane.role) == ('Jane', ['jane@example.com'],
+                                                                     ['+33142685300'], 'Chief Executive Officer')
+    assert jane.addresses == [{'street': '12 Rue de Rivoli', 'city': 'Paris', 'postal_code': '75001',
+                               'province': '', 'country': 'FR'}]
+    assert jane.company.name == 'Example Inc.' and jane.description == 'Met in Paris'
+    only = await Contact.get(last_name='Name')
+    assert (only.first_name, only.role) == ('Only Full', '')  # a title not in the list of roles is left out
+    rows = await report(team['org'], batch)
+    assert rows[2][0] == 'skipped' and 'emails[0]' in rows[2][1]
+
+
+async def test_a_failure_half_way_leaves_nothing_behind(team):
+    """The database refuses a row of the third chunk (a trigger stands in for a disk or constraint failure):
+    the two chunks already written are taken back, and the batch says so."""
+    from tortoise import connections
+
+    from models.db import is_postgres
+    connection = connections.get('default')
+    if is_postgres():
+        await connection.execute_script(
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.last_name = 'Boom' THEN "
+            "RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql; "
+            'CREATE TRIGGER boom BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION boom();')
+    else:
+        await connection.execute_script("CREATE TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.last_name = 'Boom' "
+                                        "BEGIN SELECT RAISE(ABORT, 'boom'); END;")
+    try:
+        lines = ['Nome,Cognome,Azienda'] + [f'N{n},C{n},Ditta {n % 3}' for n in range(2500)]
+        lines[2200] = 'Big,Boom,Ditta 0'
+        before = await Contact.all().count()
+        with pytest.raises(Exception, match='boom'):
+            await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+        assert await Contact.all().count() == before
+        assert not await Company.exists() and not await RecordKey.exists()
+        batch = await imports.ImportBatch.get()
+        assert batch.status == 'failed' and 'rolled back' in batch.message
+    finally:
+        await connection.execute_script('DROP TRIGGER boom ON contacts; DROP FUNCTION boom();' if is_postgres()
+                                        else 'DROP TRIGGER boom;')
+
+
+async def test_an_update_does_not_change_visibility_of_someone_elses_record(team):
+    theirs = await records.create_record(CONTACT, team['mario'], {'last_name': 'Public', 'emails': ['p@example.com']})
+    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+                                      data=b'Cognome,Email,Visibility,Ruolo\nPublic,p@example.com,private,CEO\n')
+    assert batch.updated == 1
+    assert (await Contact.get(id=theirs.id)).visibility == 'public'
+    rows = await report(team['org'], batch)
+    assert 'only the person who created the record' in rows[2][1] and "role 'CEO' is not in the list" in rows[2][1]
+
+
+def test_separator_detection_trusts_the_header():
+    from models.import_formats import sniff_delimiter
+    assert sniff_delimiter('Nome;Cognome;Note\nAda;Lovelace;"uno, due, tre, quattro"\n') == ';'
+    assert sniff_delimiter('Name,Notes\nAda,"a;b;c;d;e"\n') == ','
+    assert sniff_delimiter('Name\tCity\nAda\tLondon, UK\n') == '\t'
+    assert sniff_delimiter('Name\nAda\n') == ','
+
+
+async def test_undo_refused_when_a_created_record_got_a_connection(team):
+    from models import connections, work
+    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+    ada = await Contact.get(last_name='Lovelace')
+    task = await work.create_item(work.WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
+    await connections.link(team['mario'], {'contact_id': ada.id, 'task_id': task.id})
+    with pytest.raises(Conflict, match='Lovelace'):
+        await imports.undo_import(team['org'], batch.id)
+    assert await Contact.filter(id=ada.id).exists()

@@ -1,0 +1,290 @@
+"""The import page (upload → preview and map columns → mode → run with progress → report → undo), and the
+session-authenticated routes the list pages' "Export CSV" / "Export vCard" buttons download from."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from nicegui import ui
+
+from api.imports import CSV_TYPE, download_stream
+from models import exports, imports
+from models.access import Action, membership, require
+from models.errors import NotFound, RubricaError
+from models.import_formats import (MAX_IMPORT_BYTES, TARGETS, CsvFile, check_mapping, guess_mapping,
+                                   incoming_from_csv, read_csv, read_vcards)
+from models.records import KINDS
+
+from . import session
+from .feedback import FAILED, attempt
+from .frame import frame, no_access
+from .record_card import PLURAL
+from .session import PageContext, page_context, to_login
+
+MODES = {'create': 'Create only: skip rows that match an existing record',
+         'update': 'Update matches: by email, then VAT number; create the others'}
+REPORT_COLUMNS = [
+    {'name': 'row', 'label': 'Row', 'field': 'row', 'align': 'right'},
+    {'name': 'status', 'label': 'Result', 'field': 'status', 'align': 'left'},
+    {'name': 'name', 'label': 'Record', 'field': 'name', 'align': 'left'},
+    {'name': 'message', 'label': 'Reason / notes', 'field': 'message', 'align': 'left'},
+]
+
+
+# ---------------------------------------------------------------- export downloads (session, not token)
+
+def export_path(org_id: int, kind: str, file_format: str, query: str, filters: dict[str, object]) -> str:
+    params = {name: value for name, value in {'q': query, **filters}.items() if value not in (None, '')}
+    suffix = f'?{urlencode(params)}' if params else ''
+    return f'/exports/{org_id}/{PLURAL[kind]}.{file_format}{suffix}'
+
+
+def install_routes(fastapi_app: FastAPI) -> None:
+    @fastapi_app.get('/exports/{org}/{name}', include_in_schema=False)
+    async def download(org: int, name: str, request: Request):
+        user = await session.signed_in_user()
+        if user is None:
+            raise NotFound('export')
+        actor = await membership(user, org)
+        params = dict(request.query_params)
+        query = params.pop('q', '')
+        if name == 'contacts.csv':
+            allowed, kind = ('type', 'role', 'company_id'), KINDS['contact']
+        elif name == 'companies.csv':
+            allowed, kind = ('type', 'sector'), KINDS['company']
+        elif name == 'contacts.vcf':
+            allowed, kind = ('type', 'role', 'company_id'), None
+        else:
+            raise NotFound('export')
+        filters: dict[str, object] = {key: params.get(key, '') for key in allowed}
+        if filters.get('company_id'):
+            filters['company_id'] = int(filters['company_id']) if str(filters['company_id']).isdigit() else -1
+        require(actor.role, Action.SEE_RECORDS)  # before the response starts: a guest gets a 403, not an empty file
+        if kind is None:
+            return download_stream(exports.export_vcards(actor, q=query, **filters), name, 'text/vcard; charset=utf-8')
+        return download_stream(exports.export_csv(kind, actor, q=query, **filters), name, CSV_TYPE)
+
+
+# ---------------------------------------------------------------- the page
+
+class ImportPage:
+    def __init__(self, ctx: PageContext, kind: str) -> None:
+        self.ctx = ctx
+        self.kind = kind if kind in KINDS else 'contact'
+        self.parsed: CsvFile | None = None
+        self.cards: list | None = None
+        self.filename = ''
+        self.selects: list[ui.select] = []
+        self.batch: imports.ImportBatch | None = None
+        self.status_filter = ''
+
+    def build(self) -> None:
+        with ui.card().classes('w-full'):
+            ui.label('1. Choose what the file holds and upload it (CSV from a spreadsheet, Google Contacts or '
+                     'Outlook; or vCards)').classes('font-medium')
+            ui.toggle({'contact': 'Contacts', 'company': 'Companies'}, value=self.kind,
+                      on_change=lambda e: self.set_kind(e.value)).mark('import-kind')
+            self.upload = ui.upload(label='CSV or vCard file', auto_upload=True, max_file_size=MAX_IMPORT_BYTES,
+                                    on_upload=self.receive,
+                                    on_rejected=lambda: self.problem.set_text(
+                                        f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB')) \
+                .props('accept=".csv,.txt,.tsv,.vcf,.vcard,text/csv,text/vcard" flat bordered') \
+                .classes('max-w-full').mark('import-upload')
+            self.problem = ui.label().classes('text-negative').mark('import-problem')
+        self.preview = ui.column().classes('w-full')
+        self.result = ui.column().classes('w-full')
+
+    def set_kind(self, kind: str) -> None:
+        self.kind = kind
+        if self.parsed is not None:
+            self.show_preview()
+
+    async def receive(self, event) -> None:
+        self.problem.set_text('')
+        self.filename = event.file.name or ''
+        data = await event.file.read()
+        self.upload.reset()
+        self.parsed = self.cards = None
+        try:
+            if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
+                self.cards = read_vcards(data)
+            else:
+                self.parsed = read_csv(data)
+        except RubricaError as e:
+            self.preview.clear()
+            self.problem.set_text(f'{self.filename}: {e.message}')
+            return
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        self.preview.clear()
+        self.result.clear()
+        self.selects = []
+        with self.preview, ui.card().classes('w-full'):
+            if self.cards is not None:
+                ui.label(f'2. {self.filename}: {len(self.cards):,} vCards, imported as contacts') \
+                    .classes('font-medium').mark('import-summary')
+            else:
+                parsed = self.parsed
+                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(parsed.delimiter, parsed.delimiter)
+                ui.label(f'2. {self.filename}: {len(parsed.rows):,} rows, {separator}-separated, read as '
+                         f'{parsed.encoding}. Choose the field each column goes to.') \
+                    .classes('font-medium').mark('import-summary')
+                options = {'': '— ignore —', **TARGETS[self.kind]}
+                guessed = guess_mapping(parsed.headers, self.kind)
+                with ui.grid(columns='minmax(8rem, 1fr) minmax(12rem, 1fr) 2fr').classes('w-full items-center gap-1'):
+                    ui.label('Column').classes('text-grey-7')
+                    ui.label('Field').classes('text-grey-7')
+                    ui.label('First values').classes('text-grey-7')
+                    for i, header in enumerate(parsed.headers):
+                        ui.label(header or f'(column {i + 1})').mark(f'import-header-{i}')
+                        self.selects.append(ui.select(options, value=guessed[i]).props('dense outlined')
+                                            .mark(f'import-map-{i}'))
+                        samples = [row[i] for row in parsed.preview(3) if i < len(row) and row[i].strip()]
+                        ui.label(' · '.join(samples)[:200]).classes('text-grey-8 text-sm ellipsis')
+            self.mode = ui.radio(MODES, value='create').mark('import-mode')
+            with ui.row().classes('items-center gap-2 w-full'):
+                self.run_button = ui.button('Run import', icon='upload', on_click=self.run).mark('import-run')
+                self.progress = ui.linear_progress(value=0, show_value=False).classes('grow').mark('import-progress')
+                self.progress_label = ui.label().mark('import-progress-label')
+                self.progress.set_visibility(False)
+
+    async def run(self) -> None:
+        if self.cards is not None and self.kind != 'contact':
+            self.problem.set_text('vCards hold contacts: choose Contacts to import them')
+            return
+        if self.cards is not None:
+            incoming, source = self.cards, 'vcard'
+        else:
+            mapping = [select.value or '' for select in self.selects]
+            try:
+                check_mapping(mapping, self.parsed.headers, self.kind)
+            except RubricaError as e:
+                self.problem.set_text(e.message)
+                return
+            incoming, source = incoming_from_csv(self.parsed, mapping), 'csv'
+        self.problem.set_text('')
+        self.run_button.disable()
+        self.progress.set_visibility(True)
+
+        def progress(step: str, done: int, total: int) -> None:
+            share = done / total if total else 1.0
+            self.progress.set_value(share / 2 if step == 'checking' else 0.5 + share / 2 if step == 'writing'
+                                    else 1.0)
+            self.progress_label.set_text({'checking': f'Checking rows: {done:,} of {total:,}',
+                                          'writing': f'Saving: {done:,} of {total:,}',
+                                          'done': f'Done: {total:,} rows'}[step])
+
+        batch = await attempt(imports.run_import(self.ctx.membership, kind=self.kind, incoming=incoming,
+                                                 mode=self.mode.value, filename=self.filename, source=source,
+                                                 progress=progress))
+        if batch is FAILED:
+            self.run_button.enable()
+            self.progress.set_visibility(False)
+            return
+        self.preview.clear()
+        await self.show_report(batch)
+
+    async def show_report(self, batch: imports.ImportBatch) -> None:
+        self.batch = batch
+        self.result.clear()
+        with self.result, ui.card().classes('w-full'):
+            ui.label(f'{batch.filename or "Import"}: {batch.created:,} created, {batch.updated:,} updated, '
+                     f'{batch.skipped:,} skipped' + (f'; {batch.companies_created:,} new companies'
+                                                     if batch.companies_created else '')) \
+                .classes('text-h6').mark('import-report-summary')
+            self.state = ui.label(self.state_text(batch)).mark('import-state')
+            with ui.row().classes('items-center gap-2 w-full'):
+                ui.select({'': 'All rows', 'created': 'Created', 'updated': 'Updated', 'skipped': 'Skipped'},
+                          value='', label='Show', on_change=lambda e: self.set_filter(e.value)) \
+                    .props('dense outlined').classes('min-w-[10rem]').mark('import-report-filter')
+                ui.space()
+                self.undo_button = ui.button('Undo this import', icon='undo', on_click=self.confirm_undo) \
+                    .props('outline color=negative').mark('import-undo')
+                self.undo_button.set_visibility(batch.status == imports.Status.DONE.value)
+                ui.link(f'Go to {PLURAL[batch.kind]}', f'/{PLURAL[batch.kind]}').mark('import-go-to-list')
+            self.table = ui.table(rows=[], columns=REPORT_COLUMNS, row_key='row',
+                                  pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
+                .props('flat bordered dense').classes('w-full').mark('import-report')
+            self.table.on('request', self.on_request)
+        await self.load_rows(1, 50)
+
+    @staticmethod
+    def state_text(batch: imports.ImportBatch) -> str:
+        return {'done': f'Finished {batch.finished_at:%Y-%m-%d %H:%M} UTC' if batch.finished_at else 'Finished',
+                'undone': 'This import was undone: what it created is gone, what it updated is as before',
+                'failed': batch.message or 'The import failed', 'running': 'Still running…'}[batch.status]
+
+    async def set_filter(self, status: str) -> None:
+        self.status_filter = status or ''
+        await self.load_rows(1, 50)
+
+    async def on_request(self, e) -> None:
+        pagination = e.args.get('pagination', {}) if isinstance(e.args, dict) else {}
+        await self.load_rows(max(1, int(pagination.get('page') or 1)),
+                             min(imports.PAGE_MAX, max(1, int(pagination.get('rowsPerPage') or 50))))
+
+    async def load_rows(self, page: int, per_page: int) -> None:
+        found = await attempt(imports.report_rows(self.ctx.membership, self.batch.id, status=self.status_filter,
+                                                  limit=per_page, offset=(page - 1) * per_page))
+        if found is FAILED:
+            return
+        rows, total = found
+        self.table.rows = [{'row': r.row, 'status': r.status, 'name': r.name, 'message': r.message} for r in rows]
+        self.table.pagination = {'rowsPerPage': per_page, 'page': page, 'rowsNumber': total}
+
+    def confirm_undo(self) -> None:
+        with ui.dialog() as dialog, ui.card():
+            ui.label(f'Undo this import? The {self.batch.created:,} records it created are deleted and the '
+                     f'{self.batch.updated:,} it updated get their previous values back.')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+
+                async def undo() -> None:
+                    dialog.close()
+                    batch = await attempt(imports.undo_import(self.ctx.membership, self.batch.id))
+                    if batch is FAILED:
+                        return
+                    self.batch = batch
+                    self.undo_button.set_visibility(False)
+                    self.state.set_text(self.state_text(batch))
+                    ui.notify('The import was undone', type='positive')
+
+                ui.button('Undo', on_click=undo).props('color=negative').mark('import-undo-confirm')
+        dialog.open()
+
+
+async def recent_imports(ctx: PageContext) -> None:
+    batches = await imports.recent_batches(ctx.membership)
+    if not batches:
+        return
+    with ui.expansion('Your recent imports', icon='history').classes('w-full').mark('import-recent'):
+        for batch in batches:
+            ui.link(f'{batch.created_at:%Y-%m-%d %H:%M} · {batch.filename or batch.source} · {batch.kind}s · '
+                    f'{batch.created} created, {batch.updated} updated, {batch.skipped} skipped · {batch.status}',
+                    f'/import?batch={batch.id}')
+
+
+@ui.page('/import', title='Import · Rubrica')
+async def import_page(kind: str = 'contact', batch: str = ''):
+    if (ctx := await page_context()) is None:
+        return to_login('/import')
+    with frame(ctx, 'Import contacts or companies'):
+        if ctx.membership is None:
+            no_access('Create or join an organization first.')
+            return
+        if not ctx.may(Action.EDIT_RECORDS):
+            no_access('Guests do not see contacts and companies, nor import them.')
+            return
+        page = ImportPage(ctx, kind)
+        if batch.isdigit():
+            try:
+                found = await imports.get_batch(ctx.membership, int(batch))
+            except RubricaError as e:
+                no_access(e.message)
+                return
+            page.result = ui.column().classes('w-full')
+            await page.show_report(found)
+            return
+        page.build()
+        await recent_imports(ctx)
