@@ -10,7 +10,6 @@ from typing import Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 from starlette.responses import StreamingResponse
 
 from models import exports, imports
@@ -20,6 +19,7 @@ from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping, read
 from models.records import COMPANY, CONTACT
 
 from .deps import OrgMembership
+from .limits import BodyLimit
 from .uploads import MULTIPART_OVERHEAD, SAFE_HEADERS, content_disposition
 
 router = APIRouter()
@@ -27,61 +27,20 @@ router = APIRouter()
 IMPORT_PATHS = ('/imports', '/imports/preview', '/contacts/import.vcf')
 
 
-class ImportBodyLimit:
-    """Pure ASGI middleware: an import upload past the import limit is refused with 413 as it arrives, before
-    FastAPI spools it to a temporary file (whatever Content-Length says)."""
+class ImportBodyLimit(BodyLimit):
+    """An import upload past the import limit is refused with 413 as it arrives, before FastAPI spools it to a
+    temporary file."""
 
-    def __init__(self, app, limit: int | None = None) -> None:
-        self.app = app
-        self.limit = limit  # None: the import limit (plus the multipart framing), looked up at each request
+    def applies(self, scope) -> bool:
+        path = scope.get('path', '')
+        return path.startswith('/api/') and path.endswith(IMPORT_PATHS)
 
-    async def __call__(self, scope, receive, send) -> None:
-        path = scope.get('path', '') if scope['type'] == 'http' else ''
-        if not (path.startswith('/api/') and path.endswith(IMPORT_PATHS)):
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit or MAX_IMPORT_BYTES + MULTIPART_OVERHEAD
-        declared = dict(scope['headers']).get(b'content-length', b'')
-        if declared.isdigit() and int(declared) > limit:
-            await self._refuse(send)
-            return
-        received = 0
-        started = False
+    def default_limit(self) -> int:
+        return MAX_IMPORT_BYTES + MULTIPART_OVERHEAD  # the file plus the multipart framing
 
-        async def counting_receive():
-            nonlocal received
-            message = await receive()
-            if message['type'] == 'http.request':
-                received += len(message.get('body', b''))
-                if received > limit:
-                    raise _ImportTooLarge()
-            return message
+    def message(self, limit: int) -> str:
+        return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
 
-        async def tracking_send(message):
-            nonlocal started
-            started = started or message['type'] == 'http.response.start'
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _ImportTooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send) -> None:
-        body = json.dumps({'detail': f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: '
-                                     'the upload was stopped'}).encode()
-        await send({'type': 'http.response.start', 'status': 413,
-                    'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
-        await send({'type': 'http.response.body', 'body': body})
-
-
-class _ImportTooLarge(HTTPException):
-    """An HTTPException, so that FastAPI's form parsing passes it on instead of turning it into a 400."""
-
-    def __init__(self) -> None:
-        super().__init__(413, f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: '
-                              'the upload was stopped')
 
 Kind = Literal['contact', 'company']
 Mode = Literal['create', 'update']

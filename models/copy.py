@@ -17,7 +17,7 @@ from .access import Action, Role, require
 from .errors import NotFound, TooLarge, ValidationFailed
 from .mentions import mentioned_user_ids, plain_text
 from .orgs import Membership, OptionItem, Organization, option_lists
-from .records import (COMPANY, CONTACT, Company, Contact, Kind, Mention, Record, RecordKey, derive_columns,
+from .records import (COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey, derive_columns,
                       lookup_keys, now)
 
 MAX_COPY = 50_000
