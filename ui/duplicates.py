@@ -4,13 +4,12 @@ from __future__ import annotations
 from nicegui import ui
 
 from models import duplicates, records
-from models.access import Action
 from models.duplicates import Preview
 from models.records import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
-from .frame import frame, no_access
+from .frame import frame, records_allowed
 from .record_card import PLURAL, record_path
 from .session import PageContext, page_context, to_login
 
@@ -225,11 +224,7 @@ class ReviewDialog:
 
 async def duplicates_page_body(ctx: PageContext, kind_name: str) -> None:
     with frame(ctx, 'Duplicates'):
-        if ctx.membership is None:
-            no_access('Create or join an organization first.')
-            return
-        if not ctx.may(Action.SEE_RECORDS):
-            no_access('Guests do not see contacts or companies.')
+        if not records_allowed(ctx):
             return
         await DuplicatesPage(ctx, KINDS.get(kind_name, CONTACT)).build()
 

@@ -118,6 +118,19 @@ def frame(ctx: PageContext, title: str):
         yield Frame(new_organization=new_org)
 
 
+def records_allowed(ctx: PageContext, what: str = 'contacts or companies',
+                    action: Action = Action.SEE_RECORDS) -> bool:
+    """For a page about contacts and companies, inside its frame: whether the caller has an organization and a role
+    that may do this; if not, the page says why."""
+    if ctx.membership is None:
+        no_access('Create or join an organization first.')
+        return False
+    if not ctx.may(action):
+        no_access(f'Guests do not see {what}.')
+        return False
+    return True
+
+
 def no_access(message: str) -> None:
     with ui.card().classes('w-full'):
         ui.label(message).mark('no-access')

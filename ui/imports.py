@@ -17,7 +17,7 @@ from models.records import KINDS
 
 from . import session
 from .feedback import FAILED, attempt
-from .frame import frame, no_access
+from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
 
@@ -270,11 +270,7 @@ async def import_page(kind: str = 'contact', batch: str = ''):
     if (ctx := await page_context()) is None:
         return to_login('/import')
     with frame(ctx, 'Import contacts or companies'):
-        if ctx.membership is None:
-            no_access('Create or join an organization first.')
-            return
-        if not ctx.may(Action.EDIT_RECORDS):
-            no_access('Guests do not see contacts and companies, nor import them.')
+        if not records_allowed(ctx, 'contacts and companies, nor import them', Action.EDIT_RECORDS):
             return
         page = ImportPage(ctx, kind)
         if batch.isdigit():

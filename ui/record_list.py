@@ -11,7 +11,7 @@ from models.validation import display_phone
 from .company_picker import CompanyPicker
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
-from .frame import frame, no_access
+from .frame import frame, records_allowed
 from .record_card import PLURAL, parse_id, record_path
 from .session import PageContext
 
@@ -164,11 +164,7 @@ class RecordList:
 
 async def record_list_page(ctx: PageContext, kind: Kind, *, q: str = '', **filters: str) -> None:
     with frame(ctx, PLURAL[kind.name].capitalize()):
-        if ctx.membership is None:
-            no_access('Create or join an organization first.')
-            return
-        if not ctx.may(Action.SEE_RECORDS):
-            no_access(f'Guests do not see {PLURAL[kind.name]}.')
+        if not records_allowed(ctx, PLURAL[kind.name]):
             return
         clean = {name: value for name, value in filters.items() if value}
         if 'company_id' in clean:

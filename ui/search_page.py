@@ -4,11 +4,10 @@ from __future__ import annotations
 from nicegui import ui
 
 from models import records, search
-from models.access import Action
 from models.records import COMPANY, CONTACT, Kind
 
 from .feedback import FAILED, attempt
-from .frame import frame, no_access
+from .frame import frame, records_allowed
 from .global_search import result_rows, search_path
 from .session import PageContext, page_context, to_login
 
@@ -59,11 +58,7 @@ async def search_page(q: str = ''):
         from urllib.parse import urlencode
         return to_login('/search?' + urlencode({'q': q}))
     with frame(ctx, 'Search'):
-        if ctx.membership is None:
-            no_access('Create or join an organization first.')
-            return
-        if not ctx.may(Action.SEE_RECORDS):
-            no_access('Guests do not see contacts or companies.')
+        if not records_allowed(ctx):
             return
         query = q[:search.MAX_QUERY]
         box = ui.input(placeholder='Name, email, PEC, phone or VAT number', value=query) \
