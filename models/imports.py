@@ -25,7 +25,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from . import access
+from . import access, search
 from .access import Action, require
 from .db import is_postgres
 from .errors import Conflict, NotFound, ValidationFailed
@@ -482,7 +482,8 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                     record.company_id = company_ids[fold(row.company_name)[:255]]
                 derive_columns(kind, record)
                 new.append(record)
-            await inserts[kind.model].run(new)
+            async with search.indexed_in_bulk(connection, kind.model._meta.db_table, ids[0], ids[-1]):
+                await inserts[kind.model].run(new)
             await inserts[RecordKey].run([inserts[RecordKey].blank(org_id=actor.org_id, kind=k, value=v,
                                                                    **{owner: r.id, other: None})
                                           for r in new for k, v in key_values(r)])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import phonenumbers
@@ -123,6 +124,22 @@ def apply(queryset, query: str):
     for term in long_terms:  # PostgreSQL: LIKE '%term%', served by the GIN trigram index
         queryset = queryset.filter(search_text__contains=term)
     return queryset
+
+
+@asynccontextmanager
+async def indexed_in_bulk(connection, table: str, first_id: int, last_id: int):
+    """Inside a transaction, rows inserted in the block with ids first_id..last_id are indexed at its end with one
+    statement instead of one trigger run per row (a 100,000-row import saves seconds). SQLite only: the insert
+    triggers skip rows while `search_index_deferred` has one (migration 0009); PostgreSQL's index needs nothing."""
+    if connection.capabilities.dialect != 'sqlite' or table not in FTS_TABLES:
+        yield
+        return
+    # execute_query, not execute_script: sqlite3's executescript commits the open transaction first
+    await connection.execute_query('INSERT INTO search_index_deferred DEFAULT VALUES')
+    yield
+    await connection.execute_query(f'INSERT INTO {FTS_TABLES[table]}(rowid, search_text) SELECT id, search_text '
+                                   f'FROM {table} WHERE id BETWEEN ? AND ?', [first_id, last_id])
+    await connection.execute_query('DELETE FROM search_index_deferred')
 
 
 def ranked(queryset, query: str, descending: bool = False):

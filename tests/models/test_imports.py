@@ -402,3 +402,17 @@ async def test_undo_refused_when_a_created_record_got_a_connection(team):
     with pytest.raises(Conflict, match='Lovelace'):
         await imports.undo_import(team['org'], batch.id)
     assert await Contact.filter(id=ada.id).exists()
+
+
+async def test_every_imported_chunk_is_in_the_search_index_and_later_saves_are_too(team):
+    """Imports index each chunk in one statement (SQLite); nothing may be left out, and the normal per-row
+    indexing of later saves must be back on afterwards."""
+    lines = ['Nome,Cognome,Email'] + [f'Nome{n},Zanardi{n},z{n}@example.com' for n in range(imports.CHUNK + 5)]
+    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+    assert batch.created == imports.CHUNK + 5
+    assert (await records.list_records(CONTACT, team['mario'], q='zanardi')).total == imports.CHUNK + 5
+    for n in (0, imports.CHUNK - 1, imports.CHUNK + 4):  # first and last of each chunk
+        found = await records.list_records(CONTACT, team['mario'], q=f'z{n}@example.com')
+        assert [c.last_name for c in found.items] == [f'Zanardi{n}']
+    await records.create_record(CONTACT, team['mario'], {'last_name': 'Quintavalle'})
+    assert (await records.list_records(CONTACT, team['mario'], q='quintavalle')).total == 1
