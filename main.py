@@ -21,6 +21,7 @@ def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
     from models.attachments import clean_up_storage
+    from models.imports import recover_interrupted_imports
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -34,6 +35,7 @@ def configure(settings: Settings) -> None:
 
     async def start() -> None:
         await database.open()
+        await recover_interrupted_imports()  # an import cut off by a crash is taken back, before any request
         await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
 
     app.on_startup(start)

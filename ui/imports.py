@@ -11,8 +11,7 @@ from api.imports import CSV_TYPE, download_stream
 from models import exports, imports
 from models.access import Action, membership, require
 from models.errors import NotFound, RubricaError
-from models.import_formats import (MAX_IMPORT_BYTES, TARGETS, CsvFile, check_mapping, guess_mapping,
-                                   incoming_from_csv, read_csv, read_vcards)
+from models.import_formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
 from models.records import KINDS
 
 from . import session
@@ -107,9 +106,9 @@ class ImportPage:
         self.parsed = self.cards = None
         try:
             if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
-                self.cards = read_vcards(data)
+                self.cards = await imports.read_upload(data, 'vcard')
             else:
-                self.parsed = read_csv(data)
+                self.parsed = await imports.read_upload(data, 'csv')
         except RubricaError as e:
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
@@ -162,7 +161,7 @@ class ImportPage:
             except RubricaError as e:
                 self.problem.set_text(e.message)
                 return
-            incoming, source = incoming_from_csv(self.parsed, mapping), 'csv'
+            incoming, source = MappedCsv(self.parsed.headers, mapping, self.parsed.rows), 'csv'
         self.problem.set_text('')
         self.run_button.disable()
         self.progress.set_visibility(True)
