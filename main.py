@@ -21,7 +21,7 @@ def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
     from models.attachments import clean_up_storage
-    from models.imports import recover_interrupted_imports
+    from models.imports import recover_interrupted_imports, shutdown_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -43,6 +43,7 @@ def configure(settings: Settings) -> None:
     import_page.install_routes(app)
     app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
+    app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(SecurityHeaders)

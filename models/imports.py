@@ -23,6 +23,7 @@ was changed after the import: undoing would silently throw that later work away.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -227,11 +228,41 @@ def _company_name(field_name: str, value: str) -> str:
 _pool: ProcessPoolExecutor | None = None
 
 
-def _worker_started() -> None:
-    """In each worker process: a lower priority than the server's, and a cap on its memory."""
+def _process_identity(pid: int) -> str | None:
+    """The process's start time (Linux), to tell it from a later process given the same id; None once it has
+    ended (or is a zombie)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rsplit(')', 1)[1].split()
+        return None if fields[0] in ('Z', 'X') else fields[19]
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc: whether the id is taken at all
+        try:
+            os.kill(pid, 0)
+            return ''
+        except ProcessLookupError:
+            return None
+
+
+def _watch_server(pid: int, identity: str | None) -> None:
+    """A worker outlives a server that was killed (its task queue stays open, and the worker holds it open
+    itself): it ends once the server has gone."""
+    import time
+
+    while _process_identity(pid) == identity:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _worker_started(server_pid: int, server_identity: str | None) -> None:
+    """In each worker process: a lower priority than the server's, a cap on its memory, and an end with the
+    server's."""
     import resource
     import signal
+    import threading
 
+    threading.Thread(target=_watch_server, args=(server_pid, server_identity), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which then stops its workers
     try:
         os.nice(10)
@@ -249,7 +280,8 @@ def _executor() -> ProcessPoolExecutor:
         # forkserver: workers are forked from a small clean process, not from the threaded server
         context = multiprocessing.get_context('forkserver')
         context.set_forkserver_preload(['models.imports'])
-        _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started)
+        _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started,
+                                    initargs=(os.getpid(), _process_identity(os.getpid())))
     return _pool
 
 
@@ -284,11 +316,12 @@ async def off_loop(function, *args):
     return value
 
 
-def shutdown_workers() -> None:
+async def shutdown_workers() -> None:
+    """At server stop: what is queued is dropped, a file being read is finished, then the workers end."""
     global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    pool, _pool = _pool, None
+    if pool is not None:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 
 async def read_upload(data: bytes, file_format: str) -> CsvFile | list[Incoming]:
@@ -734,6 +767,8 @@ async def recover_interrupted_imports() -> int:
             await _revert(KINDS[batch.kind], batch)
             await ImportBatch.filter(id=batch.id).update(status=Status.FAILED.value, message=INTERRUPTED,
                                                          finished_at=now())
+        logging.getLogger(__name__).warning('import %s (organization %s) was interrupted by a stop of the server: '
+                                            'what it had written was taken back', batch.id, batch.org_id)
     return len(interrupted)
 
 

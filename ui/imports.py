@@ -186,6 +186,8 @@ class ImportPage:
 
     async def show_report(self, batch: imports.ImportBatch) -> None:
         self.batch = batch
+        self.status_filter = ''
+        first_page = await attempt(imports.report_rows(self.ctx.membership, batch.id, limit=50))
         self.result.clear()
         with self.result, ui.card().classes('w-full'):
             ui.label(f'{batch.filename or "Import"}: {batch.created:,} created, {batch.updated:,} updated, '
@@ -206,7 +208,8 @@ class ImportPage:
                                   pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
                 .props('flat bordered dense').classes('w-full').mark('import-report')
             self.table.on('request', self.on_request)
-        await self.load_rows(1, 50)
+        if first_page is not FAILED:  # the report shows up with its first rows, not empty and filled after
+            self.show_rows(first_page, 1, 50)
 
     @staticmethod
     def state_text(batch: imports.ImportBatch) -> str:
@@ -226,8 +229,10 @@ class ImportPage:
     async def load_rows(self, page: int, per_page: int) -> None:
         found = await attempt(imports.report_rows(self.ctx.membership, self.batch.id, status=self.status_filter,
                                                   limit=per_page, offset=(page - 1) * per_page))
-        if found is FAILED:
-            return
+        if found is not FAILED:
+            self.show_rows(found, page, per_page)
+
+    def show_rows(self, found: tuple[list[imports.ImportRow], int], page: int, per_page: int) -> None:
         rows, total = found
         self.table.rows = [{'row': r.row, 'status': r.status, 'name': r.name, 'message': r.message} for r in rows]
         self.table.pagination = {'rowsPerPage': per_page, 'page': page, 'rowsNumber': total}
