@@ -41,7 +41,6 @@ def configure(settings: Settings) -> None:
         if not gc.get_freeze_count():  # once per process
             # what start-up built lives as long as the server: out of the collector's way, a full collection
             # stays short instead of pausing every request for a few hundred milliseconds under load
-            gc.collect()
             gc.freeze()
 
     app.on_startup(start)
