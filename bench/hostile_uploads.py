@@ -198,7 +198,7 @@ def main() -> int:
             for a in attackers:
                 statuses.update(a.statuses)
             longest = max((d for a in attackers for d in a.durations), default=0.0)
-            p95 = statistics.quantiles(during, n=20)[-1] if len(during) >= 2 else max(during, default=0.0)
+            p95 = statistics.quantiles(during, n=20, method='inclusive')[-1] if len(during) >= 2 else max(during, default=0.0)
             worst = max(during, default=0.0)
             table.append([name, sum(statuses.values()),
                           ', '.join(f'{code} x{count}' for code, count in sorted(statuses.items())) or '-',
