@@ -81,7 +81,8 @@ class Attacker(threading.Thread):
     def __init__(self, url: str, headers: dict[str, str], path: str, filename: str, data: bytes, form: dict,
                  until: float, timeout: float) -> None:
         super().__init__(daemon=True)
-        self.url, self.headers, self.path, self.filename, self.data, self.form = url, headers, path, filename, data, form
+        self.url, self.headers, self.path = url, headers, path
+        self.filename, self.data, self.form = filename, data, form
         self.until, self.timeout = until, timeout
         self.statuses: Counter[str] = Counter()
         self.durations: list[float] = []
@@ -198,7 +199,8 @@ def main() -> int:
             for a in attackers:
                 statuses.update(a.statuses)
             longest = max((d for a in attackers for d in a.durations), default=0.0)
-            p95 = statistics.quantiles(during, n=20, method='inclusive')[-1] if len(during) >= 2 else max(during, default=0.0)
+            p95 = statistics.quantiles(during, n=20, method='inclusive')[-1] if len(during) >= 2 \
+                else max(during, default=0.0)
             worst = max(during, default=0.0)
             table.append([name, sum(statuses.values()),
                           ', '.join(f'{code} x{count}' for code, count in sorted(statuses.items())) or '-',
