@@ -5,7 +5,8 @@ creates an attacker with an organization and a victim with another one holding 2
 scenario, the attacker uploads the file again and again for --seconds (at least once, each upload waited for up
 to --timeout s) while the victim asks for `GET /api/v1/orgs/{org}/contacts` every 20 ms; prints the victim's
 latency (p50, p95, max) during each scenario and the status codes the uploads got. The victim runs in a
-process of its own, so that the attackers' threads in this one do not slow its measurements.
+process of its own, so that the attackers' threads in this one do not slow its measurements; the attackers run
+at a lower priority (--attackers-nice) since on a real server their CPU would be another machine's.
 
     .venv/bin/python bench/hostile_uploads.py [--seconds 5] [--timeout 120] [--database-url URL]
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import signal
 import statistics
@@ -140,6 +142,10 @@ def main() -> int:
     parser.add_argument('--size-kb', type=int, default=1000, help='size of the hostile vCard and CSV (default 1000)')
     parser.add_argument('--database-url', default='', help='a PostgreSQL database the bench may fill (default: '
                                                             'SQLite in the fresh data dir)')
+    parser.add_argument('--attackers-nice', type=int, default=10,
+                        help='priority given to the uploading threads of this script once the server and the '
+                             'victim run (default 10): they stand for clients on other machines, whose CPU is not '
+                             "the server's; 0 lets them compete with the server for this machine's cores")
     args = parser.parse_args()
     size = args.size_kb * 1000
 
@@ -172,6 +178,7 @@ def main() -> int:
                                                        stop, sending))
         watcher.start()
         time.sleep(3)  # the victim's process starts
+        os.nice(args.attackers_nice)  # this process only: the server and the victim keep their priority
         windows = []
         for name, sends in scenarios.items():
             until = time.perf_counter() + args.seconds
