@@ -45,7 +45,7 @@ from .access import Action, require
 from .db import is_postgres
 from .errors import Conflict, NotFound, TooLarge, ValidationFailed
 from .import_formats import (PREVIEW_ROWS, TARGETS, CsvFile, Incoming, MappedCsv, check_mapping, column_of,
-                             country_code_for, read_csv, read_vcards)
+                             country_code_for, guess_mapping, read_csv, read_vcards)
 from .mentions import mentioned_user_ids, plain_text
 from .orgs import Membership, option_lists
 from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, clean_fields,
@@ -333,6 +333,15 @@ async def read_upload(data: bytes, file_format: str) -> CsvFile | list[Incoming]
     raise ValidationFailed.one('format', 'must be csv or vcard')
 
 
+def _read_mapped(data: bytes, kind: str, mapping: list[str] | None) -> MappedCsv:
+    """In a worker: the file's rows with the given or guessed mapping, checked there, so that a file that maps
+    nothing is refused without its rows travelling back."""
+    parsed = read_csv(data)
+    mapping = check_mapping(mapping if mapping is not None else guess_mapping(parsed.headers, kind),
+                            parsed.headers, kind)
+    return MappedCsv(parsed.headers, mapping, parsed.rows)
+
+
 def _preview(data: bytes) -> dict:
     parsed = read_csv(data)
     return {'encoding': parsed.encoding, 'delimiter': parsed.delimiter, 'headers': parsed.headers,
@@ -449,8 +458,6 @@ async def import_file(actor: Membership, *, kind: str, data: bytes, filename: st
                       mode: str = Mode.CREATE.value, mapping: list[str] | None = None,
                       progress: Progress | None = None) -> ImportBatch:
     """Read a CSV (with the given or guessed column mapping) or vCard file and import it."""
-    from .import_formats import guess_mapping
-
     require(actor.role, Action.EDIT_RECORDS)
     record_kind = _kind(kind)
     rows: Rows
@@ -459,10 +466,7 @@ async def import_file(actor: Membership, *, kind: str, data: bytes, filename: st
             raise ValidationFailed.one('kind', 'vCards hold contacts: import them as contacts')
         rows = await read_upload(data, 'vcard')
     elif file_format == 'csv':
-        parsed = await read_upload(data, 'csv')
-        mapping = check_mapping(mapping if mapping is not None else guess_mapping(parsed.headers, kind),
-                                parsed.headers, kind)
-        rows = MappedCsv(parsed.headers, mapping, parsed.rows)
+        rows = await off_loop(_read_mapped, data, kind, mapping)
     else:
         raise ValidationFailed.one('format', 'must be csv or vcard')
     return await run_import(actor, kind=kind, incoming=rows, mode=mode, filename=filename,
