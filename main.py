@@ -22,7 +22,7 @@ def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
     from models.attachments import clean_up_storage
-    from models.imports import recover_interrupted_imports, shutdown_workers
+    from models.imports import recover_interrupted_imports, shutdown_workers, start_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -37,6 +37,7 @@ def configure(settings: Settings) -> None:
     async def start() -> None:
         await database.open()
         await recover_interrupted_imports()  # an import cut off by a crash is taken back, before any request
+        start_workers()  # the processes that read import files, started in the background
         await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
         if not gc.get_freeze_count():  # once per process
             # what start-up built lives as long as the server: out of the collector's way, a full collection

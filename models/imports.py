@@ -26,6 +26,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -260,7 +261,6 @@ def _worker_started(server_pid: int, server_identity: str | None) -> None:
     server's."""
     import resource
     import signal
-    import threading
 
     threading.Thread(target=_watch_server, args=(server_pid, server_identity), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which then stops its workers
@@ -274,15 +274,29 @@ def _worker_started(server_pid: int, server_identity: str | None) -> None:
         pass
 
 
+_pool_lock = threading.Lock()
+
+
 def _executor() -> ProcessPoolExecutor:
     global _pool
-    if _pool is None:
-        # forkserver: workers are forked from a small clean process, not from the threaded server
-        context = multiprocessing.get_context('forkserver')
-        context.set_forkserver_preload(['models.imports'])
-        _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started,
-                                    initargs=(os.getpid(), _process_identity(os.getpid())))
-    return _pool
+    with _pool_lock:
+        if _pool is None:
+            # forkserver: workers are forked from a small clean process, not from the threaded server
+            context = multiprocessing.get_context('forkserver')
+            context.set_forkserver_preload(['models.imports'])
+            _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started,
+                                        initargs=(os.getpid(), _process_identity(os.getpid())))
+        return _pool
+
+
+def start_workers() -> None:
+    """Start the worker processes now, in the background: the first upload then does not wait the seconds a
+    worker takes to start (importing the app)."""
+    def start() -> None:
+        pool = _executor()
+        for _ in range(WORKERS):
+            pool.submit(int)
+    threading.Thread(target=start, name='import-workers', daemon=True).start()
 
 
 def _in_worker(function, *args):
@@ -302,7 +316,10 @@ async def off_loop(function, *args):
     global _pool
     pool = _executor()
     try:
-        outcome, value = await asyncio.get_running_loop().run_in_executor(pool, _in_worker, function, *args)
+        # submit() starts a worker process when none is idle, and waits for the forkserver to fork it (for the
+        # first one, until the forkserver has imported the app): not in the event loop
+        future = await asyncio.to_thread(pool.submit, _in_worker, function, *args)
+        outcome, value = await asyncio.wrap_future(future)
     except BrokenProcessPool:  # a worker died (killed, out of memory): the next call starts new ones
         if _pool is pool:
             _pool = None
@@ -901,4 +918,4 @@ async def _revert(kind: Kind, batch: ImportBatch) -> None:
 
 __all__ = ['ImportBatch', 'ImportRow', 'Mode', 'Status', 'TARGETS', 'import_file', 'run_import', 'undo_import',
            'get_batch', 'report_rows', 'recent_batches', 'read_upload', 'preview_csv', 'recover_interrupted_imports',
-           'shutdown_workers']
+           'start_workers', 'shutdown_workers']
