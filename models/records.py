@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from enum import Enum
 
 from tortoise import fields
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -397,12 +397,23 @@ def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
 
 
 def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
-    """The visible records matching the search and the filters, as one database query."""
+    """The visible records matching the search and the filters, as one database query.
+
+    `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
+    id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
+    for a private company nor whether it exists."""
+    from tortoise.expressions import Subquery
+
     queryset = search.apply(access.visible(kind, actor), q)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
             raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
-        if value not in (None, ''):
+        if value in (None, ''):
+            continue
+        if name == 'company_id':
+            seen = access.visible(COMPANY, actor).filter(id=value).values('id')
+            queryset = queryset.filter(company_id__in=Subquery(seen))
+        else:
             queryset = queryset.filter(**{name: value})
     return queryset
 
