@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.expressions import F, Subquery
@@ -23,6 +24,9 @@ from .orgs import Membership, option_lists
 from .text import fold
 from .validation import (DESCRIPTION_MAX, NAME_MAX, FieldErrors, address_list, choice, clean_text, email_list,
                          optional_email, phone_list, vat_number)
+
+if TYPE_CHECKING:
+    from integrations import Integrations
 
 
 class Visibility(str, Enum):
@@ -359,10 +363,19 @@ async def stale(kind: Kind, record: Record) -> StaleVersion:
                         'opened it; reload to see their changes', current.version, who, current.updated_at)
 
 
-async def delete_record(kind: Kind, actor: Membership, record_id: object) -> None:
+async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
+                        integrations: Integrations | None = None) -> None:
+    """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
+    space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
+    committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
+    from .attachments import remove_files, upload_keys  # attachments builds on records
+
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
-    await record.delete()  # keys, mentions and (later) attachments and connections cascade
+    async with in_transaction():
+        keys = await upload_keys(kind, [record.id])
+        await record.delete()
+    await remove_files(integrations, keys)
 
 
 # ---------------------------------------------------------------- lists
