@@ -572,12 +572,12 @@ def _visible_logs(actor: Membership):
     kept record the caller may see now (it may have become private since, or have been deleted)."""
     if actor is None or not access.allows(actor.role, Action.SEE_RECORDS):
         return MergeLog.filter(id__isnull=True)
-    logs = _gated_logs(actor).filter(undone_at__isnull=True)
-    # the gate is applied to the kept ids of the logs only, so it reads a few rows by primary key
+    logs = MergeLog.filter(org_id=actor.org_id, undone_at__isnull=True)
+    # the record gate is applied to the kept ids of the logs only, so it reads a few rows by primary key
     seen = Q(*(Q(kind=k.name, kept_id__in=Subquery(
         access.visible(k, actor).filter(id__in=Subquery(logs.filter(kind=k.name).values('kept_id'))).values('id')))
         for k in KINDS.values()), join_type='OR')
-    return logs.filter(seen)
+    return _gated_logs(actor).filter(undone_at__isnull=True).filter(seen)
 
 
 async def recent_merges(actor: Membership, kind_name: object | None = None, *,
