@@ -91,9 +91,9 @@ class MergeLog(Model):
     # What the visibility gate needs of both records as they were at merge time (the snapshots hold them too, but
     # the gate must be a database filter): their visibility and creator; their mentions are MergeLogMention rows.
     # A log nobody filled in is private with no creator: seen by nobody.
-    kept_visibility = fields.CharField(max_length=8, default='private')
+    kept_visibility = fields.CharField(max_length=8, db_default='private')
     kept_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    removed_visibility = fields.CharField(max_length=8, default='private')
+    removed_visibility = fields.CharField(max_length=8, db_default='private')
     removed_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL,
                                                 related_name=False)
 

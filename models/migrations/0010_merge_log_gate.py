@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='MergeLog',
             name='kept_visibility',
-            field=fields.CharField(default='private', max_length=8),
+            field=fields.CharField(db_default='private', max_length=8),
         ),
         ops.AddField(
             model_name='MergeLog',
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='MergeLog',
             name='removed_visibility',
-            field=fields.CharField(default='private', max_length=8),
+            field=fields.CharField(db_default='private', max_length=8),
         ),
         ops.RunPython(backfill, nothing),
     ]

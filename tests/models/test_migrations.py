@@ -17,42 +17,77 @@ async def test_no_model_change_is_missing_a_migration():
 
 
 
-async def test_merge_logs_written_before_the_gate_columns_get_them_from_their_snapshots(db):
-    """0010_merge_log_gate fills in the visibility, creators and mentions of the logs already there from their
-    snapshots. (Its backfill is run on a log whose gate columns are reset to what AddField leaves: rolling the
-    schema back first is not reliable with Tortoise's SQLite table rebuilds.)"""
-    import importlib
-    from types import SimpleNamespace
+
+async def _scratch_database(tmp_path):
+    """An empty database of the dialect this run tests, outside the one the tests share: (url, drop)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from tests.conftest import ON_POSTGRES, POSTGRES_URL
+
+    if not ON_POSTGRES:
+        return f'sqlite://{tmp_path / "upgrade.sqlite3"}', None
+    import asyncpg
+
+    parts = urlsplit(POSTGRES_URL)
+    name = parts.path.lstrip('/') + '_upgrade'
+    admin_url = urlunsplit(parts._replace(scheme='postgres', path='/postgres'))
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(admin_url)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+    await run(f'DROP DATABASE IF EXISTS "{name}"')
+    await run(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f'/{name}')), lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_columns(tmp_path):
+    """0010_merge_log_gate on a database that already has merge logs (as a server upgraded in place): the columns
+    are added to the existing rows, filled in from each log's snapshots, and their mentions become rows; a creator
+    or mentioned user whose account is gone is left out."""
+    import json
 
     from tortoise import connections
+    from tortoise.contrib.fastapi import RegisterTortoise
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
-    from models import records
-    from models.duplicates import MergeLog, MergeLogMention, merge
-    from models.orgs import Membership
-    from models.records import CONTACT
-    from tests.helpers import add_member, make_org, make_user
+    from models.db import migrate, tortoise_config
 
-    owner, mario = await make_user(name='Olga Owner'), await make_user(name='Mario Member')
-    org = await make_org(owner)
-    await add_member(org, mario, 'member')
-    as_mario = await Membership.get(user_id=mario.id, org_id=org.org_id).select_related('org')
-    kept = await records.create_record(CONTACT, org, {'last_name': 'Neri'})
-    removed = await records.create_record(CONTACT, as_mario, {
-        'last_name': 'Neri', 'visibility': 'private', 'description': f'@[Olga Owner](user:{owner.id})'})
-    log_id = (await merge(CONTACT, as_mario, kept.id, removed.id)).log.id
-    gone = await make_user()
-    await MergeLog.filter(id=log_id).update(kept_visibility='private', kept_created_by_id=None,
-                                            removed_visibility='private', removed_created_by_id=None)
-    await MergeLogMention.filter(log_id=log_id).delete()
-    before = (await MergeLog.get(id=log_id)).removed_before
-    before['mentions'].append(gone.id)  # a mentioned user whose account was deleted since is left out
-    await MergeLog.filter(id=log_id).update(removed_before=before)
-    await gone.delete()
+    url, drop = await _scratch_database(tmp_path)
+    orm = RegisterTortoise(config=tortoise_config(url))
+    await orm.init_orm()
+    try:
+        client = connections.get('default')
+        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
+            [MigrationTarget(APP_LABEL, '0009_search_bulk_index')])
+        mark = '$1' if client.capabilities.dialect == 'postgres' else '?'
+        for email in ('olga@example.com', 'mario@example.com'):
+            await client.execute_insert('INSERT INTO users (email, name, password_hash, created_at) '
+                                        f"VALUES ({mark}, 'U', 'x', CURRENT_TIMESTAMP)", [email])
+        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
+                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
 
-    migration = importlib.import_module('models.migrations.0010_merge_log_gate')
-    await migration.backfill(None, SimpleNamespace(client=connections.get('default')))
+        def snapshot(visibility: str, creator: int | None, mentions: list) -> str:
+            return json.dumps({'columns': {'visibility': visibility, 'created_by_id': creator, 'version': 1},
+                               'mentions': mentions})
+        for kept, removed in ((snapshot('public', 1, []), snapshot('private', 2, [1, 99])),
+                              (snapshot('private', 99, [2]), snapshot('public', None, []))):
+            await client.execute_insert(
+                'INSERT INTO merge_logs (org_id, kind, kept_id, removed_id, kept_name, removed_name, kept_before, '
+                "removed_before, kept_version, moved, dropped, created_at) VALUES (1, 'contact', 1, 2, 'K', 'R', "
+                f"{mark}, {mark.replace('1', '2')}, 2, '{{}}', '{{}}', CURRENT_TIMESTAMP)", [kept, removed])
 
-    log = await MergeLog.get(id=log_id)
-    assert (log.kept_visibility, log.kept_created_by_id, log.removed_visibility, log.removed_created_by_id) == (
-        'public', owner.id, 'private', mario.id)
-    assert await MergeLogMention.filter(log_id=log_id).values_list('side', 'user_id') == [('removed', owner.id)]
+        await migrate()
+
+        logs = await client.execute_query_dict('SELECT kept_visibility, kept_created_by_id, removed_visibility, '
+                                               'removed_created_by_id FROM merge_logs ORDER BY id')
+        assert [tuple(log.values()) for log in logs] == [('public', 1, 'private', 2), ('private', None, 'public', None)]
+        mentions = await client.execute_query_dict('SELECT log_id, user_id, side FROM merge_log_mentions '
+                                                   'ORDER BY log_id, user_id')
+        assert [tuple(m.values()) for m in mentions] == [(1, 1, 'removed'), (2, 2, 'kept')]
+    finally:
+        await orm.close_orm()
+        if drop is not None:
+            await drop()
