@@ -672,5 +672,5 @@ async def _undo_claimed(log: MergeLog, actor: Membership) -> bool:
                 .update(undone_at=now(), undone_by_id=actor.user_id))
 
 
-__all__ = ['Group', 'MergeLog', 'MergeLogMention', 'MergeResult', 'Preview', 'ScanPage', 'UndoResult', 'merge', 'preview',
-           'recent_merges', 'references', 'scan', 'undo_merge', 'Company', 'Contact']
+__all__ = ['Group', 'MergeLog', 'MergeLogMention', 'MergeResult', 'Preview', 'ScanPage', 'UndoResult', 'merge',
+           'preview', 'recent_merges', 'references', 'scan', 'undo_merge', 'Company', 'Contact']
