@@ -6,7 +6,7 @@ import asyncio
 import sys
 from datetime import timedelta
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 
 import api
@@ -20,7 +20,7 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
-    from models.attachments import clean_up_storage
+    from models.attachments import clean_up_storage, sweep_storage_periodically
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -35,6 +35,7 @@ def configure(settings: Settings) -> None:
     async def start() -> None:
         await database.open()
         await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
+        background_tasks.create(sweep_storage_periodically(app.state.integrations), name='sweep unreferenced files')
 
     app.on_startup(start)
     attachments.install_routes(app)
