@@ -1,11 +1,12 @@
 """Log in and sign up."""
 from __future__ import annotations
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from models import accounts
-from models.errors import RateLimited, RubricaError
+from models.errors import RubricaError
 
 from . import session
 from .feedback import FAILED, attempt
@@ -16,10 +17,11 @@ def _centered_card():
 
 
 @ui.page('/login', title='Log in · Rubrica')
-async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is called next
+async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the query parameter is called next
     target = session.safe_next(next)
     if await session.signed_in_user() is not None:
         return RedirectResponse(target)
+    client = accounts.client_address(request)
 
     with _centered_card():
         ui.label('Rubrica').classes('text-h5')
@@ -32,10 +34,8 @@ async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is ca
 
         async def submit() -> None:
             try:
-                user = await accounts.authenticate(email=email.value, password=password.value)
-            except RateLimited as e:
-                problem.text = e.message
-            except RubricaError as e:
+                user = await accounts.authenticate(email=email.value, password=password.value, client=client)
+            except RubricaError as e:  # a wrong pair, or too many attempts (RateLimited says for how long)
                 problem.text = e.message
             else:
                 await session.log_in(user)
@@ -51,10 +51,11 @@ async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is ca
 
 
 @ui.page('/signup', title='Sign up · Rubrica')
-async def signup_page():
+async def signup_page(request: Request):
     if await session.signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
+    client = accounts.client_address(request)
 
     with _centered_card():
         ui.label('Create your Rubrica account').classes('text-h6')
@@ -69,7 +70,7 @@ async def signup_page():
 
         async def submit() -> None:
             user = await attempt(accounts.sign_up(email=email.value, password=password.value, name=name.value,
-                                                  signup_mode=settings.signup),
+                                                  signup_mode=settings.signup, client=client),
                                  {'email': email, 'password': password, 'name': name})
             if user is FAILED:
                 return
