@@ -1,6 +1,8 @@
 """Log in and sign up."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
@@ -21,7 +23,9 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
     target = session.safe_next(next)
     if await session.signed_in_user() is not None:
         return RedirectResponse(target)
+    session.forget_ended_session(request)
     client = accounts.client_address(request)
+    storage = session.browser_storage()
 
     with _centered_card():
         ui.label('Rubrica').classes('text-h5')
@@ -38,8 +42,7 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
             except RubricaError as e:  # a wrong pair, or too many attempts (RateLimited says for how long)
                 problem.text = e.message
             else:
-                await session.log_in(user)
-                ui.navigate.to(target)
+                ui.navigate.to(session.begin_login(storage, user, target))
                 return
             problem.set_visibility(True)
 
@@ -50,12 +53,21 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
             ui.link('Sign up', '/signup').mark('signup-link')
 
 
+@ui.page(session.COMPLETE_PATH, title='Log in · Rubrica')
+async def complete_login(request: Request, ticket: str = '', next: str = '/'):  # noqa: A002
+    """The browser comes here right after its password was checked; the answer carries its new, logged-in cookie."""
+    if await session.finish_login(request, ticket):
+        return RedirectResponse(session.safe_next(next), status_code=303)
+    return RedirectResponse(f'/login?next={quote(session.safe_next(next), safe="")}', status_code=303)
+
+
 @ui.page('/signup', title='Sign up · Rubrica')
 async def signup_page(request: Request):
     if await session.signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
     client = accounts.client_address(request)
+    storage = session.browser_storage()
 
     with _centered_card():
         ui.label('Create your Rubrica account').classes('text-h6')
@@ -74,8 +86,7 @@ async def signup_page(request: Request):
                                  {'email': email, 'password': password, 'name': name})
             if user is FAILED:
                 return
-            await session.log_in(user)
-            ui.navigate.to('/')
+            ui.navigate.to(session.begin_login(storage, user, '/'))
 
         ui.button('Create account', on_click=submit).classes('w-full').mark('signup-submit')
         with ui.row().classes('w-full justify-center'):
