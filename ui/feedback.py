@@ -38,9 +38,13 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
     """
     elements = elements or {}
     clear_errors(elements)
-    if not await session.still_current():
-        if inspect.iscoroutine(action):
-            action.close()  # never started: nothing of it ran
+    current = False
+    try:
+        current = await session.still_current()
+    finally:
+        if not current and inspect.iscoroutine(action):
+            action.close()  # not run (refused, or the handler was cancelled while checking): nothing of it ran
+    if not current:
         return FAILED
     try:
         return await action

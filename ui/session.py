@@ -202,14 +202,17 @@ def watch(ctx: PageContext) -> None:
 
 
 def _watched() -> PageContext | None:
+    """The visitor the page was built for, once the page is in the browser; None while it is being built (its
+    context was read a moment ago) and outside pages (an HTTP route, a task without a client)."""
     try:
-        return context.client.storage.get(WATCH_KEY)
-    except RuntimeError:  # not inside a page (an HTTP route, a task without a client)
+        client = context.client
+    except RuntimeError:
         return None
+    return client.storage.get(WATCH_KEY) if client.has_socket_connection else None
 
 
 async def still_current() -> bool:
     """Before a page action: whether the page's visitor is still who it was built for (see PageContext.refresh).
-    True on pages that have no visitor (log-in, sign-up, kiosk)."""
+    True on pages that have no visitor (log-in, sign-up, kiosk) and while the page is being built."""
     ctx = _watched()
     return True if ctx is None else await ctx.refresh()
