@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 
-from models import orgs, records
+from models import orgs, records, work
 from models.records import CONTACT, Contact
+from models.work import PROJECT
 from tests.helpers import add_member, log_in, make_org, make_user
 
 
@@ -55,3 +56,16 @@ async def test_a_removed_member_cannot_save_from_an_open_form(user: User, team):
     user.find(marker='record-save').click()
     await user.should_see('You are no longer a member of Acme')
     assert not await Contact.filter(last_name='Sneaky').exists()
+
+
+async def test_an_open_projects_page_of_a_removed_member_stops_listing(user: User, team):
+    await work.create_item(PROJECT, team['org'], {'name': 'Launch'})
+    await log_in(user, 'mario@example.com', path='/projects')
+    await user.should_see(marker='project-row')
+    await orgs.remove_member(actor=team['org'], user_id=team['mario'].id)
+    await work.create_item(PROJECT, team['org'], {'name': 'Secret plan'})
+
+    user.find(marker='projects-search').type('plan')
+    await user.should_see('You are no longer a member of Acme')
+    await user.should_see(marker='no-access')
+    await user.should_not_see('Secret plan')
