@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from datetime import timedelta
 
@@ -47,10 +48,17 @@ def configure(settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
 
 
+def session_cookie(settings: Settings) -> dict:
+    """How the session cookie is set (starlette's SessionMiddleware; it is always HttpOnly): sent back over HTTPS
+    only when people reach Rubrica by https (RUBRICA_PUBLIC_URL), so a plain-http request never carries it."""
+    return {'max_age': SESSION_COOKIE_AGE, 'same_site': 'lax',
+            'https_only': settings.public_url.lower().startswith('https://')}
+
+
 def serve(settings: Settings) -> None:
     configure(settings)
     ui.run(host=settings.host, port=settings.port, title='Rubrica', storage_secret=settings.secret,
-           session_middleware_kwargs={'max_age': SESSION_COOKIE_AGE, 'same_site': 'lax'},
+           session_middleware_kwargs=session_cookie(settings),
            reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False)
 
 
@@ -66,6 +74,29 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
     return f'organization {org.id} ({org.name}): plan {org.plan}, quota {org.storage_quota // (1024 * 1024)} MiB'
 
 
+async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
+    from models.accounts import sign_up
+
+    database = Database(settings.database_url)
+    await database.open()
+    try:
+        # whatever RUBRICA_SIGNUP says: this is how an invite-only install gets its first account
+        user = await sign_up(email=email, password=password, name=name, signup_mode='open', client=None)
+    finally:
+        await database.close()
+    return f'user {user.id} ({user.email}) created'
+
+
+def _read_password() -> str:
+    """From a prompt (asked twice) at a terminal, else the first line of standard input (a script, a pipe)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass('Password: ')
+        if getpass.getpass('Password (again): ') != password:
+            raise RubricaError('the two passwords differ')
+        return password
+    return sys.stdin.readline().rstrip('\r\n')
+
+
 def admin(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog='python main.py admin', description='Operator commands')
     commands = parser.add_subparsers(dest='command', required=True)
@@ -73,11 +104,23 @@ def admin(argv: list[str]) -> int:
     plan.add_argument('org_id', type=int)
     plan.add_argument('plan', choices=['free', 'premium'])
     plan.add_argument('--quota-mb', type=int, default=None, help='quota in MiB (premium default: 10240)')
+    create_user = commands.add_parser('create-user', help='create an account, whatever the sign-up mode',
+                                      description='The password is asked for at a terminal, else read from the '
+                                                  'first line of standard input.')
+    create_user.add_argument('email')
+    create_user.add_argument('--name', required=True, help="the person's display name")
     args = parser.parse_args(argv)
     try:
-        print(asyncio.run(_admin_plan(load_settings(), args.org_id, args.plan, args.quota_mb)))
+        if args.command == 'create-user':
+            password = _read_password()
+            print(asyncio.run(_admin_create_user(load_settings(), args.email, args.name, password)))
+        else:
+            print(asyncio.run(_admin_plan(load_settings(), args.org_id, args.plan, args.quota_mb)))
     except (RubricaError, SettingsError) as e:
         print(f'error: {e}', file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print('error: no password given', file=sys.stderr)
         return 1
     return 0
 

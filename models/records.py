@@ -205,7 +205,7 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
         elif name in ('first_name', 'last_name', 'name'):
             values[name] = checks.check(clean_text, name, value, required=name == 'name')
         elif name == 'description':
-            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX)
+            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX, multiline=True)
             if text is not None:
                 values[name] = text
         elif name == 'emails':
