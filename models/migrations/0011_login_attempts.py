@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0009_search_bulk_index')]
+    dependencies = [('models', '0010_merge_log_gate')]
 
     initial = False
 
