@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import getpass
 import sys
 from datetime import timedelta
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 
 import api
@@ -21,7 +22,7 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
-    from models.attachments import clean_up_storage
+    from models.attachments import clean_up_storage, sweep_storage_periodically
     from models.imports import recover_interrupted_imports, shutdown_workers, start_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
@@ -39,6 +40,7 @@ def configure(settings: Settings) -> None:
         await recover_interrupted_imports()  # an import cut off by a crash is taken back, before any request
         start_workers()  # the processes that read import files, started in the background
         await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
+        background_tasks.create(sweep_storage_periodically(app.state.integrations), name='sweep unreferenced files')
         if not gc.get_freeze_count():  # once per process
             # what start-up built lives as long as the server: out of the collector's way, a full collection
             # stays short instead of pausing every request for a few hundred milliseconds under load
@@ -55,10 +57,17 @@ def configure(settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
 
 
+def session_cookie(settings: Settings) -> dict:
+    """How the session cookie is set (starlette's SessionMiddleware; it is always HttpOnly): sent back over HTTPS
+    only when people reach Rubrica by https (RUBRICA_PUBLIC_URL), so a plain-http request never carries it."""
+    return {'max_age': SESSION_COOKIE_AGE, 'same_site': 'lax',
+            'https_only': settings.public_url.lower().startswith('https://')}
+
+
 def serve(settings: Settings) -> None:
     configure(settings)
     ui.run(host=settings.host, port=settings.port, title='Rubrica', storage_secret=settings.secret,
-           session_middleware_kwargs={'max_age': SESSION_COOKIE_AGE, 'same_site': 'lax'},
+           session_middleware_kwargs=session_cookie(settings),
            reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False)
 
 
@@ -74,6 +83,29 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
     return f'organization {org.id} ({org.name}): plan {org.plan}, quota {org.storage_quota // (1024 * 1024)} MiB'
 
 
+async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
+    from models.accounts import sign_up
+
+    database = Database(settings.database_url)
+    await database.open()
+    try:
+        # whatever RUBRICA_SIGNUP says: this is how an invite-only install gets its first account
+        user = await sign_up(email=email, password=password, name=name, signup_mode='open', client=None)
+    finally:
+        await database.close()
+    return f'user {user.id} ({user.email}) created'
+
+
+def _read_password() -> str:
+    """From a prompt (asked twice) at a terminal, else the first line of standard input (a script, a pipe)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass('Password: ')
+        if getpass.getpass('Password (again): ') != password:
+            raise RubricaError('the two passwords differ')
+        return password
+    return sys.stdin.readline().rstrip('\r\n')
+
+
 def admin(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog='python main.py admin', description='Operator commands')
     commands = parser.add_subparsers(dest='command', required=True)
@@ -81,11 +113,23 @@ def admin(argv: list[str]) -> int:
     plan.add_argument('org_id', type=int)
     plan.add_argument('plan', choices=['free', 'premium'])
     plan.add_argument('--quota-mb', type=int, default=None, help='quota in MiB (premium default: 10240)')
+    create_user = commands.add_parser('create-user', help='create an account, whatever the sign-up mode',
+                                      description='The password is asked for at a terminal, else read from the '
+                                                  'first line of standard input.')
+    create_user.add_argument('email')
+    create_user.add_argument('--name', required=True, help="the person's display name")
     args = parser.parse_args(argv)
     try:
-        print(asyncio.run(_admin_plan(load_settings(), args.org_id, args.plan, args.quota_mb)))
+        if args.command == 'create-user':
+            password = _read_password()
+            print(asyncio.run(_admin_create_user(load_settings(), args.email, args.name, password)))
+        else:
+            print(asyncio.run(_admin_plan(load_settings(), args.org_id, args.plan, args.quota_mb)))
     except (RubricaError, SettingsError) as e:
         print(f'error: {e}', file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print('error: no password given', file=sys.stderr)
         return 1
     return 0
 

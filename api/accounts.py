@@ -1,7 +1,7 @@
 """Accounts and tokens: sign-up, token issue and revocation, the caller's profile."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from models import accounts, orgs
 
@@ -24,15 +24,16 @@ class Credentials(Body):
 
 
 @router.post('/users', status_code=201)
-async def create_user(body: SignUp, settings: AppSettings) -> dict:
+async def create_user(body: SignUp, settings: AppSettings, request: Request) -> dict:
     user = await accounts.sign_up(email=body.email, password=body.password, name=body.name,
-                                  signup_mode=settings.signup)
+                                  signup_mode=settings.signup, client=accounts.client_address(request))
     return {'id': user.id, 'email': user.email, 'name': user.name}
 
 
 @router.post('/tokens', status_code=201)
-async def create_token(body: Credentials) -> dict:
-    user = await accounts.authenticate(email=body.email, password=body.password)
+async def create_token(body: Credentials, request: Request) -> dict:
+    user = await accounts.authenticate(email=body.email, password=body.password,
+                                       client=accounts.client_address(request))
     token, raw = await accounts.create_api_token(user=user, name=body.name or 'API')
     return {'token': raw, 'id': token.id, 'name': token.name}
 

@@ -11,7 +11,7 @@ from models.mentions import mentioned_user_ids
 from models.records import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
-from .deps import OrgMembership
+from .deps import AppIntegrations, OrgMembership
 from .schemas import Body
 
 router = APIRouter()
@@ -128,8 +128,8 @@ async def update_contact(record_id: int, body: ContactChange, actor: OrgMembersh
 
 
 @router.delete('/orgs/{org}/contacts/{record_id}', status_code=204, tags=['contacts'])
-async def delete_contact(record_id: int, actor: OrgMembership) -> Response:
-    await records.delete_record(CONTACT, actor, record_id)
+async def delete_contact(record_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+    await records.delete_record(CONTACT, actor, record_id, integrations=integrations)
     return Response(status_code=204)
 
 
@@ -157,8 +157,8 @@ async def update_company(record_id: int, body: CompanyChange, actor: OrgMembersh
 
 
 @router.delete('/orgs/{org}/companies/{record_id}', status_code=204, tags=['companies'])
-async def delete_company(record_id: int, actor: OrgMembership) -> Response:
-    await records.delete_record(COMPANY, actor, record_id)
+async def delete_company(record_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+    await records.delete_record(COMPANY, actor, record_id, integrations=integrations)
     return Response(status_code=204)
 
 

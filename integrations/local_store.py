@@ -1,7 +1,8 @@
 """Uploaded files on the local disk, under the data dir, named by generated keys (never by the user's filename).
 
 A file is streamed into a temporary file under `.tmp/`, flushed and fsynced, then renamed into place, so a
-crash leaves at most a temporary file or an unreferenced one; both are removed at the next start.
+crash leaves at most a temporary file or an unreferenced one; both are removed at the next start, and by the
+server's periodic sweep (models/attachments.py).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import os
 import re
 import secrets
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -82,28 +83,61 @@ class LocalStore:
         except FileMissing:
             pass
 
-    async def remove_unreferenced(self, referenced: set[str], older_than: datetime) -> int:
+    async def remove_unreferenced(self, referenced: Referenced, older_than: datetime) -> int:
         """Remove leftover temporary files and files no attachment refers to; files newer than `older_than`
-        are kept, since an upload may be between its rename and its database row."""
-        return await asyncio.to_thread(self._remove_unreferenced, referenced, older_than.timestamp())
+        are kept, since an upload may be between its rename and its database row.
 
-    def _remove_unreferenced(self, referenced: set[str], before: float) -> int:
+        `referenced` is the set of keys in use, or an async function that says which of a batch of keys are: the
+        store then asks one directory (1/256 of the files) at a time, so no list of every key is ever loaded."""
+        before = older_than.timestamp()
         removed = 0
-        if not self.root.is_dir():
-            return 0
-        for directory in os.scandir(self.root):
-            if not directory.is_dir(follow_symlinks=False):
+        for directory in await asyncio.to_thread(self._directories):
+            stale = await asyncio.to_thread(_stale_files, directory, before)
+            if not stale:
                 continue
-            for entry in os.scandir(directory.path):
-                stale = entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < before
-                keep = directory.name != TEMPORARY and entry.name in referenced
-                if stale and not keep:
-                    try:
-                        os.unlink(entry.path)
-                        removed += 1
-                    except FileNotFoundError:
-                        pass
+            if directory.name == TEMPORARY:
+                kept: set[str] = set()
+            elif callable(referenced):
+                kept = set(await referenced(sorted(name for name in stale if _KEY.match(name))))
+            else:
+                kept = set(referenced) & set(stale)
+            removed += await asyncio.to_thread(_unlink_all, [stale[name] for name in stale if name not in kept])
         return removed
+
+    def _directories(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return [Path(entry.path) for entry in os.scandir(self.root) if entry.is_dir(follow_symlinks=False)]
+
+
+Referenced = set[str] | Callable[[list[str]], Awaitable[set[str]]]
+
+
+def _stale_files(directory: Path, before: float) -> dict[str, str]:
+    """The files of one directory last written before `before`: name -> path."""
+    found = {}
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < before:
+                found[entry.name] = entry.path
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def _unlink_all(paths: list[str]) -> int:
+    removed = 0
+    for path in paths:
+        try:
+            os.unlink(path)
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 def _fsync_dir(path: Path) -> None:

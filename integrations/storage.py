@@ -5,7 +5,7 @@ providers run them in threads.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
@@ -115,8 +115,10 @@ class FileStore(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the file; a missing file is not an error."""
 
-    async def remove_unreferenced(self, referenced: set[str], older_than: datetime) -> int:
-        """Remove files (and leftover temporary files) not in `referenced` and older than `older_than`."""
+    async def remove_unreferenced(self, referenced: set[str] | Callable[[list[str]], Awaitable[set[str]]],
+                                  older_than: datetime) -> int:
+        """Remove files (and leftover temporary files) not referenced and older than `older_than`. `referenced`
+        is the set of keys in use, or an async function returning which of the given keys are in use."""
 
 
 @runtime_checkable

@@ -85,14 +85,32 @@ def visibility_q(kind, actor, prefix: str = ''):
             | Q(**{f'{prefix}id__in': Subquery(mentioned)}))
 
 
+def live_membership_q(actor, roles: frozenset[Role], prefix: str = ''):
+    """The caller's membership, looked up again inside the query: still there, with one of these roles.
+
+    `actor` is a Membership loaded when the request or the page began; a page stays open for hours. With this
+    condition a member removed (or demoted to a role outside `roles`) a moment ago sees nothing through the gate,
+    whatever membership object the caller still holds (the kiosk gate re-checks its link the same way).
+    """
+    from tortoise.expressions import Q, Subquery
+
+    from .orgs import Membership
+
+    live = Membership.filter(user_id=actor.user_id, org_id=actor.org_id,
+                             role__in=sorted(role.value for role in roles)).values('org_id')
+    return Q(**{f'{prefix}org_id__in': Subquery(live)})
+
+
 def visible(kind, actor):
     """The records of this kind the caller may see, as a query filtered in the database.
 
-    A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing.
+    A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing; nor does one
+    whose membership was removed or changed to such a role since `actor` was loaded (live_membership_q).
     """
     if actor is None or not allows(actor.role, Action.SEE_RECORDS):
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
-    return kind.model.filter(org_id=actor.org_id).filter(visibility_q(kind, actor))
+    return kind.model.filter(org_id=actor.org_id).filter(
+        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
 
 
 def visible_contacts(actor):
@@ -153,7 +171,10 @@ def work_visibility_q(work_kind, actor, prefix: str = ''):
     rule = Q(**{f'{prefix}org_id': actor.org_id})
     if actor.role == Role.GUEST.value:
         rule &= Q(**{f'{prefix}{work_kind.person_id}': actor.user_id})
-    return rule
+        live_roles = _ALLOWED[WorkAction.SEE_WORK]  # a guest's view is the narrowest: any role still in may have it
+    else:
+        live_roles = _ALLOWED[WorkAction.SEE_WORK] - {Role.GUEST}  # every item of the organization: not for a guest
+    return rule & live_membership_q(actor, live_roles, prefix)
 
 
 def visible_work(work_kind, actor):

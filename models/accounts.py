@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -17,8 +18,10 @@ from .errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, Va
 from .validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
 
 SESSION_LIFETIME = timedelta(days=30)
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_FAILURE_WINDOW = timedelta(minutes=1)
+# Every password check costs an argon2 hash and is a guess: both are limited per window, atomically (see _reserve).
+ATTEMPT_WINDOW = timedelta(minutes=1)
+LOGIN_FAILURES_ALLOWED = 5  # wrong passwords checked per email and window
+CLIENT_ATTEMPTS_ALLOWED = 20  # log-ins and sign-ups (each one hash) per client address and window, across emails
 TOKEN_PREFIX = 'rbk_'
 
 _hasher = PasswordHasher()
@@ -75,13 +78,19 @@ class ApiToken(Model):
         table = 'api_tokens'
 
 
-class LoginFailure(Model):
+class LoginAttempt(Model):
+    """One password check taken against a limit: a row per attempt and limit (an email, a client address).
+
+    The key is a digest of what is limited, so that neither typed emails (sometimes a password typed in the wrong
+    field) nor client addresses are kept in clear, and any length fits.
+    """
     id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, db_index=True)
+    key = fields.CharField(max_length=64)
     at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
-        table = 'login_failures'
+        table = 'login_attempts'
+        indexes = (('key', 'at'),)
 
 
 async def hash_password(password: str) -> str:
@@ -97,8 +106,57 @@ async def _password_matches(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
-async def sign_up(*, email: object, password: object, name: object, signup_mode: str = 'open') -> User:
-    """Create an account; pending invitations for its email become memberships."""
+def client_address(request) -> str:
+    """The address a request (starlette's, the API's or a page's) came from: the key of the per-address limit.
+
+    It is the address uvicorn reports, which behind a reverse proxy on the same machine is the one the proxy puts in
+    X-Forwarded-For (uvicorn trusts 127.0.0.1 and ::1 by default). A request without one shares the bucket 'unknown'.
+    """
+    client = getattr(request, 'client', None)
+    return (getattr(client, 'host', None) or 'unknown') if client else 'unknown'
+
+
+def _key(scope: str, value: str) -> str:
+    return hashlib.sha256(f'{scope}:{value}'.encode()).hexdigest()
+
+
+async def _reserve(key: str, allowed: int, refusal: str) -> int:
+    """Take one of the `allowed` attempts of the window for this key, or raise RateLimited; returns the slot's id.
+
+    The attempt is written first and counted after. Of any `allowed + 1` attempts in one window, the one written last
+    counts them all and is refused, so at most `allowed` ever pass however many run at once (counting before writing,
+    as a "count, check, then record the failure" does, lets every concurrent attempt see the same free room).
+    A refused attempt removes its row: it checks nothing, so it does not count.
+    """
+    await LoginAttempt.filter(at__lt=now() - ATTEMPT_WINDOW).delete()  # stale rows count for nothing
+    slot = await LoginAttempt.create(key=key)
+    taken = await LoginAttempt.filter(key=key, at__gte=now() - ATTEMPT_WINDOW).order_by('at', 'id') \
+        .values_list('id', 'at')
+    if len(taken) <= allowed:
+        return slot.id
+    await LoginAttempt.filter(id=slot.id).delete()
+    others = [at for slot_id, at in taken if slot_id != slot.id]
+    # room comes back when enough of the attempts before this one have left the window
+    frees_at = others[len(others) - allowed] + ATTEMPT_WINDOW if len(others) >= allowed else now()
+    wait = max(1, math.ceil((frees_at - now()).total_seconds()))
+    raise RateLimited(f'{refusal}; try again in {wait} seconds', retry_after=wait)
+
+
+async def _reserve_for_client(client: str | None) -> int | None:
+    """One attempt of the client address's allowance (None: an operator's command, not limited)."""
+    if client is None:
+        return None
+    return await _reserve(_key('client', client), CLIENT_ATTEMPTS_ALLOWED,
+                          'Too many log-in and sign-up attempts from your network')
+
+
+async def sign_up(*, email: object, password: object, name: object, signup_mode: str = 'open',
+                  client: str | None) -> User:
+    """Create an account; pending invitations for its email become memberships.
+
+    `client` is the caller's address (`client_address(request)`): sign-ups and log-ins share its allowance. None
+    (the operator's `admin create-user`) is not limited.
+    """
     from .orgs import Invitation, accept_invitations
 
     checks = FieldErrors()
@@ -106,6 +164,8 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     password_text = checks.check(check_password, 'password', password)
     name_text = checks.check(clean_text, 'name', name, required=True)
     checks.raise_if_any()
+    # counted before what answers differently for known emails (and before the hash): a slow way to probe for accounts
+    await _reserve_for_client(client)
     if signup_mode == 'invite' and not await Invitation.filter(email=email_text).exists():
         raise Forbidden('Sign-up is by invitation only, and this email has no pending invitation')
     if await User.filter(email=email_text).exists():
@@ -120,27 +180,29 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     return user
 
 
-async def _check_not_throttled(email: str) -> None:
-    since = now() - LOGIN_FAILURE_WINDOW
-    failures = await LoginFailure.filter(email=email, at__gte=since).order_by('at').values_list('at', flat=True)
-    if len(failures) >= LOGIN_FAILURES_ALLOWED:
-        wait = int((failures[-LOGIN_FAILURES_ALLOWED] + LOGIN_FAILURE_WINDOW - now()).total_seconds()) + 1
-        raise RateLimited(f'Too many failed log-ins for this email; try again in {wait} seconds', retry_after=wait)
+async def authenticate(*, email: object, password: object, client: str | None) -> User:
+    """The user for this email and password.
 
-
-async def authenticate(*, email: object, password: object) -> User:
-    """The user for this email and password; slowed down after repeated failures for one email."""
+    At most LOGIN_FAILURES_ALLOWED wrong passwords are checked per email and window, and CLIENT_ATTEMPTS_ALLOWED
+    checks per client address (`client_address(request)`; None: not limited), however many arrive at once: a slot
+    is taken before the password is hashed. A success forgives the email's failures.
+    """
     email_text = email.strip().lower() if isinstance(email, str) else ''
     password_text = password if isinstance(password, str) else ''
     if not email_text or not password_text:
         raise Unauthorized('Wrong email or password')
-    await _check_not_throttled(email_text)
+    client_slot = await _reserve_for_client(client)
+    email_key = _key('email', email_text)
+    try:
+        await _reserve(email_key, LOGIN_FAILURES_ALLOWED, 'Too many failed log-ins for this email')
+    except RateLimited:
+        if client_slot is not None:  # refused before hashing anything: the address keeps its room
+            await LoginAttempt.filter(id=client_slot).delete()
+        raise
     user = await User.get_or_none(email=email_text)
     if not await _password_matches(user.password_hash if user else _DUMMY_HASH, password_text) or user is None:
-        await LoginFailure.create(email=email_text)
-        await LoginFailure.filter(at__lt=now() - LOGIN_FAILURE_WINDOW).delete()
-        raise Unauthorized('Wrong email or password')
-    await LoginFailure.filter(email=email_text).delete()
+        raise Unauthorized('Wrong email or password')  # the email's slot stays taken: it is a failure
+    await LoginAttempt.filter(key=email_key).delete()
     return user
 
 

@@ -3,13 +3,17 @@
 Everything is read and prepared first, and uploaded files are copied in the store; the records, their
 attachments and the target's quota are then written in one transaction. A failure (the target's quota,
 a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
+
+"Already in the target" (same email or VAT number) and the company a contact is linked to (same VAT number, or
+same name) are looked for only among the target's records the copier can see there (the gate, with their
+membership of the target): a private record of the target they cannot see is never reported nor linked to.
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from . import access
@@ -73,16 +77,21 @@ class _Target:
         self.new_options: dict[str, list[str]] = {}
 
     async def load(self, emails: set[str], vats: set[str], company_names: set[str]) -> None:
+        """What the target already has, among the records the copier can see there: the matching goes through the
+        gate with the copier's membership of the target, so a private record they cannot see is neither reported
+        ("already in the target") nor linked to, as if it did not exist."""
         self.lists = await option_lists(self.org_id)
         self.people = set(await Membership.filter(org_id=self.org_id, role__in=[Role.OWNER.value, Role.MEMBER.value])
                           .values_list('user_id', flat=True))
         values = sorted(emails | vats)
+        seen = Q(contact_id__in=access.visible_ids(CONTACT, self.membership)) \
+            | Q(company_id__in=access.visible_ids(COMPANY, self.membership))
         keys = await _chunked(lambda chunk: RecordKey.filter(org_id=self.org_id, kind__in=['email', 'vat'],
-                                                             value__in=chunk)
+                                                             value__in=chunk).filter(seen)
                               .values('kind', 'value', 'contact_id', 'company_id'), values)
         self.contact_keys = {(k['kind'], k['value']) for k in keys if k['contact_id']}
         self.company_by_key = {(k['kind'], k['value']): k['company_id'] for k in keys if k['company_id']}
-        names = await _chunked(lambda chunk: Company.filter(org_id=self.org_id, sort_name__in=chunk)
+        names = await _chunked(lambda chunk: access.visible(COMPANY, self.membership).filter(sort_name__in=chunk)
                                .values('id', 'sort_name', 'vat_number'), sorted(company_names))
         self.company_by_name = {c['sort_name']: c['id'] for c in names if not c['vat_number']}
 

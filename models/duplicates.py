@@ -21,7 +21,11 @@ exactly those rows. Undo is refused (409) when the kept record was changed after
 
 Visibility: only someone who can see both records may merge them. A private record's data may only be merged
 away by its creator (otherwise the merge would show it to the kept record's audience), and the visibility of the
-kept record may only be changed by its creator, as in `records.update_record`.
+kept record may only be changed by its creator, as in `records.update_record`. A merge log (in "recent merges",
+and to undo) holds both records whole, so it passes the same gate as the records it holds: it exists only for
+someone who could see BOTH records as they were at merge time (public, created by them, or mentioning them), and
+who still sees the kept record. The log keeps what that needs in its own columns and MergeLogMention rows, so the
+gate stays a database filter.
 """
 from __future__ import annotations
 
@@ -40,8 +44,8 @@ from . import access
 from .access import Action, require
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .orgs import Membership
-from .records import (COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, _write_related,
-                      derive_columns, get_record, now, stale)
+from .records import (COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, Visibility,
+                      _write_related, derive_columns, get_record, now, stale)
 from .text import fold
 from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 
@@ -84,10 +88,31 @@ class MergeLog(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     undone_at = fields.DatetimeField(null=True)
     undone_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
+    # What the visibility gate needs of both records as they were at merge time (the snapshots hold them too, but
+    # the gate must be a database filter): their visibility and creator; their mentions are MergeLogMention rows.
+    # A log nobody filled in is private with no creator: seen by nobody.
+    kept_visibility = fields.CharField(max_length=8, db_default='private')
+    kept_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
+    removed_visibility = fields.CharField(max_length=8, db_default='private')
+    removed_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL,
+                                                related_name=False)
 
     class Meta:
         table = 'merge_logs'
         indexes = [Index(fields=('org_id', 'kind', 'created_at'))]
+
+
+class MergeLogMention(Model):
+    """A user mentioned in one of the two merged records at merge time ("kept" or "removed" side): like a
+    Mention, it lets them see that side of the log even when the record was private."""
+    id = fields.IntField(primary_key=True)
+    log = fields.ForeignKeyField('models.MergeLog', related_name='mention_rows', on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
+    side = fields.CharField(max_length=8)  # 'kept' or 'removed'
+
+    class Meta:
+        table = 'merge_log_mentions'
+        indexes = [Index(fields=('user_id', 'side'))]
 
 
 # ---------------------------------------------------------------- what points at a record
@@ -468,7 +493,9 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
             org_id=actor.org_id, kind=kind.name, kept_id=keep.id, removed_id=other.id,
             kept_name=keep.display_name[:255], removed_name=other.display_name[:255],
             kept_before=kept_before, removed_before=removed_before, kept_version=keep.version,
-            moved=moved, dropped=dropped, created_by_id=actor.user_id)
+            moved=moved, dropped=dropped, created_by_id=actor.user_id, **_gate_columns(kept_before, removed_before))
+        if mentioned := _gate_mentions(log, kept_before, removed_before):
+            await MergeLogMention.bulk_create(mentioned)
     return MergeResult(log, keep, {k: len(v) for k, v in moved.items()}, {k: len(v) for k, v in dropped.items()})
 
 
@@ -494,18 +521,63 @@ async def _move(reference: Reference, scope: dict, from_id: int, to_id: int, mov
         moved.setdefault(reference.key, []).extend(ids)
 
 
+# ---------------------------------------------------------------- who sees a merge log
+
+SIDES = ('kept', 'removed')
+
+
+def _gate_columns(kept_before: dict, removed_before: dict) -> dict:
+    """The MergeLog columns the gate reads: each record's visibility and creator at merge time."""
+    values = {}
+    for side, saved in zip(SIDES, (kept_before, removed_before)):
+        values[f'{side}_visibility'] = saved['columns']['visibility']
+        values[f'{side}_created_by_id'] = saved['columns']['created_by_id']
+    return values
+
+
+def _gate_mentions(log: MergeLog, kept_before: dict, removed_before: dict) -> list[MergeLogMention]:
+    """One row per user mentioned in each record at merge time."""
+    return [MergeLogMention(log_id=log.id, user_id=user_id, side=side)
+            for side, saved in zip(SIDES, (kept_before, removed_before))
+            for user_id in dict.fromkeys(u for u in saved['mentions'] if u is not None)]
+
+
+def _seen_at_merge_time(actor: Membership, side: str) -> Q:
+    """The record gate (access.visibility_q) applied to one side of a log as that record was at merge time:
+    public, or created by the caller, or the caller was mentioned in it."""
+    mentioned = MergeLogMention.filter(user_id=actor.user_id, side=side).values('log_id')
+    return (Q(**{f'{side}_visibility': Visibility.PUBLIC.value}) | Q(**{f'{side}_created_by_id': actor.user_id})
+            | Q(id__in=Subquery(mentioned)))
+
+
+def _gated_logs(actor: Membership):
+    """The merge logs of the caller's organization whose BOTH records the caller could see at merge time.
+
+    A log holds all of both records (the snapshots undo restores), so it may show no more than the records did:
+    someone who never saw the merged-away private record must not learn its name from the list, nor get it back
+    whole from undo. As for records, it is a database filter, and a caller whose role sees no records (a guest)
+    sees no logs."""
+    if actor is None or not access.allows(actor.role, Action.SEE_RECORDS):
+        return MergeLog.filter(id__isnull=True)
+    logs = MergeLog.filter(org_id=actor.org_id)
+    for side in SIDES:
+        logs = logs.filter(_seen_at_merge_time(actor, side))
+    return logs
+
+
 # ---------------------------------------------------------------- recent merges and undo
 
 def _visible_logs(actor: Membership):
-    """The merges whose kept record the caller may see, not undone."""
+    """The merges, not undone, whose two records the caller could see at merge time (`_gated_logs`) and whose
+    kept record the caller may see now (it may have become private since, or have been deleted)."""
     if actor is None or not access.allows(actor.role, Action.SEE_RECORDS):
         return MergeLog.filter(id__isnull=True)
     logs = MergeLog.filter(org_id=actor.org_id, undone_at__isnull=True)
-    # the gate is applied to the kept ids of the logs only, so it reads a few rows by primary key
+    # the record gate is applied to the kept ids of the logs only, so it reads a few rows by primary key
     seen = Q(*(Q(kind=k.name, kept_id__in=Subquery(
         access.visible(k, actor).filter(id__in=Subquery(logs.filter(kind=k.name).values('kept_id'))).values('id')))
         for k in KINDS.values()), join_type='OR')
-    return logs.filter(seen)
+    return _gated_logs(actor).filter(undone_at__isnull=True).filter(seen)
 
 
 async def recent_merges(actor: Membership, kind_name: object | None = None, *,
@@ -522,7 +594,7 @@ async def get_merge(actor: Membership, merge_id: object) -> MergeLog:
         raise NotFound('merge')
     log = await _visible_logs(actor).filter(id=merge_id).first()
     if log is None:
-        if await MergeLog.filter(id=merge_id, org_id=actor.org_id, undone_at__isnull=False).exists():
+        if await _gated_logs(actor).filter(id=merge_id, undone_at__isnull=False).exists():
             raise Conflict('This merge was already undone')
         raise NotFound('merge')
     return log
@@ -600,5 +672,5 @@ async def _undo_claimed(log: MergeLog, actor: Membership) -> bool:
                 .update(undone_at=now(), undone_by_id=actor.user_id))
 
 
-__all__ = ['Group', 'MergeLog', 'MergeResult', 'Preview', 'ScanPage', 'UndoResult', 'merge', 'preview',
-           'recent_merges', 'references', 'scan', 'undo_merge', 'Company', 'Contact']
+__all__ = ['Group', 'MergeLog', 'MergeLogMention', 'MergeResult', 'Preview', 'ScanPage', 'UndoResult', 'merge',
+           'preview', 'recent_merges', 'references', 'scan', 'undo_merge', 'Company', 'Contact']

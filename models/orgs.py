@@ -228,6 +228,7 @@ async def _ensure_another_owner(org_id: int, leaving_user_id: int) -> None:
 
 
 async def change_role(*, actor: Membership, user_id: int, role: object) -> Membership:
+    require(actor.role, Action.MANAGE_MEMBERS)  # first: whoever may not change roles learns nothing about values
     role_text = _role('role', role)
     async with in_transaction():
         target = await _member_for_change(actor, user_id)

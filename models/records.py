@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -23,6 +24,9 @@ from .orgs import Membership, option_lists
 from .text import fold
 from .validation import (DESCRIPTION_MAX, NAME_MAX, FieldErrors, address_list, choice, clean_text, email_list,
                          optional_email, phone_list, vat_number)
+
+if TYPE_CHECKING:
+    from integrations import Integrations
 
 
 class Visibility(str, Enum):
@@ -201,7 +205,7 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
         elif name in ('first_name', 'last_name', 'name'):
             values[name] = checks.check(clean_text, name, value, required=name == 'name')
         elif name == 'description':
-            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX)
+            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX, multiline=True)
             if text is not None:
                 values[name] = text
         elif name == 'emails':
@@ -359,10 +363,19 @@ async def stale(kind: Kind, record: Record) -> StaleVersion:
                         'opened it; reload to see their changes', current.version, who, current.updated_at)
 
 
-async def delete_record(kind: Kind, actor: Membership, record_id: object) -> None:
+async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
+                        integrations: Integrations | None = None) -> None:
+    """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
+    space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
+    committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
+    from .attachments import remove_files, upload_keys  # attachments builds on records
+
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
-    await record.delete()  # keys, mentions and (later) attachments and connections cascade
+    async with in_transaction():
+        keys = await upload_keys(kind, [record.id])
+        await record.delete()
+    await remove_files(integrations, keys)
 
 
 # ---------------------------------------------------------------- lists
@@ -397,12 +410,23 @@ def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
 
 
 def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
-    """The visible records matching the search and the filters, as one database query."""
+    """The visible records matching the search and the filters, as one database query.
+
+    `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
+    id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
+    for a private company nor whether it exists."""
+    from tortoise.expressions import Subquery
+
     queryset = search.apply(access.visible(kind, actor), q)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
             raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
-        if value not in (None, ''):
+        if value in (None, ''):
+            continue
+        if name == 'company_id':
+            seen = access.visible(COMPANY, actor).filter(id=value).values('id')
+            queryset = queryset.filter(company_id__in=Subquery(seen))
+        else:
             queryset = queryset.filter(**{name: value})
     return queryset
 

@@ -5,6 +5,7 @@ Every function takes the field name so that the error it raises names the field.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 import pycountry
@@ -26,15 +27,69 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # argon2 hashes anything, but a megabyte password is an attack, not a password
 
 
-def clean_text(field: str, value: object, *, required: bool = False, max_length: int = NAME_MAX) -> str:
-    """Trimmed text without control characters that break display (NUL, etc.); '' when empty."""
+# What text may hold, by class of character (single-line fields: names, titles, address parts, list entries;
+# multi-line text: a description):
+# - refused, with a message naming the field and the character: control characters (C0, DEL, C1; in multi-line
+#   text, line feeds and tabs are kept), the controls that override or isolate the text direction (they make a name
+#   read differently from what is stored: "evil\u202etxt.exe"), line and paragraph separators in single-line fields,
+#   and lone surrogates (not text at all; the database would refuse them);
+# - dropped: invisible zero-width characters (zero-width space, word joiner, byte order mark, Mongolian vowel
+#   separator), and the zero-width (non-)joiners except between two non-ASCII letters or symbols, where Persian,
+#   Indic scripts and emoji sequences need them; elsewhere they only make two equal-looking names differ;
+# - kept: everything else, including the left-to-right and right-to-left marks, which mixed-direction text needs.
+_DIRECTION_CONTROLS = frozenset('\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069')
+_ZERO_WIDTH = frozenset('\u200b\u2060\ufeff\u180e')
+_JOINERS = frozenset('\u200c\u200d')
+_LINE_BREAKS = frozenset('\n\r\t\x0b\x0c\x85\u2028\u2029')
+# any character the rules above look at: text without one (nearly all) is only trimmed
+_SPECIAL = re.compile('[\x00-\x1f\x7f-\x9f\u180e\u200b-\u200d\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069'
+                      '\ufeff\ud800-\udfff]')
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the joiner at text[i] sits between two characters that may need it (neither ASCII nor a space)."""
+    before, after = text[i - 1:i], text[i + 1:i + 2]
+    return all(c and not c.isascii() and not c.isspace() and c not in _JOINERS for c in (before, after))
+
+
+def _refusal(char: str, multiline: bool) -> str | None:
+    code = f'U+{ord(char):04X}'
+    if char in _LINE_BREAKS and not multiline:
+        return 'must be a single line (no line breaks or tabs)'
+    if unicodedata.category(char) == 'Cc':
+        return 'must not contain NUL characters' if char == '\x00' else f'must not contain control characters ({code})'
+    if char in _DIRECTION_CONTROLS:
+        return f'must not contain characters that override the text direction ({code})'
+    if unicodedata.category(char) == 'Cs':
+        return f'contains an invalid character ({code})'
+    return None
+
+
+def _screened(field: str, text: str, multiline: bool) -> str:
+    if multiline:
+        text = text.replace('\r\n', '\n').translate({ord('\r'): '\n', 0x2028: '\n', 0x2029: '\n'})
+    kept_breaks = frozenset('\n\t') if multiline else frozenset()
+    kept: list[str] = []
+    for i, char in enumerate(text):
+        if char in _ZERO_WIDTH or (char in _JOINERS and not _joins(text, i)):
+            continue
+        if char not in kept_breaks and (problem := _refusal(char, multiline)):
+            raise ValidationFailed.one(field, problem)
+        kept.append(char)
+    return ''.join(kept)
+
+
+def clean_text(field: str, value: object, *, required: bool = False, max_length: int = NAME_MAX,
+               multiline: bool = False) -> str:
+    """Trimmed text, '' when empty; characters that hide or disguise what it says are refused or dropped (see
+    above). `multiline` text keeps its line breaks (as \\n) and tabs."""
     if value is None:
         value = ''
     if not isinstance(value, str):
         raise ValidationFailed.one(field, 'must be text')
-    if '\x00' in value:
-        raise ValidationFailed.one(field, 'must not contain NUL characters')
     text = value.strip()
+    if _SPECIAL.search(text):
+        text = _screened(field, text, multiline).strip()
     if required and not text:
         raise ValidationFailed.one(field, 'is required')
     if len(text) > max_length:
@@ -151,6 +206,14 @@ def display_phone(e164: str, region: str = '') -> str:
                                       else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _one_line(value: object) -> object:
+    """An address part written on several lines (a street and its second line, from a vCard or a spreadsheet) is
+    one part: its lines are joined with commas."""
+    if not isinstance(value, str):
+        return value
+    return ', '.join(line.strip() for line in re.split(r'[\r\n\x0b\x0c\x85\u2028\u2029]+', value) if line.strip())
+
+
 def address_list(field: str, value: object) -> list[dict[str, str]]:
     """Up to three addresses of street, city, postal code, province and country; blank ones are dropped."""
     checks = FieldErrors()
@@ -164,7 +227,7 @@ def address_list(field: str, value: object) -> list[dict[str, str]]:
         if unknown:
             checks.add(where, f'unknown field(s): {", ".join(map(str, unknown))}')
             continue
-        address = {name: checks.check(clean_text, f'{where}.{name}', item.get(name)) or ''
+        address = {name: checks.check(clean_text, f'{where}.{name}', _one_line(item.get(name))) or ''
                    for name in ADDRESS_FIELDS if name != 'country'}
         address['country'] = checks.check(country_code, f'{where}.country', item.get('country'), required=False) or ''
         if any(address.values()):

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from models import accounts
+from models.accounts import User
 from models.orgs import Organization
 from settings import SettingsError, load_settings
 from tests.helpers import make_org, make_user
@@ -37,9 +39,9 @@ def test_bad_settings_are_named(tmp_path, name, value):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})
 
 
-def _admin(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, 'main.py', 'admin', *args], cwd=ROOT, env=server_env(),
-                          capture_output=True, text=True, timeout=60)
+def _admin(*args: str, stdin: str = '', **settings: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, 'main.py', 'admin', *args], cwd=ROOT, env=server_env(**settings),
+                          input=stdin, capture_output=True, text=True, timeout=60)
 
 
 async def test_admin_plan_sets_plan_and_quota(db):
@@ -66,3 +68,29 @@ def test_admin_plan_refuses_an_unknown_organization():
     assert result.returncode != 0
     assert 'organization 4242 not found' in result.stderr
     assert _admin('plan', '1', 'gold').returncode != 0
+
+
+async def test_admin_create_user_gives_an_invite_only_install_its_first_account(db):
+    await db.close()  # the command opens the database itself
+    result = _admin('create-user', 'Root@Example.com', '--name', 'Rita Root', stdin='a long password\n',
+                    RUBRICA_SIGNUP='invite')
+    assert result.returncode == 0, result.stderr
+    await db.open()
+    created = await User.get(email='root@example.com')
+    assert f'user {created.id} (root@example.com) created' in result.stdout
+    assert 'a long password' not in result.stdout + result.stderr
+    assert created.name == 'Rita Root'
+    assert (await accounts.authenticate(email='root@example.com', password='a long password', client=None)).id == \
+        created.id
+    await db.close()
+
+    refused = {
+        'already exists': _admin('create-user', 'root@example.com', '--name', 'Again', stdin='a long password\n'),
+        'email': _admin('create-user', 'not an address', '--name', 'Bad', stdin='a long password\n'),
+        'password: must be at least 8 characters': _admin('create-user', 'short@example.com', '--name', 'Short',
+                                                          stdin='short\n'),
+    }
+    for message, result in refused.items():
+        assert result.returncode != 0 and message in result.stderr, (message, result.stderr)
+    await db.open()
+    assert await User.all().count() == 1

@@ -155,6 +155,8 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
 
                 async def delete() -> None:
                     dialog.close()
+                    if not await session.still_current():  # removed or demoted since the page opened
+                        return
                     try:
                         await attachments.delete_attachment(actor, attachment.id, integrations=services)
                     except RubricaError as e:
@@ -174,6 +176,9 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         async def receive(event) -> None:
             """The browser sent a file: stream it into the store; the models/ call checks size and quota."""
             file = event.file
+            if not await session.still_current():
+                upload.reset()
+                return
             try:
                 await attachments.add_upload(actor, kind, record.id, filename=file.name,
                                              content_type=file.content_type, chunks=file.iterate(),
@@ -266,6 +271,9 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
                     .mark(f'picker-crumb-{i}')
 
     async def run(work) -> list[FileEntry] | None:
+        if not await session.still_current():
+            work.close()
+            return None
         spinner.set_visibility(True)
         try:
             return await work
@@ -299,6 +307,9 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
             show(entries, f'Files matching “{query.value}”')
 
     async def attach(entry: FileEntry) -> None:
+        if not await session.still_current():
+            dialog.close()
+            return
         try:
             await attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
                                        integrations=integrations())

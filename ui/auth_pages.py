@@ -1,11 +1,14 @@
 """Log in and sign up."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from models import accounts
-from models.errors import RateLimited, RubricaError
+from models.errors import RubricaError
 
 from . import session
 from .feedback import FAILED, attempt
@@ -16,10 +19,13 @@ def _centered_card():
 
 
 @ui.page('/login', title='Log in · Rubrica')
-async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is called next
+async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the query parameter is called next
     target = session.safe_next(next)
     if await session.signed_in_user() is not None:
         return RedirectResponse(target)
+    session.forget_ended_session(request)
+    client = accounts.client_address(request)
+    storage = session.browser_storage()
 
     with _centered_card():
         ui.label('Rubrica').classes('text-h5')
@@ -32,14 +38,11 @@ async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is ca
 
         async def submit() -> None:
             try:
-                user = await accounts.authenticate(email=email.value, password=password.value)
-            except RateLimited as e:
-                problem.text = e.message
-            except RubricaError as e:
+                user = await accounts.authenticate(email=email.value, password=password.value, client=client)
+            except RubricaError as e:  # a wrong pair, or too many attempts (RateLimited says for how long)
                 problem.text = e.message
             else:
-                await session.log_in(user)
-                ui.navigate.to(target)
+                ui.navigate.to(session.begin_login(storage, user, target))
                 return
             problem.set_visibility(True)
 
@@ -50,11 +53,21 @@ async def login_page(next: str = '/'):  # noqa: A002 - the query parameter is ca
             ui.link('Sign up', '/signup').mark('signup-link')
 
 
+@ui.page(session.COMPLETE_PATH, title='Log in · Rubrica')
+async def complete_login(request: Request, ticket: str = '', next: str = '/'):  # noqa: A002
+    """The browser comes here right after its password was checked; the answer carries its new, logged-in cookie."""
+    if await session.finish_login(request, ticket):
+        return RedirectResponse(session.safe_next(next), status_code=303)
+    return RedirectResponse(f'/login?next={quote(session.safe_next(next), safe="")}', status_code=303)
+
+
 @ui.page('/signup', title='Sign up · Rubrica')
-async def signup_page():
+async def signup_page(request: Request):
     if await session.signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
+    client = accounts.client_address(request)
+    storage = session.browser_storage()
 
     with _centered_card():
         ui.label('Create your Rubrica account').classes('text-h6')
@@ -69,12 +82,11 @@ async def signup_page():
 
         async def submit() -> None:
             user = await attempt(accounts.sign_up(email=email.value, password=password.value, name=name.value,
-                                                  signup_mode=settings.signup),
+                                                  signup_mode=settings.signup, client=client),
                                  {'email': email, 'password': password, 'name': name})
             if user is FAILED:
                 return
-            await session.log_in(user)
-            ui.navigate.to('/')
+            ui.navigate.to(session.begin_login(storage, user, '/'))
 
         ui.button('Create account', on_click=submit).classes('w-full').mark('signup-submit')
         with ui.row().classes('w-full justify-center'):

@@ -102,6 +102,8 @@ async def cloud_accounts_section(ctx: PageContext) -> None:
                             .mark(f'cloud-{state.provider}-connect')
                     if state.status != 'disconnected':
                         async def forget(p: str = state.provider) -> None:
+                            if not await session.still_current():  # logged out elsewhere since the page opened
+                                return
                             await cloud.disconnect(user=ctx.user, provider=p)
                             ui.notify('Disconnected', type='positive')
                             accounts.refresh()

@@ -1,12 +1,15 @@
 """Shows the data layer's errors to the user: next to the field that is wrong, or as a message."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Mapping
 from typing import TypeVar
 
 from nicegui import ui
 
 from models.errors import RubricaError, ValidationFailed
+
+from . import session
 
 T = TypeVar('T')
 FAILED = object()  # returned by attempt() when the action did not happen
@@ -27,10 +30,22 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
                   passing: tuple[type[Exception], ...] = ()) -> T | object:
     """Run one models/ call; on a refusal tell the user what is wrong and return FAILED.
 
+    First the page's visitor is checked again (still logged in, still in the organization with the same role): a
+    page stays open for hours, and what it was allowed when it was built may no longer hold. If not, the call is not
+    made, and the page says so and reloads (see session.PageContext.refresh).
+
     Errors of the `passing` types are raised for the caller to handle itself.
     """
     elements = elements or {}
     clear_errors(elements)
+    current = False
+    try:
+        current = await session.still_current()
+    finally:
+        if not current and inspect.iscoroutine(action):
+            action.close()  # not run (refused, or the handler was cancelled while checking): nothing of it ran
+    if not current:
+        return FAILED
     try:
         return await action
     except passing:

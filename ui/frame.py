@@ -38,7 +38,7 @@ def new_organization_dialog(ctx: PageContext) -> ui.dialog:
                                   {'name': name, 'country': country})
             if owner is FAILED:
                 return
-            session.set_active_org(owner.org_id)
+            ctx.set_active_org(owner.org_id)
             dialog.close()
             ui.navigate.to('/')
 
@@ -55,7 +55,7 @@ def _switcher(ctx: PageContext) -> None:
 
     def switch(e) -> None:
         if e.value and e.value != ctx.membership.org_id:
-            session.set_active_org(e.value)
+            ctx.set_active_org(e.value)
             ui.navigate.reload()
 
     ui.select(options, value=ctx.membership.org_id, on_change=switch) \
@@ -75,7 +75,7 @@ def _switcher(ctx: PageContext) -> None:
 
 def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
     async def logout() -> None:
-        await session.log_out()
+        await ctx.log_out()
         ui.navigate.to('/login')
 
     with ui.button(icon='account_circle').props('flat round color=white').mark('user-menu'):
@@ -94,7 +94,11 @@ class Frame:
 
 @contextmanager
 def frame(ctx: PageContext, title: str):
-    """Header, navigation and a titled content column; the page body goes inside the `with` block."""
+    """Header, navigation and a titled content column; the page body goes inside the `with` block.
+
+    The page's visitor is watched from here on: every page action re-checks it (see session.watch).
+    """
+    session.watch(ctx)
     new_org = new_organization_dialog(ctx)
     with ui.header().classes('items-center gap-2 px-2 py-1 bg-primary'):
         drawer_button = ui.button(icon='menu').props('flat round color=white').classes('lg:hidden')

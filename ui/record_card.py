@@ -9,7 +9,7 @@ from models.access import Action, Role
 from models.errors import NotFound
 from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
 
-from .attachments import attachments_panel
+from .attachments import attachments_panel, integrations
 from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
@@ -179,7 +179,9 @@ class RecordCard:
             ui.label('This cannot be undone.').classes('text-grey-8')
 
             async def delete() -> None:
-                if await attempt(records.delete_record(self.kind, self.ctx.membership, self.record.id)) is not FAILED:
+                deleting = records.delete_record(self.kind, self.ctx.membership, self.record.id,
+                                                 integrations=integrations())
+                if await attempt(deleting) is not FAILED:
                     dialog.close()
                     ui.notify('Deleted', type='positive')
                     ui.navigate.to(record_path(self.kind))

@@ -16,7 +16,7 @@ from models.work import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, W
 from .connections import ICONS, due_label, linked_records_section, priority_badge, status_badge
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
-from .session import PageContext, page_context
+from .session import PageContext, page_context, still_current
 
 PAGE_SIZE = 25
 PERSON_LABELS = {'owner': 'Owner', 'assignee': 'Assignee'}
@@ -161,11 +161,13 @@ async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
                               on_change=lambda e: go_to(e.value)).mark(f'{kind.plural}-pages')
 
     async def go_to(number: int | None) -> None:
-        if number and number != state['page']:
+        if number and number != state['page'] and await still_current():
             state['page'] = number
             await rows.refresh()
 
     async def show_first_page() -> None:
+        if not await still_current():  # removed or demoted since the page opened: it reloads instead
+            return
         state['page'] = 1
         await rows.refresh()
 
@@ -174,6 +176,8 @@ async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
         await show_first_page()
 
     async def new_dialog() -> None:
+        if not await still_current():
+            return
         people = await work.assignable_people(actor)
         projects = await _project_options(ctx) if kind is TASK else {}
         with ui.dialog() as dialog, ui.card().classes('w-[40rem] max-w-full'):

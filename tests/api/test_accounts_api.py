@@ -1,8 +1,13 @@
 """Accounts and tokens, as API.md writes them."""
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager
+
+import httpx
 import pytest
 
+from models.accounts import CLIENT_ATTEMPTS_ALLOWED, LOGIN_FAILURES_ALLOWED
 from tests.helpers import PASSWORD, make_org, make_user, token_for
 
 
@@ -82,6 +87,79 @@ async def test_repeated_failures_for_one_email_are_slowed_down(client):
     assert int(response.headers['Retry-After']) > 0
     other = await make_user(email='other@example.com')
     assert (await client.post('/api/v1/tokens', json={'email': other.email, 'password': PASSWORD})).status_code == 201
+
+
+@asynccontextmanager
+async def from_address(host: str):
+    """A client of the same app whose requests come from this address (request.client.host)."""
+    from nicegui import core
+
+    transport = httpx.ASGITransport(app=core.app, raise_app_exceptions=False, client=(host, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url='http://test') as http:
+        yield http
+
+
+def statuses(responses) -> list[int]:
+    return sorted(response.status_code for response in responses)
+
+
+async def test_concurrent_wrong_passwords_for_one_email_are_checked_at_most_five_times(client):
+    """Thirty guesses at once, from thirty addresses (so only the per-email limit applies): a slot is taken before
+    hashing, so at most five passwords are ever checked; the rest are 429 with Retry-After."""
+    await make_user(email='target@example.com')
+
+    async def guess(i: int) -> httpx.Response:
+        async with from_address(f'10.0.0.{i + 1}') as http:
+            return await http.post('/api/v1/tokens', json={'email': 'target@example.com', 'password': f'guess {i:04}'})
+
+    responses = await asyncio.gather(*(guess(i) for i in range(30)))
+    found = statuses(responses)
+    assert set(found) <= {401, 429}, found
+    checked = found.count(401)
+    assert checked <= LOGIN_FAILURES_ALLOWED, found
+    assert all(int(r.headers['Retry-After']) > 0 for r in responses if r.status_code == 429)
+
+    # a refused guess took nothing: the email has exactly the rest of its five, then 429 (even for the right password)
+    async with from_address('10.0.1.1') as http:
+        for i in range(LOGIN_FAILURES_ALLOWED - checked):
+            late = await http.post('/api/v1/tokens', json={'email': 'target@example.com', 'password': f'late {i:04}'})
+            assert late.status_code == 401
+        right = await http.post('/api/v1/tokens', json={'email': 'target@example.com', 'password': PASSWORD})
+        assert right.status_code == 429
+
+
+async def test_concurrent_attempts_from_one_address_are_checked_at_most_twenty_times(client):
+    """Thirty log-ins at once from one address, each for another email: at most twenty passwords are hashed."""
+    responses = await asyncio.gather(*(client.post('/api/v1/tokens', json={'email': f'nobody{i}@example.com',
+                                                                           'password': 'guess 1234'})
+                                       for i in range(30)))
+    found = statuses(responses)
+    assert set(found) <= {401, 429}, found
+    assert found.count(401) <= CLIENT_ATTEMPTS_ALLOWED, found
+
+
+async def test_log_ins_and_sign_ups_share_one_allowance_per_client_address(client):
+    person = await make_user(email='known@example.com')
+    for _ in range(CLIENT_ATTEMPTS_ALLOWED - 2):  # probing for accounts through sign-up counts too
+        taken = await client.post('/api/v1/users', json={'email': person.email, 'password': 'long enough',
+                                                         'name': 'Probe'})
+        assert taken.status_code == 409
+    wrong = await client.post('/api/v1/tokens', json={'email': 'nobody@example.com', 'password': 'guess 1234'})
+    assert wrong.status_code == 401
+    signed_up = await client.post('/api/v1/users', json={'email': 'new@example.com', 'password': 'long enough',
+                                                         'name': 'New'})
+    assert signed_up.status_code == 201  # the twentieth hash of this address in the minute
+
+    refused = await client.post('/api/v1/users', json={'email': 'other@example.com', 'password': 'long enough',
+                                                       'name': 'Other'})
+    assert refused.status_code == 429 and int(refused.headers['Retry-After']) > 0
+    assert 'from your network' in refused.json()['detail']
+    refused = await client.post('/api/v1/tokens', json={'email': person.email, 'password': PASSWORD})
+    assert refused.status_code == 429
+
+    async with from_address('192.0.2.7') as elsewhere:  # another address has its own allowance
+        assert (await elsewhere.post('/api/v1/tokens', json={'email': person.email, 'password': PASSWORD})) \
+            .status_code == 201
 
 
 async def test_me_lists_organizations_with_roles(client):

@@ -206,6 +206,33 @@ async def test_deleting_a_record_frees_the_space_of_its_files(client, acme, rubr
     assert await storage_used(acme['id']) == 0
 
 
+def bytes_on_disk(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in files_on_disk(data_dir))
+
+
+async def test_deleting_records_removes_their_files_from_disk(client, acme, rubrica_env):
+    """Rounds of "upload, delete the contact" used to leave every file on disk (until a restart) while the quota
+    counted none of them: disk use was bounded by nothing. The files go when their record goes."""
+    size = 300 * 1024
+    for _ in range(3):
+        contact = await new_contact(client, acme)
+        assert (await upload(client, acme, f'contacts/{contact["id"]}', 'big.bin', b'x' * size)).status_code == 201
+        assert bytes_on_disk(rubrica_env) == size and await storage_used(acme['id']) == size
+        assert (await client.delete(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'])) \
+            .status_code == 204
+        assert bytes_on_disk(rubrica_env) == 0 and await storage_used(acme['id']) == 0
+    company = (await client.post(f'{acme["base"]}/companies', json={'name': 'Rossi Srl'},
+                                 headers=acme['as_member'])).json()
+    for name in ('a.bin', 'b.bin'):
+        assert (await upload(client, acme, f'companies/{company["id"]}', name, b'y' * size)).status_code == 201
+    kept = await new_contact(client, acme)
+    assert (await upload(client, acme, f'contacts/{kept["id"]}', 'kept.bin', b'z' * 1000)).status_code == 201
+    assert bytes_on_disk(rubrica_env) == 2 * size + 1000
+    assert (await client.delete(f'{acme["base"]}/companies/{company["id"]}', headers=acme['as_member'])) \
+        .status_code == 204
+    assert bytes_on_disk(rubrica_env) == 1000 and await storage_used(acme['id']) == 1000
+
+
 async def test_concurrent_uploads_cannot_pass_the_quota_together(client, acme):
     await orgs.set_plan(org_id=acme['id'], plan='free', quota_mb=1)
     contact = await new_contact(client, acme)

@@ -133,6 +133,58 @@ async def test_only_records_the_owner_can_see_are_copied(client, two_orgs):
                                                                     'reason': 'not found'}]}
 
 
+async def test_records_of_the_target_the_copier_cannot_see_are_not_matched(client, two_orgs):
+    """Mario's private records in the target do not exist for Olga: copying a contact with the same email or VAT
+    number says nothing about them ("already in the target" would tell her they exist) and links to none of them."""
+    t = two_orgs
+    other_iva = '00488410010'
+    for body in ({'last_name': 'Hidden', 'emails': ['same@example.com'], 'visibility': 'private'},
+                 {'last_name': 'Hidden', 'vat_number': 'RSSMRA85T10A562S', 'visibility': 'private'}):
+        assert (await client.post(f'{t["dst"]}/contacts', json=body, headers=t['as_mario'])).status_code == 201
+    hidden_companies = []
+    for body in ({'name': 'Verdi SpA', 'vat_number': VALID_IVA, 'visibility': 'private'},
+                 {'name': 'Gialli', 'visibility': 'private'},
+                 {'name': 'Blu Srl', 'vat_number': other_iva, 'visibility': 'private'}):
+        created = await client.post(f'{t["dst"]}/companies', json=body, headers=t['as_mario'])
+        assert created.status_code == 201, created.text
+        hidden_companies.append(created.json()['id'])
+    verdi = (await client.post(f'{t["src"]}/companies', json={'name': 'Verdi SpA', 'vat_number': VALID_IVA},
+                               headers=t['as_olga'])).json()
+    gialli = (await client.post(f'{t["src"]}/companies', json={'name': 'Gialli'}, headers=t['as_olga'])).json()
+    blu = (await client.post(f'{t["src"]}/companies', json={'name': 'Blu Srl', 'vat_number': other_iva},
+                             headers=t['as_olga'])).json()
+    by_email = (await client.post(f'{t["src"]}/contacts', headers=t['as_olga'], json={
+        'last_name': 'Same', 'emails': ['SAME@example.com'], 'company_id': verdi['id']})).json()
+    by_vat = (await client.post(f'{t["src"]}/contacts', headers=t['as_olga'], json={
+        'last_name': 'Vat', 'vat_number': 'RSSMRA85T10A562S', 'company_id': gialli['id']})).json()
+
+    response = await client.post(f'{t["src"]}/copy', headers=t['as_olga'], json={
+        'target_org_id': t['target'], 'contact_ids': [by_email['id'], by_vat['id']], 'company_ids': [blu['id']]})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result['skipped'] == [] and 'already' not in response.text
+    assert set(result['contacts']) == {str(by_email['id']), str(by_vat['id'])}
+    assert set(result['companies']) == {str(blu['id'])}
+    for source_id in (by_email['id'], by_vat['id']):
+        copied = (await client.get(f'{t["dst"]}/contacts/{result["contacts"][str(source_id)]}',
+                                   headers=t['as_olga'])).json()
+        assert copied['company'] is not None and copied['company']['id'] not in hidden_companies
+    assert result['companies'][str(blu['id'])] not in hidden_companies
+    mine = await Company.filter(org_id=t['target'], created_by_id=t['olga'].id).values_list('name', flat=True)
+    assert sorted(mine) == ['Blu Srl', 'Gialli', 'Verdi SpA']
+
+    # what Olga can see in the target is still matched: Mario makes his company public, a second copy links to it
+    verdi_dst = hidden_companies[0]
+    version = (await client.get(f'{t["dst"]}/companies/{verdi_dst}', headers=t['as_mario'])).json()['version']
+    await client.patch(f'{t["dst"]}/companies/{verdi_dst}', json={'visibility': 'public', 'version': version},
+                       headers=t['as_mario'])
+    again = (await client.post(f'{t["src"]}/copy', headers=t['as_olga'], json={
+        'target_org_id': t['target'], 'contact_ids': [by_email['id']], 'copy_anyway': True})).json()
+    copied = (await client.get(f'{t["dst"]}/contacts/{again["contacts"][str(by_email["id"])]}',
+                               headers=t['as_olga'])).json()
+    assert copied['company']['id'] == verdi_dst
+
+
 async def _fail_inserts_of(last_name: str, org_id: int) -> None:
     """Make the database itself refuse one insert (a trigger): a real failure in the middle of the copy."""
     from tortoise import connections

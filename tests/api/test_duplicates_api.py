@@ -15,7 +15,7 @@ async def acme(client):
     org = await make_org(owner, 'Acme')
     for person, role in ((member, 'member'), (other, 'member'), (guest, 'guest')):
         await add_member(org, person, role)
-    return {'base': f'/api/v1/orgs/{org.org_id}', 'as_owner': await token_for(owner),
+    return {'base': f'/api/v1/orgs/{org.org_id}', 'other_id': other.id, 'as_owner': await token_for(owner),
             'as_member': await token_for(member), 'as_other': await token_for(other),
             'as_guest': await token_for(guest)}
 
@@ -139,6 +139,39 @@ async def test_refusals_have_the_documented_status_codes(client, acme):
     refused = await client.post(f'{base}/merges/{done.json()["merge"]["id"]}/undo', headers=acme['as_member'])
     assert refused.status_code == 409 and 'changed after the merge' in refused.json()['detail']
     assert (await client.post(f'{base}/merges/999999/undo', headers=acme['as_member'])).status_code == 404
+
+
+async def test_a_merge_log_shows_a_private_record_only_to_who_could_see_it(client, acme):
+    """A member merges their private contact into a public one: the owner, who never saw the private contact,
+    neither sees its name in the recent merges nor gets it back from undo; someone mentioned in it does."""
+    base = acme['base']
+    public = await _post(client, acme, 'contacts', {'last_name': 'Rossi', 'emails': ['rossi@example.com']})
+    secret = await _post(client, acme, 'contacts', {
+        'first_name': 'Segreto', 'last_name': 'Rossi', 'visibility': 'private', 'phones': ['+39 02 9999 0000'],
+        'description': f'met with @[Tina Other](user:{acme["other_id"]})'})
+    merged = await client.post(f'{base}/contacts/merge', headers=acme['as_member'],
+                               json={'keep_id': public['id'], 'other_id': secret['id']})
+    assert merged.status_code == 200, merged.text
+    merge_id = merged.json()['merge']['id']
+    assert merged.json()['record']['visibility'] == 'public'
+
+    for who in ('as_member', 'as_other'):  # the creator, and a colleague mentioned in the private contact
+        listed = (await client.get(f'{base}/merges', headers=acme[who])).json()['items']
+        assert [(m['id'], m['removed_name']) for m in listed] == [(merge_id, 'Segreto Rossi')], who
+    owner_list = await client.get(f'{base}/merges', params={'kind': 'contact'}, headers=acme['as_owner'])
+    assert owner_list.status_code == 200 and owner_list.json() == {'items': []}
+    assert 'Segreto' not in owner_list.text
+    refused = await client.post(f'{base}/merges/{merge_id}/undo', headers=acme['as_owner'])
+    assert refused.status_code == 404 and 'Segreto' not in refused.text
+    assert (await client.get(f'{base}/contacts/{secret["id"]}', headers=acme['as_owner'])).status_code == 404
+
+    undone = await client.post(f'{base}/merges/{merge_id}/undo', headers=acme['as_member'])
+    assert undone.status_code == 200, undone.text
+    assert undone.json()['restored']['first_name'] == 'Segreto'
+    # once undone, the owner still learns nothing: the same 404 as an id that never existed, not "already undone"
+    again = await client.post(f'{base}/merges/{merge_id}/undo', headers=acme['as_owner'])
+    assert again.status_code == 404
+    assert (await client.post(f'{base}/merges/{merge_id}/undo', headers=acme['as_member'])).status_code == 409
 
 
 async def test_the_endpoints_are_in_the_openapi_schema(client):

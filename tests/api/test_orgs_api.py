@@ -101,6 +101,18 @@ async def test_only_owners_manage_members(client, acme):
                               headers=acme['as_owner'])).status_code == 422
 
 
+async def test_a_role_change_from_a_guest_or_member_is_403_whatever_the_value(client, acme):
+    """The caller's role is checked before the value: a guest learns nothing about valid roles from a 422."""
+    members = f'/api/v1/orgs/{acme["id"]}/members'
+    for caller in ('as_guest', 'as_member'):
+        for role in ('superuser', '', 'guest'):
+            response = await client.patch(f'{members}/{acme["owner"].id}', json={'role': role}, headers=acme[caller])
+            assert response.status_code == 403, (caller, role, response.text)
+    response = await client.patch(f'{members}/{acme["member"].id}', json={'role': 'superuser'},
+                                  headers=acme['as_owner'])
+    assert response.status_code == 422  # the owner may change roles: told what is wrong with the value
+
+
 async def test_owner_changes_roles_and_removes_members(client, acme):
     base = f'/api/v1/orgs/{acme["id"]}/members'
     response = await client.patch(f'{base}/{acme["guest"].id}', json={'role': 'member'}, headers=acme['as_owner'])

@@ -110,3 +110,38 @@ async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client
     refused = await client.post(f'{base}/contacts', json={'last_name': 'X', 'company_id': secret['id']},
                                 headers=as_owner)
     assert refused.status_code == 422
+
+
+async def test_filtering_by_a_hidden_company_is_like_filtering_by_an_unknown_one(client):
+    """The public contacts of a private company the caller cannot see are not listed (nor exported) under its id:
+    the answer is the same as for an id that does not exist, so the filter says nothing about the company."""
+    owner, writer = await make_user(), await make_user()
+    org = await make_org(owner)
+    await add_member(org, writer, 'member')
+    base = f'/api/v1/orgs/{org.org_id}'
+    as_writer, as_owner = await token_for(writer), await token_for(owner)
+    secret = (await client.post(f'{base}/companies', json={'name': 'Secret Holding', 'visibility': 'private'},
+                                headers=as_writer)).json()
+    for name in ('Alpha', 'Gamma'):
+        created = await client.post(f'{base}/contacts', json={'last_name': name, 'company_id': secret['id']},
+                                    headers=as_writer)
+        assert created.status_code == 201 and created.json()['visibility'] == 'public'
+    unknown = secret['id'] + 1000
+
+    # the writer sees the company: its contacts are listed under its id
+    mine = (await client.get(f'{base}/contacts', params={'company_id': secret['id']}, headers=as_writer)).json()
+    assert sorted(c['last_name'] for c in mine['items']) == ['Alpha', 'Gamma'] and mine['total'] == 2
+
+    answers = {}
+    for company_id in (secret['id'], unknown):
+        listed = await client.get(f'{base}/contacts', params={'company_id': company_id}, headers=as_owner)
+        csv_export = await client.get(f'{base}/contacts/export.csv', params={'company_id': company_id},
+                                      headers=as_owner)
+        cards = await client.get(f'{base}/contacts/export.vcf', params={'company_id': company_id}, headers=as_owner)
+        answers[company_id] = [(r.status_code, r.text) for r in (listed, csv_export, cards)]
+    assert answers[secret['id']] == answers[unknown]
+    assert answers[secret['id']][0] == (200, '{"items":[],"total":0}')
+    assert 'Alpha' not in answers[secret['id']][1][1] and 'Alpha' not in answers[secret['id']][2][1]
+    # the contacts themselves are public: the owner sees them in the unfiltered list, without their company
+    everyone = (await client.get(f'{base}/contacts', headers=as_owner)).json()
+    assert [(c['last_name'], c['company']) for c in everyone['items']] == [('Alpha', None), ('Gamma', None)]

@@ -15,7 +15,7 @@ from models import attachments, orgs
 from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
 from models.errors import TooLarge
 from models.orgs import Organization
-from models.records import CONTACT, create_record
+from models.records import CONTACT, create_record, delete_record
 from settings import load_settings
 from tests.helpers import make_org, make_user
 
@@ -100,6 +100,76 @@ async def test_start_up_removes_unreferenced_and_half_written_files(db, rubrica_
     assert await services.files.exists(fresh.key)
     assert not (root / '.tmp' / 'abc.part').exists()
     assert (await Organization.get(id=actor.org_id)).storage_used == 4
+
+
+async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_period(db, rubrica_env):
+    owner = await make_user()
+    actor = await make_org(owner)
+    contact = await create_record(CONTACT, actor, {'last_name': 'Kept'})
+    services = integrations.build(load_settings())
+    kept = await add_upload(actor, CONTACT, contact.id, filename='kept.txt', content_type='text/plain',
+                            chunks=chunked(b'kept'), integrations=services)
+    root = rubrica_env / 'files'
+    old_orphan = await services.files.save(chunked(b'old orphan'), limit=100)
+    young_orphan = await services.files.save(chunked(b'young orphan'), limit=100)
+    (root / '.tmp').mkdir(parents=True, exist_ok=True)
+    (root / '.tmp' / 'abc.part').write_bytes(b'half')
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (root / kept.storage_key[:2] / kept.storage_key, root / old_orphan.key[:2] / old_orphan.key,
+                 root / '.tmp' / 'abc.part'):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert await attachments.sweep_storage(services) == 2  # the old orphan and the old temporary file
+    assert await services.files.exists(kept.storage_key)
+    assert not await services.files.exists(old_orphan.key)
+    assert await services.files.exists(young_orphan.key)  # maybe between its rename and its row: kept for now
+    assert not (root / '.tmp' / 'abc.part').exists()
+    assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
+    assert [p.name for p in all_files(root)] == [kept.storage_key]
+
+
+async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(db, rubrica_env):
+    owner = await make_user()
+    actor = await make_org(owner)
+    contact = await create_record(CONTACT, actor, {'last_name': 'Gone'})
+    services = integrations.build(load_settings())
+    await add_upload(actor, CONTACT, contact.id, filename='a.txt', content_type='text/plain',
+                     chunks=chunked(b'a' * 10), integrations=services)
+    await delete_record(CONTACT, actor, contact.id)
+    assert len(all_files(rubrica_env / 'files')) == 1
+    assert (await Organization.get(id=actor.org_id)).storage_used == 0
+    assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
+    assert all_files(rubrica_env / 'files') == []
+
+
+async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubrica_env):
+    """detach_uploads and remove_files, for a path that deletes records with a queryset delete (an import's undo):
+    the space is given back in the transaction, the files go after it, except one another attachment still uses."""
+    from tortoise.transactions import in_transaction
+
+    from models.records import Contact
+
+    owner = await make_user()
+    actor = await make_org(owner)
+    services = integrations.build(load_settings())
+    first, second, stays = [await create_record(CONTACT, actor, {'last_name': n}) for n in ('A', 'B', 'C')]
+    uploads = [await add_upload(actor, CONTACT, record.id, filename='f.txt', content_type='text/plain',
+                                chunks=chunked(data), integrations=services)
+               for record, data in ((first, b'1' * 10), (second, b'2' * 20), (stays, b'3' * 30))]
+    shared = uploads[1]  # a second attachment refers to the same file: it must outlive the first
+    await Attachment.create(org_id=actor.org_id, contact_id=stays.id, source='upload', filename='same.txt', size=0,
+                            storage_key=shared.storage_key)
+    assert (await Organization.get(id=actor.org_id)).storage_used == 60
+
+    async with in_transaction():
+        keys = await attachments.detach_uploads(CONTACT, [first.id, second.id])
+        await Contact.filter(id__in=[first.id, second.id]).delete()
+    assert sorted(keys) == sorted([uploads[0].storage_key, shared.storage_key])
+    assert (await Organization.get(id=actor.org_id)).storage_used == 30
+    assert await attachments.remove_files(services, keys) == 1
+    assert not await services.files.exists(uploads[0].storage_key)
+    assert await services.files.exists(shared.storage_key) and await services.files.exists(uploads[2].storage_key)
+    assert await attachments.remove_files(None, [uploads[2].storage_key]) == 0  # no store: left to the sweep
 
 
 # ------------------------------------------------------------------ the quota

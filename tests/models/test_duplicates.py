@@ -306,6 +306,33 @@ async def test_private_records_merge_only_for_who_may(team):
         await undo_merge(team.as_owner, result.log.id)
 
 
+async def test_a_merge_log_needs_both_records_as_they_were_at_merge_time(team):
+    """Two private records: the log exists only for who could see both (here Mario, creator of one and mentioned
+    in the other), not for the creator of only one of them (Tina), nor the owner."""
+    tinas = await records.create_record(CONTACT, team.as_tina, {
+        'last_name': 'Verdi', 'visibility': 'private', 'description': f'@[Mario Member](user:{team.mario.id})'})
+    marios = await records.create_record(CONTACT, team.as_mario, {'last_name': 'Verdi', 'visibility': 'private'})
+    result = await merge(CONTACT, team.as_mario, tinas.id, marios.id)
+    log = await MergeLog.get(id=result.log.id)
+    assert (log.kept_visibility, log.kept_created_by_id, log.removed_visibility, log.removed_created_by_id) == (
+        'private', team.tina.id, 'private', team.mario.id)
+    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+    # Tina sees the kept record (hers) but never saw Mario's private one that went into it
+    assert await records.get_record(CONTACT, team.as_tina, tinas.id)
+    assert await duplicates.recent_merges(team.as_tina) == []
+    assert await duplicates.recent_merges(team.as_owner) == []
+    for who in (team.as_tina, team.as_owner, team.as_guest):
+        with pytest.raises((NotFound, Forbidden)):
+            await undo_merge(who, log.id)
+    with pytest.raises(NotFound):
+        await duplicates.get_merge(team.as_tina, log.id)
+    # what the records became later does not widen the log: making the kept record public shows it to everyone,
+    # the log still only to Mario
+    await records.update_record(CONTACT, team.as_tina, tinas.id, {'visibility': 'public'}, 2)
+    assert await duplicates.recent_merges(team.as_owner) == []
+    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+
+
 async def test_a_merge_in_another_organization_is_not_found(team):
     stranger = await make_user()
     theirs = await make_org(stranger, 'Other')

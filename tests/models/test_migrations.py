@@ -14,3 +14,80 @@ async def test_no_model_change_is_missing_a_migration():
     missing = [operation.describe() for writer in changes for operation in writer.operations]
     assert not missing, ('models differ from models/migrations; run '
                          f'`.venv/bin/tortoise -c models.db.TORTOISE_ORM makemigrations`: {missing}')
+
+
+
+
+async def _scratch_database(tmp_path):
+    """An empty database of the dialect this run tests, outside the one the tests share: (url, drop)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from tests.conftest import ON_POSTGRES, POSTGRES_URL
+
+    if not ON_POSTGRES:
+        return f'sqlite://{tmp_path / "upgrade.sqlite3"}', None
+    import asyncpg
+
+    parts = urlsplit(POSTGRES_URL)
+    name = parts.path.lstrip('/') + '_upgrade'
+    admin_url = urlunsplit(parts._replace(scheme='postgres', path='/postgres'))
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(admin_url)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+    await run(f'DROP DATABASE IF EXISTS "{name}"')
+    await run(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f'/{name}')), lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_columns(tmp_path):
+    """0010_merge_log_gate on a database that already has merge logs (as a server upgraded in place): the columns
+    are added to the existing rows, filled in from each log's snapshots, and their mentions become rows; a creator
+    or mentioned user whose account is gone is left out."""
+    import json
+
+    from tortoise import connections
+    from tortoise.contrib.fastapi import RegisterTortoise
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    from models.db import migrate, tortoise_config
+
+    url, drop = await _scratch_database(tmp_path)
+    orm = RegisterTortoise(config=tortoise_config(url))
+    await orm.init_orm()
+    try:
+        client = connections.get('default')
+        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
+            [MigrationTarget(APP_LABEL, '0009_search_bulk_index')])
+        mark = '$1' if client.capabilities.dialect == 'postgres' else '?'
+        for email in ('olga@example.com', 'mario@example.com'):
+            await client.execute_insert('INSERT INTO users (email, name, password_hash, created_at) '
+                                        f"VALUES ({mark}, 'U', 'x', CURRENT_TIMESTAMP)", [email])
+        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
+                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+
+        def snapshot(visibility: str, creator: int | None, mentions: list) -> str:
+            return json.dumps({'columns': {'visibility': visibility, 'created_by_id': creator, 'version': 1},
+                               'mentions': mentions})
+        for kept, removed in ((snapshot('public', 1, []), snapshot('private', 2, [1, 99])),
+                              (snapshot('private', 99, [2]), snapshot('public', None, []))):
+            await client.execute_insert(
+                'INSERT INTO merge_logs (org_id, kind, kept_id, removed_id, kept_name, removed_name, kept_before, '
+                "removed_before, kept_version, moved, dropped, created_at) VALUES (1, 'contact', 1, 2, 'K', 'R', "
+                f"{mark}, {mark.replace('1', '2')}, 2, '{{}}', '{{}}', CURRENT_TIMESTAMP)", [kept, removed])
+
+        await migrate()
+
+        logs = await client.execute_query_dict('SELECT kept_visibility, kept_created_by_id, removed_visibility, '
+                                               'removed_created_by_id FROM merge_logs ORDER BY id')
+        assert [tuple(log.values()) for log in logs] == [('public', 1, 'private', 2), ('private', None, 'public', None)]
+        mentions = await client.execute_query_dict('SELECT log_id, user_id, side FROM merge_log_mentions '
+                                                   'ORDER BY log_id, user_id')
+        assert [tuple(m.values()) for m in mentions] == [(1, 1, 'removed'), (2, 2, 'kept')]
+    finally:
+        await orm.close_orm()
+        if drop is not None:
+            await drop()

@@ -227,3 +227,14 @@ async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit,
     await user.should_see(marker='attachment-row', retries=WAIT)
     assert not await Attachment.filter(filename='big.bin').exists()
     assert (await Attachment.get(filename='fits.bin')).size == 1024 * 1024
+
+
+async def test_the_server_sweeps_unreferenced_files_while_it_runs(user: User):
+    """Not only at start-up: a background task removes, every few minutes, files a crash left without a row."""
+    import asyncio
+
+    from nicegui import background_tasks
+
+    await user.open('/login')
+    await asyncio.gather(*(task for task in background_tasks.running_tasks if task.get_name() == 'func start'))
+    assert 'sweep unreferenced files' in {task.get_name() for task in background_tasks.running_tasks}

@@ -95,3 +95,23 @@ async def test_guests_do_not_see_the_page(user: User, team):
     await log_in(user, 'gus@example.com', path='/duplicates')
     await user.should_see(marker='no-access')
     await user.should_not_see(marker='dups-group')
+
+
+async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it(user: User, team):
+    """A member merged their private contact into a public one: the owner's page lists no such merge."""
+    from models.duplicates import merge
+    from models.orgs import Membership
+
+    org = team['org']
+    mario = await make_user(name='Mario Member', email='mario@example.com')
+    await add_member(org, mario, 'member')
+    as_mario = await Membership.get(user_id=mario.id, org_id=org.org_id).select_related('org')
+    public = await records.create_record(CONTACT, as_mario, {'last_name': 'Rossi'})
+    secret = await records.create_record(CONTACT, as_mario, {'first_name': 'Segreto', 'last_name': 'Rossi',
+                                                             'visibility': 'private'})
+    await merge(CONTACT, as_mario, public.id, secret.id)
+
+    await log_in(user, 'olga@example.com', path='/duplicates')
+    await user.should_see(marker='merges-none')
+    await user.should_not_see('Segreto')
+    await user.should_not_see(marker='merge-row')

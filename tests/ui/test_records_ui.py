@@ -171,6 +171,27 @@ async def test_delete_with_confirmation(user: User, team):
     assert not await Contact.filter(id=contact.id).exists()
 
 
+async def test_deleting_a_record_on_its_card_removes_its_files(user: User, team, rubrica_env):
+    from nicegui import app
+
+    from models.attachments import add_upload
+
+    async def chunks():
+        yield b'v' * 4096
+    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Viola'})
+    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    await add_upload(team['org'], CONTACT, contact.id, filename='cv.txt', content_type='text/plain', chunks=chunks(),
+                     integrations=app.state.integrations)
+    stored = [p for p in (rubrica_env / 'files').rglob('*') if p.is_file()]
+    assert [p.stat().st_size for p in stored] == [4096]
+    user.find(marker='record-delete').click()
+    await user.should_see(marker='record-delete-confirm')
+    user.find(marker='record-delete-confirm').click()
+    await user.should_see(marker='list-table')
+    assert not await Contact.filter(id=contact.id).exists()
+    assert [p for p in (rubrica_env / 'files').rglob('*') if p.is_file()] == []
+
+
 async def test_the_list_searches_filters_and_pages_in_the_database(user: User, team):
     for i in range(60):
         await records.create_record(CONTACT, team['org'], {'last_name': f'Person {i:02d}',
