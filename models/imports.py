@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -249,8 +250,6 @@ def _process_identity(pid: int) -> str | None:
 def _watch_server(pid: int, identity: str | None) -> None:
     """A worker outlives a server that was killed (its task queue stays open, and the worker holds it open
     itself): it ends once the server has gone."""
-    import time
-
     while _process_identity(pid) == identity:
         time.sleep(0.5)
     os._exit(0)
@@ -289,10 +288,11 @@ def _executor() -> ProcessPoolExecutor:
         return _pool
 
 
-def start_workers() -> None:
-    """Start the worker processes now, in the background: the first upload then does not wait the seconds a
-    worker takes to start (importing the app)."""
+def start_workers(delay: float = 2.0) -> None:
+    """Start the worker processes in the background, `delay` seconds from now (once the server listens, so that
+    they do not slow its start): the first upload then does not wait the seconds a worker takes to start."""
     def start() -> None:
+        time.sleep(delay)
         pool = _executor()
         for _ in range(WORKERS):
             pool.submit(int)
