@@ -775,14 +775,16 @@ async def _rollback(kind: Kind, batch: ImportBatch) -> None:
         pass
 
 
+_PROCESS_STARTED = now()  # imports begun since are this process's own, running or not
 INTERRUPTED = 'The server stopped during this import; what it had written was taken back: nothing was imported'
 
 
 async def recover_interrupted_imports() -> int:
-    """At server start, before any request: an import still `running` was cut off by a crash or a kill (no
-    import survives its server process). Take back what each wrote — newest first, each in one transaction —
+    """At server start, before any request: an import still `running` that began before this process was cut off
+    by a crash or a kill (no import survives its server process). Take back what each wrote — newest first, each in one transaction —
     and mark it failed. Returns how many there were."""
-    interrupted = await ImportBatch.filter(status=Status.RUNNING.value).order_by('-id')
+    interrupted = await ImportBatch.filter(status=Status.RUNNING.value, created_at__lt=_PROCESS_STARTED) \
+        .order_by('-id')
     for batch in interrupted:
         async with in_transaction():
             await _revert(KINDS[batch.kind], batch)

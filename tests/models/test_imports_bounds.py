@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import signal
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -201,9 +202,14 @@ async def test_imports_left_running_by_a_crash_are_taken_back_at_start(owner):
         [f'N{n},C{n},p{n}@example.com,Ditta {n % 3},' for n in range(1500)] + ['Mario,Rossi,rossi@example.com,,after']
     cut = await imports.import_file(owner, kind='contact', mode='update', data='\n'.join(lines).encode())
     assert (cut.created, cut.updated, cut.companies_created) == (1500, 1, 3)
-    await imports.ImportBatch.filter(id=cut.id).update(status='running', finished_at=None)
+    # left by an earlier server process (the one that was killed): running, begun before this process
+    await imports.ImportBatch.filter(id=cut.id).update(status='running', finished_at=None,
+                                                      created_at=datetime.now(timezone.utc) - timedelta(hours=1))
+    live = await imports.ImportBatch.create(org_id=owner.org_id, created_by_id=owner.user_id, kind='contact',
+                                            mode='create', source='csv', total=1)  # this process's own
 
     assert await imports.recover_interrupted_imports() == 1
+    assert (await imports.ImportBatch.get(id=live.id)).status == 'running'
     cut = await imports.ImportBatch.get(id=cut.id)
     assert cut.status == 'failed' and cut.message == imports.INTERRUPTED and cut.finished_at is not None
     assert sorted(await Contact.filter(org_id=owner.org_id).values_list('last_name', flat=True)) == ['Rossi', 'Verdi']
