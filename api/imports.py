@@ -15,7 +15,7 @@ from starlette.responses import StreamingResponse
 from models import exports, imports
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
-from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping, read_csv
+from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
 from models.records import COMPANY, CONTACT
 
 from .deps import OrgMembership
@@ -105,6 +105,8 @@ def _mapping(text: str | None) -> list[str] | None:
         mapping = json.loads(text)
     except ValueError:
         raise ValidationFailed.one('mapping', 'must be a JSON list of field names') from None
+    except RecursionError:  # lists nested thousands deep
+        raise ValidationFailed.one('mapping', 'must be a JSON list of field names, not lists within lists') from None
     return mapping
 
 
@@ -112,10 +114,8 @@ def _mapping(text: str | None) -> list[str] | None:
              summary='Read a CSV file and guess its column mapping, without importing')
 async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact')) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
-    parsed = read_csv(await _read(file))
-    return {'encoding': parsed.encoding, 'delimiter': parsed.delimiter, 'headers': parsed.headers,
-            'rows': parsed.preview(), 'row_count': len(parsed.rows), 'mapping': guess_mapping(parsed.headers, kind),
-            'fields': TARGETS[kind]}
+    preview = await imports.preview_csv(await _read(file))
+    return preview | {'mapping': guess_mapping(preview['headers'], kind), 'fields': TARGETS[kind]}
 
 
 @router.post('/orgs/{org}/imports', status_code=201, tags=['imports'], response_model=ImportSummary,
@@ -132,6 +132,13 @@ async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind
     batch = await imports.import_file(actor, kind=kind, data=await _read(file), filename=file.filename or '',
                                       file_format=format, mode=mode, mapping=_mapping(mapping))
     return summary(batch)
+
+
+@router.get('/orgs/{org}/imports', tags=['imports'], response_model=list[ImportSummary],
+            summary="The caller's recent imports in this organization, newest first",
+            description='While an import runs, its `created`, `updated` and `skipped` counts grow chunk by chunk.')
+async def list_imports(actor: OrgMembership, limit: int = Query(10, ge=1, le=100)) -> list[dict]:
+    return [summary(batch) for batch in await imports.recent_batches(actor, limit=limit)]
 
 
 @router.get('/orgs/{org}/imports/{import_id}', tags=['imports'], response_model=ImportReport,

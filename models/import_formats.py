@@ -4,6 +4,11 @@ Nothing here touches the database. A CSV file becomes headers and rows (encoding
 its columns are mapped to our fields (guessed from headers in English, Italian and French, and from the
 exports of Google Contacts and Outlook), and each row — or each vCard — becomes an `Incoming` record:
 plain field values that models/imports.py validates with the app's own validators.
+
+Whatever the file holds, reading it takes time in proportion to its size: the separator is found by reading
+the first lines with the csv module (no regular expressions that backtrack), vCards are cut apart line by
+line before vobject sees them, and a file past one of the bounds below is refused with a message that names
+the bound (models/imports.py runs all of this in a worker process, away from the server's event loop).
 """
 from __future__ import annotations
 
@@ -19,7 +24,15 @@ from .errors import TooLarge, ValidationFailed
 from .text import fold
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # rows of a CSV file, cards of a vCard file
+MAX_COLUMNS = 200
+MAX_ROW_CHARS = 128 * 1024  # one CSV row: a line, or several when a quoted cell holds line breaks
+MAX_LINES = 1_000_000  # lines of a file, blank ones included
+MAX_CELLS = 5_000_000  # filled cells of a CSV file: what its rows cost in memory
+MAX_CARD_CHARS = 1024 * 1024  # one vCard as written in the file, photos included
+MAX_CARD_LINES = 1_000  # the lines of one vCard that are read (photos, logos, sounds and keys are left out)
+SNIFF_LINES = 20  # the lines the separator is guessed from
+SNIFF_CHARS = 64 * 1024
 PREVIEW_ROWS = 5
 DELIMITERS = (',', ';', '\t')
 FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
@@ -40,7 +53,8 @@ class CsvFile:
     delimiter: str
 
     def preview(self, count: int = PREVIEW_ROWS) -> list[list[str]]:
-        return self.rows[:count]
+        """The first rows, each with a cell for every column (rows are kept without their trailing empty cells)."""
+        return [row + [''] * (len(self.headers) - len(row)) for row in self.rows[:count]]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -48,7 +62,12 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b'\xef\xbb\xbf'):
         return data[3:].decode('utf-8', errors='replace'), 'utf-8-sig'
     if data.startswith((b'\xff\xfe', b'\xfe\xff')):
-        return data.decode('utf-16'), 'utf-16'
+        try:
+            return data.decode('utf-16'), 'utf-16'
+        except UnicodeDecodeError as e:
+            raise ValidationFailed.one('file', f'starts like UTF-16 text (a byte-order mark) but is not: byte '
+                                               f'{e.start:,} cannot be read ({e.reason}). Save it again as UTF-8 '
+                                               'or UTF-16') from None
     try:
         return data.decode('utf-8'), 'utf-8'
     except UnicodeDecodeError:
@@ -59,22 +78,32 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode('latin-1'), 'latin-1'
 
 
+def _widths(lines: list[str], delimiter: str) -> list[int]:
+    try:
+        return [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error:
+        return []
+
+
 def sniff_delimiter(text: str) -> str:
     """Comma, semicolon or tab: the one that splits the header line into the most columns (headers rarely hold a
-    separator); when that does not decide, csv.Sniffer on the first lines; else a comma."""
-    sample = '\n'.join(text[:64 * 1024].splitlines()[:20])
-    header = sample.split('\n', 1)[0]
-    widths = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    separator); when that does not decide, the one that splits most of the first lines into as many columns as
+    the header; else a comma. Reads at most SNIFF_LINES lines of SNIFF_CHARS characters with the csv module, so
+    it takes time in proportion to that sample whatever it holds."""
+    lines = text[:SNIFF_CHARS].splitlines()[:SNIFF_LINES]
+    if not lines:
+        return ','
+    widths = {d: (_widths(lines[:1], d) or [0])[0] for d in DELIMITERS}
     best = max(widths.values())
     if best > 1 and list(widths.values()).count(best) == 1:
         return max(widths, key=widths.get)
-    try:
-        found = csv.Sniffer().sniff(sample, delimiters=''.join(DELIMITERS)).delimiter
-        if found in DELIMITERS:
-            return found
-    except csv.Error:
-        pass
-    return ','
+    scores = {}
+    for d in DELIMITERS:
+        found = _widths(lines, d)
+        width = found[0] if found else 0
+        if width > 1:
+            scores[d] = (sum(1 for w in found if w == width), width)
+    return max(scores, key=scores.get) if scores else ','
 
 
 def unneutralise(cell: str) -> str:
@@ -84,23 +113,76 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
+class _BoundedLines:
+    """The lines of a text for csv.reader, refusing a row (one line, or several when a quoted cell holds line
+    breaks) longer than MAX_ROW_CHARS: an unclosed quote or a line of a million cells stops here."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=''))
+        self.delimiter = delimiter
+        self.number = 0  # lines read so far
+        self.row_start = 1  # the line the row being read started on
+        self._used = 0
+        self._separators = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        if self.number > MAX_LINES:
+            raise ValidationFailed.one('file', f'has more than {MAX_LINES:,} lines: split it')
+        self._used += len(line)
+        self._separators += line.count(self.delimiter)
+        if self._used > MAX_ROW_CHARS:
+            where = f'line {self.row_start:,}' if self.row_start == self.number else \
+                f'the row that starts on line {self.row_start:,}'
+            why = f'it has more than {MAX_COLUMNS} columns, the most that can be imported' \
+                if self._separators >= MAX_COLUMNS else 'is a quote left open?'
+            raise ValidationFailed.one('file', f'{where} is longer than {MAX_ROW_CHARS:,} characters, the most a '
+                                               f'row may have ({why})')
+        return line
+
+    def row_read(self) -> None:
+        self.row_start, self._used, self._separators = self.number + 1, 0, 0
+
+
 def read_csv(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> CsvFile:
+    """The file's header and rows. Refused (ValidationFailed, naming the bound) past MAX_COLUMNS columns,
+    MAX_ROW_CHARS characters in a row or MAX_ROWS rows; the time it takes grows with the file's size only."""
     if len(data) > max_bytes:
         raise TooLarge(f'The file is larger than {max_bytes // (1024 * 1024)} MiB')
     text, encoding = decode(data)
     if not text.strip():
         raise ValidationFailed.one('file', 'is empty')
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    lines = _BoundedLines(text, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
-        headers = [h.strip() for h in next(reader)]
+        header = next(reader, [])
+        lines.row_read()
+        if len(header) > MAX_COLUMNS:
+            raise ValidationFailed.one('file', f'has {len(header):,} columns; at most {MAX_COLUMNS} can be '
+                                               'imported: remove the columns you do not need')
+        headers = [h.strip() for h in header]
         rows = []
+        cells = 0
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if len(row) > MAX_COLUMNS:
+                raise ValidationFailed.one('file', f'line {lines.row_start:,} has {len(row):,} cells; at most '
+                                                   f'{MAX_COLUMNS} columns can be imported')
+            lines.row_read()
+            while row and not row[-1].strip():  # trailing empty cells (most of an Outlook row) take no memory
+                row.pop()
+            if not row:
                 continue
             rows.append([unneutralise(cell) for cell in row])
+            cells += sum(1 for cell in row if cell)
             if len(rows) > MAX_ROWS:
                 raise ValidationFailed.one('file', f'has more than {MAX_ROWS:,} rows: split it')
+            if cells > MAX_CELLS:
+                raise ValidationFailed.one('file', f'has more than {MAX_CELLS:,} filled cells: split it')
     except csv.Error as e:
         raise ValidationFailed.one('file', f'is not a readable CSV file ({e})') from None
     if not any(headers):
@@ -289,12 +371,32 @@ def incoming_from_row(row_number: int, row: list[str], mapping: list[str], heade
     return incoming
 
 
+@dataclass
+class MappedCsv:
+    """The rows of a CSV file with the field each column goes to, made into Incoming rows a part at a time
+    (models/imports.py checks the parts in worker processes)."""
+    headers: list[str]
+    mapping: list[str]
+    rows: list[list[str]]
+    first_row: int = 2  # the number of rows[0] as a spreadsheet numbers it (the header is row 1)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def part(self, start: int, stop: int) -> 'MappedCsv':
+        return MappedCsv(self.headers, self.mapping, self.rows[start:stop], self.first_row + start)
+
+    def incoming(self) -> list[Incoming]:
+        columns: dict[str, str] = {}
+        for target, header in zip(self.mapping, self.headers):
+            if target:
+                columns.setdefault(target, header)
+        return [incoming_from_row(self.first_row + n, row, self.mapping, self.headers, columns)
+                for n, row in enumerate(self.rows)]
+
+
 def incoming_from_csv(parsed: CsvFile, mapping: list[str]) -> list[Incoming]:
-    columns: dict[str, str] = {}
-    for target, header in zip(mapping, parsed.headers):
-        if target:
-            columns.setdefault(target, header)
-    return [incoming_from_row(n + 2, row, mapping, parsed.headers, columns) for n, row in enumerate(parsed.rows)]
+    return MappedCsv(parsed.headers, mapping, parsed.rows).incoming()
 
 
 def column_of(incoming: Incoming, field_name: str, emails: list[str], phones: list[str]) -> str:
@@ -368,6 +470,61 @@ def _structured(line, names: tuple[str, ...]) -> dict[str, str]:
     return {name: _text(getattr(value, name, '')) for name in names}
 
 
+_LINE_BREAK = re.compile(r'\r\n|\r|\n')
+# the properties _card_values reads; the others (photos, logos, sounds, keys...) never reach vobject
+_READ_PROPERTIES = {'BEGIN', 'END', 'VERSION', 'N', 'FN', 'ORG', 'TITLE', 'NOTE', 'EMAIL', 'TEL', 'ADR',
+                    'X-RUBRICA-TYPE', 'X-RUBRICA-VAT', 'X-RUBRICA-PEC', 'X-RUBRICA-VISIBILITY'}
+_PROPERTY_NAME = re.compile(r'(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)')
+
+
+def split_vcards(text: str) -> list[tuple[int, str]]:
+    """Each card of the file, with the line it starts on, as vobject should read it: only the properties we
+    read. One pass over the lines; refused (naming the card's line and the bound) when a card has no
+    END:VCARD, is longer than MAX_CARD_CHARS or has more than MAX_CARD_LINES lines we read, or when there are
+    more than MAX_ROWS cards. Lines outside the cards are ignored."""
+    cards: list[tuple[int, str]] = []
+    kept: list[str] = []
+    start = size = 0  # start: the line the open card began on, 0 outside a card
+    keeping = continued = False  # the current property is one we read / its value goes on (quoted-printable)
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed.one('file', f'has more than {MAX_LINES:,} lines: split it')
+    for number, line in enumerate(lines, start=1):
+        marker = line.strip().upper()
+        if not start:
+            if marker == 'BEGIN:VCARD':
+                start, size, kept, keeping, continued = number, len(line), [line], True, False
+                if len(cards) >= MAX_ROWS:
+                    raise ValidationFailed.one('file', f'has more than {MAX_ROWS:,} cards: split it')
+            continue
+        size += len(line) + 1
+        if size > MAX_CARD_CHARS:
+            raise ValidationFailed.one('file', f'the vCard on line {start:,} is longer than '
+                                               f'{MAX_CARD_CHARS // 1024:,} KiB, the most a card may be')
+        if marker == 'BEGIN:VCARD':
+            raise ValidationFailed.one('file', f'the vCard on line {start:,} has no END:VCARD before the next '
+                                               f'BEGIN:VCARD (line {number:,})')
+        if line[:1] in (' ', '\t') or continued:  # the value of the line before goes on
+            pass
+        elif marker == 'END:VCARD':
+            kept.append(line)
+            cards.append((start, '\r\n'.join(kept)))
+            start = 0
+            continue
+        else:
+            name = _PROPERTY_NAME.match(line)
+            keeping = bool(name) and name.group(1).upper() in _READ_PROPERTIES
+        continued = line.endswith('=') and 'QUOTED-PRINTABLE' in line.upper()  # vCard 2.1's soft line break
+        if keeping and line.strip():
+            kept.append(line)
+            if len(kept) > MAX_CARD_LINES:
+                raise ValidationFailed.one('file', f'the vCard on line {start:,} has more than '
+                                                   f'{MAX_CARD_LINES:,} lines, the most a card may have')
+    if start:
+        raise ValidationFailed.one('file', f'the vCard on line {start:,} has no END:VCARD')
+    return cards
+
+
 def read_vcards(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[Incoming]:
     """Each vCard (3.0 or 4.0) of the file as an Incoming contact; a card vobject cannot read is reported."""
     import vobject
@@ -375,12 +532,12 @@ def read_vcards(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[Incom
     if len(data) > max_bytes:
         raise TooLarge(f'The file is larger than {max_bytes // (1024 * 1024)} MiB')
     text, _ = decode(data)
-    if 'BEGIN:VCARD' not in text.upper():
+    chunks = split_vcards(text)
+    if not chunks:
         raise ValidationFailed.one('file', 'holds no vCard (BEGIN:VCARD)')
     cards: list[Incoming] = []
     # cut the file into cards first, so one broken card is reported instead of ending the whole file
-    chunks = re.findall(r'BEGIN:VCARD.*?END:VCARD', text, flags=re.IGNORECASE | re.DOTALL)
-    for number, chunk in enumerate(chunks, start=1):
+    for number, (_, chunk) in enumerate(chunks, start=1):
         incoming = Incoming(number)
         cards.append(incoming)
         try:
@@ -389,8 +546,6 @@ def read_vcards(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[Incom
             incoming.problem = f'is not a readable vCard ({str(e)[:200]})'
             continue
         _card_values(card, incoming)
-        if len(cards) > MAX_ROWS:
-            raise ValidationFailed.one('file', f'has more than {MAX_ROWS:,} cards: split it')
     return cards
 
 

@@ -7,6 +7,15 @@ each chunk — its records, their lookup keys and its report rows — in one tra
 A bad row is reported and skipped; it never stops the good ones. If writing fails half-way, what was
 already written is undone, so a failed import leaves nothing behind.
 
+Reading the file and checking its rows is CPU work: it runs in a small pool of worker processes (WORKERS of
+them, at a lower priority than the server), never on the server's event loop, so a large or hostile file
+does not hold up anyone else's requests; more requests than workers wait their turn in the pool's queue.
+
+Crash safety: every chunk's records commit in the same transaction as the report rows that name them (and the
+values an update overwrote), and the batch stays `running` until it is finished. If the server dies
+mid-import, `recover_interrupted_imports()` — called when the server starts — takes back what every import
+still `running` wrote and marks it failed, so after any crash an import is either complete or left nothing.
+
 Undo deletes the records the import created (and the companies it created, when no contact uses them any
 more) and puts back the values it overwrote. It is refused, with nothing undone, when one of those records
 was changed after the import: undoing would silently throw that later work away.
@@ -14,6 +23,14 @@ was changed after the import: undoing would silently throw that later work away.
 from __future__ import annotations
 
 import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import SimpleNamespace
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,9 +45,9 @@ from tortoise.transactions import in_transaction
 from . import access, search
 from .access import Action, require
 from .db import is_postgres
-from .errors import Conflict, NotFound, ValidationFailed
-from .import_formats import (TARGETS, Incoming, check_mapping, column_of, country_code_for, incoming_from_csv,
-                             read_csv, read_vcards)
+from .errors import Conflict, NotFound, TooLarge, ValidationFailed
+from .import_formats import (PREVIEW_ROWS, TARGETS, CsvFile, Incoming, MappedCsv, check_mapping, column_of,
+                             country_code_for, guess_mapping, read_csv, read_vcards)
 from .mentions import mentioned_user_ids, plain_text
 from .orgs import Membership, option_lists
 from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, clean_fields,
@@ -40,6 +57,8 @@ from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 
 CHUNK = 1000
 PAGE_MAX = 500
+WORKERS = max(1, min(2, os.cpu_count() or 1))  # processes that read files and check rows
+WORKER_MEMORY = 3 * 1024 ** 3  # address space one worker may use: a file that needs more is refused
 
 Progress = Callable[[str, int, int], Awaitable[None] | None]  # (step: 'checking' or 'writing', rows done, rows in all)
 
@@ -206,6 +225,202 @@ def _company_name(field_name: str, value: str) -> str:
     return clean_text(field_name, value)
 
 
+# ---------------------------------------------------------------- off the event loop
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _process_identity(pid: int) -> str | None:
+    """The process's start time (Linux), to tell it from a later process given the same id; None once it has
+    ended (or is a zombie)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rsplit(')', 1)[1].split()
+        return None if fields[0] in ('Z', 'X') else fields[19]
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc: whether the id is taken at all
+        try:
+            os.kill(pid, 0)
+            return ''
+        except ProcessLookupError:
+            return None
+
+
+def _watch_server(pid: int, identity: str | None) -> None:
+    """A worker outlives a server that was killed (its task queue stays open, and the worker holds it open
+    itself): it ends once the server has gone."""
+    while _process_identity(pid) == identity:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _worker_started(server_pid: int, server_identity: str | None) -> None:
+    """In each worker process: a lower priority than the server's, a cap on its memory, and an end with the
+    server's."""
+    import resource
+    import signal
+
+    threading.Thread(target=_watch_server, args=(server_pid, server_identity), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which then stops its workers
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    except (ValueError, OSError):
+        pass
+
+
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # forkserver: workers are forked from a small clean process, not from the threaded server
+            context = multiprocessing.get_context('forkserver')
+            context.set_forkserver_preload(['models.imports'])
+            _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started,
+                                        initargs=(os.getpid(), _process_identity(os.getpid())))
+        return _pool
+
+
+def start_workers(delay: float = 2.0) -> None:
+    """Start the worker processes in the background, `delay` seconds from now (once the server listens, so that
+    they do not slow its start): the first upload then does not wait the seconds a worker takes to start."""
+    def start() -> None:
+        time.sleep(delay)
+        pool = _executor()
+        for _ in range(WORKERS):
+            pool.submit(int)
+    threading.Thread(target=start, name='import-workers', daemon=True).start()
+
+
+def _in_worker(function, *args):
+    """Runs in a worker. The data layer's refusals travel back as plain values (they do not pickle as such)."""
+    try:
+        return 'ok', function(*args)
+    except ValidationFailed as e:
+        return 'invalid', e.errors
+    except TooLarge as e:
+        return 'too large', e.message
+    except MemoryError:
+        return 'invalid', {'file': f'needs more than {WORKER_MEMORY // 1024 ** 3} GiB of memory to read: split it'}
+
+
+async def off_loop(function, *args):
+    """`function(*args)` in a worker process; the event loop serves everyone else meanwhile."""
+    global _pool
+    pool = _executor()
+    try:
+        # submit() starts a worker process when none is idle, and waits for the forkserver to fork it (for the
+        # first one, until the forkserver has imported the app): not in the event loop
+        future = await asyncio.to_thread(pool.submit, _in_worker, function, *args)
+        outcome, value = await asyncio.wrap_future(future)
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the next call starts new ones
+        if _pool is pool:
+            _pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise ValidationFailed.one('file', 'could not be read: the process reading it stopped. Try again, or '
+                                           'split the file') from None
+    if outcome == 'invalid':
+        raise ValidationFailed(value)
+    if outcome == 'too large':
+        raise TooLarge(value)
+    return value
+
+
+async def shutdown_workers() -> None:
+    """At server stop: what is queued is dropped, a file being read is finished, then the workers end."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+
+async def read_upload(data: bytes, file_format: str) -> CsvFile | list[Incoming]:
+    """A CSV file's header and rows, or a vCard file's cards, read in a worker."""
+    if file_format == 'vcard':
+        return await off_loop(read_vcards, data)
+    if file_format == 'csv':
+        return await off_loop(read_csv, data)
+    raise ValidationFailed.one('format', 'must be csv or vcard')
+
+
+def _read_mapped(data: bytes, kind: str, mapping: list[str] | None) -> MappedCsv:
+    """In a worker: the file's rows with the given or guessed mapping, checked there, so that a file that maps
+    nothing is refused without its rows travelling back."""
+    parsed = read_csv(data)
+    mapping = check_mapping(mapping if mapping is not None else guess_mapping(parsed.headers, kind),
+                            parsed.headers, kind)
+    return MappedCsv(parsed.headers, mapping, parsed.rows)
+
+
+def _preview(data: bytes) -> dict:
+    parsed = read_csv(data)
+    return {'encoding': parsed.encoding, 'delimiter': parsed.delimiter, 'headers': parsed.headers,
+            'rows': parsed.preview(PREVIEW_ROWS), 'row_count': len(parsed.rows)}
+
+
+async def preview_csv(data: bytes) -> dict:
+    """What the preview shows of a CSV file (encoding, separator, header, first rows, row count), read in a
+    worker; only that comes back, not every row."""
+    return await off_loop(_preview, data)
+
+
+Rows = list[Incoming] | MappedCsv
+
+
+def _part(rows: Rows, start: int, stop: int) -> Rows:
+    return rows.part(start, stop) if isinstance(rows, MappedCsv) else rows[start:stop]
+
+
+def _prepare_part(kind: str, region: str, lists: dict[str, list[str]], people: set[int],
+                  rows: Rows) -> list[Prepared | tuple[Incoming, str]]:
+    """In a worker: each row's cleaned values, or the row and why it is skipped."""
+    preparer = Preparer(KINDS[kind], region, lists, people)
+    found: list[Prepared | tuple[Incoming, str]] = []
+    for row in rows.incoming() if isinstance(rows, MappedCsv) else rows:
+        result = preparer.prepare(row)
+        found.append((row, result) if isinstance(result, str) else result)
+    return found
+
+
+async def _check_rows(kind: Kind, actor: Membership, rows: Rows, lists: dict[str, list[str]], people: set[int],
+                      plan: Plan, ready: list[Prepared], progress: Progress | None) -> None:
+    """Every row checked in the workers, CHUNK rows at a time and at most WORKERS chunks of this import at once
+    (so that other imports' chunks get their turn), in the file's order."""
+    total = len(rows)
+    waiting: deque[asyncio.Future] = deque()
+    done = 0
+
+    async def collect() -> None:
+        nonlocal done
+        results = await waiting.popleft()
+        for result in results:
+            if isinstance(result, Prepared):
+                ready.append(result)
+            else:
+                plan.skipped.append(result)
+        done += len(results)
+        await _tell(progress, 'checking', done, total)
+
+    try:
+        for start in range(0, total, CHUNK):
+            waiting.append(asyncio.ensure_future(off_loop(_prepare_part, kind.name, actor.org.country, lists,
+                                                          people, _part(rows, start, start + CHUNK))))
+            if len(waiting) >= WORKERS:
+                await collect()
+        while waiting:
+            await collect()
+    finally:
+        for future in waiting:
+            future.cancel()
+
+
 # ---------------------------------------------------------------- running an import
 
 @dataclass
@@ -260,22 +475,18 @@ async def import_file(actor: Membership, *, kind: str, data: bytes, filename: st
                       mode: str = Mode.CREATE.value, mapping: list[str] | None = None,
                       progress: Progress | None = None) -> ImportBatch:
     """Read a CSV (with the given or guessed column mapping) or vCard file and import it."""
-    from .import_formats import guess_mapping
-
     require(actor.role, Action.EDIT_RECORDS)
     record_kind = _kind(kind)
+    rows: Rows
     if file_format == 'vcard':
         if record_kind is not CONTACT:
             raise ValidationFailed.one('kind', 'vCards hold contacts: import them as contacts')
-        incoming = read_vcards(data)
+        rows = await read_upload(data, 'vcard')
     elif file_format == 'csv':
-        parsed = read_csv(data)
-        mapping = check_mapping(mapping if mapping is not None else guess_mapping(parsed.headers, kind),
-                                parsed.headers, kind)
-        incoming = incoming_from_csv(parsed, mapping)
+        rows = await off_loop(_read_mapped, data, kind, mapping)
     else:
         raise ValidationFailed.one('format', 'must be csv or vcard')
-    return await run_import(actor, kind=kind, incoming=incoming, mode=mode, filename=filename,
+    return await run_import(actor, kind=kind, incoming=rows, mode=mode, filename=filename,
                             source=file_format, progress=progress)
 
 
@@ -285,15 +496,16 @@ def _kind(kind: str) -> Kind:
     return KINDS[kind]
 
 
-async def run_import(actor: Membership, *, kind: str, incoming: list[Incoming], mode: str = Mode.CREATE.value,
+async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str = Mode.CREATE.value,
                      filename: str = '', source: str = 'csv', progress: Progress | None = None) -> ImportBatch:
+    """Import rows already read: a vCard file's cards, or a CSV file's rows with their mapping (MappedCsv)."""
     require(actor.role, Action.EDIT_RECORDS)
     record_kind = _kind(kind)
     try:
         mode = Mode(mode).value
     except ValueError:
         raise ValidationFailed.one('mode', 'must be create or update') from None
-    if not incoming:
+    if not len(incoming):
         raise ValidationFailed.one('file', 'holds no rows to import')
     total = len(incoming)
     lists = await option_lists(actor.org_id)
@@ -302,18 +514,10 @@ async def run_import(actor: Membership, *, kind: str, incoming: list[Incoming], 
                  .values_list('user_id', flat=True))
     batch = await ImportBatch.create(org_id=actor.org_id, created_by_id=actor.user_id, kind=kind, mode=mode,
                                      source=source, filename=(filename or '')[:255], total=total)
-    preparer = Preparer(record_kind, actor.org.country, lists, people)
     plan = Plan()
     ready: list[Prepared] = []
     try:
-        for n, row in enumerate(incoming, start=1):
-            result = preparer.prepare(row)
-            if isinstance(result, str):
-                plan.skipped.append((row, result))
-            else:
-                ready.append(result)
-            if n % CHUNK == 0:
-                await _tell(progress, 'checking', n, total)
+        await _check_rows(record_kind, actor, incoming, lists, people, plan, ready, progress)
         await _match(record_kind, actor, Mode(mode), ready, plan)
         company_ids = await _companies(actor, batch, ready) if record_kind is CONTACT else {}
         await _write(record_kind, actor, batch, plan, company_ids, progress, total)
@@ -345,7 +549,9 @@ async def _match(kind: Kind, actor: Membership, mode: Mode, ready: list[Prepared
                                  .values_list('id', flat=True), candidates))
     first_row: dict[tuple[str, str], int] = {}
     planned: dict[int, int] = {}  # record id -> row that updates it
-    for row in ready:
+    for n, row in enumerate(ready, start=1):
+        if n % CHUNK == 0:
+            await asyncio.sleep(0)
         keys = row.keys
         earlier = next((first_row[k] for k in keys if k in first_row), None)
         if earlier is not None:
@@ -395,6 +601,7 @@ async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared
             await Company.bulk_create(companies, batch_size=CHUNK)
             await ImportRow.bulk_create([ImportRow(batch_id=batch.id, row=0, status='company', record_id=c.id,
                                                    name=c.name[:255]) for c in companies], batch_size=CHUNK)
+            await _counted(batch, companies_created=batch.companies_created + len(companies))
         batch.companies_created += len(companies)
     return ids
 
@@ -454,6 +661,11 @@ class _BulkInsert:
             for o in objects])
 
 
+async def _counted(batch: ImportBatch, **counts: int) -> None:
+    """Inside a chunk's transaction: the batch's counts so far, committed with the chunk (its progress)."""
+    await ImportBatch.filter(id=batch.id).update(**counts)
+
+
 async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, company_ids: dict[str, int],
                  progress: Progress | None, total: int) -> None:
     done = len(plan.skipped)
@@ -462,6 +674,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
             rows = _BulkInsert(ImportRow, connection, with_ids=False)
             await rows.run([rows.blank(batch_id=batch.id, row=row.row, status='skipped', message=reason[:2000])
                             for row, reason in plan.skipped[start:start + CHUNK]])
+            await _counted(batch, skipped=min(start + CHUNK, len(plan.skipped)))
     batch.skipped = len(plan.skipped)
     await _tell(progress, 'writing', done, total)
     owner = f'{kind.name}_id'
@@ -493,6 +706,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                 batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
                 name=_display(kind, row.values), message='; '.join(row.notes)[:2000])
                 for record, row in zip(new, chunk)])
+            await _counted(batch, created=batch.created + len(chunk))
         batch.created += len(chunk)
         done += len(chunk)
         await _tell(progress, 'writing', done, total)
@@ -543,6 +757,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                                           version_after=version))
                 batch.updated += 1
             await ImportRow.bulk_create(entries, batch_size=CHUNK)
+            await _counted(batch, updated=batch.updated, skipped=batch.skipped)
         done += len(chunk)
         await _tell(progress, 'writing', done, total)
 
@@ -558,6 +773,26 @@ async def _rollback(kind: Kind, batch: ImportBatch) -> None:
         await batch.save(update_fields=['status', 'message', 'finished_at'])
     except Exception:  # the database itself is failing; the original error is the one to report
         pass
+
+
+_PROCESS_STARTED = now()  # imports begun since are this process's own, running or not
+INTERRUPTED = 'The server stopped during this import; what it had written was taken back: nothing was imported'
+
+
+async def recover_interrupted_imports() -> int:
+    """At server start, before any request: an import still `running` that began before this process was cut off
+    by a crash or a kill (no import survives its server process). Take back what each wrote — newest first, each in one transaction —
+    and mark it failed. Returns how many there were."""
+    interrupted = await ImportBatch.filter(status=Status.RUNNING.value, created_at__lt=_PROCESS_STARTED) \
+        .order_by('-id')
+    for batch in interrupted:
+        async with in_transaction():
+            await _revert(KINDS[batch.kind], batch)
+            await ImportBatch.filter(id=batch.id).update(status=Status.FAILED.value, message=INTERRUPTED,
+                                                         finished_at=now())
+        logging.getLogger(__name__).warning('import %s (organization %s) was interrupted by a stop of the server: '
+                                            'what it had written was taken back', batch.id, batch.org_id)
+    return len(interrupted)
 
 
 # ---------------------------------------------------------------- report and undo
@@ -684,4 +919,5 @@ async def _revert(kind: Kind, batch: ImportBatch) -> None:
 
 
 __all__ = ['ImportBatch', 'ImportRow', 'Mode', 'Status', 'TARGETS', 'import_file', 'run_import', 'undo_import',
-           'get_batch', 'report_rows', 'recent_batches']
+           'get_batch', 'report_rows', 'recent_batches', 'read_upload', 'preview_csv', 'recover_interrupted_imports',
+           'start_workers', 'shutdown_workers']

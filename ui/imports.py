@@ -11,8 +11,7 @@ from api.imports import CSV_TYPE, download_stream
 from models import exports, imports
 from models.access import Action, membership, require
 from models.errors import NotFound, RubricaError
-from models.import_formats import (MAX_IMPORT_BYTES, TARGETS, CsvFile, check_mapping, guess_mapping,
-                                   incoming_from_csv, read_csv, read_vcards)
+from models.import_formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
 from models.records import KINDS
 
 from . import session
@@ -107,9 +106,9 @@ class ImportPage:
         self.parsed = self.cards = None
         try:
             if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
-                self.cards = read_vcards(data)
+                self.cards = await imports.read_upload(data, 'vcard')
             else:
-                self.parsed = read_csv(data)
+                self.parsed = await imports.read_upload(data, 'csv')
         except RubricaError as e:
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
@@ -162,7 +161,7 @@ class ImportPage:
             except RubricaError as e:
                 self.problem.set_text(e.message)
                 return
-            incoming, source = incoming_from_csv(self.parsed, mapping), 'csv'
+            incoming, source = MappedCsv(self.parsed.headers, mapping, self.parsed.rows), 'csv'
         self.problem.set_text('')
         self.run_button.disable()
         self.progress.set_visibility(True)
@@ -187,6 +186,8 @@ class ImportPage:
 
     async def show_report(self, batch: imports.ImportBatch) -> None:
         self.batch = batch
+        self.status_filter = ''
+        first_page = await attempt(imports.report_rows(self.ctx.membership, batch.id, limit=50))
         self.result.clear()
         with self.result, ui.card().classes('w-full'):
             ui.label(f'{batch.filename or "Import"}: {batch.created:,} created, {batch.updated:,} updated, '
@@ -207,7 +208,8 @@ class ImportPage:
                                   pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
                 .props('flat bordered dense').classes('w-full').mark('import-report')
             self.table.on('request', self.on_request)
-        await self.load_rows(1, 50)
+        if first_page is not FAILED:  # the report shows up with its first rows, not empty and filled after
+            self.show_rows(first_page, 1, 50)
 
     @staticmethod
     def state_text(batch: imports.ImportBatch) -> str:
@@ -227,8 +229,10 @@ class ImportPage:
     async def load_rows(self, page: int, per_page: int) -> None:
         found = await attempt(imports.report_rows(self.ctx.membership, self.batch.id, status=self.status_filter,
                                                   limit=per_page, offset=(page - 1) * per_page))
-        if found is FAILED:
-            return
+        if found is not FAILED:
+            self.show_rows(found, page, per_page)
+
+    def show_rows(self, found: tuple[list[imports.ImportRow], int], page: int, per_page: int) -> None:
         rows, total = found
         self.table.rows = [{'row': r.row, 'status': r.status, 'name': r.name, 'message': r.message} for r in rows]
         self.table.pagination = {'rowsPerPage': per_page, 'page': page, 'rowsNumber': total}

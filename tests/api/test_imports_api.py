@@ -152,3 +152,51 @@ async def test_an_upload_past_the_import_limit_is_refused(client, acme, monkeypa
                                  headers={**acme['as_member'], 'Content-Type': 'multipart/form-data; boundary=b'})
     assert streamed.status_code == 413 and streamed.json()['detail'].endswith('the upload was stopped')
     assert (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()['total'] == 0
+
+
+async def test_hostile_and_broken_files_get_a_422_naming_the_problem(client, acme):
+    base, member = acme['base'], acme['as_member']
+    odd_utf16 = b'\xff\xfeN\x00a\x00m\x00e\x00\n'
+    for path in ('/imports/preview', '/imports'):
+        response = await client.post(f'{base}{path}', files=upload('odd.csv', odd_utf16), headers=member)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()['detail'][0]['field'] == 'file'
+        assert 'UTF-16' in response.json()['detail'][0]['msg']
+    columns = b','.join(b'c%d' % n for n in range(1_000_000)) + b'\nAda\n'
+    for path in ('/imports/preview', '/imports'):
+        response = await client.post(f'{base}{path}', files=upload('wide.csv', columns), headers=member)
+        assert response.status_code == 422, (path, response.text)
+        assert 'more than 200 columns' in response.json()['detail'][0]['msg']
+    endless = b'BEGIN:VCARD\r\n' * 5000
+    for path, data in (('/contacts/import.vcf', {}), ('/imports', {'format': 'vcard'})):
+        response = await client.post(f'{base}{path}', files=upload('x.vcf', endless, 'text/vcard'), data=data,
+                                     headers=member)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()['detail'][0]['msg'] == \
+            'the vCard on line 1 has no END:VCARD before the next BEGIN:VCARD (line 2)'
+    assert (await client.get(f'{base}/contacts', headers=member)).json()['total'] == 0
+
+
+async def test_a_deeply_nested_mapping_is_a_422(client, acme):
+    data = b'Name;Email\nAda;ada@example.com\n'
+    response = await client.post(f'{acme["base"]}/imports', files=upload('x.csv', data),
+                                 data={'mapping': '[' * 100_000 + ']' * 100_000}, headers=acme['as_member'])
+    assert response.status_code == 422, response.text
+    assert response.json()['detail'][0] == {'loc': ['body', 'mapping'], 'field': 'mapping', 'type': 'value_error',
+                                            'msg': 'must be a JSON list of field names, not lists within lists'}
+    shallow = await client.post(f'{acme["base"]}/imports', files=upload('x.csv', data),
+                                data={'mapping': json.dumps([['full_name'], 'email'])}, headers=acme['as_member'])
+    assert shallow.status_code == 422 and shallow.json()['detail'][0]['field'] == 'mapping'
+
+
+async def test_the_callers_imports_are_listed_newest_first(client, acme):
+    base = acme['base']
+    first = await client.post(f'{base}/imports', files=upload('google_contacts.csv'), headers=acme['as_member'])
+    second = await client.post(f'{base}/imports', files=upload('x.csv', b'Name\nAda Lovelace\n'),
+                               headers=acme['as_member'])
+    listed = await client.get(f'{base}/imports', headers=acme['as_member'])
+    assert listed.status_code == 200
+    assert [(b['id'], b['status'], b['created']) for b in listed.json()] == \
+        [(second.json()['id'], 'done', 1), (first.json()['id'], 'done', 4)]
+    assert (await client.get(f'{base}/imports', headers=acme['as_owner'])).json() == []  # only one's own
+    assert (await client.get(f'{base}/imports', headers=acme['as_guest'])).status_code == 403
