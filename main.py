@@ -10,6 +10,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import api
+from api.limits import BodyLimit
 from models.db import Database
 from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
@@ -39,9 +40,10 @@ def configure(settings: Settings) -> None:
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)
-    app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     api.install(app)
+    # every request body, on every route, is counted against its route's limit as it arrives (api/limits.py)
+    app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(AuthMiddleware)
     app.add_middleware(SecurityHeaders)
 
