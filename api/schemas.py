@@ -27,11 +27,6 @@ Version = Annotated[int, Ge(0), Le(MAX_ID)]  # a record's version number, as ret
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 
-def page_limit(default: int, most: int) -> Any:
-    """The `limit` query parameter of a list: 1 to `most` items, `default` when left out."""
-    return Query(default, ge=1, le=most)
-
-
 class Body(BaseModel):
     model_config = ConfigDict(extra='forbid')
 
