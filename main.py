@@ -42,9 +42,10 @@ def configure(settings: Settings) -> None:
     import_page.install_routes(app)
     app.on_shutdown(database.close)
     api.install(app)
-    # every request body, on every route, is counted against its route's limit as it arrives (api/limits.py)
-    app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(AuthMiddleware)
+    # every request body, on every route, is counted against its route's limit as it arrives (api/limits.py);
+    # outside the page guard, so that a body past the limit is refused before anything else is decided
+    app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(SecurityHeaders)
 
 

@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from starlette.exceptions import HTTPException
-
 if TYPE_CHECKING:
     from settings import Settings
 
@@ -38,17 +36,16 @@ class UploadRoute:
         return re.fullmatch(self.path, path) is not None
 
 
-class _TooLarge(HTTPException):
-    """An HTTPException, so that FastAPI's body parsing (and Starlette's form parsing) pass it on as a 413 instead
-    of a generic 400."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(413, message)
-
-
 class BodyLimit:
     """Pure ASGI middleware over the whole app: counts the bytes of every request body, whatever Content-Length
-    says, against the limit of the route it is sent to."""
+    says, against the limit of the route it is sent to.
+
+    A body declared past the limit is refused before any of it is read. One that passes the limit while it is
+    read is cut there: the app is told the client went away (its reading stops, however it reads: FastAPI,
+    Starlette's form parser, NiceGUI's upload, our multipart reader), and whatever answer it then gives is
+    replaced by the 413. Nothing is raised through the middleware in between, so it works the same under
+    BaseHTTPMiddleware's task groups.
+    """
 
     def __init__(self, app, settings: Settings, uploads: Sequence[UploadRoute] = ()) -> None:
         self.app = app
@@ -72,42 +69,47 @@ class BodyLimit:
             await _refuse(send, message)
             return
         received = 0
+        cut = False  # the body passed the limit before the answer began: the answer is the 413
+        refused = False
         response_started = False
         response_done = asyncio.Event()
 
         async def counting_receive():
-            nonlocal received
-            if received > limit:
-                if response_started:
-                    # Past the limit after the answer began (a streamed response draining the body while it waits
-                    # for a disconnect): no more of the body is read; the reader waits for the answer to end.
+            nonlocal received, cut
+            if received > limit:  # no more of the body is read
+                if not cut:  # a streamed answer waiting for a disconnect: it waits for its own end
                     await response_done.wait()
-                    return {'type': 'http.disconnect'}
-                raise _TooLarge(message)  # a reader that goes on after the refusal gets no more of the body
+                return {'type': 'http.disconnect'}
             msg = await receive()
             if msg['type'] == 'http.request':
                 received += len(msg.get('body', b''))
                 if received > limit:
-                    if response_started:
+                    if response_started:  # too late for a 413: the rest is not read
                         return {'type': 'http.request', 'body': b'', 'more_body': True}
-                    raise _TooLarge(message)
+                    cut = True
+                    return {'type': 'http.disconnect'}
             return msg
 
         async def tracking_send(msg):
-            nonlocal response_started
+            nonlocal response_started, refused
+            if cut:
+                if not refused:
+                    refused = True
+                    await _refuse(send, message)
+                return  # the app's own answer to the cut body is dropped
             if msg['type'] == 'http.response.start':
                 response_started = True
-                if received > limit:  # the rest of the body is not wanted: the server closes the connection
-                    msg = {**msg, 'headers': [*msg.get('headers', []), (b'connection', b'close')]}
             elif msg['type'] == 'http.response.body' and not msg.get('more_body', False):
                 response_done.set()
             await send(msg)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if response_started:
+        except Exception:
+            if not cut:
                 raise
+            # the app failed on the body it was cut from (a disconnect it did not expect): the answer is the 413
+        if cut and not refused:
             await _refuse(send, message)
 
 

@@ -40,7 +40,7 @@ async def acme(client):
 
 
 async def every_route(client, acme, pages: list[str] = PAGES) -> list[tuple[str, str]]:
-    """(method, path) of every operation of the API, with its ids filled in, and of the pages (POSTed)."""
+    """(method, path) of every operation of the API, with its ids filled in, and of the pages (GET and POST)."""
     schema = (await client.get('/openapi.json')).json()
     routes = []
     for template, operations in schema['paths'].items():
@@ -48,7 +48,7 @@ async def every_route(client, acme, pages: list[str] = PAGES) -> list[tuple[str,
         path = re.sub(r'\{[a-z_]+\}', str(acme['contact']), path)
         routes += [(method.upper(), path) for method in operations]
     assert len(routes) > 50
-    return routes + [('POST', page) for page in pages]
+    return routes + [(method, page) for page in pages for method in ('GET', 'POST')]
 
 
 FORM_TYPES = {'multipart': 'multipart/form-data; boundary=b0undary', 'urlencoded': 'application/x-www-form-urlencoded'}
