@@ -12,6 +12,7 @@ from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 
 import api
+from api.limits import BodyLimit
 from models.db import Database
 from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
@@ -54,11 +55,13 @@ def configure(settings: Settings) -> None:
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)
-    app.add_middleware(attachments.UploadSizeLimit, limit=settings.max_upload_bytes)
     app.on_shutdown(database.close)
     app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)
     app.add_middleware(AuthMiddleware)
+    # every request body, on every route, is counted against its route's limit as it arrives (api/limits.py);
+    # outside the page guard, so that a body past the limit is refused before anything else is decided
+    app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(SecurityHeaders)
     app.add_middleware(WaitForStart, started=started)
 

@@ -2,11 +2,37 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from . import accounts, attachments, copy, dashboard, duplicates, errors, imports, kiosk, orgs, records, search, work
-from .limits import JsonBodyLimit
+from .deps import current_user, org_membership
+from .limits import UploadRoute
+from .schemas import JsonRoute
 
 PREFIX = '/api/v1'
+UPLOAD_ROUTES: tuple[UploadRoute, ...] = (*imports.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE)
+
+
+def _calls(dependant: Dependant) -> set:
+    found, pending = set(), [dependant]
+    while pending:
+        current = pending.pop()
+        found.add(current.call)
+        pending.extend(current.dependencies)
+    return found
+
+
+def _declare_errors(route: APIRoute) -> None:
+    """The error responses every route of a kind can give: 413 any (a body past the limit), 401 those that need a
+    token, 403 and 404 those under /orgs/{org} (the caller's role; an organization they are not in)."""
+    calls = _calls(route.dependant)
+    codes = [413]
+    if current_user in calls:
+        codes.append(401)
+    if org_membership in calls:
+        codes += [403, 404]
+    route.responses = errors.responses(*codes) | route.responses
 
 
 def build_router() -> APIRouter:
@@ -14,12 +40,15 @@ def build_router() -> APIRouter:
     # imports before records: `contacts/export.csv` must not be read as a record id
     for module in (accounts, orgs, imports, records, attachments, copy, work, kiosk, dashboard, duplicates,
                    search):
+        for route in module.router.routes:
+            assert isinstance(route, JsonRoute), f'{route.path}: make its router with route_class=JsonRoute'
+            _declare_errors(route)
         router.include_router(module.router)
     return router
 
 
 def install(app: FastAPI) -> None:
+    """The routes and their error handlers; the body limit (BodyLimit with UPLOAD_ROUTES) is wired by main.py,
+    over the whole app."""
     errors.install(app)
-    app.add_middleware(JsonBodyLimit)
-    app.add_middleware(imports.ImportBodyLimit)
     app.include_router(build_router())

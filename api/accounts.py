@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request, Response
 from models import accounts, orgs
 
 from .deps import AppSettings, CurrentUser
-from .schemas import Body
+from .errors import responses
+from .schemas import Body, Id, JsonRoute
 
-router = APIRouter(tags=['accounts'])
+router = APIRouter(tags=['accounts'], route_class=JsonRoute)
 
 
 class SignUp(Body):
@@ -23,14 +24,14 @@ class Credentials(Body):
     name: str | None = None  # a label for the token, shown in Settings
 
 
-@router.post('/users', status_code=201)
+@router.post('/users', status_code=201, responses=responses(403, 409, 429))
 async def create_user(body: SignUp, settings: AppSettings, request: Request) -> dict:
     user = await accounts.sign_up(email=body.email, password=body.password, name=body.name,
                                   signup_mode=settings.signup, client=accounts.client_address(request))
     return {'id': user.id, 'email': user.email, 'name': user.name}
 
 
-@router.post('/tokens', status_code=201)
+@router.post('/tokens', status_code=201, responses=responses(401, 429))
 async def create_token(body: Credentials, request: Request) -> dict:
     user = await accounts.authenticate(email=body.email, password=body.password,
                                        client=accounts.client_address(request))
@@ -44,8 +45,8 @@ async def list_tokens(user: CurrentUser) -> list[dict]:
              'last_used_at': t.last_used_at} for t in await accounts.list_api_tokens(user)]
 
 
-@router.delete('/tokens/{token_id}', status_code=204)
-async def revoke_token(token_id: int, user: CurrentUser) -> Response:
+@router.delete('/tokens/{token_id}', status_code=204, responses=responses(404))
+async def revoke_token(token_id: Id, user: CurrentUser) -> Response:
     await accounts.revoke_api_token(user=user, token_id=token_id)
     return Response(status_code=204)
 

@@ -1,6 +1,7 @@
 """Attachments of contacts and companies: upload (streamed), link from a cloud drive, list, download, delete."""
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,13 +14,27 @@ from models.errors import TooLarge, ValidationFailed
 from models.records import KINDS, Kind
 
 from .deps import AppIntegrations, OrgMembership
-from .schemas import Body
+from .errors import responses
+from .limits import UploadRoute
+from .schemas import Body, Id, JsonRoute, Offset, parse_json
 from .uploads import MULTIPART_OVERHEAD, MultipartFile, download_response
 
-router = APIRouter(tags=['attachments'])
+router = APIRouter(tags=['attachments'], route_class=JsonRoute)
 
 KIND_PATHS = {'contacts': KINDS['contact'], 'companies': KINDS['company']}
 MAX_LINK_BODY = 4096
+
+
+def _upload_limit(settings) -> int:
+    return settings.max_upload_bytes + MULTIPART_OVERHEAD  # the file plus the multipart framing
+
+
+def _upload_message(settings) -> str:
+    return f'The file is larger than the {settings.max_upload_bytes // (1024 * 1024)} MiB a single upload may have'
+
+
+UPLOAD_ROUTE = UploadRoute(r'/api/v1/orgs/[^/]+/(contacts|companies)/[^/]+/attachments', _upload_limit,
+                           _upload_message)
 
 
 class LinkBody(Body):
@@ -44,23 +59,29 @@ def _kind(kinds: str) -> Kind:
 KindPath = Annotated[Literal['contacts', 'companies'], 'contacts or companies']
 
 
-@router.post('/orgs/{org}/{kinds}/{record_id}/attachments', status_code=201, openapi_extra={'requestBody': {
-    'content': {'multipart/form-data': {'schema': {'type': 'object', 'properties': {
-        'file': {'type': 'string', 'format': 'binary'}}, 'required': ['file']}},
-                'application/json': {'schema': LinkBody.model_json_schema()}}, 'required': True}})
-async def add_attachment(kinds: KindPath, record_id: int, request: Request, actor: OrgMembership,
+@router.post('/orgs/{org}/{kinds}/{record_id}/attachments', status_code=201, responses=responses(409),
+             openapi_extra={'requestBody': {'content': {
+                 'multipart/form-data': {'schema': {'type': 'object', 'properties': {
+                     'file': {'type': 'string', 'format': 'binary'}}, 'required': ['file']}},
+                 'application/json': {'schema': LinkBody.model_json_schema()}}, 'required': True}})
+async def add_attachment(kinds: KindPath, record_id: Id, request: Request, actor: OrgMembership,
                          integrations: AppIntegrations) -> dict:
     """A multipart `file` is uploaded (counted against the quota); JSON `{source, file_id}` links a cloud file."""
     kind = _kind(kinds)
     content_type = request.headers.get('content-type', '').lower()
     if content_type.startswith('application/json'):
-        raw = await request.body()
-        if len(raw) > MAX_LINK_BODY:
-            raise TooLarge('The request body is too large')
+        raw = b''
+        async for chunk in request.stream():  # a link is a few bytes: never read more than MAX_LINK_BODY
+            raw += chunk
+            if len(raw) > MAX_LINK_BODY:
+                raise TooLarge('The request body is too large')
         try:
-            body = LinkBody.model_validate_json(raw)
+            body = LinkBody.model_validate(parse_json(raw))
+        except json.JSONDecodeError as e:
+            raise RequestValidationError([{'type': 'json_invalid', 'loc': ('body', e.pos), 'msg': 'JSON decode error',
+                                           'ctx': {'error': e.msg}}]) from None
         except ValidationError as e:
-            raise RequestValidationError(e.errors(include_url=False), body=raw.decode('utf-8', 'replace')) from None
+            raise RequestValidationError(e.errors(include_url=False)) from None
         attachment = await attachments.add_link(actor, kind, record_id, source=body.source, file_id=body.file_id,
                                                 integrations=integrations)
         return attachment_json(attachment)
@@ -82,26 +103,26 @@ async def add_attachment(kinds: KindPath, record_id: int, request: Request, acto
 
 
 @router.get('/orgs/{org}/{kinds}/{record_id}/attachments')
-async def list_attachments(kinds: KindPath, record_id: int, actor: OrgMembership,
+async def list_attachments(kinds: KindPath, record_id: Id, actor: OrgMembership,
                            limit: int = Query(attachments.LIST_LIMIT, ge=1, le=attachments.LIST_LIMIT),
-                           offset: int = Query(0, ge=0)) -> list[dict]:
+                           offset: Offset = 0) -> list[dict]:
     found = await attachments.list_attachments(actor, _kind(kinds), record_id, limit=limit, offset=offset)
     return [attachment_json(a) for a in found]
 
 
 @router.get('/orgs/{org}/attachments/{attachment_id}')
-async def get_attachment(attachment_id: int, actor: OrgMembership) -> dict:
+async def get_attachment(attachment_id: Id, actor: OrgMembership) -> dict:
     return attachment_json(await attachments.get_attachment(actor, attachment_id))
 
 
 @router.get('/orgs/{org}/attachments/{attachment_id}/content')
-async def attachment_content(attachment_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+async def attachment_content(attachment_id: Id, actor: OrgMembership, integrations: AppIntegrations) -> Response:
     """The bytes as a download (never rendered by the browser); a Dropbox file, or a Google document, redirects
     to the provider."""
     return download_response(await attachments.open_attachment(actor, attachment_id, integrations=integrations))
 
 
 @router.delete('/orgs/{org}/attachments/{attachment_id}', status_code=204)
-async def delete_attachment(attachment_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+async def delete_attachment(attachment_id: Id, actor: OrgMembership, integrations: AppIntegrations) -> Response:
     await attachments.delete_attachment(actor, attachment_id, integrations=integrations)
     return Response(status_code=204)

@@ -6,19 +6,20 @@ from fastapi import APIRouter
 from models.copy import copy_records
 
 from .deps import AppIntegrations, OrgMembership
-from .schemas import Body
+from .errors import responses
+from .schemas import Body, Id, JsonRoute
 
-router = APIRouter(tags=['copy'])
+router = APIRouter(tags=['copy'], route_class=JsonRoute)
 
 
 class CopyRequest(Body):
-    target_org_id: int
-    contact_ids: list[int] = []
-    company_ids: list[int] = []
+    target_org_id: Id
+    contact_ids: list[Id] = []
+    company_ids: list[Id] = []
     copy_anyway: bool = False  # also copy records that already exist in the target (same email or VAT number)
 
 
-@router.post('/orgs/{org}/copy')
+@router.post('/orgs/{org}/copy', responses=responses(409))
 async def copy_to_organization(body: CopyRequest, actor: OrgMembership, integrations: AppIntegrations) -> dict:
     """Copy the records the caller can see; `contacts`/`companies` map source ids to new ids."""
     report = await copy_records(actor=actor, target_org_id=body.target_org_id, contact_ids=body.contact_ids,

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from models import dashboard
 
 from .deps import OrgMembership
+from .schemas import JsonRoute
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
 @router.get('/orgs/{org}/dashboard', tags=['dashboard'])

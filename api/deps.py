@@ -12,6 +12,8 @@ from models.errors import Unauthorized
 from models.orgs import Membership
 from settings import Settings
 
+from .schemas import Id
+
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
@@ -34,7 +36,7 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 AppIntegrations = Annotated[Integrations, Depends(get_integrations)]
 
 
-async def org_membership(org: int, user: CurrentUser) -> Membership:
+async def org_membership(org: Id, user: CurrentUser) -> Membership:
     """The caller's membership of the organization `{org}` in the path (404 when they are not in it)."""
     return await membership(user, org)
 

@@ -11,23 +11,24 @@ from models.duplicates import MergeLog
 from models.records import COMPANY, CONTACT, Kind
 
 from .deps import OrgMembership
+from .errors import responses
 from .records import Address, one_json
-from .schemas import Body
+from .schemas import Body, Id, JsonRoute, Offset, Version
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 KindName = Literal['contact', 'company']
 Choice = Literal['keep', 'other']
 
 
 class Versions(Body):
-    keep: int | None = Field(None, description='the version of the kept record you reviewed')
-    other: int | None = Field(None, description='the version of the other record you reviewed')
+    keep: Version | None = Field(None, description='the version of the kept record you reviewed')
+    other: Version | None = Field(None, description='the version of the other record you reviewed')
 
 
 class MergeRequest(Body):
-    keep_id: int = Field(description='the record that stays')
-    other_id: int = Field(description='the record merged into it and removed')
+    keep_id: Id = Field(description='the record that stays')
+    other_id: Id = Field(description='the record merged into it and removed')
     choices: dict[str, Choice] = Field(default_factory=dict, description=(
         'per field, whose value the merged record keeps: "keep" (the default) or "other". Contacts: first_name, '
         'last_name, type, role, company_id, description, pec, vat_number, visibility; companies: name, type, '
@@ -57,7 +58,7 @@ def merge_json(log: MergeLog) -> dict:
 @router.get('/orgs/{org}/duplicates', tags=['duplicates'])
 async def list_duplicates(actor: OrgMembership, kind: KindName = 'contact',
                           limit: int = Query(duplicates.PAGE_SIZE, ge=1, le=duplicates.MAX_PAGE_SIZE),
-                          offset: int = Query(0, ge=0)) -> dict:
+                          offset: Offset = 0) -> dict:
     """Groups of likely duplicates among the records you can see: same email, PEC, phone or VAT number first,
     then the same name. `members` lists up to 10 of each group; `count` says how many there are."""
     page = await duplicates.scan(actor, kind, limit=limit, offset=offset)
@@ -80,13 +81,13 @@ async def _merge(kind: Kind, actor, body: MergeRequest) -> dict:
 
 
 @router.get('/orgs/{org}/contacts/merge/preview', tags=['duplicates'])
-async def preview_contacts(actor: OrgMembership, keep_id: int, other_id: int) -> dict:
+async def preview_contacts(actor: OrgMembership, keep_id: Id, other_id: Id) -> dict:
     """Both contacts side by side, the union of their emails, phones and addresses, the lists over their limit,
     and how many rows of each table would move to the kept contact."""
     return await _preview(CONTACT, actor, keep_id, other_id)
 
 
-@router.post('/orgs/{org}/contacts/merge', tags=['duplicates'])
+@router.post('/orgs/{org}/contacts/merge', tags=['duplicates'], responses=responses(409))
 async def merge_contacts(body: MergeRequest, actor: OrgMembership) -> dict:
     """Merge `other_id` into `keep_id` in one transaction: the kept contact gets the chosen values, every email,
     phone and address of both (422 naming the field when more than 3: pass the list to keep), and every
@@ -95,12 +96,12 @@ async def merge_contacts(body: MergeRequest, actor: OrgMembership) -> dict:
 
 
 @router.get('/orgs/{org}/companies/merge/preview', tags=['duplicates'])
-async def preview_companies(actor: OrgMembership, keep_id: int, other_id: int) -> dict:
+async def preview_companies(actor: OrgMembership, keep_id: Id, other_id: Id) -> dict:
     """As for contacts; `moved` also counts the contacts of the other company."""
     return await _preview(COMPANY, actor, keep_id, other_id)
 
 
-@router.post('/orgs/{org}/companies/merge', tags=['duplicates'])
+@router.post('/orgs/{org}/companies/merge', tags=['duplicates'], responses=responses(409))
 async def merge_companies(body: MergeRequest, actor: OrgMembership) -> dict:
     """As for contacts; the contacts of the other company move to the kept one too."""
     return await _merge(COMPANY, actor, body)
@@ -112,8 +113,8 @@ async def list_merges(actor: OrgMembership, kind: KindName | None = None) -> dic
     return {'items': [merge_json(log) for log in await duplicates.recent_merges(actor, kind)]}
 
 
-@router.post('/orgs/{org}/merges/{merge_id}/undo', tags=['duplicates'])
-async def undo_merge(merge_id: int, actor: OrgMembership) -> dict:
+@router.post('/orgs/{org}/merges/{merge_id}/undo', tags=['duplicates'], responses=responses(409))
+async def undo_merge(merge_id: Id, actor: OrgMembership) -> dict:
     """Put both records back exactly as before the merge, with the rows that were moved (409 if the merged record
     was changed since, or the merge was already undone)."""
     result = await duplicates.undo_merge(actor, merge_id)

@@ -19,27 +19,25 @@ from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
 from models.records import COMPANY, CONTACT
 
 from .deps import OrgMembership
-from .limits import BodyLimit
+from .errors import responses
+from .limits import UploadRoute
+from .schemas import Id, JsonRoute, Offset
 from .uploads import MULTIPART_OVERHEAD, SAFE_HEADERS, content_disposition
 
-router = APIRouter()
-
-IMPORT_PATHS = ('/imports', '/imports/preview', '/contacts/import.vcf')
+router = APIRouter(route_class=JsonRoute)
 
 
-class ImportBodyLimit(BodyLimit):
-    """An import upload past the import limit is refused with 413 as it arrives, before FastAPI spools it to a
-    temporary file."""
+def _import_limit(_settings) -> int:
+    return MAX_IMPORT_BYTES + MULTIPART_OVERHEAD  # the file plus the multipart framing
 
-    def applies(self, scope) -> bool:
-        path = scope.get('path', '')
-        return path.startswith('/api/') and path.endswith(IMPORT_PATHS)
 
-    def default_limit(self) -> int:
-        return MAX_IMPORT_BYTES + MULTIPART_OVERHEAD  # the file plus the multipart framing
+def _import_message(_settings) -> str:
+    return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
 
-    def message(self, limit: int) -> str:
-        return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
+
+# an import upload past the import limit is refused with 413 as it arrives (api/limits.py), before it is spooled
+UPLOAD_ROUTES = tuple(UploadRoute(rf'/api/v1/orgs/[^/]+/{path}', _import_limit, _import_message)
+                      for path in ('imports', r'imports/preview', r'contacts/import\.vcf'))
 
 
 Kind = Literal['contact', 'company']
@@ -110,7 +108,7 @@ def _mapping(text: str | None) -> list[str] | None:
     return mapping
 
 
-@router.post('/orgs/{org}/imports/preview', tags=['imports'], response_model=Preview,
+@router.post('/orgs/{org}/imports/preview', tags=['imports'], response_model=Preview, responses=responses(400),
              summary='Read a CSV file and guess its column mapping, without importing')
 async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact')) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
@@ -119,6 +117,7 @@ async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kin
 
 
 @router.post('/orgs/{org}/imports', status_code=201, tags=['imports'], response_model=ImportSummary,
+             responses=responses(400),
              summary='Import contacts or companies from a CSV or vCard file',
              description='Multipart: `file`, `kind` (contact|company), `mode` (create: rows matching an existing '
                          'record by email, then VAT number, are skipped; update: the match is updated), `format` '
@@ -143,9 +142,9 @@ async def list_imports(actor: OrgMembership, limit: int = Query(10, ge=1, le=100
 
 @router.get('/orgs/{org}/imports/{import_id}', tags=['imports'], response_model=ImportReport,
             summary="An import's report: totals and one line per row (only the caller's own imports)")
-async def get_import(import_id: int, actor: OrgMembership,
+async def get_import(import_id: Id, actor: OrgMembership,
                      status: Literal['', 'created', 'updated', 'skipped'] = '',
-                     limit: int = Query(100, ge=1, le=imports.PAGE_MAX), offset: int = Query(0, ge=0)) -> dict:
+                     limit: int = Query(100, ge=1, le=imports.PAGE_MAX), offset: Offset = 0) -> dict:
     batch = await imports.get_batch(actor, import_id)
     rows, total = await imports.report_rows(actor, import_id, status=status, limit=limit, offset=offset)
     return summary(batch) | {'rows': [{'row': r.row, 'status': r.status, 'record_id': r.record_id, 'name': r.name,
@@ -153,14 +152,16 @@ async def get_import(import_id: int, actor: OrgMembership,
 
 
 @router.post('/orgs/{org}/imports/{import_id}/undo', tags=['imports'], response_model=ImportSummary,
+             responses=responses(409),
              summary='Undo an import: delete what it created, restore what it updated',
              description='409 when the import was already undone, or when a record it created or updated was '
                          'changed since (nothing is undone then).')
-async def undo_import(import_id: int, actor: OrgMembership) -> dict:
+async def undo_import(import_id: Id, actor: OrgMembership) -> dict:
     return summary(await imports.undo_import(actor, import_id))
 
 
 @router.post('/orgs/{org}/contacts/import.vcf', status_code=201, tags=['imports'], response_model=ImportSummary,
+             responses=responses(400),
              summary='Import contacts from a vCard file (3.0 or 4.0)')
 async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode: Mode = Form('create')) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
@@ -184,7 +185,7 @@ EXPORT_RESPONSES = {200: {'content': {CSV_TYPE: {}}, 'description': 'The CSV fil
 @router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
 async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                              company_id: int | None = None) -> StreamingResponse:
+                              company_id: Id | None = None) -> StreamingResponse:
     require(actor.role, Action.SEE_RECORDS)
     filters = {'type': type, 'role': role, 'company_id': company_id}
     return download_stream(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
@@ -202,7 +203,7 @@ async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = ''
             responses={200: {'content': {'text/vcard': {}}, 'description': 'vCards 3.0'}},
             summary='The contacts list as vCards, with the same search and filters')
 async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                              company_id: int | None = None) -> StreamingResponse:
+                              company_id: Id | None = None) -> StreamingResponse:
     require(actor.role, Action.SEE_RECORDS)
     pieces = exports.export_vcards(actor, q=q, type=type, role=role, company_id=company_id)
     return download_stream(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')

@@ -7,9 +7,9 @@ from models import kiosk
 from models.kiosk import KioskLink
 
 from .deps import OrgMembership
-from .schemas import Body
+from .schemas import Body, Id, JsonRoute
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
 class NewKioskLink(Body):
@@ -36,6 +36,6 @@ async def list_kiosk_links(actor: OrgMembership) -> list[dict]:
 
 
 @router.delete('/orgs/{org}/kiosk-links/{link_id}', status_code=204, tags=['kiosk'])
-async def revoke_kiosk_link(link_id: int, actor: OrgMembership) -> Response:
+async def revoke_kiosk_link(link_id: Id, actor: OrgMembership) -> Response:
     await kiosk.revoke_kiosk_link(actor=actor, link_id=link_id)
     return Response(status_code=204)

@@ -7,9 +7,10 @@ from models import orgs
 from models.orgs import Invitation, Membership
 
 from .deps import CurrentUser, OrgMembership
-from .schemas import Body
+from .errors import responses
+from .schemas import Body, Id, JsonRoute
 
-router = APIRouter(tags=['organizations'])
+router = APIRouter(tags=['organizations'], route_class=JsonRoute)
 
 
 class NewOrganization(Body):
@@ -74,19 +75,19 @@ async def list_members(actor: OrgMembership) -> list[dict]:
     return [member_json(m) for m in await orgs.list_members(actor)]
 
 
-@router.post('/orgs/{org}/members', status_code=201)
+@router.post('/orgs/{org}/members', status_code=201, responses=responses(409))
 async def add_member(body: NewMember, actor: OrgMembership) -> dict:
     added = await orgs.invite(actor=actor, email=body.email, role=body.role)
     return member_json(added) if isinstance(added, Membership) else invitation_json(added)
 
 
-@router.patch('/orgs/{org}/members/{user_id}')
-async def change_member(user_id: int, body: RoleChange, actor: OrgMembership) -> dict:
+@router.patch('/orgs/{org}/members/{user_id}', responses=responses(409))
+async def change_member(user_id: Id, body: RoleChange, actor: OrgMembership) -> dict:
     return member_json(await orgs.change_role(actor=actor, user_id=user_id, role=body.role))
 
 
-@router.delete('/orgs/{org}/members/{user_id}', status_code=204)
-async def remove_member(user_id: int, actor: OrgMembership) -> Response:
+@router.delete('/orgs/{org}/members/{user_id}', status_code=204, responses=responses(409))
+async def remove_member(user_id: Id, actor: OrgMembership) -> Response:
     await orgs.remove_member(actor=actor, user_id=user_id)
     return Response(status_code=204)
 
@@ -97,7 +98,7 @@ async def list_invitations(actor: OrgMembership) -> list[dict]:
 
 
 @router.delete('/orgs/{org}/invitations/{invitation_id}', status_code=204)
-async def cancel_invitation(invitation_id: int, actor: OrgMembership) -> Response:
+async def cancel_invitation(invitation_id: Id, actor: OrgMembership) -> Response:
     await orgs.cancel_invitation(actor=actor, invitation_id=invitation_id)
     return Response(status_code=204)
 

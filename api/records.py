@@ -12,9 +12,10 @@ from models.records import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
 from .deps import AppIntegrations, OrgMembership
-from .schemas import Body
+from .errors import responses
+from .schemas import Body, Id, JsonRoute, Offset, Version
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 Text = str | None
 
@@ -42,12 +43,12 @@ class ContactFields(RecordFields):
     first_name: str | None = Field(None, max_length=NAME_MAX)
     last_name: str | None = Field(None, max_length=NAME_MAX)
     role: Text = None
-    company_id: int | None = None
+    company_id: Id | None = None
     company_name: str | None = Field(None, max_length=NAME_MAX)
 
 
 class ContactChange(ContactFields):
-    version: int
+    version: Version
 
 
 class CompanyFields(RecordFields):
@@ -56,7 +57,7 @@ class CompanyFields(RecordFields):
 
 
 class CompanyChange(CompanyFields):
-    version: int
+    version: Version
 
 
 def _data(body: Body) -> dict:
@@ -98,14 +99,13 @@ async def one_json(kind: Kind, actor, record: Record) -> dict:
 
 
 Limit = Query(records.PAGE_SIZE, ge=1, le=records.MAX_PAGE_SIZE)
-Offset = Query(0, ge=0)
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
 @router.get('/orgs/{org}/contacts', tags=['contacts'])
 async def list_contacts(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                        company_id: int | None = None, sort: str = 'name', order: str = Order,
-                        limit: int = Limit, offset: int = Offset) -> dict:
+                        company_id: Id | None = None, sort: str = 'name', order: str = Order,
+                        limit: int = Limit, offset: Offset = 0) -> dict:
     page = await records.list_records(CONTACT, actor, q=q, type=type, role=role, company_id=company_id, sort=sort,
                                       descending=order == 'desc', limit=limit, offset=offset)
     return await page_json(CONTACT, actor, page)
@@ -117,25 +117,25 @@ async def create_contact(body: ContactFields, actor: OrgMembership) -> dict:
 
 
 @router.get('/orgs/{org}/contacts/{record_id}', tags=['contacts'])
-async def get_contact(record_id: int, actor: OrgMembership) -> dict:
+async def get_contact(record_id: Id, actor: OrgMembership) -> dict:
     return await one_json(CONTACT, actor, await records.get_record(CONTACT, actor, record_id))
 
 
-@router.patch('/orgs/{org}/contacts/{record_id}', tags=['contacts'])
-async def update_contact(record_id: int, body: ContactChange, actor: OrgMembership) -> dict:
+@router.patch('/orgs/{org}/contacts/{record_id}', tags=['contacts'], responses=responses(409))
+async def update_contact(record_id: Id, body: ContactChange, actor: OrgMembership) -> dict:
     record = await records.update_record(CONTACT, actor, record_id, _data(body), body.version)
     return await one_json(CONTACT, actor, record)
 
 
 @router.delete('/orgs/{org}/contacts/{record_id}', status_code=204, tags=['contacts'])
-async def delete_contact(record_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+async def delete_contact(record_id: Id, actor: OrgMembership, integrations: AppIntegrations) -> Response:
     await records.delete_record(CONTACT, actor, record_id, integrations=integrations)
     return Response(status_code=204)
 
 
 @router.get('/orgs/{org}/companies', tags=['companies'])
 async def list_companies(actor: OrgMembership, q: str = '', type: str = '', sector: str = '',  # noqa: A002
-                         sort: str = 'name', order: str = Order, limit: int = Limit, offset: int = Offset) -> dict:
+                         sort: str = 'name', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
     page = await records.list_records(COMPANY, actor, q=q, type=type, sector=sector, sort=sort,
                                       descending=order == 'desc', limit=limit, offset=offset)
     return await page_json(COMPANY, actor, page)
@@ -147,22 +147,22 @@ async def create_company(body: CompanyFields, actor: OrgMembership) -> dict:
 
 
 @router.get('/orgs/{org}/companies/{record_id}', tags=['companies'])
-async def get_company(record_id: int, actor: OrgMembership) -> dict:
+async def get_company(record_id: Id, actor: OrgMembership) -> dict:
     return record_json(COMPANY, await records.get_record(COMPANY, actor, record_id))
 
 
-@router.patch('/orgs/{org}/companies/{record_id}', tags=['companies'])
-async def update_company(record_id: int, body: CompanyChange, actor: OrgMembership) -> dict:
+@router.patch('/orgs/{org}/companies/{record_id}', tags=['companies'], responses=responses(409))
+async def update_company(record_id: Id, body: CompanyChange, actor: OrgMembership) -> dict:
     return record_json(COMPANY, await records.update_record(COMPANY, actor, record_id, _data(body), body.version))
 
 
 @router.delete('/orgs/{org}/companies/{record_id}', status_code=204, tags=['companies'])
-async def delete_company(record_id: int, actor: OrgMembership, integrations: AppIntegrations) -> Response:
+async def delete_company(record_id: Id, actor: OrgMembership, integrations: AppIntegrations) -> Response:
     await records.delete_record(COMPANY, actor, record_id, integrations=integrations)
     return Response(status_code=204)
 
 
 @router.get('/orgs/{org}/companies/{record_id}/contacts', tags=['companies'])
-async def company_contacts(record_id: int, actor: OrgMembership, limit: int = Limit, offset: int = Offset) -> dict:
+async def company_contacts(record_id: Id, actor: OrgMembership, limit: int = Limit, offset: Offset = 0) -> dict:
     return await page_json(CONTACT, actor, await records.company_contacts(actor, record_id, limit=limit,
                                                                           offset=offset))

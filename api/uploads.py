@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -16,6 +17,7 @@ from models.attachments import Download
 from models.errors import ValidationFailed
 
 MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload
+PART_HEADERS_MAX = 16 * 1024  # the headers of one part (its name, filename and type) may not be longer
 
 
 def _decode(raw: bytes) -> str:
@@ -42,24 +44,38 @@ class MultipartFile:
         self._headers: dict[bytes, bytes] = {}
         self._header_name = b''
         self._header_value = b''
+        self._header_bytes = 0
         self._in_file = False
         self._found = False
         self._file_done = False
         self._body_done = False
-        self._parser = MultipartParser(boundary, callbacks={
-            'on_part_begin': self._part_begin, 'on_header_field': self._header_field,
-            'on_header_value': self._header_value_part, 'on_header_end': self._header_end,
-            'on_headers_finished': self._headers_finished, 'on_part_data': self._part_data,
-            'on_part_end': self._part_end})
+        try:
+            self._parser = MultipartParser(boundary, callbacks={
+                'on_part_begin': self._part_begin, 'on_header_field': self._header_field,
+                'on_header_value': self._header_value_part, 'on_header_end': self._header_end,
+                'on_headers_finished': self._headers_finished, 'on_part_data': self._part_data,
+                'on_part_end': self._part_end})
+        except (FormParserError, ValueError):
+            raise ValidationFailed.one('file', 'the multipart boundary in Content-Type is not valid (1 to 70 '
+                                               'characters)') from None
 
     # ------------------------------------------------ parser callbacks
     def _part_begin(self) -> None:
         self._headers = {}
+        self._header_bytes = 0
+
+    def _count_header(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > PART_HEADERS_MAX:
+            raise ValidationFailed.one('file', f'a part of the multipart body has headers over '
+                                               f'{PART_HEADERS_MAX // 1024} KiB')
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header(end - start)
         self._header_name += data[start:end]
 
     def _header_value_part(self, data: bytes, start: int, end: int) -> None:
+        self._count_header(end - start)
         self._header_value += data[start:end]
 
     def _header_end(self) -> None:
@@ -90,7 +106,11 @@ class MultipartFile:
             self._body_done = True
             return
         if chunk:
-            self._parser.write(chunk)
+            try:
+                self._parser.write(chunk)
+            except FormParserError as e:
+                raise ValidationFailed.one('file', f'the multipart/form-data body is malformed ({str(e)[:100]})') \
+                    from None
 
     async def start(self) -> None:
         try:

@@ -15,9 +15,10 @@ from models.validation import NAME_MAX
 from models.work import PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .deps import OrgMembership
-from .schemas import Body
+from .errors import responses
+from .schemas import Body, Id, JsonRoute, Offset, Version
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 DueDate = date | str | None  # models/work.py checks it and names the field when it is not a date
 
@@ -26,15 +27,15 @@ class ProjectFields(Body):
     name: str | None = Field(None, max_length=NAME_MAX)
     status: Literal[work.PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class TaskFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
     status: Literal[work.TASK_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
-    assignee_id: int | None = None
-    project_id: int | None = None
+    assignee_id: Id | None = None
+    project_id: Id | None = None
 
 
 class TicketFields(Body):
@@ -42,27 +43,27 @@ class TicketFields(Body):
     status: Literal[work.TICKET_STATUSES] | None = None  # type: ignore[valid-type]
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
 
 
 class ProjectChange(ProjectFields):
-    version: int | None = None
+    version: Version | None = None
 
 
 class TaskChange(TaskFields):
-    version: int | None = None
+    version: Version | None = None
 
 
 class TicketChange(TicketFields):
-    version: int | None = None
+    version: Version | None = None
 
 
 class ConnectionFields(Body):
-    contact_id: int | None = None
-    company_id: int | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    ticket_id: int | None = None
+    contact_id: Id | None = None
+    company_id: Id | None = None
+    project_id: Id | None = None
+    task_id: Id | None = None
+    ticket_id: Id | None = None
 
 
 def _data(kind: WorkKind, body: Body) -> dict:
@@ -114,30 +115,29 @@ async def page_json(kind: WorkKind, actor, page: work.Page) -> dict:
 
 
 Limit = Query(work.PAGE_SIZE, ge=1, le=work.MAX_PAGE_SIZE)
-Offset = Query(0, ge=0)
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
 @router.get('/orgs/{org}/projects', tags=['projects'])
-async def list_projects(actor: OrgMembership, q: str = '', status: str = '', owner_id: int | None = None,
-                        sort: str = 'due', order: str = Order, limit: int = Limit, offset: int = Offset) -> dict:
+async def list_projects(actor: OrgMembership, q: str = '', status: str = '', owner_id: Id | None = None,
+                        sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
     page = await work.list_items(PROJECT, actor, q=q, status=status, person_id=owner_id, sort=sort,
                                  descending=order == 'desc', limit=limit, offset=offset)
     return await page_json(PROJECT, actor, page)
 
 
 @router.get('/orgs/{org}/tasks', tags=['tasks'])
-async def list_tasks(actor: OrgMembership, q: str = '', status: str = '', assignee_id: int | None = None,
-                     project_id: int | None = None, sort: str = 'due', order: str = Order, limit: int = Limit,
-                     offset: int = Offset) -> dict:
+async def list_tasks(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
+                     project_id: Id | None = None, sort: str = 'due', order: str = Order, limit: int = Limit,
+                     offset: Offset = 0) -> dict:
     page = await work.list_items(TASK, actor, q=q, status=status, person_id=assignee_id, project_id=project_id,
                                  sort=sort, descending=order == 'desc', limit=limit, offset=offset)
     return await page_json(TASK, actor, page)
 
 
 @router.get('/orgs/{org}/tickets', tags=['tickets'])
-async def list_tickets(actor: OrgMembership, q: str = '', status: str = '', assignee_id: int | None = None,
-                       sort: str = 'due', order: str = Order, limit: int = Limit, offset: int = Offset) -> dict:
+async def list_tickets(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
+                       sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
     page = await work.list_items(TICKET, actor, q=q, status=status, person_id=assignee_id, sort=sort,
                                  descending=order == 'desc', limit=limit, offset=offset)
     return await page_json(TICKET, actor, page)
@@ -151,20 +151,21 @@ def _routes(kind: WorkKind, Fields: type[Body], Change: type[Body]) -> None:  # 
         item = await work.create_item(kind, actor, _data(kind, body))
         return await one_json(kind, actor, item.id)
 
-    async def get_item(item_id: int, actor: OrgMembership) -> dict:
+    async def get_item(item_id: Id, actor: OrgMembership) -> dict:
         return await one_json(kind, actor, item_id)
 
-    async def update_item(item_id: int, body: Change, actor: OrgMembership) -> dict:
+    async def update_item(item_id: Id, body: Change, actor: OrgMembership) -> dict:
         await work.update_item(kind, actor, item_id, _data(kind, body), body.version)
         return await one_json(kind, actor, item_id)
 
-    async def delete_item(item_id: int, actor: OrgMembership) -> Response:
+    async def delete_item(item_id: Id, actor: OrgMembership) -> Response:
         await work.delete_item(kind, actor, item_id)
         return Response(status_code=204)
 
     router.add_api_route(base, create_item, methods=['POST'], status_code=201, tags=tags, name=f'create_{kind.name}')
     router.add_api_route(f'{base}/{{item_id}}', get_item, methods=['GET'], tags=tags, name=f'get_{kind.name}')
-    router.add_api_route(f'{base}/{{item_id}}', update_item, methods=['PATCH'], tags=tags, name=f'update_{kind.name}')
+    router.add_api_route(f'{base}/{{item_id}}', update_item, methods=['PATCH'], tags=tags, name=f'update_{kind.name}',
+                         responses=responses(409))
     router.add_api_route(f'{base}/{{item_id}}', delete_item, methods=['DELETE'], status_code=204, tags=tags,
                          name=f'delete_{kind.name}')
 
@@ -190,18 +191,18 @@ def _work_json(kind: WorkKind, link: Link) -> dict:
     return data
 
 
-@router.post('/orgs/{org}/connections', status_code=201, tags=['connections'])
+@router.post('/orgs/{org}/connections', status_code=201, tags=['connections'], responses=responses(409))
 async def create_connection(body: ConnectionFields, actor: OrgMembership) -> dict:
     return connection_json(await connections.link(actor, body.model_dump(exclude_none=True)))
 
 
 @router.get('/orgs/{org}/connections/{connection_id}', tags=['connections'])
-async def get_connection(connection_id: int, actor: OrgMembership) -> dict:
+async def get_connection(connection_id: Id, actor: OrgMembership) -> dict:
     return connection_json(await connections.get_connection(actor, connection_id))
 
 
 @router.delete('/orgs/{org}/connections/{connection_id}', status_code=204, tags=['connections'])
-async def delete_connection(connection_id: int, actor: OrgMembership) -> Response:
+async def delete_connection(connection_id: Id, actor: OrgMembership) -> Response:
     await connections.unlink(actor, connection_id)
     return Response(status_code=204)
 
@@ -212,10 +213,10 @@ async def _record_connections(kind, actor, record_id: int) -> dict:
 
 
 @router.get('/orgs/{org}/contacts/{record_id}/connections', tags=['contacts', 'connections'])
-async def contact_connections(record_id: int, actor: OrgMembership) -> dict:
+async def contact_connections(record_id: Id, actor: OrgMembership) -> dict:
     return await _record_connections(CONTACT, actor, record_id)
 
 
 @router.get('/orgs/{org}/companies/{record_id}/connections', tags=['companies', 'connections'])
-async def company_connections(record_id: int, actor: OrgMembership) -> dict:
+async def company_connections(record_id: Id, actor: OrgMembership) -> dict:
     return await _record_connections(COMPANY, actor, record_id)

@@ -43,6 +43,16 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
 }
 
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL, 64 on SQLite. A number outside 1..MAX_ID names no record, and
+# the database would fail on it rather than find nothing, so ids are checked with `is_id` before any query.
+MAX_ID = 2 ** 31 - 1
+
+
+def is_id(value: object) -> bool:
+    """Whether `value` can be the id of a row: an int (not a bool) from 1 to MAX_ID."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def allows(role: Role | str | None, action: Action) -> bool:
     """Whether this role may take this action; an unknown or missing role may do nothing."""
     try:
@@ -60,7 +70,7 @@ async def membership(user, org_id: object):
     """The caller's membership of this organization; an organization they are not in does not exist for them."""
     from .orgs import Membership
 
-    if user is None or not isinstance(org_id, int):
+    if user is None or not is_id(org_id):
         raise NotFound('organization')
     found = await Membership.get_or_none(user_id=user.id, org_id=org_id).select_related('org')
     if found is None:

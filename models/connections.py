@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from .access import WorkAction, require, visible_connections, visible_ids
+from .access import WorkAction, is_id, require, visible_connections, visible_ids
 from .errors import Conflict, NotFound
 from .orgs import Membership
 from .records import KINDS, Kind, Record, get_record
@@ -107,10 +107,6 @@ async def item_connections(actor: Membership, work: WorkKind, item_id: object) -
 
 # ---------------------------------------------------------------- linking
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 async def link(actor: Membership, ends: dict[str, object]) -> Connection:
     """Link one contact or company to one project, task or ticket; both must be visible to the caller.
 
@@ -137,7 +133,7 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
     record_kind, work_kind = KINDS[record_field[:-3]], WORK_KINDS[work_field[:-3]]
     for name, kind in ((record_field, record_kind), (work_field, work_kind)):
         value = ends[name]
-        if not _is_id(value) or not await kind.model.filter(id=value, id__in=visible_ids(kind, actor)).exists():
+        if not is_id(value) or not await kind.model.filter(id=value, id__in=visible_ids(kind, actor)).exists():
             checks.add(name, f'is not a {kind.name} you can see in this organization')
     checks.raise_if_any()
 
@@ -152,7 +148,7 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
 
 async def get_connection(actor: Membership, connection_id: object) -> Connection:
     """A connection whose two ends the caller may see; any other behaves as if it did not exist."""
-    if not _is_id(connection_id):
+    if not is_id(connection_id):
         raise NotFound('connection')
     connection = await visible_connections(actor).filter(id=connection_id).first()
     if connection is None:

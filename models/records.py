@@ -149,7 +149,7 @@ def now() -> datetime:
 
 async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A record the caller may see; any other id behaves as if it did not exist."""
-    if not isinstance(record_id, int):
+    if not access.is_id(record_id):
         raise NotFound(kind.name)
     record = await access.visible(kind, actor).filter(id=record_id).first()
     if record is None:
@@ -249,7 +249,7 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
             checks.errors.update(e.errors)
     if 'company_id' in data and 'company_id' in kind.fields:
         value = data['company_id']
-        if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and not (access.is_id(value)
                                       and await access.visible(COMPANY, actor).filter(id=value).exists()):
             checks.add('company_id', 'is not a company of this organization')
     checks.raise_if_any()
@@ -403,8 +403,8 @@ def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
     checks = FieldErrors()
     if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
         checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not isinstance(offset, int) or offset < 0:
-        checks.add('offset', 'must be 0 or more')
+    if not isinstance(offset, int) or not 0 <= offset <= access.MAX_ID:
+        checks.add('offset', f'must be between 0 and {access.MAX_ID}')
     checks.raise_if_any()
     return limit, offset
 
@@ -423,7 +423,9 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
             raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
         if value in (None, ''):
             continue
-        if name == 'company_id':
+        if name == 'company_id' and not access.is_id(value):
+            queryset = queryset.filter(id__in=[])  # no company has that id: nothing matches
+        elif name == 'company_id':
             seen = access.visible(COMPANY, actor).filter(id=value).values('id')
             queryset = queryset.filter(company_id__in=Subquery(seen))
         else:

@@ -15,7 +15,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from . import access
-from .access import WorkAction, require
+from .access import MAX_ID, WorkAction, is_id, require
 from .errors import Conflict, NotFound, ValidationFailed
 from .orgs import Membership
 from .text import fold
@@ -119,7 +119,7 @@ def now() -> datetime:
 
 async def get_item(kind: WorkKind, actor: Membership, item_id: object) -> WorkItem:
     """An item the caller may see, with the person it is assigned to; any other id behaves as if it did not exist."""
-    if not isinstance(item_id, int) or isinstance(item_id, bool):
+    if not is_id(item_id):
         raise NotFound(kind.name)
     item = await access.visible_work(kind, actor).filter(id=item_id).select_related(kind.person_field).first()
     if item is None:
@@ -149,7 +149,7 @@ def due_date(field: str, value: object) -> date | None:
     raise ValidationFailed.one(field, 'must be a date as YYYY-MM-DD')
 
 
-def _is_id(value: object) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -171,13 +171,13 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
         elif name == kind.person_id:
             unchanged = existing is not None and value == getattr(existing, name)
             if value is not None and not unchanged and not (
-                    _is_id(value) and await Membership.filter(org_id=actor.org_id, user_id=value).exists()):
+                    is_id(value) and await Membership.filter(org_id=actor.org_id, user_id=value).exists()):
                 checks.add(name, 'is not a person of this organization')
             values[name] = value
         elif name == 'project_id':
             unchanged = existing is not None and value == getattr(existing, name)
             if value is not None and not unchanged and not (
-                    _is_id(value) and await access.visible_work(PROJECT, actor).filter(id=value).exists()):
+                    is_id(value) and await access.visible_work(PROJECT, actor).filter(id=value).exists()):
                 checks.add(name, 'is not a project of this organization')
             values[name] = value
     if existing is None and kind.title_field not in data:
@@ -203,7 +203,7 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
     """Apply a partial change; with `version`, a change made against an older version is refused (409)."""
     item = await get_item(kind, actor, item_id)
     require(actor.role, WorkAction.EDIT_WORK)
-    if version is not None and not _is_id(version):
+    if version is not None and not _is_int(version):
         raise ValidationFailed.one('version', 'must be the version you are changing')
     values = await _clean(kind, actor, data, item)
     if version is not None and version != item.version:
@@ -248,6 +248,9 @@ def filtered(kind: WorkKind, actor: Membership, *, q: str = '', status: str = ''
         checks.check(_one_of, 'status', status, allowed=kind.statuses)
     if project_id is not None and kind is not TASK:
         checks.add('project_id', f'is not a filter of {kind.name} lists')
+    for name, value in ((kind.person_id, person_id), ('project_id', project_id)):
+        if value is not None and not is_id(value):
+            checks.add(name, 'is not an id')
     checks.raise_if_any()
     queryset = access.visible_work(kind, actor)
     for term in fold((q or '')[:200]).split():
@@ -267,10 +270,10 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
     """One page of the visible items (with their person) and their total, both counted by the database."""
     require(actor.role, WorkAction.SEE_WORK)
     checks = FieldErrors()
-    if not _is_id(limit) or not 1 <= limit <= MAX_PAGE_SIZE:
+    if not _is_int(limit) or not 1 <= limit <= MAX_PAGE_SIZE:
         checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not _is_id(offset) or offset < 0:
-        checks.add('offset', 'must be 0 or more')
+    if not _is_int(offset) or not 0 <= offset <= MAX_ID:
+        checks.add('offset', f'must be between 0 and {MAX_ID}')
     if sort not in SORTS:
         checks.add('sort', f'must be one of {", ".join(SORTS)}')
     checks.raise_if_any()

@@ -7,10 +7,9 @@ same models/ function (and gate) as the API's content endpoint.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from starlette.exceptions import HTTPException
-from starlette.responses import Response
 from nicegui import app, ui
 
+from api.limits import UploadRoute
 from api.uploads import MULTIPART_OVERHEAD, download_response
 from integrations import Integrations
 from integrations.storage import FileEntry
@@ -47,42 +46,18 @@ def download_path(org_id: int, attachment_id: int) -> str:
 
 # ---------------------------------------------------------------- routes
 
-class _UploadTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f'Files may be at most {format_size(limit)}')
+def _upload_limit(settings) -> int:
+    return settings.max_upload_bytes + MULTIPART_OVERHEAD  # the file plus the multipart framing
 
 
-class UploadSizeLimit:
-    """ASGI middleware: a body sent to a ui.upload element may not pass the per-file limit (plus the multipart
-    framing). ui.upload's own limits run only in the browser, and NiceGUI would otherwise spool any size to disk
-    before the panel's handler could refuse it."""
+def _upload_message(settings) -> str:
+    return f'Files may be at most {format_size(settings.max_upload_bytes)}'
 
-    def __init__(self, app, limit: int) -> None:
-        self.app = app
-        self.limit = limit + MULTIPART_OVERHEAD
 
-    async def __call__(self, scope, receive, send) -> None:
-        path = scope.get('path', '') if scope['type'] == 'http' else ''
-        if not (path.startswith('/_nicegui/client/') and '/upload/' in path):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope['headers']).get(b'content-length', b'')
-        if declared.isdigit() and int(declared) > self.limit:
-            await Response(f'Files may be at most {format_size(self.limit - MULTIPART_OVERHEAD)}', 413)(
-                scope, receive, send)
-            return
-        received = 0
-
-        async def counting_receive():
-            nonlocal received
-            message = await receive()
-            if message['type'] == 'http.request':
-                received += len(message.get('body', b''))
-                if received > self.limit:
-                    raise _UploadTooLarge(self.limit - MULTIPART_OVERHEAD)
-            return message
-
-        await self.app(scope, counting_receive, send)
+# A body sent to a ui.upload element may not pass the per-file limit (plus the multipart framing), refused as it
+# arrives by api/limits.py's BodyLimit: ui.upload's own limits run only in the browser, and NiceGUI would otherwise
+# spool any size to disk before the panel's handler could refuse it.
+UPLOAD_ROUTE = UploadRoute(r'/_nicegui/client/[^/]+/upload/[^/]+', _upload_limit, _upload_message)
 
 
 def install_routes(fastapi_app: FastAPI) -> None:
