@@ -98,7 +98,7 @@ def serve(settings: Settings) -> None:
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
-    from models.orgs import set_plan
+    from models.orgs.service import set_plan
 
     database = Database(settings.database_url)
     await database.open()

@@ -9,7 +9,7 @@ from integrations import Integrations
 from models.access import membership
 from models.accounts import User, user_for_api_token
 from models.errors import Unauthorized
-from models.orgs import Membership
+from models.orgs.tables import Membership
 from settings import Settings
 
 from .schemas import Id

@@ -28,7 +28,8 @@ from tortoise import connections as tortoise_connections  # noqa: E402
 from models.accounts import User  # noqa: E402
 from models.connections import Connection, record_connections  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.orgs import Organization, create_organization  # noqa: E402
+from models.orgs.service import create_organization
+from models.orgs.tables import Organization
 from models.records import CONTACT, create_record  # noqa: E402
 from models.work import WORK_KINDS  # noqa: E402
 

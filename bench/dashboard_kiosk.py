@@ -26,7 +26,7 @@ from tortoise import connections  # noqa: E402
 from models import access, dashboard, kiosk  # noqa: E402
 from models.accounts import User  # noqa: E402
 from models.db import Database, dialect  # noqa: E402
-from models.orgs import create_organization, invite  # noqa: E402
+from models.orgs.service import create_organization, invite
 from models.records import COMPANY, CONTACT, Company, Contact, Mention  # noqa: E402
 from models.text import fold  # noqa: E402
 

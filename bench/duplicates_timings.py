@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction  # noqa: E402
 from bench.common import OUT, DriverClock, database, print_table, timed  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from models import duplicates  # noqa: E402
-from models.orgs import Membership  # noqa: E402
+from models.orgs.tables import Membership
 from models.records import COMPANY, CONTACT, Company, Contact, RecordKey  # noqa: E402
 
 DEFAULT_URL = f'sqlite://{OUT / "duplicates.sqlite3"}'

@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
-from models import imports, orgs  # noqa: E402
+from models import imports
+from models.orgs import service as orgs
 from models.accounts import User  # noqa: E402
-from models.orgs import Organization  # noqa: E402
+from models.orgs.tables import Organization
 from models.records import Company, Contact  # noqa: E402
 
 FIRST = ['André', 'Chiara', 'Giuseppe', 'Maria', 'Niccolò', 'Hélène', 'Luca', 'Sofia', 'Jürgen', 'Zoé', 'Marco',

@@ -20,7 +20,7 @@ from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
 from models import search  # noqa: E402
-from models.orgs import Membership  # noqa: E402
+from models.orgs.tables import Membership
 from models.records import CONTACT, Contact, filtered, list_records  # noqa: E402
 from models.validation import display_phone  # noqa: E402
 

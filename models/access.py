@@ -68,7 +68,7 @@ def require(role: Role | str | None, action: Action) -> None:
 
 async def membership(user, org_id: object):
     """The caller's membership of this organization; an organization they are not in does not exist for them."""
-    from .orgs import Membership
+    from .orgs.tables import Membership
 
     if user is None or not is_id(org_id):
         raise NotFound('organization')
@@ -104,7 +104,7 @@ def live_membership_q(actor, roles: frozenset[Role], prefix: str = ''):
     """
     from tortoise.expressions import Q, Subquery
 
-    from .orgs import Membership
+    from .orgs.tables import Membership
 
     live = Membership.filter(user_id=actor.user_id, org_id=actor.org_id,
                              role__in=sorted(role.value for role in roles)).values('org_id')

@@ -157,7 +157,8 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     `client` is the caller's address (`client_address(request)`): sign-ups and log-ins share its allowance. None
     (the operator's `admin create-user`) is not limited.
     """
-    from .orgs import Invitation, accept_invitations
+    from .orgs.service import accept_invitations
+    from .orgs.tables import Invitation
 
     checks = FieldErrors()
     email_text = checks.check(account_email, 'email', email)

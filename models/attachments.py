@@ -31,7 +31,7 @@ from integrations.storage import FileEntry, FileMissing, TooBig
 from . import access
 from .access import Action, Role, require
 from .errors import Forbidden, NotFound, TooLarge, ValidationFailed
-from .orgs import Membership, Organization
+from .orgs.tables import Membership, Organization
 from .records import COMPANY, CONTACT, Company, Contact, Kind, Record, get_record
 
 FILENAME_MAX = 255

@@ -25,7 +25,7 @@ from integrations.storage import (Authorization, CloudStore, FileEntry, FileMiss
 
 from .attachments import CloudAccount, CloudStatus, now
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .orgs import Membership
+from .orgs.tables import Membership
 from .validation import clean_text
 
 T = TypeVar('T')

@@ -20,7 +20,8 @@ from . import access
 from .access import Action, Role, require
 from .errors import NotFound, TooLarge, ValidationFailed
 from .mentions import mentioned_user_ids, plain_text
-from .orgs import Membership, OptionItem, Organization, option_lists
+from .orgs.service import option_lists
+from .orgs.tables import Membership, OptionItem, Organization
 from .records import (COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey, derive_columns,
                       lookup_keys, now)
 

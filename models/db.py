@@ -10,7 +10,7 @@ from tortoise.migrations.executor import MigrationExecutor
 APP_LABEL = 'models'
 MODEL_MODULES = [
     'models.accounts',
-    'models.orgs',
+    'models.orgs.tables',
     'models.records',
     'models.work',
     'models.connections',

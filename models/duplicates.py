@@ -43,7 +43,7 @@ from tortoise.transactions import in_transaction
 from . import access
 from .access import Action, require
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .orgs import Membership
+from .orgs.tables import Membership
 from .records import (COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, Visibility,
                       _write_related, derive_columns, get_record, now, stale)
 from .text import fold

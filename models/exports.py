@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from . import records
 from .access import Action, require
 from .import_formats import ADDRESS_SLOTS, FORMULA_STARTS
-from .orgs import Membership
+from .orgs.tables import Membership
 from .records import CONTACT, Kind, Record
 
 CHUNK = 1000

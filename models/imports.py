@@ -49,7 +49,8 @@ from .errors import Conflict, NotFound, TooLarge, ValidationFailed
 from .import_formats import (PREVIEW_ROWS, TARGETS, CsvFile, Incoming, MappedCsv, check_mapping, column_of,
                              country_code_for, guess_mapping, read_csv, read_vcards)
 from .mentions import mentioned_user_ids, plain_text
-from .orgs import Membership, option_lists
+from .orgs.service import option_lists
+from .orgs.tables import Membership
 from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, clean_fields,
                       derive_columns, key_values, lookup_keys, now)
 from .text import digits, fold

@@ -20,7 +20,8 @@ from . import access, search
 from .access import Action, require
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .mentions import mentioned_user_ids
-from .orgs import Membership, option_lists
+from .orgs.service import option_lists
+from .orgs.tables import Membership
 from .text import fold
 from .validation import (DESCRIPTION_MAX, NAME_MAX, FieldErrors, address_list, choice, clean_text, email_list,
                          optional_email, phone_list, vat_number)

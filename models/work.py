@@ -17,7 +17,7 @@ from tortoise.models import Model
 from . import access
 from .access import MAX_ID, WorkAction, is_id, require
 from .errors import Conflict, NotFound, ValidationFailed
-from .orgs import Membership
+from .orgs.tables import Membership
 from .text import fold
 from .validation import NAME_MAX, FieldErrors, clean_text
 

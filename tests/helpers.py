@@ -6,7 +6,8 @@ import itertools
 from nicegui.testing import User as TestUser
 from nicegui.testing.user_interaction import UserInteraction
 
-from models import accounts, orgs
+from models import accounts
+from models.orgs import service as orgs
 from models.accounts import User
 
 PASSWORD = 'correct horse battery'

@@ -12,7 +12,7 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
-from models import orgs
+from models.orgs import service as orgs
 from models.attachments import Attachment, CloudAccount
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds

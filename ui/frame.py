@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from models import orgs
+from models.orgs import service as orgs
 from models.access import Action
 
 from . import session

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import orgs, records
+from models import records
+from models.orgs import service as orgs
 from models.access import Action, Role
 from models.errors import NotFound
 from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import orgs, records
+from models import records
+from models.orgs import service as orgs
 from models.access import Action
 from models.records import CONTACT, Kind
 from models.validation import display_phone

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import accounts, orgs
+from models import accounts
+from models.orgs import service as orgs
 from models.access import Action, Role
 
 from .cloud_accounts import cloud_accounts_section

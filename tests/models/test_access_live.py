@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, orgs, work
+from models import access, work
+from models.orgs import service as orgs
 from models.records import COMPANY, CONTACT, create_record
 from models.work import PROJECT
 from tests.helpers import add_member, make_org, make_user

@@ -11,10 +11,11 @@ import pytest
 import integrations
 from integrations.local_store import LocalStore
 from integrations.storage import TooBig
-from models import attachments, orgs
+from models import attachments
+from models.orgs import service as orgs
 from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
 from models.errors import TooLarge
-from models.orgs import Organization
+from models.orgs.tables import Organization
 from models.records import CONTACT, create_record, delete_record
 from settings import load_settings
 from tests.helpers import make_org, make_user

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, dashboard, orgs
+from models import access, dashboard
+from models.orgs import service as orgs
 from models.dashboard import TypeCount
 from models.errors import Forbidden
 from models.records import COMPANY, CONTACT, create_record, update_record

@@ -10,7 +10,7 @@ from models.attachments import Attachment, add_upload
 from models.connections import Connection, link
 from models.duplicates import MergeLog, merge, scan, undo_merge
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from models.orgs import Membership
+from models.orgs.tables import Membership
 from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
 from models.work import PROJECT, TASK, TICKET, create_item
 from settings import load_settings

@@ -11,9 +11,9 @@ from nicegui import ui
 from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
-from models import orgs
+from models.orgs import service as orgs
 from models.attachments import Attachment
-from models.orgs import Organization
+from models.orgs.tables import Organization
 from models.records import COMPANY, CONTACT, KINDS, create_record, get_record
 from tests.helpers import PASSWORD, add_member, make_org, make_user
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 
-from models import orgs, records, work
+from models import records, work
+from models.orgs import service as orgs
 from models.records import CONTACT, Contact
 from models.work import PROJECT
 from tests.helpers import add_member, log_in, make_org, make_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from models import orgs
+from models.orgs import service as orgs
 from models.accounts import User as Account
 from tests.helpers import PASSWORD, add_member, choose, log_in, make_org, make_user
 
