@@ -8,12 +8,7 @@ from __future__ import annotations
 from enum import Enum
 
 from .errors import Forbidden, NotFound
-
-
-class Role(str, Enum):
-    OWNER = 'owner'
-    MEMBER = 'member'
-    GUEST = 'guest'
+from .orgs.tables import Membership, Role
 
 
 class Action(str, Enum):
@@ -68,8 +63,6 @@ def require(role: Role | str | None, action: Action) -> None:
 
 async def membership(user, org_id: object):
     """The caller's membership of this organization; an organization they are not in does not exist for them."""
-    from .orgs.tables import Membership
-
     if user is None or not is_id(org_id):
         raise NotFound('organization')
     found = await Membership.get_or_none(user_id=user.id, org_id=org_id).select_related('org')
@@ -103,8 +96,6 @@ def live_membership_q(actor, roles: frozenset[Role], prefix: str = ''):
     whatever membership object the caller still holds (the kiosk gate re-checks its link the same way).
     """
     from tortoise.expressions import Q, Subquery
-
-    from .orgs.tables import Membership
 
     live = Membership.filter(user_id=actor.user_id, org_id=actor.org_id,
                              role__in=sorted(role.value for role in roles)).values('org_id')
