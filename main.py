@@ -110,7 +110,7 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
 
 
 async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
-    from models.accounts import sign_up
+    from models.accounts.service import sign_up
 
     database = Database(settings.database_url)
     await database.open()

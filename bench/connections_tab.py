@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections as tortoise_connections  # noqa: E402
 
-from models.accounts import User  # noqa: E402
+from models.accounts.tables import User
 from models.connections import Connection, record_connections  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.orgs.service import create_organization

@@ -20,7 +20,7 @@ from tortoise import connections  # noqa: E402
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
 from models import copy as copying  # noqa: E402
 from models.orgs import service as orgs
-from models.accounts import User  # noqa: E402
+from models.accounts.tables import User
 from models.orgs.tables import Membership, Organization
 from models.records import Company, Contact  # noqa: E402
 

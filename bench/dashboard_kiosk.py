@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from models import access, dashboard, kiosk  # noqa: E402
-from models.accounts import User  # noqa: E402
+from models.accounts.tables import User
 from models.db import Database, dialect  # noqa: E402
 from models.orgs.service import create_organization, invite
 from models.records import COMPANY, CONTACT, Company, Contact, Mention  # noqa: E402

@@ -20,9 +20,9 @@ from tortoise import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from bench.common import DEFAULT_URL, database  # noqa: E402
-from models import accounts
+from models.accounts import service as accounts
 from models.orgs import service as orgs
-from models.accounts import User  # noqa: E402
+from models.accounts.tables import User
 from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey, derive_columns, lookup_keys  # noqa: E402
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',

@@ -62,7 +62,7 @@ async def _target_membership(actor: Membership, target_org_id: object) -> Member
     """The caller's membership of the target; a target where they are not owner or member does not exist for them."""
     if target_org_id == actor.org_id:
         raise ValidationFailed.one('target_org_id', 'must be another organization than the one copied from')
-    from .accounts import User
+    from .accounts.tables import User
     target = await access.membership(await User.get(id=actor.user_id), target_org_id)
     if not access.allows(target.role, Action.RECEIVE_COPIES):
         raise NotFound('organization')

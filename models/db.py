@@ -9,7 +9,7 @@ from tortoise.migrations.executor import MigrationExecutor
 
 APP_LABEL = 'models'
 MODEL_MODULES = [
-    'models.accounts',
+    'models.accounts.tables',
     'models.orgs.tables',
     'models.records',
     'models.work',

@@ -21,7 +21,7 @@ from tortoise.models import Model
 
 from . import access, search
 from .access import Action, require
-from .accounts import digest
+from .accounts.service import digest
 from .errors import NotFound, ValidationFailed
 from .records import COMPANY, CONTACT, KINDS
 from .validation import NAME_MAX, FieldErrors, clean_text

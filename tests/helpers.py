@@ -6,9 +6,9 @@ import itertools
 from nicegui.testing import User as TestUser
 from nicegui.testing.user_interaction import UserInteraction
 
-from models import accounts
+from models.accounts import service as accounts
 from models.orgs import service as orgs
-from models.accounts import User
+from models.accounts.tables import User
 
 PASSWORD = 'correct horse battery'
 _numbers = itertools.count(1)

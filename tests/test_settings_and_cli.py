@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from models import accounts
-from models.accounts import User
+from models.accounts import service as accounts
+from models.accounts.tables import User
 from models.orgs.tables import Organization
 from settings import SettingsError, load_settings
 from tests.helpers import make_org, make_user

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import accounts
+from models.accounts import service as accounts
 from models.orgs import service as orgs
 from models.access import Action, Role
 

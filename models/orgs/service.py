@@ -5,6 +5,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..access import Action, Role, require
+from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
@@ -108,8 +109,6 @@ async def list_invitations(actor: Membership) -> list[Invitation]:
 
 async def invite(*, actor: Membership, email: object, role: object) -> Membership | Invitation:
     """An existing account joins at once; an unknown email gets an invitation that sign-up turns into a membership."""
-    from ..accounts import User
-
     require(actor.role, Action.MANAGE_MEMBERS)
     checks = FieldErrors()
     email_text = checks.check(account_email, 'email', email)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import access, kiosk
-from models.accounts import digest
+from models.accounts.service import digest
 from models.errors import Forbidden, NotFound, ValidationFailed
 from models.kiosk import KioskLink
 from models.records import COMPANY, CONTACT, create_record

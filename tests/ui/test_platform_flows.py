@@ -5,7 +5,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from models.orgs import service as orgs
-from models.accounts import User as Account
+from models.accounts.tables import User as Account
 from tests.helpers import PASSWORD, add_member, choose, log_in, make_org, make_user
 
 
