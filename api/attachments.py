@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError
 from models import attachments
 from models.attachments import Attachment
 from models.errors import TooLarge, ValidationFailed
-from models.records import KINDS, Kind
+from models.records.tables import KINDS, Kind
 
 from .deps import AppIntegrations, OrgMembership
 from .errors import responses

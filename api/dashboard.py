@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from models import dashboard
+from models.records import dashboard
 
 from .deps import OrgMembership
 from .schemas import JsonRoute

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from models import duplicates
 from models.duplicates import MergeLog
-from models.records import COMPANY, CONTACT, Kind
+from models.records.tables import COMPANY, CONTACT, Kind
 
 from .deps import OrgMembership
 from .errors import responses

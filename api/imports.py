@@ -12,11 +12,12 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 
-from models import exports, imports
+from models import imports
+from models.records import exports
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
 from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
-from models.records import COMPANY, CONTACT
+from models.records.tables import COMPANY, CONTACT
 
 from .deps import OrgMembership
 from .errors import responses

@@ -6,9 +6,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from models import records
+from models.records import service as records
 from models.mentions import mentioned_user_ids
-from models.records import COMPANY, CONTACT, Company, Kind, Record
+from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
 from .deps import AppIntegrations, OrgMembership

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from models import connections, work
 from models.connections import Connection, Link
-from models.records import COMPANY, CONTACT, KINDS
+from models.records.tables import COMPANY, CONTACT, KINDS
 from models.validation import NAME_MAX
 from models.work import PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
 

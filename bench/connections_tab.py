@@ -30,7 +30,8 @@ from models.connections import Connection, record_connections  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.orgs.service import create_organization
 from models.orgs.tables import Organization
-from models.records import CONTACT, create_record  # noqa: E402
+from models.records.service import create_record
+from models.records.tables import CONTACT
 from models.work import WORK_KINDS  # noqa: E402
 
 METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')

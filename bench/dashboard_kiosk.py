@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from models import access, dashboard, kiosk  # noqa: E402
+from models import access, kiosk
+from models.records import dashboard
 from models.accounts.tables import User
 from models.db import Database, dialect  # noqa: E402
 from models.orgs.service import create_organization, invite
-from models.records import COMPANY, CONTACT, Company, Contact, Mention  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention
 from models.text import fold  # noqa: E402
 
 TYPES = ['Client', 'Supplier', 'Partner', 'Lead', '']

@@ -29,7 +29,7 @@ from bench.common import OUT, DriverClock, database, print_table, timed  # noqa:
 from bench.generate import generate  # noqa: E402
 from models import duplicates  # noqa: E402
 from models.orgs.tables import Membership
-from models.records import COMPANY, CONTACT, Company, Contact, RecordKey  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
 
 DEFAULT_URL = f'sqlite://{OUT / "duplicates.sqlite3"}'
 

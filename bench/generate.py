@@ -23,7 +23,8 @@ from bench.common import DEFAULT_URL, database  # noqa: E402
 from models.accounts import service as accounts
 from models.orgs import service as orgs
 from models.accounts.tables import User
-from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey, derive_columns, lookup_keys  # noqa: E402
+from models.records.service import derive_columns, lookup_keys
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',
          'Paolo', 'Elena', 'Matteo', 'Sara', 'François', 'Hélène', 'Björn', 'Łukasz', 'Niccolò', 'Chiara', 'Davide',

@@ -28,7 +28,7 @@ from models import imports
 from models.orgs import service as orgs
 from models.accounts.tables import User
 from models.orgs.tables import Organization
-from models.records import Company, Contact  # noqa: E402
+from models.records.tables import Company, Contact
 
 FIRST = ['André', 'Chiara', 'Giuseppe', 'Maria', 'Niccolò', 'Hélène', 'Luca', 'Sofia', 'Jürgen', 'Zoé', 'Marco',
          'Giulia', 'François', 'Elena', 'Paolo']

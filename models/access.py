@@ -80,7 +80,7 @@ def visibility_q(kind, actor, prefix: str = ''):
     """
     from tortoise.expressions import Q, Subquery
 
-    from .records import Mention, Visibility
+    from .records.tables import Mention, Visibility
 
     mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
     return (Q(**{f'{prefix}visibility': Visibility.PUBLIC.value})
@@ -115,12 +115,12 @@ def visible(kind, actor):
 
 
 def visible_contacts(actor):
-    from .records import CONTACT
+    from .records.tables import CONTACT
     return visible(CONTACT, actor)
 
 
 def visible_companies(actor):
-    from .records import COMPANY
+    from .records.tables import COMPANY
     return visible(COMPANY, actor)
 
 
@@ -136,7 +136,7 @@ def kiosk_visible(kind, link):
     from tortoise.expressions import Subquery
 
     from .kiosk import KioskLink
-    from .records import Visibility
+    from .records.tables import Visibility
 
     if link is None or getattr(link, 'id', None) is None:
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
@@ -196,7 +196,7 @@ def visible_connections(actor):
     from tortoise.expressions import Q
 
     from .connections import Connection
-    from .records import KINDS
+    from .records.tables import KINDS
     from .work import WORK_KINDS
 
     if actor is None:

@@ -32,7 +32,8 @@ from . import access
 from .access import Action, Role, require
 from .errors import Forbidden, NotFound, TooLarge, ValidationFailed
 from .orgs.tables import Membership, Organization
-from .records import COMPANY, CONTACT, Company, Contact, Kind, Record, get_record
+from .records.service import get_record
+from .records.tables import COMPANY, CONTACT, Company, Contact, Kind, Record
 
 FILENAME_MAX = 255
 CONTENT_TYPE_MAX = 255

@@ -18,7 +18,8 @@ from tortoise.models import Model
 from .access import WorkAction, is_id, require, visible_connections, visible_ids
 from .errors import Conflict, NotFound
 from .orgs.tables import Membership
-from .records import KINDS, Kind, Record, get_record
+from .records.service import get_record
+from .records.tables import KINDS, Kind, Record
 from .validation import FieldErrors
 from .work import WORK_KINDS, WorkItem, WorkKind, get_item
 

@@ -11,7 +11,7 @@ APP_LABEL = 'models'
 MODEL_MODULES = [
     'models.accounts.tables',
     'models.orgs.tables',
-    'models.records',
+    'models.records.tables',
     'models.work',
     'models.connections',
     'models.kiosk',

@@ -44,8 +44,8 @@ from . import access
 from .access import Action, require
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .orgs.tables import Membership
-from .records import (COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, Visibility,
-                      _write_related, derive_columns, get_record, now, stale)
+from .records.service import _write_related, derive_columns, get_record, now, stale
+from .records.tables import COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, Visibility
 from .text import fold
 from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 

@@ -42,7 +42,8 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from . import access, search
+from . import access
+from .records import search
 from .access import Action, require
 from .db import is_postgres
 from .errors import Conflict, NotFound, TooLarge, ValidationFailed
@@ -51,8 +52,8 @@ from .import_formats import (PREVIEW_ROWS, TARGETS, CsvFile, Incoming, MappedCsv
 from .mentions import mentioned_user_ids, plain_text
 from .orgs.service import option_lists
 from .orgs.tables import Membership
-from .records import (COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, clean_fields,
-                      derive_columns, key_values, lookup_keys, now)
+from .records.service import clean_fields, derive_columns, key_values, lookup_keys, now
+from .records.tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey
 from .text import digits, fold
 from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 

@@ -19,11 +19,12 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from . import access, search
+from . import access
+from .records import search
 from .access import Action, require
 from .accounts.service import digest
 from .errors import NotFound, ValidationFailed
-from .records import COMPANY, CONTACT, KINDS
+from .records.tables import COMPANY, CONTACT, KINDS
 from .validation import NAME_MAX, FieldErrors, clean_text
 
 TOKEN_PREFIX = 'kiosk_'

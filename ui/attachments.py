@@ -17,7 +17,7 @@ from models import attachments, cloud
 from models.access import membership
 from models.attachments import SOURCE_LABELS, Attachment
 from models.errors import NotFound, RubricaError
-from models.records import Kind, Record
+from models.records.tables import Kind, Record
 
 from . import session
 from .session import PageContext

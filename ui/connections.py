@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from models import connections, records, work
+from models import connections, work
+from models.records import service as records
 from models.access import WorkAction
-from models.records import KINDS, Kind, Record
+from models.records.tables import KINDS, Kind, Record
 from models.work import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .feedback import FAILED, attempt

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import dashboard as figures
+from models.records import dashboard as figures
 from models.access import Action
-from models.dashboard import Entry, TypeCount, WorkItem
+from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from .frame import frame
 from .session import page_context, to_login

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import duplicates, records
+from models import duplicates
+from models.records import service as records
 from models.duplicates import Preview
-from models.records import CONTACT, KINDS, Kind, Record
+from models.records.tables import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt

@@ -1,6 +1,6 @@
 """The search box in the header: contacts and companies as you type, `/` to focus it, Enter for every result.
 
-The results come from models/search.find, so they pass the same gate as every list. Names are shown with
+The results come from models/records/service.find, so they pass the same gate as every list. Names are shown with
 ui.label / ui.link, never as HTML.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 
-from models import records, search
+from models.records import search, service as records
 from models.access import Action
-from models.records import CONTACT, Kind, Record
+from models.records.tables import CONTACT, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
@@ -101,7 +101,7 @@ class GlobalSearch:
             self.panel.clear()
             self.close()
             return
-        results = await attempt(search.find(self.ctx.membership, query, limit=TOP))
+        results = await attempt(records.find(self.ctx.membership, query, limit=TOP))
         if results is FAILED or query != self.query:  # a newer keystroke already asked again
             return
         self.panel.clear()

@@ -8,11 +8,12 @@ from fastapi import FastAPI, Request
 from nicegui import ui
 
 from api.imports import CSV_TYPE, download_stream
-from models import exports, imports
+from models import imports
+from models.records import exports
 from models.access import Action, membership, require
 from models.errors import NotFound, RubricaError
 from models.import_formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
-from models.records import KINDS
+from models.records.tables import KINDS
 
 from . import session
 from .feedback import FAILED, attempt

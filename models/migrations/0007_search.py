@@ -26,7 +26,7 @@ def _json_list(value) -> list:
 
 async def refresh_search_text(client, table: str) -> None:
     """Recompute search_text of every row of the table, in batches by id, writing only the rows that change."""
-    from models.search import document
+    from models.records.search import document
 
     postgres = client.capabilities.dialect == 'postgres'
     names = NAME_COLUMNS[table]

@@ -6,6 +6,7 @@ from tortoise.transactions import in_transaction
 
 from ..access import Action, Role, require
 from ..accounts.tables import User
+from ..records.tables import KINDS
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
@@ -233,8 +234,6 @@ async def save_option_list(*, actor: Membership, kind: str, names: object,
 
 async def rename_option_values(org_id: int, kind: str, old: str, new: str) -> None:
     """Records keep option values by name, so a rename carries them along."""
-    from ..records import KINDS
-
     for record_kind in KINDS.values():
         for field, list_kind in record_kind.options.items():
             if list_kind == kind:

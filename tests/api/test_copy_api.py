@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import copy as copying
-from models.records import Company, Contact
+from models.records import copy as copying
+from models.records.tables import Company, Contact
 from tests.helpers import add_member, make_org, make_user, token_for
 
 VALID_IVA = '00743110157'
@@ -238,7 +238,7 @@ async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs, ru
              (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json(),
              (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
     assert after == before  # the copied file was removed again
-    from models.records import Mention, RecordKey
+    from models.records.tables import Mention, RecordKey
     assert not await RecordKey.filter(org_id=t['target']).exists()
     assert await Mention.filter(contact__org_id=t['target']).count() == 0
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from models import access, connections, exports, records, work
+from models import access, connections, work
+from models.records import exports, service as records
 from models.access import MAX_ID
 from models.errors import NotFound, ValidationFailed
-from models.records import COMPANY, CONTACT
+from models.records.tables import COMPANY, CONTACT
 from models.work import TASK
 from tests.helpers import log_in, make_org, make_user, token_for
 

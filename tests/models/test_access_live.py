@@ -6,7 +6,8 @@ import pytest
 
 from models import access, work
 from models.orgs import service as orgs
-from models.records import COMPANY, CONTACT, create_record
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
 from models.work import PROJECT
 from tests.helpers import add_member, make_org, make_user
 

@@ -16,7 +16,8 @@ from models.orgs import service as orgs
 from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
 from models.errors import TooLarge
 from models.orgs.tables import Organization
-from models.records import CONTACT, create_record, delete_record
+from models.records.service import create_record, delete_record
+from models.records.tables import CONTACT
 from settings import load_settings
 from tests.helpers import make_org, make_user
 
@@ -148,7 +149,7 @@ async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubri
     the space is given back in the transaction, the files go after it, except one another attachment still uses."""
     from tortoise.transactions import in_transaction
 
-    from models.records import Contact
+    from models.records.tables import Contact
 
     owner = await make_user()
     actor = await make_org(owner)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, dashboard
+from models import access
+from models.records import dashboard
 from models.orgs import service as orgs
-from models.dashboard import TypeCount
+from models.records.dashboard import TypeCount
 from models.errors import Forbidden
-from models.records import COMPANY, CONTACT, create_record, update_record
+from models.records.service import create_record, update_record
+from models.records.tables import COMPANY, CONTACT
 from tests.helpers import add_member, make_org, make_user
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from models import exports, imports, records
+from models import imports
+from models.records import exports, service as records
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.import_formats import guess_mapping, read_csv
-from models.records import COMPANY, CONTACT, Company, Contact, RecordKey
+from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
 from tests.helpers import add_member, make_org, make_user
 
 DATA = Path(__file__).resolve().parent.parent / 'data'

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from models import import_formats, imports, records
+from models import import_formats, imports
+from models.records import service as records
 from models.errors import ValidationFailed
 from models.import_formats import read_csv, read_vcards, sniff_delimiter
-from models.records import CONTACT, Company, Contact, RecordKey
+from models.records.tables import CONTACT, Company, Contact, RecordKey
 from tests.helpers import make_org, make_user
 
 

@@ -14,7 +14,8 @@ from nicegui.testing import User
 from models.orgs import service as orgs
 from models.attachments import Attachment
 from models.orgs.tables import Organization
-from models.records import COMPANY, CONTACT, KINDS, create_record, get_record
+from models.records.service import create_record, get_record
+from models.records.tables import COMPANY, CONTACT, KINDS
 from tests.helpers import PASSWORD, add_member, make_org, make_user
 
 WAIT = 50  # should_see retries (0.1 s each): pages wait for password hashing and threads on a busy machine

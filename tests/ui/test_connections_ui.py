@@ -7,9 +7,10 @@ from nicegui import ui
 from nicegui.testing import User
 from tortoise import connections as tortoise_connections
 
-from models import records, work
+from models import work
+from models.records import service as records
 from models.connections import Connection
-from models.records import COMPANY, CONTACT, KINDS
+from models.records.tables import COMPANY, CONTACT, KINDS
 from models.work import PROJECT, TASK, TICKET, Project, Task, Ticket
 from tests.helpers import add_member, choose, log_in, make_org, make_user, token_for
 from ui.connections import PREVIEW, connections_panel

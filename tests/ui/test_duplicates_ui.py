@@ -6,9 +6,9 @@ from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from models import records
+from models.records import service as records
 from models.connections import Connection, link
-from models.records import COMPANY, CONTACT, Contact
+from models.records.tables import COMPANY, CONTACT, Contact
 from models.work import PROJECT, create_item
 from tests.helpers import add_member, log_in, make_org, make_user
 

@@ -5,8 +5,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from models import records
-from models.records import COMPANY, CONTACT, Contact
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Contact
 from tests.helpers import add_member, choose, log_in, make_org, make_user
 
 VALID_IVA = '00743110157'

@@ -11,11 +11,11 @@ import csv
 import io
 from collections.abc import AsyncIterator
 
-from . import records
-from .access import Action, require
-from .import_formats import ADDRESS_SLOTS, FORMULA_STARTS
-from .orgs.tables import Membership
-from .records import CONTACT, Kind, Record
+from . import service as records
+from ..access import Action, require
+from ..import_formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..orgs.tables import Membership
+from .tables import CONTACT, Kind, Record
 
 CHUNK = 1000
 ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'postal code'),
