@@ -8,7 +8,7 @@ from pydantic import Field
 
 from models import duplicates
 from models.duplicates import MergeLog
-from models.records.tables import COMPANY, CONTACT, Kind
+from models.records.tables import COMPANY, CONTACT, Contact, Kind
 
 from .deps import OrgMembership
 from .errors import responses
@@ -118,5 +118,5 @@ async def undo_merge(merge_id: Id, actor: OrgMembership) -> dict:
     """Put both records back exactly as before the merge, with the rows that were moved (409 if the merged record
     was changed since, or the merge was already undone)."""
     result = await duplicates.undo_merge(actor, merge_id)
-    kind = CONTACT if isinstance(result.kept, duplicates.Contact) else COMPANY
+    kind = CONTACT if isinstance(result.kept, Contact) else COMPANY
     return {'kept': await one_json(kind, actor, result.kept), 'restored': await one_json(kind, actor, result.restored)}

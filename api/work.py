@@ -8,11 +8,13 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from models import connections, work
-from models.connections import Connection, Link
+from models.work import connections, service as work
+from models.work.connections import Link
+from models.work.tables import Connection
 from models.records.tables import COMPANY, CONTACT, KINDS
 from models.validation import NAME_MAX
-from models.work import PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
+                                WORK_KINDS, WorkItem, WorkKind)
 
 from .deps import OrgMembership
 from .errors import responses
@@ -25,14 +27,14 @@ DueDate = date | str | None  # models/work.py checks it and names the field when
 
 class ProjectFields(Body):
     name: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     owner_id: Id | None = None
 
 
 class TaskFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TASK_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TASK_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None
     project_id: Id | None = None
@@ -40,7 +42,7 @@ class TaskFields(Body):
 
 class TicketFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TICKET_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TICKET_STATUSES] | None = None  # type: ignore[valid-type]
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None

@@ -25,6 +25,7 @@ from models.orgs import service as orgs
 from models.accounts.tables import User
 from models.records.service import derive_columns, lookup_keys
 from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
+from models.orgs.tables import Membership
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',
          'Paolo', 'Elena', 'Matteo', 'Sara', 'François', 'Hélène', 'Björn', 'Łukasz', 'Niccolò', 'Chiara', 'Davide',
@@ -63,7 +64,7 @@ async def generate(contacts: int, companies: int, members: int, private_share: f
     for i in range(members - 1):
         person = await User.create(email=f'member{i}@bench.example', name=f'{rng.choice(FIRST)} {rng.choice(LAST)}',
                                    password_hash=password_hash)
-        await orgs.Membership.create(org_id=org.org_id, user_id=person.id, role='member')
+        await Membership.create(org_id=org.org_id, user_id=person.id, role='member')
         people.append(person)
     lists = await orgs.option_lists(org.org_id)
 

@@ -195,9 +195,9 @@ def visible_connections(actor):
     """The connections whose two ends the caller may both see: a connection never reveals a hidden end."""
     from tortoise.expressions import Q
 
-    from .connections import Connection
+    from .work.tables import Connection
     from .records.tables import KINDS
-    from .work import WORK_KINDS
+    from .work.tables import WORK_KINDS
 
     if actor is None:
         return Connection.filter(id__isnull=True)

@@ -874,7 +874,7 @@ async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
                               created)
     # a file attached or a connection made since: deleting the record would take those with it
     from .attachments import Attachment
-    from .connections import Connection
+    from .work.tables import Connection
     owner = f'{kind.name}_id'
     for model in (Attachment, Connection):
         linked = await _chunked(lambda chunk, model=model: model.filter(**{f'{owner}__in': chunk})

@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from models import connections, work
+from models.work import connections, service as work
 from models.records import service as records
 from models.access import WorkAction
 from models.records.tables import KINDS, Kind, Record
-from models.work import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .feedback import FAILED, attempt
 from .session import PageContext

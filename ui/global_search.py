@@ -11,7 +11,7 @@ from nicegui import ui
 
 from models.records import search, service as records
 from models.access import Action
-from models.records.tables import CONTACT, Kind, Record
+from models.records.tables import COMPANY, CONTACT, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
@@ -109,7 +109,7 @@ class GlobalSearch:
             if not results.contacts.total and not results.companies.total:
                 ui.label('Nothing found').classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
             for kind, page, label in ((CONTACT, results.contacts, 'Contacts'),
-                                      (records.COMPANY, results.companies, 'Companies')):
+                                      (COMPANY, results.companies, 'Companies')):
                 if not page.total:
                     continue
                 ui.label(f'{label} ({page.total:,})').classes('px-3 pt-2 text-overline text-grey-7')

@@ -13,6 +13,7 @@ from .frame import frame
 from .kiosk import kiosk_links_section
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, section_title
+from models.orgs.tables import Invitation
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
 LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
@@ -184,7 +185,7 @@ async def members_section(ctx: PageContext) -> None:
                                           {'email': email, 'role': role})
                     if added is FAILED:
                         return
-                    ui.notify(f'{email.value} was invited' if isinstance(added, orgs.Invitation)
+                    ui.notify(f'{email.value} was invited' if isinstance(added, Invitation)
                               else f'{email.value} was added', type='positive')
                     email.value = ''
                     member_list.refresh()

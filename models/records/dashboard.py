@@ -14,9 +14,9 @@ from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
-from ..connections import Connection
+from ..work.tables import Connection
 from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
-from ..work import Task, Ticket
+from ..work.tables import Task, Ticket
 
 RECENT_SHOWN = 10
 MENTIONS_SHOWN = 10

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from models.connections import Connection
+from models.work.tables import Connection
 from models.orgs.tables import Organization
 from tests.helpers import add_member, make_org, make_user, token_for
 

@@ -15,7 +15,7 @@ from models import attachments
 from models.orgs import service as orgs
 from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
 from models.errors import TooLarge
-from models.orgs.tables import Organization
+from models.orgs.tables import Membership, Organization
 from models.records.service import create_record, delete_record
 from models.records.tables import CONTACT
 from settings import load_settings
@@ -182,7 +182,7 @@ async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_k
     owner = await make_user()
     actor = await make_org(owner)
     await orgs.set_plan(org_id=actor.org_id, plan='free', quota_mb=1)
-    actor = await orgs.Membership.get(id=actor.id).select_related('org')
+    actor = await Membership.get(id=actor.id).select_related('org')
     contact = await create_record(CONTACT, actor, {'last_name': 'Busy'})
     services = integrations.build(load_settings())
     both_streaming = asyncio.Barrier(2)

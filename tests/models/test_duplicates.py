@@ -8,12 +8,14 @@ import integrations
 from models import duplicates
 from models.records import service as records
 from models.attachments import Attachment, add_upload
-from models.connections import Connection, link
+from models.work.connections import link
+from models.work.tables import Connection
 from models.duplicates import MergeLog, merge, scan, undo_merge
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.orgs.tables import Membership
 from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
-from models.work import PROJECT, TASK, TICKET, create_item
+from models.work.service import create_item
+from models.work.tables import PROJECT, TASK, TICKET
 from settings import load_settings
 from tests.helpers import add_member, make_org, make_user
 

@@ -12,6 +12,7 @@ from models.records import exports, service as records
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.import_formats import guess_mapping, read_csv
 from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
+from models.work.tables import WORK_KINDS
 from tests.helpers import add_member, make_org, make_user
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
@@ -395,10 +396,10 @@ def test_separator_detection_trusts_the_header():
 
 
 async def test_undo_refused_when_a_created_record_got_a_connection(team):
-    from models import connections, work
+    from models.work import connections, service as work
     batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
     ada = await Contact.get(last_name='Lovelace')
-    task = await work.create_item(work.WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
+    task = await work.create_item(WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
     await connections.link(team['mario'], {'contact_id': ada.id, 'task_id': task.id})
     with pytest.raises(Conflict, match='Lovelace'):
         await imports.undo_import(team['org'], batch.id)

@@ -13,7 +13,7 @@ from nicegui.testing import User
 
 from models.orgs import service as orgs
 from models.attachments import Attachment
-from models.orgs.tables import Organization
+from models.orgs.tables import Membership, Organization
 from models.records.service import create_record, get_record
 from models.records.tables import COMPANY, CONTACT, KINDS
 from tests.helpers import PASSWORD, add_member, make_org, make_user
@@ -51,7 +51,7 @@ async def acme(user: User):
     org = await make_org(owner, 'Acme')
     mario = await add_member(org, member, 'member')
     await add_member(org, other, 'member')
-    mario = await orgs.Membership.get(id=mario.id).select_related('org')
+    mario = await Membership.get(id=mario.id).select_related('org')
     contact = await create_record(CONTACT, mario, {'last_name': 'Rossi'})
     company = await create_record(COMPANY, mario, {'name': 'Rossi Srl'})
     mount_test_page()
@@ -117,7 +117,7 @@ async def test_the_quota_refusal_is_shown(user: User, acme):
 
 
 async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme):
-    tina = await orgs.Membership.get(user__email='tina@example.com').select_related('org', 'user')
+    tina = await Membership.get(user__email='tina@example.com').select_related('org', 'user')
     await log_in(user, 'tina@example.com')
     await user.open(f'/test-attachments/contact/{acme["contact"].id}')
     await user.should_see(marker='no-attachments', retries=WAIT)
