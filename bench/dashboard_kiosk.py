@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from models import access, kiosk
+from models import access
+from models.kiosk import service as kiosk
 from models.records import dashboard
 from models.accounts.tables import User
 from models.db import Database, dialect  # noqa: E402

@@ -135,7 +135,7 @@ def kiosk_visible(kind, link):
     """
     from tortoise.expressions import Subquery
 
-    from .kiosk import KioskLink
+    from .kiosk.tables import KioskLink
     from .records.tables import Visibility
 
     if link is None or getattr(link, 'id', None) is None:

@@ -13,7 +13,7 @@ MODEL_MODULES = [
     'models.orgs.tables',
     'models.records.tables',
     'models.work.tables',
-    'models.kiosk',
+    'models.kiosk.tables',
     'models.attachments',
     'models.duplicates',
     'models.imports',
