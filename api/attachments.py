@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
-from models import attachments
-from models.attachments import Attachment
+from models.files import attachments
+from models.files.tables import Attachment
 from models.errors import TooLarge, ValidationFailed
 from models.records.tables import KINDS, Kind
 

@@ -13,7 +13,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from models.attachments import Download
+from models.files.attachments import Download
 from models.errors import ValidationFailed
 
 MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload

@@ -14,9 +14,14 @@ MODEL_MODULES = [
     'models.records.tables',
     'models.work.tables',
     'models.kiosk.tables',
-    'models.attachments',
+    'models.files.tables',
     'models.duplicates',
     'models.imports',
+]
+# Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
+# the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.
+SIGNAL_MODULES = [
+    'models.files.storage',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 
@@ -42,7 +47,7 @@ def with_sqlite_pragmas(url: str) -> str:
 
 
 def app_config() -> dict:
-    return {'models': list(MODEL_MODULES), 'default_connection': 'default', 'migrations': MIGRATIONS_MODULE}
+    return {'models': [*MODEL_MODULES, *SIGNAL_MODULES], 'default_connection': 'default', 'migrations': MIGRATIONS_MODULE}
 
 
 def tortoise_config(database_url: str) -> dict:

@@ -873,7 +873,7 @@ async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
     changed += await _chunked(lambda chunk: kind.model.filter(id__in=chunk, version__gt=1).values_list(*names),
                               created)
     # a file attached or a connection made since: deleting the record would take those with it
-    from .attachments import Attachment
+    from .files.tables import Attachment
     from .work.tables import Connection
     owner = f'{kind.name}_id'
     for model in (Attachment, Connection):

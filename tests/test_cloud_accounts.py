@@ -13,7 +13,7 @@ from nicegui import app
 from nicegui.testing import User
 
 from models.orgs import service as orgs
-from models.attachments import Attachment, CloudAccount
+from models.files.tables import Attachment, CloudAccount
 from models.orgs.tables import Organization
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds
@@ -135,7 +135,7 @@ async def test_linking_needs_a_connected_account(clouds, premium, user: User):
 # ------------------------------------------------------------------ browse, search, attach, open
 
 async def test_google_drive_browse_search_attach_open(clouds, premium, user: User):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, 'google_drive')
@@ -195,7 +195,7 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
 
 
 async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, 'dropbox')
@@ -230,7 +230,7 @@ async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
 
 @pytest.mark.parametrize('provider', PROVIDERS)
 async def test_an_expired_access_token_is_refreshed_and_kept(clouds, premium, user: User, provider):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, provider)

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models import cloud
+from models.files import cloud
 from models.errors import RubricaError
 
 from . import session

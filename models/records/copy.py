@@ -249,7 +249,7 @@ class _Files:
         self.bytes = 0
 
     async def copy(self, sources: list[tuple[Kind, int]], copier_id: int) -> None:
-        from ..attachments import Attachment, Source
+        from ..files.tables import Attachment, Source
 
         for kind in (CONTACT, COMPANY):
             ids = [sid for k, sid in sources if k is kind]
@@ -284,7 +284,7 @@ class _Files:
 
     async def attach(self, new_ids: dict[tuple[str, int], int]) -> None:
         """Inside the transaction: reserve the target's space, then save the attachment rows."""
-        from ..attachments import Attachment
+        from ..files.tables import Attachment
 
         if not self.rows:
             return

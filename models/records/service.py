@@ -255,7 +255,7 @@ async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
     """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
     space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
     committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
-    from ..attachments import remove_files, upload_keys
+    from ..files.storage import remove_files, upload_keys
 
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)

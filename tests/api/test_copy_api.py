@@ -249,7 +249,7 @@ async def _files_on_disk(rubrica_env) -> int:
 
 
 async def test_attachments_come_along_against_the_target_quota(client, two_orgs, rubrica_env):
-    from models.attachments import Attachment
+    from models.files.tables import Attachment
     from models.orgs.tables import Organization
 
     t = two_orgs

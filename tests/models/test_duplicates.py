@@ -7,7 +7,8 @@ from tortoise import Tortoise
 import integrations
 from models import duplicates
 from models.records import service as records
-from models.attachments import Attachment, add_upload
+from models.files.attachments import add_upload
+from models.files.tables import Attachment
 from models.work.connections import link
 from models.work.tables import Connection
 from models.duplicates import MergeLog, merge, scan, undo_merge

@@ -12,7 +12,7 @@ from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
 from models.orgs import service as orgs
-from models.attachments import Attachment
+from models.files.tables import Attachment
 from models.orgs.tables import Membership, Organization
 from models.records.service import create_record, get_record
 from models.records.tables import COMPANY, CONTACT, KINDS
@@ -125,7 +125,7 @@ async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme
     await user.should_see('mine.txt', marker='attachment-row', retries=WAIT)
     mine = await Attachment.get(filename='mine.txt')
     # a file Mario added to his own record: Tina is neither its uploader, nor the creator, nor an owner
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
     from nicegui import app
 
     async def chunks():
@@ -144,7 +144,7 @@ async def test_a_hidden_record_shows_no_files(user: User, acme):
     await log_in(user, 'tina@example.com')
     response = await user.http_client.get(f'/test-attachments/contact/{private.id}')
     assert response.status_code == 404  # the record, and so its files, do not exist for her
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
     from nicegui import app
 
     async def chunks():

@@ -174,7 +174,7 @@ async def test_delete_with_confirmation(user: User, team):
 async def test_deleting_a_record_on_its_card_removes_its_files(user: User, team, rubrica_env):
     from nicegui import app
 
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
 
     async def chunks():
         yield b'v' * 4096
