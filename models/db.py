@@ -15,7 +15,7 @@ MODEL_MODULES = [
     'models.work.tables',
     'models.kiosk.tables',
     'models.files.tables',
-    'models.duplicates',
+    'models.duplicates.tables',
     'models.imports',
 ]
 # Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,

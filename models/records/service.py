@@ -20,7 +20,7 @@ from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..text import fold
-from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey, Visibility
+from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
 
@@ -33,6 +33,13 @@ def now() -> datetime:
 
 
 # ---------------------------------------------------------------- reading, through the gate
+
+def kind_named(name: object) -> Kind:
+    """The kind a client names ('contact' or 'company'), or a refusal naming the `kind` field."""
+    if name not in KINDS:
+        raise ValidationFailed.one('kind', 'must be contact or company')
+    return KINDS[name]
+
 
 async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A record the caller may see; any other id behaves as if it did not exist."""

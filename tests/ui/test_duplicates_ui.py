@@ -101,7 +101,7 @@ async def test_guests_do_not_see_the_page(user: User, team):
 
 async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it(user: User, team):
     """A member merged their private contact into a public one: the owner's page lists no such merge."""
-    from models.duplicates import merge
+    from models.duplicates.merging import merge
     from models.orgs.tables import Membership
 
     org = team['org']
