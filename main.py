@@ -24,7 +24,8 @@ def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
     from models.files.storage import clean_up_storage, sweep_storage_periodically
-    from models.imports import recover_interrupted_imports, shutdown_workers, start_workers
+    from models.imports.recovery import recover_interrupted_imports
+    from models.imports.workers import shutdown_workers, start_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page

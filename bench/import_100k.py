@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
-from models import imports
+from models.imports import writing
+from models.imports.undo import undo_import
 from models.orgs import service as orgs
 from models.accounts.tables import User
 from models.orgs.tables import Organization
@@ -67,7 +68,7 @@ async def main() -> None:
         try:
             updates: list[tuple[float, int]] = []
             start = time.perf_counter()
-            batch = await imports.import_file(
+            batch = await writing.import_file(
                 owner, kind='contact', data=data, filename='bench.csv',
                 progress=lambda step, done, total: updates.append((time.perf_counter(), done)))
             seconds = time.perf_counter() - start
@@ -75,7 +76,7 @@ async def main() -> None:
             companies = await Company.filter(org_id=owner.org_id).count()
             gaps = [b[0] - a[0] for a, b in zip(updates, updates[1:])]
             start = time.perf_counter()
-            await imports.undo_import(owner, batch.id)
+            await undo_import(owner, batch.id)
             undo_seconds = time.perf_counter() - start
             left = await Contact.filter(org_id=owner.org_id).count()
             print(f'database: {connections.get("default").capabilities.dialect}; file: {len(data) / 1e6:.1f} MB\n')

@@ -16,7 +16,7 @@ MODEL_MODULES = [
     'models.kiosk.tables',
     'models.files.tables',
     'models.duplicates.tables',
-    'models.imports',
+    'models.imports.tables',
 ]
 # Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
 # the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.
@@ -47,7 +47,8 @@ def with_sqlite_pragmas(url: str) -> str:
 
 
 def app_config() -> dict:
-    return {'models': [*MODEL_MODULES, *SIGNAL_MODULES], 'default_connection': 'default', 'migrations': MIGRATIONS_MODULE}
+    return {'models': [*MODEL_MODULES, *SIGNAL_MODULES], 'default_connection': 'default',
+            'migrations': MIGRATIONS_MODULE}
 
 
 def tortoise_config(database_url: str) -> dict:

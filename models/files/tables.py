@@ -7,6 +7,7 @@ from enum import Enum
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
 FILENAME_MAX = 255
 CONTENT_TYPE_MAX = 255
 OCTET_STREAM = 'application/octet-stream'

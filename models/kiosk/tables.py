@@ -6,6 +6,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from ..validation import NAME_MAX
+
 IDLE_DEFAULT = 60
 
 

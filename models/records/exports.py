@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from . import service as records
 from ..access import Action, require
-from ..import_formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..orgs.tables import Membership
 from .tables import CONTACT, Kind, Record
 

@@ -115,6 +115,8 @@ class Kind:
     @property
     def fields(self) -> tuple[str, ...]:
         return COMMON_FIELDS + self.own_fields
+
+
 COMMON_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 CONTACT = Kind('contact', Contact, ('first_name', 'last_name', 'role', 'company_id', 'company_name'),
                {'type': 'contact_types', 'role': 'contact_roles'})

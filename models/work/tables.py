@@ -95,6 +95,8 @@ class WorkKind:
 
     def title(self, item: WorkItem) -> str:
         return getattr(item, self.title_field)
+
+
 PROJECT = WorkKind('project', 'projects', Project, 'name', 'owner', PROJECT_STATUSES)
 TASK = WorkKind('task', 'tasks', Task, 'title', 'assignee', TASK_STATUSES, ('project_id',))
 TICKET = WorkKind('ticket', 'tickets', Ticket, 'title', 'assignee', TICKET_STATUSES, ('priority',))

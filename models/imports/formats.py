@@ -20,8 +20,8 @@ from functools import lru_cache
 
 import pycountry
 
-from .errors import TooLarge, ValidationFailed
-from .text import fold
+from ..errors import TooLarge, ValidationFailed
+from ..text import fold
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000  # rows of a CSV file, cards of a vCard file
