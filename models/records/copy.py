@@ -20,6 +20,7 @@ from .. import access
 from ..accounts.tables import User
 from ..access import Action, Role, require
 from ..errors import NotFound, TooLarge, ValidationFailed
+from ..files.tables import Attachment, Source
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership, OptionItem, Organization
@@ -249,8 +250,6 @@ class _Files:
         self.bytes = 0
 
     async def copy(self, sources: list[tuple[Kind, int]], copier_id: int) -> None:
-        from ..files.tables import Attachment, Source
-
         for kind in (CONTACT, COMPANY):
             ids = [sid for k, sid in sources if k is kind]
             found = await _chunked(lambda chunk, kind=kind: Attachment.filter(**{f'{kind.name}_id__in': chunk})
@@ -284,8 +283,6 @@ class _Files:
 
     async def attach(self, new_ids: dict[tuple[str, int], int]) -> None:
         """Inside the transaction: reserve the target's space, then save the attachment rows."""
-        from ..files.tables import Attachment
-
         if not self.rows:
             return
         rows = [Attachment(org_id=self.target_org_id, **{f'{kind_name}_id': new_ids[(kind_name, source_id)]}, **values)

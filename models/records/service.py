@@ -1,21 +1,24 @@
-"""Contacts and companies: the two kinds of record, the rows that index them, and the rules for saving them.
+"""Contacts and companies: the rules for reading, saving, deleting and listing them (their tables, and `Kind`,
+what differs between the two kinds, are in tables.py).
 
-Both kinds share every field but their names; `Kind` says what differs. Saving validates everything first,
+Saving validates everything first,
 then writes the record, its lookup keys and its mentions in one transaction, guarded by `version`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from tortoise.expressions import Case, F, Q, Subquery, When
 from tortoise.transactions import in_transaction
+
+from integrations import Integrations
 
 from .. import access
 from . import search
 from ..access import Action, require
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..files.storage import remove_files, upload_keys
 from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
@@ -23,9 +26,6 @@ from ..text import fold
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
-
-if TYPE_CHECKING:
-    from integrations import Integrations
 
 
 def now() -> datetime:
@@ -262,8 +262,6 @@ async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
     """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
     space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
     committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
-    from ..files.storage import remove_files, upload_keys
-
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     async with in_transaction():
