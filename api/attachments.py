@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
+from models.errors import TooLarge, ValidationFailed
 from models.files import attachments
 from models.files.tables import Attachment
-from models.errors import TooLarge, ValidationFailed
 from models.records.tables import KINDS, Kind
 
 from .deps import AppIntegrations, OrgMembership

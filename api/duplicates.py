@@ -76,7 +76,7 @@ async def _merge(kind: Kind, actor, body: MergeRequest) -> dict:
     lists = {name: [a.model_dump() if name == 'addresses' else a for a in value]
              for name in ('emails', 'phones', 'addresses') if (value := getattr(body, name)) is not None}
     result = await merging.merge(kind, actor, body.keep_id, body.other_id, choices=body.choices,
-                                    versions=body.versions.model_dump() if body.versions else None, lists=lists)
+                                 versions=body.versions.model_dump() if body.versions else None, lists=lists)
     return {'merge': merge_json(result.log), 'record': await one_json(kind, actor, result.record)}
 
 

@@ -12,12 +12,12 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 
-from models.imports import reading, reports, undo, writing
-from models.imports.tables import ImportBatch
-from models.records import exports
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
+from models.imports import reading, reports, undo, writing
 from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
+from models.imports.tables import ImportBatch
+from models.records import exports
 from models.records.tables import COMPANY, CONTACT
 
 from .deps import OrgMembership

@@ -6,8 +6,8 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from models.records import service as records
 from models.mentions import mentioned_user_ids
+from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 

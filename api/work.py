@@ -8,11 +8,11 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
+from models.records.tables import COMPANY, CONTACT, KINDS
+from models.validation import NAME_MAX
 from models.work import connections, service as work
 from models.work.connections import Link
 from models.work.tables import Connection
-from models.records.tables import COMPANY, CONTACT, KINDS
-from models.validation import NAME_MAX
 from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
                                 WORK_KINDS, WorkItem, WorkKind)
 

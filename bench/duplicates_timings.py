@@ -27,9 +27,9 @@ from tortoise.transactions import in_transaction  # noqa: E402
 
 from bench.common import OUT, DriverClock, database, print_table, timed  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from models.duplicates import detection, merging
-from models.orgs.tables import Membership
-from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
+from models.duplicates import detection, merging  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey  # noqa: E402
 
 DEFAULT_URL = f'sqlite://{OUT / "duplicates.sqlite3"}'
 

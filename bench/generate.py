@@ -20,12 +20,12 @@ from tortoise import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from bench.common import DEFAULT_URL, database  # noqa: E402
-from models.accounts import service as accounts
-from models.orgs import service as orgs
-from models.accounts.tables import User
-from models.records.service import derive_columns, lookup_keys
-from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
-from models.orgs.tables import Membership
+from models.accounts import service as accounts  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
+from models.orgs import service as orgs  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.service import derive_columns, lookup_keys  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey  # noqa: E402
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',
          'Paolo', 'Elena', 'Matteo', 'Sara', 'François', 'Hélène', 'Björn', 'Łukasz', 'Niccolò', 'Chiara', 'Davide',

@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
-from models.imports import writing
-from models.imports.undo import undo_import
-from models.orgs import service as orgs
-from models.accounts.tables import User
-from models.orgs.tables import Organization
-from models.records.tables import Company, Contact
+from models.accounts.tables import User  # noqa: E402
+from models.imports import writing  # noqa: E402
+from models.imports.undo import undo_import  # noqa: E402
+from models.orgs import service as orgs  # noqa: E402
+from models.orgs.tables import Organization  # noqa: E402
+from models.records.tables import Company, Contact  # noqa: E402
 
 FIRST = ['André', 'Chiara', 'Giuseppe', 'Maria', 'Niccolò', 'Hélène', 'Luca', 'Sofia', 'Jürgen', 'Zoé', 'Marco',
          'Giulia', 'François', 'Elena', 'Paolo']

@@ -19,10 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
-from models.records import search
-from models.orgs.tables import Membership
-from models.records.service import filtered, find, list_records
-from models.records.tables import CONTACT, Contact
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.service import filtered, find, list_records  # noqa: E402
+from models.records.tables import CONTACT, Contact  # noqa: E402
 from models.validation import display_phone  # noqa: E402
 
 

@@ -7,8 +7,8 @@ from nicegui.testing import User as TestUser
 from nicegui.testing.user_interaction import UserInteraction
 
 from models.accounts import service as accounts
-from models.orgs import service as orgs
 from models.accounts.tables import User
+from models.orgs import service as orgs
 from models.orgs.tables import Membership
 
 PASSWORD = 'correct horse battery'

@@ -12,8 +12,8 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
-from models.orgs import service as orgs
 from models.files.tables import Attachment, CloudAccount
+from models.orgs import service as orgs
 from models.orgs.tables import Organization
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds

@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models.files import cloud
 from models.errors import RubricaError
+from models.files import cloud
 
 from . import session
 from .session import PageContext

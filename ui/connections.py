@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from models.work import connections, service as work
-from models.records import service as records
 from models.access import WorkAction
+from models.records import service as records
 from models.records.tables import KINDS, Kind, Record
+from models.work import connections, service as work
 from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .feedback import FAILED, attempt

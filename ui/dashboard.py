@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.records import dashboard as figures
 from models.access import Action
+from models.records import dashboard as figures
 from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from .frame import frame

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from models.duplicates import detection, merging
-from models.records import service as records
 from models.duplicates.merging import Preview
+from models.records import service as records
 from models.records.tables import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
 
@@ -71,7 +71,7 @@ class DuplicatesPage:
 
     async def load(self) -> None:
         found = await attempt(detection.scan(self.ctx.membership, self.kind.name, limit=PAGE_SIZE,
-                                              offset=self.offset))
+                                             offset=self.offset))
         if found is FAILED:
             return
         plural = PLURAL[self.kind.name]

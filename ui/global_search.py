@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 
-from models.records import search, service as records
 from models.access import Action
+from models.records import search, service as records
 from models.records.tables import COMPANY, CONTACT, Kind, Record
 from models.validation import display_phone
 

@@ -8,13 +8,13 @@ from fastapi import FastAPI, Request
 from nicegui import ui
 
 from api.imports import CSV_TYPE, download_stream
+from models.access import Action, membership, require
+from models.errors import NotFound, RubricaError
 from models.imports import reading, reports, writing
+from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.records import exports
-from models.access import Action, membership, require
-from models.errors import NotFound, RubricaError
-from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
 from models.records.tables import KINDS
 
 from . import session

@@ -11,8 +11,8 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import ui
 
-from models.kiosk import service as kiosk
 from models.errors import NotFound
+from models.kiosk import service as kiosk
 from models.kiosk.service import Entry
 from models.kiosk.tables import IDLE_DEFAULT, KioskLink
 from models.validation import display_phone

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.records import service as records
-from models.orgs import service as orgs
 from models.access import Action, Role
 from models.errors import NotFound
+from models.orgs import service as orgs
+from models.records import service as records
 from models.records.service import StaleVersion
 from models.records.tables import COMPANY, CONTACT, Kind, Record
 

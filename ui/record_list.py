@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.records import service as records
-from models.orgs import service as orgs
 from models.access import Action
+from models.orgs import service as orgs
+from models.records import service as records
 from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
 

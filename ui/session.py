@@ -25,10 +25,10 @@ from urllib.parse import quote, urlsplit
 
 from nicegui import app, context, ui
 
-from models.accounts import service as accounts
-from models.orgs import service as orgs
 from models.access import Action, allows
+from models.accounts import service as accounts
 from models.accounts.tables import User
+from models.orgs import service as orgs
 from models.orgs.tables import Membership
 
 SESSION_KEY = 'session'  # in the session cookie

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from models.access import Action, Role
 from models.accounts import service as accounts
 from models.orgs import service as orgs
-from models.access import Action, Role
 
 from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt

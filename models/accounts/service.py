@@ -12,9 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from ..orgs.service import accept_invitations
 from ..orgs.tables import Invitation
-from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
 from .tables import ApiToken, LoginAttempt, Session, User
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import access
-from ..records import search
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
+from ..records import search
 from ..records.tables import COMPANY, CONTACT, KINDS
 from ..validation import FieldErrors, clean_text
 from .tables import IDLE_DEFAULT, KioskLink

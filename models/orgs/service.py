@@ -6,8 +6,8 @@ from tortoise.transactions import in_transaction
 
 from ..access import Action, Role, require
 from ..accounts.tables import User
-from ..records.tables import KINDS
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..records.tables import KINDS
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
 

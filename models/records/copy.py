@@ -17,8 +17,8 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from .. import access
-from ..accounts.tables import User
 from ..access import Action, Role, require
+from ..accounts.tables import User
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
 from ..mentions import mentioned_user_ids, plain_text

@@ -15,8 +15,8 @@ from tortoise.functions import Count
 from .. import access
 from ..access import Action, require
 from ..work.tables import Connection
-from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
 from ..work.tables import Task, Ticket
+from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
 
 RECENT_SHOWN = 10
 MENTIONS_SHOWN = 10

@@ -11,10 +11,10 @@ import csv
 import io
 from collections.abc import AsyncIterator
 
-from . import service as records
 from ..access import Action, require
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..orgs.tables import Membership
+from . import service as records
 from .tables import CONTACT, Kind, Record
 
 CHUNK = 1000

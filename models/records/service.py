@@ -15,7 +15,6 @@ from tortoise.transactions import in_transaction
 from integrations import Integrations
 
 from .. import access
-from . import search
 from ..access import Action, require
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..files.storage import remove_files, upload_keys
@@ -23,9 +22,10 @@ from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..text import fold
-from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
+from . import search
+from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
 def now() -> datetime:

@@ -25,9 +25,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from models.work import connections, service as work
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT
+from models.work import connections, service as work
 from models.work.tables import PROJECT, TASK, TICKET
 from tests.helpers import add_member, make_org, make_user, token_for
 

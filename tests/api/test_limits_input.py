@@ -7,11 +7,11 @@ import re
 import pytest
 
 from models import access
-from models.work import connections, service as work
-from models.records import exports, service as records
 from models.access import MAX_ID
 from models.errors import NotFound, ValidationFailed
+from models.records import exports, service as records
 from models.records.tables import COMPANY, CONTACT
+from models.work import connections, service as work
 from models.work.tables import TASK
 from tests.helpers import log_in, make_org, make_user, token_for
 

@@ -11,12 +11,12 @@ import pytest
 import integrations
 from integrations.local_store import LocalStore
 from integrations.storage import FileMissing, TooBig
+from models.errors import TooLarge
 from models.files import attachments, storage
-from models.orgs import service as orgs
 from models.files.attachments import add_upload, display_filename, served_content_type
 from models.files.storage import clean_up_storage, remove_files
 from models.files.tables import Attachment
-from models.errors import TooLarge
+from models.orgs import service as orgs
 from models.orgs.tables import Membership, Organization
 from models.records.service import create_record, delete_record
 from models.records.tables import CONTACT

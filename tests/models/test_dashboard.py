@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from models import access
-from models.records import dashboard
-from models.orgs import service as orgs
-from models.records.dashboard import TypeCount
 from models.errors import Forbidden
+from models.orgs import service as orgs
+from models.orgs.tables import Organization
+from models.records import dashboard
+from models.records.dashboard import TypeCount
 from models.records.service import create_record, update_record
 from models.records.tables import COMPANY, CONTACT
-from models.orgs.tables import Organization
 from models.work.tables import TASK, TICKET
 from tests.helpers import add_member, make_org, make_user
 
@@ -143,9 +143,9 @@ async def test_my_open_work_shows_only_contacts_i_may_see(acme):
     hidden = acme['records']['writer private client']
     mine = await work.create_item(TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme['viewer'].id})
     only_hidden = await work.create_item(TICKET, writer, {'title': 'Secret ticket',
-                                                               'assignee_id': acme['viewer'].id})
-    closed = await work.create_item(TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
                                                           'assignee_id': acme['viewer'].id})
+    closed = await work.create_item(TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
+                                                     'assignee_id': acme['viewer'].id})
     not_mine = await work.create_item(TASK, writer, {'title': 'Not mine', 'assignee_id': acme['writer'].id})
     for item_key, item in (('task_id', mine), ('ticket_id', closed), ('task_id', not_mine)):
         await connections.link(writer, {'contact_id': public.id, item_key: item.id})

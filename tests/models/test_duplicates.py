@@ -6,18 +6,18 @@ from tortoise import Tortoise
 
 import integrations
 from models.duplicates import merging
-from models.records import service as records
-from models.files.attachments import add_upload
-from models.files.tables import Attachment
-from models.work.connections import link
-from models.work.tables import Connection
 from models.duplicates.detection import scan
 from models.duplicates.merging import merge, undo_merge
 from models.duplicates.tables import MergeLog
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from models.files.attachments import add_upload
+from models.files.tables import Attachment
 from models.orgs.tables import Membership
+from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
+from models.work.connections import link
 from models.work.service import create_item
+from models.work.tables import Connection
 from models.work.tables import PROJECT, TASK, TICKET
 from settings import load_settings
 from tests.helpers import add_member, make_org, make_user

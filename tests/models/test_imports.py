@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.imports import progress, reports, writing
+from models.imports.formats import guess_mapping, read_csv
 from models.imports.tables import ImportBatch
 from models.imports.undo import undo_import
 from models.records import exports, service as records
-from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from models.imports.formats import guess_mapping, read_csv
 from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
 from models.work.tables import WORK_KINDS
 from tests.helpers import add_member, make_org, make_user

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from models.errors import ValidationFailed
 from models.imports import formats as import_formats, reading, recovery, workers, writing
+from models.imports.formats import read_csv, read_vcards, sniff_delimiter
 from models.imports.tables import ImportBatch
 from models.imports.undo import undo_import
 from models.records import service as records
-from models.errors import ValidationFailed
-from models.imports.formats import read_csv, read_vcards, sniff_delimiter
 from models.records.tables import CONTACT, Company, Contact, RecordKey
 from tests.helpers import make_org, make_user
 
@@ -209,7 +209,7 @@ async def test_imports_left_running_by_a_crash_are_taken_back_at_start(owner):
     await ImportBatch.filter(id=cut.id).update(status='running', finished_at=None,
                                                       created_at=datetime.now(timezone.utc) - timedelta(hours=1))
     live = await ImportBatch.create(org_id=owner.org_id, created_by_id=owner.user_id, kind='contact',
-                                            mode='create', source='csv', total=1)  # this process's own
+                                    mode='create', source='csv', total=1)  # this process's own
 
     assert await recovery.recover_interrupted_imports() == 1
     assert (await ImportBatch.get(id=live.id)).status == 'running'

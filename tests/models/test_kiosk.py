@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models import access
-from models.kiosk import service as kiosk
 from models.accounts.service import digest
 from models.errors import Forbidden, NotFound, ValidationFailed
+from models.kiosk import service as kiosk
 from models.kiosk.tables import KioskLink
 from models.records.service import create_record
 from models.records.tables import COMPANY, CONTACT

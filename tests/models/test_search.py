@@ -6,8 +6,8 @@ import pytest
 from tortoise import connections
 
 from models import access
-from models.records import search, service as records
 from models.errors import Forbidden
+from models.records import search, service as records
 from models.records.service import create_record, delete_record, list_records, update_record
 from models.records.tables import COMPANY, CONTACT, Contact
 from tests.helpers import add_member, make_org, make_user

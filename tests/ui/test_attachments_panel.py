@@ -11,8 +11,8 @@ from nicegui import ui
 from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
-from models.orgs import service as orgs
 from models.files.tables import Attachment
+from models.orgs import service as orgs
 from models.orgs.tables import Membership, Organization
 from models.records.service import create_record, get_record
 from models.records.tables import COMPANY, CONTACT, KINDS

@@ -7,10 +7,10 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from models.records import service as records
-from models.work.connections import link
-from models.work.tables import Connection
 from models.records.tables import COMPANY, CONTACT, Contact
+from models.work.connections import link
 from models.work.service import create_item
+from models.work.tables import Connection
 from models.work.tables import PROJECT
 from tests.helpers import add_member, log_in, make_org, make_user
 

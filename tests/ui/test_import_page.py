@@ -11,8 +11,8 @@ import pytest
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
-from models.records import service as records
 from models.imports.tables import ImportBatch
+from models.records import service as records
 from models.records.tables import CONTACT, Contact
 from tests.helpers import add_member, choose, log_in, make_org, make_user
 

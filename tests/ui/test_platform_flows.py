@@ -4,8 +4,8 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from models.orgs import service as orgs
 from models.accounts.tables import User as Account
+from models.orgs import service as orgs
 from models.orgs.tables import Membership
 from tests.helpers import PASSWORD, add_member, choose, log_in, make_org, make_user
 
