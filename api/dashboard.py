@@ -1,4 +1,4 @@
-"""The dashboard's figures (models/dashboard.py), the same the page shows."""
+"""The dashboard's figures (models/records/dashboard.py), the same the page shows."""
 from __future__ import annotations
 
 from fastapi import APIRouter

@@ -1,4 +1,4 @@
-"""Kiosk links: owners create, list and revoke them (models/kiosk.py). The kiosk page itself is ui/kiosk.py."""
+"""Kiosk links: owners create, list and revoke them (models/kiosk/service.py). The kiosk page itself is ui/kiosk.py."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response

@@ -1,4 +1,4 @@
-"""Contacts and companies: the same five endpoints for each kind, over models/records.py."""
+"""Contacts and companies: the same five endpoints for each kind, over models/records/service.py."""
 from __future__ import annotations
 
 from typing import Literal

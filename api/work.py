@@ -1,5 +1,5 @@
-"""Projects, tasks, tickets and their connections to contacts and companies, over models/work.py and
-models/connections.py. The same five endpoints for each kind of work item, plus the connections."""
+"""Projects, tasks, tickets and their connections to contacts and companies, over models/work/service.py and
+models/work/connections.py. The same five endpoints for each kind of work item, plus the connections."""
 # no `from __future__ import annotations` here: FastAPI reads the body types of the handlers made in _routes()
 
 from datetime import date
@@ -22,7 +22,7 @@ from .schemas import Body, Id, JsonRoute, Offset, Version
 
 router = APIRouter(route_class=JsonRoute)
 
-DueDate = date | str | None  # models/work.py checks it and names the field when it is not a date
+DueDate = date | str | None  # models/work/service.py checks it and names the field when it is not a date
 
 
 class ProjectFields(Body):

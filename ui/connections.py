@@ -1,7 +1,7 @@
 """Connections on both sides: the Connections tab of a contact or company card (`connections_panel`) and the
 linked contacts and companies of a project, task or ticket card (`linked_records_section`).
 
-Both list what models/connections.py returns (only what the viewer may see) and offer a search picker to link
+Both list what models/work/connections.py returns (only what the viewer may see) and offer a search picker to link
 more and a button to unlink; the rules (who may link, what is visible) live in models/.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The dashboard: where a user lands after logging in.
 
-Every figure comes from models/dashboard.py, counted by the database through the access gate; a guest sees
+Every figure comes from models/records/dashboard.py, counted by the database through the access gate; a guest sees
 no contact or company, so no figures at all.
 """
 from __future__ import annotations

@@ -56,6 +56,8 @@ class CloudStatus(str, Enum):
     REVOKED = 'revoked'  # the provider refused the tokens: the user must reconnect
 
 
+# The docstring below is also the table's description in the migrations, so it keeps naming the file where the
+# tokens were sealed when the table was made; today that is models/files/cloud.py.
 class CloudAccount(Model):
     """A Google Drive or Dropbox account of a user, with its tokens Fernet-encrypted (see models/cloud.py)."""
     id = fields.IntField(primary_key=True)

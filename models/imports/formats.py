@@ -3,12 +3,12 @@
 Nothing here touches the database. A CSV file becomes headers and rows (encoding and separator detected),
 its columns are mapped to our fields (guessed from headers in English, Italian and French, and from the
 exports of Google Contacts and Outlook), and each row — or each vCard — becomes an `Incoming` record:
-plain field values that models/imports.py validates with the app's own validators.
+plain field values that models/imports/preparing.py validates with the app's own validators.
 
 Whatever the file holds, reading it takes time in proportion to its size: the separator is found by reading
 the first lines with the csv module (no regular expressions that backtrack), vCards are cut apart line by
 line before vobject sees them, and a file past one of the bounds below is refused with a message that names
-the bound (models/imports.py runs all of this in a worker process, away from the server's event loop).
+the bound (models/imports/reading.py runs all of this in a worker process, away from the server's event loop).
 """
 from __future__ import annotations
 
@@ -374,7 +374,7 @@ def incoming_from_row(row_number: int, row: list[str], mapping: list[str], heade
 @dataclass
 class MappedCsv:
     """The rows of a CSV file with the field each column goes to, made into Incoming rows a part at a time
-    (models/imports.py checks the parts in worker processes)."""
+    (models/imports/preparing.py checks the parts in worker processes)."""
     headers: list[str]
     mapping: list[str]
     rows: list[list[str]]

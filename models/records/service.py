@@ -84,7 +84,7 @@ class Cleaned:
 def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[str]], existing: Record | None,
                  checks: FieldErrors) -> Cleaned:
     """The checks that need no database: every field's validator, with the organization's region and option lists
-    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports.py)."""
+    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports/preparing.py)."""
     for name in data:
         if name not in kind.fields:
             checks.add(name, f'is not a field of a {kind.name}')
@@ -260,7 +260,7 @@ async def stale(kind: Kind, record: Record) -> StaleVersion:
 async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
                         integrations: Integrations | None = None) -> None:
     """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
-    space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
+    space of its uploads is given back (models/files/storage.py's delete signals), in one transaction; once that is
     committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)

@@ -35,7 +35,7 @@ class Record(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now_add=True)
     sort_name = fields.CharField(max_length=255, default='')  # folded name: sorts "Ángel" with "angel"
-    search_text = fields.TextField(default='')  # folded names, addresses and numbers, see models/search.py
+    search_text = fields.TextField(default='')  # folded names, addresses and numbers, see models/records/search.py
 
     class Meta:
         abstract = True
