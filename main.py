@@ -23,8 +23,9 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
-    from models.attachments import clean_up_storage, sweep_storage_periodically
-    from models.imports import recover_interrupted_imports, shutdown_workers, start_workers
+    from models.files.storage import clean_up_storage, sweep_storage_periodically
+    from models.imports.recovery import recover_interrupted_imports
+    from models.imports.workers import shutdown_workers, start_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -98,7 +99,7 @@ def serve(settings: Settings) -> None:
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
-    from models.orgs import set_plan
+    from models.orgs.service import set_plan
 
     database = Database(settings.database_url)
     await database.open()
@@ -110,7 +111,7 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
 
 
 async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
-    from models.accounts import sign_up
+    from models.accounts.service import sign_up
 
     database = Database(settings.database_url)
     await database.open()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from models import accounts, orgs
+from models.accounts import service as accounts
+from models.orgs import service as orgs
 
 from .deps import AppSettings, CurrentUser
 from .errors import responses

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
-from models import attachments
-from models.attachments import Attachment
 from models.errors import TooLarge, ValidationFailed
-from models.records import KINDS, Kind
+from models.files import attachments
+from models.files.tables import Attachment
+from models.records.tables import KINDS, Kind
 
 from .deps import AppIntegrations, OrgMembership
 from .errors import responses

@@ -13,8 +13,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from models.attachments import Download
 from models.errors import ValidationFailed
+from models.files.attachments import Download
 
 MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload
 PART_HEADERS_MAX = 16 * 1024  # the headers of one part (its name, filename and type) may not be longer

@@ -1,5 +1,5 @@
-"""Projects, tasks, tickets and their connections to contacts and companies, over models/work.py and
-models/connections.py. The same five endpoints for each kind of work item, plus the connections."""
+"""Projects, tasks, tickets and their connections to contacts and companies, over models/work/service.py and
+models/work/connections.py. The same five endpoints for each kind of work item, plus the connections."""
 # no `from __future__ import annotations` here: FastAPI reads the body types of the handlers made in _routes()
 
 from datetime import date
@@ -8,11 +8,13 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from models import connections, work
-from models.connections import Connection, Link
-from models.records import COMPANY, CONTACT, KINDS
+from models.records.tables import COMPANY, CONTACT, KINDS
 from models.validation import NAME_MAX
-from models.work import PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work import connections, service as work
+from models.work.connections import Link
+from models.work.tables import Connection
+from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
+                                WORK_KINDS, WorkItem, WorkKind)
 
 from .deps import OrgMembership
 from .errors import responses
@@ -20,19 +22,19 @@ from .schemas import Body, Id, JsonRoute, Offset, Version
 
 router = APIRouter(route_class=JsonRoute)
 
-DueDate = date | str | None  # models/work.py checks it and names the field when it is not a date
+DueDate = date | str | None  # models/work/service.py checks it and names the field when it is not a date
 
 
 class ProjectFields(Body):
     name: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     owner_id: Id | None = None
 
 
 class TaskFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TASK_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TASK_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None
     project_id: Id | None = None
@@ -40,7 +42,7 @@ class TaskFields(Body):
 
 class TicketFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TICKET_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TICKET_STATUSES] | None = None  # type: ignore[valid-type]
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None

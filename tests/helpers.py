@@ -6,8 +6,10 @@ import itertools
 from nicegui.testing import User as TestUser
 from nicegui.testing.user_interaction import UserInteraction
 
-from models import accounts, orgs
-from models.accounts import User
+from models.accounts import service as accounts
+from models.accounts.tables import User
+from models.orgs import service as orgs
+from models.orgs.tables import Membership
 
 PASSWORD = 'correct horse battery'
 _numbers = itertools.count(1)
@@ -25,11 +27,11 @@ async def make_user(name: str | None = None, email: str | None = None) -> User:
                              password_hash=_password_hash[0])
 
 
-async def make_org(owner: User, name: str = 'Acme', country: str = 'IT') -> orgs.Membership:
+async def make_org(owner: User, name: str = 'Acme', country: str = 'IT') -> Membership:
     return await orgs.create_organization(user=owner, name=name, country=country)
 
 
-async def add_member(owner_membership: orgs.Membership, user: User, role: str) -> orgs.Membership:
+async def add_member(owner_membership: Membership, user: User, role: str) -> Membership:
     return await orgs.invite(actor=owner_membership, email=user.email, role=role)
 
 

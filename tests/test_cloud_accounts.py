@@ -12,8 +12,9 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
-from models import orgs
-from models.attachments import Attachment, CloudAccount
+from models.files.tables import Attachment, CloudAccount
+from models.orgs import service as orgs
+from models.orgs.tables import Organization
 from tests.conftest import ON_POSTGRES
 from tests.fake_clouds import FakeClouds
 from tests.helpers import make_org, make_user, token_for
@@ -134,7 +135,7 @@ async def test_linking_needs_a_connected_account(clouds, premium, user: User):
 # ------------------------------------------------------------------ browse, search, attach, open
 
 async def test_google_drive_browse_search_attach_open(clouds, premium, user: User):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, 'google_drive')
@@ -160,7 +161,7 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
     assert body['web_link'] == f'{clouds.base}/drive-view/drive-pdf'
 
     # a linked file does not count against the quota
-    assert (await orgs.Organization.get(id=premium['org'])).storage_used == 0
+    assert (await Organization.get(id=premium['org'])).storage_used == 0
 
     # open: the bytes are streamed through with the linking account, safely
     opened = await user.http_client.get(f'{premium["base"]}/attachments/{body["id"]}/content',
@@ -194,7 +195,7 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
 
 
 async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, 'dropbox')
@@ -229,7 +230,7 @@ async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
 
 @pytest.mark.parametrize('provider', PROVIDERS)
 async def test_an_expired_access_token_is_refreshed_and_kept(clouds, premium, user: User, provider):
-    from models import cloud
+    from models.files import cloud
     from models.access import membership
 
     await connect(user, clouds, provider)
@@ -343,7 +344,7 @@ async def test_the_picker_browses_searches_and_attaches(clouds, premium, user: U
     attachment = await Attachment.get(source='google_drive')
     await user.should_see('Google Drive', marker=f'attachment-details-{attachment.id}')
     assert (attachment.storage_key, attachment.size) == ('drive-pdf', len(PDF))
-    assert (await orgs.Organization.get(id=premium['org'])).storage_used == 0
+    assert (await Organization.get(id=premium['org'])).storage_used == 0
 
     # when Google stops accepting the account, the tab says so instead of offering the picker
     clouds.google.revoke_everything()

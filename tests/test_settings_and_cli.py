@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from models import accounts
-from models.accounts import User
-from models.orgs import Organization
+from models.accounts import service as accounts
+from models.accounts.tables import User
+from models.orgs.tables import Organization
 from settings import SettingsError, load_settings
 from tests.helpers import make_org, make_user
 from tests.server import ROOT, server_env

@@ -13,11 +13,11 @@ from api.limits import UploadRoute
 from api.uploads import MULTIPART_OVERHEAD, download_response
 from integrations import Integrations
 from integrations.storage import FileEntry
-from models import attachments, cloud
 from models.access import membership
-from models.attachments import SOURCE_LABELS, Attachment
 from models.errors import NotFound, RubricaError
-from models.records import Kind, Record
+from models.files import attachments, cloud
+from models.files.tables import SOURCE_LABELS, Attachment
+from models.records.tables import Kind, Record
 
 from . import session
 from .session import PageContext

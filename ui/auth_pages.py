@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models import accounts
+from models.accounts import service as accounts
 from models.errors import RubricaError
 
 from . import session

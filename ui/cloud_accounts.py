@@ -2,7 +2,7 @@
 
 `/cloud/{provider}/connect` sends the browser to the provider's consent page; the provider sends it back to
 `/cloud/{provider}/callback`, which checks the state kept in the browser's server-side storage, trades the
-code for tokens (models/cloud.py) and returns to Settings with a message.
+code for tokens (models/files/cloud.py) and returns to Settings with a message.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models import cloud
 from models.errors import RubricaError
+from models.files import cloud
 
 from . import session
 from .session import PageContext

@@ -1,7 +1,7 @@
 """Connections on both sides: the Connections tab of a contact or company card (`connections_panel`) and the
 linked contacts and companies of a project, task or ticket card (`linked_records_section`).
 
-Both list what models/connections.py returns (only what the viewer may see) and offer a search picker to link
+Both list what models/work/connections.py returns (only what the viewer may see) and offer a search picker to link
 more and a button to unlink; the rules (who may link, what is visible) live in models/.
 """
 from __future__ import annotations
@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from models import connections, records, work
 from models.access import WorkAction
-from models.records import KINDS, Kind, Record
-from models.work import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.records import service as records
+from models.records.tables import KINDS, Kind, Record
+from models.work import connections, service as work
+from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .feedback import FAILED, attempt
 from .session import PageContext

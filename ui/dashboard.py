@@ -1,15 +1,15 @@
 """The dashboard: where a user lands after logging in.
 
-Every figure comes from models/dashboard.py, counted by the database through the access gate; a guest sees
+Every figure comes from models/records/dashboard.py, counted by the database through the access gate; a guest sees
 no contact or company, so no figures at all.
 """
 from __future__ import annotations
 
 from nicegui import ui
 
-from models import dashboard as figures
 from models.access import Action
-from models.dashboard import Entry, TypeCount, WorkItem
+from models.records import dashboard as figures
+from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from .frame import frame
 from .session import page_context, to_login

@@ -11,9 +11,10 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import ui
 
-from models import kiosk
 from models.errors import NotFound
-from models.kiosk import Entry, KioskLink
+from models.kiosk import service as kiosk
+from models.kiosk.service import Entry
+from models.kiosk.tables import IDLE_DEFAULT, KioskLink
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
@@ -306,7 +307,7 @@ async def kiosk_links_section(ctx: PageContext) -> None:
         with ui.row().classes('items-start gap-2 flex-wrap w-full'):
             name = ui.input('Name', placeholder='e.g. Reception screen').classes('min-w-[14rem]') \
                 .mark('kiosk-name')
-            idle = ui.number('Back to start after (seconds)', value=kiosk.IDLE_DEFAULT, min=kiosk.IDLE_MIN,
+            idle = ui.number('Back to start after (seconds)', value=IDLE_DEFAULT, min=kiosk.IDLE_MIN,
                              max=kiosk.IDLE_MAX, step=1, precision=0).classes('min-w-[14rem]').mark('kiosk-idle')
             origins = ui.textarea('Allowed framing origins (optional)',
                                   placeholder='https://intranet.example.com, one per line') \

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import orgs, records
 from models.access import Action
-from models.records import CONTACT, Kind
+from models.orgs import service as orgs
+from models.records import service as records
+from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
 
 from .company_picker import CompanyPicker

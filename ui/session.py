@@ -25,10 +25,11 @@ from urllib.parse import quote, urlsplit
 
 from nicegui import app, context, ui
 
-from models import accounts, orgs
 from models.access import Action, allows
-from models.accounts import User
-from models.orgs import Membership
+from models.accounts import service as accounts
+from models.accounts.tables import User
+from models.orgs import service as orgs
+from models.orgs.tables import Membership
 
 SESSION_KEY = 'session'  # in the session cookie
 ORG_KEY = 'org_id'  # in the browser's server-side storage

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import accounts, orgs
 from models.access import Action, Role
+from models.accounts import service as accounts
+from models.orgs import service as orgs
 
 from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt
@@ -12,6 +13,7 @@ from .frame import frame
 from .kiosk import kiosk_links_section
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, section_title
+from models.orgs.tables import Invitation
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
 LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
@@ -183,7 +185,7 @@ async def members_section(ctx: PageContext) -> None:
                                           {'email': email, 'role': role})
                     if added is FAILED:
                         return
-                    ui.notify(f'{email.value} was invited' if isinstance(added, orgs.Invitation)
+                    ui.notify(f'{email.value} was invited' if isinstance(added, Invitation)
                               else f'{email.value} was added', type='positive')
                     email.value = ''
                     member_list.refresh()

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from models.accounts import CLIENT_ATTEMPTS_ALLOWED, LOGIN_FAILURES_ALLOWED
+from models.accounts.service import CLIENT_ATTEMPTS_ALLOWED, LOGIN_FAILURES_ALLOWED
 from tests.helpers import PASSWORD, make_org, make_user, token_for
 
 
@@ -187,7 +187,7 @@ async def test_missing_unknown_and_revoked_tokens_are_401(client):
 
 
 async def test_tokens_are_stored_hashed(client):
-    from models.accounts import ApiToken
+    from models.accounts.tables import ApiToken
 
     person = await make_user()
     response = await client.post('/api/v1/tokens', json={'email': person.email, 'password': PASSWORD})

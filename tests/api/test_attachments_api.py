@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from models import orgs
-from models.orgs import Organization
+from models.orgs import service as orgs
+from models.orgs.tables import Organization
 from tests.helpers import add_member, make_org, make_user, token_for
 
 MIB = 1024 * 1024

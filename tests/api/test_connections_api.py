@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
-from models.connections import Connection
-from models.orgs import Organization
+from models.orgs.tables import Organization
+from models.work.tables import Connection
 from tests.helpers import add_member, make_org, make_user, token_for
 
 WORK = {'project': ('projects', 'name'), 'task': ('tasks', 'title'), 'ticket': ('tickets', 'title')}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import copy as copying
-from models.records import Company, Contact
+from models.records import copy as copying
+from models.records.tables import Company, Contact
 from tests.helpers import add_member, make_org, make_user, token_for
 
 VALID_IVA = '00743110157'
@@ -106,7 +106,7 @@ async def test_who_may_copy_where(client, two_orgs):
     assert (await client.post(f'{t["src"]}/copy', json=body, headers=t['as_mario'])).status_code == 403  # a member
     gus = await make_user(name='Gus')
     source_owner = await make_org(t['olga'], 'Third')  # noqa: F841 - Olga owns a third org where Gus is a guest
-    from models.orgs import Membership
+    from models.orgs.tables import Membership
     olga_source = await Membership.get(org_id=t['source'], user_id=t['olga'].id).select_related('org')
     await add_member(olga_source, gus, 'guest')
     assert (await client.post(f'{t["src"]}/copy', json=body, headers=await token_for(gus))).status_code == 403
@@ -214,7 +214,7 @@ async def _stop_failing() -> None:
 
 
 async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs, rubrica_env):
-    from models.orgs import Organization
+    from models.orgs.tables import Organization
 
     t = two_orgs
     await client.put(f'{t["src"]}/options/contact_types', json=['Client', 'NewType'], headers=t['as_olga'])
@@ -238,7 +238,7 @@ async def test_a_failure_midway_leaves_the_target_as_it_was(client, two_orgs, ru
              (await client.get(f'{t["dst"]}/options', headers=t['as_olga'])).json(),
              (await Organization.get(id=t['target'])).storage_used, await _files_on_disk(rubrica_env))
     assert after == before  # the copied file was removed again
-    from models.records import Mention, RecordKey
+    from models.records.tables import Mention, RecordKey
     assert not await RecordKey.filter(org_id=t['target']).exists()
     assert await Mention.filter(contact__org_id=t['target']).count() == 0
 
@@ -249,8 +249,8 @@ async def _files_on_disk(rubrica_env) -> int:
 
 
 async def test_attachments_come_along_against_the_target_quota(client, two_orgs, rubrica_env):
-    from models.attachments import Attachment
-    from models.orgs import Organization
+    from models.files.tables import Attachment
+    from models.orgs.tables import Organization
 
     t = two_orgs
     contact = (await client.post(f'{t["src"]}/contacts', json={'last_name': 'Files'}, headers=t['as_olga'])).json()
@@ -279,7 +279,8 @@ async def test_attachments_come_along_against_the_target_quota(client, two_orgs,
 
 
 async def test_the_target_quota_refuses_the_copy_whole(client, two_orgs, rubrica_env):
-    from models.orgs import Organization, set_plan
+    from models.orgs.service import set_plan
+    from models.orgs.tables import Organization
 
     t = two_orgs
     ids = []

@@ -25,9 +25,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from models import connections, records, work
-from models.records import COMPANY, CONTACT
-from models.work import PROJECT, TASK, TICKET
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT
+from models.work import connections, service as work
+from models.work.tables import PROJECT, TASK, TICKET
 from tests.helpers import add_member, make_org, make_user, token_for
 
 EXAMPLES = int(os.environ.get('RUBRICA_FUZZ_EXAMPLES', '8'))

@@ -6,11 +6,13 @@ import re
 
 import pytest
 
-from models import access, connections, exports, records, work
+from models import access
 from models.access import MAX_ID
 from models.errors import NotFound, ValidationFailed
-from models.records import COMPANY, CONTACT
-from models.work import TASK
+from models.records import exports, service as records
+from models.records.tables import COMPANY, CONTACT
+from models.work import connections, service as work
+from models.work.tables import TASK
 from tests.helpers import log_in, make_org, make_user, token_for
 
 HUGE = [2 ** 31, 2 ** 63, 2 ** 64 + 1]  # past PostgreSQL's INTEGER; past SQLite's too; past 64 bits

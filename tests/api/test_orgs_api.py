@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.orgs import DEFAULT_OPTIONS
+from models.orgs.service import DEFAULT_OPTIONS
 from tests.helpers import add_member, make_org, make_user, token_for
 
 

@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from models import orgs
+from models.orgs import service as orgs
 from tests.helpers import add_member, make_org, make_user, token_for
 
 CASES = list(itertools.product(('contact', 'company'), ('owner', 'member', 'guest'), ('public', 'private'),

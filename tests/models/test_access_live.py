@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, orgs, work
-from models.records import COMPANY, CONTACT, create_record
-from models.work import PROJECT
+from models import access
+from models.orgs import service as orgs
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
+from models.work import service as work
+from models.work.tables import PROJECT
 from tests.helpers import add_member, make_org, make_user
 
 

@@ -10,12 +10,16 @@ import pytest
 
 import integrations
 from integrations.local_store import LocalStore
-from integrations.storage import TooBig
-from models import attachments, orgs
-from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
+from integrations.storage import FileMissing, TooBig
 from models.errors import TooLarge
-from models.orgs import Organization
-from models.records import CONTACT, create_record, delete_record
+from models.files import attachments, storage
+from models.files.attachments import add_upload, display_filename, served_content_type
+from models.files.storage import clean_up_storage, remove_files
+from models.files.tables import Attachment
+from models.orgs import service as orgs
+from models.orgs.tables import Membership, Organization
+from models.records.service import create_record, delete_record
+from models.records.tables import CONTACT
 from settings import load_settings
 from tests.helpers import make_org, make_user
 
@@ -66,7 +70,7 @@ async def test_keys_that_are_not_ours_never_reach_the_disk(tmp_path):
     (tmp_path / 'secret.txt').write_text('no')
     for key in ('../secret.txt', '../../etc/passwd', '', 'A' * 32):
         assert not await store.exists(key)
-        with pytest.raises(attachments.FileMissing):
+        with pytest.raises(FileMissing):
             [c async for c in store.read(key)]
 
 
@@ -119,12 +123,12 @@ async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_peri
                  root / '.tmp' / 'abc.part'):
         os.utime(path, (two_hours_ago, two_hours_ago))
 
-    assert await attachments.sweep_storage(services) == 2  # the old orphan and the old temporary file
+    assert await storage.sweep_storage(services) == 2  # the old orphan and the old temporary file
     assert await services.files.exists(kept.storage_key)
     assert not await services.files.exists(old_orphan.key)
     assert await services.files.exists(young_orphan.key)  # maybe between its rename and its row: kept for now
     assert not (root / '.tmp' / 'abc.part').exists()
-    assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
+    assert await storage.sweep_storage(services, grace=timedelta(0)) == 1
     assert [p.name for p in all_files(root)] == [kept.storage_key]
 
 
@@ -138,7 +142,7 @@ async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(db
     await delete_record(CONTACT, actor, contact.id)
     assert len(all_files(rubrica_env / 'files')) == 1
     assert (await Organization.get(id=actor.org_id)).storage_used == 0
-    assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
+    assert await storage.sweep_storage(services, grace=timedelta(0)) == 1
     assert all_files(rubrica_env / 'files') == []
 
 
@@ -147,7 +151,7 @@ async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubri
     the space is given back in the transaction, the files go after it, except one another attachment still uses."""
     from tortoise.transactions import in_transaction
 
-    from models.records import Contact
+    from models.records.tables import Contact
 
     owner = await make_user()
     actor = await make_org(owner)
@@ -162,14 +166,14 @@ async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubri
     assert (await Organization.get(id=actor.org_id)).storage_used == 60
 
     async with in_transaction():
-        keys = await attachments.detach_uploads(CONTACT, [first.id, second.id])
+        keys = await storage.detach_uploads(CONTACT, [first.id, second.id])
         await Contact.filter(id__in=[first.id, second.id]).delete()
     assert sorted(keys) == sorted([uploads[0].storage_key, shared.storage_key])
     assert (await Organization.get(id=actor.org_id)).storage_used == 30
-    assert await attachments.remove_files(services, keys) == 1
+    assert await remove_files(services, keys) == 1
     assert not await services.files.exists(uploads[0].storage_key)
     assert await services.files.exists(shared.storage_key) and await services.files.exists(uploads[2].storage_key)
-    assert await attachments.remove_files(None, [uploads[2].storage_key]) == 0  # no store: left to the sweep
+    assert await remove_files(None, [uploads[2].storage_key]) == 0  # no store: left to the sweep
 
 
 # ------------------------------------------------------------------ the quota
@@ -180,7 +184,7 @@ async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_k
     owner = await make_user()
     actor = await make_org(owner)
     await orgs.set_plan(org_id=actor.org_id, plan='free', quota_mb=1)
-    actor = await orgs.Membership.get(id=actor.id).select_related('org')
+    actor = await Membership.get(id=actor.id).select_related('org')
     contact = await create_record(CONTACT, actor, {'last_name': 'Busy'})
     services = integrations.build(load_settings())
     both_streaming = asyncio.Barrier(2)

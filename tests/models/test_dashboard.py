@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, dashboard, orgs
-from models.dashboard import TypeCount
+from models import access
 from models.errors import Forbidden
-from models.records import COMPANY, CONTACT, create_record, update_record
+from models.orgs import service as orgs
+from models.orgs.tables import Organization
+from models.records import dashboard
+from models.records.dashboard import TypeCount
+from models.records.service import create_record, update_record
+from models.records.tables import COMPANY, CONTACT
+from models.work.tables import TASK, TICKET
 from tests.helpers import add_member, make_org, make_user
 
 
@@ -100,7 +105,7 @@ async def test_recent_and_mentions_hold_only_visible_records(acme):
     assert total == 2
 
     # in the other organization the viewer is mentioned once
-    in_other = await _as(acme['viewer'], (await orgs.Organization.get(name='Other')).id)
+    in_other = await _as(acme['viewer'], (await Organization.get(name='Other')).id)
     entries, total = await dashboard.mentioning_me(in_other)
     assert total == 1 and [e.name for e in entries] == ['Elsewhere']
 
@@ -130,18 +135,18 @@ async def test_a_guest_gets_no_figures(acme):
 
 async def test_my_open_work_shows_only_contacts_i_may_see(acme):
     """Open tasks and tickets assigned to me and linked to a contact: listed with the contacts I may see only."""
-    from models import connections, work
+    from models.work import connections, service as work
 
     viewer = await _as(acme['viewer'], acme['org'].org_id)
     writer = await _as(acme['writer'], acme['org'].org_id)
     public = acme['records']['public client 1']
     hidden = acme['records']['writer private client']
-    mine = await work.create_item(work.TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme['viewer'].id})
-    only_hidden = await work.create_item(work.TICKET, writer, {'title': 'Secret ticket',
-                                                               'assignee_id': acme['viewer'].id})
-    closed = await work.create_item(work.TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
+    mine = await work.create_item(TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme['viewer'].id})
+    only_hidden = await work.create_item(TICKET, writer, {'title': 'Secret ticket',
                                                           'assignee_id': acme['viewer'].id})
-    not_mine = await work.create_item(work.TASK, writer, {'title': 'Not mine', 'assignee_id': acme['writer'].id})
+    closed = await work.create_item(TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
+                                                     'assignee_id': acme['viewer'].id})
+    not_mine = await work.create_item(TASK, writer, {'title': 'Not mine', 'assignee_id': acme['writer'].id})
     for item_key, item in (('task_id', mine), ('ticket_id', closed), ('task_id', not_mine)):
         await connections.link(writer, {'contact_id': public.id, item_key: item.id})
     await connections.link(writer, {'contact_id': hidden.id, 'task_id': mine.id})

@@ -5,14 +5,20 @@ import pytest
 from tortoise import Tortoise
 
 import integrations
-from models import duplicates, records
-from models.attachments import Attachment, add_upload
-from models.connections import Connection, link
-from models.duplicates import MergeLog, merge, scan, undo_merge
+from models.duplicates import merging
+from models.duplicates.detection import scan
+from models.duplicates.merging import merge, undo_merge
+from models.duplicates.tables import MergeLog
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from models.orgs import Membership
-from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
-from models.work import PROJECT, TASK, TICKET, create_item
+from models.files.attachments import add_upload
+from models.files.tables import Attachment
+from models.orgs.tables import Membership
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
+from models.work.connections import link
+from models.work.service import create_item
+from models.work.tables import Connection
+from models.work.tables import PROJECT, TASK, TICKET
 from settings import load_settings
 from tests.helpers import add_member, make_org, make_user
 
@@ -300,8 +306,8 @@ async def test_private_records_merge_only_for_who_may(team):
     result = await merge(CONTACT, team.as_tina, public.id, private_tina.id, choices={'visibility': 'other'})
     assert result.record.visibility == 'private'
     # the merge log is visible only to who sees the kept record
-    assert [m.id for m in await duplicates.recent_merges(team.as_tina)] == [result.log.id]
-    assert await duplicates.recent_merges(team.as_owner) == []
+    assert [m.id for m in await merging.recent_merges(team.as_tina)] == [result.log.id]
+    assert await merging.recent_merges(team.as_owner) == []
     with pytest.raises(NotFound):
         await undo_merge(team.as_owner, result.log.id)
 
@@ -316,21 +322,21 @@ async def test_a_merge_log_needs_both_records_as_they_were_at_merge_time(team):
     log = await MergeLog.get(id=result.log.id)
     assert (log.kept_visibility, log.kept_created_by_id, log.removed_visibility, log.removed_created_by_id) == (
         'private', team.tina.id, 'private', team.mario.id)
-    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+    assert [m.id for m in await merging.recent_merges(team.as_mario)] == [log.id]
     # Tina sees the kept record (hers) but never saw Mario's private one that went into it
     assert await records.get_record(CONTACT, team.as_tina, tinas.id)
-    assert await duplicates.recent_merges(team.as_tina) == []
-    assert await duplicates.recent_merges(team.as_owner) == []
+    assert await merging.recent_merges(team.as_tina) == []
+    assert await merging.recent_merges(team.as_owner) == []
     for who in (team.as_tina, team.as_owner, team.as_guest):
         with pytest.raises((NotFound, Forbidden)):
             await undo_merge(who, log.id)
     with pytest.raises(NotFound):
-        await duplicates.get_merge(team.as_tina, log.id)
+        await merging.get_merge(team.as_tina, log.id)
     # what the records became later does not widen the log: making the kept record public shows it to everyone,
     # the log still only to Mario
     await records.update_record(CONTACT, team.as_tina, tinas.id, {'visibility': 'public'}, 2)
-    assert await duplicates.recent_merges(team.as_owner) == []
-    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+    assert await merging.recent_merges(team.as_owner) == []
+    assert [m.id for m in await merging.recent_merges(team.as_mario)] == [log.id]
 
 
 async def test_a_merge_in_another_organization_is_not_found(team):
@@ -360,7 +366,7 @@ HANDLED = {
 async def test_every_foreign_key_to_records_is_known_to_the_merge(db, kind):
     """A new table pointing at contacts or companies fails here: check that moving its rows to the kept record
     (what merge does by default, dropping rows its unique rules would reject) is right, then add it above."""
-    found = {(r.model.__name__, r.field) for r in duplicates.references(kind)}
+    found = {(r.model.__name__, r.field) for r in merging.references(kind)}
     assert found == HANDLED[kind.name]
     for model in Tortoise.apps.get_models_iterable():  # many-to-many tables would not be moved
         for name in model._meta.m2m_fields:

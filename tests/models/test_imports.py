@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from models import exports, imports, records
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from models.import_formats import guess_mapping, read_csv
-from models.records import COMPANY, CONTACT, Company, Contact, RecordKey
+from models.imports import progress, reports, writing
+from models.imports.formats import guess_mapping, read_csv
+from models.imports.tables import ImportBatch
+from models.imports.undo import undo_import
+from models.records import exports, service as records
+from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey
+from models.work.tables import WORK_KINDS
 from tests.helpers import add_member, make_org, make_user
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
@@ -29,13 +33,13 @@ async def team(db):
     return {'org': org, 'mario': as_mario, 'guest': as_guest}
 
 
-async def run(actor, name: str, **options) -> imports.ImportBatch:
-    return await imports.import_file(actor, kind=options.pop('kind', 'contact'), data=(DATA / name).read_bytes(),
+async def run(actor, name: str, **options) -> ImportBatch:
+    return await writing.import_file(actor, kind=options.pop('kind', 'contact'), data=(DATA / name).read_bytes(),
                                      filename=name, **options)
 
 
 async def report(actor, batch) -> dict[int, tuple[str, str]]:
-    rows, _ = await imports.report_rows(actor, batch.id, limit=500)
+    rows, _ = await reports.report_rows(actor, batch.id, limit=500)
     return {r.row: (r.status, r.message) for r in rows}
 
 
@@ -129,7 +133,7 @@ async def test_companies_import_and_headers_in_three_languages(team):
            'info@rossi.example\nSenza Nome Errata;IT123;;;\n'
     assert guess_mapping(['Société', 'TVA', 'Secteur'], 'company') == ['name', 'vat_number', 'sector']
     assert guess_mapping(['Company', 'VAT number', 'Industry'], 'company') == ['name', 'vat_number', 'sector']
-    batch = await imports.import_file(team['org'], kind='company', data=text.encode('utf-8'), filename='c.csv')
+    batch = await writing.import_file(team['org'], kind='company', data=text.encode('utf-8'), filename='c.csv')
     assert (batch.created, batch.skipped) == (1, 1)
     company = await Company.get(name='Rossi Impianti')
     assert (company.vat_number, company.sector, company.emails) == (f'IT{VALID_IVA}', 'ICT', ['info@rossi.example'])
@@ -141,18 +145,18 @@ async def test_bad_rows_never_stop_the_good_ones(team):
     lines[500] = 'Broken,Row,not an email,02 1234 9999'
     lines[1500] = 'Also,Broken,ok1500@example.com,12'
     lines.append(',,,')  # blank lines are not rows
-    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(), filename='x.csv')
+    batch = await writing.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(), filename='x.csv')
     assert (batch.created, batch.skipped, batch.total) == (2498, 2, 2500)
     assert await Contact.filter(org_id=team['org'].org_id).count() == 2498
     assert await RecordKey.filter(kind='email').count() == 2498
-    skipped, total = await imports.report_rows(team['org'], batch.id, status='skipped')
+    skipped, total = await reports.report_rows(team['org'], batch.id, status='skipped')
     assert total == 2 and [r.row for r in skipped] == [501, 1501]
 
 
 async def test_progress_is_reported(team):
     lines = ['Nome,Cognome'] + [f'N{n},C{n}' for n in range(2500)]
     seen = []
-    await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(),
+    await writing.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(),
                               progress=lambda step, done, total: seen.append((step, done, total)))
     assert seen[-1] == ('done', 2500, 2500) and ('checking', 1000, 2500) in seen and ('writing', 2000, 2500) in seen
 
@@ -169,14 +173,14 @@ async def test_update_matches_by_email_then_vat_and_undo_restores(team):
             'Anna,New,ANNA@example.com,347 123 4567,,Nuova Srl\n'
             'Vito,Vat,vito@new.example,,00743110157,\n'
             'Nuovo,Contatto,nuovo@example.com,,,Nuova Srl\n')
-    create_only = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='create')
+    create_only = await writing.import_file(team['org'], kind='contact', data=text.encode(), mode='create')
     assert (create_only.created, create_only.updated, create_only.skipped) == (1, 0, 2)
     rows = await report(team['org'], create_only)
     assert rows[2] == ('skipped', f'already exists: contact #{by_email.id} has the same email anna@example.com')
     assert rows[3] == ('skipped', f'already exists: contact #{by_vat.id} has the same VAT number {VALID_IVA}')
-    await imports.undo_import(team['org'], create_only.id)
+    await undo_import(team['org'], create_only.id)
 
-    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='update')
+    batch = await writing.import_file(team['org'], kind='contact', data=text.encode(), mode='update')
     assert (batch.created, batch.updated, batch.skipped, batch.companies_created) == (1, 2, 0, 1)
     anna = await Contact.get(id=by_email.id).select_related('company')
     assert anna.last_name == 'New' and anna.phones == ['+390212345678', '+393471234567']
@@ -186,7 +190,7 @@ async def test_update_matches_by_email_then_vat_and_undo_restores(team):
     assert await RecordKey.filter(contact_id=vito.id, kind='email', value='vito@new.example').exists()
     assert (await Contact.get(id=untouched.id)).version == 1
 
-    await imports.undo_import(team['org'], batch.id)
+    await undo_import(team['org'], batch.id)
     anna = await Contact.get(id=by_email.id)
     assert (anna.last_name, anna.phones, anna.company_id) == ('Old', ['+390212345678'], None)
     assert (await Contact.get(id=by_vat.id)).emails == ['vito@old.example']
@@ -195,24 +199,24 @@ async def test_update_matches_by_email_then_vat_and_undo_restores(team):
     assert not await Company.filter(name='Nuova Srl').exists()  # created by the import, unused again
     assert (await records.list_records(CONTACT, team['org'], q='anna old')).total == 1  # search columns restored
     with pytest.raises(Conflict, match='already undone'):
-        await imports.undo_import(team['org'], batch.id)
+        await undo_import(team['org'], batch.id)
 
 
 async def test_undo_refused_when_a_record_changed_since(team):
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda Lovelace,ada@example.com\n')
+    batch = await writing.import_file(team['org'], kind='contact', data=b'Name,Email\nAda Lovelace,ada@example.com\n')
     ada = await Contact.get(last_name='Lovelace')
     await records.update_record(CONTACT, team['mario'], ada.id, {'first_name': 'Augusta Ada'}, ada.version)
     with pytest.raises(Conflict, match="were changed, or got files or connections, after this import"):
-        await imports.undo_import(team['org'], batch.id)
+        await undo_import(team['org'], batch.id)
     assert await Contact.filter(id=ada.id).exists()
-    assert (await imports.get_batch(team['org'], batch.id)).status == 'done'
+    assert (await reports.get_batch(team['org'], batch.id)).status == 'done'
 
 
 async def test_undo_keeps_a_company_the_import_created_if_used_since(team):
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Company\nAda Lovelace,Engines Ltd\n')
+    batch = await writing.import_file(team['org'], kind='contact', data=b'Name,Company\nAda Lovelace,Engines Ltd\n')
     engines = await Company.get(name='Engines Ltd')
     await records.create_record(CONTACT, team['mario'], {'last_name': 'Babbage', 'company_id': engines.id})
-    await imports.undo_import(team['org'], batch.id)
+    await undo_import(team['org'], batch.id)
     assert not await Contact.filter(last_name='Lovelace').exists()
     assert await Company.filter(id=engines.id).exists()
 
@@ -222,7 +226,7 @@ async def test_matching_only_sees_what_the_importer_may_see(team):
         'first_name': 'Secret', 'last_name': 'Person', 'emails': ['secret@example.com'], 'visibility': 'private'})
     hidden_company = await records.create_record(COMPANY, team['mario'], {'name': 'Hidden Co',
                                                                             'visibility': 'private'})
-    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+    batch = await writing.import_file(team['org'], kind='contact', mode='update',
                                       data=b'Name,Email,Company\nNot Secret,secret@example.com,Hidden Co\n')
     assert (batch.created, batch.updated) == (1, 0)
     assert (await Contact.get(id=hidden.id)).first_name == 'Secret'  # never touched
@@ -232,24 +236,24 @@ async def test_matching_only_sees_what_the_importer_may_see(team):
 
 async def test_guests_and_strangers_cannot_import_or_see_reports(team):
     with pytest.raises(Forbidden):
-        await imports.import_file(team['guest'], kind='contact', data=b'Name\nAda\n')
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+        await writing.import_file(team['guest'], kind='contact', data=b'Name\nAda\n')
+    batch = await writing.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
     with pytest.raises(NotFound):
-        await imports.get_batch(team['mario'], batch.id)  # another member's import does not exist for them
+        await reports.get_batch(team['mario'], batch.id)  # another member's import does not exist for them
     with pytest.raises(NotFound):
-        await imports.undo_import(team['mario'], batch.id)
+        await undo_import(team['mario'], batch.id)
 
 
 async def test_files_that_are_not_csv(team):
     with pytest.raises(ValidationFailed, match='empty'):
-        await imports.import_file(team['org'], kind='contact', data=b'')
+        await writing.import_file(team['org'], kind='contact', data=b'')
     with pytest.raises(ValidationFailed) as e:
-        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mapping=['nonsense'])
+        await writing.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mapping=['nonsense'])
     assert 'mapping' in e.value.errors
     with pytest.raises(ValidationFailed) as e:
-        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mode='overwrite')
+        await writing.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mode='overwrite')
     assert 'mode' in e.value.errors
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda,a@example.com,extra,cells\n')
+    batch = await writing.import_file(team['org'], kind='contact', data=b'Name,Email\nAda,a@example.com,extra,cells\n')
     assert batch.skipped == 1
 
 
@@ -289,7 +293,7 @@ async def test_csv_export_then_import_gives_the_same_contacts(team):
         'type': 'Client', 'role': 'Marketing Manager'})
     data = await exports.collect(exports.export_csv(CONTACT, team['org']))
     other = await make_org(await make_user(), 'Elsewhere')
-    batch = await imports.import_file(other, kind='contact', data=data)
+    batch = await writing.import_file(other, kind='contact', data=data)
     assert batch.created == 1
     copy = await Contact.get(org_id=other.org_id).select_related('company')
     for name in ('first_name', 'last_name', 'emails', 'pec', 'phones', 'vat_number', 'addresses', 'description',
@@ -314,7 +318,7 @@ async def test_vcard_export_then_import_gives_the_same_contacts(team):
     data = await exports.collect(exports.export_vcards(team['org']))
     assert data.count(b'BEGIN:VCARD') == 2 and b'VERSION:3.0' in data
     other = await make_org(await make_user(), 'Elsewhere')
-    batch = await imports.import_file(other, kind='contact', data=data, file_format='vcard')
+    batch = await writing.import_file(other, kind='contact', data=data, file_format='vcard')
     assert (batch.created, batch.skipped) == (2, 0)
     for original in originals:
         copy = await Contact.get(org_id=other.org_id, last_name=original.last_name).select_related('company')
@@ -331,7 +335,7 @@ async def test_vcard_4_and_a_broken_card(team):
             'ADR;TYPE=work:;;12 Rue de Rivoli;Paris;;75001;France\r\nNOTE:Met in Paris\r\nEND:VCARD\r\n'
             'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Email\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n'
             'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only Full Name\r\nTITLE:Astronaut\r\nEND:VCARD\r\n')
-    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), file_format='vcard')
+    batch = await writing.import_file(team['org'], kind='contact', data=text.encode(), file_format='vcard')
     assert (batch.created, batch.skipped) == (2, 1)
     jane = await Contact.get(last_name='Doe').select_related('company')
     assert (jane.first_name, jane.emails, jane.phones, jane.role) == ('Jane', ['jane@example.com'],
@@ -365,10 +369,10 @@ async def test_a_failure_half_way_leaves_nothing_behind(team):
         lines[2200] = 'Big,Boom,Ditta 0'
         before = await Contact.all().count()
         with pytest.raises(Exception, match='boom'):
-            await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+            await writing.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
         assert await Contact.all().count() == before
         assert not await Company.exists() and not await RecordKey.exists()
-        batch = await imports.ImportBatch.get()
+        batch = await ImportBatch.get()
         assert batch.status == 'failed' and 'rolled back' in batch.message
     finally:
         await connection.execute_script('DROP TRIGGER boom ON contacts; DROP FUNCTION boom();' if is_postgres()
@@ -377,7 +381,7 @@ async def test_a_failure_half_way_leaves_nothing_behind(team):
 
 async def test_an_update_does_not_change_visibility_of_someone_elses_record(team):
     theirs = await records.create_record(CONTACT, team['mario'], {'last_name': 'Public', 'emails': ['p@example.com']})
-    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+    batch = await writing.import_file(team['org'], kind='contact', mode='update',
                                       data=b'Cognome,Email,Visibility,Ruolo\nPublic,p@example.com,private,CEO\n')
     assert batch.updated == 1
     assert (await Contact.get(id=theirs.id)).visibility == 'public'
@@ -386,7 +390,7 @@ async def test_an_update_does_not_change_visibility_of_someone_elses_record(team
 
 
 def test_separator_detection_trusts_the_header():
-    from models.import_formats import sniff_delimiter
+    from models.imports.formats import sniff_delimiter
     assert sniff_delimiter('Nome;Cognome;Note\nAda;Lovelace;"uno, due, tre, quattro"\n') == ';'
     assert sniff_delimiter('Name,Notes\nAda,"a;b;c;d;e"\n') == ','
     assert sniff_delimiter('Name\tCity\nAda\tLondon, UK\n') == '\t'
@@ -394,24 +398,24 @@ def test_separator_detection_trusts_the_header():
 
 
 async def test_undo_refused_when_a_created_record_got_a_connection(team):
-    from models import connections, work
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+    from models.work import connections, service as work
+    batch = await writing.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
     ada = await Contact.get(last_name='Lovelace')
-    task = await work.create_item(work.WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
+    task = await work.create_item(WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
     await connections.link(team['mario'], {'contact_id': ada.id, 'task_id': task.id})
     with pytest.raises(Conflict, match='Lovelace'):
-        await imports.undo_import(team['org'], batch.id)
+        await undo_import(team['org'], batch.id)
     assert await Contact.filter(id=ada.id).exists()
 
 
 async def test_every_imported_chunk_is_in_the_search_index_and_later_saves_are_too(team):
     """Imports index each chunk in one statement (SQLite); nothing may be left out, and the normal per-row
     indexing of later saves must be back on afterwards."""
-    lines = ['Nome,Cognome,Email'] + [f'Nome{n},Zanardi{n},z{n}@example.com' for n in range(imports.CHUNK + 5)]
-    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
-    assert batch.created == imports.CHUNK + 5
-    assert (await records.list_records(CONTACT, team['mario'], q='zanardi')).total == imports.CHUNK + 5
-    for n in (0, imports.CHUNK - 1, imports.CHUNK + 4):  # first and last of each chunk
+    lines = ['Nome,Cognome,Email'] + [f'Nome{n},Zanardi{n},z{n}@example.com' for n in range(progress.CHUNK + 5)]
+    batch = await writing.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+    assert batch.created == progress.CHUNK + 5
+    assert (await records.list_records(CONTACT, team['mario'], q='zanardi')).total == progress.CHUNK + 5
+    for n in (0, progress.CHUNK - 1, progress.CHUNK + 4):  # first and last of each chunk
         found = await records.list_records(CONTACT, team['mario'], q=f'z{n}@example.com')
         assert [c.last_name for c in found.items] == [f'Zanardi{n}']
     await records.create_record(CONTACT, team['mario'], {'last_name': 'Quintavalle'})

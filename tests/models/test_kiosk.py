@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, kiosk
-from models.accounts import digest
+from models import access
+from models.accounts.service import digest
 from models.errors import Forbidden, NotFound, ValidationFailed
-from models.kiosk import KioskLink
-from models.records import COMPANY, CONTACT, create_record
+from models.kiosk import service as kiosk
+from models.kiosk.tables import KioskLink
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
 from tests.helpers import add_member, make_org, make_user
 
 

@@ -1,8 +1,9 @@
 """Option lists: records keep values by name, so renaming a value in Settings carries the records along."""
 from __future__ import annotations
 
-from models import orgs, records
-from models.records import COMPANY, CONTACT, Company, Contact
+from models.orgs import service as orgs
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Company, Contact
 from tests.helpers import make_org, make_user
 
 

@@ -1,13 +1,15 @@
-"""Search (models/search.py through records.list_records and search.find): every field kind, accents and case,
+"""Search (models/records/search.py through records.list_records and records.find): every field kind, accents and case,
 word starts, every way of typing a phone, ranking, and the gate: never a record the caller may not see."""
 from __future__ import annotations
 
 import pytest
 from tortoise import connections
 
-from models import access, records, search
+from models import access
 from models.errors import Forbidden
-from models.records import COMPANY, CONTACT, Contact, create_record, delete_record, list_records, update_record
+from models.records import search, service as records
+from models.records.service import create_record, delete_record, list_records, update_record
+from models.records.tables import COMPANY, CONTACT, Contact
 from tests.helpers import add_member, make_org, make_user
 
 VALID_IVA = '00743110157'
@@ -131,7 +133,7 @@ async def test_never_what_the_caller_may_not_see(team):
     with pytest.raises(Forbidden):
         await list_records(CONTACT, team['guest'], q='segreto')
     with pytest.raises(Forbidden):
-        await search.find(team['guest'], 'segreto')
+        await records.find(team['guest'], 'segreto')
     assert await access.visible(CONTACT, team['guest']).filter(last_name='Segreto').count() == 0
     assert await search.apply(access.visible(CONTACT, team['guest']), 'segreto').count() == 0
 
@@ -159,11 +161,11 @@ async def test_filters_combine_with_the_search(team):
 
 
 async def test_find_returns_both_kinds_best_first(team):
-    results = await search.find(team['member'], 'müller', limit=5)
+    results = await records.find(team['member'], 'müller', limit=5)
     assert [r.display_name for r in results.contacts.items] == ['André Müller']
     assert [r.display_name for r in results.companies.items] == ['Müller Impianti Srl']
     assert (results.contacts.total, results.companies.total) == (1, 1)
-    empty = await search.find(team['member'], '  ')
+    empty = await records.find(team['member'], '  ')
     assert (empty.contacts.total, empty.companies.total, empty.contacts.items) == (0, 0, [])
 
 

@@ -11,10 +11,11 @@ from nicegui import ui
 from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
-from models import orgs
-from models.attachments import Attachment
-from models.orgs import Organization
-from models.records import COMPANY, CONTACT, KINDS, create_record, get_record
+from models.files.tables import Attachment
+from models.orgs import service as orgs
+from models.orgs.tables import Membership, Organization
+from models.records.service import create_record, get_record
+from models.records.tables import COMPANY, CONTACT, KINDS
 from tests.helpers import PASSWORD, add_member, make_org, make_user
 
 WAIT = 50  # should_see retries (0.1 s each): pages wait for password hashing and threads on a busy machine
@@ -50,7 +51,7 @@ async def acme(user: User):
     org = await make_org(owner, 'Acme')
     mario = await add_member(org, member, 'member')
     await add_member(org, other, 'member')
-    mario = await orgs.Membership.get(id=mario.id).select_related('org')
+    mario = await Membership.get(id=mario.id).select_related('org')
     contact = await create_record(CONTACT, mario, {'last_name': 'Rossi'})
     company = await create_record(COMPANY, mario, {'name': 'Rossi Srl'})
     mount_test_page()
@@ -116,7 +117,7 @@ async def test_the_quota_refusal_is_shown(user: User, acme):
 
 
 async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme):
-    tina = await orgs.Membership.get(user__email='tina@example.com').select_related('org', 'user')
+    tina = await Membership.get(user__email='tina@example.com').select_related('org', 'user')
     await log_in(user, 'tina@example.com')
     await user.open(f'/test-attachments/contact/{acme["contact"].id}')
     await user.should_see(marker='no-attachments', retries=WAIT)
@@ -124,7 +125,7 @@ async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme
     await user.should_see('mine.txt', marker='attachment-row', retries=WAIT)
     mine = await Attachment.get(filename='mine.txt')
     # a file Mario added to his own record: Tina is neither its uploader, nor the creator, nor an owner
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
     from nicegui import app
 
     async def chunks():
@@ -143,7 +144,7 @@ async def test_a_hidden_record_shows_no_files(user: User, acme):
     await log_in(user, 'tina@example.com')
     response = await user.http_client.get(f'/test-attachments/contact/{private.id}')
     assert response.status_code == 404  # the record, and so its files, do not exist for her
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
     from nicegui import app
 
     async def chunks():

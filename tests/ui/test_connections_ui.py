@@ -7,10 +7,11 @@ from nicegui import ui
 from nicegui.testing import User
 from tortoise import connections as tortoise_connections
 
-from models import records, work
-from models.connections import Connection
-from models.records import COMPANY, CONTACT, KINDS
-from models.work import PROJECT, TASK, TICKET, Project, Task, Ticket
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, KINDS
+from models.work import service as work
+from models.work.tables import Connection
+from models.work.tables import PROJECT, TASK, TICKET, WORK_KINDS, Project, Task, Ticket
 from tests.helpers import add_member, choose, log_in, make_org, make_user, token_for
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame
@@ -146,7 +147,7 @@ async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User):
     public = await records.create_record(CONTACT, as_writer, {'last_name': 'Pubblico'})
     secret = await records.create_record(CONTACT, as_writer, {'last_name': 'Segreto', 'visibility': 'private'})
     secret_company = await records.create_record(COMPANY, as_writer, {'name': 'Segreta Srl', 'visibility': 'private'})
-    from models import connections
+    from models.work import connections
     for ends in ({'contact_id': public.id}, {'contact_id': secret.id}, {'company_id': secret_company.id}):
         await connections.link(as_writer, ends | {'ticket_id': ticket.id})
     record_page()
@@ -171,7 +172,7 @@ async def _contact_with_linked_work(org, name: str, linked: int) -> tuple[int, d
     per_kind = {'project': linked - 2 * (linked // 3), 'task': linked // 3, 'ticket': linked // 3}
     made = {}
     for kind, model, title in (('project', Project, 'name'), ('task', Task, 'title'), ('ticket', Ticket, 'title')):
-        status = work.WORK_KINDS[kind].statuses[0]
+        status = WORK_KINDS[kind].statuses[0]
         await model.bulk_create([model(org_id=org.org_id, status=status, sort_title=f'{name} {n}',
                                        **{title: f'{name} {kind} {n}'}) for n in range(per_kind[kind])])
         made[kind] = await model.filter(org_id=org.org_id, sort_title__startswith=f'{name} ') \

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
-from models import records
-from models.records import CONTACT, Contact
+from models.records import service as records
+from models.records.tables import CONTACT, Contact
 from tests.helpers import add_member, log_in, make_org, make_user
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from models import access, orgs
-from models.records import COMPANY, CONTACT, create_record
+from models import access
+from models.orgs import service as orgs
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
 from tests.helpers import add_member, log_in, make_org, make_user, token_for
 
 

@@ -6,10 +6,12 @@ from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from models import records
-from models.connections import Connection, link
-from models.records import COMPANY, CONTACT, Contact
-from models.work import PROJECT, create_item
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Contact
+from models.work.connections import link
+from models.work.service import create_item
+from models.work.tables import Connection
+from models.work.tables import PROJECT
 from tests.helpers import add_member, log_in, make_org, make_user
 
 
@@ -99,8 +101,8 @@ async def test_guests_do_not_see_the_page(user: User, team):
 
 async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it(user: User, team):
     """A member merged their private contact into a public one: the owner's page lists no such merge."""
-    from models.duplicates import merge
-    from models.orgs import Membership
+    from models.duplicates.merging import merge
+    from models.orgs.tables import Membership
 
     org = team['org']
     mario = await make_user(name='Mario Member', email='mario@example.com')

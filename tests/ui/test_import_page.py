@@ -11,9 +11,9 @@ import pytest
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
-from models import records
-from models.imports import ImportBatch
-from models.records import CONTACT, Contact
+from models.imports.tables import ImportBatch
+from models.records import service as records
+from models.records.tables import CONTACT, Contact
 from tests.helpers import add_member, choose, log_in, make_org, make_user
 
 DATA = Path(__file__).resolve().parent.parent / 'data'

@@ -7,8 +7,10 @@ import asyncio
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
-from models import access, kiosk
-from models.records import COMPANY, CONTACT, create_record
+from models import access
+from models.kiosk import service as kiosk
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
 from tests.helpers import add_member, log_in, make_org, make_user, token_for
 
 DENY_FRAMING = "frame-ancestors 'none'"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 
-from models import orgs, records, work
-from models.records import CONTACT, Contact
-from models.work import PROJECT
+from models.orgs import service as orgs
+from models.records import service as records
+from models.records.tables import CONTACT, Contact
+from models.work import service as work
+from models.work.tables import PROJECT
 from tests.helpers import add_member, log_in, make_org, make_user
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from models import orgs
-from models.accounts import User as Account
+from models.accounts.tables import User as Account
+from models.orgs import service as orgs
+from models.orgs.tables import Membership
 from tests.helpers import PASSWORD, add_member, choose, log_in, make_org, make_user
 
 
@@ -111,7 +112,7 @@ async def test_the_last_owner_is_protected(user: User):
     await user.should_see('An organization must keep at least one owner')
     user.find(marker='member-remove-solo@example.com').click()
     await user.should_see('An organization must keep at least one owner')
-    assert (await orgs.Membership.get(org_id=org.org_id, user_id=solo.id)).role == 'owner'
+    assert (await Membership.get(org_id=org.org_id, user_id=solo.id)).role == 'owner'
 
 
 async def test_option_lists_are_edited_in_settings(user: User):

@@ -5,8 +5,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from models import records
-from models.records import COMPANY, CONTACT, Contact
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Contact
 from tests.helpers import add_member, choose, log_in, make_org, make_user
 
 VALID_IVA = '00743110157'
@@ -174,7 +174,7 @@ async def test_delete_with_confirmation(user: User, team):
 async def test_deleting_a_record_on_its_card_removes_its_files(user: User, team, rubrica_env):
     from nicegui import app
 
-    from models.attachments import add_upload
+    from models.files.attachments import add_upload
 
     async def chunks():
         yield b'v' * 4096

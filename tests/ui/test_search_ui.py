@@ -6,8 +6,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from models import records
-from models.records import COMPANY, CONTACT
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT
 from tests.helpers import add_member, log_in, make_org, make_user
 
 

@@ -7,7 +7,7 @@ import pytest
 from nicegui import core
 from nicegui.testing import User
 
-from models.accounts import CLIENT_ATTEMPTS_ALLOWED
+from models.accounts.service import CLIENT_ATTEMPTS_ALLOWED
 from tests.helpers import PASSWORD, make_user
 
 COOKIE = 'session'  # starlette's SessionMiddleware: NiceGUI's browser id, and our session key

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from models import work
-from models.work import PROJECT, TASK, TICKET
+from models.work import service as work
+from models.work.tables import PROJECT, TASK, TICKET, Project, Task, Ticket
 from tests.helpers import add_member, choose, log_in, make_org, make_user
 
 PATIENCE = 40  # retries of 0.1 s: handlers run in the background, and argon2 and the database take their time
@@ -27,7 +27,7 @@ async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User):
     await user.should_see(marker='create-project', retries=PATIENCE)
     user.find(marker='create-project').click()
     await user.should_see('is required', retries=PATIENCE)  # the name, next to its field; nothing saved
-    assert await work.Project.all().count() == 0
+    assert await Project.all().count() == 0
 
     user.find(marker='project-title').type('Website relaunch')
     user.find(marker='project-due').type('2030-02-30')
@@ -37,13 +37,13 @@ async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User):
     choose(user, 'project-person', 'Mario')
     user.find(marker='create-project').click()
     await user.should_see(marker='save-project', retries=PATIENCE)
-    project = await work.Project.get(org_id=org.org_id)
+    project = await Project.get(org_id=org.org_id)
     assert (project.name, str(project.due_date), project.owner_id) == ('Website relaunch', '2030-02-28', member.id)
 
     choose(user, 'project-status', 'On hold')
     user.find(marker='save-project').click()
     await user.should_see('Project saved', retries=PATIENCE)
-    assert (await work.Project.get(id=project.id)).status == 'on_hold'
+    assert (await Project.get(id=project.id)).status == 'on_hold'
 
     await user.open('/projects')
     await user.should_see(marker=f'open-project-{project.id}', retries=PATIENCE)
@@ -98,7 +98,7 @@ async def test_a_guest_sees_only_their_work_read_only_and_no_contacts(user: User
 
     await user.open(f'/projects/{their_project.id}')
     await user.should_see('Guest project', marker='project-title-text', retries=PATIENCE)
-    hidden = await work.Ticket.get(title='Not for guests')
+    hidden = await Ticket.get(title='Not for guests')
     await user.open(f'/tickets/{hidden.id}')
     await user.should_see(marker='no-access', retries=PATIENCE)
 
@@ -111,7 +111,7 @@ async def test_deleting_an_item_from_its_card(user: User):
     user.find(marker='delete-task').click()
     user.find(marker='confirm-delete-task').click()
     await user.should_see(marker='no-tasks', retries=PATIENCE)
-    assert not await work.Task.filter(id=task.id).exists()
+    assert not await Task.filter(id=task.id).exists()
 
 
 async def test_the_card_of_a_missing_item_says_so(user: User):

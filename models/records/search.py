@@ -13,7 +13,7 @@ Terms shorter than 3 characters have no trigram: they match the start of a word 
 
 `apply` narrows a queryset that is already gated (access.visible / kiosk_visible); `ranked` orders by
 relevance: the name starting with the words first, then a word of any field starting with them, then the rest,
-each tier by name. `find` is the global search over both kinds.
+each tier by name. `service.find` is the global search over both kinds.
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ import re
 import sys
 import unicodedata
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import phonenumbers
+from tortoise import connections
 from tortoise.expressions import Case, Q, RawSQL, When
 
-from .text import digits, fold
+from ..text import digits, fold
 
 _PHONE_LIKE = re.compile(r'^[\d\s+\-().\/]+$')
 MIN_PHONE_DIGITS = 3
@@ -77,7 +77,6 @@ def _table(queryset) -> str:
 
 
 def _dialect(queryset) -> str:
-    from tortoise import connections
     return connections.get(queryset.model._meta.default_connection or 'default').capabilities.dialect
 
 
@@ -181,26 +180,3 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
             renamed.append(column)
         columns = tuple(renamed)
     return queryset.order_by(*(f'-{column}' if descending else column for column in columns))
-
-
-# ---------------------------------------------------------------- the global search: both kinds at once
-
-@dataclass
-class Results:
-    contacts: object  # records.Page
-    companies: object
-
-
-async def find(actor, query: str, *, limit: int = 5, offset: int = 0) -> Results:
-    """The contacts and companies the caller may see matching the query, best first, with their totals.
-    An empty query finds nothing (a guest is refused, as for lists)."""
-    from . import records
-    from .access import Action, require
-
-    require(actor.role if actor else None, Action.SEE_RECORDS)
-    if not terms(query):
-        records._page_bounds(limit, offset)
-        return Results(records.Page([], 0), records.Page([], 0))
-    pages = [await records.list_records(kind, actor, q=query, sort='relevance', limit=limit, offset=offset)
-             for kind in (records.CONTACT, records.COMPANY)]
-    return Results(*pages)

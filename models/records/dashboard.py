@@ -12,11 +12,11 @@ from datetime import date, datetime
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from . import access
-from .access import Action, require
-from .connections import Connection
-from .records import COMPANY, CONTACT, KINDS, Kind, Mention
-from .work import Task, Ticket
+from .. import access
+from ..access import Action, require
+from ..work.tables import Connection
+from ..work.tables import Task, Ticket
+from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
 
 RECENT_SHOWN = 10
 MENTIONS_SHOWN = 10

@@ -15,20 +15,17 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from tortoise import fields
-from tortoise.indexes import Index
-from tortoise.models import Model
-
-from . import access, search
-from .access import Action, require
-from .accounts import digest
-from .errors import NotFound, ValidationFailed
-from .records import COMPANY, CONTACT, KINDS
-from .validation import NAME_MAX, FieldErrors, clean_text
+from .. import access
+from ..access import Action, require
+from ..accounts.service import digest
+from ..errors import NotFound, ValidationFailed
+from ..records import search
+from ..records.tables import COMPANY, CONTACT, KINDS
+from ..validation import FieldErrors, clean_text
+from .tables import IDLE_DEFAULT, KioskLink
 
 TOKEN_PREFIX = 'kiosk_'
 TOKEN_MAX = 128
-IDLE_DEFAULT = 60
 IDLE_MIN = 5
 IDLE_MAX = 3600
 ORIGINS_MAX = 10
@@ -43,23 +40,6 @@ _ORIGIN = re.compile(rf'^(?P<scheme>https?)://(?P<host>{_HOST_LABEL}(?:\.{_HOST_
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class KioskLink(Model):
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name='kiosk_links', on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=NAME_MAX)
-    token_hash = fields.CharField(max_length=64, unique=True)
-    hint = fields.CharField(max_length=16)  # the first characters, to tell links apart in a list
-    idle_seconds = fields.IntField(default=IDLE_DEFAULT)
-    frame_origins = fields.JSONField(default=list)  # ['https://intranet.example.com', ...]
-    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    last_used_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = 'kiosk_links'
-        indexes = [Index(fields=('org_id', 'created_at'))]
 
 
 # ---------------------------------------------------------------- validation

@@ -3,12 +3,12 @@
 Nothing here touches the database. A CSV file becomes headers and rows (encoding and separator detected),
 its columns are mapped to our fields (guessed from headers in English, Italian and French, and from the
 exports of Google Contacts and Outlook), and each row — or each vCard — becomes an `Incoming` record:
-plain field values that models/imports.py validates with the app's own validators.
+plain field values that models/imports/preparing.py validates with the app's own validators.
 
 Whatever the file holds, reading it takes time in proportion to its size: the separator is found by reading
 the first lines with the csv module (no regular expressions that backtrack), vCards are cut apart line by
 line before vobject sees them, and a file past one of the bounds below is refused with a message that names
-the bound (models/imports.py runs all of this in a worker process, away from the server's event loop).
+the bound (models/imports/reading.py runs all of this in a worker process, away from the server's event loop).
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from functools import lru_cache
 
 import pycountry
 
-from .errors import TooLarge, ValidationFailed
-from .text import fold
+from ..errors import TooLarge, ValidationFailed
+from ..text import fold
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000  # rows of a CSV file, cards of a vCard file
@@ -374,7 +374,7 @@ def incoming_from_row(row_number: int, row: list[str], mapping: list[str], heade
 @dataclass
 class MappedCsv:
     """The rows of a CSV file with the field each column goes to, made into Incoming rows a part at a time
-    (models/imports.py checks the parts in worker processes)."""
+    (models/imports/preparing.py checks the parts in worker processes)."""
     headers: list[str]
     mapping: list[str]
     rows: list[list[str]]
@@ -527,7 +527,7 @@ def split_vcards(text: str) -> list[tuple[int, str]]:
 
 def read_vcards(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[Incoming]:
     """Each vCard (3.0 or 4.0) of the file as an Incoming contact; a card vobject cannot read is reported."""
-    import vobject
+    import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
 
     if len(data) > max_bytes:
         raise TooLarge(f'The file is larger than {max_bytes // (1024 * 1024)} MiB')

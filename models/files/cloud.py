@@ -23,10 +23,11 @@ from integrations import Integrations
 from integrations.storage import (Authorization, CloudStore, FileEntry, FileMissing, Refused, Revoked, StorageError,
                                   Tokens)
 
-from .attachments import CloudAccount, CloudStatus, now
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .orgs import Membership
-from .validation import clean_text
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..orgs.tables import Membership
+from ..validation import clean_text
+from .storage import now
+from .tables import CloudAccount, CloudStatus
 
 T = TypeVar('T')
 PROVIDERS = ('google_drive', 'dropbox')

@@ -1,8 +1,4 @@
-"""Duplicates: finding likely duplicate contacts or companies, merging two of them, and undoing a merge.
-
-The scan groups the records the caller may see (through `access.visible`) that share an email, a PEC, a phone
-or a VAT number (the indexed RecordKey rows, grouped in the database) or the same folded name (`sort_name`).
-It is paginated and counted in the database; only the groups of one page are loaded.
+"""Merging two likely duplicate contacts or companies, and undoing a merge.
 
 A merge keeps one record ("keep") and removes the other ("other"):
 - per scalar field the caller picks whose value stays (`choices`: field -> 'keep' | 'other', default 'keep');
@@ -29,33 +25,26 @@ gate stays a database filter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise import Tortoise, fields
 from tortoise.expressions import F, Q, Subquery
 from tortoise.fields.relational import ForeignKeyFieldInstance, OneToOneFieldInstance
-from tortoise.functions import Count, Min
-from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from . import access
-from .access import Action, require
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .orgs import Membership
-from .records import (COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, RecordKey, Visibility,
-                      _write_related, derive_columns, get_record, now, stale)
-from .text import fold
-from .validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
+from .. import access
+from ..access import Action, require
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..orgs.tables import Membership
+from ..records.service import _write_related, derive_columns, get_record, kind_named, now, stale
+from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Mention, Record, RecordKey, Visibility
+from ..text import fold
+from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
+from .tables import MergeLog, MergeLogMention
 
-PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-MEMBERS_SHOWN = 10  # per group; a group's `count` tells how many there are
 RECENT_MERGES = 20
-
-KEY_REASONS = {'email': 'same email', 'pec': 'same PEC', 'phone': 'same phone', 'vat': 'same VAT number'}
-NAME_REASON = 'same name'
 
 SCALAR_FIELDS = {
     CONTACT.name: ('first_name', 'last_name', 'type', 'role', 'company_id', 'description', 'pec', 'vat_number',
@@ -67,52 +56,6 @@ CHOICES = ('keep', 'other')
 
 # The tables pointing at contacts and companies that the merge rewrites itself instead of moving their rows.
 DERIVED = {(Mention, 'contact'), (Mention, 'company'), (RecordKey, 'contact'), (RecordKey, 'company')}
-
-
-class MergeLog(Model):
-    """One merge, with all it takes to undo it exactly. Record ids are plain integers: the removed record does
-    not exist while the merge stands, and the log must not vanish with either record."""
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
-    kind = fields.CharField(max_length=8)  # 'contact' or 'company'
-    kept_id = fields.IntField()
-    removed_id = fields.IntField()
-    kept_name = fields.CharField(max_length=255, default='')
-    removed_name = fields.CharField(max_length=255, default='')
-    kept_before = fields.JSONField()  # every column of both records before the merge, and their mentions
-    removed_before = fields.JSONField()
-    kept_version = fields.IntField()  # the kept record's version right after the merge
-    moved = fields.JSONField(default=dict)  # "table.column" -> ids of the rows re-pointed from removed to kept
-    dropped = fields.JSONField(default=dict)  # "table" -> full rows deleted because they would be duplicates
-    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    undone_at = fields.DatetimeField(null=True)
-    undone_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    # What the visibility gate needs of both records as they were at merge time (the snapshots hold them too, but
-    # the gate must be a database filter): their visibility and creator; their mentions are MergeLogMention rows.
-    # A log nobody filled in is private with no creator: seen by nobody.
-    kept_visibility = fields.CharField(max_length=8, db_default='private')
-    kept_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    removed_visibility = fields.CharField(max_length=8, db_default='private')
-    removed_created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL,
-                                                related_name=False)
-
-    class Meta:
-        table = 'merge_logs'
-        indexes = [Index(fields=('org_id', 'kind', 'created_at'))]
-
-
-class MergeLogMention(Model):
-    """A user mentioned in one of the two merged records at merge time ("kept" or "removed" side): like a
-    Mention, it lets them see that side of the log even when the record was private."""
-    id = fields.IntField(primary_key=True)
-    log = fields.ForeignKeyField('models.MergeLog', related_name='mention_rows', on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
-    side = fields.CharField(max_length=8)  # 'kept' or 'removed'
-
-    class Meta:
-        table = 'merge_log_mentions'
-        indexes = [Index(fields=('user_id', 'side'))]
 
 
 # ---------------------------------------------------------------- what points at a record
@@ -164,121 +107,6 @@ def _reference_by_key(kind: Kind) -> dict[str, Reference]:
 
 
 # ---------------------------------------------------------------- the scan
-
-@dataclass
-class Member:
-    id: int
-    name: str
-    private: bool
-
-
-@dataclass
-class Group:
-    reason: str  # 'same email', 'same phone', ..., 'same name'
-    key: str  # 'email', 'pec', 'phone', 'vat' or 'name'
-    value: str  # the shared value (for names: the folded name)
-    count: int
-    members: list[Member] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f'{self.reason} {self.value}'
-
-
-@dataclass
-class ScanPage:
-    items: list[Group]
-    total: int
-
-
-def _bounds(limit: object, offset: object) -> tuple[int, int]:
-    checks = FieldErrors()
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        checks.add('offset', 'must be 0 or more')
-    checks.raise_if_any()
-    return limit, offset
-
-
-def _kind(name: object) -> Kind:
-    if name not in KINDS:
-        raise ValidationFailed.one('kind', 'must be contact or company')
-    return KINDS[name]
-
-
-def _key_groups(kind: Kind, actor: Membership):
-    """Shared keys among visible records. The values held more than once in the organization (whoever sees
-    them) are found first from the (org_id, kind, value) index alone, so the visibility rule is only evaluated
-    for the few rows that share a value."""
-    column = f'{kind.name}_id'
-    visible = Subquery(access.visible(kind, actor).values('id'))
-    shared = Subquery(RecordKey.filter(org_id=actor.org_id).annotate(c=Count('id')).group_by('kind', 'value')
-                      .filter(c__gt=1).values('value'))
-    return (RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible})
-            .annotate(n=Count(column, distinct=True), first=Min('id')).group_by('kind', 'value').filter(n__gt=1))
-
-
-def _name_groups(kind: Kind, actor: Membership):
-    """Same folded names among visible records; as for keys, the names held more than once come first from the
-    (org_id, sort_name) index."""
-    shared = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
-                      .group_by('sort_name').filter(c__gt=1).values('sort_name'))
-    return (access.visible(kind, actor).filter(sort_name__in=shared)
-            .annotate(n=Count('id'), first=Min('id')).group_by('sort_name').filter(n__gt=1))
-
-
-async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZE, offset: object = 0) -> ScanPage:
-    """One page of the groups of likely duplicates among the records the caller may see: first those sharing an
-    email, PEC, phone or VAT number (most shared first), then those with the same name. Counted in the database."""
-    require(actor.role, Action.SEE_RECORDS)
-    kind = _kind(kind_name)
-    limit, offset = _bounds(limit, offset)
-    column = f'{kind.name}_id'
-    keys = _key_groups(kind, actor)
-    names = _name_groups(kind, actor)
-    key_total = await RecordKey.filter(id__in=Subquery(keys.values('first'))).count()
-    name_total = await kind.model.filter(id__in=Subquery(names.values('first'))).count()
-    groups: list[Group] = []
-    if offset < key_total:
-        rows = await keys.order_by('-n', 'kind', 'value').offset(offset).limit(limit).values('kind', 'value', 'n')
-        groups += [Group(KEY_REASONS.get(r['kind'], f'same {r["kind"]}'), r['kind'], r['value'], r['n'])
-                   for r in rows]
-    if len(groups) < limit:
-        name_offset = max(0, offset - key_total)
-        rows = await names.order_by('-n', 'sort_name').offset(name_offset).limit(limit - len(groups)) \
-            .values('sort_name', 'n')
-        groups += [Group(NAME_REASON, 'name', r['sort_name'], r['n']) for r in rows]
-
-    # the members of this page's groups: two queries whatever the page size
-    members: dict[tuple[str, str], list[int]] = {}
-    wanted_keys = [g for g in groups if g.key != 'name']
-    if wanted_keys:
-        visible = Subquery(access.visible(kind, actor).values('id'))
-        rows = await RecordKey.filter(org_id=actor.org_id, value__in={g.value for g in wanted_keys},
-                                      kind__in={g.key for g in wanted_keys}, **{f'{column}__in': visible}) \
-            .order_by(column).values('kind', 'value', column)
-        for r in rows:
-            ids = members.setdefault((r['kind'], r['value']), [])
-            if r[column] not in ids:
-                ids.append(r[column])
-    wanted_names = [g.value for g in groups if g.key == 'name']
-    by_name: dict[str, list[Record]] = {}
-    found: dict[int, Record] = {}
-    if wanted_names:
-        for record in await access.visible(kind, actor).filter(sort_name__in=wanted_names).order_by('id'):
-            by_name.setdefault(record.sort_name, []).append(record)
-            found[record.id] = record
-    ids = {i for g in wanted_keys for i in members.get((g.key, g.value), [])[:MEMBERS_SHOWN]} - set(found)
-    if ids:
-        found |= {r.id: r for r in await access.visible(kind, actor).filter(id__in=ids)}
-    for group in groups:
-        if group.key == 'name':
-            chosen = by_name.get(group.value, [])[:MEMBERS_SHOWN]
-        else:
-            chosen = [found[i] for i in members.get((group.key, group.value), [])[:MEMBERS_SHOWN] if i in found]
-        group.members = [Member(r.id, r.display_name, r.is_private) for r in chosen]
-    return ScanPage(groups, key_total + name_total)
 
 
 # ---------------------------------------------------------------- snapshots
@@ -585,7 +413,7 @@ async def recent_merges(actor: Membership, kind_name: object | None = None, *,
     require(actor.role, Action.SEE_RECORDS)
     logs = _visible_logs(actor)
     if kind_name is not None:
-        logs = logs.filter(kind=_kind(kind_name).name)
+        logs = logs.filter(kind=kind_named(kind_name).name)
     return await logs.order_by('-created_at', '-id').limit(limit)
 
 
@@ -670,7 +498,3 @@ async def _undo_claimed(log: MergeLog, actor: Membership) -> bool:
     """Mark the merge undone, once: two undos at the same time cannot both win."""
     return bool(await MergeLog.filter(id=log.id, undone_at__isnull=True)
                 .update(undone_at=now(), undone_by_id=actor.user_id))
-
-
-__all__ = ['Group', 'MergeLog', 'MergeLogMention', 'MergeResult', 'Preview', 'ScanPage', 'UndoResult', 'merge',
-           'preview', 'recent_merges', 'references', 'scan', 'undo_merge', 'Company', 'Contact']

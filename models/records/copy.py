@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from . import access
-from .access import Action, Role, require
-from .errors import NotFound, TooLarge, ValidationFailed
-from .mentions import mentioned_user_ids, plain_text
-from .orgs import Membership, OptionItem, Organization, option_lists
-from .records import (COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey, derive_columns,
-                      lookup_keys, now)
+from .. import access
+from ..access import Action, Role, require
+from ..accounts.tables import User
+from ..errors import NotFound, TooLarge, ValidationFailed
+from ..files.tables import Attachment, Source
+from ..mentions import mentioned_user_ids, plain_text
+from ..orgs.service import option_lists
+from ..orgs.tables import Membership, OptionItem, Organization
+from .service import derive_columns, lookup_keys, now
+from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
 
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
@@ -61,7 +64,6 @@ async def _target_membership(actor: Membership, target_org_id: object) -> Member
     """The caller's membership of the target; a target where they are not owner or member does not exist for them."""
     if target_org_id == actor.org_id:
         raise ValidationFailed.one('target_org_id', 'must be another organization than the one copied from')
-    from .accounts import User
     target = await access.membership(await User.get(id=actor.user_id), target_org_id)
     if not access.allows(target.role, Action.RECEIVE_COPIES):
         raise NotFound('organization')
@@ -248,8 +250,6 @@ class _Files:
         self.bytes = 0
 
     async def copy(self, sources: list[tuple[Kind, int]], copier_id: int) -> None:
-        from .attachments import Attachment, Source
-
         for kind in (CONTACT, COMPANY):
             ids = [sid for k, sid in sources if k is kind]
             found = await _chunked(lambda chunk, kind=kind: Attachment.filter(**{f'{kind.name}_id__in': chunk})
@@ -283,8 +283,6 @@ class _Files:
 
     async def attach(self, new_ids: dict[tuple[str, int], int]) -> None:
         """Inside the transaction: reserve the target's space, then save the attachment rows."""
-        from .attachments import Attachment
-
         if not self.rows:
             return
         rows = [Attachment(org_id=self.target_org_id, **{f'{kind_name}_id': new_ids[(kind_name, source_id)]}, **values)

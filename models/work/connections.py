@@ -10,48 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tortoise import fields
 from tortoise.exceptions import IntegrityError
-from tortoise.indexes import Index
-from tortoise.models import Model
 
-from .access import WorkAction, is_id, require, visible_connections, visible_ids
-from .errors import Conflict, NotFound
-from .orgs import Membership
-from .records import KINDS, Kind, Record, get_record
-from .validation import FieldErrors
-from .work import WORK_KINDS, WorkItem, WorkKind, get_item
+from ..access import WorkAction, is_id, require, visible_connections, visible_ids
+from ..errors import Conflict, NotFound
+from ..orgs.tables import Membership
+from ..records.service import get_record
+from ..records.tables import KINDS, Kind, Record
+from ..validation import FieldErrors
+from .service import get_item
+from .tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 RECORD_ENDS = tuple(f'{name}_id' for name in KINDS)  # contact_id, company_id
 WORK_ENDS = tuple(f'{name}_id' for name in WORK_KINDS)  # project_id, task_id, ticket_id
 CLOSED_STATUSES = ('done', 'closed')
-
-
-class Connection(Model):
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
-    contact = fields.ForeignKeyField('models.Contact', null=True, on_delete=fields.CASCADE, related_name='connections')
-    company = fields.ForeignKeyField('models.Company', null=True, on_delete=fields.CASCADE, related_name='connections')
-    project = fields.ForeignKeyField('models.Project', null=True, on_delete=fields.CASCADE, related_name='connections')
-    task = fields.ForeignKeyField('models.Task', null=True, on_delete=fields.CASCADE, related_name='connections')
-    ticket = fields.ForeignKeyField('models.Ticket', null=True, on_delete=fields.CASCADE, related_name='connections')
-    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'connections'
-        # the same pair is linked once (a NULL end never collides, so each rule only binds its own pair);
-        # the record end leads each rule, which also indexes "the connections of this contact/company"
-        unique_together = tuple((record, work) for record in KINDS for work in WORK_KINDS)
-        indexes = [Index(fields=('project_id',)), Index(fields=('task_id',)), Index(fields=('ticket_id',))]
-
-    @property
-    def record_end(self) -> tuple[str, int]:
-        return next((name, getattr(self, f'{name}_id')) for name in KINDS if getattr(self, f'{name}_id'))
-
-    @property
-    def work_end(self) -> tuple[str, int]:
-        return next((name, getattr(self, f'{name}_id')) for name in WORK_KINDS if getattr(self, f'{name}_id'))
 
 
 @dataclass

@@ -1,144 +1,31 @@
-"""Contacts and companies: the two kinds of record, the rows that index them, and the rules for saving them.
+"""Contacts and companies: the rules for reading, saving, deleting and listing them (their tables, and `Kind`,
+what differs between the two kinds, are in tables.py).
 
-Both kinds share every field but their names; `Kind` says what differs. Saving validates everything first,
+Saving validates everything first,
 then writes the record, its lookup keys and its mentions in one transaction, guarded by `version`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import Enum
-from typing import TYPE_CHECKING
 
-from tortoise import fields
-from tortoise.expressions import F, Subquery
-from tortoise.indexes import Index
-from tortoise.models import Model
+from tortoise.expressions import Case, F, Q, Subquery, When
 from tortoise.transactions import in_transaction
 
-from . import access, search
-from .access import Action, require
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .mentions import mentioned_user_ids
-from .orgs import Membership, option_lists
-from .text import fold
-from .validation import (DESCRIPTION_MAX, NAME_MAX, FieldErrors, address_list, choice, clean_text, email_list,
-                         optional_email, phone_list, vat_number)
+from integrations import Integrations
 
-if TYPE_CHECKING:
-    from integrations import Integrations
-
-
-class Visibility(str, Enum):
-    PUBLIC = 'public'
-    PRIVATE = 'private'
-
-
-class Record(Model):
-    """What contacts and companies have in common (SPEC.md's table)."""
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
-    type = fields.CharField(max_length=100, default='')
-    description = fields.TextField(default='')
-    emails = fields.JSONField(default=list)
-    pec = fields.CharField(max_length=254, default='')
-    phones = fields.JSONField(default=list)  # E.164
-    addresses = fields.JSONField(default=list)
-    vat_number = fields.CharField(max_length=32, default='')
-    visibility = fields.CharField(max_length=8, default=Visibility.PUBLIC.value)
-    version = fields.IntField(default=1)
-    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    updated_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now_add=True)
-    sort_name = fields.CharField(max_length=255, default='')  # folded name: sorts "Ángel" with "angel"
-    search_text = fields.TextField(default='')  # folded names, addresses and numbers, see models/search.py
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_private(self) -> bool:
-        return self.visibility == Visibility.PRIVATE.value
-
-
-class Company(Record):
-    name = fields.CharField(max_length=NAME_MAX)
-    sector = fields.CharField(max_length=100, default='')
-
-    class Meta:
-        table = 'companies'
-        indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
-                   Index(fields=('org_id', 'type')), Index(fields=('org_id', 'visibility', 'created_by_id'))]
-
-    @property
-    def display_name(self) -> str:
-        return self.name
-
-
-class Contact(Record):
-    first_name = fields.CharField(max_length=NAME_MAX, default='')
-    last_name = fields.CharField(max_length=NAME_MAX, default='')
-    role = fields.CharField(max_length=100, default='')
-    company = fields.ForeignKeyField('models.Company', null=True, on_delete=fields.SET_NULL, related_name='contacts')
-
-    class Meta:
-        table = 'contacts'
-        indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
-                   Index(fields=('org_id', 'type')), Index(fields=('org_id', 'role')),
-                   Index(fields=('org_id', 'company_id')), Index(fields=('org_id', 'visibility', 'created_by_id'))]
-
-    @property
-    def display_name(self) -> str:
-        return f'{self.first_name} {self.last_name}'.strip()
-
-
-class Mention(Model):
-    """A user mentioned in a record's description: they see it even when it is private."""
-    id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
-    contact = fields.ForeignKeyField('models.Contact', null=True, related_name='mention_rows', on_delete=fields.CASCADE)
-    company = fields.ForeignKeyField('models.Company', null=True, related_name='mention_rows', on_delete=fields.CASCADE)
-
-    class Meta:
-        table = 'mentions'
-        indexes = [Index(fields=('user_id', 'contact_id')), Index(fields=('user_id', 'company_id'))]
-
-
-class RecordKey(Model):
-    """One email, PEC, phone or VAT number of a record, normalized, so exact lookups (duplicates, import
-    matching, copy) use an index whichever of the three slots holds the value."""
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
-    contact = fields.ForeignKeyField('models.Contact', null=True, related_name='keys', on_delete=fields.CASCADE)
-    company = fields.ForeignKeyField('models.Company', null=True, related_name='keys', on_delete=fields.CASCADE)
-    kind = fields.CharField(max_length=8)  # email, pec, phone, vat
-    value = fields.CharField(max_length=254)
-
-    class Meta:
-        table = 'record_keys'
-        indexes = [Index(fields=('org_id', 'kind', 'value')), Index(fields=('contact_id',)),
-                   Index(fields=('company_id',))]
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What differs between contacts and companies."""
-    name: str  # 'contact' or 'company': also the foreign key name on Mention and RecordKey
-    model: type[Record]
-    own_fields: tuple[str, ...]
-    options: dict[str, str] = field(default_factory=dict)  # field -> option list
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return COMMON_FIELDS + self.own_fields
-
-
-COMMON_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
-CONTACT = Kind('contact', Contact, ('first_name', 'last_name', 'role', 'company_id', 'company_name'),
-               {'type': 'contact_types', 'role': 'contact_roles'})
-COMPANY = Kind('company', Company, ('name', 'sector'), {'type': 'company_types', 'sector': 'sectors'})
-KINDS = {'contact': CONTACT, 'company': COMPANY}
+from .. import access
+from ..access import Action, require
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..files.storage import remove_files, upload_keys
+from ..mentions import mentioned_user_ids
+from ..orgs.service import option_lists
+from ..orgs.tables import Membership
+from ..text import fold
+from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
+                          phone_list, vat_number)
+from . import search
+from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
 def now() -> datetime:
@@ -146,6 +33,13 @@ def now() -> datetime:
 
 
 # ---------------------------------------------------------------- reading, through the gate
+
+def kind_named(name: object) -> Kind:
+    """The kind a client names ('contact' or 'company'), or a refusal naming the `kind` field."""
+    if name not in KINDS:
+        raise ValidationFailed.one('kind', 'must be contact or company')
+    return KINDS[name]
+
 
 async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A record the caller may see; any other id behaves as if it did not exist."""
@@ -190,7 +84,7 @@ class Cleaned:
 def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[str]], existing: Record | None,
                  checks: FieldErrors) -> Cleaned:
     """The checks that need no database: every field's validator, with the organization's region and option lists
-    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports.py)."""
+    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports/preparing.py)."""
     for name in data:
         if name not in kind.fields:
             checks.add(name, f'is not a field of a {kind.name}')
@@ -366,10 +260,8 @@ async def stale(kind: Kind, record: Record) -> StaleVersion:
 async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
                         integrations: Integrations | None = None) -> None:
     """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
-    space of its uploads is given back (models/attachments.py's delete signals), in one transaction; once that is
+    space of its uploads is given back (models/files/storage.py's delete signals), in one transaction; once that is
     committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
-    from .attachments import remove_files, upload_keys  # attachments builds on records
-
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     async with in_transaction():
@@ -415,8 +307,6 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
     `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
     id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
     for a private company nor whether it exists."""
-    from tortoise.expressions import Subquery
-
     queryset = search.apply(access.visible(kind, actor), q)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
@@ -440,7 +330,6 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
         return search.ranked(queryset, q, descending)
     if sort == 'company':
         # the company's name only where the caller may see that company, so order reveals nothing hidden
-        from tortoise.expressions import Case, Q, When
         queryset = queryset.filter(Q(company_id__isnull=True) | Q(company__id__gte=0))  # joins the company
         queryset = queryset.annotate(company_sort=Case(
             When(access.visibility_q(COMPANY, actor, prefix='company__'), then=F('company__sort_name')),
@@ -472,3 +361,23 @@ async def company_contacts(actor: Membership, company_id: object, *, limit: int 
     """The contacts of a company the caller may see, those the caller may see."""
     company = await get_record(COMPANY, actor, company_id)
     return await list_records(CONTACT, actor, company_id=company.id, limit=limit, offset=offset)
+
+
+# ---------------------------------------------------------------- the global search: both kinds at once
+
+@dataclass
+class Results:
+    contacts: Page
+    companies: Page
+
+
+async def find(actor: Membership | None, query: str, *, limit: int = 5, offset: int = 0) -> Results:
+    """The contacts and companies the caller may see matching the query, best first, with their totals.
+    An empty query finds nothing (a guest is refused, as for lists)."""
+    require(actor.role if actor else None, Action.SEE_RECORDS)
+    if not search.terms(query):
+        _page_bounds(limit, offset)
+        return Results(Page([], 0), Page([], 0))
+    pages = [await list_records(kind, actor, q=query, sort='relevance', limit=limit, offset=offset)
+             for kind in (CONTACT, COMPANY)]
+    return Results(*pages)

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise import fields
-from tortoise.models import Model
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from .errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
-from .validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
+from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from ..orgs.service import accept_invitations
+from ..orgs.tables import Invitation
+from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
+from .tables import ApiToken, LoginAttempt, Session, User
 
 SESSION_LIFETIME = timedelta(days=30)
 # Every password check costs an argon2 hash and is a guess: both are limited per window, atomically (see _reserve).
@@ -36,61 +37,6 @@ def now() -> datetime:
 def digest(raw: str) -> str:
     """Session keys and API tokens are long random strings, so a plain SHA-256 is enough to store them."""
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class User(Model):
-    id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, unique=True)
-    name = fields.CharField(max_length=NAME_MAX)
-    password_hash = fields.CharField(max_length=255)
-    preferred_org = fields.ForeignKeyField('models.Organization', null=True, on_delete=fields.SET_NULL,
-                                           related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'users'
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Session(Model):
-    id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField('models.User', related_name='sessions', on_delete=fields.CASCADE)
-    key_hash = fields.CharField(max_length=64, unique=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    expires_at = fields.DatetimeField()
-
-    class Meta:
-        table = 'sessions'
-
-
-class ApiToken(Model):
-    id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField('models.User', related_name='api_tokens', on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=NAME_MAX)
-    token_hash = fields.CharField(max_length=64, unique=True)
-    hint = fields.CharField(max_length=16)  # the first characters, to tell tokens apart in a list
-    created_at = fields.DatetimeField(auto_now_add=True)
-    last_used_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = 'api_tokens'
-
-
-class LoginAttempt(Model):
-    """One password check taken against a limit: a row per attempt and limit (an email, a client address).
-
-    The key is a digest of what is limited, so that neither typed emails (sometimes a password typed in the wrong
-    field) nor client addresses are kept in clear, and any length fits.
-    """
-    id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=64)
-    at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'login_attempts'
-        indexes = (('key', 'at'),)
 
 
 async def hash_password(password: str) -> str:
@@ -157,8 +103,6 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     `client` is the caller's address (`client_address(request)`): sign-ups and log-ins share its allowance. None
     (the operator's `admin create-user`) is not limited.
     """
-    from .orgs import Invitation, accept_invitations
-
     checks = FieldErrors()
     email_text = checks.check(account_email, 'email', email)
     password_text = checks.check(check_password, 'password', password)

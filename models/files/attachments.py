@@ -1,5 +1,5 @@
 """Attachments of contacts and companies: uploaded files counted against the organization's quota, and files
-linked from a user's Google Drive or Dropbox. Also the users' cloud accounts (their tokens encrypted).
+linked from a user's Google Drive or Dropbox (through the user's connected account, see cloud.py).
 
 Who may see a record may see and add its attachments; for anyone else they do not exist. The uploader, the
 record's creator or an owner may delete one. An upload is written to the store first, then its space is
@@ -8,103 +8,29 @@ pass the quota together and a refused or failed upload leaves nothing behind.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 import unicodedata
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from enum import Enum
 
-from tortoise import connections, fields
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q, Subquery
-from tortoise.indexes import Index
-from tortoise.models import Model
-from tortoise.signals import post_delete, pre_delete
 from tortoise.transactions import in_transaction
 
 from integrations import Integrations
-from integrations.storage import FileEntry, FileMissing, TooBig
+from integrations.storage import FileEntry, TooBig
 
-from . import access
-from .access import Action, Role, require
-from .errors import Forbidden, NotFound, TooLarge, ValidationFailed
-from .orgs import Membership, Organization
-from .records import COMPANY, CONTACT, Company, Contact, Kind, Record, get_record
+from .. import access
+from ..access import Action, Role, require
+from ..errors import Forbidden, NotFound, TooLarge, ValidationFailed
+from ..orgs.tables import Membership, Organization
+from ..records.service import get_record
+from ..records.tables import COMPANY, CONTACT, Kind, Record
+from . import cloud
+from .storage import remove_files
+from .tables import FILENAME_MAX, LINKED_SOURCES, OCTET_STREAM, SOURCE_LABELS, Attachment, Source
 
-FILENAME_MAX = 255
-CONTENT_TYPE_MAX = 255
 LIST_LIMIT = 200
-OCTET_STREAM = 'application/octet-stream'
-
-
-class Source(str, Enum):
-    UPLOAD = 'upload'
-    GOOGLE_DRIVE = 'google_drive'
-    DROPBOX = 'dropbox'
-
-
-LINKED_SOURCES = (Source.GOOGLE_DRIVE.value, Source.DROPBOX.value)
-SOURCE_LABELS = {Source.UPLOAD.value: 'Upload', Source.GOOGLE_DRIVE.value: 'Google Drive',
-                 Source.DROPBOX.value: 'Dropbox'}
-
-
-class Attachment(Model):
-    """A file of a contact or of a company (exactly one of the two foreign keys is set)."""
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
-    contact = fields.ForeignKeyField('models.Contact', null=True, related_name='attachments',
-                                     on_delete=fields.CASCADE)
-    company = fields.ForeignKeyField('models.Company', null=True, related_name='attachments',
-                                     on_delete=fields.CASCADE)
-    source = fields.CharField(max_length=16)
-    filename = fields.CharField(max_length=FILENAME_MAX)  # the user's name, cleaned for display; never a path
-    size = fields.BigIntField(null=True)  # bytes; unknown for some linked files
-    content_type = fields.CharField(max_length=CONTENT_TYPE_MAX, default=OCTET_STREAM)
-    storage_key = fields.CharField(max_length=255)  # the local store's key, or the provider's file id
-    web_link = fields.TextField(default='')  # linked files: where the provider shows the file
-    uploaded_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'attachments'
-        indexes = [Index(fields=('contact_id', 'created_at')), Index(fields=('company_id', 'created_at')),
-                   Index(fields=('org_id', 'source')), Index(fields=('source', 'storage_key'))]
-
-    @property
-    def is_upload(self) -> bool:
-        return self.source == Source.UPLOAD.value
-
-    @property
-    def record_kind(self) -> Kind:
-        return CONTACT if self.contact_id is not None else COMPANY
-
-
-class CloudStatus(str, Enum):
-    CONNECTED = 'connected'
-    REVOKED = 'revoked'  # the provider refused the tokens: the user must reconnect
-
-
-class CloudAccount(Model):
-    """A Google Drive or Dropbox account of a user, with its tokens Fernet-encrypted (see models/cloud.py)."""
-    id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField('models.User', related_name='cloud_accounts', on_delete=fields.CASCADE)
-    provider = fields.CharField(max_length=16)
-    tokens = fields.TextField()  # encrypted JSON: access token, refresh token, expiry
-    expires_at = fields.DatetimeField(null=True)  # of the access token
-    status = fields.CharField(max_length=16, default=CloudStatus.CONNECTED.value)
-    connected_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = 'cloud_accounts'
-        unique_together = (('user', 'provider'),)
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # ---------------------------------------------------------------- names and types that are safe to show and serve
@@ -261,8 +187,6 @@ async def add_link(actor: Membership, kind: Kind, record_id: object, *, source: 
                    integrations: Integrations) -> Attachment:
     """Link a file of the caller's Google Drive or Dropbox to a visible record (premium organizations; it does
     not count against the quota). The file's name, size and link are asked from the provider, not the client."""
-    from . import cloud
-
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     if source not in LINKED_SOURCES:
@@ -303,8 +227,6 @@ async def open_attachment(actor: Membership, attachment_id: object, *, integrati
     """The content of a visible attachment. Uploads come from the store; a Dropbox file redirects to a fresh
     temporary link and a Google Drive file is streamed through, both with the account that linked it. When
     that account is no longer connected, the browser goes to the provider's own page of the file."""
-    from . import cloud
-
     attachment = await get_attachment(actor, attachment_id)
     content_type = served_content_type(attachment.content_type)
     if attachment.is_upload:
@@ -326,8 +248,12 @@ async def open_attachment(actor: Membership, attachment_id: object, *, integrati
     return Download(attachment.filename, content_type, None, chunks=opened.chunks)  # its size may have changed
 
 
+def record_kind(attachment: Attachment) -> Kind:
+    return CONTACT if attachment.contact_id is not None else COMPANY
+
+
 async def record_of(attachment: Attachment) -> Record:
-    kind = attachment.record_kind
+    kind = record_kind(attachment)
     return await kind.model.get(id=getattr(attachment, f'{kind.name}_id'))
 
 
@@ -342,139 +268,3 @@ async def delete_attachment(actor: Membership, attachment_id: object, *, integra
             await Organization.filter(id=attachment.org_id).update(storage_used=F('storage_used') - attachment.size)
     if deleted and attachment.is_upload:
         await remove_files(integrations, [attachment.storage_key])
-
-
-# ---------------------------------------------------------------- files whose last attachment is gone
-#
-# Deleting a record deletes its attachment rows with it (CASCADE), inside the database. The files cannot go in the
-# same transaction (no file I/O inside one), so every path that deletes attachment rows reads the stored names of
-# the uploads first (`upload_keys`), deletes, and once committed calls `remove_files`, which removes those files no
-# attachment refers to any more. What a crash leaves in between is removed by the sweep: at start-up
-# (`clean_up_storage`) and every SWEEP_EVERY while the server runs (`sweep_storage_periodically`).
-
-CHUNK = 5000  # keys or ids per IN (...) query
-SWEEP_EVERY = timedelta(minutes=10)
-# A file is renamed into place before its row is committed: an upload does both within moments, a copy writes all
-# its files before its one transaction. The periodic sweep leaves files younger than this alone.
-SWEEP_GRACE = timedelta(hours=1)
-
-log = logging.getLogger(__name__)
-
-
-def _chunks(values: list) -> Iterator[list]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
-async def upload_keys(kind: Kind, record_ids: Iterable[int]) -> list[str]:
-    """The stored names of the uploaded files of these records: read them before deleting the records, and pass
-    them to `remove_files` once the deletion is committed."""
-    keys: list[str] = []
-    for chunk in _chunks(sorted(set(record_ids))):
-        keys += await Attachment.filter(source=Source.UPLOAD.value, **{f'{kind.name}_id__in': chunk}) \
-            .values_list('storage_key', flat=True)
-    return keys
-
-
-async def referenced_keys(keys: Iterable[str]) -> set[str]:
-    """Which of these stored names an attachment still refers to."""
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(keys))):
-        found |= set(await Attachment.filter(source=Source.UPLOAD.value, storage_key__in=chunk)
-                     .values_list('storage_key', flat=True))
-    return found
-
-
-async def remove_files(integrations: Integrations | None, keys: Iterable[str]) -> int:
-    """After the transaction that deleted attachment rows has committed (never inside one: this is file I/O):
-    remove the files among `keys` that no attachment refers to any more. Returns how many were removed. Without a
-    file store (None) nothing is removed now; the periodic sweep will."""
-    keys = list(dict.fromkeys(keys))
-    if integrations is None or not keys:
-        return 0
-    still = await referenced_keys(keys)
-    removed = 0
-    for key in keys:
-        if key not in still:
-            await integrations.files.delete(key)
-            removed += 1
-    return removed
-
-
-async def detach_uploads(kind: Kind, record_ids: Iterable[int]) -> list[str]:
-    """For deleting records with a queryset delete (`Model.filter(...).delete()`, which runs no signals, so the
-    space of their files would stay counted): call it inside the deleting transaction, before the delete. It
-    deletes the records' uploaded attachments and gives their space back to the organization; pass what it
-    returns (their stored names) to `remove_files` once the transaction has committed. (Linked files have
-    nothing on disk nor in the quota: their rows go with the records.)"""
-    keys: list[str] = []
-    for chunk in _chunks(sorted(set(record_ids))):
-        rows = await Attachment.filter(source=Source.UPLOAD.value, **{f'{kind.name}_id__in': chunk}) \
-            .values('id', 'org_id', 'size', 'storage_key')
-        if not rows:
-            continue
-        freed: dict[int, int] = {}
-        for row in rows:
-            freed[row['org_id']] = freed.get(row['org_id'], 0) + (row['size'] or 0)
-        await Attachment.filter(id__in=[row['id'] for row in rows]).delete()
-        for org_id, size in freed.items():
-            if size:
-                await Organization.filter(id=org_id).update(storage_used=F('storage_used') - size)
-        keys += [row['storage_key'] for row in rows]
-    return keys
-
-
-# ---------------------------------------------------------------- keeping the books straight
-
-@pre_delete(Contact, Company)
-async def _count_what_a_deleted_record_frees(sender, instance, using_db) -> None:
-    """A deleted record's attachments go with it (CASCADE); their space is freed once the record is gone.
-    Their files are removed by the caller after the commit (`upload_keys`, `remove_files`), or by the sweep."""
-    column = 'contact_id' if sender is Contact else 'company_id'
-    sizes = await Attachment.filter(**{column: instance.id}, source=Source.UPLOAD.value).values_list('size', flat=True)
-    instance._freed_bytes = sum(s or 0 for s in sizes)
-
-
-@post_delete(Contact, Company)
-async def _free_the_space_of_a_deleted_record(sender, instance, using_db) -> None:
-    freed = getattr(instance, '_freed_bytes', 0)
-    if freed:
-        await Organization.filter(id=instance.org_id).update(storage_used=F('storage_used') - freed)
-
-
-RECOUNT_USAGE = ("UPDATE organizations SET storage_used = COALESCE((SELECT SUM(a.size) FROM attachments a "
-                 "WHERE a.org_id = organizations.id AND a.source = 'upload'), 0)")
-
-
-async def clean_up_storage(integrations: Integrations) -> int:
-    """At start: count each organization's space again from its rows, and remove files no attachment refers
-    to (leftovers of a crash). Returns how many files were removed."""
-    started = now()
-    await connections.get('default').execute_script(RECOUNT_USAGE)
-    return await integrations.files.remove_unreferenced(referenced_keys, older_than=started)
-
-
-async def sweep_storage(integrations: Integrations, *, grace: timedelta = SWEEP_GRACE) -> int:
-    """While the server runs: remove the files no attachment refers to that are older than `grace` (what a crash
-    or an interrupted request left between a file and its row). Asks the database a directory at a time."""
-    return await integrations.files.remove_unreferenced(referenced_keys, older_than=now() - grace)
-
-
-async def sweep_storage_periodically(integrations: Integrations, *, every: timedelta = SWEEP_EVERY) -> None:
-    """`sweep_storage` every `every`, for as long as the server runs (main.py starts it as a background task)."""
-    while True:
-        await asyncio.sleep(every.total_seconds())
-        try:
-            removed = await sweep_storage(integrations)
-        except Exception:  # a database that is briefly away must not end the sweeping
-            log.exception('the periodic sweep of unreferenced files failed; it runs again in %s', every)
-        else:
-            if removed:
-                log.info('the periodic sweep removed %d unreferenced files', removed)
-
-
-__all__ = ['Attachment', 'CloudAccount', 'CloudStatus', 'Download', 'FileMissing', 'Source', 'add_link',
-           'add_upload', 'clean_up_storage', 'clean_content_type', 'delete_attachment', 'detach_uploads',
-           'display_filename', 'get_attachment', 'list_attachments', 'may_delete', 'open_attachment',
-           'referenced_keys', 'remove_files', 'served_content_type', 'storage_usage', 'sweep_storage',
-           'sweep_storage_periodically', 'upload_keys', 'visible_attachments']

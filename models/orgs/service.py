@@ -1,21 +1,20 @@
 """Organizations, their members and invitations, plans, and the four option lists."""
 from __future__ import annotations
 
-from tortoise import fields
 from tortoise.exceptions import IntegrityError
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from .access import Action, Role, require
-from .errors import Conflict, NotFound, ValidationFailed
-from .validation import NAME_MAX, FieldErrors, account_email, clean_text, country_code
+from ..access import Action, Role, require
+from ..accounts.tables import User
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..records.tables import KINDS
+from ..validation import FieldErrors, account_email, clean_text, country_code
+from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
 
-FREE_QUOTA_BYTES = 104_857_600
 PREMIUM_DEFAULT_QUOTA_MB = 10_240
 PLANS = ('free', 'premium')
 
 OPTION_KINDS = ('contact_types', 'contact_roles', 'company_types', 'sectors')
-OPTION_NAME_MAX = 100
 OPTION_LIST_MAX = 200
 DEFAULT_OPTIONS: dict[str, list[str]] = {
     'contact_types': ['Client', 'Supplier', 'Partner', 'Lead'],
@@ -26,63 +25,6 @@ DEFAULT_OPTIONS: dict[str, list[str]] = {
     'sectors': ['Energy', 'ICT', 'Pharmaceutical', 'Manufacturing', 'Retail', 'Finance', 'Healthcare',
                 'Construction', 'Logistics', 'Food & Beverage', 'Education', 'Public Administration'],
 }
-
-
-class Organization(Model):
-    id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=NAME_MAX)
-    country = fields.CharField(max_length=2, default='IT')
-    plan = fields.CharField(max_length=16, default='free')
-    storage_quota = fields.BigIntField(default=FREE_QUOTA_BYTES)
-    storage_used = fields.BigIntField(default=0)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'organizations'
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(Model):
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name='memberships', on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField('models.User', related_name='memberships', on_delete=fields.CASCADE)
-    role = fields.CharField(max_length=16)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'memberships'
-        unique_together = (('org', 'user'),)
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == Role.OWNER.value
-
-
-class Invitation(Model):
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name='invitations', on_delete=fields.CASCADE)
-    email = fields.CharField(max_length=254, db_index=True)
-    role = fields.CharField(max_length=16)
-    invited_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = 'invitations'
-        unique_together = (('org', 'email'),)
-
-
-class OptionItem(Model):
-    id = fields.IntField(primary_key=True)
-    org = fields.ForeignKeyField('models.Organization', related_name='options', on_delete=fields.CASCADE)
-    kind = fields.CharField(max_length=32)
-    name = fields.CharField(max_length=OPTION_NAME_MAX)
-    position = fields.IntField(default=0)
-
-    class Meta:
-        table = 'option_items'
-        unique_together = (('org', 'kind', 'name'),)
 
 
 def _role(field: str, value: object) -> str:
@@ -168,8 +110,6 @@ async def list_invitations(actor: Membership) -> list[Invitation]:
 
 async def invite(*, actor: Membership, email: object, role: object) -> Membership | Invitation:
     """An existing account joins at once; an unknown email gets an invitation that sign-up turns into a membership."""
-    from .accounts import User
-
     require(actor.role, Action.MANAGE_MEMBERS)
     checks = FieldErrors()
     email_text = checks.check(account_email, 'email', email)
@@ -294,8 +234,6 @@ async def save_option_list(*, actor: Membership, kind: str, names: object,
 
 async def rename_option_values(org_id: int, kind: str, old: str, new: str) -> None:
     """Records keep option values by name, so a rename carries them along."""
-    from .records import KINDS
-
     for record_kind in KINDS.values():
         for field, list_kind in record_kind.options.items():
             if list_kind == kind:
