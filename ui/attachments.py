@@ -9,15 +9,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from nicegui import app, ui
 
-from api.limits import UploadRoute
-from api.uploads import MULTIPART_OVERHEAD, download_response
 from integrations import Integrations
 from integrations.storage import FileEntry
 from models import attachments, cloud
-from models.access import membership
 from models.attachments import SOURCE_LABELS, Attachment
-from models.errors import NotFound, RubricaError
+from models.errors import RubricaError
 from models.records import Kind, Record
+from web.downloads import download_response
+from web.limits import UploadRoute, file_upload_limit
+from web.session import session_membership
 
 from . import session
 from .session import PageContext
@@ -46,18 +46,14 @@ def download_path(org_id: int, attachment_id: int) -> str:
 
 # ---------------------------------------------------------------- routes
 
-def _upload_limit(settings) -> int:
-    return settings.max_upload_bytes + MULTIPART_OVERHEAD  # the file plus the multipart framing
-
-
 def _upload_message(settings) -> str:
     return f'Files may be at most {format_size(settings.max_upload_bytes)}'
 
 
 # A body sent to a ui.upload element may not pass the per-file limit (plus the multipart framing), refused as it
-# arrives by api/limits.py's BodyLimit: ui.upload's own limits run only in the browser, and NiceGUI would otherwise
+# arrives by web/limits.py's BodyLimit: ui.upload's own limits run only in the browser, and NiceGUI would otherwise
 # spool any size to disk before the panel's handler could refuse it.
-UPLOAD_ROUTE = UploadRoute(r'/_nicegui/client/[^/]+/upload/[^/]+', _upload_limit, _upload_message)
+UPLOAD_ROUTE = UploadRoute(r'/_nicegui/client/[^/]+/upload/[^/]+', file_upload_limit, _upload_message)
 
 
 def install_routes(fastapi_app: FastAPI) -> None:
@@ -66,10 +62,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
     @fastapi_app.get('/files/{org}/{attachment_id}', include_in_schema=False)
     async def download(org: int, attachment_id: int, request: Request):
-        user = await session.signed_in_user()
-        if user is None:
-            raise NotFound('attachment')
-        actor = await membership(user, org)
+        actor = await session_membership(org, 'attachment')
         return download_response(await attachments.open_attachment(actor, attachment_id,
                                                                    integrations=request.app.state.integrations))
 

@@ -9,6 +9,7 @@ from nicegui import app, ui
 
 from models import accounts
 from models.errors import RubricaError
+from web.session import signed_in_user
 
 from . import session
 from .feedback import FAILED, attempt
@@ -21,7 +22,7 @@ def _centered_card():
 @ui.page('/login', title='Log in · Rubrica')
 async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the query parameter is called next
     target = session.safe_next(next)
-    if await session.signed_in_user() is not None:
+    if await signed_in_user() is not None:
         return RedirectResponse(target)
     session.forget_ended_session(request)
     client = accounts.client_address(request)
@@ -63,7 +64,7 @@ async def complete_login(request: Request, ticket: str = '', next: str = '/'):  
 
 @ui.page('/signup', title='Sign up · Rubrica')
 async def signup_page(request: Request):
-    if await session.signed_in_user() is not None:
+    if await signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
     client = accounts.client_address(request)

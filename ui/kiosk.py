@@ -15,9 +15,9 @@ from models import kiosk
 from models.errors import NotFound
 from models.kiosk import Entry, KioskLink
 from models.validation import display_phone
+from web.headers import allow_framing
 
 from .feedback import FAILED, attempt
-from .guard import allow_framing
 from .session import PageContext
 from .widgets import section_title
 
