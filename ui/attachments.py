@@ -6,6 +6,8 @@ same models/ function (and gate) as the API's content endpoint.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+
 from fastapi import FastAPI, Request
 from nicegui import app, ui
 
@@ -71,6 +73,22 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
 # ---------------------------------------------------------------- the panel
 
+async def _shown(action: Coroutine, done: str, show_problem: Callable[[str], None]) -> bool:
+    """One models/ call of the panel, made only while the page's visitor is still who it was built for (else it is
+    not run, and False). A refusal is shown above the list and stays there; success clears it and says `done`."""
+    if not await session.still_current():  # removed, demoted or logged out since the page opened
+        action.close()
+        return False
+    try:
+        await action
+    except RubricaError as e:
+        show_problem(e.message)
+    else:
+        show_problem('')
+        ui.notify(done, type='positive')
+    return True
+
+
 async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
     """List, upload (with progress), download, delete, and attach from Google Drive or Dropbox."""
     actor = ctx.membership
@@ -123,17 +141,10 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
 
                 async def delete() -> None:
                     dialog.close()
-                    if not await session.still_current():  # removed or demoted since the page opened
-                        return
-                    try:
-                        await attachments.delete_attachment(actor, attachment.id, integrations=services)
-                    except RubricaError as e:
-                        show_problem(e.message)
-                    else:
-                        show_problem('')
-                        ui.notify(f'Deleted {attachment.filename}', type='positive')
-                    file_list.refresh()
-                    await show_usage()
+                    if await _shown(attachments.delete_attachment(actor, attachment.id, integrations=services),
+                                    f'Deleted {attachment.filename}', show_problem):
+                        file_list.refresh()
+                        await show_usage()
 
                 with ui.row().classes('w-full justify-end'):
                     ui.button('Cancel', on_click=dialog.close).props('flat')
@@ -144,21 +155,14 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         async def receive(event) -> None:
             """The browser sent a file: stream it into the store; the models/ call checks size and quota."""
             file = event.file
-            if not await session.still_current():
-                upload.reset()
-                return
-            try:
-                await attachments.add_upload(actor, kind, record.id, filename=file.name,
-                                             content_type=file.content_type, chunks=file.iterate(),
-                                             integrations=services, declared_size=file.size())
-            except RubricaError as e:
-                show_problem(e.message)
-            else:
-                show_problem('')
-                ui.notify(f'Uploaded {attachments.display_filename(file.name)}', type='positive')
+            ran = await _shown(attachments.add_upload(actor, kind, record.id, filename=file.name,
+                                                      content_type=file.content_type, chunks=file.iterate(),
+                                                      integrations=services, declared_size=file.size()),
+                               f'Uploaded {attachments.display_filename(file.name)}', show_problem)
             upload.reset()
-            file_list.refresh()
-            await show_usage()
+            if ran:
+                file_list.refresh()
+                await show_usage()
 
         def rejected() -> None:
             show_problem(f'Files may be at most {format_size(services.max_upload_bytes)}')
@@ -275,19 +279,12 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
             show(entries, f'Files matching “{query.value}”')
 
     async def attach(entry: FileEntry) -> None:
-        if not await session.still_current():
-            dialog.close()
-            return
-        try:
-            await attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
-                                       integrations=integrations())
-        except RubricaError as e:
-            show_problem(e.message)
-        else:
-            show_problem('')
-            ui.notify(f'Attached {entry.name} from {label}', type='positive')
+        ran = await _shown(attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
+                                                integrations=integrations()),
+                           f'Attached {entry.name} from {label}', show_problem)
         dialog.close()
-        file_list.refresh()
+        if ran:
+            file_list.refresh()
 
     query.on('keydown.enter', search)
     dialog.on_value_change(lambda e: None if e.value else dialog.delete())  # each opening makes a new one

@@ -1,8 +1,8 @@
 """The pages' session: logging in and out, who is logged in and which organization is active.
 
 Who is logged in is a random session key kept in the browser's signed session cookie (web/session.py); the database
-keeps only its digest, so a log-out or an expiry ends the session everywhere. The active organization is kept in NiceGUI's per-browser storage (`app.storage.user`),
-which is keyed by that browser id.
+keeps only its digest, so a log-out or an expiry ends the session everywhere. The active organization is kept in
+NiceGUI's per-browser storage (`app.storage.user`), which is keyed by that browser id.
 
 Logging in gives the browser a new identity. A page's event handler cannot set a cookie, so once the password is
 checked the browser is sent to COMPLETE_PATH with a one-time ticket, and that HTTP response carries a new cookie:
