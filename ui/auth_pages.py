@@ -9,6 +9,7 @@ from nicegui import app, ui
 
 from models import accounts
 from models.errors import RubricaError
+from web.client import client_address
 from web.session import signed_in_user
 
 from . import session
@@ -25,7 +26,7 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
     if await signed_in_user() is not None:
         return RedirectResponse(target)
     session.forget_ended_session(request)
-    client = accounts.client_address(request)
+    client = client_address(request)
     storage = session.browser_storage()
 
     with _centered_card():
@@ -67,7 +68,7 @@ async def signup_page(request: Request):
     if await signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
-    client = accounts.client_address(request)
+    client = client_address(request)
     storage = session.browser_storage()
 
     with _centered_card():
