@@ -130,7 +130,7 @@ async def export_vcards(actor: Membership, *, q: str = '', **filters: object) ->
 
 
 async def collect(pieces: AsyncIterator[str]) -> bytes:
-    """The whole export as bytes (for the page's download button)."""
+    """The whole export as bytes, at once."""
     return ''.join([piece async for piece in pieces]).encode('utf-8')
 
 
