@@ -18,13 +18,12 @@ from models.imports import reading, reports, undo, writing
 from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
 from models.imports.tables import ImportBatch
 from models.records import exports
-from models.records.tables import COMPANY, CONTACT
+from web.downloads import export_response
+from web.limits import MULTIPART_OVERHEAD, UploadRoute
 
 from .deps import OrgMembership
 from .errors import responses
-from .limits import UploadRoute
 from .schemas import Id, JsonRoute, Offset
-from .uploads import MULTIPART_OVERHEAD, SAFE_HEADERS, content_disposition
 
 router = APIRouter(route_class=JsonRoute)
 
@@ -37,7 +36,7 @@ def _import_message(_settings) -> str:
     return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
 
 
-# an import upload past the import limit is refused with 413 as it arrives (api/limits.py), before it is spooled
+# an import upload past the import limit is refused with 413 as it arrives (web/limits.py), before it is spooled
 UPLOAD_ROUTES = tuple(UploadRoute(rf'/api/v1/orgs/[^/]+/{path}', _import_limit, _import_message)
                       for path in ('imports', r'imports/preview', r'contacts/import\.vcf'))
 
@@ -172,33 +171,23 @@ async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode
     return summary(batch)
 
 
-def download_stream(pieces, filename: str, media_type: str) -> StreamingResponse:
-    async def encoded():
-        async for piece in pieces:
-            yield piece.encode('utf-8')
-    return StreamingResponse(encoded(), media_type=media_type,
-                             headers={'Content-Disposition': content_disposition(filename), **SAFE_HEADERS})
-
-
-CSV_TYPE = 'text/csv; charset=utf-8'
-EXPORT_RESPONSES = {200: {'content': {CSV_TYPE: {}}, 'description': 'The CSV file'}}
+EXPORT_RESPONSES = {200: {'content': {exports.CSV_TYPE: {}}, 'description': 'The CSV file'}}
 
 
 @router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
 async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
                               company_id: Id | None = None) -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return download_stream(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
+    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters))
 
 
 @router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The companies list as CSV, with the same search and filters')
 async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
                                sector: str = '') -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
-    return download_stream(exports.export_csv(COMPANY, actor, q=q, type=type, sector=sector), 'companies.csv', CSV_TYPE)
+    filters = {'type': type, 'sector': sector}
+    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters))
 
 
 @router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,
@@ -206,6 +195,5 @@ async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = ''
             summary='The contacts list as vCards, with the same search and filters')
 async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
                               company_id: Id | None = None) -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
-    pieces = exports.export_vcards(actor, q=q, type=type, role=role, company_id=company_id)
-    return download_stream(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')
+    filters = {'type': type, 'role': role, 'company_id': company_id}
+    return export_response(exports.open_export(actor, 'contacts.vcf', q=q, filters=filters))

@@ -3,9 +3,9 @@ models/work/connections.py. The same five endpoints for each kind of work item, 
 # no `from __future__ import annotations` here: FastAPI reads the body types of the handlers made in _routes()
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from models.records.tables import COMPANY, CONTACT, KINDS
@@ -120,29 +120,33 @@ Limit = Query(work.PAGE_SIZE, ge=1, le=work.MAX_PAGE_SIZE)
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
+def list_params(q: str = '', status: str = '', sort: str = 'due', order: str = Order, limit: int = Limit,
+                offset: Offset = 0) -> dict:
+    """What every list of work items takes from the query string: search, status, sort, order and page."""
+    return {'q': q, 'status': status, 'sort': sort, 'descending': order == 'desc', 'limit': limit, 'offset': offset}
+
+
+ListParams = Annotated[dict, Depends(list_params)]
+
+
+async def listed(kind: WorkKind, actor, params: dict, **filters) -> dict:
+    return await page_json(kind, actor, await work.list_items(kind, actor, **params, **filters))
+
+
 @router.get('/orgs/{org}/projects', tags=['projects'])
-async def list_projects(actor: OrgMembership, q: str = '', status: str = '', owner_id: Id | None = None,
-                        sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
-    page = await work.list_items(PROJECT, actor, q=q, status=status, person_id=owner_id, sort=sort,
-                                 descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(PROJECT, actor, page)
+async def list_projects(actor: OrgMembership, params: ListParams, owner_id: Id | None = None) -> dict:
+    return await listed(PROJECT, actor, params, person_id=owner_id)
 
 
 @router.get('/orgs/{org}/tasks', tags=['tasks'])
-async def list_tasks(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
-                     project_id: Id | None = None, sort: str = 'due', order: str = Order, limit: int = Limit,
-                     offset: Offset = 0) -> dict:
-    page = await work.list_items(TASK, actor, q=q, status=status, person_id=assignee_id, project_id=project_id,
-                                 sort=sort, descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(TASK, actor, page)
+async def list_tasks(actor: OrgMembership, params: ListParams, assignee_id: Id | None = None,
+                     project_id: Id | None = None) -> dict:
+    return await listed(TASK, actor, params, person_id=assignee_id, project_id=project_id)
 
 
 @router.get('/orgs/{org}/tickets', tags=['tickets'])
-async def list_tickets(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
-                       sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
-    page = await work.list_items(TICKET, actor, q=q, status=status, person_id=assignee_id, sort=sort,
-                                 descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(TICKET, actor, page)
+async def list_tickets(actor: OrgMembership, params: ListParams, assignee_id: Id | None = None) -> dict:
+    return await listed(TICKET, actor, params, person_id=assignee_id)
 
 
 def _routes(kind: WorkKind, Fields: type[Body], Change: type[Body]) -> None:  # noqa: N803

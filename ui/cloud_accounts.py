@@ -12,6 +12,7 @@ from nicegui import app, ui
 
 from models.errors import RubricaError
 from models.files import cloud
+from web.session import signed_in_user
 
 from . import session
 from .session import PageContext
@@ -49,7 +50,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
     @fastapi_app.get('/cloud/{provider}/callback', include_in_schema=False)
     async def callback(provider: str, request: Request, code: str = '', state: str = '', error: str = ''):
-        user = await session.signed_in_user()
+        user = await signed_in_user()
         if user is None:
             return RedirectResponse('/login?next=/settings', status_code=303)
         pending = _storage().pop(PENDING_KEY, None)

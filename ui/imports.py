@@ -7,17 +7,17 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from nicegui import ui
 
-from api.imports import CSV_TYPE, download_stream
-from models.access import Action, membership, require
-from models.errors import NotFound, RubricaError
+from models.access import Action
+from models.errors import RubricaError
 from models.imports import reading, reports, writing
 from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.records import exports
 from models.records.tables import KINDS
+from web.downloads import export_response
+from web.session import session_membership
 
-from . import session
 from .feedback import FAILED, attempt
 from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
@@ -44,27 +44,12 @@ def export_path(org_id: int, kind: str, file_format: str, query: str, filters: d
 def install_routes(fastapi_app: FastAPI) -> None:
     @fastapi_app.get('/exports/{org}/{name}', include_in_schema=False)
     async def download(org: int, name: str, request: Request):
-        user = await session.signed_in_user()
-        if user is None:
-            raise NotFound('export')
-        actor = await membership(user, org)
-        params = dict(request.query_params)
-        query = params.pop('q', '')
-        if name == 'contacts.csv':
-            allowed, kind = ('type', 'role', 'company_id'), KINDS['contact']
-        elif name == 'companies.csv':
-            allowed, kind = ('type', 'sector'), KINDS['company']
-        elif name == 'contacts.vcf':
-            allowed, kind = ('type', 'role', 'company_id'), None
-        else:
-            raise NotFound('export')
-        filters: dict[str, object] = {key: params.get(key, '') for key in allowed}
+        actor = await session_membership(org, 'export')
+        filters: dict[str, object] = dict(request.query_params)
+        query = filters.pop('q', '')
         if filters.get('company_id'):
             filters['company_id'] = int(filters['company_id']) if str(filters['company_id']).isdigit() else -1
-        require(actor.role, Action.SEE_RECORDS)  # before the response starts: a guest gets a 403, not an empty file
-        if kind is None:
-            return download_stream(exports.export_vcards(actor, q=query, **filters), name, 'text/vcard; charset=utf-8')
-        return download_stream(exports.export_csv(kind, actor, q=query, **filters), name, CSV_TYPE)
+        return export_response(exports.open_export(actor, name, q=query, filters=filters))
 
 
 # ---------------------------------------------------------------- the page

@@ -52,16 +52,6 @@ async def _password_matches(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
-def client_address(request) -> str:
-    """The address a request (starlette's, the API's or a page's) came from: the key of the per-address limit.
-
-    It is the address uvicorn reports, which behind a reverse proxy on the same machine is the one the proxy puts in
-    X-Forwarded-For (uvicorn trusts 127.0.0.1 and ::1 by default). A request without one shares the bucket 'unknown'.
-    """
-    client = getattr(request, 'client', None)
-    return (getattr(client, 'host', None) or 'unknown') if client else 'unknown'
-
-
 def _key(scope: str, value: str) -> str:
     return hashlib.sha256(f'{scope}:{value}'.encode()).hexdigest()
 
@@ -100,7 +90,7 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
                   client: str | None) -> User:
     """Create an account; pending invitations for its email become memberships.
 
-    `client` is the caller's address (`client_address(request)`): sign-ups and log-ins share its allowance. None
+    `client` is the caller's address (web/client.py): sign-ups and log-ins share its allowance. None
     (the operator's `admin create-user`) is not limited.
     """
     checks = FieldErrors()
@@ -128,7 +118,7 @@ async def authenticate(*, email: object, password: object, client: str | None) -
     """The user for this email and password.
 
     At most LOGIN_FAILURES_ALLOWED wrong passwords are checked per email and window, and CLIENT_ATTEMPTS_ALLOWED
-    checks per client address (`client_address(request)`; None: not limited), however many arrive at once: a slot
+    checks per client address (web/client.py; None: not limited), however many arrive at once: a slot
     is taken before the password is hashed. A success forgives the email's failures.
     """
     email_text = email.strip().lower() if isinstance(email, str) else ''

@@ -4,20 +4,26 @@ Only what the caller may see: the records come from records.filtered (the access
 list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
 is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
 formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
+
+`open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
 """
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 
 from ..access import Action, require
+from ..errors import NotFound
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..orgs.tables import Membership
 from . import service as records
-from .tables import CONTACT, Kind, Record
+from .tables import COMPANY, CONTACT, Kind, Record
 
 CHUNK = 1000
+CSV_TYPE = 'text/csv; charset=utf-8'
+VCARD_TYPE = 'text/vcard; charset=utf-8'
 ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'postal code'),
                   ('province', 'province'), ('country', 'country'))
 
@@ -124,5 +130,40 @@ async def export_vcards(actor: Membership, *, q: str = '', **filters: object) ->
 
 
 async def collect(pieces: AsyncIterator[str]) -> bytes:
-    """The whole export as bytes (for the page's download button)."""
+    """The whole export as bytes, at once."""
     return ''.join([piece async for piece in pieces]).encode('utf-8')
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export ready to send: the file's name and type, and its bytes (UTF-8) as they are written."""
+    filename: str
+    content_type: str
+    chunks: AsyncIterator[bytes]
+
+
+EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'companies.csv': (COMPANY, CSV_TYPE),
+                                        'contacts.vcf': (CONTACT, VCARD_TYPE)}
+
+
+def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None) \
+        -> Export:
+    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`.
+
+    `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
+    others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
+    that may not see records gets Forbidden, not an empty file.
+    """
+    if filename not in EXPORTS:
+        raise NotFound('export')
+    require(actor.role, Action.SEE_RECORDS)
+    kind, content_type = EXPORTS[filename]
+    narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
+    pieces = export_vcards(actor, q=q, **narrowing) if content_type == VCARD_TYPE \
+        else export_csv(kind, actor, q=q, **narrowing)
+    return Export(filename, content_type, _encoded(pieces))
+
+
+async def _encoded(pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    async for piece in pieces:
+        yield piece.encode('utf-8')

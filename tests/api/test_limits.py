@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.limits import JSON_BODY_LIMIT
+from web.limits import JSON_BODY_LIMIT
 from tests.helpers import make_org, make_user, token_for
 
 MIB = 1024 * 1024

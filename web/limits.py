@@ -3,7 +3,8 @@
 A body past its route's limit is refused with 413 as it arrives, before it is read into memory or spooled to
 disk, whatever its Content-Type says (JSON, multipart/form-data, urlencoded, anything) and whether or not it
 declares its length. The routes that take uploads say so with an `UploadRoute` (the attachments, the imports,
-the pages' upload element); every other route may receive at most JSON_BODY_LIMIT.
+the pages' upload element); every other route may receive at most JSON_BODY_LIMIT. Used by the pages and the API
+alike: the API declares its upload routes, the pages theirs, and main.py hands them all to one BodyLimit.
 """
 from __future__ import annotations
 
@@ -18,10 +19,17 @@ if TYPE_CHECKING:
     from settings import Settings
 
 JSON_BODY_LIMIT = 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload
 
 
 def json_body_message(limit: int) -> str:
     return f'The request body is larger than {limit // 1024} KiB'
+
+
+def file_upload_limit(settings: Settings) -> int:
+    """The body limit of a route that takes one attached file (a page's or the API's): the file plus the
+    multipart framing."""
+    return settings.max_upload_bytes + MULTIPART_OVERHEAD
 
 
 @dataclass(frozen=True)

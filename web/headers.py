@@ -1,28 +1,8 @@
-"""HTTP middleware of the pages: anonymous visitors go to /login, and every response carries safe headers."""
+"""Security headers on every response of the app, pages and API alike: nosniff, a same-origin referrer, and no
+framing except where a page widens it (the kiosk lets the origins its link lists frame it)."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from fastapi import Request
-from fastapi.responses import RedirectResponse
-from starlette.middleware.base import BaseHTTPMiddleware
-
-from . import session
-
-# Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
-PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/kiosk', '/favicon.ico', '/docs', '/redoc',
-                   '/openapi.json')
-
-
-class AuthMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next):
-        path = request.url.path
-        if request.method == 'GET' and not path.startswith(PUBLIC_PREFIXES):
-            if await session.signed_in_user() is None:
-                wanted = path + (f'?{request.url.query}' if request.url.query else '')
-                return RedirectResponse(f'/login?next={quote(wanted, safe="")}', status_code=303)
-        return await call_next(request)
-
+from starlette.requests import Request
 
 FRAME_ANCESTORS = 'rubrica.frame_ancestors'  # key in the request's state: the origins a page lets frame it
 
@@ -47,7 +27,7 @@ def framing_headers(scope) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeaders:
-    """nosniff everywhere; no framing except where a page widens it (the kiosk sets its own policy)."""
+    """Pure ASGI middleware over the whole app: adds the headers a response does not set itself."""
 
     def __init__(self, app) -> None:
         self.app = app
