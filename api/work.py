@@ -12,9 +12,8 @@ from models.records.tables import COMPANY, CONTACT, KINDS
 from models.validation import NAME_MAX
 from models.work import connections, service as work
 from models.work.connections import Link
-from models.work.tables import Connection
 from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
-                                WORK_KINDS, WorkItem, WorkKind)
+                                WORK_KINDS, Connection, WorkItem, WorkKind)
 
 from .deps import OrgMembership
 from .errors import responses

@@ -32,8 +32,7 @@ from models.orgs.tables import Organization  # noqa: E402
 from models.records.service import create_record  # noqa: E402
 from models.records.tables import CONTACT  # noqa: E402
 from models.work.connections import record_connections  # noqa: E402
-from models.work.tables import Connection  # noqa: E402
-from models.work.tables import WORK_KINDS  # noqa: E402
+from models.work.tables import WORK_KINDS, Connection  # noqa: E402
 
 METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
 

@@ -14,8 +14,7 @@ from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
-from ..work.tables import Connection
-from ..work.tables import Task, Ticket
+from ..work.tables import Connection, Task, Ticket
 from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
 
 RECENT_SHOWN = 10

@@ -17,8 +17,7 @@ from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
 from models.work.connections import link
 from models.work.service import create_item
-from models.work.tables import Connection
-from models.work.tables import PROJECT, TASK, TICKET
+from models.work.tables import PROJECT, TASK, TICKET, Connection
 from settings import load_settings
 from tests.helpers import add_member, make_org, make_user
 

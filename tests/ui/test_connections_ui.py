@@ -10,8 +10,7 @@ from tortoise import connections as tortoise_connections
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, KINDS
 from models.work import service as work
-from models.work.tables import Connection
-from models.work.tables import PROJECT, TASK, TICKET, WORK_KINDS, Project, Task, Ticket
+from models.work.tables import PROJECT, TASK, TICKET, WORK_KINDS, Connection, Project, Task, Ticket
 from tests.helpers import add_member, choose, log_in, make_org, make_user, token_for
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame

@@ -10,8 +10,7 @@ from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Contact
 from models.work.connections import link
 from models.work.service import create_item
-from models.work.tables import Connection
-from models.work.tables import PROJECT
+from models.work.tables import PROJECT, Connection
 from tests.helpers import add_member, log_in, make_org, make_user
 
 
