@@ -14,10 +14,9 @@ from nicegui.testing import User
 
 from models import orgs
 from models.attachments import Attachment, CloudAccount
-from tests.conftest import ON_POSTGRES
+from tests.drivers import log_in, mount_attachments_page
 from tests.fake_clouds import FakeClouds
-from tests.helpers import make_org, make_user, token_for
-from tests.ui.test_attachments_panel import log_in, mount_test_page
+from tests.helpers import Team, on_postgres
 
 PROVIDERS = ['google_drive', 'dropbox']
 PDF = b'%PDF-1.7 quarterly figures ' + os.urandom(3000)
@@ -42,17 +41,20 @@ def clouds(monkeypatch):
 
 
 @pytest.fixture
-async def premium(clouds, user: User):
-    """Olga, owner of a premium organization, logged in in the simulated browser; a record to attach to."""
-    olga = await make_user(name='Olga Owner', email='olga@example.com')
-    org = await make_org(olga, 'Acme')
-    await orgs.set_plan(org_id=org.org_id, plan='premium')
-    headers = await token_for(olga)
-    await log_in(user, 'olga@example.com')
-    contact = (await user.http_client.post(f'/api/v1/orgs/{org.org_id}/contacts', json={'last_name': 'Rossi'},
-                                           headers=headers)).json()
-    return {'user': olga, 'org': org.org_id, 'headers': headers, 'contact': contact,
-            'base': f'/api/v1/orgs/{org.org_id}'}
+async def premium(clouds, user: User, make_org) -> Team:
+    """Acme on the premium plan, its owner Olga logged in in the simulated browser."""
+    acme = await make_org('Acme', tokens=True)
+    await orgs.set_plan(org_id=acme.id, plan='premium')
+    await log_in(user, acme.owner)
+    return acme
+
+
+@pytest.fixture
+async def rossi(premium, user: User) -> dict:
+    """A contact of the premium organization, to attach files to."""
+    response = await user.http_client.post(f'{premium.base}/contacts', json={'last_name': 'Rossi'},
+                                           headers=premium.owner.auth)
+    return response.json()
 
 
 async def connect(user: User, clouds: FakeClouds, provider: str) -> None:
@@ -108,37 +110,36 @@ async def test_a_forged_callback_connects_nothing(clouds, premium, user: User):
     assert not await CloudAccount.filter(provider='dropbox').exists()
 
 
-async def test_free_organizations_cannot_connect_or_link(clouds, user: User):
-    fred = await make_user(email='fred@example.com')
-    org = await make_org(fred, 'Freebies')
-    await log_in(user, 'fred@example.com')
+async def test_free_organizations_cannot_connect_or_link(clouds, user: User, make_org):
+    free = await make_org('Freebies', owner='Fred', tokens=True)
+    await log_in(user, free.owner)
     await user.open('/settings')
     await user.should_see(marker='cloud-not-premium', retries=50)
     refused = await user.http_client.get('/cloud/google_drive/connect')
     assert refused.status_code == 303 and refused.headers['location'] == '/settings'
-    contact = (await user.http_client.post(f'/api/v1/orgs/{org.org_id}/contacts', json={'last_name': 'X'},
-                                           headers=await token_for(fred))).json()
-    linked = await user.http_client.post(f'/api/v1/orgs/{org.org_id}/contacts/{contact["id"]}/attachments',
+    contact = (await user.http_client.post(f'{free.base}/contacts', json={'last_name': 'X'},
+                                           headers=free.owner.auth)).json()
+    linked = await user.http_client.post(f'{free.base}/contacts/{contact["id"]}/attachments',
                                          json={'source': 'google_drive', 'file_id': 'drive-pdf'},
-                                         headers=await token_for(fred))
+                                         headers=free.owner.auth)
     assert linked.status_code == 403
 
 
-async def test_linking_needs_a_connected_account(clouds, premium, user: User):
-    response = await user.http_client.post(f'{premium["base"]}/contacts/{premium["contact"]["id"]}/attachments',
+async def test_linking_needs_a_connected_account(clouds, premium, rossi, user: User):
+    response = await user.http_client.post(f'{premium.base}/contacts/{rossi["id"]}/attachments',
                                            json={'source': 'dropbox', 'file_id': 'id:pdf1'},
-                                           headers=premium['headers'])
+                                           headers=premium.owner.auth)
     assert response.status_code == 403 and 'Connect your Dropbox' in response.json()['detail']
 
 
 # ------------------------------------------------------------------ browse, search, attach, open
 
-async def test_google_drive_browse_search_attach_open(clouds, premium, user: User):
+async def test_google_drive_browse_search_attach_open(clouds, premium, rossi, user: User):
     from models import cloud
     from models.access import membership
 
     await connect(user, clouds, 'google_drive')
-    actor = await membership(premium['user'], premium['org'])
+    actor = await membership(premium.owner.user, premium.id)
     services = app.state.integrations
 
     top = await cloud.browse(actor=actor, provider='google_drive', folder_id=None, integrations=services)
@@ -150,9 +151,9 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
     assert [e.id for e in found] == ['drive-pdf']
     assert any(c.startswith("drive list name contains 'quarterly'") for c in clouds.calls)
 
-    url = f'{premium["base"]}/contacts/{premium["contact"]["id"]}/attachments'
+    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
     linked = await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-pdf'},
-                                         headers=premium['headers'])
+                                         headers=premium.owner.auth)
     assert linked.status_code == 201, linked.text
     body = linked.json()
     assert (body['source'], body['filename'], body['size'], body['content_type']) == \
@@ -160,11 +161,11 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
     assert body['web_link'] == f'{clouds.base}/drive-view/drive-pdf'
 
     # a linked file does not count against the quota
-    assert (await orgs.Organization.get(id=premium['org'])).storage_used == 0
+    assert (await orgs.Organization.get(id=premium.id)).storage_used == 0
 
     # open: the bytes are streamed through with the linking account, safely
-    opened = await user.http_client.get(f'{premium["base"]}/attachments/{body["id"]}/content',
-                                        headers=premium['headers'])
+    opened = await user.http_client.get(f'{premium.base}/attachments/{body["id"]}/content',
+                                        headers=premium.owner.auth)
     assert opened.status_code == 200 and opened.content == PDF
     assert opened.headers['content-disposition'].startswith('attachment;')
     assert 'drive media drive-pdf' in clouds.calls
@@ -173,32 +174,32 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, user: Use
     big = os.urandom(2 * 1024 * 1024 + 12345)
     clouds.add_drive_file('drive-big', 'Archive.zip', big, mime='application/zip')
     archive = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-big'},
-                                           headers=premium['headers'])).json()
-    streamed = await user.http_client.get(f'{premium["base"]}/attachments/{archive["id"]}/content',
-                                          headers=premium['headers'])
+                                           headers=premium.owner.auth)).json()
+    streamed = await user.http_client.get(f'{premium.base}/attachments/{archive["id"]}/content',
+                                          headers=premium.owner.auth)
     assert streamed.status_code == 200 and streamed.content == big
     assert streamed.headers['content-type'] == 'application/zip'
     assert clouds.calls.count('drive media drive-big') == 3
 
     # a Google document opens in Google's editor
     doc = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-doc'},
-                                       headers=premium['headers'])).json()
-    redirected = await user.http_client.get(f'{premium["base"]}/attachments/{doc["id"]}/content',
-                                            headers=premium['headers'])
+                                       headers=premium.owner.auth)).json()
+    redirected = await user.http_client.get(f'{premium.base}/attachments/{doc["id"]}/content',
+                                            headers=premium.owner.auth)
     assert redirected.status_code == 303
     assert redirected.headers['location'] == f'{clouds.base}/drive-view/drive-doc'
 
     missing = await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'no-such-file'},
-                                          headers=premium['headers'])
+                                          headers=premium.owner.auth)
     assert missing.status_code == 422 and missing.json()['detail'][0]['field'] == 'file_id'
 
 
-async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
+async def test_dropbox_browse_search_attach_open(clouds, premium, rossi, user: User):
     from models import cloud
     from models.access import membership
 
     await connect(user, clouds, 'dropbox')
-    actor = await membership(premium['user'], premium['org'])
+    actor = await membership(premium.owner.user, premium.id)
     services = app.state.integrations
 
     top = await cloud.browse(actor=actor, provider='dropbox', folder_id=None, integrations=services)
@@ -208,20 +209,20 @@ async def test_dropbox_browse_search_attach_open(clouds, premium, user: User):
     found = await cloud.search(actor=actor, provider='dropbox', query='quarterly', integrations=services)
     assert [e.id for e in found] == ['id:pdf1']
 
-    url = f'{premium["base"]}/contacts/{premium["contact"]["id"]}/attachments'
+    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
     linked = await user.http_client.post(url, json={'source': 'dropbox', 'file_id': 'id:pdf1'},
-                                         headers=premium['headers'])
+                                         headers=premium.owner.auth)
     assert linked.status_code == 201, linked.text
     body = linked.json()
     assert (body['source'], body['filename'], body['size'], body['content_type']) == \
         ('dropbox', 'Quarterly report.pdf', len(PDF), 'application/pdf')
 
-    opened = await user.http_client.get(f'{premium["base"]}/attachments/{body["id"]}/content',
-                                        headers=premium['headers'])
+    opened = await user.http_client.get(f'{premium.base}/attachments/{body["id"]}/content',
+                                        headers=premium.owner.auth)
     assert opened.status_code == 303  # to a fresh temporary link from Dropbox
     assert opened.headers['location'] == f'{clouds.base}/dropbox-content/id:pdf1'
     assert httpx.get(opened.headers['location']).content == PDF
-    listed = await user.http_client.get(url, headers=premium['headers'])
+    listed = await user.http_client.get(url, headers=premium.owner.auth)
     assert [a['source'] for a in listed.json()] == ['dropbox']
 
 
@@ -243,7 +244,7 @@ async def test_an_expired_access_token_is_refreshed_and_kept(clouds, premium, us
     sealed.expires_at = datetime.now(timezone.utc) - timedelta(minutes=5)
     await CloudAccount.filter(id=account.id).update(tokens=cloud.seal(services.secret, sealed))
 
-    actor = await membership(premium['user'], premium['org'])
+    actor = await membership(premium.owner.user, premium.id)
     entries = await cloud.browse(actor=actor, provider=provider, folder_id=None, integrations=services)
     assert entries  # the call worked with a new access token
     assert f'{provider.split("_")[0]} token refresh_token' in clouds.calls
@@ -256,13 +257,13 @@ async def test_an_expired_access_token_is_refreshed_and_kept(clouds, premium, us
 
 
 @pytest.mark.parametrize('provider', PROVIDERS)
-async def test_a_revoked_token_asks_the_user_to_reconnect(clouds, premium, user: User, provider):
+async def test_a_revoked_token_asks_the_user_to_reconnect(clouds, premium, rossi, user: User, provider):
     await connect(user, clouds, provider)
     (clouds.google if provider == 'google_drive' else clouds.dropbox).revoke_everything()
     file_id = 'drive-pdf' if provider == 'google_drive' else 'id:pdf1'
     response = await user.http_client.post(
-        f'{premium["base"]}/contacts/{premium["contact"]["id"]}/attachments',
-        json={'source': provider, 'file_id': file_id}, headers=premium['headers'])
+        f'{premium.base}/contacts/{rossi["id"]}/attachments',
+        json={'source': provider, 'file_id': file_id}, headers=premium.owner.auth)
     assert response.status_code == 403
     assert 'reconnect' in response.json()['detail']
     assert (await account_row(provider)).status == 'revoked'
@@ -274,14 +275,14 @@ async def test_a_revoked_token_asks_the_user_to_reconnect(clouds, premium, user:
     assert (await account_row(provider)).status == 'connected'
 
 
-async def test_files_linked_by_a_disconnected_account_open_at_the_provider(clouds, premium, user: User):
+async def test_files_linked_by_a_disconnected_account_open_at_the_provider(clouds, premium, rossi, user: User):
     await connect(user, clouds, 'google_drive')
-    url = f'{premium["base"]}/contacts/{premium["contact"]["id"]}/attachments'
+    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
     linked = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-pdf'},
-                                          headers=premium['headers'])).json()
+                                          headers=premium.owner.auth)).json()
     await CloudAccount.filter(provider='google_drive').delete()
-    opened = await user.http_client.get(f'{premium["base"]}/attachments/{linked["id"]}/content',
-                                        headers=premium['headers'])
+    opened = await user.http_client.get(f'{premium.base}/attachments/{linked["id"]}/content',
+                                        headers=premium.owner.auth)
     assert opened.status_code == 303 and opened.headers['location'] == f'{clouds.base}/drive-view/drive-pdf'
 
 
@@ -292,7 +293,7 @@ async def test_no_token_can_be_read_in_clear_from_the_database(clouds, premium, 
         await connect(user, clouds, provider)
     issued = set(clouds.google.access) | clouds.google.refresh | set(clouds.dropbox.access) | clouds.dropbox.refresh
     assert len(issued) == 4
-    if ON_POSTGRES:
+    if on_postgres():
         import asyncpg
         connection = await asyncpg.connect(os.environ['RUBRICA_DATABASE_URL'])
         try:
@@ -304,7 +305,7 @@ async def test_no_token_can_be_read_in_clear_from_the_database(clouds, premium, 
         from tortoise import connections
         await connections.get('default').execute_script('PRAGMA wal_checkpoint(FULL)')
         stored = b''.join(p.read_bytes() for p in rubrica_env.glob('rubrica.sqlite3*'))
-    assert b'cloud_accounts' in stored or ON_POSTGRES
+    assert b'cloud_accounts' in stored or on_postgres()
     for token in issued:
         assert token.encode() not in stored
         assert token[3:15].encode() not in stored  # not even a part of one
@@ -315,9 +316,9 @@ async def test_no_token_can_be_read_in_clear_from_the_database(clouds, premium, 
 
 # ------------------------------------------------------------------ the picker on the card's Attachments tab
 
-async def test_the_picker_browses_searches_and_attaches(clouds, premium, user: User):
-    mount_test_page()
-    page = f'/test-attachments/contact/{premium["contact"]["id"]}'
+async def test_the_picker_browses_searches_and_attaches(clouds, premium, rossi, user: User):
+    mount_attachments_page()
+    page = f'/test-attachments/contact/{rossi["id"]}'
     await user.open(page)
     await user.should_see(marker='no-attachments', retries=50)
     await user.should_not_see(marker='picker-google_drive')  # nothing connected yet
@@ -343,7 +344,7 @@ async def test_the_picker_browses_searches_and_attaches(clouds, premium, user: U
     attachment = await Attachment.get(source='google_drive')
     await user.should_see('Google Drive', marker=f'attachment-details-{attachment.id}')
     assert (attachment.storage_key, attachment.size) == ('drive-pdf', len(PDF))
-    assert (await orgs.Organization.get(id=premium['org'])).storage_used == 0
+    assert (await orgs.Organization.get(id=premium.id)).storage_used == 0
 
     # when Google stops accepting the account, the tab says so instead of offering the picker
     clouds.google.revoke_everything()

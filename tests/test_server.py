@@ -5,6 +5,7 @@ import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.drivers import api_log_in, browser_log_in
 from tests.server import free_port, running_server
 
 
@@ -26,19 +27,14 @@ def test_a_restart_keeps_accounts_organizations_and_sessions(browser):
     with running_server(port) as url:
         httpx.post(f'{url}/api/v1/users', json={'email': 'kept@example.com', 'password': 'kept12345',
                                                 'name': 'Kept'}).raise_for_status()
-        token = httpx.post(f'{url}/api/v1/tokens', json={'email': 'kept@example.com', 'password': 'kept12345'}) \
-            .json()['token']
-        httpx.post(f'{url}/api/v1/orgs', json={'name': 'Persistent'},
-                   headers={'Authorization': f'Bearer {token}'}).raise_for_status()
-        browser.get(f'{url}/login')
-        browser.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input').send_keys('kept@example.com')
-        browser.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input').send_keys('kept12345')
-        browser.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
+        auth = api_log_in(url, 'kept@example.com', 'kept12345')
+        httpx.post(f'{url}/api/v1/orgs', json={'name': 'Persistent'}, headers=auth).raise_for_status()
+        browser_log_in(browser, 'kept@example.com', 'kept12345', url=url)
         _wait_for_text(browser, 'Welcome, Kept')
 
     with running_server(port) as url:
         browser.get(f'{url}/')
         _wait_for_text(browser, 'Persistent · your role: owner')
         assert browser.current_url.rstrip('/') == url
-        me = httpx.get(f'{url}/api/v1/me', headers={'Authorization': f'Bearer {token}'})
+        me = httpx.get(f'{url}/api/v1/me', headers=auth)
         assert me.status_code == 200 and me.json()['organizations'][0]['name'] == 'Persistent'

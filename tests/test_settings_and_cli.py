@@ -11,7 +11,6 @@ from models import accounts
 from models.accounts import User
 from models.orgs import Organization
 from settings import SettingsError, load_settings
-from tests.helpers import make_org, make_user
 from tests.server import ROOT, server_env
 
 
@@ -44,21 +43,21 @@ def _admin(*args: str, stdin: str = '', **settings: str) -> subprocess.Completed
                           input=stdin, capture_output=True, text=True, timeout=60)
 
 
-async def test_admin_plan_sets_plan_and_quota(db):
-    org = await make_org(await make_user(), 'Acme')
+async def test_admin_plan_sets_plan_and_quota(db, make_org):
+    acme = await make_org('Acme')
     await db.close()  # the command opens the database itself
 
-    result = _admin('plan', str(org.org_id), 'premium')
+    result = _admin('plan', str(acme.id), 'premium')
     assert result.returncode == 0, result.stderr
     assert 'premium' in result.stdout and '10240 MiB' in result.stdout
-    result = _admin('plan', str(org.org_id), 'premium', '--quota-mb', '500')
+    result = _admin('plan', str(acme.id), 'premium', '--quota-mb', '500')
     assert result.returncode == 0 and '500 MiB' in result.stdout
 
     await db.open()
-    stored = await Organization.get(id=org.org_id)
+    stored = await Organization.get(id=acme.id)
     assert (stored.plan, stored.storage_quota) == ('premium', 500 * 1024 * 1024)
     await db.close()
-    result = _admin('plan', str(org.org_id), 'free')
+    result = _admin('plan', str(acme.id), 'free')
     assert result.returncode == 0 and '100 MiB' in result.stdout
     await db.open()
 

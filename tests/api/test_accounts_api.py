@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from models.accounts import CLIENT_ATTEMPTS_ALLOWED, LOGIN_FAILURES_ALLOWED
-from tests.helpers import PASSWORD, make_org, make_user, token_for
+from tests.helpers import PASSWORD, make_user, token_for
 
 
 async def test_sign_up_returns_the_account(client):
@@ -48,16 +48,14 @@ def invite_only(monkeypatch):
     monkeypatch.setenv('RUBRICA_SIGNUP', 'invite')
 
 
-async def test_invite_only_sign_up(invite_only, client):
+async def test_invite_only_sign_up(invite_only, client, make_org):
     response = await client.post('/api/v1/users', json={'email': 'stranger@example.com', 'password': 'long enough',
                                                         'name': 'Stranger'})
     assert response.status_code == 403
 
-    owner = await make_user()
-    org = await make_org(owner)
-    headers = await token_for(owner)
-    await client.post(f'/api/v1/orgs/{org.org_id}/members', json={'email': 'guest@example.com', 'role': 'guest'},
-                      headers=headers)
+    team = await make_org(tokens=True)
+    await client.post(f'{team.base}/members', json={'email': 'guest@example.com', 'role': 'guest'},
+                      headers=team.owner.auth)
     response = await client.post('/api/v1/users', json={'email': 'guest@example.com', 'password': 'long enough',
                                                         'name': 'Invited'})
     assert response.status_code == 201
@@ -162,16 +160,11 @@ async def test_log_ins_and_sign_ups_share_one_allowance_per_client_address(clien
             .status_code == 201
 
 
-async def test_me_lists_organizations_with_roles(client):
-    owner = await make_user(name='Olga')
-    guest = await make_user(name='Gus')
-    org = await make_org(owner, 'Acme')
-    headers = await token_for(owner)
-    await client.post(f'/api/v1/orgs/{org.org_id}/members', json={'email': guest.email, 'role': 'guest'},
-                      headers=headers)
-    me = (await client.get('/api/v1/me', headers=await token_for(guest))).json()
-    assert me == {'id': guest.id, 'email': guest.email, 'name': 'Gus',
-                  'organizations': [{'id': org.org_id, 'name': 'Acme', 'role': 'guest'}]}
+async def test_me_lists_organizations_with_roles(client, make_org):
+    team = await make_org('Acme', owner='Olga', guests=['Gus'], tokens=True)
+    me = (await client.get('/api/v1/me', headers=team.guest.auth)).json()
+    assert me == {'id': team.guest.id, 'email': team.guest.email, 'name': 'Gus',
+                  'organizations': [{'id': team.id, 'name': 'Acme', 'role': 'guest'}]}
 
 
 async def test_missing_unknown_and_revoked_tokens_are_401(client):

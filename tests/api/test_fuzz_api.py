@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from models import connections, records, work
 from models.records import COMPANY, CONTACT
 from models.work import PROJECT, TASK, TICKET
-from tests.helpers import add_member, make_org, make_user, token_for
+from tests.helpers import Team, token_for
 
 EXAMPLES = int(os.environ.get('RUBRICA_FUZZ_EXAMPLES', '8'))
 FEWEST = 3  # examples per operation once the time budget is spent
@@ -36,10 +36,9 @@ TIME_BUDGET = float(os.environ.get('RUBRICA_FUZZ_SECONDS', '75'))  # of generati
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
 
-async def seed() -> dict:
-    owner, member = await make_user(name='Olga Owner'), await make_user(name='Mario Member')
-    org = await make_org(owner, 'Acme')
-    await add_member(org, member, 'member')
+async def seed(make_org) -> Team:
+    team = await make_org('Acme', owner='Olga Owner', members=['Mario Member'])
+    org = team.owner.membership
     companies = [await records.create_record(COMPANY, org, {'name': name, 'vat_number': vat})
                  for name, vat in (('Rossi SpA', '00743110157'), ('Bianchi Srl', ''))]
     contacts = [await records.create_record(CONTACT, org, {
@@ -50,7 +49,7 @@ async def seed() -> dict:
     task = await work.create_item(TASK, org, {'title': 'Call back', 'project_id': project.id})
     await work.create_item(TICKET, org, {'title': 'Login fails'})
     await connections.link(org, {'contact_id': contacts[0].id, 'task_id': task.id})
-    return {'owner': owner, 'org': org.org_id}
+    return team
 
 
 def _prepared(kwargs: dict, auth: dict[str, str]) -> requests.PreparedRequest:
@@ -80,8 +79,8 @@ def _fuzz_operation(operation, org: int, send, examples: int) -> None:
     run()
 
 
-async def test_every_operation_survives_fuzzing(client):
-    seeded = await seed()
+async def test_every_operation_survives_fuzzing(client, make_org):
+    seeded = await seed(make_org)
     schema = schemathesis.openapi.from_dict((await client.get('/openapi.json')).json())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 50
@@ -99,10 +98,10 @@ async def test_every_operation_survives_fuzzing(client):
     failures = []
     started = time.monotonic()
     for operation in operations:
-        auth.update(await token_for(seeded['owner']))  # a fresh token: an earlier operation may have revoked it
+        auth.update(await token_for(seeded.owner.user))  # a fresh token: an earlier operation may have revoked it
         examples = EXAMPLES if time.monotonic() - started < TIME_BUDGET else FEWEST
         try:
-            await asyncio.to_thread(_fuzz_operation, operation, seeded['org'], send, examples)
+            await asyncio.to_thread(_fuzz_operation, operation, seeded.id, send, examples)
         except (Exception, BaseExceptionGroup) as e:  # every operation is fuzzed, then all failures are shown
             failures.append(f'{operation.label}: {e}')
     assert not failures, f'{len(failures)} operation(s) failed:\n\n' + '\n\n'.join(failures)

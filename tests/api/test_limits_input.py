@@ -11,25 +11,20 @@ from models.access import MAX_ID
 from models.errors import NotFound, ValidationFailed
 from models.records import COMPANY, CONTACT
 from models.work import TASK
-from tests.helpers import log_in, make_org, make_user, token_for
+from tests.drivers import log_in
 
 HUGE = [2 ** 31, 2 ** 63, 2 ** 64 + 1]  # past PostgreSQL's INTEGER; past SQLite's too; past 64 bits
 
 
 @pytest.fixture
-async def acme(client):
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    org = await make_org(owner, 'Acme')
-    auth = await token_for(owner)
-    base = f'/api/v1/orgs/{org.org_id}'
-    contact = (await client.post(f'{base}/contacts', json={'last_name': 'Rossi'}, headers=auth)).json()
-    return {'org': org.org_id, 'membership': org, 'owner': owner, 'auth': auth, 'base': base,
-            'contact': contact}
+async def rossi(client, acme) -> dict:
+    """A contact of Acme's, for the routes that take an id."""
+    return (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'}, headers=acme.owner.auth)).json()
 
 
 # ---------------------------------------------------------------- ids past the database's range
 
-async def test_every_id_limit_and_offset_in_a_path_or_query_is_bounded(client, acme):
+async def test_every_id_limit_and_offset_in_a_path_or_query_is_bounded(client, acme, rossi):
     """Each integer parameter of each operation, set past the database's range, is a 422 naming it."""
     schema = (await client.get('/openapi.json')).json()
     wrong = []
@@ -40,12 +35,12 @@ async def test_every_id_limit_and_offset_in_a_path_or_query_is_bounded(client, a
                         if 'integer' in re.findall(r"'type': '(\w+)'", str(p['schema']))]
             for parameter in integers:
                 for huge in HUGE:
-                    values = {'org': acme['org'], 'kinds': 'contacts', parameter['name']: huge}
-                    path = re.sub(r'\{(\w+)\}', lambda m: str(values.get(m[1], acme['contact']['id'])), template)
+                    values = {'org': acme.id, 'kinds': 'contacts', parameter['name']: huge}
+                    path = re.sub(r'\{(\w+)\}', lambda m: str(values.get(m[1], rossi['id'])), template)
                     query = {parameter['name']: huge} if parameter['in'] == 'query' else {}
                     if 'keep_id' in str(operation.get('parameters')) and parameter['in'] == 'query':
                         query = {'keep_id': 1, 'other_id': 1, **query}
-                    response = await client.request(method.upper(), path, params=query, headers=acme['auth'])
+                    response = await client.request(method.upper(), path, params=query, headers=acme.owner.auth)
                     checked += 1
                     if response.status_code != 422 or parameter['name'] not in response.text:
                         wrong.append(f'{method.upper()} {template} {parameter["name"]}={huge}: '
@@ -54,16 +49,16 @@ async def test_every_id_limit_and_offset_in_a_path_or_query_is_bounded(client, a
     assert not wrong, '\n'.join(wrong)
 
 
-async def test_the_export_with_a_huge_company_id_is_a_422_before_it_starts(client, acme):
+async def test_the_export_with_a_huge_company_id_is_a_422_before_it_starts(client, acme, rossi):
     for path in ('contacts/export.csv', 'contacts/export.vcf'):
-        response = await client.get(f'{acme["base"]}/{path}', params={'company_id': 2 ** 64},
-                                    headers=acme['auth'])
+        response = await client.get(f'{acme.base}/{path}', params={'company_id': 2 ** 64},
+                                    headers=acme.owner.auth)
         assert response.status_code == 422 and response.json()['detail'][0]['loc'] == ['query', 'company_id']
 
 
 @pytest.mark.parametrize('huge', HUGE)
-async def test_ids_in_bodies_are_bounded(client, acme, huge):
-    base, auth, contact = acme['base'], acme['auth'], acme['contact']
+async def test_ids_in_bodies_are_bounded(client, acme, rossi, huge):
+    base, auth, contact = acme.base, acme.owner.auth, rossi
     task = (await client.post(f'{base}/tasks', json={'title': 'Call'}, headers=auth)).json()
     for method, path, body, field in (
             ('POST', 'contacts', {'last_name': 'Verdi', 'company_id': huge}, ['company_id']),
@@ -74,7 +69,7 @@ async def test_ids_in_bodies_are_bounded(client, acme, huge):
             ('POST', 'projects', {'name': 'Web', 'owner_id': huge}, ['owner_id']),
             ('POST', 'connections', {'contact_id': huge, 'task_id': task['id']}, ['contact_id']),
             ('POST', 'copy', {'target_org_id': huge}, ['target_org_id']),
-            ('POST', 'copy', {'target_org_id': acme['org'], 'contact_ids': [contact['id'], huge]}, ['contact_ids', 1]),
+            ('POST', 'copy', {'target_org_id': acme.id, 'contact_ids': [contact['id'], huge]}, ['contact_ids', 1]),
             ('POST', 'contacts/merge', {'keep_id': huge, 'other_id': contact['id']}, ['keep_id']),
             ('POST', 'contacts/merge', {'keep_id': contact['id'], 'other_id': 1, 'versions': {'keep': huge}},
              ['versions', 'keep'])):
@@ -85,11 +80,11 @@ async def test_ids_in_bodies_are_bounded(client, acme, huge):
 
 
 @pytest.mark.parametrize('huge', HUGE)
-async def test_ids_from_the_pages_past_the_range_are_not_found(db, huge):
+async def test_ids_from_the_pages_past_the_range_are_not_found(make_org, huge):
     """The pages pass ids from their URLs to models/ as they are: the data layer treats one past the database's
     range as no record, and an offset past it as a bad offset, instead of failing in the database."""
-    owner = await make_user()
-    actor = await make_org(owner)
+    team = await make_org()
+    owner, actor = team.owner.user, team.owner.membership
     assert access.is_id(MAX_ID) and not access.is_id(huge) and not access.is_id(True) and not access.is_id(0)
     with pytest.raises(NotFound):
         await access.membership(owner, huge)
@@ -111,10 +106,9 @@ async def test_ids_from_the_pages_past_the_range_are_not_found(db, huge):
     assert len(''.join(rows).splitlines()) == 1  # the header only
 
 
-async def test_a_page_with_a_huge_id_says_not_found(user, client):
-    owner = await make_user(email='olga@example.com')
-    await make_org(owner)
-    await log_in(user, 'olga@example.com')
+async def test_a_page_with_a_huge_id_says_not_found(user, client, make_org):
+    team = await make_org()
+    await log_in(user, team.owner)
     await user.open(f'/tasks/{2 ** 63}')
     await user.should_see(marker='no-access')
     for path in (f'/files/{2 ** 63}/1', f'/exports/{2 ** 63}/contacts.csv'):
@@ -135,34 +129,34 @@ async def test_a_page_with_a_huge_id_says_not_found(user, client):
     (b'{"last_name": ' + b'1' * 5000 + b'}', 'Exceeds the limit (4300 digits)'),
     (b'[' * 100_000 + b']' * 100_000, 'the JSON is nested too deeply'),
 ])
-async def test_json_that_cannot_be_kept_is_a_422_naming_the_problem(client, acme, raw, problem):
-    response = await client.post(f'{acme["base"]}/contacts', content=raw,
-                                 headers={**acme['auth'], 'Content-Type': 'application/json'})
+async def test_json_that_cannot_be_kept_is_a_422_naming_the_problem(client, acme, rossi, raw, problem):
+    response = await client.post(f'{acme.base}/contacts', content=raw,
+                                 headers={**acme.owner.auth, 'Content-Type': 'application/json'})
     assert response.status_code == 422, response.text[:300]
     [error] = response.json()['detail']
     assert error['type'] == 'json_invalid' and problem in error['msg'], error
-    assert (await client.get(f'{acme["base"]}/contacts', headers=acme['auth'])).json()['total'] == 1
+    assert (await client.get(f'{acme.base}/contacts', headers=acme.owner.auth)).json()['total'] == 1
 
 
-async def test_a_paired_surrogate_escape_is_text(client, acme):
-    response = await client.post(f'{acme["base"]}/contacts', content=b'{"last_name": "Rossi \\ud83d\\ude00"}',
-                                 headers={**acme['auth'], 'Content-Type': 'application/json'})
+async def test_a_paired_surrogate_escape_is_text(client, acme, rossi):
+    response = await client.post(f'{acme.base}/contacts', content=b'{"last_name": "Rossi \\ud83d\\ude00"}',
+                                 headers={**acme.owner.auth, 'Content-Type': 'application/json'})
     assert response.status_code == 201 and response.json()['last_name'] == 'Rossi \U0001f600'
 
 
 @pytest.mark.parametrize('content_type', ['text/plain', 'application/octet-stream', None])
-async def test_a_body_that_is_not_json_nor_utf8_is_a_422(client, acme, content_type):
-    headers = {**acme['auth'], **({'Content-Type': content_type} if content_type else {})}
-    for path in ('/api/v1/tokens', f'{acme["base"]}/contacts'):
+async def test_a_body_that_is_not_json_nor_utf8_is_a_422(client, acme, rossi, content_type):
+    headers = {**acme.owner.auth, **({'Content-Type': content_type} if content_type else {})}
+    for path in ('/api/v1/tokens', f'{acme.base}/contacts'):
         response = await client.post(path, content=b'\xff\xfe\x00{"last_name": "\xe9"}', headers=headers)
         assert response.status_code == 422, (path, response.text[:300])
         assert len(response.content) < 1000
 
 
-async def test_the_link_body_of_an_attachment_is_read_strictly(client, acme):
-    path = f'{acme["base"]}/contacts/{acme["contact"]["id"]}/attachments'
+async def test_the_link_body_of_an_attachment_is_read_strictly(client, acme, rossi):
+    path = f'{acme.base}/contacts/{rossi["id"]}/attachments'
     for raw in (b'{"source": "dropbox", "file_id": NaN}', b'{"source": "dropbox", "file_id": "\\udc00"}'):
-        response = await client.post(path, content=raw, headers={**acme['auth'], 'Content-Type': 'application/json'})
+        response = await client.post(path, content=raw, headers={**acme.owner.auth, 'Content-Type': 'application/json'})
         assert response.status_code == 422 and response.json()['detail'][0]['type'] == 'json_invalid'
 
 
@@ -181,30 +175,31 @@ FILE_PART = b'Content-Disposition: form-data; name="file"; filename="a.txt"'
     (b'b0undary', FILE_PART + b'\r\nX-Padding: ' + b'p' * 4000 + (b'\r\nX-More: ' + b'p' * 4000) * 4, 'headers'),
     (b'b' * 300, FILE_PART, 'boundary'),
 ])
-async def test_a_malformed_multipart_upload_is_a_422_naming_the_file(client, acme, boundary, part_headers, problem):
-    path = f'{acme["base"]}/contacts/{acme["contact"]["id"]}/attachments'
+async def test_a_malformed_multipart_upload_is_a_422_naming_the_file(client, acme, rossi, boundary, part_headers,
+                                                                     problem):
+    path = f'{acme.base}/contacts/{rossi["id"]}/attachments'
     response = await client.post(path, content=_upload(boundary, part_headers), headers={
-        **acme['auth'], 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
+        **acme.owner.auth, 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
     assert response.status_code == 422, response.text[:300]
     [error] = response.json()['detail']
     assert error['field'] == 'file' and problem in error['msg'], error
-    assert (await client.get(path, headers=acme['auth'])).json() == []
+    assert (await client.get(path, headers=acme.owner.auth)).json() == []
 
 
-async def test_a_long_but_valid_boundary_is_read(client, acme):
-    path = f'{acme["base"]}/contacts/{acme["contact"]["id"]}/attachments'
+async def test_a_long_but_valid_boundary_is_read(client, acme, rossi):
+    path = f'{acme.base}/contacts/{rossi["id"]}/attachments'
     boundary = b'b' * 100
     response = await client.post(path, content=_upload(boundary, FILE_PART), headers={
-        **acme['auth'], 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
+        **acme.owner.auth, 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
     assert response.status_code == 201 and response.json()['size'] == 5
 
 
 @pytest.mark.parametrize('path', ['imports', 'imports/preview', 'contacts/import.vcf'])
-async def test_a_malformed_multipart_import_is_a_4xx(client, acme, path):
+async def test_a_malformed_multipart_import_is_a_4xx(client, acme, rossi, path):
     for boundary, part_headers in ((b'b0undary', b'Content-Disposition form-data; name="file"'),
                                    (b'b0undary', FILE_PART + b'; x="' + b'a' * 100_000 + b'"'),
                                    (b'b' * 300, FILE_PART)):
-        response = await client.post(f'{acme["base"]}/{path}', content=_upload(boundary, part_headers), headers={
-            **acme['auth'], 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
+        response = await client.post(f'{acme.base}/{path}', content=_upload(boundary, part_headers), headers={
+            **acme.owner.auth, 'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()})
         assert response.status_code in (400, 422), response.text[:300]
         assert response.json()['detail']

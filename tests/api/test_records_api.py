@@ -3,29 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import add_member, make_org, make_user, token_for
+from tests.helpers import VALID_IVA, make_user
 
-VALID_IVA = '00743110157'
 VALID_CF = 'RSSMRA85T10A562S'
-
-
-@pytest.fixture
-async def acme(client):
-    owner, member, other, guest = [await make_user(name=n) for n in ('Olga Owner', 'Mario Member', 'Tina Other',
-                                                                     'Gus Guest')]
-    org = await make_org(owner, 'Acme')
-    for person, role in ((member, 'member'), (other, 'member'), (guest, 'guest')):
-        await add_member(org, person, role)
-    return {'id': org.org_id, 'base': f'/api/v1/orgs/{org.org_id}', 'owner': owner, 'member': member,
-            'other': other, 'guest': guest, 'as_owner': await token_for(owner),
-            'as_member': await token_for(member), 'as_other': await token_for(other),
-            'as_guest': await token_for(guest)}
 
 
 def every_contact_field(acme, company_id: int) -> dict:
     return {
         'first_name': 'André', 'last_name': 'Müller', 'type': 'Client', 'role': 'Marketing Manager',
-        'company_id': company_id, 'description': f'Met at the fair with @[Tina Other](user:{acme["other"].id})',
+        'company_id': company_id, 'description': f'Met at the fair with {acme.other.mention}',
         'emails': ['andre@example.com', 'Andre.Muller@Example.IT'], 'pec': 'andre@pec.example.it',
         'phones': ['02 1234 5678', '+33 1 42 68 53 00', '347 123 4567'],
         'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
@@ -37,10 +23,10 @@ def every_contact_field(acme, company_id: int) -> dict:
 
 
 async def test_a_contact_keeps_every_field(client, acme):
-    company = (await client.post(f'{acme["base"]}/companies', json={'name': 'Müller GmbH'},
-                                 headers=acme['as_member'])).json()
-    response = await client.post(f'{acme["base"]}/contacts', json=every_contact_field(acme, company['id']),
-                                 headers=acme['as_member'])
+    company = (await client.post(f'{acme.base}/companies', json={'name': 'Müller GmbH'},
+                                 headers=acme.member.auth)).json()
+    response = await client.post(f'{acme.base}/contacts', json=every_contact_field(acme, company['id']),
+                                 headers=acme.member.auth)
     assert response.status_code == 201, response.text
     contact = response.json()
     assert contact['first_name'] == 'André' and contact['last_name'] == 'Müller'
@@ -53,17 +39,17 @@ async def test_a_contact_keeps_every_field(client, acme):
                                        'province': 'MI', 'country': 'IT'}
     assert contact['vat_number'] == VALID_CF
     assert contact['visibility'] == 'private'
-    assert contact['mentions'] == [acme['other'].id]
-    assert contact['version'] == 1 and contact['created_by'] == acme['member'].id
+    assert contact['mentions'] == [acme.other.id]
+    assert contact['version'] == 1 and contact['created_by'] == acme.member.id
     assert set(contact) >= {'id', 'created_at', 'updated_at'}
-    fetched = (await client.get(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'])).json()
+    fetched = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert fetched == contact
 
 
 async def test_a_contact_field_can_be_changed_and_cleared(client, acme):
-    contact = (await client.post(f'{acme["base"]}/contacts', json=every_contact_field(acme, None),
-                                 headers=acme['as_member'])).json()
-    changed = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'], json={
+    contact = (await client.post(f'{acme.base}/contacts', json=every_contact_field(acme, None),
+                                 headers=acme.member.auth)).json()
+    changed = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth, json={
         'version': 1, 'first_name': 'Andrea', 'type': 'Lead', 'emails': ['new@example.com'], 'phones': ['+39 06 1234567'],
         'addresses': [{'city': 'Roma'}], 'vat_number': VALID_IVA, 'pec': '', 'company_name': 'New Co'})
     assert changed.status_code == 200, changed.text
@@ -74,7 +60,7 @@ async def test_a_contact_field_can_be_changed_and_cleared(client, acme):
     assert (body['vat_number'], body['pec'], body['company']['name'], body['version']) == (VALID_IVA, '', 'New Co', 2)
     assert body['last_name'] == 'Müller'  # untouched fields stay
 
-    cleared = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'], json={
+    cleared = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth, json={
         'version': 2, 'type': None, 'role': '', 'company_id': None, 'description': '', 'emails': [], 'phones': None,
         'addresses': [], 'vat_number': None})
     body = cleared.json()
@@ -84,17 +70,17 @@ async def test_a_contact_field_can_be_changed_and_cleared(client, acme):
 
 
 async def test_a_company_keeps_every_field(client, acme):
-    response = await client.post(f'{acme["base"]}/companies', headers=acme['as_owner'], json={
+    response = await client.post(f'{acme.base}/companies', headers=acme.owner.auth, json={
         'name': 'Rossi Impianti Srl', 'type': 'Supplier', 'sector': 'Energy',
-        'description': f'Ask @[Mario](user:{acme["member"].id})', 'emails': ['info@rossi.it'],
+        'description': f'Ask @[Mario](user:{acme.member.id})', 'emails': ['info@rossi.it'],
         'pec': 'rossi@pec.it', 'phones': ['0612345678'], 'addresses': [{'city': 'Roma', 'country': 'IT'}],
         'vat_number': f'IT{VALID_IVA}', 'visibility': 'public'})
     assert response.status_code == 201, response.text
     company = response.json()
     assert (company['name'], company['type'], company['sector']) == ('Rossi Impianti Srl', 'Supplier', 'Energy')
     assert (company['phones'], company['vat_number'], company['mentions']) == \
-        (['+390612345678'], f'IT{VALID_IVA}', [acme['member'].id])
-    changed = await client.patch(f'{acme["base"]}/companies/{company["id"]}', headers=acme['as_owner'],
+        (['+390612345678'], f'IT{VALID_IVA}', [acme.member.id])
+    changed = await client.patch(f'{acme.base}/companies/{company["id"]}', headers=acme.owner.auth,
                                  json={'version': 1, 'sector': None, 'name': 'Rossi Spa', 'emails': []})
     assert (changed.json()['sector'], changed.json()['name'], changed.json()['emails']) == ('', 'Rossi Spa', [])
 
@@ -121,122 +107,122 @@ async def test_a_company_keeps_every_field(client, acme):
 ])
 async def test_each_validated_field_names_itself(client, acme, field, value):
     body = {'last_name': 'Rossi', field: value}
-    response = await client.post(f'{acme["base"]}/contacts', json=body, headers=acme['as_member'])
+    response = await client.post(f'{acme.base}/contacts', json=body, headers=acme.member.auth)
     assert response.status_code == 422, response.text
     named = {error['loc'][1] if error['loc'][0] == 'body' else error['loc'][0] for error in response.json()['detail']}
     assert field in named
-    assert (await client.get(f'{acme["base"]}/contacts', headers=acme['as_member'])).json()['total'] == 0
+    assert (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['total'] == 0
 
 
 async def test_a_contact_needs_a_name_and_a_company_needs_its_name(client, acme):
-    response = await client.post(f'{acme["base"]}/contacts', json={'emails': ['a@example.com']},
-                                 headers=acme['as_member'])
+    response = await client.post(f'{acme.base}/contacts', json={'emails': ['a@example.com']},
+                                 headers=acme.member.auth)
     assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'last_name'
-    response = await client.post(f'{acme["base"]}/companies', json={'sector': 'ICT'}, headers=acme['as_member'])
+    response = await client.post(f'{acme.base}/companies', json={'sector': 'ICT'}, headers=acme.member.auth)
     assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'name'
-    response = await client.post(f'{acme["base"]}/companies', json={'name': 'X', 'sector': 'Fishing'},
-                                 headers=acme['as_member'])
+    response = await client.post(f'{acme.base}/companies', json={'name': 'X', 'sector': 'Fishing'},
+                                 headers=acme.member.auth)
     assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'sector'
 
 
 async def test_mentioning_a_guest_or_a_stranger_is_refused(client, acme):
     stranger = await make_user()
-    for person in (acme['guest'], stranger):
-        response = await client.post(f'{acme["base"]}/contacts', headers=acme['as_member'],
+    for person in (acme.guest, stranger):
+        response = await client.post(f'{acme.base}/contacts', headers=acme.member.auth,
                                      json={'last_name': 'X', 'description': f'@[{person.name}](user:{person.id})'})
         assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'description'
 
 
 async def test_a_failed_update_changes_nothing(client, acme):
-    contact = (await client.post(f'{acme["base"]}/contacts', json={'last_name': 'Rossi', 'emails': ['r@example.com']},
-                                 headers=acme['as_member'])).json()
-    response = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'],
+    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi', 'emails': ['r@example.com']},
+                                 headers=acme.member.auth)).json()
+    response = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
                                   json={'version': 1, 'first_name': 'Luca', 'phones': ['nonsense']})
     assert response.status_code == 422
-    after = (await client.get(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'])).json()
+    after = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert after == contact
 
 
 async def test_a_stale_version_is_a_conflict_and_overwrites_nothing(client, acme):
-    contact = (await client.post(f'{acme["base"]}/contacts', json={'last_name': 'Rossi'},
-                                 headers=acme['as_member'])).json()
-    first = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_other'],
+    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'},
+                                 headers=acme.member.auth)).json()
+    first = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.other.auth,
                                json={'version': 1, 'first_name': 'Luca'})
     assert first.status_code == 200
-    late = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'],
+    late = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
                               json={'version': 1, 'first_name': 'Marco'})
     assert late.status_code == 409
     assert late.json()['changed_by'] == 'Tina Other' and late.json()['current_version'] == 2
-    after = (await client.get(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'])).json()
+    after = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert (after['first_name'], after['version']) == ('Luca', 2)
-    missing = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'],
+    missing = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
                                  json={'first_name': 'Marco'})
     assert missing.status_code == 422
 
 
 async def test_only_the_creator_changes_visibility(client, acme):
-    contact = (await client.post(f'{acme["base"]}/contacts', json={'last_name': 'Rossi'},
-                                 headers=acme['as_member'])).json()
-    refused = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_owner'],
+    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'},
+                                 headers=acme.member.auth)).json()
+    refused = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.owner.auth,
                                  json={'version': 1, 'visibility': 'private'})
     assert refused.status_code == 403
-    allowed = await client.patch(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'],
+    allowed = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
                                  json={'version': 1, 'visibility': 'private'})
     assert allowed.status_code == 200 and allowed.json()['visibility'] == 'private'
 
 
 async def test_company_name_creates_the_company_on_the_spot(client, acme):
-    response = await client.post(f'{acme["base"]}/contacts', headers=acme['as_member'],
+    response = await client.post(f'{acme.base}/contacts', headers=acme.member.auth,
                                  json={'last_name': 'Bianchi', 'company_name': 'Bianchi & Figli'})
     company = response.json()['company']
     assert company['name'] == 'Bianchi & Figli'
-    listed = (await client.get(f'{acme["base"]}/companies/{company["id"]}/contacts', headers=acme['as_member'])).json()
+    listed = (await client.get(f'{acme.base}/companies/{company["id"]}/contacts', headers=acme.member.auth)).json()
     assert [c['last_name'] for c in listed['items']] == ['Bianchi'] and listed['total'] == 1
-    both = await client.post(f'{acme["base"]}/contacts', headers=acme['as_member'],
+    both = await client.post(f'{acme.base}/contacts', headers=acme.member.auth,
                              json={'last_name': 'X', 'company_name': 'Y', 'company_id': company['id']})
     assert both.status_code == 422
 
 
 async def test_delete_then_gone(client, acme):
-    company = (await client.post(f'{acme["base"]}/companies', json={'name': 'Gone Srl'},
-                                 headers=acme['as_member'])).json()
-    contact = (await client.post(f'{acme["base"]}/contacts', json={'last_name': 'Rossi', 'company_id': company['id']},
-                                 headers=acme['as_member'])).json()
-    assert (await client.delete(f'{acme["base"]}/companies/{company["id"]}',
-                                headers=acme['as_member'])).status_code == 204
-    assert (await client.get(f'{acme["base"]}/companies/{company["id"]}', headers=acme['as_member'])).status_code == 404
-    kept = (await client.get(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_member'])).json()
+    company = (await client.post(f'{acme.base}/companies', json={'name': 'Gone Srl'},
+                                 headers=acme.member.auth)).json()
+    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi', 'company_id': company['id']},
+                                 headers=acme.member.auth)).json()
+    assert (await client.delete(f'{acme.base}/companies/{company["id"]}',
+                                headers=acme.member.auth)).status_code == 204
+    assert (await client.get(f'{acme.base}/companies/{company["id"]}', headers=acme.member.auth)).status_code == 404
+    kept = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert kept['company'] is None
-    assert (await client.delete(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_guest'])).status_code == 404
-    assert (await client.delete(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_owner'])).status_code == 204
-    assert (await client.get(f'{acme["base"]}/contacts/{contact["id"]}', headers=acme['as_owner'])).status_code == 404
+    assert (await client.delete(f'{acme.base}/contacts/{contact["id"]}', headers=acme.guest.auth)).status_code == 404
+    assert (await client.delete(f'{acme.base}/contacts/{contact["id"]}', headers=acme.owner.auth)).status_code == 204
+    assert (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.owner.auth)).status_code == 404
 
 
 async def test_lists_page_sort_and_filter(client, acme):
     for last, type_, role in (('Zeta', 'Client', 'Sales Manager'), ('alfa', 'Lead', ''), ('Émile', 'Client', '')):
-        await client.post(f'{acme["base"]}/contacts', json={'last_name': last, 'type': type_, 'role': role},
-                          headers=acme['as_member'])
-    listed = (await client.get(f'{acme["base"]}/contacts?limit=2', headers=acme['as_member'])).json()
+        await client.post(f'{acme.base}/contacts', json={'last_name': last, 'type': type_, 'role': role},
+                          headers=acme.member.auth)
+    listed = (await client.get(f'{acme.base}/contacts?limit=2', headers=acme.member.auth)).json()
     assert [c['last_name'] for c in listed['items']] == ['alfa', 'Émile'] and listed['total'] == 3
-    second = (await client.get(f'{acme["base"]}/contacts?limit=2&offset=2', headers=acme['as_member'])).json()
+    second = (await client.get(f'{acme.base}/contacts?limit=2&offset=2', headers=acme.member.auth)).json()
     assert [c['last_name'] for c in second['items']] == ['Zeta']
-    descending = (await client.get(f'{acme["base"]}/contacts?order=desc', headers=acme['as_member'])).json()
+    descending = (await client.get(f'{acme.base}/contacts?order=desc', headers=acme.member.auth)).json()
     assert descending['items'][0]['last_name'] == 'Zeta'
-    clients = (await client.get(f'{acme["base"]}/contacts?type=Client', headers=acme['as_member'])).json()
+    clients = (await client.get(f'{acme.base}/contacts?type=Client', headers=acme.member.auth)).json()
     assert clients['total'] == 2
-    managers = (await client.get(f'{acme["base"]}/contacts?role=Sales%20Manager', headers=acme['as_member'])).json()
+    managers = (await client.get(f'{acme.base}/contacts?role=Sales%20Manager', headers=acme.member.auth)).json()
     assert [c['last_name'] for c in managers['items']] == ['Zeta']
-    assert (await client.get(f'{acme["base"]}/contacts?limit=201', headers=acme['as_member'])).status_code == 422
-    assert (await client.get(f'{acme["base"]}/contacts?sort=shoe', headers=acme['as_member'])).status_code == 422
+    assert (await client.get(f'{acme.base}/contacts?limit=201', headers=acme.member.auth)).status_code == 422
+    assert (await client.get(f'{acme.base}/contacts?sort=shoe', headers=acme.member.auth)).status_code == 422
 
 
 async def test_search_by_name_email_pec_phone_and_vat(client, acme):
-    await client.post(f'{acme["base"]}/contacts', headers=acme['as_member'], json={
+    await client.post(f'{acme.base}/contacts', headers=acme.member.auth, json={
         'first_name': 'André', 'last_name': 'Müller', 'emails': ['am@fabbrica.it'], 'pec': 'andre@legalmail.it',
         'phones': ['02 1234 5678'], 'vat_number': VALID_IVA})
-    await client.post(f'{acme["base"]}/contacts', json={'last_name': 'Other'}, headers=acme['as_member'])
+    await client.post(f'{acme.base}/contacts', json={'last_name': 'Other'}, headers=acme.member.auth)
     for q in ('andre', 'MULLER', 'andré müller', 'fabbrica', 'legalmail', '02 1234 5678', '+39 02 12345678',
               '0212345678', VALID_IVA[:7]):
-        found = (await client.get(f'{acme["base"]}/contacts', params={'q': q}, headers=acme['as_member'])).json()
+        found = (await client.get(f'{acme.base}/contacts', params={'q': q}, headers=acme.member.auth)).json()
         assert [c['last_name'] for c in found['items']] == ['Müller'], q
         assert found['total'] == 1

@@ -2,14 +2,12 @@
 characters are dropped; a description keeps its lines."""
 from __future__ import annotations
 
-from tests.helpers import make_org, make_user, token_for
+from tests.helpers import make_user, token_for
 
 
-async def test_a_contact_name_with_an_escape_or_a_direction_override_is_refused(client):
-    owner = await make_user()
-    org = await make_org(owner)
-    headers = await token_for(owner)
-    base = f'/api/v1/orgs/{org.org_id}'
+async def test_a_contact_name_with_an_escape_or_a_direction_override_is_refused(client, make_org):
+    team = await make_org(tokens=True)
+    headers, base = team.owner.auth, team.base
     response = await client.post(f'{base}/contacts', headers=headers,
                                  json={'first_name': 'Ada\x1b[2J', 'last_name': 'Love\u202elace'})
     assert response.status_code == 422

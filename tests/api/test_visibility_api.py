@@ -10,7 +10,6 @@ import itertools
 import pytest
 
 from models import orgs
-from tests.helpers import add_member, make_org, make_user, token_for
 
 CASES = list(itertools.product(('contact', 'company'), ('owner', 'member', 'guest'), ('public', 'private'),
                                ('creator', 'mentioned', 'neither')))
@@ -21,18 +20,15 @@ def expected_visible(role: str, visibility: str, relation: str) -> bool:
 
 
 @pytest.mark.parametrize('kind, role, visibility, relation', CASES)
-async def test_visibility_on_every_api_read_path(client, kind, role, visibility, relation):
-    boss, viewer, writer = [await make_user(name=n) for n in ('Boss', 'Viewer', 'Writer')]
-    org = await make_org(boss)
-    await add_member(org, viewer, 'member')
-    await add_member(org, writer, 'member')
-    base = f'/api/v1/orgs/{org.org_id}'
-    as_writer, as_viewer = await token_for(writer), await token_for(viewer)
+async def test_visibility_on_every_api_read_path(client, make_org, kind, role, visibility, relation):
+    team = await make_org(owner='Boss', members=['Viewer', 'Writer'], tokens=True)
+    base, viewer = team.base, team['viewer']
+    as_writer, as_viewer = team['writer'].auth, viewer.auth
     creator = as_viewer if relation == 'creator' else as_writer
 
     public_company = (await client.post(f'{base}/companies', json={'name': 'Holder Spa'}, headers=as_writer)).json()
     body = {'visibility': visibility,
-            'description': f'see @[Viewer](user:{viewer.id})' if relation == 'mentioned' else 'nothing to see'}
+            'description': f'see {viewer.mention}' if relation == 'mentioned' else 'nothing to see'}
     if kind == 'contact':
         body |= {'last_name': 'Zebedeo', 'company_id': public_company['id']}
     else:
@@ -43,7 +39,7 @@ async def test_visibility_on_every_api_read_path(client, kind, role, visibility,
     record_id = created.json()['id']
     collection = f'{base}/contacts' if kind == 'contact' else f'{base}/companies'
 
-    await orgs.change_role(actor=org, user_id=viewer.id, role=role)
+    await orgs.change_role(actor=team.owner.membership, user_id=viewer.id, role=role)
     visible = expected_visible(role, visibility, relation)
 
     card = await client.get(f'{collection}/{record_id}', headers=as_viewer)
@@ -76,29 +72,19 @@ async def test_visibility_on_every_api_read_path(client, kind, role, visibility,
     assert patched.status_code == (200 if visible else 404)
 
 
-async def test_another_organization_sees_nothing(client):
-    owner, stranger = await make_user(), await make_user()
-    org = await make_org(owner, 'Acme')
-    other = await make_org(stranger, 'Elsewhere')
-    contact = (await client.post(f'/api/v1/orgs/{org.org_id}/contacts', json={'last_name': 'Rossi'},
-                                 headers=await token_for(owner))).json()
-    as_stranger = await token_for(stranger)
-    assert (await client.get(f'/api/v1/orgs/{org.org_id}/contacts', headers=as_stranger)).status_code == 404
-    assert (await client.get(f'/api/v1/orgs/{org.org_id}/contacts/{contact["id"]}',
-                             headers=as_stranger)).status_code == 404
+async def test_another_organization_sees_nothing(client, acme, elsewhere):
+    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'}, headers=acme.owner.auth)).json()
+    as_stranger = elsewhere.owner.auth
+    assert (await client.get(f'{acme.base}/contacts', headers=as_stranger)).status_code == 404
+    assert (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=as_stranger)).status_code == 404
     # the record's id under the stranger's own organization does not reach it either
-    assert (await client.get(f'/api/v1/orgs/{other.org_id}/contacts/{contact["id"]}',
-                             headers=as_stranger)).status_code == 404
-    listed = (await client.get(f'/api/v1/orgs/{other.org_id}/contacts', headers=as_stranger)).json()
+    assert (await client.get(f'{elsewhere.base}/contacts/{contact["id"]}', headers=as_stranger)).status_code == 404
+    listed = (await client.get(f'{elsewhere.base}/contacts', headers=as_stranger)).json()
     assert listed == {'items': [], 'total': 0}
 
 
-async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client):
-    owner, writer = await make_user(), await make_user()
-    org = await make_org(owner)
-    await add_member(org, writer, 'member')
-    base = f'/api/v1/orgs/{org.org_id}'
-    as_writer, as_owner = await token_for(writer), await token_for(owner)
+async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client, acme):
+    base, as_writer, as_owner = acme.base, acme.member.auth, acme.owner.auth
     secret = (await client.post(f'{base}/companies', json={'name': 'Secret Holding', 'visibility': 'private'},
                                 headers=as_writer)).json()
     visible = (await client.post(f'{base}/companies', json={'name': 'Open Spa'}, headers=as_writer)).json()
@@ -112,14 +98,10 @@ async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client
     assert refused.status_code == 422
 
 
-async def test_filtering_by_a_hidden_company_is_like_filtering_by_an_unknown_one(client):
+async def test_filtering_by_a_hidden_company_is_like_filtering_by_an_unknown_one(client, acme):
     """The public contacts of a private company the caller cannot see are not listed (nor exported) under its id:
     the answer is the same as for an id that does not exist, so the filter says nothing about the company."""
-    owner, writer = await make_user(), await make_user()
-    org = await make_org(owner)
-    await add_member(org, writer, 'member')
-    base = f'/api/v1/orgs/{org.org_id}'
-    as_writer, as_owner = await token_for(writer), await token_for(owner)
+    base, as_writer, as_owner = acme.base, acme.member.auth, acme.owner.auth
     secret = (await client.post(f'{base}/companies', json={'name': 'Secret Holding', 'visibility': 'private'},
                                 headers=as_writer)).json()
     for name in ('Alpha', 'Gamma'):

@@ -1,127 +1,104 @@
 """Projects, tasks and tickets in the API: create, read, change, delete, lists, validation and roles."""
 from __future__ import annotations
 
-import pytest
 
-from tests.helpers import add_member, make_org, make_user, token_for
-
-
-@pytest.fixture
-async def team(client):
-    """An organization with an owner, a member and a guest, and their tokens."""
-    owner, member, guest = await make_user(name='Olga Owner'), await make_user(name='Mario Member'), \
-        await make_user(name='Gino Guest')
-    org = await make_org(owner)
-    await add_member(org, member, 'member')
-    await add_member(org, guest, 'guest')
-
-    class Team:
-        base = f'/api/v1/orgs/{org.org_id}'
-    team = Team()
-    team.org, team.owner, team.member, team.guest = org, owner, member, guest
-    team.as_owner, team.as_member, team.as_guest = [await token_for(u) for u in (owner, member, guest)]
-    return team
-
-
-async def test_projects_tasks_and_tickets_are_created_read_changed_and_deleted(client, team):
-    project = await client.post(f'{team.base}/projects', json={'name': 'Website', 'due_date': '2030-05-01',
-                                                                'owner_id': team.member.id}, headers=team.as_member)
+async def test_projects_tasks_and_tickets_are_created_read_changed_and_deleted(client, acme):
+    project = await client.post(f'{acme.base}/projects', json={'name': 'Website', 'due_date': '2030-05-01',
+                                                                'owner_id': acme.member.id}, headers=acme.member.auth)
     assert project.status_code == 201, project.text
     project = project.json()
     assert project['name'] == 'Website' and project['status'] == 'active' and project['due_date'] == '2030-05-01'
-    assert project['owner'] == {'id': team.member.id, 'name': 'Mario Member'}
+    assert project['owner'] == {'id': acme.member.id, 'name': 'Mario Member'}
     assert project['contacts'] == [] and project['companies'] == []
 
-    task = (await client.post(f'{team.base}/tasks', json={'title': 'Draft the home page', 'project_id': project['id']},
-                              headers=team.as_member)).json()
+    task = (await client.post(f'{acme.base}/tasks', json={'title': 'Draft the home page', 'project_id': project['id']},
+                              headers=acme.member.auth)).json()
     assert task['status'] == 'todo' and task['project'] == {'id': project['id'], 'name': 'Website'}
-    ticket = (await client.post(f'{team.base}/tickets', json={'title': 'Login broken', 'priority': 'urgent',
-                                                              'assignee_id': team.guest.id},
-                                headers=team.as_owner)).json()
+    ticket = (await client.post(f'{acme.base}/tickets', json={'title': 'Login broken', 'priority': 'urgent',
+                                                              'assignee_id': acme.guest.id},
+                                headers=acme.owner.auth)).json()
     assert ticket['status'] == 'open' and ticket['priority'] == 'urgent'
-    assert ticket['assignee'] == {'id': team.guest.id, 'name': 'Gino Guest'}
+    assert ticket['assignee'] == {'id': acme.guest.id, 'name': 'Gus Guest'}
 
-    changed = await client.patch(f'{team.base}/tasks/{task["id"]}', json={'status': 'in_progress', 'version': 1},
-                                 headers=team.as_owner)
+    changed = await client.patch(f'{acme.base}/tasks/{task["id"]}', json={'status': 'in_progress', 'version': 1},
+                                 headers=acme.owner.auth)
     assert changed.status_code == 200 and changed.json()['status'] == 'in_progress' and changed.json()['version'] == 2
-    stale = await client.patch(f'{team.base}/tasks/{task["id"]}', json={'status': 'done', 'version': 1},
-                               headers=team.as_owner)
+    stale = await client.patch(f'{acme.base}/tasks/{task["id"]}', json={'status': 'done', 'version': 1},
+                               headers=acme.owner.auth)
     assert stale.status_code == 409
-    got = (await client.get(f'{team.base}/tasks/{task["id"]}', headers=team.as_member)).json()
+    got = (await client.get(f'{acme.base}/tasks/{task["id"]}', headers=acme.member.auth)).json()
     assert got['status'] == 'in_progress'
 
-    assert (await client.delete(f'{team.base}/projects/{project["id"]}', headers=team.as_member)).status_code == 204
-    assert (await client.get(f'{team.base}/projects/{project["id"]}', headers=team.as_member)).status_code == 404
-    orphan = (await client.get(f'{team.base}/tasks/{task["id"]}', headers=team.as_member)).json()
+    assert (await client.delete(f'{acme.base}/projects/{project["id"]}', headers=acme.member.auth)).status_code == 204
+    assert (await client.get(f'{acme.base}/projects/{project["id"]}', headers=acme.member.auth)).status_code == 404
+    orphan = (await client.get(f'{acme.base}/tasks/{task["id"]}', headers=acme.member.auth)).json()
     assert orphan['project'] is None and orphan['project_id'] is None  # the task stays, without its project
 
 
-async def test_bad_input_names_each_field_and_saves_nothing(client, team):
-    bad = await client.post(f'{team.base}/tasks', json={'title': '  ', 'due_date': '31/12/2030',
+async def test_bad_input_names_each_field_and_saves_nothing(client, acme):
+    bad = await client.post(f'{acme.base}/tasks', json={'title': '  ', 'due_date': '31/12/2030',
                                                         'assignee_id': 999999, 'project_id': 424242},
-                            headers=team.as_member)
+                            headers=acme.member.auth)
     assert bad.status_code == 422
     assert {e['field'] for e in bad.json()['detail']} == {'title', 'due_date', 'assignee_id', 'project_id'}
-    wrong_status = await client.post(f'{team.base}/projects', json={'name': 'X', 'status': 'finished'},
-                                     headers=team.as_member)
+    wrong_status = await client.post(f'{acme.base}/projects', json={'name': 'X', 'status': 'finished'},
+                                     headers=acme.member.auth)
     assert wrong_status.status_code == 422 and 'status' in wrong_status.text
-    missing = await client.post(f'{team.base}/tickets', json={'priority': 'low'}, headers=team.as_member)
+    missing = await client.post(f'{acme.base}/tickets', json={'priority': 'low'}, headers=acme.member.auth)
     assert missing.status_code == 422 and missing.json()['detail'][0]['field'] == 'title'
-    unknown = await client.post(f'{team.base}/tickets', json={'title': 'T', 'colour': 'red'}, headers=team.as_member)
+    unknown = await client.post(f'{acme.base}/tickets', json={'title': 'T', 'colour': 'red'}, headers=acme.member.auth)
     assert unknown.status_code == 422
-    listed = (await client.get(f'{team.base}/tasks', headers=team.as_member)).json()
+    listed = (await client.get(f'{acme.base}/tasks', headers=acme.member.auth)).json()
     assert listed == {'items': [], 'total': 0}
 
 
-async def test_lists_are_paginated_filtered_and_sorted_by_due_date(client, team):
+async def test_lists_are_paginated_filtered_and_sorted_by_due_date(client, acme):
     for n, due in ((1, '2030-03-01'), (2, None), (3, '2030-01-01'), (4, '2030-02-01')):
         body = {'title': f'Task {n}', 'status': 'done' if n == 4 else 'todo'} | ({'due_date': due} if due else {})
-        assert (await client.post(f'{team.base}/tasks', json=body, headers=team.as_member)).status_code == 201
-    first = (await client.get(f'{team.base}/tasks', params={'limit': 2}, headers=team.as_member)).json()
+        assert (await client.post(f'{acme.base}/tasks', json=body, headers=acme.member.auth)).status_code == 201
+    first = (await client.get(f'{acme.base}/tasks', params={'limit': 2}, headers=acme.member.auth)).json()
     assert first['total'] == 4 and [t['title'] for t in first['items']] == ['Task 3', 'Task 4']
-    rest = (await client.get(f'{team.base}/tasks', params={'limit': 2, 'offset': 2}, headers=team.as_member)).json()
+    rest = (await client.get(f'{acme.base}/tasks', params={'limit': 2, 'offset': 2}, headers=acme.member.auth)).json()
     assert [t['title'] for t in rest['items']] == ['Task 1', 'Task 2']  # undated last
-    todo = (await client.get(f'{team.base}/tasks', params={'status': 'todo'}, headers=team.as_member)).json()
+    todo = (await client.get(f'{acme.base}/tasks', params={'status': 'todo'}, headers=acme.member.auth)).json()
     assert todo['total'] == 3
-    found = (await client.get(f'{team.base}/tasks', params={'q': 'TASK 2'}, headers=team.as_member)).json()
+    found = (await client.get(f'{acme.base}/tasks', params={'q': 'TASK 2'}, headers=acme.member.auth)).json()
     assert [t['title'] for t in found['items']] == ['Task 2']
-    bad = await client.get(f'{team.base}/tasks', params={'status': 'closed'}, headers=team.as_member)
+    bad = await client.get(f'{acme.base}/tasks', params={'status': 'closed'}, headers=acme.member.auth)
     assert bad.status_code == 422 and bad.json()['detail'][0]['field'] == 'status'
 
 
-async def test_a_guest_sees_only_what_is_assigned_to_them_and_changes_nothing(client, team):
+async def test_a_guest_sees_only_what_is_assigned_to_them_and_changes_nothing(client, acme):
     mine = {}
     for kind, title, person in (('projects', 'name', 'owner_id'), ('tasks', 'title', 'assignee_id'),
                                 ('tickets', 'title', 'assignee_id')):
-        ours = (await client.post(f'{team.base}/{kind}', json={title: f'Guest {kind}', person: team.guest.id},
-                                  headers=team.as_member)).json()
-        other = (await client.post(f'{team.base}/{kind}', json={title: f'Other {kind}'},
-                                   headers=team.as_member)).json()
+        ours = (await client.post(f'{acme.base}/{kind}', json={title: f'Guest {kind}', person: acme.guest.id},
+                                  headers=acme.member.auth)).json()
+        other = (await client.post(f'{acme.base}/{kind}', json={title: f'Other {kind}'},
+                                   headers=acme.member.auth)).json()
         mine[kind] = ours
-        listed = (await client.get(f'{team.base}/{kind}', headers=team.as_guest)).json()
+        listed = (await client.get(f'{acme.base}/{kind}', headers=acme.guest.auth)).json()
         assert listed['total'] == 1 and [i['id'] for i in listed['items']] == [ours['id']]
-        assert (await client.get(f'{team.base}/{kind}/{ours["id"]}', headers=team.as_guest)).status_code == 200
-        assert (await client.get(f'{team.base}/{kind}/{other["id"]}', headers=team.as_guest)).status_code == 404
+        assert (await client.get(f'{acme.base}/{kind}/{ours["id"]}', headers=acme.guest.auth)).status_code == 200
+        assert (await client.get(f'{acme.base}/{kind}/{other["id"]}', headers=acme.guest.auth)).status_code == 404
         # members and owners see everything
-        assert (await client.get(f'{team.base}/{kind}', headers=team.as_owner)).json()['total'] == 2
+        assert (await client.get(f'{acme.base}/{kind}', headers=acme.owner.auth)).json()['total'] == 2
 
-        assert (await client.post(f'{team.base}/{kind}', json={title: 'Mine now'},
-                                  headers=team.as_guest)).status_code == 403
-        assert (await client.patch(f'{team.base}/{kind}/{ours["id"]}', json={title: 'Renamed'},
-                                   headers=team.as_guest)).status_code == 403
-        assert (await client.patch(f'{team.base}/{kind}/{other["id"]}', json={title: 'Renamed'},
-                                   headers=team.as_guest)).status_code == 404
-        assert (await client.delete(f'{team.base}/{kind}/{ours["id"]}', headers=team.as_guest)).status_code == 403
+        assert (await client.post(f'{acme.base}/{kind}', json={title: 'Mine now'},
+                                  headers=acme.guest.auth)).status_code == 403
+        assert (await client.patch(f'{acme.base}/{kind}/{ours["id"]}', json={title: 'Renamed'},
+                                   headers=acme.guest.auth)).status_code == 403
+        assert (await client.patch(f'{acme.base}/{kind}/{other["id"]}', json={title: 'Renamed'},
+                                   headers=acme.guest.auth)).status_code == 404
+        assert (await client.delete(f'{acme.base}/{kind}/{ours["id"]}', headers=acme.guest.auth)).status_code == 403
 
 
-async def test_another_organization_sees_no_work(client, team):
-    stranger = await make_user()
-    elsewhere = await make_org(stranger, 'Elsewhere')
-    as_stranger = await token_for(stranger)
-    ticket = (await client.post(f'{team.base}/tickets', json={'title': 'Ours'}, headers=team.as_member)).json()
-    assert (await client.get(f'{team.base}/tickets', headers=as_stranger)).status_code == 404
-    assert (await client.get(f'/api/v1/orgs/{elsewhere.org_id}/tickets/{ticket["id"]}',
+async def test_another_organization_sees_no_work(client, acme, elsewhere):
+    as_stranger = elsewhere.owner.auth
+    ticket = (await client.post(f'{acme.base}/tickets', json={'title': 'Ours'}, headers=acme.member.auth)).json()
+    assert (await client.get(f'{acme.base}/tickets', headers=as_stranger)).status_code == 404
+    assert (await client.get(f'/api/v1/orgs/{elsewhere.id}/tickets/{ticket["id"]}',
                              headers=as_stranger)).status_code == 404
-    refused = await client.post(f'/api/v1/orgs/{elsewhere.org_id}/tickets',
-                                json={'title': 'Theirs', 'assignee_id': team.member.id}, headers=as_stranger)
+    refused = await client.post(f'/api/v1/orgs/{elsewhere.id}/tickets',
+                                json={'title': 'Theirs', 'assignee_id': acme.member.id}, headers=as_stranger)
     assert refused.status_code == 422 and refused.json()['detail'][0]['field'] == 'assignee_id'

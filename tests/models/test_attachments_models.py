@@ -17,7 +17,6 @@ from models.errors import TooLarge
 from models.orgs import Organization
 from models.records import CONTACT, create_record, delete_record
 from settings import load_settings
-from tests.helpers import make_org, make_user
 
 
 async def chunked(data: bytes, size: int = 1000):
@@ -70,9 +69,9 @@ async def test_keys_that_are_not_ours_never_reach_the_disk(tmp_path):
             [c async for c in store.read(key)]
 
 
-async def test_start_up_removes_unreferenced_and_half_written_files(db, rubrica_env):
-    owner = await make_user()
-    actor = await make_org(owner)
+async def test_start_up_removes_unreferenced_and_half_written_files(make_org, rubrica_env):
+    team = await make_org()
+    owner, actor = team.owner.user, team.owner.membership
     actor.user = owner
     contact = await create_record(CONTACT, actor, {'last_name': 'Kept'})
     services = integrations.build(load_settings())
@@ -102,9 +101,8 @@ async def test_start_up_removes_unreferenced_and_half_written_files(db, rubrica_
     assert (await Organization.get(id=actor.org_id)).storage_used == 4
 
 
-async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_period(db, rubrica_env):
-    owner = await make_user()
-    actor = await make_org(owner)
+async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_period(make_org, rubrica_env):
+    actor = (await make_org()).owner.membership
     contact = await create_record(CONTACT, actor, {'last_name': 'Kept'})
     services = integrations.build(load_settings())
     kept = await add_upload(actor, CONTACT, contact.id, filename='kept.txt', content_type='text/plain',
@@ -128,9 +126,8 @@ async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_peri
     assert [p.name for p in all_files(root)] == [kept.storage_key]
 
 
-async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(db, rubrica_env):
-    owner = await make_user()
-    actor = await make_org(owner)
+async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(make_org, rubrica_env):
+    actor = (await make_org()).owner.membership
     contact = await create_record(CONTACT, actor, {'last_name': 'Gone'})
     services = integrations.build(load_settings())
     await add_upload(actor, CONTACT, contact.id, filename='a.txt', content_type='text/plain',
@@ -142,15 +139,14 @@ async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(db
     assert all_files(rubrica_env / 'files') == []
 
 
-async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubrica_env):
+async def test_records_deleted_in_bulk_give_back_their_space_and_files(make_org, rubrica_env):
     """detach_uploads and remove_files, for a path that deletes records with a queryset delete (an import's undo):
     the space is given back in the transaction, the files go after it, except one another attachment still uses."""
     from tortoise.transactions import in_transaction
 
     from models.records import Contact
 
-    owner = await make_user()
-    actor = await make_org(owner)
+    actor = (await make_org()).owner.membership
     services = integrations.build(load_settings())
     first, second, stays = [await create_record(CONTACT, actor, {'last_name': n}) for n in ('A', 'B', 'C')]
     uploads = [await add_upload(actor, CONTACT, record.id, filename='f.txt', content_type='text/plain',
@@ -174,11 +170,10 @@ async def test_records_deleted_in_bulk_give_back_their_space_and_files(db, rubri
 
 # ------------------------------------------------------------------ the quota
 
-async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_kept(db, rubrica_env):
+async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_kept(make_org, rubrica_env):
     """Both uploads read the free space before either is written: only the database's conditional reservation
     can keep them from passing the quota together."""
-    owner = await make_user()
-    actor = await make_org(owner)
+    actor = (await make_org()).owner.membership
     await orgs.set_plan(org_id=actor.org_id, plan='free', quota_mb=1)
     actor = await orgs.Membership.get(id=actor.id).select_related('org')
     contact = await create_record(CONTACT, actor, {'last_name': 'Busy'})

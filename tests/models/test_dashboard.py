@@ -8,28 +8,19 @@ from models import access, dashboard, orgs
 from models.dashboard import TypeCount
 from models.errors import Forbidden
 from models.records import COMPANY, CONTACT, create_record, update_record
-from tests.helpers import add_member, make_org, make_user
 
 
 async def _as(user, org_id: int):
     return await access.membership(user, org_id)  # with its organization loaded, as pages and the API get it
 
 
-def _mention(user) -> str:
-    return f'ask @[{user.name}](user:{user.id})'
-
-
 @pytest.fixture
-async def acme(db):
-    """Boss owns Acme; Viewer and Writer are members; Other is an organization where Viewer is a member too."""
-    boss, viewer, writer = [await make_user(name=n) for n in ('Boss', 'Viewer', 'Writer')]
-    org = await make_org(boss, 'Acme')
-    await add_member(org, viewer, 'member')
-    await add_member(org, writer, 'member')
-    other = await make_org(writer, 'Other')
-    await add_member(other, viewer, 'member')
-    as_writer = await _as(writer, org.org_id)
-    as_viewer = await _as(viewer, org.org_id)
+async def records(acme, make_org) -> dict:
+    """Records of Acme made by Tina (the writer) for Mario (the viewer) to see or not, and Other, an organization
+    of Tina's where Mario is a member too."""
+    viewer, writer = acme.member, acme.other
+    other = await make_org('Other', owner=writer, members=[viewer])
+    as_writer, as_viewer = writer.membership, viewer.membership
 
     async def contact(actor, last_name, type_, visibility='public', description=''):
         return await create_record(CONTACT, actor, {'last_name': last_name, 'type': type_,
@@ -39,47 +30,46 @@ async def acme(db):
         return await create_record(COMPANY, actor, {'name': name, 'type': type_, 'visibility': visibility,
                                                     'description': description})
 
-    records = {
+    return {
         'public client 1': await contact(as_writer, 'Alpha', 'Client'),
         'public client 2': await contact(as_writer, 'Beta', 'Client'),
-        'public lead': await contact(as_writer, 'Gamma', 'Lead', description=_mention(viewer)),
+        'public lead': await contact(as_writer, 'Gamma', 'Lead', description=f'ask {viewer.mention}'),
         'writer private client': await contact(as_writer, 'Hidden', 'Client', 'private'),
         'private supplier mentioning viewer': await contact(as_writer, 'Delta', 'Supplier', 'private',
-                                                           _mention(viewer)),
+                                                            f'ask {viewer.mention}'),
         'viewer private partner': await contact(as_viewer, 'Epsilon', 'Partner', 'private'),
         'untyped public': await contact(as_writer, 'Zeta', ''),
         'public company client': await company(as_writer, 'Open Spa', 'Client'),
         'writer private company': await company(as_writer, 'Secret Srl', 'Supplier', 'private'),
         'private company mentioning viewer': await company(as_writer, 'Told Srl', 'Partner', 'private',
-                                                           _mention(viewer)),
-        'other org contact': await contact(await _as(writer, other.org_id), 'Elsewhere', 'Client',
-                                           description=_mention(viewer)),
-        'other org company': await company(await _as(writer, other.org_id), 'Far Away', 'Client'),
+                                                           f'ask {viewer.mention}'),
+        'other org contact': await contact(other['tina'].membership, 'Elsewhere', 'Client',
+                                           description=f'ask {viewer.mention}'),
+        'other org company': await company(other['tina'].membership, 'Far Away', 'Client'),
     }
-    return {'boss': boss, 'viewer': viewer, 'writer': writer, 'org': org, 'records': records}
 
 
-async def test_counts_by_type_are_those_the_viewer_may_see(acme):
-    viewer = await _as(acme['viewer'], acme['org'].org_id)
+async def test_counts_by_type_are_those_the_viewer_may_see(acme, records):
+    viewer = acme.member.membership
     assert await dashboard.counts_by_type(CONTACT, viewer) == [
         TypeCount('Client', 2), TypeCount('', 1), TypeCount('Lead', 1), TypeCount('Partner', 1),
         TypeCount('Supplier', 1)]
     assert await dashboard.counts_by_type(COMPANY, viewer) == [TypeCount('Client', 1), TypeCount('Partner', 1)]
 
-    writer = await _as(acme['writer'], acme['org'].org_id)
+    writer = acme.other.membership
     assert await dashboard.counts_by_type(CONTACT, writer) == [
         TypeCount('Client', 3), TypeCount('', 1), TypeCount('Lead', 1), TypeCount('Supplier', 1)]
 
-    # owners have no bypass: the boss sees the public records only
-    boss = await _as(acme['boss'], acme['org'].org_id)
-    assert await dashboard.counts_by_type(CONTACT, boss) == [
+    # owners have no bypass: Olga sees the public records only
+    owner = acme.owner.membership
+    assert await dashboard.counts_by_type(CONTACT, owner) == [
         TypeCount('Client', 2), TypeCount('', 1), TypeCount('Lead', 1)]
-    figures = await dashboard.dashboard(boss)
+    figures = await dashboard.dashboard(owner)
     assert (figures.contacts_total, figures.companies_total, figures.mentions_total) == (4, 1, 0)
 
 
-async def test_recent_and_mentions_hold_only_visible_records(acme):
-    viewer = await _as(acme['viewer'], acme['org'].org_id)
+async def test_recent_and_mentions_hold_only_visible_records(acme, records):
+    viewer = acme.member.membership
     figures = await dashboard.dashboard(viewer)
     assert (figures.contacts_total, figures.companies_total) == (6, 2)
 
@@ -93,33 +83,31 @@ async def test_recent_and_mentions_hold_only_visible_records(acme):
     assert figures.mentions_total == 3  # the mention in the other organization counts there, not here
 
     # a mention removed from the description is no longer counted
-    lead = acme['records']['public lead']
-    writer = await _as(acme['writer'], acme['org'].org_id)
+    lead = records['public lead']
+    writer = acme.other.membership
     await update_record(CONTACT, writer, lead.id, {'description': 'no one'}, lead.version)
     _, total = await dashboard.mentioning_me(viewer)
     assert total == 2
 
     # in the other organization the viewer is mentioned once
-    in_other = await _as(acme['viewer'], (await orgs.Organization.get(name='Other')).id)
+    in_other = await _as(acme.member, (await orgs.Organization.get(name='Other')).id)
     entries, total = await dashboard.mentioning_me(in_other)
     assert total == 1 and [e.name for e in entries] == ['Elsewhere']
 
 
-async def test_the_most_recent_change_comes_first(acme):
-    records = acme['records']
-    writer = await _as(acme['writer'], acme['org'].org_id)
+async def test_the_most_recent_change_comes_first(acme, records):
+    writer = acme.other.membership
     alpha = records['public client 1']
     await update_record(CONTACT, writer, alpha.id, {'first_name': 'Ada'}, alpha.version)
-    viewer = await _as(acme['viewer'], acme['org'].org_id)
+    viewer = acme.member.membership
     recent = await dashboard.recently_updated(viewer, limit=3)
     assert (recent[0].kind, recent[0].id, recent[0].name, recent[0].updated_by) == ('contact', alpha.id, 'Ada Alpha',
-                                                                                    'Writer')
+                                                                                    'Tina Other')
 
 
-async def test_a_guest_gets_no_figures(acme):
-    org = acme['org']
-    await orgs.change_role(actor=org, user_id=acme['viewer'].id, role='guest')
-    guest = await _as(acme['viewer'], org.org_id)
+async def test_a_guest_gets_no_figures(acme, records):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    guest = await _as(acme.member, acme.id)
     with pytest.raises(Forbidden):
         await dashboard.dashboard(guest)
     # and the gate itself gives a guest nothing to count, even when asked directly
@@ -128,20 +116,20 @@ async def test_a_guest_gets_no_figures(acme):
     assert await dashboard.recently_updated(guest) == []
 
 
-async def test_my_open_work_shows_only_contacts_i_may_see(acme):
+async def test_my_open_work_shows_only_contacts_i_may_see(acme, records):
     """Open tasks and tickets assigned to me and linked to a contact: listed with the contacts I may see only."""
     from models import connections, work
 
-    viewer = await _as(acme['viewer'], acme['org'].org_id)
-    writer = await _as(acme['writer'], acme['org'].org_id)
-    public = acme['records']['public client 1']
-    hidden = acme['records']['writer private client']
-    mine = await work.create_item(work.TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme['viewer'].id})
+    viewer = acme.member.membership
+    writer = acme.other.membership
+    public = records['public client 1']
+    hidden = records['writer private client']
+    mine = await work.create_item(work.TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme.member.id})
     only_hidden = await work.create_item(work.TICKET, writer, {'title': 'Secret ticket',
-                                                               'assignee_id': acme['viewer'].id})
+                                                               'assignee_id': acme.member.id})
     closed = await work.create_item(work.TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
-                                                          'assignee_id': acme['viewer'].id})
-    not_mine = await work.create_item(work.TASK, writer, {'title': 'Not mine', 'assignee_id': acme['writer'].id})
+                                                          'assignee_id': acme.member.id})
+    not_mine = await work.create_item(work.TASK, writer, {'title': 'Not mine', 'assignee_id': acme.other.id})
     for item_key, item in (('task_id', mine), ('ticket_id', closed), ('task_id', not_mine)):
         await connections.link(writer, {'contact_id': public.id, item_key: item.id})
     await connections.link(writer, {'contact_id': hidden.id, 'task_id': mine.id})

@@ -10,39 +10,14 @@ from models.attachments import Attachment, add_upload
 from models.connections import Connection, link
 from models.duplicates import MergeLog, merge, scan, undo_merge
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from models.orgs import Membership
 from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
 from models.work import PROJECT, TASK, TICKET, create_item
 from settings import load_settings
-from tests.helpers import add_member, make_org, make_user
-
-VALID_IVA = '00743110157'
+from tests.helpers import VALID_IVA
 
 
 async def chunked(data: bytes):
     yield data
-
-
-async def _membership(user) -> Membership:
-    return await Membership.filter(user_id=user.id).select_related('org').first()
-
-
-@pytest.fixture
-async def team(db):
-    owner = await make_user(name='Olga Owner')
-    mario = await make_user(name='Mario Member')
-    tina = await make_user(name='Tina Member')
-    guest = await make_user(name='Gus Guest')
-    org = await make_org(owner)
-    for person, role in ((mario, 'member'), (tina, 'member'), (guest, 'guest')):
-        await add_member(org, person, role)
-
-    class Team:
-        pass
-    t = Team()
-    t.owner, t.mario, t.tina, t.guest = owner, mario, tina, guest
-    t.as_owner, t.as_mario, t.as_tina, t.as_guest = [await _membership(u) for u in (owner, mario, tina, guest)]
-    return t
 
 
 async def state(kind, record_id: int) -> dict:
@@ -63,17 +38,20 @@ async def state(kind, record_id: int) -> dict:
 
 # ------------------------------------------------------------------ the scan
 
-async def test_the_scan_groups_same_email_phone_vat_and_name(team):
-    a = await records.create_record(CONTACT, team.as_mario, {'first_name': 'André', 'last_name': 'Müller',
-                                                             'emails': ['andre@example.com']})
-    b = await records.create_record(CONTACT, team.as_mario, {'first_name': 'Andre', 'last_name': 'MULLER',
-                                                             'emails': ['ANDRE@example.com'],
-                                                             'phones': ['02 1234 5678']})
-    c = await records.create_record(CONTACT, team.as_mario, {'last_name': 'Bianchi', 'phones': ['+39 02 12345678'],
-                                                             'vat_number': VALID_IVA})
-    d = await records.create_record(CONTACT, team.as_mario, {'last_name': 'Verdi', 'vat_number': f'{VALID_IVA[:5]} {VALID_IVA[5:]}'})
-    await records.create_record(CONTACT, team.as_mario, {'last_name': 'Alone', 'emails': ['alone@example.com']})
-    page = await scan(team.as_owner, 'contact')
+async def test_the_scan_groups_same_email_phone_vat_and_name(acme):
+    a = await records.create_record(CONTACT, acme.member.membership, {'first_name': 'André', 'last_name': 'Müller',
+                                                                      'emails': ['andre@example.com']})
+    b = await records.create_record(CONTACT, acme.member.membership, {'first_name': 'Andre', 'last_name': 'MULLER',
+                                                                      'emails': ['ANDRE@example.com'],
+                                                                      'phones': ['02 1234 5678']})
+    c = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Bianchi',
+                                                                      'phones': ['+39 02 12345678'],
+                                                                      'vat_number': VALID_IVA})
+    d = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Verdi',
+                                                                      'vat_number': f'{VALID_IVA[:5]} {VALID_IVA[5:]}'})
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Alone',
+                                                                  'emails': ['alone@example.com']})
+    page = await scan(acme.owner.membership, 'contact')
     found = {(g.reason, g.value): sorted(m.id for m in g.members) for g in page.items}
     assert found == {
         ('same email', 'andre@example.com'): [a.id, b.id],
@@ -86,56 +64,57 @@ async def test_the_scan_groups_same_email_phone_vat_and_name(team):
     assert [g.key for g in page.items][-1] == 'name'  # shared keys first
 
     # paginated in the database, the same groups page by page
-    first = await scan(team.as_owner, 'contact', limit=3, offset=0)
-    second = await scan(team.as_owner, 'contact', limit=3, offset=3)
+    first = await scan(acme.owner.membership, 'contact', limit=3, offset=0)
+    second = await scan(acme.owner.membership, 'contact', limit=3, offset=3)
     assert first.total == second.total == 4
     assert len(first.items) == 3 and len(second.items) == 1
     assert {g.label for g in first.items + second.items} == {g.label for g in page.items}
 
 
-async def test_the_scan_of_companies(team):
-    a = await records.create_record(COMPANY, team.as_mario, {'name': 'Rossi Srl', 'vat_number': VALID_IVA})
-    b = await records.create_record(COMPANY, team.as_mario, {'name': 'ROSSI SRL'})
-    c = await records.create_record(COMPANY, team.as_mario, {'name': 'Other', 'vat_number': f' {VALID_IVA.lower()}'})
-    page = await scan(team.as_mario, 'company')
+async def test_the_scan_of_companies(acme):
+    a = await records.create_record(COMPANY, acme.member.membership, {'name': 'Rossi Srl', 'vat_number': VALID_IVA})
+    b = await records.create_record(COMPANY, acme.member.membership, {'name': 'ROSSI SRL'})
+    c = await records.create_record(COMPANY, acme.member.membership, {'name': 'Other',
+                                                                      'vat_number': f' {VALID_IVA.lower()}'})
+    page = await scan(acme.member.membership, 'company')
     assert {(g.key, tuple(sorted(m.id for m in g.members))) for g in page.items} == \
         {('vat', (a.id, c.id)), ('name', (a.id, b.id))}
 
 
-async def test_the_scan_never_lists_what_the_caller_cannot_see(team):
-    await records.create_record(CONTACT, team.as_mario, {'last_name': 'Secret', 'emails': ['s@example.com'],
-                                                         'visibility': 'private'})
-    public = await records.create_record(CONTACT, team.as_tina, {'last_name': 'Secret', 'emails': ['s@example.com']})
-    await records.create_record(CONTACT, team.as_tina, {'last_name': 'Lone', 'emails': ['x@example.com']})
-    mario_sees = await scan(team.as_mario, 'contact')
+async def test_the_scan_never_lists_what_the_caller_cannot_see(acme, elsewhere):
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Secret', 'emails': ['s@example.com'],
+                                                                  'visibility': 'private'})
+    public = await records.create_record(CONTACT, acme.other.membership, {'last_name': 'Secret',
+                                                                          'emails': ['s@example.com']})
+    await records.create_record(CONTACT, acme.other.membership, {'last_name': 'Lone', 'emails': ['x@example.com']})
+    mario_sees = await scan(acme.member.membership, 'contact')
     assert {g.key for g in mario_sees.items} == {'email', 'name'}
     # Tina and the owner see one "Secret" only: no group, not even a count
-    for actor in (team.as_tina, team.as_owner):
+    for actor in (acme.other.membership, acme.owner.membership):
         page = await scan(actor, 'contact')
         assert page.items == [] and page.total == 0
-    other = await make_user()
-    other_org = await make_org(other, 'Elsewhere')
-    await records.create_record(CONTACT, other_org, {'last_name': 'Secret', 'emails': ['s@example.com']})
-    page = await scan(team.as_tina, 'contact')
+    await records.create_record(CONTACT, elsewhere.owner.membership, {'last_name': 'Secret',
+                                                                      'emails': ['s@example.com']})
+    page = await scan(acme.other.membership, 'contact')
     assert page.total == 0, 'another organization never shows'
     assert public.id
 
 
-async def test_guests_may_not_scan_merge_or_undo(team):
+async def test_guests_may_not_scan_merge_or_undo(acme):
     with pytest.raises(Forbidden):
-        await scan(team.as_guest, 'contact')
+        await scan(acme.guest.membership, 'contact')
     with pytest.raises(Forbidden):
-        await merge(CONTACT, team.as_guest, 1, 2)
+        await merge(CONTACT, acme.guest.membership, 1, 2)
     with pytest.raises(Forbidden):
-        await undo_merge(team.as_guest, 1)
+        await undo_merge(acme.guest.membership, 1)
 
 
-async def test_bad_scan_arguments_name_the_field(team):
+async def test_bad_scan_arguments_name_the_field(acme):
     with pytest.raises(ValidationFailed) as e:
-        await scan(team.as_owner, 'person', limit=0, offset=-1)
+        await scan(acme.owner.membership, 'person', limit=0, offset=-1)
     assert 'kind' in e.value.errors
     with pytest.raises(ValidationFailed) as e:
-        await scan(team.as_owner, 'contact', limit=0, offset=-1)
+        await scan(acme.owner.membership, 'contact', limit=0, offset=-1)
     assert set(e.value.errors) == {'limit', 'offset'}
 
 
@@ -146,13 +125,13 @@ async def _linked(actor, kind, record, item_kind, title):
     return await link(actor, {f'{kind.name}_id': record.id, f'{item_kind.name}_id': item.id}), item
 
 
-async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(team, rubrica_env):
+async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(acme, rubrica_env):
     services = integrations.build(load_settings())
-    actor = team.as_mario
+    actor = acme.member.membership
     keep = await records.create_record(CONTACT, actor, {
         'first_name': 'Andre', 'last_name': 'Muller', 'type': 'Client', 'emails': ['andre@example.com'],
         'phones': ['02 1234 5678'], 'addresses': [{'city': 'Milano'}],
-        'description': f'Met @[Tina Member](user:{team.tina.id})'})
+        'description': f'Met {acme.other.mention}'})
     other = await records.create_record(CONTACT, actor, {
         'first_name': 'André', 'last_name': 'Müller', 'type': 'Lead', 'role': 'Marketing Manager',
         'emails': ['ANDRE@example.com', 'a.muller@example.org'], 'phones': ['+33 1 42 68 53 00'],
@@ -165,7 +144,7 @@ async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(t
                                     chunks=chunked(b'other'), integrations=services)
     cloud = await Attachment.create(org_id=actor.org_id, contact_id=other.id, source='google_drive',
                                     filename='Drive doc', storage_key='drive-file-1', web_link='https://drive/x',
-                                    uploaded_by_id=team.mario.id, size=None)
+                                    uploaded_by_id=acme.member.id, size=None)
     shared_conn_keep, project = await _linked(actor, CONTACT, keep, PROJECT, 'Shared project')
     shared_conn_other = await link(actor, {'contact_id': other.id, 'project_id': project.id})
     task_conn, _ = await _linked(actor, CONTACT, other, TASK, 'A task')
@@ -179,15 +158,15 @@ async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(t
     merged = await Contact.get(id=keep.id)
     assert not await Contact.filter(id=other.id).exists()
     assert (merged.first_name, merged.last_name, merged.type, merged.role) == ('André', 'Müller', 'Client',
-                                                                              'Marketing Manager')
+                                                                               'Marketing Manager')
     assert merged.company_id == other.company_id and merged.pec == 'andre@pec.example.it'
     assert merged.vat_number == VALID_IVA
     assert merged.emails == ['andre@example.com', 'a.muller@example.org']
     assert merged.phones == ['+390212345678', '+33142685300']
     assert [a['city'] for a in merged.addresses] == ['Milano', 'Paris']
-    assert merged.version == 2 and merged.updated_by_id == team.mario.id
+    assert merged.version == 2 and merged.updated_by_id == acme.member.id
     assert merged.description.startswith('Met @[Tina')
-    assert await Mention.filter(contact_id=keep.id).values_list('user_id', flat=True) == [team.tina.id]
+    assert await Mention.filter(contact_id=keep.id).values_list('user_id', flat=True) == [acme.other.id]
     assert sorted(await RecordKey.filter(contact_id=keep.id).values_list('kind', 'value')) == sorted([
         ('email', 'andre@example.com'), ('email', 'a.muller@example.org'), ('phone', '+390212345678'),
         ('phone', '+33142685300'), ('pec', 'andre@pec.example.it'), ('vat', VALID_IVA)])
@@ -199,25 +178,25 @@ async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(t
     assert result.dropped == {'connections': 1}  # both were linked to the project: it stays linked once
     assert result.moved == {'attachments.contact_id': 2, 'connections.contact_id': 2}
     # searching finds the merged record by the other's values
-    assert [r.id for r in (await records.list_records(CONTACT, team.as_owner, q='a.muller')).items] == [keep.id]
+    assert [r.id for r in (await records.list_records(CONTACT, acme.owner.membership, q='a.muller')).items] == [keep.id]
 
-    undone = await undo_merge(team.as_owner, result.log.id)
+    undone = await undo_merge(acme.owner.membership, result.log.id)
     assert (undone.kept.id, undone.restored.id) == (keep.id, other.id)
     after = {keep.id: await state(CONTACT, keep.id), other.id: await state(CONTACT, other.id)}
     assert after == before
     assert await Connection.filter(id=shared_conn_other.id, contact_id=other.id).exists()
     with pytest.raises(Conflict):
-        await undo_merge(team.as_owner, result.log.id)
+        await undo_merge(acme.owner.membership, result.log.id)
 
 
-async def test_a_company_merge_moves_its_contacts_and_undo_moves_them_back(team):
-    actor = team.as_mario
+async def test_a_company_merge_moves_its_contacts_and_undo_moves_them_back(acme):
+    actor = acme.member.membership
     keep = await records.create_record(COMPANY, actor, {'name': 'Rossi Srl', 'emails': ['info@rossi.it']})
     other = await records.create_record(COMPANY, actor, {'name': 'Rossi S.r.l.', 'vat_number': VALID_IVA,
                                                          'sector': 'ICT'})
     staff = [await records.create_record(CONTACT, actor, {'last_name': n, 'company_id': other.id}) for n in 'AB']
-    hidden = await records.create_record(CONTACT, team.as_tina, {'last_name': 'Hidden', 'company_id': other.id,
-                                                                 'visibility': 'private'})
+    hidden = await records.create_record(CONTACT, acme.other.membership, {'last_name': 'Hidden', 'company_id': other.id,
+                                                                          'visibility': 'private'})
     mine = await records.create_record(CONTACT, actor, {'last_name': 'Mine', 'company_id': keep.id})
     conn, _ = await _linked(actor, COMPANY, other, PROJECT, 'P')
     before = {i: await state(COMPANY, i) for i in (keep.id, other.id)}
@@ -235,8 +214,8 @@ async def test_a_company_merge_moves_its_contacts_and_undo_moves_them_back(team)
     assert {i: await state(COMPANY, i) for i in (keep.id, other.id)} == before
 
 
-async def test_more_than_three_emails_are_refused_until_the_caller_picks(team):
-    actor = team.as_mario
+async def test_more_than_three_emails_are_refused_until_the_caller_picks(acme):
+    actor = acme.member.membership
     keep = await records.create_record(CONTACT, actor, {'last_name': 'A', 'emails': ['1@x.it', '2@x.it'],
                                                         'phones': ['+39 02 1111111']})
     other = await records.create_record(CONTACT, actor, {'last_name': 'A', 'emails': ['3@x.it', '4@x.it']})
@@ -254,8 +233,8 @@ async def test_more_than_three_emails_are_refused_until_the_caller_picks(team):
     assert (await Contact.get(id=keep.id)).emails == ['4@x.it', '1@x.it']  # in the caller's order
 
 
-async def test_stale_versions_and_bad_choices_are_refused(team):
-    actor = team.as_mario
+async def test_stale_versions_and_bad_choices_are_refused(acme):
+    actor = acme.member.membership
     keep = await records.create_record(CONTACT, actor, {'last_name': 'A'})
     other = await records.create_record(CONTACT, actor, {'last_name': 'B'})
     await records.update_record(CONTACT, actor, keep.id, {'first_name': 'Z'}, 1)
@@ -271,8 +250,8 @@ async def test_stale_versions_and_bad_choices_are_refused(team):
     assert await Contact.filter(id__in=[keep.id, other.id]).count() == 2
 
 
-async def test_undo_is_refused_after_the_kept_record_changed(team):
-    actor = team.as_mario
+async def test_undo_is_refused_after_the_kept_record_changed(acme):
+    actor = acme.member.membership
     keep = await records.create_record(CONTACT, actor, {'last_name': 'A'})
     other = await records.create_record(CONTACT, actor, {'last_name': 'A'})
     result = await merge(CONTACT, actor, keep.id, other.id)
@@ -283,66 +262,66 @@ async def test_undo_is_refused_after_the_kept_record_changed(team):
     assert not await Contact.filter(id=other.id).exists()
 
 
-async def test_private_records_merge_only_for_who_may(team):
-    private_tina = await records.create_record(CONTACT, team.as_tina, {
-        'last_name': 'P', 'visibility': 'private', 'description': f'@[Mario Member](user:{team.mario.id})'})
-    public = await records.create_record(CONTACT, team.as_tina, {'last_name': 'P'})
-    hidden = await records.create_record(CONTACT, team.as_tina, {'last_name': 'P', 'visibility': 'private'})
+async def test_private_records_merge_only_for_who_may(acme):
+    private_tina = await records.create_record(CONTACT, acme.other.membership, {
+        'last_name': 'P', 'visibility': 'private', 'description': acme.member.mention})
+    public = await records.create_record(CONTACT, acme.other.membership, {'last_name': 'P'})
+    hidden = await records.create_record(CONTACT, acme.other.membership, {'last_name': 'P', 'visibility': 'private'})
     # Mario cannot see `hidden`: it does not exist for him
     with pytest.raises(NotFound):
-        await merge(CONTACT, team.as_mario, public.id, hidden.id)
+        await merge(CONTACT, acme.member.membership, public.id, hidden.id)
     # Mario sees Tina's private record (he is mentioned) but may not move its data to a public record
     with pytest.raises(Forbidden):
-        await merge(CONTACT, team.as_mario, public.id, private_tina.id)
+        await merge(CONTACT, acme.member.membership, public.id, private_tina.id)
     # nor change the visibility of a record he did not create
     with pytest.raises(Forbidden):
-        await merge(CONTACT, team.as_mario, public.id, private_tina.id, choices={'visibility': 'other'})
-    result = await merge(CONTACT, team.as_tina, public.id, private_tina.id, choices={'visibility': 'other'})
+        await merge(CONTACT, acme.member.membership, public.id, private_tina.id, choices={'visibility': 'other'})
+    result = await merge(CONTACT, acme.other.membership, public.id, private_tina.id, choices={'visibility': 'other'})
     assert result.record.visibility == 'private'
     # the merge log is visible only to who sees the kept record
-    assert [m.id for m in await duplicates.recent_merges(team.as_tina)] == [result.log.id]
-    assert await duplicates.recent_merges(team.as_owner) == []
+    assert [m.id for m in await duplicates.recent_merges(acme.other.membership)] == [result.log.id]
+    assert await duplicates.recent_merges(acme.owner.membership) == []
     with pytest.raises(NotFound):
-        await undo_merge(team.as_owner, result.log.id)
+        await undo_merge(acme.owner.membership, result.log.id)
 
 
-async def test_a_merge_log_needs_both_records_as_they_were_at_merge_time(team):
+async def test_a_merge_log_needs_both_records_as_they_were_at_merge_time(acme):
     """Two private records: the log exists only for who could see both (here Mario, creator of one and mentioned
     in the other), not for the creator of only one of them (Tina), nor the owner."""
-    tinas = await records.create_record(CONTACT, team.as_tina, {
-        'last_name': 'Verdi', 'visibility': 'private', 'description': f'@[Mario Member](user:{team.mario.id})'})
-    marios = await records.create_record(CONTACT, team.as_mario, {'last_name': 'Verdi', 'visibility': 'private'})
-    result = await merge(CONTACT, team.as_mario, tinas.id, marios.id)
+    tinas = await records.create_record(CONTACT, acme.other.membership, {
+        'last_name': 'Verdi', 'visibility': 'private', 'description': acme.member.mention})
+    marios = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Verdi',
+                                                                           'visibility': 'private'})
+    result = await merge(CONTACT, acme.member.membership, tinas.id, marios.id)
     log = await MergeLog.get(id=result.log.id)
     assert (log.kept_visibility, log.kept_created_by_id, log.removed_visibility, log.removed_created_by_id) == (
-        'private', team.tina.id, 'private', team.mario.id)
-    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+        'private', acme.other.id, 'private', acme.member.id)
+    assert [m.id for m in await duplicates.recent_merges(acme.member.membership)] == [log.id]
     # Tina sees the kept record (hers) but never saw Mario's private one that went into it
-    assert await records.get_record(CONTACT, team.as_tina, tinas.id)
-    assert await duplicates.recent_merges(team.as_tina) == []
-    assert await duplicates.recent_merges(team.as_owner) == []
-    for who in (team.as_tina, team.as_owner, team.as_guest):
+    assert await records.get_record(CONTACT, acme.other.membership, tinas.id)
+    assert await duplicates.recent_merges(acme.other.membership) == []
+    assert await duplicates.recent_merges(acme.owner.membership) == []
+    for who in (acme.other.membership, acme.owner.membership, acme.guest.membership):
         with pytest.raises((NotFound, Forbidden)):
             await undo_merge(who, log.id)
     with pytest.raises(NotFound):
-        await duplicates.get_merge(team.as_tina, log.id)
+        await duplicates.get_merge(acme.other.membership, log.id)
     # what the records became later does not widen the log: making the kept record public shows it to everyone,
     # the log still only to Mario
-    await records.update_record(CONTACT, team.as_tina, tinas.id, {'visibility': 'public'}, 2)
-    assert await duplicates.recent_merges(team.as_owner) == []
-    assert [m.id for m in await duplicates.recent_merges(team.as_mario)] == [log.id]
+    await records.update_record(CONTACT, acme.other.membership, tinas.id, {'visibility': 'public'}, 2)
+    assert await duplicates.recent_merges(acme.owner.membership) == []
+    assert [m.id for m in await duplicates.recent_merges(acme.member.membership)] == [log.id]
 
 
-async def test_a_merge_in_another_organization_is_not_found(team):
-    stranger = await make_user()
-    theirs = await make_org(stranger, 'Other')
+async def test_a_merge_in_another_organization_is_not_found(acme, elsewhere):
+    theirs = elsewhere.owner.membership
     a = await records.create_record(CONTACT, theirs, {'last_name': 'X'})
     b = await records.create_record(CONTACT, theirs, {'last_name': 'X'})
     result = await merge(CONTACT, theirs, a.id, b.id)
     with pytest.raises(NotFound):
-        await merge(CONTACT, team.as_owner, a.id, b.id)
+        await merge(CONTACT, acme.owner.membership, a.id, b.id)
     with pytest.raises(NotFound):
-        await undo_merge(team.as_owner, result.log.id)
+        await undo_merge(acme.owner.membership, result.log.id)
     assert await MergeLog.filter(id=result.log.id, undone_at__isnull=True).exists()
 
 
@@ -367,10 +346,10 @@ async def test_every_foreign_key_to_records_is_known_to_the_merge(db, kind):
             assert model._meta.fields_map[name].related_model not in (Contact, Company), (model, name)
 
 
-async def test_undo_copes_with_what_was_deleted_after_the_merge(team):
+async def test_undo_copes_with_what_was_deleted_after_the_merge(acme):
     """A company, a project or an attachment deleted after the merge: undo restores the rest, as the database
     would have handled the deletion (the company link emptied, the dropped link to the deleted project gone)."""
-    actor = team.as_mario
+    actor = acme.member.membership
     company = await records.create_record(COMPANY, actor, {'name': 'Gone Srl'})
     keep = await records.create_record(CONTACT, actor, {'last_name': 'A'})
     other = await records.create_record(CONTACT, actor, {'last_name': 'A', 'company_id': company.id})

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
@@ -11,22 +10,7 @@ from models import exports, imports, records
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.import_formats import guess_mapping, read_csv
 from models.records import COMPANY, CONTACT, Company, Contact, RecordKey
-from tests.helpers import add_member, make_org, make_user
-
-DATA = Path(__file__).resolve().parent.parent / 'data'
-VALID_IVA = '00743110157'
-
-
-@pytest.fixture
-async def team(db):
-    owner = await make_user(name='Olga Owner')
-    mario = await make_user(name='Mario Member')
-    guest = await make_user(name='Gus Guest')
-    org = await make_org(owner, 'Acme')
-    as_mario = await add_member(org, mario, 'member')
-    as_guest = await add_member(org, guest, 'guest')
-    as_mario.org = as_guest.org = org.org
-    return {'org': org, 'mario': as_mario, 'guest': as_guest}
+from tests.helpers import DATA, VALID_IVA
 
 
 async def run(actor, name: str, **options) -> imports.ImportBatch:
@@ -45,10 +29,10 @@ def contact_by_email(email: str):
 
 # ---------------------------------------------------------------- the three kinds of file
 
-async def test_google_contacts_export(team):
-    batch = await run(team['org'], 'google_contacts.csv')
+async def test_google_contacts_export(acme):
+    batch = await run(acme.owner.membership, 'google_contacts.csv')
     assert (batch.status, batch.created, batch.skipped, batch.companies_created) == ('done', 4, 2, 2)
-    rows = await report(team['org'], batch)
+    rows = await report(acme.owner.membership, batch)
     assert rows[4][0] == 'skipped'
     assert rows[4][1].startswith('emails[0] (column "E-mail 1 - Value"): is not a valid email')
     assert rows[5] == ('skipped', 'last_name (column "Last Name"): a contact needs a first or a last name')
@@ -64,15 +48,15 @@ async def test_google_contacts_export(team):
     assert karl.company_id == andre.company_id  # the company named twice is created once
     chiara = await contact_by_email('chiara.bianchi@example.it')
     assert chiara.phones == ['+393471234567', '+390212345678'] and chiara.company_id is None
-    found = await records.list_records(CONTACT, team['mario'], q='muller')
+    found = await records.list_records(CONTACT, acme.member.membership, q='muller')
     assert [c.last_name for c in found.items] == ['Müller']  # derived search columns were written
 
 
-async def test_outlook_export_with_bom(team):
+async def test_outlook_export_with_bom(acme):
     assert (DATA / 'outlook_contacts.csv').read_bytes().startswith(b'\xef\xbb\xbf')
-    batch = await run(team['org'], 'outlook_contacts.csv')
+    batch = await run(acme.owner.membership, 'outlook_contacts.csv')
     assert (batch.created, batch.skipped) == (2, 2)
-    rows = await report(team['org'], batch)
+    rows = await report(acme.owner.membership, batch)
     assert rows[3] == ('created', "role 'Designer' is not in the list: left empty")
     assert rows[4][0] == 'skipped'
     assert rows[4][1].startswith('phones[0] (column "Business Phone"): \'12\' is not a valid phone number')
@@ -87,16 +71,16 @@ async def test_outlook_export_with_bom(team):
     assert luca.company.name == 'Verdi & Figli S.r.l.'
 
 
-async def test_italian_semicolons_latin1(team):
+async def test_italian_semicolons_latin1(acme):
     parsed = read_csv((DATA / 'italian_latin1.csv').read_bytes())
     assert (parsed.delimiter, parsed.encoding) == (';', 'cp1252')
     assert guess_mapping(parsed.headers, 'contact') == [
         'first_name', 'last_name', 'company', 'vat_number', 'tax_code', 'email', 'pec', 'phone', 'phone',
         'address1.street', 'address1.city', 'address1.postal_code', 'address1.province', 'address1.country',
         'description']
-    batch = await run(team['org'], 'italian_latin1.csv')
+    batch = await run(acme.owner.membership, 'italian_latin1.csv')
     assert (batch.created, batch.skipped, batch.companies_created) == (3, 1, 1)
-    rows = await report(team['org'], batch)
+    rows = await report(acme.owner.membership, batch)
     assert rows[4][0] == 'skipped'
     assert rows[4][1].startswith('vat_number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
     giuseppe = await contact_by_email('g.esposito@caffenapoli.example')
@@ -114,69 +98,72 @@ async def test_italian_semicolons_latin1(team):
     assert not await Company.filter(name='Ditta Errata').exists()  # a skipped row creates no company
 
 
-async def test_french_tabs(team):
+async def test_french_tabs(acme):
     parsed = read_csv((DATA / 'french_tabs.csv').read_bytes())
     assert parsed.delimiter == '\t'
     assert guess_mapping(parsed.headers, 'contact')[:5] == ['first_name', 'last_name', 'company', 'phone', 'email']
-    batch = await run(team['org'], 'french_tabs.csv')
+    batch = await run(acme.owner.membership, 'french_tabs.csv')
     assert batch.created == 2
     helene = await contact_by_email('helene@boulangerie.example')
     assert helene.company.name == 'Boulangerie Lefèvre' and helene.addresses[0]['country'] == 'FR'
 
 
-async def test_companies_import_and_headers_in_three_languages(team):
+async def test_companies_import_and_headers_in_three_languages(acme):
     text = 'Ragione sociale;Partita IVA;Settore;Telefono;Email\nRossi Impianti;IT00743110157;ICT;02 1234 5678;' \
            'info@rossi.example\nSenza Nome Errata;IT123;;;\n'
     assert guess_mapping(['Société', 'TVA', 'Secteur'], 'company') == ['name', 'vat_number', 'sector']
     assert guess_mapping(['Company', 'VAT number', 'Industry'], 'company') == ['name', 'vat_number', 'sector']
-    batch = await imports.import_file(team['org'], kind='company', data=text.encode('utf-8'), filename='c.csv')
+    batch = await imports.import_file(acme.owner.membership, kind='company', data=text.encode('utf-8'),
+                                      filename='c.csv')
     assert (batch.created, batch.skipped) == (1, 1)
     company = await Company.get(name='Rossi Impianti')
     assert (company.vat_number, company.sector, company.emails) == (f'IT{VALID_IVA}', 'ICT', ['info@rossi.example'])
 
 
-async def test_bad_rows_never_stop_the_good_ones(team):
+async def test_bad_rows_never_stop_the_good_ones(acme):
     lines = ['First name,Last name,Email,Phone'] + \
         [f'Name{n},Surname{n},p{n}@example.com,02 1234 {n:04d}' for n in range(1, 2501)]
     lines[500] = 'Broken,Row,not an email,02 1234 9999'
     lines[1500] = 'Also,Broken,ok1500@example.com,12'
     lines.append(',,,')  # blank lines are not rows
-    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(), filename='x.csv')
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data='\n'.join(lines).encode(),
+                                      filename='x.csv')
     assert (batch.created, batch.skipped, batch.total) == (2498, 2, 2500)
-    assert await Contact.filter(org_id=team['org'].org_id).count() == 2498
+    assert await Contact.filter(org_id=acme.owner.membership.org_id).count() == 2498
     assert await RecordKey.filter(kind='email').count() == 2498
-    skipped, total = await imports.report_rows(team['org'], batch.id, status='skipped')
+    skipped, total = await imports.report_rows(acme.owner.membership, batch.id, status='skipped')
     assert total == 2 and [r.row for r in skipped] == [501, 1501]
 
 
-async def test_progress_is_reported(team):
+async def test_progress_is_reported(acme):
     lines = ['Nome,Cognome'] + [f'N{n},C{n}' for n in range(2500)]
     seen = []
-    await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode(),
+    await imports.import_file(acme.owner.membership, kind='contact', data='\n'.join(lines).encode(),
                               progress=lambda step, done, total: seen.append((step, done, total)))
     assert seen[-1] == ('done', 2500, 2500) and ('checking', 1000, 2500) in seen and ('writing', 2000, 2500) in seen
 
 
 # ---------------------------------------------------------------- matching and modes
 
-async def test_update_matches_by_email_then_vat_and_undo_restores(team):
-    by_email = await records.create_record(CONTACT, team['org'], {
+async def test_update_matches_by_email_then_vat_and_undo_restores(acme):
+    by_email = await records.create_record(CONTACT, acme.owner.membership, {
         'first_name': 'Anna', 'last_name': 'Old', 'emails': ['anna@example.com'], 'phones': ['02 1234 5678']})
-    by_vat = await records.create_record(CONTACT, team['org'], {
+    by_vat = await records.create_record(CONTACT, acme.owner.membership, {
         'first_name': 'Vito', 'last_name': 'Vat', 'vat_number': VALID_IVA, 'emails': ['vito@old.example']})
-    untouched = await records.create_record(CONTACT, team['org'], {'first_name': 'Una', 'last_name': 'Touched'})
+    untouched = await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Una',
+                                                                             'last_name': 'Touched'})
     text = ('Nome,Cognome,Email,Telefono,Partita IVA,Azienda\n'
             'Anna,New,ANNA@example.com,347 123 4567,,Nuova Srl\n'
             'Vito,Vat,vito@new.example,,00743110157,\n'
             'Nuovo,Contatto,nuovo@example.com,,,Nuova Srl\n')
-    create_only = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='create')
+    create_only = await imports.import_file(acme.owner.membership, kind='contact', data=text.encode(), mode='create')
     assert (create_only.created, create_only.updated, create_only.skipped) == (1, 0, 2)
-    rows = await report(team['org'], create_only)
+    rows = await report(acme.owner.membership, create_only)
     assert rows[2] == ('skipped', f'already exists: contact #{by_email.id} has the same email anna@example.com')
     assert rows[3] == ('skipped', f'already exists: contact #{by_vat.id} has the same VAT number {VALID_IVA}')
-    await imports.undo_import(team['org'], create_only.id)
+    await imports.undo_import(acme.owner.membership, create_only.id)
 
-    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), mode='update')
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data=text.encode(), mode='update')
     assert (batch.created, batch.updated, batch.skipped, batch.companies_created) == (1, 2, 0, 1)
     anna = await Contact.get(id=by_email.id).select_related('company')
     assert anna.last_name == 'New' and anna.phones == ['+390212345678', '+393471234567']
@@ -186,43 +173,46 @@ async def test_update_matches_by_email_then_vat_and_undo_restores(team):
     assert await RecordKey.filter(contact_id=vito.id, kind='email', value='vito@new.example').exists()
     assert (await Contact.get(id=untouched.id)).version == 1
 
-    await imports.undo_import(team['org'], batch.id)
+    await imports.undo_import(acme.owner.membership, batch.id)
     anna = await Contact.get(id=by_email.id)
     assert (anna.last_name, anna.phones, anna.company_id) == ('Old', ['+390212345678'], None)
     assert (await Contact.get(id=by_vat.id)).emails == ['vito@old.example']
     assert not await RecordKey.filter(value='vito@new.example').exists()
     assert not await Contact.filter(last_name='Contatto').exists()
     assert not await Company.filter(name='Nuova Srl').exists()  # created by the import, unused again
-    assert (await records.list_records(CONTACT, team['org'], q='anna old')).total == 1  # search columns restored
+    assert (await records.list_records(CONTACT, acme.owner.membership,
+                                       q='anna old')).total == 1  # search columns restored
     with pytest.raises(Conflict, match='already undone'):
-        await imports.undo_import(team['org'], batch.id)
+        await imports.undo_import(acme.owner.membership, batch.id)
 
 
-async def test_undo_refused_when_a_record_changed_since(team):
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda Lovelace,ada@example.com\n')
+async def test_undo_refused_when_a_record_changed_since(acme):
+    batch = await imports.import_file(acme.owner.membership, kind='contact',
+                                      data=b'Name,Email\nAda Lovelace,ada@example.com\n')
     ada = await Contact.get(last_name='Lovelace')
-    await records.update_record(CONTACT, team['mario'], ada.id, {'first_name': 'Augusta Ada'}, ada.version)
+    await records.update_record(CONTACT, acme.member.membership, ada.id, {'first_name': 'Augusta Ada'}, ada.version)
     with pytest.raises(Conflict, match="were changed, or got files or connections, after this import"):
-        await imports.undo_import(team['org'], batch.id)
+        await imports.undo_import(acme.owner.membership, batch.id)
     assert await Contact.filter(id=ada.id).exists()
-    assert (await imports.get_batch(team['org'], batch.id)).status == 'done'
+    assert (await imports.get_batch(acme.owner.membership, batch.id)).status == 'done'
 
 
-async def test_undo_keeps_a_company_the_import_created_if_used_since(team):
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Company\nAda Lovelace,Engines Ltd\n')
+async def test_undo_keeps_a_company_the_import_created_if_used_since(acme):
+    batch = await imports.import_file(acme.owner.membership, kind='contact',
+                                      data=b'Name,Company\nAda Lovelace,Engines Ltd\n')
     engines = await Company.get(name='Engines Ltd')
-    await records.create_record(CONTACT, team['mario'], {'last_name': 'Babbage', 'company_id': engines.id})
-    await imports.undo_import(team['org'], batch.id)
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Babbage', 'company_id': engines.id})
+    await imports.undo_import(acme.owner.membership, batch.id)
     assert not await Contact.filter(last_name='Lovelace').exists()
     assert await Company.filter(id=engines.id).exists()
 
 
-async def test_matching_only_sees_what_the_importer_may_see(team):
-    hidden = await records.create_record(CONTACT, team['mario'], {
+async def test_matching_only_sees_what_the_importer_may_see(acme):
+    hidden = await records.create_record(CONTACT, acme.member.membership, {
         'first_name': 'Secret', 'last_name': 'Person', 'emails': ['secret@example.com'], 'visibility': 'private'})
-    hidden_company = await records.create_record(COMPANY, team['mario'], {'name': 'Hidden Co',
-                                                                            'visibility': 'private'})
-    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+    hidden_company = await records.create_record(COMPANY, acme.member.membership, {'name': 'Hidden Co',
+                                                                                   'visibility': 'private'})
+    batch = await imports.import_file(acme.owner.membership, kind='contact', mode='update',
                                       data=b'Name,Email,Company\nNot Secret,secret@example.com,Hidden Co\n')
     assert (batch.created, batch.updated) == (1, 0)
     assert (await Contact.get(id=hidden.id)).first_name == 'Secret'  # never touched
@@ -230,42 +220,45 @@ async def test_matching_only_sees_what_the_importer_may_see(team):
     assert new.company_id != hidden_company.id
 
 
-async def test_guests_and_strangers_cannot_import_or_see_reports(team):
+async def test_guests_and_strangers_cannot_import_or_see_reports(acme):
     with pytest.raises(Forbidden):
-        await imports.import_file(team['guest'], kind='contact', data=b'Name\nAda\n')
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+        await imports.import_file(acme.guest.membership, kind='contact', data=b'Name\nAda\n')
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data=b'Name\nAda Lovelace\n')
     with pytest.raises(NotFound):
-        await imports.get_batch(team['mario'], batch.id)  # another member's import does not exist for them
+        await imports.get_batch(acme.member.membership, batch.id)  # another member's import does not exist for them
     with pytest.raises(NotFound):
-        await imports.undo_import(team['mario'], batch.id)
+        await imports.undo_import(acme.member.membership, batch.id)
 
 
-async def test_files_that_are_not_csv(team):
+async def test_files_that_are_not_csv(acme):
     with pytest.raises(ValidationFailed, match='empty'):
-        await imports.import_file(team['org'], kind='contact', data=b'')
+        await imports.import_file(acme.owner.membership, kind='contact', data=b'')
     with pytest.raises(ValidationFailed) as e:
-        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mapping=['nonsense'])
+        await imports.import_file(acme.owner.membership, kind='contact', data=b'Name\nAda\n', mapping=['nonsense'])
     assert 'mapping' in e.value.errors
     with pytest.raises(ValidationFailed) as e:
-        await imports.import_file(team['org'], kind='contact', data=b'Name\nAda\n', mode='overwrite')
+        await imports.import_file(acme.owner.membership, kind='contact', data=b'Name\nAda\n', mode='overwrite')
     assert 'mode' in e.value.errors
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name,Email\nAda,a@example.com,extra,cells\n')
+    batch = await imports.import_file(acme.owner.membership, kind='contact',
+                                      data=b'Name,Email\nAda,a@example.com,extra,cells\n')
     assert batch.skipped == 1
 
 
 # ---------------------------------------------------------------- exports
 
-async def test_csv_export_only_visible_and_neutralised(team):
-    visible_company = await records.create_record(COMPANY, team['org'], {'name': 'Open Co'})
-    private_company = await records.create_record(COMPANY, team['org'], {'name': 'Private Co', 'visibility': 'private'})
-    await records.create_record(CONTACT, team['org'], {'first_name': '=cmd|calc', 'last_name': '+Plus',
-                                                       'description': '@SUM(A1)', 'company_id': visible_company.id,
-                                                       'phones': ['02 1234 5678']})
-    await records.create_record(CONTACT, team['org'], {'first_name': 'Ugo', 'last_name': 'Works',
-                                                       'company_id': private_company.id})
-    await records.create_record(CONTACT, team['org'], {'first_name': 'Hidden', 'last_name': 'Owner',
-                                                       'visibility': 'private'})
-    text = (await exports.collect(exports.export_csv(CONTACT, team['mario']))).decode('utf-8')
+async def test_csv_export_only_visible_and_neutralised(acme):
+    visible_company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Open Co'})
+    private_company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Private Co',
+                                                                                   'visibility': 'private'})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': '=cmd|calc', 'last_name': '+Plus',
+                                                                 'description': '@SUM(A1)',
+                                                                 'company_id': visible_company.id,
+                                                                 'phones': ['02 1234 5678']})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Ugo', 'last_name': 'Works',
+                                                                 'company_id': private_company.id})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Hidden', 'last_name': 'Owner',
+                                                                 'visibility': 'private'})
+    text = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership))).decode('utf-8')
     assert text.startswith('\ufeff')
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert sorted(r['Last name'] for r in rows) == ["'+Plus", 'Works']
@@ -273,22 +266,22 @@ async def test_csv_export_only_visible_and_neutralised(team):
     assert (plus['First name'], plus['Notes'], plus['Company'], plus['Phone 1']) == \
         ("'=cmd|calc", "'@SUM(A1)", 'Open Co', "'+390212345678")
     assert next(r for r in rows if r['Last name'] == 'Works')['Company'] == ''  # a company Mario cannot see
-    filtered = (await exports.collect(exports.export_csv(CONTACT, team['mario'], q='works'))).decode()
+    filtered = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership, q='works'))).decode()
     assert 'Works' in filtered and 'Plus' not in filtered
     with pytest.raises(Forbidden):
-        await exports.collect(exports.export_csv(CONTACT, team['guest']))
+        await exports.collect(exports.export_csv(CONTACT, acme.guest.membership))
 
 
-async def test_csv_export_then_import_gives_the_same_contacts(team):
-    company = await records.create_record(COMPANY, team['org'], {'name': 'Müller GmbH'})
-    original = await records.create_record(CONTACT, team['org'], {
+async def test_csv_export_then_import_gives_the_same_contacts(acme, elsewhere):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Müller GmbH'})
+    original = await records.create_record(CONTACT, acme.owner.membership, {
         'first_name': 'André', 'last_name': 'Müller', 'emails': ['andre@example.com', 'a@example.org'],
         'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
         'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
                        'country': 'IT'}], 'description': '-- not a formula --', 'company_id': company.id,
         'type': 'Client', 'role': 'Marketing Manager'})
-    data = await exports.collect(exports.export_csv(CONTACT, team['org']))
-    other = await make_org(await make_user(), 'Elsewhere')
+    data = await exports.collect(exports.export_csv(CONTACT, acme.owner.membership))
+    other = elsewhere.owner.membership
     batch = await imports.import_file(other, kind='contact', data=data)
     assert batch.created == 1
     copy = await Contact.get(org_id=other.org_id).select_related('company')
@@ -298,8 +291,8 @@ async def test_csv_export_then_import_gives_the_same_contacts(team):
     assert copy.company.name == 'Müller GmbH'
 
 
-async def test_vcard_export_then_import_gives_the_same_contacts(team):
-    company = await records.create_record(COMPANY, team['org'], {'name': 'Caffè Napoli'})
+async def test_vcard_export_then_import_gives_the_same_contacts(acme, elsewhere):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Caffè Napoli'})
     people = [
         {'first_name': 'André', 'last_name': 'Müller; Jr.', 'emails': ['andre@example.com', 'a@example.org'],
          'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
@@ -310,10 +303,10 @@ async def test_vcard_export_then_import_gives_the_same_contacts(team):
          'type': 'Client', 'role': 'Marketing Manager', 'visibility': 'private'},
         {'first_name': '', 'last_name': 'Solo', 'emails': [], 'phones': []},
     ]
-    originals = [await records.create_record(CONTACT, team['org'], p) for p in people]
-    data = await exports.collect(exports.export_vcards(team['org']))
+    originals = [await records.create_record(CONTACT, acme.owner.membership, p) for p in people]
+    data = await exports.collect(exports.export_vcards(acme.owner.membership))
     assert data.count(b'BEGIN:VCARD') == 2 and b'VERSION:3.0' in data
-    other = await make_org(await make_user(), 'Elsewhere')
+    other = elsewhere.owner.membership
     batch = await imports.import_file(other, kind='contact', data=data, file_format='vcard')
     assert (batch.created, batch.skipped) == (2, 0)
     for original in originals:
@@ -324,28 +317,28 @@ async def test_vcard_export_then_import_gives_the_same_contacts(team):
         assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)
 
 
-async def test_vcard_4_and_a_broken_card(team):
+async def test_vcard_4_and_a_broken_card(acme):
     text = ('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jane Doe\r\nN:Doe;Jane;;;\r\nORG:Example Inc.\r\n'
             'TITLE:Chief Executive Officer\r\nEMAIL;TYPE=work:jane@example.com\r\n'
             'TEL;VALUE=uri;TYPE="voice,cell":tel:+33-1-42-68-53-00\r\n'
             'ADR;TYPE=work:;;12 Rue de Rivoli;Paris;;75001;France\r\nNOTE:Met in Paris\r\nEND:VCARD\r\n'
             'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Email\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n'
             'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only Full Name\r\nTITLE:Astronaut\r\nEND:VCARD\r\n')
-    batch = await imports.import_file(team['org'], kind='contact', data=text.encode(), file_format='vcard')
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data=text.encode(), file_format='vcard')
     assert (batch.created, batch.skipped) == (2, 1)
     jane = await Contact.get(last_name='Doe').select_related('company')
     assert (jane.first_name, jane.emails, jane.phones, jane.role) == ('Jane', ['jane@example.com'],
-                                                                     ['+33142685300'], 'Chief Executive Officer')
+                                                                      ['+33142685300'], 'Chief Executive Officer')
     assert jane.addresses == [{'street': '12 Rue de Rivoli', 'city': 'Paris', 'postal_code': '75001',
                                'province': '', 'country': 'FR'}]
     assert jane.company.name == 'Example Inc.' and jane.description == 'Met in Paris'
     only = await Contact.get(last_name='Name')
     assert (only.first_name, only.role) == ('Only Full', '')  # a title not in the list of roles is left out
-    rows = await report(team['org'], batch)
+    rows = await report(acme.owner.membership, batch)
     assert rows[2][0] == 'skipped' and 'emails[0]' in rows[2][1]
 
 
-async def test_a_failure_half_way_leaves_nothing_behind(team):
+async def test_a_failure_half_way_leaves_nothing_behind(acme):
     """The database refuses a row of the third chunk (a trigger stands in for a disk or constraint failure):
     the two chunks already written are taken back, and the batch says so."""
     from tortoise import connections
@@ -365,7 +358,7 @@ async def test_a_failure_half_way_leaves_nothing_behind(team):
         lines[2200] = 'Big,Boom,Ditta 0'
         before = await Contact.all().count()
         with pytest.raises(Exception, match='boom'):
-            await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+            await imports.import_file(acme.owner.membership, kind='contact', data='\n'.join(lines).encode())
         assert await Contact.all().count() == before
         assert not await Company.exists() and not await RecordKey.exists()
         batch = await imports.ImportBatch.get()
@@ -375,13 +368,14 @@ async def test_a_failure_half_way_leaves_nothing_behind(team):
                                         else 'DROP TRIGGER boom;')
 
 
-async def test_an_update_does_not_change_visibility_of_someone_elses_record(team):
-    theirs = await records.create_record(CONTACT, team['mario'], {'last_name': 'Public', 'emails': ['p@example.com']})
-    batch = await imports.import_file(team['org'], kind='contact', mode='update',
+async def test_an_update_does_not_change_visibility_of_someone_elses_record(acme):
+    theirs = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Public',
+                                                                           'emails': ['p@example.com']})
+    batch = await imports.import_file(acme.owner.membership, kind='contact', mode='update',
                                       data=b'Cognome,Email,Visibility,Ruolo\nPublic,p@example.com,private,CEO\n')
     assert batch.updated == 1
     assert (await Contact.get(id=theirs.id)).visibility == 'public'
-    rows = await report(team['org'], batch)
+    rows = await report(acme.owner.membership, batch)
     assert 'only the person who created the record' in rows[2][1] and "role 'CEO' is not in the list" in rows[2][1]
 
 
@@ -393,26 +387,26 @@ def test_separator_detection_trusts_the_header():
     assert sniff_delimiter('Name\nAda\n') == ','
 
 
-async def test_undo_refused_when_a_created_record_got_a_connection(team):
+async def test_undo_refused_when_a_created_record_got_a_connection(acme):
     from models import connections, work
-    batch = await imports.import_file(team['org'], kind='contact', data=b'Name\nAda Lovelace\n')
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data=b'Name\nAda Lovelace\n')
     ada = await Contact.get(last_name='Lovelace')
-    task = await work.create_item(work.WORK_KINDS['task'], team['mario'], {'title': 'Call Ada'})
-    await connections.link(team['mario'], {'contact_id': ada.id, 'task_id': task.id})
+    task = await work.create_item(work.WORK_KINDS['task'], acme.member.membership, {'title': 'Call Ada'})
+    await connections.link(acme.member.membership, {'contact_id': ada.id, 'task_id': task.id})
     with pytest.raises(Conflict, match='Lovelace'):
-        await imports.undo_import(team['org'], batch.id)
+        await imports.undo_import(acme.owner.membership, batch.id)
     assert await Contact.filter(id=ada.id).exists()
 
 
-async def test_every_imported_chunk_is_in_the_search_index_and_later_saves_are_too(team):
+async def test_every_imported_chunk_is_in_the_search_index_and_later_saves_are_too(acme):
     """Imports index each chunk in one statement (SQLite); nothing may be left out, and the normal per-row
     indexing of later saves must be back on afterwards."""
     lines = ['Nome,Cognome,Email'] + [f'Nome{n},Zanardi{n},z{n}@example.com' for n in range(imports.CHUNK + 5)]
-    batch = await imports.import_file(team['org'], kind='contact', data='\n'.join(lines).encode())
+    batch = await imports.import_file(acme.owner.membership, kind='contact', data='\n'.join(lines).encode())
     assert batch.created == imports.CHUNK + 5
-    assert (await records.list_records(CONTACT, team['mario'], q='zanardi')).total == imports.CHUNK + 5
+    assert (await records.list_records(CONTACT, acme.member.membership, q='zanardi')).total == imports.CHUNK + 5
     for n in (0, imports.CHUNK - 1, imports.CHUNK + 4):  # first and last of each chunk
-        found = await records.list_records(CONTACT, team['mario'], q=f'z{n}@example.com')
+        found = await records.list_records(CONTACT, acme.member.membership, q=f'z{n}@example.com')
         assert [c.last_name for c in found.items] == [f'Zanardi{n}']
-    await records.create_record(CONTACT, team['mario'], {'last_name': 'Quintavalle'})
-    assert (await records.list_records(CONTACT, team['mario'], q='quintavalle')).total == 1
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Quintavalle'})
+    assert (await records.list_records(CONTACT, acme.member.membership, q='quintavalle')).total == 1

@@ -15,7 +15,6 @@ from models import import_formats, imports, records
 from models.errors import ValidationFailed
 from models.import_formats import read_csv, read_vcards, sniff_delimiter
 from models.records import CONTACT, Company, Contact, RecordKey
-from tests.helpers import make_org, make_user
 
 
 def refusal(error: pytest.ExceptionInfo) -> str:
@@ -174,12 +173,8 @@ async def test_files_are_read_in_a_worker_process_and_a_dead_worker_is_replaced(
 
 # ---------------------------------------------------------------- progress and recovery after a crash
 
-@pytest.fixture
-async def owner(db):
-    return await make_org(await make_user(name='Olga Owner'), 'Acme')
-
-
-async def test_each_written_chunk_commits_the_batch_counts_with_it(owner):
+async def test_each_written_chunk_commits_the_batch_counts_with_it(acme):
+    owner = acme.owner.membership
     lines = ['Nome,Cognome,Email'] + [f'N{n},C{n},p{n}@example.com' for n in range(2500)] + ['Bad,Row,not-an-email']
     committed = []
 
@@ -192,9 +187,10 @@ async def test_each_written_chunk_commits_the_batch_counts_with_it(owner):
     assert committed == [('running', 0, 1), ('running', 1000, 1), ('running', 2000, 1), ('running', 2500, 1)]
 
 
-async def test_imports_left_running_by_a_crash_are_taken_back_at_start(owner):
+async def test_imports_left_running_by_a_crash_are_taken_back_at_start(acme):
     """The state a kill -9 leaves: chunks committed, the batch still running. (tests/test_import_crash.py does it
     for real, with a server process.)"""
+    owner = acme.owner.membership
     kept = await records.create_record(CONTACT, owner, {'last_name': 'Rossi', 'emails': ['rossi@example.com'],
                                                         'description': 'before'})
     done = await imports.import_file(owner, kind='contact', data=b'Cognome,Email\nVerdi,verdi@example.com\n')
@@ -204,7 +200,7 @@ async def test_imports_left_running_by_a_crash_are_taken_back_at_start(owner):
     assert (cut.created, cut.updated, cut.companies_created) == (1500, 1, 3)
     # left by an earlier server process (the one that was killed): running, begun before this process
     await imports.ImportBatch.filter(id=cut.id).update(status='running', finished_at=None,
-                                                      created_at=datetime.now(timezone.utc) - timedelta(hours=1))
+                                                       created_at=datetime.now(timezone.utc) - timedelta(hours=1))
     live = await imports.ImportBatch.create(org_id=owner.org_id, created_by_id=owner.user_id, kind='contact',
                                             mode='create', source='csv', total=1)  # this process's own
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from models import orgs, records
 from models.records import COMPANY, CONTACT, Company, Contact
-from tests.helpers import make_org, make_user
 
 
-async def test_renaming_an_option_renames_it_on_records(db):
-    owner = await make_org(await make_user())
+async def test_renaming_an_option_renames_it_on_records(make_org):
+    owner = (await make_org()).owner.membership
     contact = await records.create_record(CONTACT, owner, {'last_name': 'Rossi', 'type': 'Client'})
     company = await records.create_record(COMPANY, owner, {'name': 'Rossi Srl', 'type': 'Client', 'sector': 'ICT'})
     types = (await orgs.option_lists(owner.org_id))['contact_types']
@@ -20,8 +19,8 @@ async def test_renaming_an_option_renames_it_on_records(db):
     assert (company_now.type, company_now.sector) == ('Client', 'Information technology')  # company types untouched
 
 
-async def test_a_value_removed_from_its_list_stays_on_records_until_changed(db):
-    owner = await make_org(await make_user())
+async def test_a_value_removed_from_its_list_stays_on_records_until_changed(make_org):
+    owner = (await make_org()).owner.membership
     contact = await records.create_record(CONTACT, owner, {'last_name': 'Rossi', 'type': 'Lead'})
     await orgs.save_option_list(actor=owner, kind='contact_types', names=['Client'])
     changed = await records.update_record(CONTACT, owner, contact.id, {'type': 'Lead', 'first_name': 'Ada'}, 1)

@@ -6,83 +6,47 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from fastapi.responses import RedirectResponse
-from nicegui import ui
 from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
 from models import orgs
 from models.attachments import Attachment
 from models.orgs import Organization
-from models.records import COMPANY, CONTACT, KINDS, create_record, get_record
-from tests.helpers import PASSWORD, add_member, make_org, make_user
-
-WAIT = 50  # should_see retries (0.1 s each): pages wait for password hashing and threads on a busy machine
-
-
-async def log_in(user: User, email: str) -> None:
-    """tests.helpers.log_in, waiting longer for the page: checking a password takes a while on a busy machine."""
-    await user.open('/login?next=/')
-    user.find(marker='login-email').type(email)
-    user.find(marker='login-password').type(PASSWORD)
-    user.find(marker='login-submit').click()
-    await user.should_see(marker='page-title', retries=WAIT)
-
-
-def mount_test_page() -> None:
-    from ui.attachments import attachments_panel
-    from ui.session import page_context
-
-    @ui.page('/test-attachments/{kind}/{record_id}')
-    async def page(kind: str, record_id: int):
-        ctx = await page_context()
-        if ctx is None:
-            return RedirectResponse('/login')
-        record = await get_record(KINDS[kind], ctx.membership, record_id)
-        await attachments_panel(ctx, KINDS[kind], record)
+from models.records import COMPANY, CONTACT, create_record
+from tests.drivers import PATIENCE, browser_log_in, element, log_in, mount_attachments_page
+from tests.ui.browser import sign_up_with_org
 
 
 @pytest.fixture
-async def acme(user: User):
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    member = await make_user(name='Mario Member', email='mario@example.com')
-    other = await make_user(name='Tina Other', email='tina@example.com')
-    org = await make_org(owner, 'Acme')
-    mario = await add_member(org, member, 'member')
-    await add_member(org, other, 'member')
-    mario = await orgs.Membership.get(id=mario.id).select_related('org')
-    contact = await create_record(CONTACT, mario, {'last_name': 'Rossi'})
-    company = await create_record(COMPANY, mario, {'name': 'Rossi Srl'})
-    mount_test_page()
-    return {'org': org.org_id, 'contact': contact, 'company': company, 'mario': mario}
+async def panel(acme) -> dict:
+    """A contact and a company of Mario's, and the test page that shows the Attachments panel of either."""
+    contact = await create_record(CONTACT, acme.member.membership, {'last_name': 'Rossi'})
+    company = await create_record(COMPANY, acme.member.membership, {'name': 'Rossi Srl'})
+    mount_attachments_page()
+    return {'contact': contact, 'company': company}
 
 
-def upload_element(user: User):
-    found = user.find(marker='attachment-upload').elements
-    assert len(found) == 1
-    return next(iter(found))
-
-
-async def test_upload_list_download_delete_in_the_panel(user: User, acme):
-    await log_in(user, 'mario@example.com')
-    await user.open(f'/contacts/{acme["contact"].id}')  # the real card
+async def test_upload_list_download_delete_in_the_panel(user: User, acme, panel):
+    await log_in(user, acme.member)
+    await user.open(f'/contacts/{panel["contact"].id}')  # the real card
     user.find(marker='tab-attachments').click()
-    await user.should_see(marker='no-attachments', retries=WAIT)
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
     await user.should_see('0 bytes used', marker='attachments-usage')
 
     content = os.urandom(2 * 1024 * 1024)  # larger than NiceGUI keeps in memory: it arrives as a temporary file
     with tempfile.NamedTemporaryFile(delete=False) as f:
         f.write(content)
-    await upload_element(user).handle_uploads([LargeFileUpload('Offerta.pdf', 'application/pdf', Path(f.name))])
-    await user.should_see('Offerta.pdf', marker='attachment-row', retries=WAIT)
-    await user.should_see('2.0 MiB used', marker='attachments-usage', retries=WAIT)
+    await element(user, 'attachment-upload').handle_uploads([LargeFileUpload('Offerta.pdf', 'application/pdf',
+                                                                             Path(f.name))])
+    await user.should_see('Offerta.pdf', marker='attachment-row', retries=PATIENCE)
+    await user.should_see('2.0 MiB used', marker='attachments-usage', retries=PATIENCE)
     attachment = await Attachment.get(filename='Offerta.pdf')
     await user.should_see('added by Mario Member', marker=f'attachment-details-{attachment.id}')
-    assert attachment.size == len(content) and attachment.contact_id == acme['contact'].id
+    assert attachment.size == len(content) and attachment.contact_id == panel['contact'].id
 
     # the link downloads through the browser's session, with the same safe headers as the API
     link = next(iter(user.find(marker=f'attachment-link-{attachment.id}').elements))
-    assert link.props['href'] == f'/files/{acme["org"]}/{attachment.id}'
+    assert link.props['href'] == f'/files/{acme.id}/{attachment.id}'
     response = await user.http_client.get(link.props['href'])
     assert response.status_code == 200 and response.content == content
     assert response.headers['content-disposition'].startswith('attachment;')
@@ -90,38 +54,38 @@ async def test_upload_list_download_delete_in_the_panel(user: User, acme):
 
     user.find(marker=f'attachment-delete-{attachment.id}').click()
     user.find(marker='attachment-delete-confirm').click()
-    await user.should_see(marker='no-attachments', retries=WAIT)
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
     assert not await Attachment.exists()
-    assert (await Organization.get(id=acme['org'])).storage_used == 0
+    assert (await Organization.get(id=acme.id)).storage_used == 0
 
 
-async def test_the_panel_works_on_companies(user: User, acme):
-    await log_in(user, 'mario@example.com')
-    await user.open(f'/test-attachments/company/{acme["company"].id}')
-    await user.should_see(marker='no-attachments', retries=WAIT)
-    await upload_element(user).handle_uploads([SmallFileUpload('listino.csv', 'text/csv', b'a,b\n1,2\n')])
-    await user.should_see('listino.csv', marker='attachment-row', retries=WAIT)
-    assert (await Attachment.get(filename='listino.csv')).company_id == acme['company'].id
+async def test_the_panel_works_on_companies(user: User, acme, panel):
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/company/{panel["company"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('listino.csv', 'text/csv', b'a,b\n1,2\n')])
+    await user.should_see('listino.csv', marker='attachment-row', retries=PATIENCE)
+    assert (await Attachment.get(filename='listino.csv')).company_id == panel['company'].id
 
 
-async def test_the_quota_refusal_is_shown(user: User, acme):
-    await orgs.set_plan(org_id=acme['org'], plan='free', quota_mb=1)
-    await log_in(user, 'mario@example.com')
-    await user.open(f'/test-attachments/contact/{acme["contact"].id}')
-    await user.should_see(marker='no-attachments', retries=WAIT)
-    await upload_element(user).handle_uploads([SmallFileUpload('big.bin', '', b'x' * (1024 * 1024 + 1))])
-    await user.should_see('not enough space', marker='attachment-error', retries=WAIT)
+async def test_the_quota_refusal_is_shown(user: User, acme, panel):
+    await orgs.set_plan(org_id=acme.id, plan='free', quota_mb=1)
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('big.bin', '', b'x' * (1024 * 1024 + 1))])
+    await user.should_see('not enough space', marker='attachment-error', retries=PATIENCE)
     await user.should_see(marker='no-attachments')
     assert not await Attachment.exists()
 
 
-async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme):
+async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme, panel):
     tina = await orgs.Membership.get(user__email='tina@example.com').select_related('org', 'user')
-    await log_in(user, 'tina@example.com')
-    await user.open(f'/test-attachments/contact/{acme["contact"].id}')
-    await user.should_see(marker='no-attachments', retries=WAIT)
-    await upload_element(user).handle_uploads([SmallFileUpload('mine.txt', 'text/plain', b'mine')])
-    await user.should_see('mine.txt', marker='attachment-row', retries=WAIT)
+    await log_in(user, acme.other)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('mine.txt', 'text/plain', b'mine')])
+    await user.should_see('mine.txt', marker='attachment-row', retries=PATIENCE)
     mine = await Attachment.get(filename='mine.txt')
     # a file Mario added to his own record: Tina is neither its uploader, nor the creator, nor an owner
     from models.attachments import add_upload
@@ -129,18 +93,19 @@ async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme
 
     async def chunks():
         yield b'his'
-    his = await add_upload(acme['mario'], CONTACT, acme['contact'].id, filename='his.txt', content_type='text/plain',
+    his = await add_upload(acme.member.membership, CONTACT, panel['contact'].id, filename='his.txt',
+                           content_type='text/plain',
                            chunks=chunks(), integrations=app.state.integrations)
-    await user.open(f'/test-attachments/contact/{acme["contact"].id}')
-    await user.should_see('his.txt', marker='attachment-row', retries=WAIT)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see('his.txt', marker='attachment-row', retries=PATIENCE)
     await user.should_see(marker=f'attachment-delete-{mine.id}')
     await user.should_not_see(marker=f'attachment-delete-{his.id}')
     assert tina.role == 'member'
 
 
-async def test_a_hidden_record_shows_no_files(user: User, acme):
-    private = await create_record(CONTACT, acme['mario'], {'last_name': 'Hidden', 'visibility': 'private'})
-    await log_in(user, 'tina@example.com')
+async def test_a_hidden_record_shows_no_files(user: User, acme, panel):
+    private = await create_record(CONTACT, acme.member.membership, {'last_name': 'Hidden', 'visibility': 'private'})
+    await log_in(user, acme.other)
     response = await user.http_client.get(f'/test-attachments/contact/{private.id}')
     assert response.status_code == 404  # the record, and so its files, do not exist for her
     from models.attachments import add_upload
@@ -148,9 +113,10 @@ async def test_a_hidden_record_shows_no_files(user: User, acme):
 
     async def chunks():
         yield b'secret'
-    hidden = await add_upload(acme['mario'], CONTACT, private.id, filename='secret.txt', content_type='text/plain',
+    hidden = await add_upload(acme.member.membership, CONTACT, private.id, filename='secret.txt',
+                              content_type='text/plain',
                               chunks=chunks(), integrations=app.state.integrations)
-    download = await user.http_client.get(f'/files/{acme["org"]}/{hidden.id}')
+    download = await user.http_client.get(f'/files/{acme.id}/{hidden.id}')
     assert download.status_code == 404 and b'secret' not in download.content
 
 
@@ -163,19 +129,10 @@ def test_a_real_browser_uploads_with_progress_and_downloads(screen, tmp_path):
     screen.open('/')
     screen.should_contain('Log in to your account')
     base = screen.url
-    httpx.post(f'{base}/api/v1/users', json={'email': 'ada@example.com', 'password': 'lovelace1',
-                                             'name': 'Ada Lovelace'}).raise_for_status()
-    token = httpx.post(f'{base}/api/v1/tokens', json={'email': 'ada@example.com', 'password': 'lovelace1'}) \
-        .json()['token']
-    auth = {'Authorization': f'Bearer {token}'}
-    org = httpx.post(f'{base}/api/v1/orgs', json={'name': 'Engines'}, headers=auth).json()['id']
+    auth, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
     contact = httpx.post(f'{base}/api/v1/orgs/{org}/contacts', json={'last_name': 'Babbage'}, headers=auth).json()
 
-    screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input') \
-        .send_keys('ada@example.com')
-    screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input') \
-        .send_keys('lovelace1')
-    screen.selenium.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
     screen.should_contain('Welcome, Ada Lovelace')
 
     screen.open(f'/contacts/{contact["id"]}')  # the real card, its Attachments tab
@@ -203,12 +160,13 @@ def one_mib_limit(monkeypatch):
     monkeypatch.setenv('RUBRICA_MAX_UPLOAD_MB', '1')
 
 
-async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit, user: User, acme, rubrica_env):
+async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit, user: User, acme, panel,
+                                                                  rubrica_env):
     """ui.upload's max_file_size is checked only by the browser: a client that skips it is refused anyway."""
-    await log_in(user, 'mario@example.com')
-    await user.open(f'/test-attachments/contact/{acme["contact"].id}')
-    await user.should_see(marker='no-attachments', retries=WAIT)
-    target = upload_element(user).props['url']
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    target = element(user, 'attachment-upload').props['url']
     refused = await user.http_client.post(target, files={'file': ('big.bin', b'x' * (2 * 1024 * 1024))})
     assert refused.status_code == 413
 
@@ -224,7 +182,7 @@ async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit,
     # just under the limit still arrives, and the panel's handler stores it
     accepted = await user.http_client.post(target, files={'file': ('fits.bin', b'z' * (1024 * 1024))})
     assert accepted.status_code == 200
-    await user.should_see(marker='attachment-row', retries=WAIT)
+    await user.should_see(marker='attachment-row', retries=PATIENCE)
     assert not await Attachment.filter(filename='big.bin').exists()
     assert (await Attachment.get(filename='fits.bin')).size == 1024 * 1024
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from nicegui.testing import Screen
-from selenium.webdriver.common.by import By
 
-from tests.ui.browser import input_labelled, sign_up_with_org
+from tests.drivers import browser_log_in
+from tests.ui.browser import sign_up_with_org
 
 
 def test_log_in_through_the_form_and_see_the_dashboard(screen: Screen):
@@ -12,9 +12,7 @@ def test_log_in_through_the_form_and_see_the_dashboard(screen: Screen):
     screen.should_contain('Log in to your account')
     sign_up_with_org(screen, 'grace@example.com', 'hopper123', 'Grace Hopper', 'Navy Labs')
 
-    input_labelled(screen, 'Email').send_keys('grace@example.com')
-    input_labelled(screen, 'Password').send_keys('hopper123')
-    screen.selenium.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
+    browser_log_in(screen, 'grace@example.com', 'hopper123')
     screen.should_contain('Welcome, Grace Hopper')
     assert screen.selenium.title == 'Dashboard · Rubrica'
     screen.should_contain('Navy Labs · your role: owner')

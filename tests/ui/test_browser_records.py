@@ -4,7 +4,8 @@ from __future__ import annotations
 import httpx
 from nicegui.testing import Screen
 
-from tests.ui.browser import log_in, sign_up_with_org
+from tests.drivers import browser_log_in
+from tests.ui.browser import sign_up_with_org
 
 HOSTILE = '<img src=x onerror=alert(1)>'
 PROBE = '<img src=y onerror="window.pwned=1"><script>window.pwned=2</script>'
@@ -26,7 +27,7 @@ def test_hostile_names_and_descriptions_are_plain_text(screen: Screen):
         'first_name': HOSTILE, 'last_name': '<b>bold</b>', 'company_id': company['id'],
         'description': f'{HOSTILE} and {PROBE}'}).json()
 
-    log_in(screen, 'xss@example.com', 'password1')
+    browser_log_in(screen, 'xss@example.com', 'password1')
     screen.open('/contacts')
     screen.should_contain(f'{HOSTILE} <b>bold</b>')
     _no_injected_markup(screen)

@@ -11,17 +11,10 @@ from models import records, work
 from models.connections import Connection
 from models.records import COMPANY, CONTACT, KINDS
 from models.work import PROJECT, TASK, TICKET, Project, Task, Ticket
-from tests.helpers import add_member, choose, log_in, make_org, make_user, token_for
+from tests.drivers import PATIENCE, choose, log_in
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame
 from ui.session import page_context
-
-PATIENCE = 40  # retries of 0.1 s: handlers run in the background, and argon2 and the database take their time
-
-
-async def enter(user: User, email: str, path: str) -> None:
-    await log_in(user, email, path=path, succeeds=False)
-    await user.should_see(marker='page-title', retries=PATIENCE)
 
 
 async def see(user: User, *args, **kwargs) -> None:
@@ -63,14 +56,13 @@ def record_page(counter: QueryCounter | None = None, counts: list[int] | None = 
                 counts.append(len(counter.statements))
 
 
-async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_api(user: User, client):
-    member = await make_user(email='m@example.com')
-    org = await make_org(member)
+async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_api(user: User, client, acme):
+    org = acme.owner.membership
     contact = await records.create_record(CONTACT, org, {'first_name': 'Anna', 'last_name': 'Rossi'})
     project = await work.create_item(PROJECT, org, {'name': 'Website relaunch', 'due_date': '2030-04-01'})
     await work.create_item(PROJECT, org, {'name': 'Warehouse'})
 
-    await enter(user, 'm@example.com', f'/contacts/{contact.id}')  # the real card, its Connections tab
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')  # the real card, its Connections tab
     user.find(marker='tab-connections').click()
     await see(user, 'Projects (0)', marker='connections-projects-heading')
     choose(user, 'link-kind', 'Project')
@@ -88,23 +80,21 @@ async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_ap
     await see(user, 'Contacts (1)', marker='linked-contact-heading')
     await see(user, 'Anna Rossi', marker=f'open-contact-{contact.id}')
 
-    headers = await token_for(member)
-    base = f'/api/v1/orgs/{org.org_id}'
+    headers, base = acme.owner.auth, acme.base
     assert [c['id'] for c in (await client.get(f'{base}/projects/{project.id}', headers=headers)).json()['contacts']] \
         == [contact.id]
     assert [p['id'] for p in (await client.get(f'{base}/contacts/{contact.id}/connections',
                                                headers=headers)).json()['projects']] == [project.id]
 
 
-async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_either_side(user: User, client):
-    member = await make_user(email='c@example.com')
-    org = await make_org(member)
+async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_either_side(user: User, client, acme):
+    org = acme.owner.membership
     company = await records.create_record(COMPANY, org, {'name': 'Bianchi Spa'})
     task = await work.create_item(TASK, org, {'title': 'Send the offer', 'status': 'in_progress'})
     ticket = await work.create_item(TICKET, org, {'title': 'Invoice wrong', 'priority': 'urgent'})
     record_page()
 
-    await enter(user, 'c@example.com', '/')
+    await log_in(user, acme.owner, path='/')
     for kind, item in (('task', task), ('ticket', ticket)):
         await user.open(f'/{kind}s/{item.id}')
         await see(user, 'Companies (0)', marker='linked-company-heading')
@@ -120,8 +110,7 @@ async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_eit
     await see(user, 'Tickets (1)', marker='connections-tickets-heading')
     await see(user, 'In progress', marker=f'status-task-{task.id}')
     await see(user, 'no due date', marker=f'due-ticket-{ticket.id}')
-    api = (await client.get(f'/api/v1/orgs/{org.org_id}/companies/{company.id}/connections',
-                            headers=await token_for(member))).json()
+    api = (await client.get(f'{acme.base}/companies/{company.id}/connections', headers=acme.owner.auth)).json()
     assert [t['id'] for t in api['tasks']] == [task.id] and [t['id'] for t in api['tickets']] == [ticket.id]
 
     user.find(marker=f'unlink-task-{task.id}').click()  # unlink on the company's side...
@@ -137,11 +126,8 @@ async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_eit
     assert await Connection.all().count() == 0
 
 
-async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User):
-    member, writer = await make_user(email='viewer@example.com'), await make_user(name='Wanda')
-    org = await make_org(member)
-    as_writer = await add_member(org, writer, 'member')
-    as_writer.org = org.org
+async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User, acme):
+    org, as_writer = acme.owner.membership, acme.member.membership
     ticket = await work.create_item(TICKET, org, {'title': 'Shared ticket'})
     public = await records.create_record(CONTACT, as_writer, {'last_name': 'Pubblico'})
     secret = await records.create_record(CONTACT, as_writer, {'last_name': 'Segreto', 'visibility': 'private'})
@@ -151,7 +137,7 @@ async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User):
         await connections.link(as_writer, ends | {'ticket_id': ticket.id})
     record_page()
 
-    await enter(user, 'viewer@example.com', f'/tickets/{ticket.id}')
+    await log_in(user, acme.owner, path=f'/tickets/{ticket.id}')
     await see(user, 'Contacts (1)', marker='linked-contact-heading')  # the count leaves out the hidden ones
     await see(user, 'Companies (0)', marker='linked-company-heading')
     await see(user, 'Pubblico', marker=f'open-contact-{public.id}')
@@ -182,15 +168,14 @@ async def _contact_with_linked_work(org, name: str, linked: int) -> tuple[int, d
     return contact.id, per_kind
 
 
-async def test_the_connections_tab_takes_as_many_queries_for_500_items_as_for_5(user: User, monkeypatch):
-    member = await make_user(email='q@example.com')
-    org = await make_org(member)
+async def test_the_connections_tab_takes_as_many_queries_for_500_items_as_for_5(user: User, acme, monkeypatch):
+    org = acme.owner.membership
     few, few_per_kind = await _contact_with_linked_work(org, 'Few', 5)
     many, many_per_kind = await _contact_with_linked_work(org, 'Many', 500)
 
     counter, counts = QueryCounter(monkeypatch), []
     record_page(counter, counts)
-    await enter(user, 'q@example.com', f'/test-connections/contact/{few}')
+    await log_in(user, acme.owner, path=f'/test-connections/contact/{few}')
     await see(user, f'Projects ({few_per_kind["project"]})', marker='connections-projects-heading')
     few_statements = list(counter.statements)
     await user.open(f'/test-connections/contact/{many}')

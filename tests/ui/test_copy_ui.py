@@ -5,24 +5,14 @@ from nicegui.testing import User
 
 from models import records
 from models.records import CONTACT, Contact
-from tests.helpers import add_member, log_in, make_org, make_user
+from tests.drivers import log_in
 
 
-async def _setup():
-    olga = await make_user(name='Olga', email='olga@example.com')
-    mario = await make_user(name='Mario', email='mario@example.com')
-    source = await make_org(olga, 'Alpha')
-    target = await make_org(olga, 'Beta')
-    await add_member(source, mario, 'member')
-    await add_member(target, mario, 'member')
-    return source, target
-
-
-async def test_copy_selected_contacts_from_the_list(user: User):
-    source, target = await _setup()
+async def test_copy_selected_contacts_from_the_list(user: User, acme, target):
+    source = acme.owner.membership
     made = [await records.create_record(CONTACT, source, {'last_name': name, 'company_name': 'Shared Srl'})
             for name in ('Uno', 'Due', 'Tre')]
-    await log_in(user, 'olga@example.com', path='/contacts')
+    await log_in(user, acme.owner, path='/contacts')
     await user.should_see(content='3 contacts', marker='list-total')
     table = next(iter(user.find(marker='list-table').elements))
     chosen = [row for row in table.rows if row['name'] in ('Uno', 'Tre')]
@@ -33,16 +23,16 @@ async def test_copy_selected_contacts_from_the_list(user: User):
     await user.should_see(marker='copy-run')
     user.find(marker='copy-run').click()
     await user.should_see(marker='copy-done', retries=30)
-    copied = await Contact.filter(org_id=target.org_id).order_by('last_name').values_list('last_name', flat=True)
+    copied = await Contact.filter(org_id=target.id).order_by('last_name').values_list('last_name', flat=True)
     assert copied == ['Tre', 'Uno']
     assert await Contact.filter(org_id=source.org_id).count() == len(made)
 
 
-async def test_copy_one_contact_from_its_card(user: User):
-    source, target = await _setup()
+async def test_copy_one_contact_from_its_card(user: User, acme, target):
+    source = acme.owner.membership
     contact = await records.create_record(CONTACT, source, {'last_name': 'Solo', 'emails': ['solo@example.com']})
     await records.create_record(CONTACT, target, {'last_name': 'Già', 'emails': ['solo@example.com']})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-copy').click()
     await user.should_see(marker='copy-run')
     user.find(marker='copy-run').click()
@@ -51,13 +41,13 @@ async def test_copy_one_contact_from_its_card(user: User):
     user.find(marker='copy-anyway').click()
     user.find(marker='copy-run').click()
     await user.should_see(content='Copied 1 contact(s)', marker='copy-done', retries=30)
-    assert await Contact.filter(org_id=target.org_id).count() == 2
+    assert await Contact.filter(org_id=target.id).count() == 2
 
 
-async def test_members_are_not_offered_the_copy(user: User):
-    source, _ = await _setup()
+async def test_members_are_not_offered_the_copy(user: User, acme, target):
+    source = acme.owner.membership
     contact = await records.create_record(CONTACT, source, {'last_name': 'Nope'})
-    await log_in(user, 'mario@example.com', path='/contacts')
+    await log_in(user, acme.member, path='/contacts')
     await user.should_see(marker='list-table')
     await user.should_not_see(marker='list-copy')
     await user.open(f'/contacts/{contact.id}')

@@ -1,17 +1,13 @@
 """The dashboard page shows the viewer's own figures: only what they may see, and nothing of records to a guest."""
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from models import access, orgs
+from models import orgs
 from models.records import COMPANY, CONTACT, create_record
-from tests.helpers import add_member, log_in, make_org, make_user, token_for
-
-
-async def _log_in(user: User, email: str) -> None:
-    await log_in(user, email, succeeds=False)
-    await user.should_see(marker='page-title', retries=50)
+from tests.drivers import log_in
 
 
 def _texts(user: User, marker: str) -> list[str]:
@@ -23,15 +19,11 @@ def _chart(user: User, marker: str) -> dict[str, int]:
     return {point['name']: point['value'] for point in chart.options['series'][0]['data']}
 
 
-async def _acme():
-    boss, viewer, writer = (await make_user(name='Boss', email='boss@example.com'),
-                            await make_user(name='Viewer', email='viewer@example.com'),
-                            await make_user(name='Writer'))
-    org = await make_org(boss, 'Acme')
-    await add_member(org, viewer, 'member')
-    await add_member(org, writer, 'member')
-    as_writer = await access.membership(writer, org.org_id)
-    mention = f'ask @[Viewer](user:{viewer.id})'
+@pytest.fixture
+async def made(acme) -> dict:
+    """Records Tina made, public and private, some mentioning Mario: the viewer whose dashboard is checked."""
+    as_writer = acme.other.membership
+    mention = f'ask {acme.member.mention}'
     made = {}
     for last_name, type_, visibility, description in (
             ('Alpha', 'Client', 'public', ''), ('Beta', 'Client', 'public', mention),
@@ -43,12 +35,11 @@ async def _acme():
     made['Open Spa'] = await create_record(COMPANY, as_writer, {'name': 'Open Spa', 'type': 'Partner'})
     made['Secret Srl'] = await create_record(COMPANY, as_writer, {'name': 'Secret Srl', 'type': 'Client',
                                                                   'visibility': 'private'})
-    return {'org': org, 'viewer': viewer, 'made': made}
+    return made
 
 
-async def test_the_dashboard_counts_what_the_viewer_may_see(user: User):
-    acme = await _acme()
-    await _log_in(user, 'viewer@example.com')
+async def test_the_dashboard_counts_what_the_viewer_may_see(user: User, acme, made):
+    await log_in(user, acme.member)
     await user.should_see(marker='welcome')
     await user.should_see('Acme · your role: member', marker='active-org')
     assert _texts(user, 'dash-contacts-total') == ['4']  # Alpha, Beta, Gamma, and Toldname that mentions them
@@ -56,7 +47,6 @@ async def test_the_dashboard_counts_what_the_viewer_may_see(user: User):
     assert _texts(user, 'dash-mentions-total') == ['2']
     assert _chart(user, 'chart-contacts-by-type') == {'Client': 2, 'Supplier': 1, 'Lead': 1}
     assert _chart(user, 'chart-companies-by-type') == {'Partner': 1}
-    made = acme['made']
     mentions = {marker for e in user.find(marker='mention-item').elements for marker in e._markers}
     assert mentions - {'mention-item'} == {f'mention-item-contact-{made["Beta"].id}',
                                            f'mention-item-contact-{made["Toldname"].id}'}
@@ -70,9 +60,8 @@ async def test_the_dashboard_counts_what_the_viewer_may_see(user: User):
     await user.should_see(marker='no-work')
 
 
-async def test_the_owner_has_no_bypass_on_the_dashboard(user: User):
-    await _acme()
-    await _log_in(user, 'boss@example.com')
+async def test_the_owner_has_no_bypass_on_the_dashboard(user: User, acme, made):
+    await log_in(user, acme.owner)
     assert _texts(user, 'dash-contacts-total') == ['3']
     assert _chart(user, 'chart-contacts-by-type') == {'Client': 2, 'Lead': 1}
     assert _texts(user, 'dash-mentions-total') == ['0']
@@ -80,10 +69,9 @@ async def test_the_owner_has_no_bypass_on_the_dashboard(user: User):
     await user.should_not_see('Toldname')
 
 
-async def test_a_guest_sees_no_figures(user: User):
-    acme = await _acme()
-    await orgs.change_role(actor=acme['org'], user_id=acme['viewer'].id, role='guest')
-    await _log_in(user, 'viewer@example.com')
+async def test_a_guest_sees_no_figures(user: User, acme, made):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    await log_in(user, acme.member)
     await user.should_see('Acme · your role: guest', marker='active-org')
     await user.should_see(marker='guest-dashboard-note')
     for marker in ('dash-contacts-total', 'dash-companies-total', 'dash-mentions-total', 'chart-contacts-by-type',
@@ -93,23 +81,22 @@ async def test_a_guest_sees_no_figures(user: User):
     await user.should_not_see('Alpha')
 
 
-async def test_an_empty_organization_says_so(user: User):
-    await make_org(await make_user(email='new@example.com'), 'Empty')
-    await _log_in(user, 'new@example.com')
+async def test_an_empty_organization_says_so(user: User, make_org):
+    empty = await make_org('Empty')
+    await log_in(user, empty.owner)
     assert _texts(user, 'dash-contacts-total') == ['0']
     await user.should_see(marker='chart-contacts-by-type-empty')
     await user.should_see(marker='chart-companies-by-type-empty')
     await user.should_see(marker='no-recent')
 
 
-async def test_the_same_figures_through_the_api(client):
-    acme = await _acme()
-    url = f'/api/v1/orgs/{acme["org"].org_id}/dashboard'
-    body = (await client.get(url, headers=await token_for(acme['viewer']))).json()
+async def test_the_same_figures_through_the_api(client, acme, made):
+    url = f'/api/v1/orgs/{acme.id}/dashboard'
+    body = (await client.get(url, headers=acme.member.auth)).json()
     assert body['contacts'] == {'total': 4, 'by_type': [{'type': 'Client', 'count': 2},
                                                         {'type': 'Lead', 'count': 1},
                                                         {'type': 'Supplier', 'count': 1}]}
     assert body['companies']['total'] == 1 and body['mentions']['total'] == 2
     assert 'Hiddenname' not in str(body) and 'Secret Srl' not in str(body)
-    await orgs.change_role(actor=acme['org'], user_id=acme['viewer'].id, role='guest')
-    assert (await client.get(url, headers=await token_for(acme['viewer']))).status_code == 403
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    assert (await client.get(url, headers=acme.member.auth)).status_code == 403

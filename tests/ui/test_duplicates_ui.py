@@ -1,8 +1,6 @@
 """The duplicates page (NiceGUI's simulated user): the review list, the side-by-side merge, undo."""
 from __future__ import annotations
 
-import pytest
-from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
@@ -10,26 +8,11 @@ from models import records
 from models.connections import Connection, link
 from models.records import COMPANY, CONTACT, Contact
 from models.work import PROJECT, create_item
-from tests.helpers import add_member, log_in, make_org, make_user
+from tests.drivers import element, log_in
 
 
-@pytest.fixture
-async def team():
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    guest = await make_user(name='Gus Guest', email='gus@example.com')
-    org = await make_org(owner, 'Acme')
-    await add_member(org, guest, 'guest')
-    return {'org': org}
-
-
-def element(user: User, marker: str):
-    found = user.find(marker=marker).elements
-    assert len(found) == 1, f'{len(found)} elements marked {marker}'
-    return next(iter(found))
-
-
-async def test_review_merge_and_undo_two_contacts(user: User, team):
-    org = team['org']
+async def test_review_merge_and_undo_two_contacts(user: User, acme):
+    org = acme.owner.membership
     keep = await records.create_record(CONTACT, org, {'first_name': 'Andre', 'last_name': 'Muller',
                                                       'emails': ['andre@example.com'], 'phones': ['02 1234 5678']})
     other = await records.create_record(CONTACT, org, {'first_name': 'André', 'last_name': 'Müller',
@@ -39,7 +22,7 @@ async def test_review_merge_and_undo_two_contacts(user: User, team):
     await link(org, {'contact_id': other.id, 'project_id': project.id})
     await records.create_record(CONTACT, org, {'last_name': '<b>Alone</b>'})
 
-    await log_in(user, 'olga@example.com', path='/contacts')
+    await log_in(user, acme.owner, path='/contacts')
     user.find(marker='list-duplicates').click()
     await user.should_see(marker='dups-group')
     await user.should_see(content='same email', marker='dups-reason')
@@ -75,11 +58,11 @@ async def test_review_merge_and_undo_two_contacts(user: User, team):
     await user.should_see(marker='merges-none')
 
 
-async def test_too_many_emails_ask_the_user_to_untick(user: User, team):
-    org = team['org']
+async def test_too_many_emails_ask_the_user_to_untick(user: User, acme):
+    org = acme.owner.membership
     await records.create_record(COMPANY, org, {'name': 'Rossi', 'emails': ['1@x.it', '2@x.it']})
     await records.create_record(COMPANY, org, {'name': 'Rossi', 'emails': ['3@x.it', '4@x.it']})
-    await log_in(user, 'olga@example.com', path='/duplicates?kind=company')
+    await log_in(user, acme.owner, path='/duplicates?kind=company')
     await user.should_see(content='same name', marker='dups-reason')
     user.find(marker='dups-review').click()
     await user.should_see(marker='over-emails')
@@ -91,27 +74,23 @@ async def test_too_many_emails_ask_the_user_to_untick(user: User, team):
     assert len((await records.list_records(COMPANY, org)).items) == 1
 
 
-async def test_guests_do_not_see_the_page(user: User, team):
-    await log_in(user, 'gus@example.com', path='/duplicates')
+async def test_guests_do_not_see_the_page(user: User, acme):
+    await log_in(user, acme.guest, path='/duplicates')
     await user.should_see(marker='no-access')
     await user.should_not_see(marker='dups-group')
 
 
-async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it(user: User, team):
+async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it(user: User, acme):
     """A member merged their private contact into a public one: the owner's page lists no such merge."""
     from models.duplicates import merge
-    from models.orgs import Membership
 
-    org = team['org']
-    mario = await make_user(name='Mario Member', email='mario@example.com')
-    await add_member(org, mario, 'member')
-    as_mario = await Membership.get(user_id=mario.id, org_id=org.org_id).select_related('org')
+    as_mario = acme.member.membership
     public = await records.create_record(CONTACT, as_mario, {'last_name': 'Rossi'})
     secret = await records.create_record(CONTACT, as_mario, {'first_name': 'Segreto', 'last_name': 'Rossi',
                                                              'visibility': 'private'})
     await merge(CONTACT, as_mario, public.id, secret.id)
 
-    await log_in(user, 'olga@example.com', path='/duplicates')
+    await log_in(user, acme.owner, path='/duplicates')
     await user.should_see(marker='merges-none')
     await user.should_not_see('Segreto')
     await user.should_not_see(marker='merge-row')

@@ -2,21 +2,19 @@
 Export CSV link downloads with the browser's session."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from selenium.webdriver.common.by import By
 
-from tests.ui.browser import log_in, sign_up_with_org
-
-DATA = Path(__file__).resolve().parent.parent / 'data'
+from tests.drivers import browser_log_in
+from tests.helpers import DATA
+from tests.ui.browser import sign_up_with_org
 
 
 def test_a_real_browser_imports_and_exports(screen):
     screen.open('/')
     screen.should_contain('Log in to your account')
     headers, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
-    log_in(screen, 'ada@example.com', 'lovelace1')
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
 
     screen.open('/import')
     screen.should_contain('CSV or vCard file')

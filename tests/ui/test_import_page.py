@@ -4,35 +4,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from pathlib import Path
 
 import httpx
-import pytest
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
 from models import records
 from models.imports import ImportBatch
 from models.records import CONTACT, Contact
-from tests.helpers import add_member, choose, log_in, make_org, make_user
+from tests.drivers import choose, element, log_in
+from tests.helpers import DATA
 
-DATA = Path(__file__).resolve().parent.parent / 'data'
 WAIT = 100
-
-
-@pytest.fixture
-async def team():
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    guest = await make_user(name='Gus Guest', email='gus@example.com')
-    org = await make_org(owner, 'Acme')
-    await add_member(org, guest, 'guest')
-    return {'org': org}
-
-
-def element(user: User, marker: str):
-    found = user.find(marker=marker).elements
-    assert len(found) == 1, f'{len(found)} elements marked {marker}'
-    return next(iter(found))
 
 
 async def upload(user: User, name: str, content_type: str = 'text/csv', data: bytes | None = None) -> None:
@@ -40,8 +23,8 @@ async def upload(user: User, name: str, content_type: str = 'text/csv', data: by
         [SmallFileUpload(name, content_type, data if data is not None else (DATA / name).read_bytes())])
 
 
-async def test_upload_map_run_report_and_undo(user: User, team):
-    await log_in(user, 'olga@example.com', path='/contacts')
+async def test_upload_map_run_report_and_undo(user: User, acme):
+    await log_in(user, acme.owner, path='/contacts')
     user.find(marker='list-import').click()
     await user.should_see(marker='import-upload', retries=WAIT)
     await upload(user, 'italian_latin1.csv')
@@ -70,7 +53,7 @@ async def test_upload_map_run_report_and_undo(user: User, team):
     user.find(marker='import-undo').click()
     user.find(marker='import-undo-confirm').click()
     await user.should_see('This import was undone', marker='import-state', retries=WAIT)
-    assert not await Contact.filter(org_id=team['org'].org_id).exists()
+    assert not await Contact.filter(org_id=acme.id).exists()
 
     batch = await ImportBatch.get()
     await user.open(f'/import?batch={batch.id}')  # the report stays available from "recent imports"
@@ -78,10 +61,10 @@ async def test_upload_map_run_report_and_undo(user: User, team):
     await user.should_not_see(marker='import-undo')
 
 
-async def test_update_mode_and_a_vcard(user: User, team):
-    existing = await records.create_record(CONTACT, team['org'], {'first_name': 'Jane', 'last_name': 'Old',
-                                                                  'emails': ['jane@example.com']})
-    await log_in(user, 'olga@example.com', path='/import')
+async def test_update_mode_and_a_vcard(user: User, acme):
+    existing = await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Jane', 'last_name': 'Old',
+                                                                            'emails': ['jane@example.com']})
+    await log_in(user, acme.owner, path='/import')
     vcard = ('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jane Doe\r\nN:Doe;Jane;;;\r\nEMAIL:jane@example.com\r\n'
              'END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:New;Ned;;;\r\nFN:Ned New\r\nEND:VCARD\r\n')
     await upload(user, 'people.vcf', 'text/vcard', vcard.encode())
@@ -92,25 +75,25 @@ async def test_update_mode_and_a_vcard(user: User, team):
     assert (await Contact.get(id=existing.id)).last_name == 'Doe'
 
 
-async def test_a_file_that_cannot_be_read_is_explained(user: User, team):
-    await log_in(user, 'olga@example.com', path='/import')
+async def test_a_file_that_cannot_be_read_is_explained(user: User, acme):
+    await log_in(user, acme.owner, path='/import')
     await upload(user, 'empty.csv', data=b'')
     await user.should_see('empty.csv: file: is empty', marker='import-problem', retries=WAIT)
     await upload(user, 'broken.vcf', 'text/vcard', b'no cards here')
     await user.should_see('holds no vCard', marker='import-problem', retries=WAIT)
 
 
-async def test_guests_get_no_import_page(user: User, team):
-    await log_in(user, 'gus@example.com', path='/import')
+async def test_guests_get_no_import_page(user: User, acme):
+    await log_in(user, acme.guest, path='/import')
     await user.should_see(marker='no-access', retries=WAIT)
     await user.should_not_see(marker='import-upload')
 
 
-async def test_list_exports_download_the_filtered_list_with_the_session(user: User, team):
-    await records.create_record(CONTACT, team['org'], {'first_name': 'Ada', 'last_name': 'Lovelace',
-                                                       'type': 'Client'})
-    await records.create_record(CONTACT, team['org'], {'first_name': '=Charles', 'last_name': 'Babbage'})
-    await log_in(user, 'olga@example.com', path='/contacts?type=Client')
+async def test_list_exports_download_the_filtered_list_with_the_session(user: User, acme):
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Ada', 'last_name': 'Lovelace',
+                                                                 'type': 'Client'})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': '=Charles', 'last_name': 'Babbage'})
+    await log_in(user, acme.owner, path='/contacts?type=Client')
     await user.should_see('1 contact', marker='list-total', retries=WAIT)
     user.find(marker='list-export-csv').click()
     text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
@@ -125,5 +108,5 @@ async def test_list_exports_download_the_filtered_list_with_the_session(user: Us
     # the route answers only to a session that may see the records
     from nicegui import core
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=core.app), base_url='http://test') as stranger:
-        response = await stranger.get(f'/exports/{team["org"].org_id}/contacts.csv')
+        response = await stranger.get(f'/exports/{acme["org"].org_id}/contacts.csv')
     assert response.status_code in (303, 307, 404) and 'Lovelace' not in response.text

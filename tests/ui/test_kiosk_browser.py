@@ -12,6 +12,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.ui.browser import sign_up_with_org
+
 IDLE_SECONDS = 8  # short, so the test sees the reset; long enough that no step of a test takes that long
 
 
@@ -30,14 +32,8 @@ def no_implicit_wait(request: pytest.FixtureRequest):
 def _directory(screen: Screen, **link: object) -> dict:
     """An organization with public and private records, and a kiosk link for it, made through the API."""
     screen.open('/login')  # starts the server
-    base = screen.url
-    assert httpx.post(f'{base}/api/v1/users', json={'email': 'owner@example.com', 'password': 'owner pass',
-                                                    'name': 'Owner'}).status_code == 201
-    token = httpx.post(f'{base}/api/v1/tokens', json={'email': 'owner@example.com', 'password': 'owner pass'}) \
-        .json()['token']
-    auth = {'Authorization': f'Bearer {token}'}
-    org = httpx.post(f'{base}/api/v1/orgs', json={'name': 'Navy Labs'}, headers=auth).json()['id']
-    api = f'{base}/api/v1/orgs/{org}'
+    auth, org = sign_up_with_org(screen, 'owner@example.com', 'owner pass', 'Owner', 'Navy Labs')
+    api = f'{screen.url}/api/v1/orgs/{org}'
     company = httpx.post(f'{api}/companies', json={'name': 'Open Spa', 'type': 'Client'}, headers=auth).json()
     for body in ({'first_name': 'Paola', 'last_name': 'Pubblica', 'emails': ['paola@open.example'],
                   'phones': ['+39 347 123 4567'], 'company_id': company['id'], 'type': 'Client'},

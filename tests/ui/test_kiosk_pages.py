@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
-from models import access, kiosk
+from models import kiosk
 from models.records import COMPANY, CONTACT, create_record
-from tests.helpers import add_member, log_in, make_org, make_user, token_for
+from tests.drivers import log_in
 
 DENY_FRAMING = "frame-ancestors 'none'"
 
 
-async def _acme():
-    boss, member = await make_user(name='Boss', email='boss@example.com'), await make_user(name='Member')
-    org = await make_org(boss, 'Acme')
-    await add_member(org, member, 'member')
-    as_member = await access.membership(member, org.org_id)
+@pytest.fixture
+async def directory(acme) -> dict:
+    """Acme's public and private records, the kiosk's to show or to hide."""
+    org, as_member = acme.owner.membership, acme.member.membership
     company = await create_record(COMPANY, org, {'name': 'Open Spa', 'type': 'Client'})
     public = await create_record(CONTACT, as_member, {'first_name': 'Paola', 'last_name': 'Pubblica',
                                                       'emails': ['paola@open.example'],
@@ -27,7 +27,7 @@ async def _acme():
                                                  'emails': ['pietro@hidden.example'], 'visibility': 'private',
                                                  'company_id': company.id})
     await create_record(COMPANY, as_member, {'name': 'Hidden Holding', 'visibility': 'private'})
-    return {'org': org, 'member': as_member, 'company': company, 'public': public, 'private': private}
+    return {'company': company, 'public': public, 'private': private}
 
 
 def _result_names(user: User) -> list[str]:
@@ -42,12 +42,6 @@ async def _card_is(user: User, name: str) -> None:
                 return
         await asyncio.sleep(0.05)
     raise AssertionError(f'the card of {name} did not open')
-
-
-async def _log_in(user: User, email: str, path: str) -> None:
-    """tests.helpers.log_in, with more patience for the password check on a busy machine."""
-    await log_in(user, email, path=path, succeeds=False)
-    await user.should_see(marker='page-title', retries=50)
 
 
 async def _results_are(user: User, names: list[str]) -> None:
@@ -68,9 +62,8 @@ async def test_a_normal_page_refuses_to_be_framed(client):
         assert response.headers['x-frame-options'] == 'DENY', path
 
 
-async def test_the_kiosk_allows_exactly_the_origins_of_its_link(client):
-    acme = await _acme()
-    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Intranet',
+async def test_the_kiosk_allows_exactly_the_origins_of_its_link(client, acme, directory):
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Intranet',
                                            frame_origins='https://intranet.example.com http://localhost:8080')
     response = await client.get(f'/kiosk/{raw}')
     assert response.status_code == 200
@@ -83,21 +76,19 @@ async def test_the_kiosk_allows_exactly_the_origins_of_its_link(client):
     assert after.headers['content-security-policy'] == DENY_FRAMING and after.headers['x-frame-options'] == 'DENY'
 
 
-async def test_a_kiosk_without_origins_refuses_framing(client):
-    acme = await _acme()
-    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+async def test_a_kiosk_without_origins_refuses_framing(client, acme, directory):
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Wall screen')
     response = await client.get(f'/kiosk/{raw}')
     assert response.status_code == 200
     assert response.headers['content-security-policy'] == DENY_FRAMING
     assert response.headers['x-frame-options'] == 'DENY'
 
 
-async def test_a_revoked_or_unknown_link_is_404_and_refuses_framing(client):
-    acme = await _acme()
-    link, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Intranet',
+async def test_a_revoked_or_unknown_link_is_404_and_refuses_framing(client, acme, directory):
+    link, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Intranet',
                                               frame_origins=['https://intranet.example.com'])
     assert (await client.get(f'/kiosk/{raw}')).status_code == 200
-    await kiosk.revoke_kiosk_link(actor=acme['org'], link_id=link.id)
+    await kiosk.revoke_kiosk_link(actor=acme.owner.membership, link_id=link.id)
     for path in (f'/kiosk/{raw}', '/kiosk/kiosk_unknown', '/kiosk'):
         response = await client.get(path)
         assert response.status_code == 404, path
@@ -108,18 +99,16 @@ async def test_a_revoked_or_unknown_link_is_404_and_refuses_framing(client):
 
 # ------------------------------------------------------------------ what the kiosk shows
 
-async def test_the_kiosk_page_holds_public_records_only(client):
-    acme = await _acme()
-    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+async def test_the_kiosk_page_holds_public_records_only(client, acme, directory):
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Wall screen')
     page = (await client.get(f'/kiosk/{raw}')).text
     assert 'Paola Pubblica' in page and 'Open Spa' in page
     for hidden in ('Privato', 'pietro@hidden.example', 'Hidden Holding'):
         assert hidden not in page
 
 
-async def test_kiosk_search_and_card_show_public_records_only(user: User):
-    acme = await _acme()
-    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+async def test_kiosk_search_and_card_show_public_records_only(user: User, acme, directory):
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Wall screen')
     await user.open(f'/kiosk/{raw}')
     await user.should_see('Acme', marker='kiosk-org')
     await _results_are(user, ['Open Spa', 'Paola Pubblica'])
@@ -136,7 +125,7 @@ async def test_kiosk_search_and_card_show_public_records_only(user: User):
     await _results_are(user, ['Open Spa', 'Paola Pubblica'])  # Paola by her email at open.example
 
     # the company's card lists its public contacts only
-    user.find(marker=f'kiosk-company-{acme["company"].id}').click()
+    user.find(marker=f'kiosk-company-{directory["company"].id}').click()
     await _card_is(user, 'Open Spa')
     assert [b.text for b in user.find(marker='kiosk-card-person').elements] == ['Paola Pubblica']
     user.find(marker='kiosk-card-person').click()
@@ -146,12 +135,11 @@ async def test_kiosk_search_and_card_show_public_records_only(user: User):
     await user.should_not_see(marker='kiosk-card-missing')
 
 
-async def test_revoking_empties_a_screen_already_open(user: User):
-    acme = await _acme()
-    link, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+async def test_revoking_empties_a_screen_already_open(user: User, acme, directory):
+    link, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Wall screen')
     await user.open(f'/kiosk/{raw}')
     await _results_are(user, ['Open Spa', 'Paola Pubblica'])
-    await kiosk.revoke_kiosk_link(actor=acme['org'], link_id=link.id)
+    await kiosk.revoke_kiosk_link(actor=acme.owner.membership, link_id=link.id)
     user.find(marker='kiosk-search').type('paola')
     await user.should_see(marker='kiosk-gone')
     await user.should_not_see(marker='kiosk-result-name')
@@ -159,9 +147,8 @@ async def test_revoking_empties_a_screen_already_open(user: User):
 
 # ------------------------------------------------------------------ Settings → Kiosk links
 
-async def test_an_owner_creates_sees_once_and_revokes_a_kiosk_link(user: User):
-    await _acme()
-    await _log_in(user, 'boss@example.com', '/settings')
+async def test_an_owner_creates_sees_once_and_revokes_a_kiosk_link(user: User, acme, directory):
+    await log_in(user, acme.owner, path='/settings')
     await user.should_see(marker='no-kiosk-links')
     user.find(marker='kiosk-name').type('Reception')
     user.find(marker='kiosk-origins').type('https://intranet.example.com/page')
@@ -193,11 +180,9 @@ async def test_an_owner_creates_sees_once_and_revokes_a_kiosk_link(user: User):
     assert gone.status_code == 404 and 'This kiosk link does not exist or was revoked.' in gone.text
 
 
-async def test_members_do_not_see_kiosk_links(user: User):
-    acme = await _acme()
-    await kiosk.create_kiosk_link(actor=acme['org'], name='Reception')
-    member = await acme['member'].user
-    await _log_in(user, member.email, '/settings')
+async def test_members_do_not_see_kiosk_links(user: User, acme, directory):
+    await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Reception')
+    await log_in(user, acme.member, path='/settings')
     await user.should_see(marker='member-row')
     await user.should_not_see(marker='kiosk-create')
     await user.should_not_see(marker='kiosk-row')
@@ -205,11 +190,9 @@ async def test_members_do_not_see_kiosk_links(user: User):
 
 # ------------------------------------------------------------------ the same through the API
 
-async def test_kiosk_links_through_the_api(client):
-    acme = await _acme()
-    boss = await acme['org'].user
-    owner, member = await token_for(boss), await token_for(await acme['member'].user)
-    base = f'/api/v1/orgs/{acme["org"].org_id}/kiosk-links'
+async def test_kiosk_links_through_the_api(client, acme, directory):
+    owner, member = acme.owner.auth, acme.member.auth
+    base = f'/api/v1/orgs/{acme.id}/kiosk-links'
     assert (await client.post(base, json={'name': 'Mine'}, headers=member)).status_code == 403
     refused = await client.post(base, json={'name': 'Wall', 'frame_origins': ['intranet']}, headers=owner)
     assert refused.status_code == 422 and refused.json()['detail'][0]['field'] == 'frame_origins[0]'
@@ -226,12 +209,11 @@ async def test_kiosk_links_through_the_api(client):
     assert (await client.delete(f'{base}/{body["id"]}', headers=owner)).status_code == 404
 
 
-async def test_show_more_pages_through_the_public_records(user: User):
-    acme = await _acme()
+async def test_show_more_pages_through_the_public_records(user: User, acme, directory):
     for i in range(30):
-        await create_record(CONTACT, acme['member'], {'last_name': f'Zed{i:02d}'})
-        await create_record(CONTACT, acme['member'], {'last_name': f'Zprivate{i:02d}', 'visibility': 'private'})
-    _, raw = await kiosk.create_kiosk_link(actor=acme['org'], name='Wall screen')
+        await create_record(CONTACT, acme.member.membership, {'last_name': f'Zed{i:02d}'})
+        await create_record(CONTACT, acme.member.membership, {'last_name': f'Zprivate{i:02d}', 'visibility': 'private'})
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Wall screen')
     await user.open(f'/kiosk/{raw}')
     kinds, = user.find(marker='kiosk-kind').elements
     with user.client:

@@ -8,17 +8,13 @@ from nicegui.testing import User
 from models import orgs, records, work
 from models.records import CONTACT, Contact
 from models.work import PROJECT
-from tests.helpers import add_member, log_in, make_org, make_user
+from tests.drivers import log_in
 
 
 @pytest.fixture
-async def team():
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    mario = await make_user(name='Mario Rossi', email='mario@example.com')
-    org = await make_org(owner, 'Acme')
-    await add_member(org, mario, 'member')
-    await records.create_record(CONTACT, org, {'last_name': 'Before'})
-    return {'owner': owner, 'mario': mario, 'org': org}
+async def before(acme) -> None:
+    """A contact Mario sees on the list before anything changes."""
+    await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Before'})
 
 
 def rows(user: User) -> list[str]:
@@ -31,16 +27,16 @@ def rows(user: User) -> list[str]:
     ('removed', 'You are no longer a member of Acme', 'Create or join an organization first.'),
     ('demoted', 'Your role in Acme is now guest', 'Guests do not see contacts.'),
 ])
-async def test_an_open_contacts_page_stops_showing_records(user: User, team, change, message, after):
-    await log_in(user, 'mario@example.com', path='/contacts')
+async def test_an_open_contacts_page_stops_showing_records(user: User, acme, before, change, message, after):
+    await log_in(user, acme.member, path='/contacts')
     await user.should_see(content='1 contact', marker='list-total')
     assert rows(user) == ['Before']
 
     if change == 'removed':
-        await orgs.remove_member(actor=team['org'], user_id=team['mario'].id)
+        await orgs.remove_member(actor=acme.owner.membership, user_id=acme.member.id)
     else:
-        await orgs.change_role(actor=team['org'], user_id=team['mario'].id, role='guest')
-    await records.create_record(CONTACT, team['org'], {'first_name': 'Zed', 'last_name': 'After'})
+        await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Zed', 'last_name': 'After'})
 
     user.find(marker='list-search').type('after')  # the open page searches again
     await user.should_see(message)
@@ -49,21 +45,21 @@ async def test_an_open_contacts_page_stops_showing_records(user: User, team, cha
     await user.should_not_see('Zed After')
 
 
-async def test_a_removed_member_cannot_save_from_an_open_form(user: User, team):
-    await log_in(user, 'mario@example.com', path='/contacts/new')
+async def test_a_removed_member_cannot_save_from_an_open_form(user: User, acme, before):
+    await log_in(user, acme.member, path='/contacts/new')
     user.find(marker='field-last_name').type('Sneaky')
-    await orgs.remove_member(actor=team['org'], user_id=team['mario'].id)
+    await orgs.remove_member(actor=acme.owner.membership, user_id=acme.member.id)
     user.find(marker='record-save').click()
     await user.should_see('You are no longer a member of Acme')
     assert not await Contact.filter(last_name='Sneaky').exists()
 
 
-async def test_an_open_projects_page_of_a_removed_member_stops_listing(user: User, team):
-    await work.create_item(PROJECT, team['org'], {'name': 'Launch'})
-    await log_in(user, 'mario@example.com', path='/projects')
+async def test_an_open_projects_page_of_a_removed_member_stops_listing(user: User, acme, before):
+    await work.create_item(PROJECT, acme.owner.membership, {'name': 'Launch'})
+    await log_in(user, acme.member, path='/projects')
     await user.should_see(marker='project-row')
-    await orgs.remove_member(actor=team['org'], user_id=team['mario'].id)
-    await work.create_item(PROJECT, team['org'], {'name': 'Secret plan'})
+    await orgs.remove_member(actor=acme.owner.membership, user_id=acme.member.id)
+    await work.create_item(PROJECT, acme.owner.membership, {'name': 'Secret plan'})
 
     user.find(marker='projects-search').type('plan')
     await user.should_see('You are no longer a member of Acme')

@@ -7,36 +7,17 @@ from nicegui.testing import User
 
 from models import records
 from models.records import COMPANY, CONTACT, Contact
-from tests.helpers import add_member, choose, log_in, make_org, make_user
-
-VALID_IVA = '00743110157'
-
-
-@pytest.fixture
-async def team():
-    owner = await make_user(name='Olga Owner', email='olga@example.com')
-    mario = await make_user(name='Mario Rossi', email='mario@example.com')
-    guest = await make_user(name='Gus Guest', email='gus@example.com')
-    org = await make_org(owner, 'Acme')
-    mario_membership = await add_member(org, mario, 'member')
-    await add_member(org, guest, 'guest')
-    mario_membership.org = org.org
-    return {'owner': owner, 'mario': mario, 'guest': guest, 'org': org, 'as_mario': mario_membership}
+from tests.drivers import choose, element, log_in
+from tests.helpers import VALID_IVA
 
 
 def fill(user: User, key: str, text: str) -> None:
     user.find(marker=f'field-{key}').clear().type(text)
 
 
-def element(user: User, marker: str):
-    found = user.find(marker=marker).elements
-    assert len(found) == 1, f'{len(found)} elements marked {marker}'
-    return next(iter(found))
-
-
-async def test_enter_every_contact_field_and_see_it(user: User, team):
-    await records.create_record(COMPANY, team['org'], {'name': 'Rossi Impianti'})
-    await log_in(user, 'olga@example.com', path='/contacts/new')
+async def test_enter_every_contact_field_and_see_it(user: User, acme):
+    await records.create_record(COMPANY, acme.owner.membership, {'name': 'Rossi Impianti'})
+    await log_in(user, acme.owner, path='/contacts/new')
     fill(user, 'first_name', 'André')
     fill(user, 'last_name', 'Müller')
     choose(user, 'field-type', 'Client')
@@ -70,23 +51,23 @@ async def test_enter_every_contact_field_and_see_it(user: User, team):
                                   'country': 'IT'}]
     assert (contact.type, contact.role, contact.vat_number, contact.visibility) == \
         ('Client', 'Marketing Manager', f'IT{VALID_IVA}', 'private')
-    assert contact.description == f'Met at the fair with @[Mario Rossi](user:{team["mario"].id})'
+    assert contact.description == f'Met at the fair with {acme.member.mention}'
     await user.should_see(content='André', marker='view-first_name')
     await user.should_see(content='Rossi Impianti', marker='view-company')
     await user.should_see(content='02 1234 5678', kind=ui.link)
     await user.should_see(content='+33 1 42 68 53 00', kind=ui.link)
     await user.should_see(content='andre@pec.example.it', marker='view-pec')
     await user.should_see(content=f'IT{VALID_IVA}', marker='view-vat_number')
-    await user.should_see(content='@Mario Rossi', marker='mention')
+    await user.should_see(content='@Mario Member', marker='mention')
     await user.should_see(marker='header-private')
 
 
-async def test_change_and_clear_fields(user: User, team):
-    contact = await records.create_record(CONTACT, team['org'], {
+async def test_change_and_clear_fields(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {
         'first_name': 'Luca', 'last_name': 'Bianchi', 'type': 'Lead', 'emails': ['luca@example.com'],
         'phones': ['3471234567'], 'addresses': [{'city': 'Torino'}], 'vat_number': VALID_IVA,
         'description': 'old notes', 'company_name': 'Bianchi Srl'})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-edit').click()
     await user.should_see(marker='record-save')
     fill(user, 'first_name', 'Lucia')
@@ -104,8 +85,8 @@ async def test_change_and_clear_fields(user: User, team):
             saved.type, saved.company_id, saved.version) == ('Lucia', [], [], [], '', '', '', None, 2)
 
 
-async def test_bad_values_are_named_next_to_their_field(user: User, team):
-    await log_in(user, 'olga@example.com', path='/contacts/new')
+async def test_bad_values_are_named_next_to_their_field(user: User, acme):
+    await log_in(user, acme.owner, path='/contacts/new')
     fill(user, 'last_name', 'Verdi')
     fill(user, 'emails[1]', 'not an email')
     fill(user, 'phones[2]', '123')
@@ -120,22 +101,22 @@ async def test_bad_values_are_named_next_to_their_field(user: User, team):
     assert await Contact.all().count() == 0
 
 
-async def test_a_stale_save_is_refused_with_who_changed_it(user: User, team):
-    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Neri'})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+async def test_a_stale_save_is_refused_with_who_changed_it(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Neri'})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-edit').click()
     await user.should_see(marker='record-save')
     fill(user, 'first_name', 'Olga wrote this')
-    await records.update_record(CONTACT, team['as_mario'], contact.id, {'first_name': 'Mario wrote this'}, 1)
+    await records.update_record(CONTACT, acme.member.membership, contact.id, {'first_name': 'Mario wrote this'}, 1)
     user.find(marker='record-save').click()
     await user.should_see(marker='conflict-message')
-    await user.should_see(content='Mario Rossi changed this contact', marker='conflict-message')
+    await user.should_see(content='Mario Member changed this contact', marker='conflict-message')
     saved = await Contact.get(id=contact.id)
     assert (saved.first_name, saved.version) == ('Mario wrote this', 2)
 
 
-async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: User, team):
-    await log_in(user, 'olga@example.com', path='/contacts/new')
+async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: User, acme):
+    await log_in(user, acme.owner, path='/contacts/new')
     fill(user, 'last_name', 'Gialli')
     user.find(marker='company-picker-search').type('Gialli Logistica')
     await user.should_see(marker='company-picker-create')
@@ -153,17 +134,17 @@ async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: Use
     await user.should_see(content='Gialli Logistica', marker='company-picker-chosen')
 
 
-async def test_only_the_creator_may_switch_visibility(user: User, team):
-    contact = await records.create_record(CONTACT, team['as_mario'], {'last_name': 'Blu'})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+async def test_only_the_creator_may_switch_visibility(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Blu'})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-edit').click()
     await user.should_see(marker='record-save')
     assert not element(user, 'field-visibility').enabled
 
 
-async def test_delete_with_confirmation(user: User, team):
-    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Viola'})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
+async def test_delete_with_confirmation(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Viola'})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-delete').click()
     await user.should_see(marker='record-delete-confirm')
     user.find(marker='record-delete-confirm').click()
@@ -171,16 +152,17 @@ async def test_delete_with_confirmation(user: User, team):
     assert not await Contact.filter(id=contact.id).exists()
 
 
-async def test_deleting_a_record_on_its_card_removes_its_files(user: User, team, rubrica_env):
+async def test_deleting_a_record_on_its_card_removes_its_files(user: User, acme, rubrica_env):
     from nicegui import app
 
     from models.attachments import add_upload
 
     async def chunks():
         yield b'v' * 4096
-    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Viola'})
-    await log_in(user, 'olga@example.com', path=f'/contacts/{contact.id}')
-    await add_upload(team['org'], CONTACT, contact.id, filename='cv.txt', content_type='text/plain', chunks=chunks(),
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Viola'})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
+    await add_upload(acme.owner.membership, CONTACT, contact.id, filename='cv.txt', content_type='text/plain',
+                     chunks=chunks(),
                      integrations=app.state.integrations)
     stored = [p for p in (rubrica_env / 'files').rglob('*') if p.is_file()]
     assert [p.stat().st_size for p in stored] == [4096]
@@ -192,12 +174,12 @@ async def test_deleting_a_record_on_its_card_removes_its_files(user: User, team,
     assert [p for p in (rubrica_env / 'files').rglob('*') if p.is_file()] == []
 
 
-async def test_the_list_searches_filters_and_pages_in_the_database(user: User, team):
+async def test_the_list_searches_filters_and_pages_in_the_database(user: User, acme):
     for i in range(60):
-        await records.create_record(CONTACT, team['org'], {'last_name': f'Person {i:02d}',
-                                                           'type': 'Client' if i % 2 else 'Lead'})
-    await records.create_record(CONTACT, team['as_mario'], {'last_name': 'Hidden', 'visibility': 'private'})
-    await log_in(user, 'olga@example.com', path='/contacts')
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': f'Person {i:02d}',
+                                                                     'type': 'Client' if i % 2 else 'Lead'})
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Hidden', 'visibility': 'private'})
+    await log_in(user, acme.owner, path='/contacts')
     await user.should_see(content='60 contacts', marker='list-total')
     table = element(user, 'list-table')
     assert len(table.rows) == 50 and table.rows[0]['name'] == 'Person 00'
@@ -210,9 +192,9 @@ async def test_the_list_searches_filters_and_pages_in_the_database(user: User, t
     await user.should_see(content='0 contacts', marker='list-total')
 
 
-async def test_a_guest_sees_no_contacts_or_companies(user: User, team):
-    contact = await records.create_record(CONTACT, team['org'], {'last_name': 'Public'})
-    await log_in(user, 'gus@example.com', path='/contacts')
+async def test_a_guest_sees_no_contacts_or_companies(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Public'})
+    await log_in(user, acme.guest, path='/contacts')
     await user.should_see(marker='no-access')
     await user.should_not_see(marker='list-table')
     await user.open(f'/contacts/{contact.id}')
@@ -223,14 +205,14 @@ async def test_a_guest_sees_no_contacts_or_companies(user: User, team):
 
 
 @pytest.mark.parametrize('mentioned', [False, True])
-async def test_a_private_record_on_every_page_follows_the_gate(user: User, team, mentioned):
+async def test_a_private_record_on_every_page_follows_the_gate(user: User, acme, mentioned):
     """Owners have no bypass: Olga sees Mario's private contact only when the description mentions her."""
-    company = await records.create_record(COMPANY, team['as_mario'], {'name': 'Shared Spa'})
-    description = f'ask @[Olga](user:{team["owner"].id})' if mentioned else 'just notes'
-    secret = await records.create_record(CONTACT, team['as_mario'], {
+    company = await records.create_record(COMPANY, acme.member.membership, {'name': 'Shared Spa'})
+    description = f'ask @[Olga](user:{acme.owner.id})' if mentioned else 'just notes'
+    secret = await records.create_record(CONTACT, acme.member.membership, {
         'last_name': 'Segreto', 'visibility': 'private', 'description': description, 'company_id': company.id})
-    await records.create_record(COMPANY, team['as_mario'], {'name': 'Hidden Holding', 'visibility': 'private'})
-    await log_in(user, 'olga@example.com', path='/contacts')
+    await records.create_record(COMPANY, acme.member.membership, {'name': 'Hidden Holding', 'visibility': 'private'})
+    await log_in(user, acme.owner, path='/contacts')
     expected = 1 if mentioned else 0
     await user.should_see(content=f'{expected} contact', marker='list-total')
     assert [r['name'] for r in element(user, 'list-table').rows] == (['Segreto'] if mentioned else [])

@@ -8,7 +8,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.ui.browser import log_in, sign_up_with_org
+from tests.drivers import browser_log_in
+from tests.ui.browser import sign_up_with_org
 
 
 def _box(screen: Screen):
@@ -27,7 +28,7 @@ def test_slash_focuses_the_search_box_and_enter_opens_every_result(screen: Scree
     httpx.post(f'{base}/contacts', json={'first_name': 'Zoë', 'last_name': 'Müller'},
                headers=headers).raise_for_status()
     httpx.post(f'{base}/companies', json={'name': 'Müller Analytical Engines'}, headers=headers).raise_for_status()
-    log_in(screen, 'ada@example.com', 'password1')
+    browser_log_in(screen, 'ada@example.com', 'password1')
     screen.open('/contacts')
     screen.should_contain('1 contact')
 

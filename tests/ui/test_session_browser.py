@@ -3,9 +3,8 @@ logged in afterwards (the log-in gives the browser a new one)."""
 from __future__ import annotations
 
 import httpx
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.drivers import browser_log_in
 from tests.server import free_port, running_server
 
 
@@ -22,10 +21,7 @@ def test_a_cookie_from_before_log_in_stays_logged_out(browser):
                                                 'name': 'Real'}).raise_for_status()
         browser.get(f'{url}/login')
         planted = browser.get_cookie('session')['value']
-        browser.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input').send_keys('real@example.com')
-        browser.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input').send_keys('real12345')
-        browser.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
-        WebDriverWait(browser, 10).until(lambda d: d.title == 'Dashboard · Rubrica')
+        browser_log_in(browser, 'real@example.com', 'real12345')  # in the form already open
 
         fresh = browser.get_cookie('session')['value']
         assert fresh != planted

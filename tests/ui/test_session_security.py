@@ -8,7 +8,8 @@ from nicegui import core
 from nicegui.testing import User
 
 from models.accounts import CLIENT_ATTEMPTS_ALLOWED
-from tests.helpers import PASSWORD, make_user
+from tests.drivers import log_in
+from tests.helpers import make_user
 
 COOKIE = 'session'  # starlette's SessionMiddleware: NiceGUI's browser id, and our session key
 
@@ -33,9 +34,7 @@ async def test_a_cookie_from_before_log_in_is_not_logged_in_afterwards(user: Use
     planted = user.http_client.cookies.get(COOKIE)
     assert planted  # e.g. set into the victim's browser by someone who kept a copy
 
-    user.find(marker='login-email').type('fixed@example.com')
-    user.find(marker='login-password').type(PASSWORD)
-    user.find(marker='login-submit').click()
+    await log_in(user, 'fixed@example.com')
     await user.should_see(content='Dashboard', marker='page-title')
 
     fresh = user.http_client.cookies.get(COOKIE)
@@ -49,9 +48,7 @@ async def test_the_login_ticket_works_once_and_only_in_its_own_browser(user: Use
     await make_user(email='ticket@example.com')
     await user.open('/login')
     before = user.http_client.cookies.get(COOKIE)
-    user.find(marker='login-email').type('ticket@example.com')
-    user.find(marker='login-password').type(PASSWORD)
-    user.find(marker='login-submit').click()
+    await log_in(user, 'ticket@example.com')
     await user.should_see(content='Dashboard', marker='page-title')
     completion = next(path for path in user.back_history if path.startswith('/login/complete'))
 
@@ -67,10 +64,7 @@ async def test_the_login_ticket_works_once_and_only_in_its_own_browser(user: Use
 
 async def test_log_out_ends_the_session_for_every_copy_of_the_cookie(user: User):
     await make_user(email='leaving@example.com')
-    await user.open('/login')
-    user.find(marker='login-email').type('leaving@example.com')
-    user.find(marker='login-password').type(PASSWORD)
-    user.find(marker='login-submit').click()
+    await log_in(user, 'leaving@example.com')
     await user.should_see(content='Dashboard', marker='page-title')
     copy = user.http_client.cookies.get(COOKIE)
     assert logged_in(await status_with_cookie('/', copy))
@@ -111,10 +105,7 @@ async def test_the_login_page_keeps_the_per_address_limit(user: User, client):
         taken = await client.post('/api/v1/users', json={'email': 'page@example.com', 'password': 'long enough',
                                                          'name': 'Probe'})
         assert taken.status_code == 409
-    await user.open('/login')
-    user.find(marker='login-email').type('page@example.com')
-    user.find(marker='login-password').type(PASSWORD)
-    user.find(marker='login-submit').click()
+    await log_in(user, 'page@example.com', succeeds=False)
     await user.should_see(content='Too many log-in and sign-up attempts from your network', marker='login-error')
     await user.should_not_see(marker='page-title')
 

@@ -6,21 +6,12 @@ from nicegui.testing import User
 
 from models import work
 from models.work import PROJECT, TASK, TICKET
-from tests.helpers import add_member, choose, log_in, make_org, make_user
-
-PATIENCE = 40  # retries of 0.1 s: handlers run in the background, and argon2 and the database take their time
+from tests.drivers import PATIENCE, choose, log_in
 
 
-async def enter(user: User, email: str, path: str) -> None:
-    """Log in through the form and wait, with patience, for the page asked for."""
-    await log_in(user, email, path=path, succeeds=False)
-    await user.should_see(marker='page-title', retries=PATIENCE)
-
-
-async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User):
-    member = await make_user(name='Mario', email='mario@example.com')
-    org = await make_org(member)
-    await enter(user, 'mario@example.com', '/projects')
+async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User, acme):
+    org = acme.owner.membership
+    await log_in(user, acme.owner, path='/projects')
     await user.should_see('No projects here yet.', marker='no-projects', retries=PATIENCE)
 
     user.find(marker='new-project').click()
@@ -34,11 +25,11 @@ async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User):
     user.find(marker='create-project').click()
     await user.should_see('must be a date as YYYY-MM-DD', retries=PATIENCE)
     user.find(marker='project-due').clear().type('2030-02-28')
-    choose(user, 'project-person', 'Mario')
+    choose(user, 'project-person', 'Olga Owner')
     user.find(marker='create-project').click()
     await user.should_see(marker='save-project', retries=PATIENCE)
     project = await work.Project.get(org_id=org.org_id)
-    assert (project.name, str(project.due_date), project.owner_id) == ('Website relaunch', '2030-02-28', member.id)
+    assert (project.name, str(project.due_date), project.owner_id) == ('Website relaunch', '2030-02-28', acme.owner.id)
 
     choose(user, 'project-status', 'On hold')
     user.find(marker='save-project').click()
@@ -54,12 +45,11 @@ async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User):
     await user.should_see(marker=f'open-project-{project.id}', retries=PATIENCE)
 
 
-async def test_lists_are_paginated_in_the_database(user: User):
-    member = await make_user(email='pages@example.com')
-    org = await make_org(member)
+async def test_lists_are_paginated_in_the_database(user: User, acme):
+    org = acme.owner.membership
     for n in range(30):
         await work.create_item(TASK, org, {'title': f'Task {n:02}', 'due_date': f'2030-01-{n + 1:02}'})
-    await enter(user, 'pages@example.com', '/tasks')
+    await log_in(user, acme.owner, path='/tasks')
     await user.should_see('1–25 of 30', marker='tasks-count', retries=PATIENCE)
     await user.should_see('Task 00', retries=PATIENCE)
     assert len(user.find(marker='task-row').elements) == 25
@@ -73,16 +63,14 @@ async def test_lists_are_paginated_in_the_database(user: User):
     await user.should_see('1–1 of 1', marker='tasks-count', retries=PATIENCE)
 
 
-async def test_a_guest_sees_only_their_work_read_only_and_no_contacts(user: User):
-    owner, guest = await make_user(), await make_user(name='Gina', email='gina@example.com')
-    org = await make_org(owner)
-    await add_member(org, guest, 'guest')
+async def test_a_guest_sees_only_their_work_read_only_and_no_contacts(user: User, acme):
+    org, guest = acme.owner.membership, acme.guest
     theirs = await work.create_item(TICKET, org, {'title': 'Printer jam', 'assignee_id': guest.id,
                                                   'priority': 'high'})
     await work.create_item(TICKET, org, {'title': 'Not for guests'})
     their_project = await work.create_item(PROJECT, org, {'name': 'Guest project', 'owner_id': guest.id})
 
-    await enter(user, 'gina@example.com', '/tickets')
+    await log_in(user, acme.guest, path='/tickets')
     await user.should_see(marker='guest-note', retries=PATIENCE)
     await user.should_see(marker=f'open-ticket-{theirs.id}', retries=PATIENCE)
     await user.should_not_see('Not for guests')
@@ -103,19 +91,17 @@ async def test_a_guest_sees_only_their_work_read_only_and_no_contacts(user: User
     await user.should_see(marker='no-access', retries=PATIENCE)
 
 
-async def test_deleting_an_item_from_its_card(user: User):
-    member = await make_user(email='del@example.com')
-    org = await make_org(member)
+async def test_deleting_an_item_from_its_card(user: User, acme):
+    org = acme.owner.membership
     task = await work.create_item(TASK, org, {'title': 'Throw away'})
-    await enter(user, 'del@example.com', f'/tasks/{task.id}')
+    await log_in(user, acme.owner, path=f'/tasks/{task.id}')
     user.find(marker='delete-task').click()
     user.find(marker='confirm-delete-task').click()
     await user.should_see(marker='no-tasks', retries=PATIENCE)
     assert not await work.Task.filter(id=task.id).exists()
 
 
-async def test_the_card_of_a_missing_item_says_so(user: User):
-    await make_org(await make_user(email='nobody@example.com'))
-    await enter(user, 'nobody@example.com', '/projects/424242')
+async def test_the_card_of_a_missing_item_says_so(user: User, acme):
+    await log_in(user, acme.owner, path='/projects/424242')
     await user.should_see(marker='no-access', retries=PATIENCE)
     await user.should_see('This project does not exist or is not visible to you.', kind=ui.label, retries=PATIENCE)
