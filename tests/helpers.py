@@ -38,6 +38,17 @@ async def token_for(user: User) -> dict[str, str]:
     return {'Authorization': f'Bearer {raw}'}
 
 
+async def chunked(data: bytes, size: int = 1000):
+    """The bytes of a file as an upload arrives: in chunks."""
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+def files_under(root: Path) -> list[Path]:
+    """The files a store left under this folder, in order."""
+    return sorted(p for p in root.rglob('*') if p.is_file()) if root.exists() else []
+
+
 def on_postgres() -> bool:
     """Whether this test's database (announced to the app in RUBRICA_DATABASE_URL) is PostgreSQL."""
     return not os.environ.get('RUBRICA_DATABASE_URL', '').startswith('sqlite')

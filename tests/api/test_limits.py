@@ -29,12 +29,6 @@ def small_uploads(monkeypatch):
     monkeypatch.setattr(imports, 'MAX_IMPORT_BYTES', MIB)
 
 
-@pytest.fixture
-async def rossi(client, acme) -> dict:
-    """A contact of Acme's, for the routes that take an id."""
-    return (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'}, headers=acme.owner.auth)).json()
-
-
 async def every_route(client, acme, rossi, pages: list[str] = PAGES) -> list[tuple[str, str]]:
     """(method, path) of every operation of the API, with its ids filled in, and of the pages (GET and POST)."""
     schema = (await client.get('/openapi.json')).json()

@@ -1,5 +1,6 @@
-"""kill -9 in the middle of an import, with a real server process: after a restart on the same data dir the import
-is either complete or left nothing, and it is not "running" any more."""
+"""An import cut off by a crash is taken back at start-up: each written chunk commits the batch's counts with it, an
+import left running is undone at start, and kill -9 in the middle of an import, with a real server process: after a
+restart on the same data dir the import is either complete or left nothing, and it is not "running" any more."""
 from __future__ import annotations
 
 import os
@@ -9,14 +10,66 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 
+from models import imports, records
+from models.records import CONTACT, Company, Contact, RecordKey
 from tests.server import ROOT, free_port, server_env
 
 ROWS = 50_000
 
+
+# ---------------------------------------------------------------- progress and recovery after a crash
+
+async def test_each_written_chunk_commits_the_batch_counts_with_it(acme):
+    owner = acme.owner.membership
+    lines = ['Nome,Cognome,Email'] + [f'N{n},C{n},p{n}@example.com' for n in range(2500)] + ['Bad,Row,not-an-email']
+    committed = []
+
+    async def progress(step, done, total):
+        if step == 'writing':
+            batch = await imports.ImportBatch.get(org_id=owner.org_id)
+            committed.append((batch.status, batch.created, batch.skipped))
+
+    await imports.import_file(owner, kind='contact', data='\n'.join(lines).encode(), progress=progress)
+    assert committed == [('running', 0, 1), ('running', 1000, 1), ('running', 2000, 1), ('running', 2500, 1)]
+
+
+async def test_imports_left_running_by_a_crash_are_taken_back_at_start(acme):
+    """The state a kill -9 leaves: chunks committed, the batch still running. (The last test of this file does it for
+    real, with a server process.)"""
+    owner = acme.owner.membership
+    kept = await records.create_record(CONTACT, owner, {'last_name': 'Rossi', 'emails': ['rossi@example.com'],
+                                                        'description': 'before'})
+    done = await imports.import_file(owner, kind='contact', data=b'Cognome,Email\nVerdi,verdi@example.com\n')
+    lines = ['Nome,Cognome,Email,Azienda,Note'] + \
+        [f'N{n},C{n},p{n}@example.com,Ditta {n % 3},' for n in range(1500)] + ['Mario,Rossi,rossi@example.com,,after']
+    cut = await imports.import_file(owner, kind='contact', mode='update', data='\n'.join(lines).encode())
+    assert (cut.created, cut.updated, cut.companies_created) == (1500, 1, 3)
+    # left by an earlier server process (the one that was killed): running, begun before this process
+    await imports.ImportBatch.filter(id=cut.id).update(status='running', finished_at=None,
+                                                       created_at=datetime.now(timezone.utc) - timedelta(hours=1))
+    live = await imports.ImportBatch.create(org_id=owner.org_id, created_by_id=owner.user_id, kind='contact',
+                                            mode='create', source='csv', total=1)  # this process's own
+
+    assert await imports.recover_interrupted_imports() == 1
+    assert (await imports.ImportBatch.get(id=live.id)).status == 'running'
+    cut = await imports.ImportBatch.get(id=cut.id)
+    assert cut.status == 'failed' and cut.message == imports.INTERRUPTED and cut.finished_at is not None
+    assert sorted(await Contact.filter(org_id=owner.org_id).values_list('last_name', flat=True)) == ['Rossi', 'Verdi']
+    assert (await Contact.get(id=kept.id)).description == 'before'
+    assert not await Company.exists()
+    assert await RecordKey.filter(contact_id__isnull=False).count() == 2
+    assert (await imports.ImportBatch.get(id=done.id)).status == 'done'
+    assert await imports.recover_interrupted_imports() == 0
+    undone = await imports.undo_import(owner, done.id)  # the import before it is untouched, and still undoable
+    assert undone.status == 'undone'
+
+
+# ---------------------------------------------------------------- kill -9 with a real server process
 
 @contextmanager
 def server_process(port: int):

@@ -1,72 +1,22 @@
-"""The local store, the quota's reservation under concurrency, start-up clean-up, and safe names and types."""
+"""Attachments: the quota's reservation under concurrency, start-up and periodic clean-up of files, and safe
+names and types. (The local store itself: tests/integrations/test_local_store.py.)"""
 from __future__ import annotations
 
 import asyncio
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 import integrations
-from integrations.local_store import LocalStore
-from integrations.storage import TooBig
 from models import attachments, orgs
 from models.attachments import Attachment, add_upload, clean_up_storage, display_filename, served_content_type
 from models.errors import TooLarge
 from models.orgs import Organization
 from models.records import CONTACT, create_record, delete_record
 from settings import load_settings
-
-
-async def chunked(data: bytes, size: int = 1000):
-    for i in range(0, len(data), size):
-        yield data[i:i + size]
-
-
-def all_files(root):
-    return sorted(p for p in root.rglob('*') if p.is_file()) if root.exists() else []
-
-
-# ------------------------------------------------------------------ the local store
-
-async def test_the_store_writes_under_a_generated_name_and_reads_it_back(tmp_path):
-    store = LocalStore(tmp_path / 'files')
-    content = os.urandom(700_000)
-    stored = await store.save(chunked(content, 65536), limit=10**9)
-    assert stored.size == len(content)
-    files = all_files(tmp_path / 'files')
-    assert files == [tmp_path / 'files' / stored.key[:2] / stored.key]
-    assert b''.join([c async for c in store.read(stored.key)]) == content
-    await store.delete(stored.key)
-    assert all_files(tmp_path / 'files') == []
-
-
-async def test_a_file_past_the_limit_leaves_nothing_behind(tmp_path):
-    store = LocalStore(tmp_path / 'files')
-    with pytest.raises(TooBig):
-        await store.save(chunked(b'x' * 5000), limit=4999)
-    assert all_files(tmp_path / 'files') == []
-
-
-async def test_an_interrupted_upload_leaves_nothing_behind(tmp_path):
-    store = LocalStore(tmp_path / 'files')
-
-    async def broken():
-        yield b'first part'
-        raise ConnectionError('the browser went away')
-    with pytest.raises(ConnectionError):
-        await store.save(broken(), limit=10**6)
-    assert all_files(tmp_path / 'files') == []
-
-
-async def test_keys_that_are_not_ours_never_reach_the_disk(tmp_path):
-    store = LocalStore(tmp_path / 'files')
-    (tmp_path / 'secret.txt').write_text('no')
-    for key in ('../secret.txt', '../../etc/passwd', '', 'A' * 32):
-        assert not await store.exists(key)
-        with pytest.raises(attachments.FileMissing):
-            [c async for c in store.read(key)]
+from tests.helpers import chunked, files_under
 
 
 async def test_start_up_removes_unreferenced_and_half_written_files(make_org, rubrica_env):
@@ -83,7 +33,7 @@ async def test_start_up_removes_unreferenced_and_half_written_files(make_org, ru
     (root / '.tmp' / 'abc.part').write_bytes(b'half')
     orphan = await services.files.save(chunked(b'orphan'), limit=100)
     past = time.time() - 60
-    for path in all_files(root):
+    for path in files_under(root):
         os.utime(path, (past, past))
     # and one written while the clean-up runs, maybe between its rename and its row: it is kept
     fresh = await services.files.save(chunked(b'fresh'), limit=100)
@@ -123,7 +73,7 @@ async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_peri
     assert await services.files.exists(young_orphan.key)  # maybe between its rename and its row: kept for now
     assert not (root / '.tmp' / 'abc.part').exists()
     assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
-    assert [p.name for p in all_files(root)] == [kept.storage_key]
+    assert [p.name for p in files_under(root)] == [kept.storage_key]
 
 
 async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(make_org, rubrica_env):
@@ -133,10 +83,10 @@ async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(ma
     await add_upload(actor, CONTACT, contact.id, filename='a.txt', content_type='text/plain',
                      chunks=chunked(b'a' * 10), integrations=services)
     await delete_record(CONTACT, actor, contact.id)
-    assert len(all_files(rubrica_env / 'files')) == 1
+    assert len(files_under(rubrica_env / 'files')) == 1
     assert (await Organization.get(id=actor.org_id)).storage_used == 0
     assert await attachments.sweep_storage(services, grace=timedelta(0)) == 1
-    assert all_files(rubrica_env / 'files') == []
+    assert files_under(rubrica_env / 'files') == []
 
 
 async def test_records_deleted_in_bulk_give_back_their_space_and_files(make_org, rubrica_env):
@@ -194,7 +144,7 @@ async def test_two_uploads_that_passed_the_first_check_together_cannot_both_be_k
     assert len(kept) == 1 and len(refused) == 1, results
     assert (await Organization.get(id=actor.org_id)).storage_used == 600 * 1024
     assert await Attachment.all().count() == 1
-    assert len(all_files(rubrica_env / 'files')) == 1  # the refused file was removed
+    assert len(files_under(rubrica_env / 'files')) == 1  # the refused file was removed
 
 
 # ------------------------------------------------------------------ names and types
@@ -234,11 +184,3 @@ def test_display_filenames(raw, shown):
 ])
 def test_served_content_types(claimed, served):
     assert served_content_type(attachments.clean_content_type(claimed)) == served
-
-
-def test_tokens_remember_their_expiry():
-    from integrations.storage import Tokens
-    soon = Tokens('a', 'r', datetime.now(timezone.utc) + timedelta(seconds=30))
-    later = Tokens('a', 'r', datetime.now(timezone.utc) + timedelta(hours=1))
-    assert soon.expired() and not later.expired()
-    assert Tokens.from_dict(later.as_dict()) == later

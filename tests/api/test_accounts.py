@@ -1,4 +1,4 @@
-"""Accounts and tokens, as API.md writes them."""
+"""Accounts and tokens, as API.md writes them; names with control characters are refused."""
 from __future__ import annotations
 
 import asyncio
@@ -201,3 +201,12 @@ async def test_a_json_body_over_one_mib_is_413(client):
         yield b'"}'
     response = await client.post('/api/v1/users', content=chunks(), headers={'content-type': 'application/json'})
     assert response.status_code == 413
+
+
+async def test_an_account_or_organization_name_with_controls_is_refused(client):
+    response = await client.post('/api/v1/users', json={'email': 'rlo@example.com', 'password': 'long enough',
+                                                        'name': 'Admin\u202e'})
+    assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'name'
+    headers = await token_for(await make_user())
+    response = await client.post('/api/v1/orgs', json={'name': 'Acme\x1b[5m'}, headers=headers)
+    assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'name'

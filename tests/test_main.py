@@ -1,41 +1,50 @@
-"""Settings from the environment, the generated secret, and the operator's command line."""
+"""`python main.py` as an operator runs it: port setting, login page, a restart that keeps everything, and the
+admin command line."""
 from __future__ import annotations
 
-import stat
 import subprocess
 import sys
 
-import pytest
+import httpx
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from models import accounts
 from models.accounts import User
 from models.orgs import Organization
-from settings import SettingsError, load_settings
-from tests.server import ROOT, server_env
+from tests.drivers import api_log_in, browser_log_in
+from tests.server import ROOT, free_port, running_server, server_env
 
 
-def test_defaults_follow_api_md(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    settings = load_settings({})
-    assert settings.data_dir == tmp_path / 'data'
-    assert settings.database_url == f'sqlite://{tmp_path / "data" / "rubrica.sqlite3"}'
-    assert (settings.host, settings.port, settings.signup) == ('127.0.0.1', 8080, 'open')
+def test_the_server_serves_the_login_page_on_rubrica_port():
+    port = free_port()
+    with running_server(port) as url:
+        response = httpx.get(f'{url}/', follow_redirects=True)
+        assert response.status_code == 200
+        assert str(response.url) == f'{url}/login?next=%2F'
+        assert 'Log in' in response.text
 
 
-def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
-    env = {'RUBRICA_DATA_DIR': str(tmp_path)}
-    first = load_settings(env).secret
-    assert len(first) >= 40
-    assert stat.S_IMODE((tmp_path / 'secret').stat().st_mode) == 0o600
-    assert load_settings(env).secret == first
-    assert load_settings(env | {'RUBRICA_SECRET': 'from the environment'}).secret == 'from the environment'
+def _wait_for_text(driver, text: str) -> None:
+    WebDriverWait(driver, 10).until(lambda d: text in d.find_element(By.TAG_NAME, 'body').text)
 
 
-@pytest.mark.parametrize('name, value', [('RUBRICA_PORT', 'eighty'), ('RUBRICA_PORT', '70000'),
-                                         ('RUBRICA_SIGNUP', 'closed')])
-def test_bad_settings_are_named(tmp_path, name, value):
-    with pytest.raises(SettingsError, match=name):
-        load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})
+def test_a_restart_keeps_accounts_organizations_and_sessions(browser):
+    port = free_port()
+    with running_server(port) as url:
+        httpx.post(f'{url}/api/v1/users', json={'email': 'kept@example.com', 'password': 'kept12345',
+                                                'name': 'Kept'}).raise_for_status()
+        auth = api_log_in(url, 'kept@example.com', 'kept12345')
+        httpx.post(f'{url}/api/v1/orgs', json={'name': 'Persistent'}, headers=auth).raise_for_status()
+        browser_log_in(browser, 'kept@example.com', 'kept12345', url=url)
+        _wait_for_text(browser, 'Welcome, Kept')
+
+    with running_server(port) as url:
+        browser.get(f'{url}/')
+        _wait_for_text(browser, 'Persistent · your role: owner')
+        assert browser.current_url.rstrip('/') == url
+        me = httpx.get(f'{url}/api/v1/me', headers=auth)
+        assert me.status_code == 200 and me.json()['organizations'][0]['name'] == 'Persistent'
 
 
 def _admin(*args: str, stdin: str = '', **settings: str) -> subprocess.CompletedProcess:

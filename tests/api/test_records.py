@@ -1,4 +1,5 @@
-"""Contacts and companies through the API: every field, validation, stale saves, deletes."""
+"""Contacts and companies through the API: every field, validation (names with control or text-direction characters
+included), stale saves, deletes."""
 from __future__ import annotations
 
 import pytest
@@ -226,3 +227,21 @@ async def test_search_by_name_email_pec_phone_and_vat(client, acme):
         found = (await client.get(f'{acme.base}/contacts', params={'q': q}, headers=acme.member.auth)).json()
         assert [c['last_name'] for c in found['items']] == ['Müller'], q
         assert found['total'] == 1
+
+
+async def test_a_contact_name_with_an_escape_or_a_direction_override_is_refused(client, acme):
+    headers, base = acme.owner.auth, acme.base
+    response = await client.post(f'{base}/contacts', headers=headers,
+                                 json={'first_name': 'Ada\x1b[2J', 'last_name': 'Love\u202elace'})
+    assert response.status_code == 422
+    assert {e['field']: e['msg'] for e in response.json()['detail']} == {
+        'first_name': 'must not contain control characters (U+001B)',
+        'last_name': 'must not contain characters that override the text direction (U+202E)'}
+
+    response = await client.post(f'{base}/contacts', headers=headers, json={
+        'first_name': 'A\u200bda', 'last_name': 'Lovelace', 'description': 'Line one\n\tLine two'})
+    assert response.status_code == 201
+    assert (response.json()['first_name'], response.json()['description']) == ('Ada', 'Line one\n\tLine two')
+
+    response = await client.post(f'{base}/companies', headers=headers, json={'name': 'Acme\x85Srl'})
+    assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'name'

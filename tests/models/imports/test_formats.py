@@ -1,20 +1,17 @@
-"""Hostile and broken import files: read in one pass within stated bounds, refused with a message naming the
-bound; the reading runs in worker processes; and an import cut off by a crash is taken back at start-up.
+"""Import files as the readers take them: hostile and broken files are read in one pass within stated bounds and
+refused with a message naming the bound; the separator is guessed from the header.
 
 How long the old code took on these inputs (quadratic) is measured by bench/hostile_uploads.py, not here."""
 from __future__ import annotations
 
 import base64
 import os
-import signal
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from models import import_formats, imports, records
+from models import import_formats
 from models.errors import ValidationFailed
 from models.import_formats import read_csv, read_vcards, sniff_delimiter
-from models.records import CONTACT, Company, Contact, RecordKey
 
 
 def refusal(error: pytest.ExceptionInfo) -> str:
@@ -153,66 +150,8 @@ def test_utf16_with_an_odd_length_is_refused_not_a_crash():
     assert read_csv('Name\nAda\n'.encode('utf-16')).rows == [['Ada']]
 
 
-# ---------------------------------------------------------------- the worker processes
-
-def _die() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-async def test_files_are_read_in_a_worker_process_and_a_dead_worker_is_replaced():
-    assert await imports.off_loop(os.getpid) != os.getpid()
-    with pytest.raises(ValidationFailed) as error:  # a refusal in the worker comes back as itself
-        await imports.read_upload(b'BEGIN:VCARD\r\n' * 10, 'vcard')
-    assert 'has no END:VCARD' in refusal(error)
-    with pytest.raises(ValidationFailed) as error:
-        await imports.off_loop(_die)
-    assert refusal(error) == 'could not be read: the process reading it stopped. Try again, or split the file'
-    parsed = await imports.read_upload(b'Name;Email\nAda;ada@example.com\n', 'csv')
-    assert (parsed.delimiter, parsed.rows) == (';', [['Ada', 'ada@example.com']])
-
-
-# ---------------------------------------------------------------- progress and recovery after a crash
-
-async def test_each_written_chunk_commits_the_batch_counts_with_it(acme):
-    owner = acme.owner.membership
-    lines = ['Nome,Cognome,Email'] + [f'N{n},C{n},p{n}@example.com' for n in range(2500)] + ['Bad,Row,not-an-email']
-    committed = []
-
-    async def progress(step, done, total):
-        if step == 'writing':
-            batch = await imports.ImportBatch.get(org_id=owner.org_id)
-            committed.append((batch.status, batch.created, batch.skipped))
-
-    await imports.import_file(owner, kind='contact', data='\n'.join(lines).encode(), progress=progress)
-    assert committed == [('running', 0, 1), ('running', 1000, 1), ('running', 2000, 1), ('running', 2500, 1)]
-
-
-async def test_imports_left_running_by_a_crash_are_taken_back_at_start(acme):
-    """The state a kill -9 leaves: chunks committed, the batch still running. (tests/test_import_crash.py does it
-    for real, with a server process.)"""
-    owner = acme.owner.membership
-    kept = await records.create_record(CONTACT, owner, {'last_name': 'Rossi', 'emails': ['rossi@example.com'],
-                                                        'description': 'before'})
-    done = await imports.import_file(owner, kind='contact', data=b'Cognome,Email\nVerdi,verdi@example.com\n')
-    lines = ['Nome,Cognome,Email,Azienda,Note'] + \
-        [f'N{n},C{n},p{n}@example.com,Ditta {n % 3},' for n in range(1500)] + ['Mario,Rossi,rossi@example.com,,after']
-    cut = await imports.import_file(owner, kind='contact', mode='update', data='\n'.join(lines).encode())
-    assert (cut.created, cut.updated, cut.companies_created) == (1500, 1, 3)
-    # left by an earlier server process (the one that was killed): running, begun before this process
-    await imports.ImportBatch.filter(id=cut.id).update(status='running', finished_at=None,
-                                                       created_at=datetime.now(timezone.utc) - timedelta(hours=1))
-    live = await imports.ImportBatch.create(org_id=owner.org_id, created_by_id=owner.user_id, kind='contact',
-                                            mode='create', source='csv', total=1)  # this process's own
-
-    assert await imports.recover_interrupted_imports() == 1
-    assert (await imports.ImportBatch.get(id=live.id)).status == 'running'
-    cut = await imports.ImportBatch.get(id=cut.id)
-    assert cut.status == 'failed' and cut.message == imports.INTERRUPTED and cut.finished_at is not None
-    assert sorted(await Contact.filter(org_id=owner.org_id).values_list('last_name', flat=True)) == ['Rossi', 'Verdi']
-    assert (await Contact.get(id=kept.id)).description == 'before'
-    assert not await Company.exists()
-    assert await RecordKey.filter(contact_id__isnull=False).count() == 2
-    assert (await imports.ImportBatch.get(id=done.id)).status == 'done'
-    assert await imports.recover_interrupted_imports() == 0
-    undone = await imports.undo_import(owner, done.id)  # the import before it is untouched, and still undoable
-    assert undone.status == 'undone'
+def test_separator_detection_trusts_the_header():
+    assert sniff_delimiter('Nome;Cognome;Note\nAda;Lovelace;"uno, due, tre, quattro"\n') == ';'
+    assert sniff_delimiter('Name,Notes\nAda,"a;b;c;d;e"\n') == ','
+    assert sniff_delimiter('Name\tCity\nAda\tLondon, UK\n') == '\t'
+    assert sniff_delimiter('Name\nAda\n') == ','

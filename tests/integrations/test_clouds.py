@@ -1,4 +1,4 @@
-"""Google Drive and Dropbox with the real SDK clients against a local fake of their servers (tests/fake_clouds.py):
+"""Google Drive and Dropbox with the real SDK clients against a local fake of their servers (fake_clouds.py):
 connect, browse, search, attach, open, refresh an expired token, a revoked token; tokens never in clear."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from nicegui.testing import User
 from models import orgs
 from models.attachments import Attachment, CloudAccount
 from tests.drivers import log_in, mount_attachments_page
-from tests.fake_clouds import FakeClouds
+from tests.integrations.fake_clouds import FakeClouds
 from tests.helpers import Team, on_postgres
 
 PROVIDERS = ['google_drive', 'dropbox']

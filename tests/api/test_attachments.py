@@ -10,7 +10,7 @@ import pytest
 
 from models import orgs
 from models.orgs import Organization
-from tests.helpers import Person, Team
+from tests.helpers import Person, Team, files_under
 
 MIB = 1024 * 1024
 
@@ -34,11 +34,6 @@ def raw_multipart(filename: bytes, content: bytes, content_type: bytes = b'text/
     body = (b'--' + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="' + filename +
             b'"\r\nContent-Type: ' + content_type + b'\r\n\r\n' + content + b'\r\n--' + boundary + b'--\r\n')
     return body, {'Content-Type': 'multipart/form-data; boundary=' + boundary.decode()}
-
-
-def files_on_disk(data_dir: Path) -> list[Path]:
-    root = data_dir / 'files'
-    return [p for p in root.rglob('*') if p.is_file()] if root.exists() else []
 
 
 async def storage_used(org_id: int) -> int:
@@ -73,7 +68,7 @@ async def test_upload_list_download_delete_on_a_contact(client, acme, rubrica_en
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == 'Offerta 2026 — è.pdf'
 
     # stored under a generated name, never the user's
-    stored = files_on_disk(rubrica_env)
+    stored = files_under(rubrica_env / 'files')
     assert len(stored) == 1 and 'Offerta' not in str(stored[0]) and stored[0].read_bytes() == content
     assert await storage_used(acme.id) == 300_000
 
@@ -82,7 +77,7 @@ async def test_upload_list_download_delete_on_a_contact(client, acme, rubrica_en
     assert (await client.get(f'{acme.base}/{path}/attachments', headers=acme.owner.auth)).json() == []
     assert (await client.get(f'{acme.base}/attachments/{created["id"]}/content',
                              headers=acme.owner.auth)).status_code == 404
-    assert files_on_disk(rubrica_env) == []
+    assert files_under(rubrica_env / 'files') == []
     assert await storage_used(acme.id) == 0
 
 
@@ -167,7 +162,7 @@ async def test_the_upload_that_would_pass_the_quota_is_refused_whole(client, acm
     assert refused.status_code == 413
     assert 'space' in refused.json()['detail']
     assert await storage_used(acme.id) == 700 * 1024
-    assert len(files_on_disk(rubrica_env)) == 1  # nothing of the refused file is left
+    assert len(files_under(rubrica_env / 'files')) == 1  # nothing of the refused file is left
     # exactly the room that is left still fits
     assert (await upload(client, acme, path, 'c.bin', b'c' * (MIB - 700 * 1024))).status_code == 201
     assert await storage_used(acme.id) == MIB
@@ -194,7 +189,7 @@ async def test_deleting_a_record_frees_the_space_of_its_files(client, acme, rubr
 
 
 def bytes_on_disk(data_dir: Path) -> int:
-    return sum(p.stat().st_size for p in files_on_disk(data_dir))
+    return sum(p.stat().st_size for p in files_under(data_dir / 'files'))
 
 
 async def test_deleting_records_removes_their_files_from_disk(client, acme, rubrica_env):
@@ -251,7 +246,7 @@ async def test_the_server_enforces_the_per_file_limit(one_mib_limit, client, acm
     streamed = await client.post(f'{acme.base}/{path}/attachments', content=chunks(),
                                  headers={**headers, **acme.member.auth})
     assert streamed.status_code == 413
-    assert len(files_on_disk(rubrica_env)) == 1
+    assert len(files_under(rubrica_env / 'files')) == 1
     assert await storage_used(acme.id) == MIB
 
 
@@ -293,7 +288,7 @@ async def test_hostile_filenames_are_stored_and_served_safely(client, acme, rubr
     assert len(created['filename']) <= 255
 
     # on disk: only generated names inside the data dir's files folder
-    stored = files_on_disk(rubrica_env)
+    stored = files_under(rubrica_env / 'files')
     assert len(stored) == 1
     assert stored[0].resolve().is_relative_to((rubrica_env / 'files').resolve())
     assert len(stored[0].name) == 32 and stored[0].name.isalnum()
