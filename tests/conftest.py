@@ -151,8 +151,19 @@ def nicegui_driver(nicegui_chrome_options: webdriver.ChromeOptions):
     driver.quit()
 
 
-# ------------------------------------------------------------------ organizations and people
+# ------------------------------------------------------------------ organizations and people, and the browser marker
 # The one factory of test data with people in it: `make_org`, and `acme`, the organization most tests share.
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'browser: drives a real browser (Chromium through Selenium; set on every test '
+                                       'that uses `screen` or `browser`): run it under flock /tmp/rubrica-browser.lock')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {'screen', 'browser'} & set(getattr(item, 'fixturenames', ())):
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture
 def orm(request: pytest.FixtureRequest):
