@@ -31,7 +31,7 @@ async def test_copy_selected_contacts_from_the_list(user: User, acme, target):
 async def test_copy_one_contact_from_its_card(user: User, acme, target):
     source = acme.owner.membership
     contact = await records.create_record(CONTACT, source, {'last_name': 'Solo', 'emails': ['solo@example.com']})
-    await records.create_record(CONTACT, target, {'last_name': 'Già', 'emails': ['solo@example.com']})
+    await records.create_record(CONTACT, target.owner.membership, {'last_name': 'Già', 'emails': ['solo@example.com']})
     await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
     user.find(marker='record-copy').click()
     await user.should_see(marker='copy-run')

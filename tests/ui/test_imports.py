@@ -112,7 +112,7 @@ async def test_list_exports_download_the_filtered_list_with_the_session(user: Us
     # the route answers only to a session that may see the records
     from nicegui import core
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=core.app), base_url='http://test') as stranger:
-        response = await stranger.get(f'/exports/{acme["org"].org_id}/contacts.csv')
+        response = await stranger.get(f'/exports/{acme.id}/contacts.csv')
     assert response.status_code in (303, 307, 404) and 'Lovelace' not in response.text
 
 
