@@ -20,6 +20,7 @@ from selenium.webdriver.chrome.service import Service
 from models import access, orgs
 from models.accounts import User
 from models.db import Database
+from models.orgs import Membership
 from tests.helpers import Person, Team, make_user, token_for
 
 POSTGRES_URL = os.environ.get('RUBRICA_DATABASE_URL', '')
@@ -183,7 +184,7 @@ def make_org(orm):
     """
     async def account(someone: str | User | Person) -> tuple[User, dict[str, str] | None]:
         if isinstance(someone, Person):
-            return someone.user, someone._auth
+            return someone.user, someone.authorization
         if isinstance(someone, User):
             return someone, None
         return await make_user(name=someone, email=f'{someone.split()[0].lower()}@example.com'), None
@@ -191,20 +192,20 @@ def make_org(orm):
     async def make(name: str = 'Acme', *, owner: str | User | Person = 'Olga Owner',
                    members: Iterable[str | User | Person] = (), guests: Iterable[str | User | Person] = (),
                    country: str = 'IT', tokens: bool = False) -> Team:
+        async def person(user: User, authorization: dict[str, str] | None, membership: Membership) -> Person:
+            if tokens and authorization is None:
+                authorization = await token_for(user)
+            return Person(user, membership, authorization)
+
         owner_user, owner_auth = await account(owner)
         created = await orgs.create_organization(user=owner_user, name=name, country=country)
-        people = {}
+        people: dict[str, list[Person]] = {'member': [], 'guest': []}
         for role, group in (('member', members), ('guest', guests)):
-            people[role] = []
             for someone in group:
-                user, auth = await account(someone)
+                user, authorization = await account(someone)
                 await orgs.invite(actor=created, email=user.email, role=role)
-                people[role].append(Person(user, await access.membership(user, created.org_id), auth))
-        team = Team(Person(owner_user, created, owner_auth), people['member'], people['guest'])
-        if tokens:
-            for each in team.people:
-                each._auth = each._auth or await token_for(each.user)
-        return team
+                people[role].append(await person(user, authorization, await access.membership(user, created.org_id)))
+        return Team(await person(owner_user, owner_auth, created), people['member'], people['guest'])
     return make
 
 

@@ -61,7 +61,7 @@ class Person:
     Authorization header for the REST API when the team was made with tokens."""
     user: User
     membership: Membership
-    _auth: dict[str, str] | None = field(default=None, repr=False)
+    authorization: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def id(self) -> int:
@@ -82,9 +82,10 @@ class Person:
 
     @property
     def auth(self) -> dict[str, str]:
-        if self._auth is None:
+        """Headers for the REST API."""
+        if self.authorization is None:
             raise AssertionError(f'no API token was made for {self.name}: ask make_org(..., tokens=True)')
-        return self._auth
+        return self.authorization
 
 
 @dataclass(eq=False)
