@@ -17,6 +17,7 @@ import httpx
 
 from models import imports, records
 from models.records import CONTACT, Company, Contact, RecordKey
+from tests.drivers import api_log_in
 from tests.server import ROOT, free_port, server_env
 
 ROWS = 50_000
@@ -113,9 +114,7 @@ def test_kill_9_while_an_import_writes_leaves_all_or_nothing():
         http = httpx.Client(base_url=url, timeout=60)
         http.post('/api/v1/users', json={'email': 'crash@example.com', 'password': 'crash password',
                                          'name': 'Crash'}).raise_for_status()
-        token = http.post('/api/v1/tokens', json={'email': 'crash@example.com', 'password': 'crash password'}) \
-            .json()['token']
-        auth = {'Authorization': f'Bearer {token}'}
+        auth = api_log_in(url, 'crash@example.com', 'crash password')
         org = http.post('/api/v1/orgs', json={'name': 'Crash'}, headers=auth).json()['id']
         base = f'/api/v1/orgs/{org}'
 
