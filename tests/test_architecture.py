@@ -193,11 +193,6 @@ def test_no_module_of_models_imports_a_project_module_inside_a_function():
                         'the shared piece down):\n' + _described(hidden))
 
 
-def _importing(layer: str, forbidden: tuple[str, ...]) -> list[Import]:
-    return [found for found in IMPORTS if found.importer.split('.')[0] == layer
-            and (target := _project(found.target)) and target.split('.')[0] in forbidden]
-
-
 # What each layer may never import: ui/ and api/ are twins that never import each other, web/ (the HTTP code both
 # share) imports neither, models/ and integrations/ know nothing of the web (nor integrations/ of the data).
 FORBIDDEN = {
