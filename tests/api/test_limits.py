@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.limits import JSON_BODY_LIMIT
+from web.limits import JSON_BODY_LIMIT
 
 MIB = 1024 * 1024
 CHUNK = 64 * 1024
