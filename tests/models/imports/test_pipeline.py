@@ -312,9 +312,10 @@ async def test_an_update_does_not_change_visibility_of_someone_elses_record(acme
 async def test_undo_refused_when_a_created_record_got_a_connection(acme):
     from models.work import connections
     from models.work import service as work
+    from models.work.tables import WORK_KINDS
     batch = await import_file(acme.owner.membership, kind='contact', data=b'Name\nAda Lovelace\n')
     ada = await Contact.get(last_name='Lovelace')
-    task = await work.create_item(work.WORK_KINDS['task'], acme.member.membership, {'title': 'Call Ada'})
+    task = await work.create_item(WORK_KINDS['task'], acme.member.membership, {'title': 'Call Ada'})
     await connections.link(acme.member.membership, {'contact_id': ada.id, 'task_id': task.id})
     with pytest.raises(Conflict, match='Lovelace'):
         await undo_import(acme.owner.membership, batch.id)
