@@ -86,7 +86,7 @@ class RecordList:
         await self.load()
 
     def export_buttons(self) -> None:
-        """Export the list as it is filtered now, and import into it (issue 7)."""
+        """Export the list as it is filtered now, and import into it."""
         from .imports import export_path
 
         def download(file_format: str) -> None:

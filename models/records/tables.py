@@ -18,7 +18,7 @@ class Visibility(str, Enum):
 
 
 class Record(Model):
-    """What contacts and companies have in common (SPEC.md's table)."""
+    """What contacts and companies have in common (docs/product-rules.md, "Records and their fields")."""
     id = fields.IntField(primary_key=True)
     org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
     type = fields.CharField(max_length=100, default='')

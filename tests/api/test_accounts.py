@@ -1,4 +1,4 @@
-"""Accounts and tokens, as API.md writes them; names with control characters are refused."""
+"""Accounts and tokens, as docs/api.md and the OpenAPI schema describe them; names with control characters are refused."""
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Organizations and members, as API.md writes them, status codes included."""
+"""Organizations and members, as docs/api.md and the OpenAPI schema describe them, status codes included."""
 from __future__ import annotations
 
 from models.orgs.service import DEFAULT_OPTIONS
