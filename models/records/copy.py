@@ -1,4 +1,4 @@
-"""Copy contacts and companies into another organization of the same user (docs/product-rules.md: copy to another organization).
+"""Copy contacts and companies into another organization of the same user (docs/product-rules.md: copy).
 
 Everything is read and prepared first, and uploaded files are copied in the store; the records, their
 attachments and the target's quota are then written in one transaction. A failure (the target's quota,
