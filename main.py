@@ -6,29 +6,30 @@ import asyncio
 import gc
 import getpass
 import sys
-from datetime import timedelta
 
 from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 
 import api
-from api.limits import BodyLimit
 from models.db import Database
 from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
-
-SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
+from web.errors import install_error_handlers
+from web.headers import SecurityHeaders
+from web.limits import BodyLimit
+from web.session import AuthMiddleware, session_cookie
+from web.startup import WaitForStart
 
 
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     import integrations
-    from models.attachments import clean_up_storage, sweep_storage_periodically
-    from models.imports import recover_interrupted_imports, shutdown_workers, start_workers
+    from models.files.storage import clean_up_storage, sweep_storage_periodically
+    from models.imports.recovery import recover_interrupted_imports
+    from models.imports.workers import shutdown_workers, start_workers
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
-    from ui.guard import AuthMiddleware, SecurityHeaders
 
     app.state.settings = settings
     app.state.integrations = integrations.build(settings)
@@ -58,36 +59,13 @@ def configure(settings: Settings) -> None:
     app.on_shutdown(database.close)
     app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)
+    install_error_handlers(app)  # the same answer to a models/ error on every route, the pages' and the API's
     app.add_middleware(AuthMiddleware)
-    # every request body, on every route, is counted against its route's limit as it arrives (api/limits.py);
+    # every request body, on every route, is counted against its route's limit as it arrives (web/limits.py);
     # outside the page guard, so that a body past the limit is refused before anything else is decided
     app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(SecurityHeaders)
     app.add_middleware(WaitForStart, started=started)
-
-
-class WaitForStart:
-    """Requests wait until start() is done (a minute at most). NiceGUI runs async start-up handlers as background
-    tasks while the server already accepts connections: a request must not find the database half migrated, nor
-    an import that a crash cut off still there while it is being taken back."""
-
-    def __init__(self, app, started: asyncio.Event) -> None:
-        self.app, self.started = app, started
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope['type'] in ('http', 'websocket') and not self.started.is_set():
-            try:
-                await asyncio.wait_for(self.started.wait(), timeout=60)
-            except asyncio.TimeoutError:
-                pass
-        await self.app(scope, receive, send)
-
-
-def session_cookie(settings: Settings) -> dict:
-    """How the session cookie is set (starlette's SessionMiddleware; it is always HttpOnly): sent back over HTTPS
-    only when people reach Rubrica by https (RUBRICA_PUBLIC_URL), so a plain-http request never carries it."""
-    return {'max_age': SESSION_COOKIE_AGE, 'same_site': 'lax',
-            'https_only': settings.public_url.lower().startswith('https://')}
 
 
 def serve(settings: Settings) -> None:
@@ -98,7 +76,7 @@ def serve(settings: Settings) -> None:
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
-    from models.orgs import set_plan
+    from models.orgs.service import set_plan
 
     database = Database(settings.database_url)
     await database.open()
@@ -110,7 +88,7 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
 
 
 async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
-    from models.accounts import sign_up
+    from models.accounts.service import sign_up
 
     database = Database(settings.database_url)
     await database.open()

@@ -1,4 +1,4 @@
-"""Every setting of Rubrica, read once from RUBRICA_* environment variables (see API.md)."""
+"""Every setting of Rubrica, read once from RUBRICA_* environment variables (the table in the README)."""
 from __future__ import annotations
 
 import os

@@ -5,9 +5,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from web.limits import UploadRoute
+
 from . import accounts, attachments, copy, dashboard, duplicates, errors, imports, kiosk, orgs, records, search, work
 from .deps import current_user, org_membership
-from .limits import UploadRoute
 from .schemas import JsonRoute
 
 PREFIX = '/api/v1'
@@ -48,7 +49,6 @@ def build_router() -> APIRouter:
 
 
 def install(app: FastAPI) -> None:
-    """The routes and their error handlers; the body limit (BodyLimit with UPLOAD_ROUTES) is wired by main.py,
-    over the whole app."""
-    errors.install(app)
+    """The routes. Their error answers (web/errors.py) and the body limit (web/limits.py's BodyLimit with
+    UPLOAD_ROUTES) are wired by main.py, over the whole app."""
     app.include_router(build_router())

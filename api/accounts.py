@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from models import accounts, orgs
+from models.accounts import service as accounts
+from models.orgs import service as orgs
+from web.client import client_address
 
 from .deps import AppSettings, CurrentUser
 from .errors import responses
@@ -27,14 +29,14 @@ class Credentials(Body):
 @router.post('/users', status_code=201, responses=responses(403, 409, 429))
 async def create_user(body: SignUp, settings: AppSettings, request: Request) -> dict:
     user = await accounts.sign_up(email=body.email, password=body.password, name=body.name,
-                                  signup_mode=settings.signup, client=accounts.client_address(request))
+                                  signup_mode=settings.signup, client=client_address(request))
     return {'id': user.id, 'email': user.email, 'name': user.name}
 
 
 @router.post('/tokens', status_code=201, responses=responses(401, 429))
 async def create_token(body: Credentials, request: Request) -> dict:
     user = await accounts.authenticate(email=body.email, password=body.password,
-                                       client=accounts.client_address(request))
+                                       client=client_address(request))
     token, raw = await accounts.create_api_token(user=user, name=body.name or 'API')
     return {'token': raw, 'id': token.id, 'name': token.name}
 

@@ -8,16 +8,18 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
-from models import attachments
-from models.attachments import Attachment
 from models.errors import TooLarge, ValidationFailed
-from models.records import KINDS, Kind
+from models.files import attachments
+from models.files.tables import Attachment
+from models.records.tables import KINDS, Kind
+
+from web.downloads import download_response
+from web.limits import MULTIPART_OVERHEAD, UploadRoute, file_upload_limit
 
 from .deps import AppIntegrations, OrgMembership
 from .errors import responses
-from .limits import UploadRoute
 from .schemas import Body, Id, JsonRoute, Offset, parse_json
-from .uploads import MULTIPART_OVERHEAD, MultipartFile, download_response
+from .uploads import MultipartFile
 
 router = APIRouter(tags=['attachments'], route_class=JsonRoute)
 
@@ -25,15 +27,11 @@ KIND_PATHS = {'contacts': KINDS['contact'], 'companies': KINDS['company']}
 MAX_LINK_BODY = 4096
 
 
-def _upload_limit(settings) -> int:
-    return settings.max_upload_bytes + MULTIPART_OVERHEAD  # the file plus the multipart framing
-
-
 def _upload_message(settings) -> str:
     return f'The file is larger than the {settings.max_upload_bytes // (1024 * 1024)} MiB a single upload may have'
 
 
-UPLOAD_ROUTE = UploadRoute(r'/api/v1/orgs/[^/]+/(contacts|companies)/[^/]+/attachments', _upload_limit,
+UPLOAD_ROUTE = UploadRoute(r'/api/v1/orgs/[^/]+/(contacts|companies)/[^/]+/attachments', file_upload_limit,
                            _upload_message)
 
 

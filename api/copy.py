@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from models.copy import copy_records
+from models.records.copy import copy_records
 
 from .deps import AppIntegrations, OrgMembership
 from .errors import responses

@@ -1,9 +1,9 @@
-"""The dashboard's figures (models/dashboard.py), the same the page shows."""
+"""The dashboard's figures (models/records/dashboard.py), the same the page shows."""
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from models import dashboard
+from models.records import dashboard
 
 from .deps import OrgMembership
 from .schemas import JsonRoute

@@ -7,9 +7,10 @@ from fastapi import Depends, Header, Request
 
 from integrations import Integrations
 from models.access import membership
-from models.accounts import User, user_for_api_token
+from models.accounts.service import user_for_api_token
+from models.accounts.tables import User
 from models.errors import Unauthorized
-from models.orgs import Membership
+from models.orgs.tables import Membership
 from settings import Settings
 
 from .schemas import Id

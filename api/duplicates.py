@@ -6,9 +6,9 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from models import duplicates
-from models.duplicates import MergeLog
-from models.records import COMPANY, CONTACT, Kind
+from models.duplicates import detection, merging
+from models.duplicates.tables import MergeLog
+from models.records.tables import COMPANY, CONTACT, Contact, Kind
 
 from .deps import OrgMembership
 from .errors import responses
@@ -41,7 +41,7 @@ class MergeRequest(Body):
     addresses: list[Address] | None = Field(None, description='as emails, for addresses')
 
 
-def group_json(group: duplicates.Group) -> dict:
+def group_json(group: detection.Group) -> dict:
     return {'reason': group.reason, 'key': group.key, 'value': group.value, 'label': group.label,
             'count': group.count, 'members': [{'id': m.id, 'name': m.name, 'private': m.private}
                                               for m in group.members]}
@@ -57,16 +57,16 @@ def merge_json(log: MergeLog) -> dict:
 
 @router.get('/orgs/{org}/duplicates', tags=['duplicates'])
 async def list_duplicates(actor: OrgMembership, kind: KindName = 'contact',
-                          limit: int = Query(duplicates.PAGE_SIZE, ge=1, le=duplicates.MAX_PAGE_SIZE),
+                          limit: int = Query(detection.PAGE_SIZE, ge=1, le=detection.MAX_PAGE_SIZE),
                           offset: Offset = 0) -> dict:
     """Groups of likely duplicates among the records you can see: same email, PEC, phone or VAT number first,
     then the same name. `members` lists up to 10 of each group; `count` says how many there are."""
-    page = await duplicates.scan(actor, kind, limit=limit, offset=offset)
+    page = await detection.scan(actor, kind, limit=limit, offset=offset)
     return {'items': [group_json(g) for g in page.items], 'total': page.total}
 
 
 async def _preview(kind: Kind, actor, keep_id: int, other_id: int) -> dict:
-    found = await duplicates.preview(kind, actor, keep_id, other_id)
+    found = await merging.preview(kind, actor, keep_id, other_id)
     return {'keep': await one_json(kind, actor, found.keep), 'other': await one_json(kind, actor, found.other),
             'fields': list(found.fields), 'unions': found.unions, 'over_limit': found.over_limit,
             'moved': found.moved}
@@ -75,8 +75,8 @@ async def _preview(kind: Kind, actor, keep_id: int, other_id: int) -> dict:
 async def _merge(kind: Kind, actor, body: MergeRequest) -> dict:
     lists = {name: [a.model_dump() if name == 'addresses' else a for a in value]
              for name in ('emails', 'phones', 'addresses') if (value := getattr(body, name)) is not None}
-    result = await duplicates.merge(kind, actor, body.keep_id, body.other_id, choices=body.choices,
-                                    versions=body.versions.model_dump() if body.versions else None, lists=lists)
+    result = await merging.merge(kind, actor, body.keep_id, body.other_id, choices=body.choices,
+                                 versions=body.versions.model_dump() if body.versions else None, lists=lists)
     return {'merge': merge_json(result.log), 'record': await one_json(kind, actor, result.record)}
 
 
@@ -110,13 +110,13 @@ async def merge_companies(body: MergeRequest, actor: OrgMembership) -> dict:
 @router.get('/orgs/{org}/merges', tags=['duplicates'])
 async def list_merges(actor: OrgMembership, kind: KindName | None = None) -> dict:
     """The recent merges (not undone) whose merged record you can see, newest first."""
-    return {'items': [merge_json(log) for log in await duplicates.recent_merges(actor, kind)]}
+    return {'items': [merge_json(log) for log in await merging.recent_merges(actor, kind)]}
 
 
 @router.post('/orgs/{org}/merges/{merge_id}/undo', tags=['duplicates'], responses=responses(409))
 async def undo_merge(merge_id: Id, actor: OrgMembership) -> dict:
     """Put both records back exactly as before the merge, with the rows that were moved (409 if the merged record
     was changed since, or the merge was already undone)."""
-    result = await duplicates.undo_merge(actor, merge_id)
-    kind = CONTACT if isinstance(result.kept, duplicates.Contact) else COMPANY
+    result = await merging.undo_merge(actor, merge_id)
+    kind = CONTACT if isinstance(result.kept, Contact) else COMPANY
     return {'kept': await one_json(kind, actor, result.kept), 'restored': await one_json(kind, actor, result.restored)}

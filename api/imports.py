@@ -12,17 +12,18 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 
-from models import exports, imports
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
-from models.import_formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
-from models.records import COMPANY, CONTACT
+from models.imports import reading, reports, undo, writing
+from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
+from models.imports.tables import ImportBatch
+from models.records import exports
+from web.downloads import export_response
+from web.limits import MULTIPART_OVERHEAD, UploadRoute
 
 from .deps import OrgMembership
 from .errors import responses
-from .limits import UploadRoute
 from .schemas import Id, JsonRoute, Offset
-from .uploads import MULTIPART_OVERHEAD, SAFE_HEADERS, content_disposition
 
 router = APIRouter(route_class=JsonRoute)
 
@@ -35,7 +36,7 @@ def _import_message(_settings) -> str:
     return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
 
 
-# an import upload past the import limit is refused with 413 as it arrives (api/limits.py), before it is spooled
+# an import upload past the import limit is refused with 413 as it arrives (web/limits.py), before it is spooled
 UPLOAD_ROUTES = tuple(UploadRoute(rf'/api/v1/orgs/[^/]+/{path}', _import_limit, _import_message)
                       for path in ('imports', r'imports/preview', r'contacts/import\.vcf'))
 
@@ -85,7 +86,7 @@ class Preview(BaseModel):
     fields: dict[str, str]
 
 
-def summary(batch: imports.ImportBatch) -> dict:
+def summary(batch: ImportBatch) -> dict:
     return {name: getattr(batch, name) for name in ImportSummary.model_fields}
 
 
@@ -112,7 +113,7 @@ def _mapping(text: str | None) -> list[str] | None:
              summary='Read a CSV file and guess its column mapping, without importing')
 async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact')) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
-    preview = await imports.preview_csv(await _read(file))
+    preview = await reading.preview_csv(await _read(file))
     return preview | {'mapping': guess_mapping(preview['headers'], kind), 'fields': TARGETS[kind]}
 
 
@@ -128,7 +129,7 @@ async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind
                         mode: Mode = Form('create'), format: Literal['csv', 'vcard'] = Form('csv'),  # noqa: A002
                         mapping: str | None = Form(None)) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
-    batch = await imports.import_file(actor, kind=kind, data=await _read(file), filename=file.filename or '',
+    batch = await writing.import_file(actor, kind=kind, data=await _read(file), filename=file.filename or '',
                                       file_format=format, mode=mode, mapping=_mapping(mapping))
     return summary(batch)
 
@@ -137,16 +138,16 @@ async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind
             summary="The caller's recent imports in this organization, newest first",
             description='While an import runs, its `created`, `updated` and `skipped` counts grow chunk by chunk.')
 async def list_imports(actor: OrgMembership, limit: int = Query(10, ge=1, le=100)) -> list[dict]:
-    return [summary(batch) for batch in await imports.recent_batches(actor, limit=limit)]
+    return [summary(batch) for batch in await reports.recent_batches(actor, limit=limit)]
 
 
 @router.get('/orgs/{org}/imports/{import_id}', tags=['imports'], response_model=ImportReport,
             summary="An import's report: totals and one line per row (only the caller's own imports)")
 async def get_import(import_id: Id, actor: OrgMembership,
                      status: Literal['', 'created', 'updated', 'skipped'] = '',
-                     limit: int = Query(100, ge=1, le=imports.PAGE_MAX), offset: Offset = 0) -> dict:
-    batch = await imports.get_batch(actor, import_id)
-    rows, total = await imports.report_rows(actor, import_id, status=status, limit=limit, offset=offset)
+                     limit: int = Query(100, ge=1, le=reports.PAGE_MAX), offset: Offset = 0) -> dict:
+    batch = await reports.get_batch(actor, import_id)
+    rows, total = await reports.report_rows(actor, import_id, status=status, limit=limit, offset=offset)
     return summary(batch) | {'rows': [{'row': r.row, 'status': r.status, 'record_id': r.record_id, 'name': r.name,
                                        'message': r.message} for r in rows], 'rows_total': total}
 
@@ -157,7 +158,7 @@ async def get_import(import_id: Id, actor: OrgMembership,
              description='409 when the import was already undone, or when a record it created or updated was '
                          'changed since (nothing is undone then).')
 async def undo_import(import_id: Id, actor: OrgMembership) -> dict:
-    return summary(await imports.undo_import(actor, import_id))
+    return summary(await undo.undo_import(actor, import_id))
 
 
 @router.post('/orgs/{org}/contacts/import.vcf', status_code=201, tags=['imports'], response_model=ImportSummary,
@@ -165,38 +166,28 @@ async def undo_import(import_id: Id, actor: OrgMembership) -> dict:
              summary='Import contacts from a vCard file (3.0 or 4.0)')
 async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode: Mode = Form('create')) -> dict:
     require(actor.role, Action.EDIT_RECORDS)
-    batch = await imports.import_file(actor, kind='contact', data=await _read(file), filename=file.filename or '',
+    batch = await writing.import_file(actor, kind='contact', data=await _read(file), filename=file.filename or '',
                                       file_format='vcard', mode=mode)
     return summary(batch)
 
 
-def download_stream(pieces, filename: str, media_type: str) -> StreamingResponse:
-    async def encoded():
-        async for piece in pieces:
-            yield piece.encode('utf-8')
-    return StreamingResponse(encoded(), media_type=media_type,
-                             headers={'Content-Disposition': content_disposition(filename), **SAFE_HEADERS})
-
-
-CSV_TYPE = 'text/csv; charset=utf-8'
-EXPORT_RESPONSES = {200: {'content': {CSV_TYPE: {}}, 'description': 'The CSV file'}}
+EXPORT_RESPONSES = {200: {'content': {exports.CSV_TYPE: {}}, 'description': 'The CSV file'}}
 
 
 @router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
 async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
                               company_id: Id | None = None) -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return download_stream(exports.export_csv(CONTACT, actor, q=q, **filters), 'contacts.csv', CSV_TYPE)
+    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters))
 
 
 @router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The companies list as CSV, with the same search and filters')
 async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
                                sector: str = '') -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
-    return download_stream(exports.export_csv(COMPANY, actor, q=q, type=type, sector=sector), 'companies.csv', CSV_TYPE)
+    filters = {'type': type, 'sector': sector}
+    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters))
 
 
 @router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,
@@ -204,6 +195,5 @@ async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = ''
             summary='The contacts list as vCards, with the same search and filters')
 async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
                               company_id: Id | None = None) -> StreamingResponse:
-    require(actor.role, Action.SEE_RECORDS)
-    pieces = exports.export_vcards(actor, q=q, type=type, role=role, company_id=company_id)
-    return download_stream(pieces, 'contacts.vcf', 'text/vcard; charset=utf-8')
+    filters = {'type': type, 'role': role, 'company_id': company_id}
+    return export_response(exports.open_export(actor, 'contacts.vcf', q=q, filters=filters))

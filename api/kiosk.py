@@ -1,10 +1,10 @@
-"""Kiosk links: owners create, list and revoke them (models/kiosk.py). The kiosk page itself is ui/kiosk.py."""
+"""Kiosk links: owners create, list and revoke them (models/kiosk/service.py). The kiosk page itself is ui/kiosk.py."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from models import kiosk
-from models.kiosk import KioskLink
+from models.kiosk import service as kiosk
+from models.kiosk.tables import IDLE_DEFAULT, KioskLink
 
 from .deps import OrgMembership
 from .schemas import Body, Id, JsonRoute
@@ -14,7 +14,7 @@ router = APIRouter(route_class=JsonRoute)
 
 class NewKioskLink(Body):
     name: str
-    idle_seconds: int = kiosk.IDLE_DEFAULT
+    idle_seconds: int = IDLE_DEFAULT
     frame_origins: list[str] = []
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from models import orgs
-from models.orgs import Invitation, Membership
+from models.orgs import service as orgs
+from models.orgs.tables import Invitation, Membership
 
 from .deps import CurrentUser, OrgMembership
 from .errors import responses

@@ -1,4 +1,4 @@
-"""Contacts and companies: the same five endpoints for each kind, over models/records.py."""
+"""Contacts and companies: the same five endpoints for each kind, over models/records/service.py."""
 from __future__ import annotations
 
 from typing import Literal
@@ -6,9 +6,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from models import records
 from models.mentions import mentioned_user_ids
-from models.records import COMPANY, CONTACT, Company, Kind, Record
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
 from .deps import AppIntegrations, OrgMembership

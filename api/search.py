@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from models import search
+from models.records import search, service as records
 
 from .deps import OrgMembership
 from .records import COMPANY, CONTACT, page_json
@@ -18,6 +18,6 @@ async def search_everything(actor: OrgMembership, q: str = Query('', max_length=
     """Contacts and companies whose names, emails, PEC, phones or VAT number match `q` (accent- and
     case-insensitive, word starts first), each kind paginated by `limit`/`offset`, with its total.
     Only records the caller may see; guests get 403, as for lists."""
-    results = await search.find(actor, q, limit=limit, offset=offset)
+    results = await records.find(actor, q, limit=limit, offset=offset)
     return {'q': q, 'contacts': await page_json(CONTACT, actor, results.contacts),
             'companies': await page_json(COMPANY, actor, results.companies)}

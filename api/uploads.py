@@ -1,22 +1,18 @@
-"""Reading one file out of a multipart/form-data body as it arrives, and sending a file back safely.
+"""Reading one file out of a multipart/form-data body as it arrives (the API's attachment upload).
 
 The body is never held whole, in memory or on disk: the parts' bytes are handed on chunk by chunk (the
-store writes them straight into its temporary file). Shared by the API and the pages' download route.
+store writes them straight into its temporary file). Files come back with web/downloads.py.
 """
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from models.attachments import Download
 from models.errors import ValidationFailed
 
-MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of any sane upload
 PART_HEADERS_MAX = 16 * 1024  # the headers of one part (its name, filename and type) may not be longer
 
 
@@ -133,28 +129,3 @@ class MultipartFile:
                 await self._feed()
             except ClientDisconnect:
                 raise ValidationFailed.one('file', 'the upload was interrupted') from None
-
-
-# ---------------------------------------------------------------- sending a file back
-
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact name in RFC 5987's filename*."""
-    fallback = ''.join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else '_' for ch in filename) or 'file'
-    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename, safe="")}'
-
-
-SAFE_HEADERS = {
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': "default-src 'none'; sandbox",
-    'Cache-Control': 'private, no-store',
-}
-
-
-def download_response(download: Download) -> Response:
-    """The bytes as a download that no browser will render as a page, or a redirect to the provider."""
-    if download.redirect:
-        return RedirectResponse(download.redirect, status_code=303, headers={'Cache-Control': 'private, no-store'})
-    headers = {'Content-Disposition': content_disposition(download.filename), **SAFE_HEADERS}
-    if download.size is not None:
-        headers['Content-Length'] = str(download.size)
-    return StreamingResponse(download.chunks, media_type=download.content_type, headers=headers)

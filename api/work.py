@@ -1,18 +1,19 @@
-"""Projects, tasks, tickets and their connections to contacts and companies, over models/work.py and
-models/connections.py. The same five endpoints for each kind of work item, plus the connections."""
+"""Projects, tasks, tickets and their connections to contacts and companies, over models/work/service.py and
+models/work/connections.py. The same five endpoints for each kind of work item, plus the connections."""
 # no `from __future__ import annotations` here: FastAPI reads the body types of the handlers made in _routes()
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
-from models import connections, work
-from models.connections import Connection, Link
-from models.records import COMPANY, CONTACT, KINDS
+from models.records.tables import COMPANY, CONTACT, KINDS
 from models.validation import NAME_MAX
-from models.work import PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work import connections, service as work
+from models.work.connections import Link
+from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
+                                WORK_KINDS, Connection, WorkItem, WorkKind)
 
 from .deps import OrgMembership
 from .errors import responses
@@ -20,19 +21,19 @@ from .schemas import Body, Id, JsonRoute, Offset, Version
 
 router = APIRouter(route_class=JsonRoute)
 
-DueDate = date | str | None  # models/work.py checks it and names the field when it is not a date
+DueDate = date | str | None  # models/work/service.py checks it and names the field when it is not a date
 
 
 class ProjectFields(Body):
     name: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     owner_id: Id | None = None
 
 
 class TaskFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TASK_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TASK_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None
     project_id: Id | None = None
@@ -40,7 +41,7 @@ class TaskFields(Body):
 
 class TicketFields(Body):
     title: str | None = Field(None, max_length=NAME_MAX)
-    status: Literal[work.TICKET_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[TICKET_STATUSES] | None = None  # type: ignore[valid-type]
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None
@@ -118,29 +119,33 @@ Limit = Query(work.PAGE_SIZE, ge=1, le=work.MAX_PAGE_SIZE)
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
+def list_params(q: str = '', status: str = '', sort: str = 'due', order: str = Order, limit: int = Limit,
+                offset: Offset = 0) -> dict:
+    """What every list of work items takes from the query string: search, status, sort, order and page."""
+    return {'q': q, 'status': status, 'sort': sort, 'descending': order == 'desc', 'limit': limit, 'offset': offset}
+
+
+ListParams = Annotated[dict, Depends(list_params)]
+
+
+async def listed(kind: WorkKind, actor, params: dict, **filters) -> dict:
+    return await page_json(kind, actor, await work.list_items(kind, actor, **params, **filters))
+
+
 @router.get('/orgs/{org}/projects', tags=['projects'])
-async def list_projects(actor: OrgMembership, q: str = '', status: str = '', owner_id: Id | None = None,
-                        sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
-    page = await work.list_items(PROJECT, actor, q=q, status=status, person_id=owner_id, sort=sort,
-                                 descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(PROJECT, actor, page)
+async def list_projects(actor: OrgMembership, params: ListParams, owner_id: Id | None = None) -> dict:
+    return await listed(PROJECT, actor, params, person_id=owner_id)
 
 
 @router.get('/orgs/{org}/tasks', tags=['tasks'])
-async def list_tasks(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
-                     project_id: Id | None = None, sort: str = 'due', order: str = Order, limit: int = Limit,
-                     offset: Offset = 0) -> dict:
-    page = await work.list_items(TASK, actor, q=q, status=status, person_id=assignee_id, project_id=project_id,
-                                 sort=sort, descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(TASK, actor, page)
+async def list_tasks(actor: OrgMembership, params: ListParams, assignee_id: Id | None = None,
+                     project_id: Id | None = None) -> dict:
+    return await listed(TASK, actor, params, person_id=assignee_id, project_id=project_id)
 
 
 @router.get('/orgs/{org}/tickets', tags=['tickets'])
-async def list_tickets(actor: OrgMembership, q: str = '', status: str = '', assignee_id: Id | None = None,
-                       sort: str = 'due', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
-    page = await work.list_items(TICKET, actor, q=q, status=status, person_id=assignee_id, sort=sort,
-                                 descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(TICKET, actor, page)
+async def list_tickets(actor: OrgMembership, params: ListParams, assignee_id: Id | None = None) -> dict:
+    return await listed(TICKET, actor, params, person_id=assignee_id)
 
 
 def _routes(kind: WorkKind, Fields: type[Body], Change: type[Body]) -> None:  # noqa: N803

@@ -25,12 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections as tortoise_connections  # noqa: E402
 
-from models.accounts import User  # noqa: E402
-from models.connections import Connection, record_connections  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.orgs import Organization, create_organization  # noqa: E402
-from models.records import CONTACT, create_record  # noqa: E402
-from models.work import WORK_KINDS  # noqa: E402
+from models.orgs.service import create_organization  # noqa: E402
+from models.orgs.tables import Organization  # noqa: E402
+from models.records.service import create_record  # noqa: E402
+from models.records.tables import CONTACT  # noqa: E402
+from models.work.connections import record_connections  # noqa: E402
+from models.work.tables import WORK_KINDS, Connection  # noqa: E402
 
 METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
 

@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
-from models import copy as copying  # noqa: E402
-from models import orgs  # noqa: E402
-from models.accounts import User  # noqa: E402
-from models.orgs import Membership, Organization  # noqa: E402
-from models.records import Company, Contact  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
+from models.orgs import service as orgs  # noqa: E402
+from models.orgs.tables import Membership, Organization  # noqa: E402
+from models.records import copy as copying  # noqa: E402
+from models.records.tables import Company, Contact  # noqa: E402
 
 
 async def main() -> None:

@@ -23,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from models import access, dashboard, kiosk  # noqa: E402
-from models.accounts import User  # noqa: E402
+from models import access  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
 from models.db import Database, dialect  # noqa: E402
-from models.orgs import create_organization, invite  # noqa: E402
-from models.records import COMPANY, CONTACT, Company, Contact, Mention  # noqa: E402
+from models.kiosk import service as kiosk  # noqa: E402
+from models.orgs.service import create_organization, invite  # noqa: E402
+from models.records import dashboard  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention  # noqa: E402
 from models.text import fold  # noqa: E402
 
 TYPES = ['Client', 'Supplier', 'Partner', 'Lead', '']

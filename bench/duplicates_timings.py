@@ -27,9 +27,9 @@ from tortoise.transactions import in_transaction  # noqa: E402
 
 from bench.common import OUT, DriverClock, database, print_table, timed  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from models import duplicates  # noqa: E402
-from models.orgs import Membership  # noqa: E402
-from models.records import COMPANY, CONTACT, Company, Contact, RecordKey  # noqa: E402
+from models.duplicates import detection, merging  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, RecordKey  # noqa: E402
 
 DEFAULT_URL = f'sqlite://{OUT / "duplicates.sqlite3"}'
 
@@ -79,9 +79,9 @@ async def merge_and_undo(member: Membership, kind, keep_id: int, other_id: int, 
             async with clock.measuring():
                 start = time.perf_counter()
                 if times is merges:
-                    result = await duplicates.merge(kind, member, keep_id, other_id)
+                    result = await merging.merge(kind, member, keep_id, other_id)
                 else:
-                    await duplicates.undo_merge(member, result.log.id)
+                    await merging.undo_merge(member, result.log.id)
                 times.append(((time.perf_counter() - start) * 1000, clock.seconds * 1000, clock.queries))
     return [tuple(statistics.median(t[i] for t in runs) for i in range(3)) for runs in (merges, undos)]
 
@@ -108,17 +108,17 @@ async def main() -> None:
         total = await Contact.filter(org_id=member.org_id).count()
         companies = await Company.filter(org_id=member.org_id).count()
 
-        first = await duplicates.scan(member, 'contact', limit=20)
+        first = await detection.scan(member, 'contact', limit=20)
         key_group = next(g for g in first.items if g.key == 'email' and len(g.members) >= 2)
         keep_id, other_id = key_group.members[0].id, key_group.members[1].id
-        company_page = await duplicates.scan(member, 'company', limit=20)
+        company_page = await detection.scan(member, 'company', limit=20)
         company_group = next(g for g in company_page.items if len(g.members) >= 2)
         cases = [
-            ('scan contacts, page 1 of 20 groups', lambda: duplicates.scan(member, 'contact', limit=20)),
-            ('scan contacts, last page', lambda: duplicates.scan(member, 'contact', limit=20,
+            ('scan contacts, page 1 of 20 groups', lambda: detection.scan(member, 'contact', limit=20)),
+            ('scan contacts, last page', lambda: detection.scan(member, 'contact', limit=20,
                                                                   offset=max(0, first.total - 20))),
-            ('scan companies, page 1', lambda: duplicates.scan(member, 'company', limit=20)),
-            ('merge preview (2 contacts)', lambda: duplicates.preview(CONTACT, member, keep_id, other_id)),
+            ('scan companies, page 1', lambda: detection.scan(member, 'company', limit=20)),
+            ('merge preview (2 contacts)', lambda: merging.preview(CONTACT, member, keep_id, other_id)),
         ]
         rows = []
         for name, call in cases:

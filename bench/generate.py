@@ -20,9 +20,12 @@ from tortoise import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from bench.common import DEFAULT_URL, database  # noqa: E402
-from models import accounts, orgs  # noqa: E402
-from models.accounts import User  # noqa: E402
-from models.records import COMPANY, CONTACT, Company, Contact, Mention, RecordKey, derive_columns, lookup_keys  # noqa: E402
+from models.accounts import service as accounts  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
+from models.orgs import service as orgs  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.service import derive_columns, lookup_keys  # noqa: E402
+from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey  # noqa: E402
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',
          'Paolo', 'Elena', 'Matteo', 'Sara', 'François', 'Hélène', 'Björn', 'Łukasz', 'Niccolò', 'Chiara', 'Davide',
@@ -61,7 +64,7 @@ async def generate(contacts: int, companies: int, members: int, private_share: f
     for i in range(members - 1):
         person = await User.create(email=f'member{i}@bench.example', name=f'{rng.choice(FIRST)} {rng.choice(LAST)}',
                                    password_hash=password_hash)
-        await orgs.Membership.create(org_id=org.org_id, user_id=person.id, role='member')
+        await Membership.create(org_id=org.org_id, user_id=person.id, role='member')
         people.append(person)
     lists = await orgs.option_lists(org.org_id)
 

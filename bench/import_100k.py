@@ -24,10 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
-from models import imports, orgs  # noqa: E402
-from models.accounts import User  # noqa: E402
-from models.orgs import Organization  # noqa: E402
-from models.records import Company, Contact  # noqa: E402
+from models.accounts.tables import User  # noqa: E402
+from models.imports import writing  # noqa: E402
+from models.imports.undo import undo_import  # noqa: E402
+from models.orgs import service as orgs  # noqa: E402
+from models.orgs.tables import Organization  # noqa: E402
+from models.records.tables import Company, Contact  # noqa: E402
 
 FIRST = ['André', 'Chiara', 'Giuseppe', 'Maria', 'Niccolò', 'Hélène', 'Luca', 'Sofia', 'Jürgen', 'Zoé', 'Marco',
          'Giulia', 'François', 'Elena', 'Paolo']
@@ -66,7 +68,7 @@ async def main() -> None:
         try:
             updates: list[tuple[float, int]] = []
             start = time.perf_counter()
-            batch = await imports.import_file(
+            batch = await writing.import_file(
                 owner, kind='contact', data=data, filename='bench.csv',
                 progress=lambda step, done, total: updates.append((time.perf_counter(), done)))
             seconds = time.perf_counter() - start
@@ -74,7 +76,7 @@ async def main() -> None:
             companies = await Company.filter(org_id=owner.org_id).count()
             gaps = [b[0] - a[0] for a, b in zip(updates, updates[1:])]
             start = time.perf_counter()
-            await imports.undo_import(owner, batch.id)
+            await undo_import(owner, batch.id)
             undo_seconds = time.perf_counter() - start
             left = await Contact.filter(org_id=owner.org_id).count()
             print(f'database: {connections.get("default").capabilities.dialect}; file: {len(data) / 1e6:.1f} MB\n')

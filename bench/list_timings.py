@@ -17,8 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
-from models.orgs import Membership  # noqa: E402
-from models.records import CONTACT, Contact, list_records  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.service import list_records  # noqa: E402
+from models.records.tables import CONTACT, Contact  # noqa: E402
 
 VISIBLE = ('org_id = {org} AND (visibility = \'public\' OR created_by_id = {user} OR id IN '
            '(SELECT contact_id FROM mentions WHERE user_id = {user} AND contact_id IS NOT NULL))')

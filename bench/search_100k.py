@@ -19,15 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
-from models import search  # noqa: E402
-from models.orgs import Membership  # noqa: E402
-from models.records import CONTACT, Contact, filtered, list_records  # noqa: E402
+from models.orgs.tables import Membership  # noqa: E402
+from models.records.service import filtered, find, list_records  # noqa: E402
+from models.records.tables import CONTACT, Contact  # noqa: E402
 from models.validation import display_phone  # noqa: E402
 
 
 async def explain(member, q: str) -> None:
     """The database's plan for the page query of a search."""
-    from models.records import _sorted
+    from models.records.service import _sorted
     query = _sorted(CONTACT, member, filtered(CONTACT, member, q=q), 'relevance', False, q).limit(50)
     query._choose_db_if_not_chosen()
     query._make_query()
@@ -76,8 +76,8 @@ async def main() -> None:
             orm_total, db_ms, queries = await timed(lambda q=q, sort=sort: list_records(CONTACT, member, q=q,
                                                                                          sort=sort))
             rows.append([label, page.total, orm_total, db_ms, queries])
-        found = await search.find(member, 'ros')
-        orm_total, db_ms, queries = await timed(lambda: search.find(member, 'ros'))
+        found = await find(member, 'ros')
+        orm_total, db_ms, queries = await timed(lambda: find(member, 'ros'))
         rows.append(['global find "ros" (5 + 5, totals)', found.contacts.total + found.companies.total, orm_total,
                      db_ms, queries])
         print(f'{total:,} contacts in the organization; viewer: a member (user {member.user_id}); '

@@ -2,7 +2,7 @@
 
 A file is streamed into a temporary file under `.tmp/`, flushed and fsynced, then renamed into place, so a
 crash leaves at most a temporary file or an unreferenced one; both are removed at the next start, and by the
-server's periodic sweep (models/attachments.py).
+server's periodic sweep (models/files/storage.py).
 """
 from __future__ import annotations
 

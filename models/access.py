@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from enum import Enum
 
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from .accounts.tables import User
 from .errors import Forbidden, NotFound
-
-
-class Role(str, Enum):
-    OWNER = 'owner'
-    MEMBER = 'member'
-    GUEST = 'guest'
+from .kiosk.tables import KioskLink
+from .orgs.tables import Membership, Role
+from .records.tables import COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, Visibility
+from .work.tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 
 class Action(str, Enum):
@@ -53,7 +55,7 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
-def allows(role: Role | str | None, action: Action) -> bool:
+def allows(role: Role | str | None, action: Action | WorkAction) -> bool:
     """Whether this role may take this action; an unknown or missing role may do nothing."""
     try:
         return Role(role) in _ALLOWED[action]
@@ -61,15 +63,13 @@ def allows(role: Role | str | None, action: Action) -> bool:
         return False
 
 
-def require(role: Role | str | None, action: Action) -> None:
+def require(role: Role | str | None, action: Action | WorkAction) -> None:
     if not allows(role, action):
         raise Forbidden(f'Your role does not allow you to {action.value}')
 
 
-async def membership(user, org_id: object):
+async def membership(user: User | None, org_id: object) -> Membership:
     """The caller's membership of this organization; an organization they are not in does not exist for them."""
-    from .orgs import Membership
-
     if user is None or not is_id(org_id):
         raise NotFound('organization')
     found = await Membership.get_or_none(user_id=user.id, org_id=org_id).select_related('org')
@@ -80,38 +80,30 @@ async def membership(user, org_id: object):
 
 # ---------------------------------------------------------------- visibility of contacts and companies
 
-def visibility_q(kind, actor, prefix: str = ''):
+def visibility_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
     """The visibility rule as a filter: public, or created by me, or I am mentioned in it.
 
     `prefix` applies it to a related record (e.g. 'company__' for a contact's company). Owners have no bypass.
     """
-    from tortoise.expressions import Q, Subquery
-
-    from .records import Mention, Visibility
-
     mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
     return (Q(**{f'{prefix}visibility': Visibility.PUBLIC.value})
             | Q(**{f'{prefix}created_by_id': actor.user_id})
             | Q(**{f'{prefix}id__in': Subquery(mentioned)}))
 
 
-def live_membership_q(actor, roles: frozenset[Role], prefix: str = ''):
+def live_membership_q(actor: Membership, roles: frozenset[Role], prefix: str = '') -> Q:
     """The caller's membership, looked up again inside the query: still there, with one of these roles.
 
     `actor` is a Membership loaded when the request or the page began; a page stays open for hours. With this
     condition a member removed (or demoted to a role outside `roles`) a moment ago sees nothing through the gate,
     whatever membership object the caller still holds (the kiosk gate re-checks its link the same way).
     """
-    from tortoise.expressions import Q, Subquery
-
-    from .orgs import Membership
-
     live = Membership.filter(user_id=actor.user_id, org_id=actor.org_id,
                              role__in=sorted(role.value for role in roles)).values('org_id')
     return Q(**{f'{prefix}org_id__in': Subquery(live)})
 
 
-def visible(kind, actor):
+def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
     """The records of this kind the caller may see, as a query filtered in the database.
 
     A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing; nor does one
@@ -123,30 +115,23 @@ def visible(kind, actor):
         live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
 
 
-def visible_contacts(actor):
-    from .records import CONTACT
+def visible_contacts(actor: Membership | None) -> QuerySet[Contact]:
     return visible(CONTACT, actor)
 
 
-def visible_companies(actor):
-    from .records import COMPANY
+def visible_companies(actor: Membership | None) -> QuerySet[Company]:
     return visible(COMPANY, actor)
 
 
 # ---------------------------------------------------------------- what a kiosk screen shows
 
-def kiosk_visible(kind, link):
+def kiosk_visible(kind: Kind, link: KioskLink | None) -> QuerySet[Record]:
     """The records of this kind a kiosk link shows: the PUBLIC records of the link's organization, nothing else.
 
     There is no user behind a kiosk screen, so neither the creator nor the mention rule applies: a private record
     is never shown, whoever created the link. The link is looked up again inside the query, so a screen still
     open on a link that was revoked a moment ago sees nothing.
     """
-    from tortoise.expressions import Subquery
-
-    from .kiosk import KioskLink
-    from .records import Visibility
-
     if link is None or getattr(link, 'id', None) is None:
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     live_org = KioskLink.filter(id=link.id).values('org_id')
@@ -154,7 +139,7 @@ def kiosk_visible(kind, link):
                              visibility=Visibility.PUBLIC.value)
 
 
-# ================================================================ projects, tasks, tickets and connections (issue 5)
+# ================================================================ projects, tasks, tickets and connections
 # Everything below belongs to the work items and their connections to contacts and companies.
 
 class WorkAction(str, Enum):
@@ -171,11 +156,9 @@ _ALLOWED.update({
 })
 
 
-def work_visibility_q(work_kind, actor, prefix: str = ''):
+def work_visibility_q(work_kind: WorkKind, actor: Membership | None, prefix: str = '') -> Q:
     """Who sees a project, task or ticket, as a filter: owners and members every item of the organization,
     a guest the items assigned to them (project owner, task or ticket assignee). Anyone else: nothing."""
-    from tortoise.expressions import Q
-
     if actor is None or not allows(actor.role, WorkAction.SEE_WORK):
         return Q(**{f'{prefix}id__isnull': True})  # deny: a filter no row passes
     rule = Q(**{f'{prefix}org_id': actor.org_id})
@@ -187,27 +170,19 @@ def work_visibility_q(work_kind, actor, prefix: str = ''):
     return rule & live_membership_q(actor, live_roles, prefix)
 
 
-def visible_work(work_kind, actor):
+def visible_work(work_kind: WorkKind, actor: Membership | None) -> QuerySet[WorkItem]:
     """The projects, tasks or tickets the caller may see, as a query filtered in the database."""
     return work_kind.model.filter(work_visibility_q(work_kind, actor))
 
 
-def visible_ids(kind, actor):
+def visible_ids(kind: Kind | WorkKind, actor: Membership | None) -> Subquery:
     """The ids of the visible contacts/companies (a Kind) or projects/tasks/tickets (a WorkKind), as a subquery."""
-    from tortoise.expressions import Subquery
-
-    query = visible_work(kind, actor) if hasattr(kind, 'person_field') else visible(kind, actor)
+    query = visible_work(kind, actor) if isinstance(kind, WorkKind) else visible(kind, actor)
     return Subquery(query.values('id'))
 
 
-def visible_connections(actor):
+def visible_connections(actor: Membership | None) -> QuerySet[Connection]:
     """The connections whose two ends the caller may both see: a connection never reveals a hidden end."""
-    from tortoise.expressions import Q
-
-    from .connections import Connection
-    from .records import KINDS
-    from .work import WORK_KINDS
-
     if actor is None:
         return Connection.filter(id__isnull=True)
     record_end = Q(*(Q(**{f'{k.name}_id__in': visible_ids(k, actor)}) for k in KINDS.values()), join_type='OR')

@@ -9,15 +9,19 @@ from tortoise.migrations.executor import MigrationExecutor
 
 APP_LABEL = 'models'
 MODEL_MODULES = [
-    'models.accounts',
-    'models.orgs',
-    'models.records',
-    'models.work',
-    'models.connections',
-    'models.kiosk',
-    'models.attachments',
-    'models.duplicates',
-    'models.imports',
+    'models.accounts.tables',
+    'models.orgs.tables',
+    'models.records.tables',
+    'models.work.tables',
+    'models.kiosk.tables',
+    'models.files.tables',
+    'models.duplicates.tables',
+    'models.imports.tables',
+]
+# Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
+# the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.
+SIGNAL_MODULES = [
+    'models.files.storage',
 ]
 MIGRATIONS_MODULE = 'models.migrations'
 
@@ -43,7 +47,8 @@ def with_sqlite_pragmas(url: str) -> str:
 
 
 def app_config() -> dict:
-    return {'models': list(MODEL_MODULES), 'default_connection': 'default', 'migrations': MIGRATIONS_MODULE}
+    return {'models': [*MODEL_MODULES, *SIGNAL_MODULES], 'default_connection': 'default',
+            'migrations': MIGRATIONS_MODULE}
 
 
 def tortoise_config(database_url: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,12 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from models import access
+from models.orgs import service as orgs
+from models.accounts.tables import User
 from models.db import Database
+from models.orgs.tables import Membership
+from tests.helpers import Person, Team, make_user, token_for
 
 POSTGRES_URL = os.environ.get('RUBRICA_DATABASE_URL', '')
 ON_POSTGRES = POSTGRES_URL.startswith(('postgres://', 'postgresql://', 'asyncpg://', 'psycopg://'))
@@ -145,3 +151,79 @@ def nicegui_driver(nicegui_chrome_options: webdriver.ChromeOptions):
     driver.set_page_load_timeout(10)
     yield driver
     driver.quit()
+
+
+# ------------------------------------------------------------------ organizations and people, and the browser marker
+# The one factory of test data with people in it: `make_org`, and `acme`, the organization most tests share.
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'browser: drives a real browser (Chromium through Selenium; set on every test '
+                                       'that uses `screen` or `browser`): run it under flock /tmp/rubrica-browser.lock')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {'screen', 'browser'} & set(getattr(item, 'fixturenames', ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def orm(request: pytest.FixtureRequest):
+    """The database, open for setting up data: NiceGUI's app opens it when the test drives the app (`user`, and
+    `client` which is built on it), `db` when the test calls models/ alone."""
+    return request.getfixturevalue('user' if 'user' in request.fixturenames else 'db')
+
+
+@pytest.fixture
+def make_org(orm):
+    """make_org(name='Acme', *, owner='Olga Owner', members=(), guests=(), country='IT', tokens=False) -> Team.
+
+    An organization, made by its owner, with members and guests added by the owner (models/ functions, as the app
+    does). Each person is a name for a new account (its email is the first word of the name @example.com: 'Olga
+    Owner' logs in as olga@example.com, with helpers.PASSWORD), or an existing account (a User, or a Person of
+    another Team: two organizations sharing people). `tokens=True` also gives everyone an API token (Person.auth).
+    """
+    async def account(someone: str | User | Person) -> tuple[User, dict[str, str] | None]:
+        if isinstance(someone, Person):
+            return someone.user, someone.authorization
+        if isinstance(someone, User):
+            return someone, None
+        return await make_user(name=someone, email=f'{someone.split()[0].lower()}@example.com'), None
+
+    async def make(name: str = 'Acme', *, owner: str | User | Person = 'Olga Owner',
+                   members: Iterable[str | User | Person] = (), guests: Iterable[str | User | Person] = (),
+                   country: str = 'IT', tokens: bool = False) -> Team:
+        async def person(user: User, authorization: dict[str, str] | None, membership: Membership) -> Person:
+            if tokens and authorization is None:
+                authorization = await token_for(user)
+            return Person(user, membership, authorization)
+
+        owner_user, owner_auth = await account(owner)
+        created = await orgs.create_organization(user=owner_user, name=name, country=country)
+        people: dict[str, list[Person]] = {'member': [], 'guest': []}
+        for role, group in (('member', members), ('guest', guests)):
+            for someone in group:
+                user, authorization = await account(someone)
+                await orgs.invite(actor=created, email=user.email, role=role)
+                people[role].append(await person(user, authorization, await access.membership(user, created.org_id)))
+        return Team(await person(owner_user, owner_auth, created), people['member'], people['guest'])
+    return make
+
+
+@pytest.fixture
+async def acme(make_org) -> Team:
+    """Acme: Olga Owner, Mario Member and Tina Other (members), Gus Guest; each with an API token."""
+    return await make_org('Acme', owner='Olga Owner', members=['Mario Member', 'Tina Other'], guests=['Gus Guest'],
+                          tokens=True)
+
+
+@pytest.fixture
+async def elsewhere(make_org) -> Team:
+    """Another organization, Elsewhere, of Otto Outsider (with an API token): someone who is not in Acme."""
+    return await make_org('Elsewhere', owner='Otto Outsider', tokens=True)
+
+
+@pytest.fixture
+async def target(make_org, acme) -> Team:
+    """Target: a second organization of Acme's owner, where Mario is a member too (Tina and Gus are not in it)."""
+    return await make_org('Target', owner=acme.owner, members=[acme.member], tokens=True)

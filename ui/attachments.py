@@ -6,18 +6,20 @@ same models/ function (and gate) as the API's content endpoint.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+
 from fastapi import FastAPI, Request
 from nicegui import app, ui
 
-from api.limits import UploadRoute
-from api.uploads import MULTIPART_OVERHEAD, download_response
 from integrations import Integrations
 from integrations.storage import FileEntry
-from models import attachments, cloud
-from models.access import membership
-from models.attachments import SOURCE_LABELS, Attachment
-from models.errors import NotFound, RubricaError
-from models.records import Kind, Record
+from models.errors import RubricaError
+from models.files import attachments, cloud
+from models.files.tables import SOURCE_LABELS, Attachment
+from models.records.tables import Kind, Record
+from web.downloads import download_response
+from web.limits import UploadRoute, file_upload_limit
+from web.session import session_membership
 
 from . import session
 from .session import PageContext
@@ -46,18 +48,14 @@ def download_path(org_id: int, attachment_id: int) -> str:
 
 # ---------------------------------------------------------------- routes
 
-def _upload_limit(settings) -> int:
-    return settings.max_upload_bytes + MULTIPART_OVERHEAD  # the file plus the multipart framing
-
-
 def _upload_message(settings) -> str:
     return f'Files may be at most {format_size(settings.max_upload_bytes)}'
 
 
 # A body sent to a ui.upload element may not pass the per-file limit (plus the multipart framing), refused as it
-# arrives by api/limits.py's BodyLimit: ui.upload's own limits run only in the browser, and NiceGUI would otherwise
+# arrives by web/limits.py's BodyLimit: ui.upload's own limits run only in the browser, and NiceGUI would otherwise
 # spool any size to disk before the panel's handler could refuse it.
-UPLOAD_ROUTE = UploadRoute(r'/_nicegui/client/[^/]+/upload/[^/]+', _upload_limit, _upload_message)
+UPLOAD_ROUTE = UploadRoute(r'/_nicegui/client/[^/]+/upload/[^/]+', file_upload_limit, _upload_message)
 
 
 def install_routes(fastapi_app: FastAPI) -> None:
@@ -66,10 +64,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
     @fastapi_app.get('/files/{org}/{attachment_id}', include_in_schema=False)
     async def download(org: int, attachment_id: int, request: Request):
-        user = await session.signed_in_user()
-        if user is None:
-            raise NotFound('attachment')
-        actor = await membership(user, org)
+        actor = await session_membership(org, 'attachment')
         return download_response(await attachments.open_attachment(actor, attachment_id,
                                                                    integrations=request.app.state.integrations))
 
@@ -77,6 +72,22 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
 
 # ---------------------------------------------------------------- the panel
+
+async def _shown(action: Coroutine, done: str, show_problem: Callable[[str], None]) -> bool:
+    """One models/ call of the panel, made only while the page's visitor is still who it was built for (else it is
+    not run, and False). A refusal is shown above the list and stays there; success clears it and says `done`."""
+    if not await session.still_current():  # removed, demoted or logged out since the page opened
+        action.close()
+        return False
+    try:
+        await action
+    except RubricaError as e:
+        show_problem(e.message)
+    else:
+        show_problem('')
+        ui.notify(done, type='positive')
+    return True
+
 
 async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
     """List, upload (with progress), download, delete, and attach from Google Drive or Dropbox."""
@@ -130,17 +141,10 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
 
                 async def delete() -> None:
                     dialog.close()
-                    if not await session.still_current():  # removed or demoted since the page opened
-                        return
-                    try:
-                        await attachments.delete_attachment(actor, attachment.id, integrations=services)
-                    except RubricaError as e:
-                        show_problem(e.message)
-                    else:
-                        show_problem('')
-                        ui.notify(f'Deleted {attachment.filename}', type='positive')
-                    file_list.refresh()
-                    await show_usage()
+                    if await _shown(attachments.delete_attachment(actor, attachment.id, integrations=services),
+                                    f'Deleted {attachment.filename}', show_problem):
+                        file_list.refresh()
+                        await show_usage()
 
                 with ui.row().classes('w-full justify-end'):
                     ui.button('Cancel', on_click=dialog.close).props('flat')
@@ -151,21 +155,14 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         async def receive(event) -> None:
             """The browser sent a file: stream it into the store; the models/ call checks size and quota."""
             file = event.file
-            if not await session.still_current():
-                upload.reset()
-                return
-            try:
-                await attachments.add_upload(actor, kind, record.id, filename=file.name,
-                                             content_type=file.content_type, chunks=file.iterate(),
-                                             integrations=services, declared_size=file.size())
-            except RubricaError as e:
-                show_problem(e.message)
-            else:
-                show_problem('')
-                ui.notify(f'Uploaded {attachments.display_filename(file.name)}', type='positive')
+            ran = await _shown(attachments.add_upload(actor, kind, record.id, filename=file.name,
+                                                      content_type=file.content_type, chunks=file.iterate(),
+                                                      integrations=services, declared_size=file.size()),
+                               f'Uploaded {attachments.display_filename(file.name)}', show_problem)
             upload.reset()
-            file_list.refresh()
-            await show_usage()
+            if ran:
+                file_list.refresh()
+                await show_usage()
 
         def rejected() -> None:
             show_problem(f'Files may be at most {format_size(services.max_upload_bytes)}')
@@ -282,19 +279,12 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
             show(entries, f'Files matching “{query.value}”')
 
     async def attach(entry: FileEntry) -> None:
-        if not await session.still_current():
-            dialog.close()
-            return
-        try:
-            await attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
-                                       integrations=integrations())
-        except RubricaError as e:
-            show_problem(e.message)
-        else:
-            show_problem('')
-            ui.notify(f'Attached {entry.name} from {label}', type='positive')
+        ran = await _shown(attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
+                                                integrations=integrations()),
+                           f'Attached {entry.name} from {label}', show_problem)
         dialog.close()
-        file_list.refresh()
+        if ran:
+            file_list.refresh()
 
     query.on('keydown.enter', search)
     dialog.on_value_change(lambda e: None if e.value else dialog.delete())  # each opening makes a new one

@@ -7,8 +7,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models import accounts
+from models.accounts import service as accounts
 from models.errors import RubricaError
+from web.client import client_address
+from web.session import signed_in_user
 
 from . import session
 from .feedback import FAILED, attempt
@@ -21,10 +23,10 @@ def _centered_card():
 @ui.page('/login', title='Log in · Rubrica')
 async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the query parameter is called next
     target = session.safe_next(next)
-    if await session.signed_in_user() is not None:
+    if await signed_in_user() is not None:
         return RedirectResponse(target)
     session.forget_ended_session(request)
-    client = accounts.client_address(request)
+    client = client_address(request)
     storage = session.browser_storage()
 
     with _centered_card():
@@ -63,10 +65,10 @@ async def complete_login(request: Request, ticket: str = '', next: str = '/'):  
 
 @ui.page('/signup', title='Sign up · Rubrica')
 async def signup_page(request: Request):
-    if await session.signed_in_user() is not None:
+    if await signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
-    client = accounts.client_address(request)
+    client = client_address(request)
     storage = session.browser_storage()
 
     with _centered_card():

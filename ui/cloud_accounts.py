@@ -2,7 +2,7 @@
 
 `/cloud/{provider}/connect` sends the browser to the provider's consent page; the provider sends it back to
 `/cloud/{provider}/callback`, which checks the state kept in the browser's server-side storage, trades the
-code for tokens (models/cloud.py) and returns to Settings with a message.
+code for tokens (models/files/cloud.py) and returns to Settings with a message.
 """
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models import cloud
 from models.errors import RubricaError
+from models.files import cloud
+from web.session import signed_in_user
 
 from . import session
 from .session import PageContext
@@ -49,7 +50,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
     @fastapi_app.get('/cloud/{provider}/callback', include_in_schema=False)
     async def callback(provider: str, request: Request, code: str = '', state: str = '', error: str = ''):
-        user = await session.signed_in_user()
+        user = await signed_in_user()
         if user is None:
             return RedirectResponse('/login?next=/settings', status_code=303)
         pending = _storage().pop(PENDING_KEY, None)

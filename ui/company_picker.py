@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import access, search
-from models.records import COMPANY
+from models import access
+from models.records import search
+from models.records.tables import COMPANY
 
 RESULTS = 8
 

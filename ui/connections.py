@@ -1,19 +1,22 @@
 """Connections on both sides: the Connections tab of a contact or company card (`connections_panel`) and the
 linked contacts and companies of a project, task or ticket card (`linked_records_section`).
 
-Both list what models/connections.py returns (only what the viewer may see) and offer a search picker to link
+Both list what models/work/connections.py returns (only what the viewer may see) and offer a search picker to link
 more and a button to unlink; the rules (who may link, what is visible) live in models/.
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 
 from nicegui import ui
 
-from models import connections, records, work
 from models.access import WorkAction
-from models.records import KINDS, Kind, Record
-from models.work import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.records import service as records
+from models.records.tables import KINDS, Kind, Record
+from models.work import connections, service as work
+from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .feedback import FAILED, attempt
 from .session import PageContext
@@ -26,6 +29,7 @@ STATUS_COLORS = {'active': 'primary', 'on_hold': 'orange', 'done': 'positive', '
                  'in_progress': 'primary', 'open': 'orange', 'closed': 'positive'}
 PRIORITY_COLORS = {'low': 'grey-6', 'normal': 'blue-grey', 'high': 'deep-orange', 'urgent': 'negative'}
 RECORD_PATHS = {'contact': '/contacts', 'company': '/companies'}
+TITLES = {'contact': 'Contacts', 'company': 'Companies'}
 
 
 def status_badge(status: str):
@@ -83,60 +87,64 @@ async def _picker(*, kinds: dict[str, str], search: Callable[[str, str], Awaitab
         await results()
 
 
-# ---------------------------------------------------------------- the Connections tab of a contact or company
+# ---------------------------------------------------------------- what both sides share
 
-async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
-    """The projects, tasks and tickets linked to this contact or company, grouped by kind, with status and due
-    date, each opening its card; a picker links more, a button unlinks. Built with a fixed number of queries."""
-    actor = ctx.membership
-    may_link = ctx.may(WorkAction.LINK_WORK)
+@dataclass(frozen=True)
+class Section:
+    """One kind of linked thing in a panel: its key in what models/connections returns, its heading, its plural
+    (for "No linked …" and "Show all … …"), the mark of its "Show all" button and how a row is drawn."""
+    name: str
+    heading: Callable[[int], object]  # draws the heading, given how many are linked
+    plural: str
+    show_all_mark: str
+    row: Callable[[connections.Link, Callable | None], None]  # a row, with the unlink handler or None
+
+
+async def _links_panel(actor, *, mark: str, may_link: bool,
+                       load: Callable[[], Awaitable[connections.RecordConnections | connections.ItemConnections]],
+                       sections: list[Section], picker_kinds: dict[str, str],
+                       search: Callable[[str, str], Awaitable[list[tuple[int, str]]]],
+                       link_ids: Callable[[str, int], dict[str, int]], linked_message: Callable[[str], str]) -> None:
+    """The linked things grouped by section (the first PREVIEW rows, then "Show all"), an unlink button per row and
+    a picker that links more, when the viewer may link."""
     current: dict[str, set[tuple[str, int]]] = {'linked': set()}
 
     @ui.refreshable
     async def listing() -> None:
-        found = await attempt(connections.record_connections(actor, kind, record.id))
+        found = await attempt(load())
         if found is FAILED:
             return
         current['linked'] = {(name, link.target.id) for name, links in found.links.items() for link in links}
-        for work_kind in WORK_KINDS.values():
-            links = found.links[work_kind.name]
-            with ui.row().classes('items-center gap-2 q-mt-sm'):
-                ui.icon(ICONS[work_kind.name])
-                ui.label(f'{work_kind.plural.capitalize()} ({len(links)})').classes('text-subtitle1') \
-                    .mark(f'connections-{work_kind.plural}-heading')
+        unlinking = unlink if may_link else None
+        for section in sections:
+            links = found.links[section.name]
+            section.heading(len(links))
             if not links:
-                ui.label(f'No linked {work_kind.plural}').classes('text-grey-7 text-sm')
+                ui.label(f'No linked {section.plural}').classes('text-grey-7 text-sm')
             with ui.column().classes('w-full gap-0') as group:
                 for link in links[:PREVIEW]:
-                    _work_row(work_kind, link, unlink if may_link else None)
+                    section.row(link, unlinking)
             if len(links) > PREVIEW:
-                _show_all_button(group, f'Show all {len(links)} {work_kind.plural}', f'show-all-{work_kind.plural}',
-                                 lambda k=work_kind, rest=links[PREVIEW:]: [
-                                     _work_row(k, link, unlink if may_link else None) for link in rest])
+                _show_all_button(group, f'Show all {len(links)} {section.plural}', section.show_all_mark,
+                                 lambda s=section, rest=links[PREVIEW:]: [s.row(link, unlinking) for link in rest])
 
     async def unlink(connection_id: int) -> None:
         if await attempt(connections.unlink(actor, connection_id)) is not FAILED:
             ui.notify('Unlinked', type='positive')
             await listing.refresh()
 
-    async def search(work_name: str, query: str) -> list[tuple[int, str]]:
-        work_kind = WORK_KINDS[work_name]
-        page = await work.list_items(work_kind, actor, q=query, limit=PICKER_RESULTS)
-        return [(item.id, f'{work_kind.title(item)} · {LABELS[item.status]}') for item in page.items]
-
-    async def pick(work_name: str, item_id: int):
-        done = await attempt(connections.link(actor, {f'{kind.name}_id': record.id, f'{work_name}_id': item_id}))
+    async def pick(name: str, target_id: int):
+        done = await attempt(connections.link(actor, link_ids(name, target_id)))
         if done is not FAILED:
-            ui.notify(f'Linked to the {work_name}', type='positive')
+            ui.notify(linked_message(name), type='positive')
             await listing.refresh()
         return done
 
-    with ui.column().classes('w-full gap-1').mark('connections-panel'):
+    with ui.column().classes('w-full gap-1').mark(mark):
         await listing()
         if may_link:
             ui.separator()
-            await _picker(kinds={w.name: w.label for w in WORK_KINDS.values()}, search=search, pick=pick,
-                          linked=lambda: current['linked'])
+            await _picker(kinds=picker_kinds, search=search, pick=pick, linked=lambda: current['linked'])
 
 
 def _show_all_button(group, label: str, mark: str, draw_rest) -> None:
@@ -145,6 +153,34 @@ def _show_all_button(group, label: str, mark: str, draw_rest) -> None:
             draw_rest()
         button.delete()
     button = ui.button(label, icon='expand_more', on_click=show_all).props('flat dense no-caps').mark(mark)
+
+
+# ---------------------------------------------------------------- the Connections tab of a contact or company
+
+async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
+    """The projects, tasks and tickets linked to this contact or company, grouped by kind, with status and due
+    date, each opening its card; a picker links more, a button unlinks. Built with a fixed number of queries."""
+    actor = ctx.membership
+
+    def heading(work_kind: WorkKind, count: int) -> None:
+        with ui.row().classes('items-center gap-2 q-mt-sm'):
+            ui.icon(ICONS[work_kind.name])
+            ui.label(f'{work_kind.plural.capitalize()} ({count})').classes('text-subtitle1') \
+                .mark(f'connections-{work_kind.plural}-heading')
+
+    async def search(work_name: str, query: str) -> list[tuple[int, str]]:
+        work_kind = WORK_KINDS[work_name]
+        page = await work.list_items(work_kind, actor, q=query, limit=PICKER_RESULTS)
+        return [(item.id, f'{work_kind.title(item)} · {LABELS[item.status]}') for item in page.items]
+
+    await _links_panel(
+        actor, mark='connections-panel', may_link=ctx.may(WorkAction.LINK_WORK),
+        load=lambda: connections.record_connections(actor, kind, record.id),
+        sections=[Section(w.name, partial(heading, w), w.plural, f'show-all-{w.plural}', partial(_work_row, w))
+                  for w in WORK_KINDS.values()],
+        picker_kinds={w.name: w.label for w in WORK_KINDS.values()}, search=search,
+        link_ids=lambda work_name, item_id: {f'{kind.name}_id': record.id, f'{work_name}_id': item_id},
+        linked_message=lambda work_name: f'Linked to the {work_name}')
 
 
 def _work_row(work_kind: WorkKind, link: connections.Link, unlink) -> None:
@@ -166,51 +202,22 @@ def _work_row(work_kind: WorkKind, link: connections.Link, unlink) -> None:
 async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: WorkItem) -> None:
     """The contacts and companies linked to this item that the viewer may see, a picker to link more, unlink."""
     actor = ctx.membership
-    may_link = ctx.may(WorkAction.LINK_WORK)
-    current: dict[str, set[tuple[str, int]]] = {'linked': set()}
 
-    @ui.refreshable
-    async def listing() -> None:
-        found = await attempt(connections.item_connections(actor, work_kind, item.id))
-        if found is FAILED:
-            return
-        current['linked'] = {(name, link.target.id) for name, links in found.links.items() for link in links}
-        for kind in KINDS.values():
-            links = found.links[kind.name]
-            title = 'Contacts' if kind.name == 'contact' else 'Companies'
-            ui.label(f'{title} ({len(links)})').classes('text-subtitle1 q-mt-sm').mark(f'linked-{kind.name}-heading')
-            if not links:
-                ui.label(f'No linked {title.lower()}').classes('text-grey-7 text-sm')
-            with ui.column().classes('w-full gap-0') as group:
-                for link in links[:PREVIEW]:
-                    _record_row(kind, link, unlink if may_link else None)
-            if len(links) > PREVIEW:
-                _show_all_button(group, f'Show all {len(links)} {title.lower()}', f'show-all-{kind.name}',
-                                 lambda k=kind, rest=links[PREVIEW:]: [
-                                     _record_row(k, link, unlink if may_link else None) for link in rest])
-
-    async def unlink(connection_id: int) -> None:
-        if await attempt(connections.unlink(actor, connection_id)) is not FAILED:
-            ui.notify('Unlinked', type='positive')
-            await listing.refresh()
+    def heading(kind: Kind, count: int) -> None:
+        ui.label(f'{TITLES[kind.name]} ({count})').classes('text-subtitle1 q-mt-sm').mark(f'linked-{kind.name}-heading')
 
     async def search(kind_name: str, query: str) -> list[tuple[int, str]]:
         page = await records.list_records(KINDS[kind_name], actor, q=query, limit=PICKER_RESULTS)
         return [(record.id, record.display_name) for record in page.items]
 
-    async def pick(kind_name: str, record_id: int):
-        done = await attempt(connections.link(actor, {f'{kind_name}_id': record_id, f'{work_kind.name}_id': item.id}))
-        if done is not FAILED:
-            ui.notify(f'Linked the {kind_name}', type='positive')
-            await listing.refresh()
-        return done
-
-    with ui.column().classes('w-full gap-1').mark('linked-records'):
-        await listing()
-        if may_link:
-            ui.separator()
-            await _picker(kinds={'contact': 'Contact', 'company': 'Company'}, search=search, pick=pick,
-                          linked=lambda: current['linked'])
+    await _links_panel(
+        actor, mark='linked-records', may_link=ctx.may(WorkAction.LINK_WORK),
+        load=lambda: connections.item_connections(actor, work_kind, item.id),
+        sections=[Section(k.name, partial(heading, k), TITLES[k.name].lower(), f'show-all-{k.name}',
+                          partial(_record_row, k)) for k in KINDS.values()],
+        picker_kinds={'contact': 'Contact', 'company': 'Company'}, search=search,
+        link_ids=lambda kind_name, record_id: {f'{kind_name}_id': record_id, f'{work_kind.name}_id': item.id},
+        linked_message=lambda kind_name: f'Linked the {kind_name}')
 
 
 def _record_row(kind: Kind, link: connections.Link, unlink) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.records import CONTACT
+from models.records.tables import CONTACT
 
 from .record_card import record_card_page
 from .record_list import record_list_page

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from models import copy as copying
+from models.records import copy as copying
 
 from .feedback import FAILED, attempt
 from .session import PageContext

@@ -1,20 +1,25 @@
 """The dashboard: where a user lands after logging in.
 
-Every figure comes from models/dashboard.py, counted by the database through the access gate; a guest sees
+Every figure comes from models/records/dashboard.py, counted by the database through the access gate; a guest sees
 no contact or company, so no figures at all.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
+
 from nicegui import ui
 
-from models import dashboard as figures
 from models.access import Action
-from models.dashboard import Entry, TypeCount, WorkItem
+from models.records import dashboard as figures
+from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from .frame import frame
 from .session import page_context, to_login
 
 NO_TYPE = '(no type)'
+T = TypeVar('T')
 
 
 def type_chart(title: str, counts: list[TypeCount], mark: str) -> None:
@@ -60,6 +65,17 @@ def work_row(item: WorkItem) -> None:
                     ui.link(name or '—', f'/contacts/{contact_id}').classes('text-caption')
 
 
+def list_card(title: str, items: Sequence[T], row: Callable[[T], None], empty: str, empty_mark: str,
+              classes: str = '') -> None:
+    """A card with a title and a row for each item, or a line saying there are none."""
+    with ui.card().classes(f'w-full {classes}'.strip()):
+        ui.label(title).classes('text-subtitle1')
+        for item in items:
+            row(item)
+        if not items:
+            ui.label(empty).classes('text-grey-7').mark(empty_mark)
+
+
 @ui.page('/', title='Dashboard · Rubrica')
 async def dashboard_page():
     ctx = await page_context()
@@ -98,22 +114,9 @@ async def dashboard_page():
                         ui.label(empty).classes('text-grey-7').mark(f'{mark}-empty')
 
         with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-4'):
-            with ui.card().classes('w-full'):
-                ui.label('Recently updated').classes('text-subtitle1')
-                for entry in data.recent:
-                    entry_row(entry, 'recent-item')
-                if not data.recent:
-                    ui.label('Nothing yet.').classes('text-grey-7').mark('no-recent')
-            with ui.card().classes('w-full'):
-                ui.label('Mentioning you').classes('text-subtitle1')
-                for entry in data.mentions:
-                    entry_row(entry, 'mention-item')
-                if not data.mentions:
-                    ui.label('No record mentions you.').classes('text-grey-7').mark('no-mentions')
-            with ui.card().classes('w-full md:col-span-2'):
-                ui.label('Your open tasks and tickets linked to contacts').classes('text-subtitle1')
-                for item in data.work:
-                    work_row(item)
-                if not data.work:
-                    ui.label('No open task or ticket of yours is linked to a contact.').classes('text-grey-7') \
-                        .mark('no-work')
+            list_card('Recently updated', data.recent, partial(entry_row, mark='recent-item'),
+                      'Nothing yet.', 'no-recent')
+            list_card('Mentioning you', data.mentions, partial(entry_row, mark='mention-item'),
+                      'No record mentions you.', 'no-mentions')
+            list_card('Your open tasks and tickets linked to contacts', data.work, work_row,
+                      'No open task or ticket of yours is linked to a contact.', 'no-work', 'md:col-span-2')

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import duplicates, records
-from models.duplicates import Preview
-from models.records import CONTACT, KINDS, Kind, Record
+from models.duplicates import detection, merging
+from models.duplicates.merging import Preview
+from models.records import service as records
+from models.records.tables import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
@@ -69,8 +70,8 @@ class DuplicatesPage:
         await self.load()
 
     async def load(self) -> None:
-        found = await attempt(duplicates.scan(self.ctx.membership, self.kind.name, limit=PAGE_SIZE,
-                                              offset=self.offset))
+        found = await attempt(detection.scan(self.ctx.membership, self.kind.name, limit=PAGE_SIZE,
+                                             offset=self.offset))
         if found is FAILED:
             return
         plural = PLURAL[self.kind.name]
@@ -85,7 +86,7 @@ class DuplicatesPage:
                 self._group(group)
         await self.load_merges()
 
-    def _group(self, group: duplicates.Group) -> None:
+    def _group(self, group: detection.Group) -> None:
         with ui.card().classes('w-full').mark('dups-group'):
             with ui.row().classes('items-center gap-2'):
                 ui.icon('content_copy').classes('text-orange-8')
@@ -106,7 +107,7 @@ class DuplicatesPage:
                             .props('flat dense').mark('dups-review')
 
     async def load_merges(self) -> None:
-        logs = await attempt(duplicates.recent_merges(self.ctx.membership, self.kind.name))
+        logs = await attempt(merging.recent_merges(self.ctx.membership, self.kind.name))
         if logs is FAILED:
             return
         self.merges.clear()
@@ -122,7 +123,7 @@ class DuplicatesPage:
                         .props('flat dense').mark('merge-undo')
 
     async def undo(self, merge_id: int) -> None:
-        done = await attempt(duplicates.undo_merge(self.ctx.membership, merge_id))
+        done = await attempt(merging.undo_merge(self.ctx.membership, merge_id))
         if done is FAILED:
             return
         ui.notify(f'Merge undone: "{done.kept.display_name}" and "{done.restored.display_name}" are back as they '
@@ -133,7 +134,7 @@ class DuplicatesPage:
     # ------------------------------------------------------------ review and merge
 
     async def review(self, keep_id: int, other_id: int) -> None:
-        found = await attempt(duplicates.preview(self.kind, self.ctx.membership, keep_id, other_id))
+        found = await attempt(merging.preview(self.kind, self.ctx.membership, keep_id, other_id))
         if found is FAILED:
             await self.load()
             return
@@ -141,7 +142,7 @@ class DuplicatesPage:
             self.ctx.membership, [found.keep.company_id, found.other.company_id]) if self.kind is CONTACT else {}
         ReviewDialog(self, found, companies).open()
 
-    async def merged(self, result: duplicates.MergeResult) -> None:
+    async def merged(self, result: merging.MergeResult) -> None:
         ui.notify(f'Merged into "{result.record.display_name}"', type='positive')
         self.last_merge.clear()
         with self.last_merge:
@@ -213,7 +214,7 @@ class ReviewDialog:
     async def merge(self) -> None:
         choices = {name: radio.value for name, radio in self.choices.items()}
         lists = {name: [value for value, box in boxes if box.value] for name, boxes in self.picks.items()}
-        result = await attempt(duplicates.merge(
+        result = await attempt(merging.merge(
             self.page.kind, self.page.ctx.membership, self.keep.id, self.other.id, choices=choices,
             versions={'keep': self.keep.version, 'other': self.other.version}, lists=lists))
         if result is FAILED:

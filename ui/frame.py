@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from models import orgs
 from models.access import Action
+from models.orgs import service as orgs
 
 from . import session
 from .feedback import FAILED, attempt

@@ -1,6 +1,6 @@
 """The search box in the header: contacts and companies as you type, `/` to focus it, Enter for every result.
 
-The results come from models/search.find, so they pass the same gate as every list. Names are shown with
+The results come from models/records/service.find, so they pass the same gate as every list. Names are shown with
 ui.label / ui.link, never as HTML.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 
-from models import records, search
 from models.access import Action
-from models.records import CONTACT, Kind, Record
+from models.records import search, service as records
+from models.records.tables import COMPANY, CONTACT, Kind, Record
 from models.validation import display_phone
 
 from .feedback import FAILED, attempt
@@ -101,7 +101,7 @@ class GlobalSearch:
             self.panel.clear()
             self.close()
             return
-        results = await attempt(search.find(self.ctx.membership, query, limit=TOP))
+        results = await attempt(records.find(self.ctx.membership, query, limit=TOP))
         if results is FAILED or query != self.query:  # a newer keystroke already asked again
             return
         self.panel.clear()
@@ -109,7 +109,7 @@ class GlobalSearch:
             if not results.contacts.total and not results.companies.total:
                 ui.label('Nothing found').classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
             for kind, page, label in ((CONTACT, results.contacts, 'Contacts'),
-                                      (records.COMPANY, results.companies, 'Companies')):
+                                      (COMPANY, results.companies, 'Companies')):
                 if not page.total:
                     continue
                 ui.label(f'{label} ({page.total:,})').classes('px-3 pt-2 text-overline text-grey-7')

@@ -7,14 +7,17 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from nicegui import ui
 
-from api.imports import CSV_TYPE, download_stream
-from models import exports, imports
-from models.access import Action, membership, require
-from models.errors import NotFound, RubricaError
-from models.import_formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
-from models.records import KINDS
+from models.access import Action
+from models.errors import RubricaError
+from models.imports import reading, reports, writing
+from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
+from models.imports.tables import ImportBatch, ImportRow, Status
+from models.imports.undo import undo_import
+from models.records import exports
+from models.records.tables import KINDS
+from web.downloads import export_response
+from web.session import session_membership
 
-from . import session
 from .feedback import FAILED, attempt
 from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
@@ -41,27 +44,12 @@ def export_path(org_id: int, kind: str, file_format: str, query: str, filters: d
 def install_routes(fastapi_app: FastAPI) -> None:
     @fastapi_app.get('/exports/{org}/{name}', include_in_schema=False)
     async def download(org: int, name: str, request: Request):
-        user = await session.signed_in_user()
-        if user is None:
-            raise NotFound('export')
-        actor = await membership(user, org)
-        params = dict(request.query_params)
-        query = params.pop('q', '')
-        if name == 'contacts.csv':
-            allowed, kind = ('type', 'role', 'company_id'), KINDS['contact']
-        elif name == 'companies.csv':
-            allowed, kind = ('type', 'sector'), KINDS['company']
-        elif name == 'contacts.vcf':
-            allowed, kind = ('type', 'role', 'company_id'), None
-        else:
-            raise NotFound('export')
-        filters: dict[str, object] = {key: params.get(key, '') for key in allowed}
+        actor = await session_membership(org, 'export')
+        filters: dict[str, object] = dict(request.query_params)
+        query = filters.pop('q', '')
         if filters.get('company_id'):
             filters['company_id'] = int(filters['company_id']) if str(filters['company_id']).isdigit() else -1
-        require(actor.role, Action.SEE_RECORDS)  # before the response starts: a guest gets a 403, not an empty file
-        if kind is None:
-            return download_stream(exports.export_vcards(actor, q=query, **filters), name, 'text/vcard; charset=utf-8')
-        return download_stream(exports.export_csv(kind, actor, q=query, **filters), name, CSV_TYPE)
+        return export_response(exports.open_export(actor, name, q=query, filters=filters))
 
 
 # ---------------------------------------------------------------- the page
@@ -74,7 +62,7 @@ class ImportPage:
         self.cards: list | None = None
         self.filename = ''
         self.selects: list[ui.select] = []
-        self.batch: imports.ImportBatch | None = None
+        self.batch: ImportBatch | None = None
         self.status_filter = ''
 
     def build(self) -> None:
@@ -106,9 +94,9 @@ class ImportPage:
         self.parsed = self.cards = None
         try:
             if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
-                self.cards = await imports.read_upload(data, 'vcard')
+                self.cards = await reading.read_upload(data, 'vcard')
             else:
-                self.parsed = await imports.read_upload(data, 'csv')
+                self.parsed = await reading.read_upload(data, 'csv')
         except RubricaError as e:
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
@@ -174,7 +162,7 @@ class ImportPage:
                                           'writing': f'Saving: {done:,} of {total:,}',
                                           'done': f'Done: {total:,} rows'}[step])
 
-        batch = await attempt(imports.run_import(self.ctx.membership, kind=self.kind, incoming=incoming,
+        batch = await attempt(writing.run_import(self.ctx.membership, kind=self.kind, incoming=incoming,
                                                  mode=self.mode.value, filename=self.filename, source=source,
                                                  progress=progress))
         if batch is FAILED:
@@ -184,10 +172,10 @@ class ImportPage:
         self.preview.clear()
         await self.show_report(batch)
 
-    async def show_report(self, batch: imports.ImportBatch) -> None:
+    async def show_report(self, batch: ImportBatch) -> None:
         self.batch = batch
         self.status_filter = ''
-        first_page = await attempt(imports.report_rows(self.ctx.membership, batch.id, limit=50))
+        first_page = await attempt(reports.report_rows(self.ctx.membership, batch.id, limit=50))
         self.result.clear()
         with self.result, ui.card().classes('w-full'):
             ui.label(f'{batch.filename or "Import"}: {batch.created:,} created, {batch.updated:,} updated, '
@@ -202,7 +190,7 @@ class ImportPage:
                 ui.space()
                 self.undo_button = ui.button('Undo this import', icon='undo', on_click=self.confirm_undo) \
                     .props('outline color=negative').mark('import-undo')
-                self.undo_button.set_visibility(batch.status == imports.Status.DONE.value)
+                self.undo_button.set_visibility(batch.status == Status.DONE.value)
                 ui.link(f'Go to {PLURAL[batch.kind]}', f'/{PLURAL[batch.kind]}').mark('import-go-to-list')
             self.table = ui.table(rows=[], columns=REPORT_COLUMNS, row_key='row',
                                   pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
@@ -212,7 +200,7 @@ class ImportPage:
             self.show_rows(first_page, 1, 50)
 
     @staticmethod
-    def state_text(batch: imports.ImportBatch) -> str:
+    def state_text(batch: ImportBatch) -> str:
         return {'done': f'Finished {batch.finished_at:%Y-%m-%d %H:%M} UTC' if batch.finished_at else 'Finished',
                 'undone': 'This import was undone: what it created is gone, what it updated is as before',
                 'failed': batch.message or 'The import failed', 'running': 'Still running…'}[batch.status]
@@ -224,15 +212,15 @@ class ImportPage:
     async def on_request(self, e) -> None:
         pagination = e.args.get('pagination', {}) if isinstance(e.args, dict) else {}
         await self.load_rows(max(1, int(pagination.get('page') or 1)),
-                             min(imports.PAGE_MAX, max(1, int(pagination.get('rowsPerPage') or 50))))
+                             min(reports.PAGE_MAX, max(1, int(pagination.get('rowsPerPage') or 50))))
 
     async def load_rows(self, page: int, per_page: int) -> None:
-        found = await attempt(imports.report_rows(self.ctx.membership, self.batch.id, status=self.status_filter,
+        found = await attempt(reports.report_rows(self.ctx.membership, self.batch.id, status=self.status_filter,
                                                   limit=per_page, offset=(page - 1) * per_page))
         if found is not FAILED:
             self.show_rows(found, page, per_page)
 
-    def show_rows(self, found: tuple[list[imports.ImportRow], int], page: int, per_page: int) -> None:
+    def show_rows(self, found: tuple[list[ImportRow], int], page: int, per_page: int) -> None:
         rows, total = found
         self.table.rows = [{'row': r.row, 'status': r.status, 'name': r.name, 'message': r.message} for r in rows]
         self.table.pagination = {'rowsPerPage': per_page, 'page': page, 'rowsNumber': total}
@@ -246,7 +234,7 @@ class ImportPage:
 
                 async def undo() -> None:
                     dialog.close()
-                    batch = await attempt(imports.undo_import(self.ctx.membership, self.batch.id))
+                    batch = await attempt(undo_import(self.ctx.membership, self.batch.id))
                     if batch is FAILED:
                         return
                     self.batch = batch
@@ -259,7 +247,7 @@ class ImportPage:
 
 
 async def recent_imports(ctx: PageContext) -> None:
-    batches = await imports.recent_batches(ctx.membership)
+    batches = await reports.recent_batches(ctx.membership)
     if not batches:
         return
     with ui.expansion('Your recent imports', icon='history').classes('w-full').mark('import-recent'):
@@ -279,7 +267,7 @@ async def import_page(kind: str = 'contact', batch: str = ''):
         page = ImportPage(ctx, kind)
         if batch.isdigit():
             try:
-                found = await imports.get_batch(ctx.membership, int(batch))
+                found = await reports.get_batch(ctx.membership, int(batch))
             except RubricaError as e:
                 no_access(e.message)
                 return

@@ -11,15 +11,16 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import ui
 
-from models import kiosk
 from models.errors import NotFound
-from models.kiosk import Entry, KioskLink
+from models.kiosk import service as kiosk
+from models.kiosk.service import Entry
+from models.kiosk.tables import IDLE_DEFAULT, KioskLink
 from models.validation import display_phone
+from web.headers import allow_framing
 
 from .feedback import FAILED, attempt
-from .guard import allow_framing
 from .session import PageContext
-from .widgets import section_title
+from .widgets import secret_list, secret_row, section_title
 
 TITLE = 'Directory · Rubrica'
 KIND_OPTIONS = {'all': 'All', 'contact': 'People', 'company': 'Companies'}
@@ -275,38 +276,32 @@ def _origins_text(link: KioskLink) -> str:
 
 async def kiosk_links_section(ctx: PageContext) -> None:
     """Create, list and revoke the organization's kiosk links. Mount it for owners (Action.MANAGE_KIOSK)."""
-    section_title('Kiosk links')
-    ui.label('A kiosk link opens a read-only directory of this organization\'s public contacts and companies, '
-             'without logging in: for a wall screen or an intranet page. Private records and attachments are '
-             'never shown. Anyone with the link can open it; revoke it when it is no longer used.') \
-        .classes('text-grey-8')
+    section_title('Kiosk links', 'A kiosk link opens a read-only directory of this organization\'s public contacts '
+                  'and companies, without logging in: for a wall screen or an intranet page. Private records and '
+                  'attachments are never shown. Anyone with the link can open it; revoke it when it is no longer '
+                  'used.')
 
-    @ui.refreshable
-    async def link_list() -> None:
-        links = await kiosk.list_kiosk_links(ctx.membership)
-        if not links:
-            ui.label('No kiosk links yet.').classes('text-grey-7').mark('no-kiosk-links')
-        for link in links:
-            with ui.row().classes('items-center w-full gap-4 flex-wrap').mark('kiosk-row'):
-                ui.label(link.name).classes('font-medium min-w-[10rem]').mark('kiosk-row-name')
-                ui.label(f'{link.hint}…').classes('font-mono text-grey-8')
-                ui.label(f'back to start after {link.idle_seconds} s').classes('text-grey-7')
-                ui.label(f'framed by: {_origins_text(link)}').classes('text-grey-7 break-all')
-                ui.label(f'created {link.created_at:%Y-%m-%d}').classes('text-grey-7')
-                ui.label('never opened' if link.last_used_at is None
-                         else f'last opened {link.last_used_at:%Y-%m-%d %H:%M} UTC').classes('text-grey-7')
+    def link_row(link: KioskLink, refresh) -> None:
+        async def revoke() -> None:
+            if await attempt(kiosk.revoke_kiosk_link(actor=ctx.membership, link_id=link.id)) is not FAILED:
+                ui.notify('Kiosk link revoked', type='positive')
+            refresh()
+        last_opened = 'never opened' if link.last_used_at is None \
+            else f'last opened {link.last_used_at:%Y-%m-%d %H:%M} UTC'
+        secret_row(link.name, link.hint, [(f'back to start after {link.idle_seconds} s', 'text-grey-7'),
+                                          (f'framed by: {_origins_text(link)}', 'text-grey-7 break-all'),
+                                          (f'created {link.created_at:%Y-%m-%d}', 'text-grey-7'),
+                                          (last_opened, 'text-grey-7')],
+                   revoke, mark='kiosk', classes='flex-wrap', name_classes='min-w-[10rem]', name_mark='kiosk-row-name')
 
-                async def revoke(link_id: int = link.id) -> None:
-                    if await attempt(kiosk.revoke_kiosk_link(actor=ctx.membership, link_id=link_id)) is not FAILED:
-                        ui.notify('Kiosk link revoked', type='positive')
-                    link_list.refresh()
-                ui.button('Revoke', on_click=revoke).props('flat color=negative').mark('kiosk-revoke')
+    link_list = secret_list(lambda: kiosk.list_kiosk_links(ctx.membership), link_row, empty='No kiosk links yet.',
+                            empty_mark='no-kiosk-links')
 
     with ui.card().classes('w-full'):
         with ui.row().classes('items-start gap-2 flex-wrap w-full'):
             name = ui.input('Name', placeholder='e.g. Reception screen').classes('min-w-[14rem]') \
                 .mark('kiosk-name')
-            idle = ui.number('Back to start after (seconds)', value=kiosk.IDLE_DEFAULT, min=kiosk.IDLE_MIN,
+            idle = ui.number('Back to start after (seconds)', value=IDLE_DEFAULT, min=kiosk.IDLE_MIN,
                              max=kiosk.IDLE_MAX, step=1, precision=0).classes('min-w-[14rem]').mark('kiosk-idle')
             origins = ui.textarea('Allowed framing origins (optional)',
                                   placeholder='https://intranet.example.com, one per line') \

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import orgs, records
 from models.access import Action, Role
 from models.errors import NotFound
-from models.records import COMPANY, CONTACT, Kind, Record, StaleVersion
+from models.orgs import service as orgs
+from models.records import service as records
+from models.records.service import StaleVersion
+from models.records.tables import COMPANY, CONTACT, Kind, Record
 
 from .attachments import attachments_panel, integrations
 from .connections import connections_panel

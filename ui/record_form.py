@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.records import CONTACT, Company, Kind, Record
+from models.records.tables import CONTACT, Company, Kind, Record
 from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone
 
 from .company_picker import CompanyPicker

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import orgs, records
 from models.access import Action
-from models.records import CONTACT, Kind
+from models.orgs import service as orgs
+from models.records import service as records
+from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
 
 from .company_picker import CompanyPicker
@@ -15,24 +16,16 @@ from .frame import frame, records_allowed
 from .record_card import PLURAL, parse_id, record_path
 from .session import PageContext
 
+
+def _column(name: str, label: str, sortable: bool = False) -> dict:
+    return {'name': name, 'label': label, 'field': name, 'align': 'left', **({'sortable': True} if sortable else {})}
+
+
+NAME, TYPE = _column('name', 'Name', sortable=True), _column('type', 'Type', sortable=True)
+REACH = [_column('email', 'Email'), _column('phone', 'Phone'), _column('updated', 'Last update', sortable=True)]
 COLUMNS = {
-    'contact': [
-        {'name': 'name', 'label': 'Name', 'field': 'name', 'align': 'left', 'sortable': True},
-        {'name': 'company', 'label': 'Company', 'field': 'company', 'align': 'left', 'sortable': True},
-        {'name': 'type', 'label': 'Type', 'field': 'type', 'align': 'left', 'sortable': True},
-        {'name': 'role', 'label': 'Role', 'field': 'role', 'align': 'left'},
-        {'name': 'email', 'label': 'Email', 'field': 'email', 'align': 'left'},
-        {'name': 'phone', 'label': 'Phone', 'field': 'phone', 'align': 'left'},
-        {'name': 'updated', 'label': 'Last update', 'field': 'updated', 'align': 'left', 'sortable': True},
-    ],
-    'company': [
-        {'name': 'name', 'label': 'Name', 'field': 'name', 'align': 'left', 'sortable': True},
-        {'name': 'type', 'label': 'Type', 'field': 'type', 'align': 'left', 'sortable': True},
-        {'name': 'sector', 'label': 'Sector', 'field': 'sector', 'align': 'left', 'sortable': True},
-        {'name': 'email', 'label': 'Email', 'field': 'email', 'align': 'left'},
-        {'name': 'phone', 'label': 'Phone', 'field': 'phone', 'align': 'left'},
-        {'name': 'updated', 'label': 'Last update', 'field': 'updated', 'align': 'left', 'sortable': True},
-    ],
+    'contact': [NAME, _column('company', 'Company', sortable=True), TYPE, _column('role', 'Role'), *REACH],
+    'company': [NAME, TYPE, _column('sector', 'Sector', sortable=True), *REACH],
 }
 FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
 # The name cell links to the card; Vue's {{ }} escapes the text, so a name is never read as HTML.
@@ -93,7 +86,7 @@ class RecordList:
         await self.load()
 
     def export_buttons(self) -> None:
-        """Export the list as it is filtered now, and import into it (issue 7)."""
+        """Export the list as it is filtered now, and import into it."""
         from .imports import export_path
 
         def download(file_format: str) -> None:

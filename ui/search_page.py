@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import records, search
-from models.records import COMPANY, CONTACT, Kind
+from models.records import search, service as records
+from models.records.tables import COMPANY, CONTACT, Kind
 
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed

@@ -1,9 +1,8 @@
-"""The browser's session: who is logged in and which organization is active.
+"""The pages' session: logging in and out, who is logged in and which organization is active.
 
-Who is logged in is a random session key kept in the browser's signed session cookie (starlette's SessionMiddleware,
-the same cookie that carries NiceGUI's browser id); the database keeps only its digest, so a log-out or an expiry
-ends the session everywhere. The active organization is kept in NiceGUI's per-browser storage (`app.storage.user`),
-which is keyed by that browser id.
+Who is logged in is a random session key kept in the browser's signed session cookie (web/session.py); the database
+keeps only its digest, so a log-out or an expiry ends the session everywhere. The active organization is kept in
+NiceGUI's per-browser storage (`app.storage.user`), which is keyed by that browser id.
 
 Logging in gives the browser a new identity. A page's event handler cannot set a cookie, so once the password is
 checked the browser is sent to COMPLETE_PATH with a one-time ticket, and that HTTP response carries a new cookie:
@@ -25,12 +24,13 @@ from urllib.parse import quote, urlsplit
 
 from nicegui import app, context, ui
 
-from models import accounts, orgs
 from models.access import Action, allows
-from models.accounts import User
-from models.orgs import Membership
+from models.accounts import service as accounts
+from models.accounts.tables import User
+from models.orgs import service as orgs
+from models.orgs.tables import Membership
+from web.session import SESSION_KEY, session_key
 
-SESSION_KEY = 'session'  # in the session cookie
 ORG_KEY = 'org_id'  # in the browser's server-side storage
 PENDING_KEY = 'pending_login'  # in the browser's server-side storage, between the password check and COMPLETE_PATH
 COMPLETE_PATH = '/login/complete'
@@ -42,15 +42,6 @@ WATCH_SECONDS = 60.0  # an open page re-checks its visitor this often, even when
 def browser_storage() -> MutableMapping:
     """This browser's server-side storage; call it while building a page or answering an HTTP request."""
     return app.storage.user
-
-
-def _session_key() -> object:
-    """The session key the browser sent with this request (page or HTTP route)."""
-    return app.storage.browser.get(SESSION_KEY)
-
-
-async def signed_in_user() -> User | None:
-    return await accounts.user_for_session(_session_key())
 
 
 def begin_login(storage: MutableMapping, user: User, target: str) -> str:
@@ -180,7 +171,7 @@ class PageContext:
 
 async def page_context() -> PageContext | None:
     """The logged-in visitor and their active organization (the stored one, else the preferred, else the first)."""
-    key = _session_key()
+    key = session_key()
     user = await accounts.user_for_session(key)
     if user is None:
         return None

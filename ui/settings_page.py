@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import accounts, orgs
 from models.access import Action, Role
+from models.accounts import service as accounts
+from models.orgs import service as orgs
 
 from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt
 from .frame import frame
 from .kiosk import kiosk_links_section
 from .session import PageContext, page_context, to_login
-from .widgets import country_select, section_title
+from .widgets import country_select, secret_list, secret_row, section_title
+from models.orgs.tables import Invitation
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
 LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
@@ -54,27 +56,19 @@ def profile_section(ctx: PageContext) -> None:
 
 
 async def tokens_section(ctx: PageContext) -> None:
-    section_title('API tokens')
-    ui.label('A personal token lets scripts use the REST API as you: send it as "Authorization: Bearer <token>".') \
-        .classes('text-grey-8')
+    section_title('API tokens', 'A personal token lets scripts use the REST API as you: send it as '
+                                '"Authorization: Bearer <token>".')
 
-    @ui.refreshable
-    async def token_list() -> None:
-        tokens = await accounts.list_api_tokens(ctx.user)
-        if not tokens:
-            ui.label('No tokens yet.').classes('text-grey-7').mark('no-tokens')
-        for token in tokens:
-            with ui.row().classes('items-center w-full gap-4').mark('token-row'):
-                ui.label(token.name).classes('font-medium')
-                ui.label(f'{token.hint}…').classes('font-mono text-grey-8')
-                ui.label(f'created {token.created_at:%Y-%m-%d}').classes('text-grey-7')
-                ui.label('never used' if token.last_used_at is None else f'last used {token.last_used_at:%Y-%m-%d}') \
-                    .classes('text-grey-7')
+    def token_row(token: accounts.ApiToken, refresh) -> None:
+        async def revoke() -> None:
+            await attempt(accounts.revoke_api_token(user=ctx.user, token_id=token.id))
+            refresh()
+        last_used = 'never used' if token.last_used_at is None else f'last used {token.last_used_at:%Y-%m-%d}'
+        secret_row(token.name, token.hint, [(f'created {token.created_at:%Y-%m-%d}', 'text-grey-7'),
+                                            (last_used, 'text-grey-7')], revoke, mark='token')
 
-                async def revoke(token_id: int = token.id) -> None:
-                    await attempt(accounts.revoke_api_token(user=ctx.user, token_id=token_id))
-                    token_list.refresh()
-                ui.button('Revoke', on_click=revoke).props('flat color=negative').mark('token-revoke')
+    token_list = secret_list(lambda: accounts.list_api_tokens(ctx.user), token_row, empty='No tokens yet.',
+                             empty_mark='no-tokens')
 
     with ui.card().classes('w-full'):
         with ui.row().classes('items-end gap-2'):
@@ -183,7 +177,7 @@ async def members_section(ctx: PageContext) -> None:
                                           {'email': email, 'role': role})
                     if added is FAILED:
                         return
-                    ui.notify(f'{email.value} was invited' if isinstance(added, orgs.Invitation)
+                    ui.notify(f'{email.value} was invited' if isinstance(added, Invitation)
                               else f'{email.value} was added', type='positive')
                     email.value = ''
                     member_list.refresh()
@@ -191,8 +185,7 @@ async def members_section(ctx: PageContext) -> None:
 
 
 async def lists_section(ctx: PageContext) -> None:
-    section_title('Lists')
-    ui.label('The values offered for contact and company types, contact roles and sectors.').classes('text-grey-8')
+    section_title('Lists', 'The values offered for contact and company types, contact roles and sectors.')
     lists = await orgs.option_lists(ctx.org.id)
     with ui.row().classes('w-full gap-4 items-start'):
         for kind, title in LIST_TITLES.items():

@@ -1,10 +1,14 @@
 """Small reusable pieces of UI."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import pycountry
 from nicegui import ui
+
+T = TypeVar('T')
 
 
 @lru_cache(maxsize=1)
@@ -19,5 +23,35 @@ def country_select(label: str, value: str | None = 'IT', *, mark: str | None = N
     return select
 
 
-def section_title(text: str) -> None:
+def section_title(text: str, intro: str = '') -> None:
     ui.label(text).classes('text-h6 q-mt-md')
+    if intro:
+        ui.label(intro).classes('text-grey-8')
+
+
+def secret_list(load: Callable[[], Awaitable[list[T]]], row: Callable[[T, Callable[[], None]], None], *,
+                empty: str, empty_mark: str) -> ui.refreshable:
+    """The list of someone's secrets (API tokens, kiosk links), as loaded by `load`: `row(item, refresh)` draws
+    each one, or a line says there are none. Draw it with `await`, redraw it with its `refresh()`."""
+    @ui.refreshable
+    async def listing() -> None:
+        items = await load()
+        if not items:
+            ui.label(empty).classes('text-grey-7').mark(empty_mark)
+        for item in items:
+            row(item, listing.refresh)
+    return listing
+
+
+def secret_row(name: str, hint: str, details: list[tuple[str, str]], revoke: Callable, *, mark: str,
+               classes: str = '', name_classes: str = '', name_mark: str | None = None) -> None:
+    """One secret in its list (an API token, a kiosk link): its name, its first characters, what is known of it
+    (each a text and its classes) and a Revoke button; marked `{mark}-row` and `{mark}-revoke`."""
+    with ui.row().classes(f'items-center w-full gap-4 {classes}'.strip()).mark(f'{mark}-row'):
+        label = ui.label(name).classes(f'font-medium {name_classes}'.strip())
+        if name_mark:
+            label.mark(name_mark)
+        ui.label(f'{hint}…').classes('font-mono text-grey-8')
+        for text, text_classes in details:
+            ui.label(text).classes(text_classes)
+        ui.button('Revoke', on_click=revoke).props('flat color=negative').mark(f'{mark}-revoke')

@@ -8,10 +8,10 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from models import work
 from models.access import Action, WorkAction
 from models.errors import NotFound
-from models.work import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work import service as work
+from models.work.tables import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .connections import ICONS, due_label, linked_records_section, priority_badge, status_badge
 from .feedback import FAILED, attempt

@@ -1,7 +1,7 @@
-"""The search indexes over contacts' and companies' folded `search_text` (see models/search.py).
+"""The search indexes over contacts' and companies' folded `search_text` (see models/records/search.py).
 
-First every record's `search_text` is written again with today's models/search.document (emails and PEC are now
-folded too, so "andre@…" finds "andré@…"); then the indexes are built over it.
+First every record's `search_text` is written again with today's models/records/search.document (emails and PEC
+are now folded too, so "andre@…" finds "andré@…"); then the indexes are built over it.
 
 SQLite: an FTS5 table with the trigram tokenizer per kind, with the record table as its external content, kept in
 sync by triggers, and rebuilt here so that records saved before this migration are found too.
@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from models.records.search import document
 
 TABLES = ('contacts', 'companies')
 NAME_COLUMNS = {'contacts': ('first_name', 'last_name'), 'companies': ('name',)}
@@ -26,8 +28,6 @@ def _json_list(value) -> list:
 
 async def refresh_search_text(client, table: str) -> None:
     """Recompute search_text of every row of the table, in batches by id, writing only the rows that change."""
-    from models.search import document
-
     postgres = client.capabilities.dialect == 'postgres'
     names = NAME_COLUMNS[table]
     columns = ', '.join(('id', *names, 'emails', 'pec', 'vat_number', 'phones', 'search_text'))

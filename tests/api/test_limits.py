@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from api.limits import JSON_BODY_LIMIT
-from tests.helpers import make_org, make_user, token_for
+from web.limits import JSON_BODY_LIMIT
 
 MIB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -30,22 +29,13 @@ def small_uploads(monkeypatch):
     monkeypatch.setattr(imports, 'MAX_IMPORT_BYTES', MIB)
 
 
-@pytest.fixture
-async def acme(client):
-    owner = await make_user(name='Olga Owner')
-    org = await make_org(owner, 'Acme')
-    contact = (await client.post(f'/api/v1/orgs/{org.org_id}/contacts', json={'last_name': 'Rossi'},
-                                 headers=await token_for(owner))).json()
-    return {'org': org.org_id, 'contact': contact['id'], 'owner': owner, 'auth': await token_for(owner)}
-
-
-async def every_route(client, acme, pages: list[str] = PAGES) -> list[tuple[str, str]]:
+async def every_route(client, acme, rossi, pages: list[str] = PAGES) -> list[tuple[str, str]]:
     """(method, path) of every operation of the API, with its ids filled in, and of the pages (GET and POST)."""
     schema = (await client.get('/openapi.json')).json()
     routes = []
     for template, operations in schema['paths'].items():
-        path = template.replace('{org}', str(acme['org'])).replace('{kinds}', 'contacts')
-        path = re.sub(r'\{[a-z_]+\}', str(acme['contact']), path)
+        path = template.replace('{org}', str(acme.id)).replace('{kinds}', 'contacts')
+        path = re.sub(r'\{[a-z_]+\}', str(rossi['id']), path)
         routes += [(method.upper(), path) for method in operations]
     assert len(routes) > 50
     return routes + [(method, page) for page in pages for method in ('GET', 'POST')]
@@ -77,12 +67,12 @@ class Stream:
 
 
 @pytest.mark.parametrize('kind', FORM_TYPES)
-async def test_every_route_refuses_an_over_limit_form_body_with_413(kind, client, acme):
+async def test_every_route_refuses_an_over_limit_form_body_with_413(kind, client, acme, rossi):
     """Declared with its length: refused before any of it is read, with or without a token."""
     body = form_body(kind, OVER)
     refused = []
-    for method, path in await every_route(client, acme):
-        for auth in ({}, acme['auth']):
+    for method, path in await every_route(client, acme, rossi):
+        for auth in ({}, acme.owner.auth):
             response = await client.request(method, path, content=body,
                                             headers={'Content-Type': FORM_TYPES[kind], **auth})
             if response.status_code != 413:
@@ -91,26 +81,26 @@ async def test_every_route_refuses_an_over_limit_form_body_with_413(kind, client
 
 
 @pytest.mark.parametrize('kind', FORM_TYPES)
-async def test_no_route_reads_a_streamed_form_body_past_its_limit(kind, client, acme):
+async def test_no_route_reads_a_streamed_form_body_past_its_limit(kind, client, acme, rossi):
     """Sent without Content-Length: a route that reads its body stops at the limit and answers 413."""
     read_past = []
-    for method, path in await every_route(client, acme, [page for page in PAGES if 'socket.io' not in page]):
+    for method, path in await every_route(client, acme, rossi, [page for page in PAGES if 'socket.io' not in page]):
         limit = LARGEST_LIMIT if re.search(UPLOAD_PATHS, path) else JSON_BODY_LIMIT
         stream = Stream(kind, 4 * MIB)
         response = await client.request(method, path, content=stream,
-                                         headers={'Content-Type': FORM_TYPES[kind], **acme['auth']})
+                                         headers={'Content-Type': FORM_TYPES[kind], **acme.owner.auth})
         if stream.sent > limit + CHUNK:
             read_past.append(f'{method} {path}: {stream.sent} bytes read, then {response.status_code}')
     assert not read_past, '\n'.join(read_past)
 
 
 @pytest.mark.parametrize('kind', FORM_TYPES)
-async def test_json_routes_refuse_a_streamed_form_body_with_413(kind, client, acme):
+async def test_json_routes_refuse_a_streamed_form_body_with_413(kind, client, acme, rossi):
     """The routes that take JSON read their body whatever its type: each stops at 1 MiB, even without a token."""
     for method, path, auth in (('POST', '/api/v1/tokens', {}), ('POST', '/api/v1/users', {}),
-                               ('POST', f'/api/v1/orgs/{acme["org"]}/contacts', acme['auth']),
-                               ('PATCH', f'/api/v1/orgs/{acme["org"]}/contacts/{acme["contact"]}', acme['auth']),
-                               ('PUT', f'/api/v1/orgs/{acme["org"]}/options/contact_types', acme['auth'])):
+                               ('POST', f'/api/v1/orgs/{acme.id}/contacts', acme.owner.auth),
+                               ('PATCH', f'/api/v1/orgs/{acme.id}/contacts/{rossi["id"]}', acme.owner.auth),
+                               ('PUT', f'/api/v1/orgs/{acme.id}/options/contact_types', acme.owner.auth)):
         stream = Stream(kind, 300 * MIB)
         response = await client.request(method, path, content=stream,
                                         headers={'Content-Type': FORM_TYPES[kind], **auth})
@@ -119,23 +109,23 @@ async def test_json_routes_refuse_a_streamed_form_body_with_413(kind, client, ac
         assert stream.sent <= JSON_BODY_LIMIT + CHUNK, (method, path, stream.sent)
 
 
-async def test_upload_routes_keep_their_own_limit(client, acme):
+async def test_upload_routes_keep_their_own_limit(client, acme, rossi):
     """An attachment or an import may be larger than 1 MiB of JSON, up to its own limit, and not past it."""
-    base = f'/api/v1/orgs/{acme["org"]}'
-    attach = f'{base}/contacts/{acme["contact"]}/attachments'
-    fits = await client.post(attach, files={'file': ('fits.bin', b'x' * MIB)}, headers=acme['auth'])
+    base = f'/api/v1/orgs/{acme.id}'
+    attach = f'{base}/contacts/{rossi["id"]}/attachments'
+    fits = await client.post(attach, files={'file': ('fits.bin', b'x' * MIB)}, headers=acme.owner.auth)
     assert fits.status_code == 201, fits.text
     for path, says in ((attach, 'single upload'), (f'{base}/imports', 'the upload was stopped'),
                        (f'{base}/imports/preview', 'the upload was stopped'),
                        (f'{base}/contacts/import.vcf', 'the upload was stopped')):
         stream = Stream('multipart', 300 * MIB)
         response = await client.post(path, content=stream,
-                                     headers={'Content-Type': FORM_TYPES['multipart'], **acme['auth']})
+                                     headers={'Content-Type': FORM_TYPES['multipart'], **acme.owner.auth})
         assert response.status_code == 413 and says in response.json()['detail'], (path, response.text[:200])
         assert stream.sent <= LARGEST_LIMIT + CHUNK, (path, stream.sent)
 
 
-async def test_a_422_never_echoes_large_input(client, acme):
+async def test_a_422_never_echoes_large_input(client, acme, rossi):
     big = 'y' * 200_000
     for body, fields in (({'email': 'a@example.com', 'password': 'x' * 8, 'unknown': big}, {'unknown'}),
                          ({'email': [big], 'password': {'nested': [big] * 2}}, {'email', 'password'})):
@@ -149,7 +139,7 @@ async def test_a_422_never_echoes_large_input(client, acme):
                                           'msg': 'Input should be a valid string', 'input': 12345678}]
 
 
-async def test_a_form_body_sent_to_a_json_route_is_a_422_that_echoes_nothing(client, acme):
+async def test_a_form_body_sent_to_a_json_route_is_a_422_that_echoes_nothing(client, acme, rossi):
     body = form_body('multipart', 600_000)  # under the limit: read, and refused as not JSON
     response = await client.post('/api/v1/tokens', content=body, headers={'Content-Type': FORM_TYPES['multipart']})
     assert response.status_code == 422

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from models import access, orgs, work
-from models.records import COMPANY, CONTACT, create_record
-from models.work import PROJECT
-from tests.helpers import add_member, make_org, make_user
+from models import access
+from models.orgs import service as orgs
+from models.work import service as work
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
+from models.work.tables import PROJECT
 
 
 @pytest.fixture
-async def acme(db):
-    owner, member = await make_user(name='Olga'), await make_user(name='Mario')
-    org = await make_org(owner, 'Acme')
-    await add_member(org, member, 'member')
-    held = await access.membership(member, org.org_id)  # what a page opened now keeps
+async def held(acme):
+    """Mario's membership as a page opened now keeps it, and a record of each kind he sees through it."""
+    org = acme.owner.membership
     await create_record(CONTACT, org, {'last_name': 'Rossi'})
     await create_record(COMPANY, org, {'name': 'Rossi Srl'})
     await work.create_item(PROJECT, org, {'name': 'Launch'})
-    return {'org': org, 'member': member, 'held': held}
+    return acme.member.membership
 
 
 def seen(held):
@@ -31,20 +31,20 @@ async def counts(held) -> list[int]:
     return [await query for query in seen(held)]
 
 
-async def test_a_removed_member_sees_nothing_through_a_membership_loaded_before(acme):
-    assert await counts(acme['held']) == [1, 1, 1]
-    await orgs.remove_member(actor=acme['org'], user_id=acme['member'].id)
-    assert acme['held'].role == 'member'  # the object still says so: the query asks the database
-    assert await counts(acme['held']) == [0, 0, 0]
+async def test_a_removed_member_sees_nothing_through_a_membership_loaded_before(acme, held):
+    assert await counts(held) == [1, 1, 1]
+    await orgs.remove_member(actor=acme.owner.membership, user_id=acme.member.id)
+    assert held.role == 'member'  # the object still says so: the query asks the database
+    assert await counts(held) == [0, 0, 0]
 
 
-async def test_a_member_demoted_to_guest_no_longer_sees_records_or_every_project(acme):
-    await orgs.change_role(actor=acme['org'], user_id=acme['member'].id, role='guest')
-    assert await counts(acme['held']) == [0, 0, 0]
-    as_guest = await access.membership(acme['member'], acme['org'].org_id)
+async def test_a_member_demoted_to_guest_no_longer_sees_records_or_every_project(acme, held):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    assert await counts(held) == [0, 0, 0]
+    as_guest = await access.membership(acme.member, acme.id)
     assert await counts(as_guest) == [0, 0, 0]  # a guest sees only the work assigned to them: none here
 
 
-async def test_a_promotion_keeps_what_the_page_showed(acme):
-    await orgs.change_role(actor=acme['org'], user_id=acme['member'].id, role='owner')
-    assert await counts(acme['held']) == [1, 1, 1]
+async def test_a_promotion_keeps_what_the_page_showed(acme, held):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='owner')
+    assert await counts(held) == [1, 1, 1]

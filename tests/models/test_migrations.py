@@ -1,10 +1,13 @@
 """The committed migrations describe the models exactly: a model changed without a migration fails here."""
 from __future__ import annotations
 
+import os
+
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from models.db import APP_LABEL, app_config, tortoise_config
+from tests.helpers import on_postgres
 
 
 async def test_no_model_change_is_missing_a_migration():
@@ -16,19 +19,15 @@ async def test_no_model_change_is_missing_a_migration():
                          f'`.venv/bin/tortoise -c models.db.TORTOISE_ORM makemigrations`: {missing}')
 
 
-
-
 async def _scratch_database(tmp_path):
     """An empty database of the dialect this run tests, outside the one the tests share: (url, drop)."""
     from urllib.parse import urlsplit, urlunsplit
 
-    from tests.conftest import ON_POSTGRES, POSTGRES_URL
-
-    if not ON_POSTGRES:
+    if not on_postgres():
         return f'sqlite://{tmp_path / "upgrade.sqlite3"}', None
     import asyncpg
 
-    parts = urlsplit(POSTGRES_URL)
+    parts = urlsplit(os.environ['RUBRICA_DATABASE_URL'])
     name = parts.path.lstrip('/') + '_upgrade'
     admin_url = urlunsplit(parts._replace(scheme='postgres', path='/postgres'))
 

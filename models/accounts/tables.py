@@ -1,0 +1,63 @@
+"""The tables of user accounts: users, their browser sessions, their personal API tokens, and the log-in attempts
+counted against the brake on password guessing."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from ..validation import NAME_MAX
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=NAME_MAX)
+    password_hash = fields.CharField(max_length=255)
+    preferred_org = fields.ForeignKeyField('models.Organization', null=True, on_delete=fields.SET_NULL,
+                                           related_name=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = 'users'
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField('models.User', related_name='sessions', on_delete=fields.CASCADE)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'sessions'
+
+
+class ApiToken(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField('models.User', related_name='api_tokens', on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=NAME_MAX)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    hint = fields.CharField(max_length=16)  # the first characters, to tell tokens apart in a list
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'api_tokens'
+
+
+class LoginAttempt(Model):
+    """One password check taken against a limit: a row per attempt and limit (an email, a client address).
+
+    The key is a digest of what is limited, so that neither typed emails (sometimes a password typed in the wrong
+    field) nor client addresses are kept in clear, and any length fits.
+    """
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=64)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = 'login_attempts'
+        indexes = (('key', 'at'),)

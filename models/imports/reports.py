@@ -1,0 +1,43 @@
+"""An import's report: the batches a user ran, and their rows (created, updated, skipped and why)."""
+from __future__ import annotations
+
+from ..access import Action, require
+from ..errors import NotFound, ValidationFailed
+from ..orgs.tables import Membership
+from .tables import ImportBatch, ImportRow
+
+PAGE_MAX = 500
+
+
+async def get_batch(actor: Membership, batch_id: object) -> ImportBatch:
+    """An import of this organization run by the caller; anyone else's import does not exist for them."""
+    require(actor.role, Action.SEE_RECORDS)
+    if not isinstance(batch_id, int):
+        raise NotFound('import')
+    batch = await ImportBatch.get_or_none(id=batch_id, org_id=actor.org_id, created_by_id=actor.user_id)
+    if batch is None:
+        raise NotFound('import')
+    return batch
+
+
+async def report_rows(actor: Membership, batch_id: object, *, status: str = '', limit: int = 100,
+                      offset: int = 0) -> tuple[list[ImportRow], int]:
+    batch = await get_batch(actor, batch_id)
+    if not isinstance(limit, int) or not 1 <= limit <= PAGE_MAX:
+        raise ValidationFailed.one('limit', f'must be between 1 and {PAGE_MAX}')
+    if not isinstance(offset, int) or offset < 0:
+        raise ValidationFailed.one('offset', 'must be 0 or more')
+    query = ImportRow.filter(batch_id=batch.id).exclude(status='company')
+    if status:
+        if status not in ('created', 'updated', 'skipped'):
+            raise ValidationFailed.one('status', 'must be created, updated or skipped')
+        query = query.filter(status=status)
+    total = await query.count()
+    rows = await query.order_by('row', 'id').offset(offset).limit(limit)
+    return rows, total
+
+
+async def recent_batches(actor: Membership, limit: int = 10) -> list[ImportBatch]:
+    require(actor.role, Action.SEE_RECORDS)
+    return await ImportBatch.filter(org_id=actor.org_id, created_by_id=actor.user_id) \
+        .order_by('-created_at', '-id').limit(limit)

@@ -1,0 +1,107 @@
+"""Taking an import back: `undo_import` on request, `revert` for an import that failed or was cut off.
+
+Undo deletes the records the import created (and the companies it created, when no contact uses them any
+more) and puts back the values it overwrote. It is refused, with nothing undone, when one of those records
+was changed after the import: undoing would silently throw that later work away.
+"""
+from __future__ import annotations
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from ..access import Action, require
+from ..errors import Conflict
+from ..files.tables import Attachment
+from ..mentions import mentioned_user_ids
+from ..orgs.tables import Membership
+from ..records.service import derive_columns, lookup_keys, now
+from ..records.tables import CONTACT, KINDS, Company, Kind, Mention, RecordKey
+from ..work.tables import Connection
+from .progress import CHUNK, chunked
+from .reports import get_batch
+from .tables import ImportBatch, ImportRow, Status
+
+
+async def undo_import(actor: Membership, batch_id: object) -> ImportBatch:
+    """Delete what the import created and put back what it overwrote, all or nothing."""
+    batch = await get_batch(actor, batch_id)
+    require(actor.role, Action.EDIT_RECORDS)
+    if batch.status != Status.DONE.value:
+        raise Conflict({Status.UNDONE.value: 'This import was already undone',
+                        Status.RUNNING.value: 'This import is still running',
+                        Status.FAILED.value: 'This import failed and left nothing to undo'}[batch.status])
+    kind = KINDS[batch.kind]
+    changed = await _changed_since(kind, batch)
+    if changed:
+        shown = ', '.join(changed[:5]) + (f' and {len(changed) - 5} more' if len(changed) > 5 else '')
+        raise Conflict(f'{len(changed)} record(s) were changed, or got files or connections, after this import '
+                       f'({shown}); undoing it would lose that work, so nothing was undone')
+    async with in_transaction():
+        claimed = await ImportBatch.filter(id=batch.id, status=Status.DONE.value).update(
+            status=Status.UNDONE.value, undone_at=now())
+        if not claimed:
+            raise Conflict('This import was already undone')
+        await revert(kind, batch)
+    batch.status, batch.undone_at = Status.UNDONE.value, now()
+    return batch
+
+
+def _name_columns(kind: Kind) -> tuple[str, ...]:
+    return ('first_name', 'last_name') if kind is CONTACT else ('name',)
+
+
+def _shown(values: tuple) -> str:
+    return ' '.join(v for v in values if v) or '(no name)'
+
+
+async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
+    """The names of the records this import wrote that someone changed, or gave files or connections, since."""
+    names = _name_columns(kind)
+    changed: list[tuple] = []
+    created = list(await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True))
+    changed += await chunked(lambda chunk: kind.model.filter(id__in=chunk, version__gt=1).values_list(*names),
+                             created)
+    # a file attached or a connection made since: deleting the record would take those with it
+    owner = f'{kind.name}_id'
+    for model in (Attachment, Connection):
+        linked = await chunked(lambda chunk, model=model: model.filter(**{f'{owner}__in': chunk})
+                               .values_list(owner, flat=True), created)
+        changed += await chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list(*names),
+                                 sorted(set(linked)))
+    updated = await ImportRow.filter(batch_id=batch.id, status='updated').values_list('record_id', 'version_after')
+    after = dict(updated)
+    current = await chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list('id', 'version', *names),
+                            list(after))
+    changed += [row[2:] for row in current if row[1] != after[row[0]]]
+    return [_shown(row) for row in changed]
+
+
+async def revert(kind: Kind, batch: ImportBatch) -> None:
+    """Inside a transaction: delete the created records, restore the updated ones, drop unused new companies."""
+    created = list(await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True))
+    for start in range(0, len(created), CHUNK):
+        await kind.model.filter(org_id=batch.org_id, id__in=created[start:start + CHUNK]).delete()
+    owner = f'{kind.name}_id'
+    for entry in await ImportRow.filter(batch_id=batch.id, status='updated').order_by('-id'):
+        record = await kind.model.get_or_none(id=entry.record_id, org_id=batch.org_id)
+        if record is None or not entry.previous:
+            continue
+        for name, value in entry.previous.items():
+            setattr(record, name, value)
+        derive_columns(kind, record)
+        await kind.model.filter(id=record.id).update(
+            version=F('version') + 1, updated_at=now(), sort_name=record.sort_name, search_text=record.search_text,
+            **entry.previous)
+        await RecordKey.filter(**{owner: record.id}).delete()
+        await RecordKey.bulk_create(lookup_keys(kind, record))
+        if 'description' in entry.previous:
+            await Mention.filter(**{owner: record.id}).delete()
+            await Mention.bulk_create([Mention(user_id=u, **{owner: record.id})
+                                       for u in mentioned_user_ids(record.description)])
+    companies = list(await ImportRow.filter(batch_id=batch.id, status='company').values_list('record_id', flat=True))
+    for start in range(0, len(companies), CHUNK):
+        chunk = companies[start:start + CHUNK]
+        used = set(await CONTACT.model.filter(company_id__in=chunk).values_list('company_id', flat=True))
+        unused = [c for c in chunk if c not in used]
+        if unused:
+            await Company.filter(org_id=batch.org_id, id__in=unused, version=1).delete()

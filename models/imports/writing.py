@@ -1,0 +1,365 @@
+"""Running an import: rows already read and checked are matched against existing records and written.
+
+Matching is through the indexed RecordKey table (by email, then VAT number; only records the importer can see).
+Writing goes in chunks: each chunk — its records, their lookup keys and its report rows — in one transaction,
+with bulk inserts. If writing fails half-way, what was already written is taken back (undo.revert), so a failed
+import leaves nothing behind.
+"""
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from tortoise import connections, fields
+from tortoise.expressions import F
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from .. import access
+from ..access import Action, require
+from ..db import is_postgres
+from ..errors import ValidationFailed
+from ..orgs.service import option_lists
+from ..orgs.tables import Membership
+from ..records import search
+from ..records.service import derive_columns, key_values, kind_named, lookup_keys, now
+from ..records.tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
+from ..text import fold
+from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES
+from .formats import Incoming
+from .preparing import Plan, Prepared, check_rows
+from .progress import CHUNK, Progress, chunked, tell
+from .reading import Rows, read_mapped, read_upload
+from .tables import ImportBatch, ImportRow, Mode, Status
+from .undo import revert
+from .workers import off_loop
+
+
+# ---------------------------------------------------------------- running an import
+
+
+def _display(kind: Kind, values: dict) -> str:
+    if kind is CONTACT:
+        return f'{values.get("first_name", "")} {values.get("last_name", "")}'.strip()[:255]
+    return str(values.get('name', ''))[:255]
+
+
+async def _reserve_ids(model: type[Model], count: int) -> list[int]:
+    """Ids for rows inserted in bulk (Tortoise's bulk_create does not report them); inside a transaction."""
+    if not count:
+        return []
+    client = connections.get('default')
+    table = model._meta.db_table
+    if is_postgres():
+        rows = await client.execute_query_dict(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)", [count])
+        return [row['id'] for row in rows]
+    rows = await client.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS top FROM "{table}"')
+    top = rows[0]['top']
+    try:
+        seq = await client.execute_query_dict('SELECT seq FROM sqlite_sequence WHERE name = ?', [table])
+        top = max(top, seq[0]['seq']) if seq else top
+    except Exception:  # no AUTOINCREMENT table in this database
+        pass
+    return list(range(top + 1, top + count + 1))
+
+
+async def import_file(actor: Membership, *, kind: str, data: bytes, filename: str = '', file_format: str = 'csv',
+                      mode: str = Mode.CREATE.value, mapping: list[str] | None = None,
+                      progress: Progress | None = None) -> ImportBatch:
+    """Read a CSV (with the given or guessed column mapping) or vCard file and import it."""
+    require(actor.role, Action.EDIT_RECORDS)
+    record_kind = kind_named(kind)
+    rows: Rows
+    if file_format == 'vcard':
+        if record_kind is not CONTACT:
+            raise ValidationFailed.one('kind', 'vCards hold contacts: import them as contacts')
+        rows = await read_upload(data, 'vcard')
+    elif file_format == 'csv':
+        rows = await off_loop(read_mapped, data, kind, mapping)
+    else:
+        raise ValidationFailed.one('format', 'must be csv or vcard')
+    return await run_import(actor, kind=kind, incoming=rows, mode=mode, filename=filename,
+                            source=file_format, progress=progress)
+
+
+async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str = Mode.CREATE.value,
+                     filename: str = '', source: str = 'csv', progress: Progress | None = None) -> ImportBatch:
+    """Import rows already read: a vCard file's cards, or a CSV file's rows with their mapping (MappedCsv)."""
+    require(actor.role, Action.EDIT_RECORDS)
+    record_kind = kind_named(kind)
+    try:
+        mode = Mode(mode).value
+    except ValueError:
+        raise ValidationFailed.one('mode', 'must be create or update') from None
+    if not len(incoming):
+        raise ValidationFailed.one('file', 'holds no rows to import')
+    total = len(incoming)
+    lists = await option_lists(actor.org_id)
+    people = set(await Membership.filter(org_id=actor.org_id, role__in=[access.Role.OWNER.value,
+                                                                        access.Role.MEMBER.value])
+                 .values_list('user_id', flat=True))
+    batch = await ImportBatch.create(org_id=actor.org_id, created_by_id=actor.user_id, kind=kind, mode=mode,
+                                     source=source, filename=(filename or '')[:255], total=total)
+    plan = Plan()
+    ready: list[Prepared] = []
+    try:
+        await check_rows(record_kind, actor, incoming, lists, people, plan, ready, progress)
+        await _match(record_kind, actor, Mode(mode), ready, plan)
+        company_ids = await _companies(actor, batch, ready) if record_kind is CONTACT else {}
+        await _write(record_kind, actor, batch, plan, company_ids, progress, total)
+    except BaseException:
+        await _rollback(record_kind, batch)
+        raise
+    batch.status = Status.DONE.value
+    batch.finished_at = now()
+    await batch.save(update_fields=['status', 'finished_at', 'created', 'updated', 'skipped', 'companies_created'])
+    await tell(progress, 'done', total, total)
+    return batch
+
+
+async def _match(kind: Kind, actor: Membership, mode: Mode, ready: list[Prepared], plan: Plan) -> None:
+    """Decide per row: create, update which record, or skip. Matching is by email, then VAT number, against
+    the records the importer can see; a second row with the same email or VAT as an earlier one is skipped."""
+    wanted = sorted({key for row in ready for key in row.keys})
+    owner = f'{kind.name}_id'
+    by_key: dict[tuple[str, str], int] = {}
+    for kind_name in ('email', 'vat'):
+        values = [v for k, v in wanted if k == kind_name]
+        found = await chunked(lambda chunk, k=kind_name: RecordKey.filter(
+            org_id=actor.org_id, kind=k, value__in=chunk, **{f'{owner}__isnull': False})
+            .order_by('id').values_list('value', owner), values)
+        for value, record_id in found:
+            by_key.setdefault((kind_name, value), record_id)
+    candidates = sorted(set(by_key.values()))
+    visible = set(await chunked(lambda chunk: access.visible(kind, actor).filter(id__in=chunk)
+                                .values_list('id', flat=True), candidates))
+    first_row: dict[tuple[str, str], int] = {}
+    planned: dict[int, int] = {}  # record id -> row that updates it
+    for n, row in enumerate(ready, start=1):
+        if n % CHUNK == 0:
+            await asyncio.sleep(0)
+        keys = row.keys
+        earlier = next((first_row[k] for k in keys if k in first_row), None)
+        if earlier is not None:
+            key = next(k for k in keys if k in first_row)
+            plan.skipped.append((row.incoming, f'same {_key_label(key)} as row {earlier}'))
+            continue
+        for key in keys:
+            first_row.setdefault(key, row.incoming.row)
+        match = next(((k, by_key[k]) for k in (k for k in keys if k[0] == 'email') if by_key.get(k) in visible),
+                     None) or next(((k, by_key[k]) for k in keys if k[0] == 'vat' and by_key.get(k) in visible), None)
+        if match is None:
+            plan.creates.append(row)
+        elif mode is Mode.CREATE:
+            plan.skipped.append((row.incoming, f'already exists: {kind.name} #{match[1]} has the same '
+                                               f'{_key_label(match[0])}'))
+        elif match[1] in planned:
+            plan.skipped.append((row.incoming, f'row {planned[match[1]]} already updates the same {kind.name}'))
+        else:
+            planned[match[1]] = row.incoming.row
+            plan.updates.append((row, match[1]))
+
+
+def _key_label(key: tuple[str, str]) -> str:
+    return f'{"email" if key[0] == "email" else "VAT number"} {key[1]}'
+
+
+async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared]) -> dict[str, int]:
+    """Folded company name -> id: the visible company of that name (the oldest), else one created now."""
+    names: dict[str, str] = {}
+    for row in ready:
+        if row.company_name:
+            names.setdefault(fold(row.company_name)[:255], row.company_name)
+    found = await chunked(lambda chunk: access.visible(COMPANY, actor).filter(sort_name__in=chunk)
+                          .order_by('-id').values_list('sort_name', 'id'), sorted(names))
+    ids = dict(found)  # ordered newest first, so the oldest wins
+    missing = [names[key] for key in names if key not in ids]
+    for start in range(0, len(missing), CHUNK):
+        async with in_transaction():
+            new_ids = await _reserve_ids(Company, len(missing[start:start + CHUNK]))
+            companies = []
+            for company_id, name in zip(new_ids, missing[start:start + CHUNK]):
+                company = Company(id=company_id, org_id=actor.org_id, name=name, created_by_id=actor.user_id,
+                                  updated_by_id=actor.user_id, updated_at=now())
+                derive_columns(COMPANY, company)
+                companies.append(company)
+                ids[company.sort_name] = company_id
+            await Company.bulk_create(companies, batch_size=CHUNK)
+            await ImportRow.bulk_create([ImportRow(batch_id=batch.id, row=0, status='company', record_id=c.id,
+                                                   name=c.name[:255]) for c in companies], batch_size=CHUNK)
+            await _counted(batch, companies_created=batch.companies_created + len(companies))
+        batch.companies_created += len(companies)
+    return ids
+
+
+def _row_entry(batch: ImportBatch, row: Incoming, status: str, record_id: int | None = None, name: str = '',
+               message: str = '', previous: dict | None = None, version_after: int | None = None) -> ImportRow:
+    return ImportRow(batch_id=batch.id, row=row.row, status=status, record_id=record_id, name=name, message=message,
+                     previous=previous, version_after=version_after)
+
+
+def _merged(kind: Kind, record: Record, row: Prepared) -> dict[str, object]:
+    """The changes an update makes: the file's non-empty values; emails, phones and addresses are added to those
+    the record has (up to the limits), never removed."""
+    changes: dict[str, object] = {}
+    for name, value in row.values.items():
+        if name in ('emails', 'phones', 'addresses'):
+            current = list(getattr(record, name))
+            same = (lambda a, b: a.lower() == b.lower()) if name == 'emails' else (lambda a, b: a == b)
+            extra = [v for v in value if not any(same(v, c) for c in current)]
+            limit = {'emails': MAX_EMAILS, 'phones': MAX_PHONES, 'addresses': MAX_ADDRESSES}[name]
+            if len(current) + len(extra) > limit:
+                row.notes.append(f'{name}: the record is full, {len(current) + len(extra) - limit} not added')
+            combined = (current + extra)[:limit]
+            if combined != current:
+                changes[name] = combined
+        elif value not in ('', None) and value != getattr(record, name):
+            changes[name] = value
+    return changes
+
+
+class _BulkInsert:
+    """Tortoise's own INSERT statement and column conversions, fed plain objects: building 100,000 model instances
+    costs more than validating the rows. `with_ids`: the statement that takes the primary key too."""
+
+    def __init__(self, model: type[Model], connection, *, with_ids: bool) -> None:
+        executor = connection.executor_class(model=model, db=connection)
+        self.sql = executor.insert_query_all if with_ids else executor.insert_query
+        self.columns = executor.regular_columns_all if with_ids else executor.regular_columns
+        self.fields = [model._meta.fields_map[name] for name in self.columns]
+        self.model, self.connection = model, connection
+        self.defaults = {name: column.default for name, column in zip(self.columns, self.fields)}
+
+    def blank(self, **values) -> SimpleNamespace:
+        """An object with every column, the model's defaults where not given."""
+        return SimpleNamespace(**{name: default() if callable(default) else default
+                                  for name, default in self.defaults.items() if name not in values}, **values)
+
+    async def run(self, objects: list) -> None:
+        if not objects:
+            return
+        # text and numbers go to the driver as they are; JSON and timestamps the way Tortoise converts them
+        converted = [(name, column.to_db_value if isinstance(column, (fields.JSONField, fields.DatetimeField))
+                      else None) for name, column in zip(self.columns, self.fields)]
+        model = self.model
+        await self.connection.execute_many(self.sql, [
+            [convert(getattr(o, name), model) if convert else getattr(o, name) for name, convert in converted]
+            for o in objects])
+
+
+async def _counted(batch: ImportBatch, **counts: int) -> None:
+    """Inside a chunk's transaction: the batch's counts so far, committed with the chunk (its progress)."""
+    await ImportBatch.filter(id=batch.id).update(**counts)
+
+
+async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, company_ids: dict[str, int],
+                 progress: Progress | None, total: int) -> None:
+    done = len(plan.skipped)
+    for start in range(0, len(plan.skipped), CHUNK):
+        async with in_transaction() as connection:
+            rows = _BulkInsert(ImportRow, connection, with_ids=False)
+            await rows.run([rows.blank(batch_id=batch.id, row=row.row, status='skipped', message=reason[:2000])
+                            for row, reason in plan.skipped[start:start + CHUNK]])
+            await _counted(batch, skipped=min(start + CHUNK, len(plan.skipped)))
+    batch.skipped = len(plan.skipped)
+    await tell(progress, 'writing', done, total)
+    owner = f'{kind.name}_id'
+    other = 'company_id' if kind is CONTACT else 'contact_id'
+    for start in range(0, len(plan.creates), CHUNK):
+        chunk = plan.creates[start:start + CHUNK]
+        async with in_transaction() as connection:
+            inserts = {model: _BulkInsert(model, connection, with_ids=model is kind.model)
+                       for model in (kind.model, RecordKey, ImportRow)}
+            ids = await _reserve_ids(kind.model, len(chunk))
+            moment = now()
+            new = []
+            for record_id, row in zip(ids, chunk):
+                record = inserts[kind.model].blank(
+                    id=record_id, org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                    created_at=moment, updated_at=moment, **row.values)
+                if kind is CONTACT and row.company_name:
+                    record.company_id = company_ids[fold(row.company_name)[:255]]
+                derive_columns(kind, record)
+                new.append(record)
+            async with search.indexed_in_bulk(connection, kind.model._meta.db_table, ids[0], ids[-1]):
+                await inserts[kind.model].run(new)
+            await inserts[RecordKey].run([inserts[RecordKey].blank(org_id=actor.org_id, kind=k, value=v,
+                                                                   **{owner: r.id, other: None})
+                                          for r in new for k, v in key_values(r)])
+            await Mention.bulk_create([Mention(user_id=user_id, **{owner: record.id}) for record, row in zip(new, chunk)
+                                       for user_id in row.mentions], batch_size=CHUNK)
+            await inserts[ImportRow].run([inserts[ImportRow].blank(
+                batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
+                name=_display(kind, row.values), message='; '.join(row.notes)[:2000])
+                for record, row in zip(new, chunk)])
+            await _counted(batch, created=batch.created + len(chunk))
+        batch.created += len(chunk)
+        done += len(chunk)
+        await tell(progress, 'writing', done, total)
+    for start in range(0, len(plan.updates), CHUNK):
+        chunk = plan.updates[start:start + CHUNK]
+        records = {r.id: r for r in await kind.model.filter(id__in=[record_id for _, record_id in chunk])}
+        async with in_transaction():
+            entries = []
+            for row, record_id in chunk:
+                record = records.get(record_id)
+                if record is None:
+                    entries.append(_row_entry(batch, row.incoming, 'skipped', message='the matching record was '
+                                                                                      'deleted during the import'))
+                    batch.skipped += 1
+                    continue
+                changes = _merged(kind, record, row)
+                if 'visibility' in changes and record.created_by_id != actor.user_id:
+                    del changes['visibility']  # the same rule as a save: only the creator changes it
+                    row.notes.append('visibility left as it was: only the person who created the record may '
+                                     'change it')
+                if kind is CONTACT and row.company_name:
+                    company_id = company_ids[fold(row.company_name)[:255]]
+                    if company_id != record.company_id:
+                        changes['company_id'] = company_id
+                previous = {name: getattr(record, name) for name in changes}
+                version = record.version
+                if changes:
+                    for name, value in changes.items():
+                        setattr(record, name, value)
+                    derive_columns(kind, record)
+                    written = await kind.model.filter(id=record.id, version=version).update(
+                        version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(),
+                        sort_name=record.sort_name, search_text=record.search_text, **changes)
+                    if not written:
+                        entries.append(_row_entry(batch, row.incoming, 'skipped', message='the matching record '
+                                                  'was changed by someone else during the import'))
+                        batch.skipped += 1
+                        continue
+                    version += 1
+                    await RecordKey.filter(**{owner: record.id}).delete()
+                    await RecordKey.bulk_create(lookup_keys(kind, record))
+                    if 'description' in changes:
+                        await Mention.filter(**{owner: record.id}).delete()
+                        await Mention.bulk_create([Mention(user_id=u, **{owner: record.id}) for u in row.mentions])
+                notes = row.notes or ([] if changes else ['nothing new: the record already had these values'])
+                entries.append(_row_entry(batch, row.incoming, 'updated', record.id, record.display_name,
+                                          '; '.join(notes)[:2000], previous=previous,
+                                          version_after=version))
+                batch.updated += 1
+            await ImportRow.bulk_create(entries, batch_size=CHUNK)
+            await _counted(batch, updated=batch.updated, skipped=batch.skipped)
+        done += len(chunk)
+        await tell(progress, 'writing', done, total)
+
+
+async def _rollback(kind: Kind, batch: ImportBatch) -> None:
+    """An import that failed half-way: take back what it wrote, then mark it failed."""
+    try:
+        async with in_transaction():
+            await revert(kind, batch)
+        batch.status = Status.FAILED.value
+        batch.message = 'The import failed and was rolled back: nothing was imported'
+        batch.finished_at = now()
+        await batch.save(update_fields=['status', 'message', 'finished_at'])
+    except Exception:  # the database itself is failing; the original error is the one to report
+        pass
+
+
+# ---------------------------------------------------------------- report and undo

@@ -1,0 +1,235 @@
+"""Kiosk links: a read-only directory of one organization's public contacts and companies, for a wall screen
+or an intranet page, opened without a user login.
+
+An owner creates a link in Settings: a long random token bound to the organization, shown once and stored as
+its digest (like API tokens), with the idle time after which the screen goes back to its start and the
+origins allowed to frame it. Revoking deletes the link, so its token no longer opens anything. What a link
+shows is decided once, by `access.kiosk_visible`: the organization's public records, and of those only the
+directory fields below (never the description, never an attachment).
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .. import access
+from ..access import Action, require
+from ..accounts.service import digest
+from ..errors import NotFound, ValidationFailed
+from ..records import search
+from ..records.tables import COMPANY, CONTACT, KINDS
+from ..validation import FieldErrors, clean_text
+from .tables import IDLE_DEFAULT, KioskLink
+
+TOKEN_PREFIX = 'kiosk_'
+TOKEN_MAX = 128
+IDLE_MIN = 5
+IDLE_MAX = 3600
+ORIGINS_MAX = 10
+PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+COMPANY_CONTACTS_SHOWN = 50
+
+_HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+_ORIGIN = re.compile(rf'^(?P<scheme>https?)://(?P<host>{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[0-9a-f:.]+\])'
+                     r'(?::(?P<port>\d{1,5}))?$')
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- validation
+
+def frame_origin(field_name: str, value: object) -> str:
+    """An origin a page may be framed by: scheme://host[:port], http or https, nothing else (no path, no
+    wildcard, no quotes), in lower case. It goes into a Content-Security-Policy header as it is."""
+    text = clean_text(field_name, value, required=True, max_length=300).lower()
+    if text.endswith('/') and text.count('/') == 3:
+        text = text[:-1]  # "https://intranet.example.com/" is still just the origin
+    match = _ORIGIN.match(text)
+    problem = None if match else 'is not an origin'
+    if match and match['host'].startswith('['):
+        try:
+            if ipaddress.ip_address(match['host'][1:-1]).version != 6:
+                problem = 'is not an origin'
+        except ValueError:
+            problem = 'is not an origin'
+    if match and match['port'] is not None and not 1 <= int(match['port']) <= 65535:
+        problem = 'has a port outside 1-65535'
+    if problem:
+        raise ValidationFailed.one(field_name, f'{text[:80]!r} {problem}: write scheme://host[:port], '
+                                               'e.g. https://intranet.example.com')
+    return text
+
+
+def frame_origin_list(field_name: str, value: object) -> list[str]:
+    """Origins given as a list, or as text separated by spaces, commas or new lines; duplicates dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in re.split(r'[\s,]+', value) if part]
+    if not isinstance(value, list):
+        raise ValidationFailed.one(field_name, 'must be a list of origins')
+    if len(value) > ORIGINS_MAX:
+        raise ValidationFailed.one(field_name, f'may hold at most {ORIGINS_MAX} origins')
+    checks = FieldErrors()
+    origins: list[str] = []
+    for i, item in enumerate(value):
+        origin = checks.check(frame_origin, f'{field_name}[{i}]', item)
+        if origin is not None and origin not in origins:
+            origins.append(origin)
+    checks.raise_if_any()
+    return origins
+
+
+def idle_seconds(field_name: str, value: object) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or not IDLE_MIN <= value <= IDLE_MAX:
+        raise ValidationFailed.one(field_name, f'must be a whole number of seconds between {IDLE_MIN} and {IDLE_MAX}')
+    return value
+
+
+# ---------------------------------------------------------------- managing links (owners)
+
+async def create_kiosk_link(*, actor, name: object, idle: object = IDLE_DEFAULT,
+                            frame_origins: object = None) -> tuple[KioskLink, str]:
+    """A new link for the caller's organization; the raw token is returned once and never stored."""
+    require(actor.role, Action.MANAGE_KIOSK)
+    checks = FieldErrors()
+    label = checks.check(clean_text, 'name', name, required=True)
+    idle_value = checks.check(idle_seconds, 'idle_seconds', idle)
+    origins = checks.check(frame_origin_list, 'frame_origins', frame_origins)
+    checks.raise_if_any()
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    link = await KioskLink.create(org_id=actor.org_id, name=label, token_hash=digest(raw),
+                                  hint=raw[:len(TOKEN_PREFIX) + 4], idle_seconds=idle_value,
+                                  frame_origins=origins, created_by_id=actor.user_id)
+    return link, raw
+
+
+async def list_kiosk_links(actor) -> list[KioskLink]:
+    require(actor.role, Action.MANAGE_KIOSK)
+    return await KioskLink.filter(org_id=actor.org_id).order_by('-created_at', '-id')
+
+
+async def revoke_kiosk_link(*, actor, link_id: object) -> None:
+    """The link stops working at once, on screens already open too."""
+    require(actor.role, Action.MANAGE_KIOSK)
+    if not isinstance(link_id, int) or not await KioskLink.filter(id=link_id, org_id=actor.org_id).delete():
+        raise NotFound('kiosk link')
+
+
+async def link_for_token(raw: object) -> KioskLink:
+    """The live link this token opens, with its organization; an unknown or revoked token does not exist."""
+    if not isinstance(raw, str) or not raw.startswith(TOKEN_PREFIX) or len(raw) > TOKEN_MAX:
+        raise NotFound('kiosk link')
+    link = await KioskLink.get_or_none(token_hash=digest(raw)).select_related('org')
+    if link is None:
+        raise NotFound('kiosk link')
+    await KioskLink.filter(id=link.id).update(last_used_at=now())
+    return link
+
+
+# ---------------------------------------------------------------- the directory a link shows
+
+@dataclass(frozen=True)
+class Entry:
+    """What a kiosk shows of a record: directory fields only."""
+    kind: str  # 'contact' or 'company'
+    id: int
+    name: str
+    type: str
+    role: str = ''  # contacts
+    sector: str = ''  # companies
+    company_id: int | None = None  # contacts: set only when that company is public too
+    company_name: str = ''
+    emails: tuple[str, ...] = ()
+    pec: str = ''
+    phones: tuple[str, ...] = ()
+    addresses: tuple[dict, ...] = ()
+
+
+@dataclass
+class Results:
+    entries: list[Entry]
+    total: int
+
+
+@dataclass
+class Card:
+    entry: Entry
+    contacts: list[Entry] = field(default_factory=list)  # a company's public contacts
+    contacts_total: int = 0
+
+
+def _entry(kind_name: str, record, companies: dict | None = None) -> Entry:
+    common = dict(kind=kind_name, id=record.id, name=record.display_name, type=record.type,
+                  emails=tuple(record.emails), pec=record.pec, phones=tuple(record.phones),
+                  addresses=tuple(record.addresses))
+    if kind_name == 'contact':
+        company = (companies or {}).get(record.company_id)
+        return Entry(**common, role=record.role, company_id=company.id if company else None,
+                     company_name=company.name if company else '')
+    return Entry(**common, sector=record.sector)
+
+
+async def _public_companies_by_id(link: KioskLink, ids) -> dict:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {c.id: c for c in await access.kiosk_visible(COMPANY, link).filter(id__in=wanted)}
+
+
+def _bounds(limit: object, offset: object) -> tuple[int, int]:
+    checks = FieldErrors()
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
+    if not isinstance(offset, int) or offset < 0:
+        checks.add('offset', 'must be 0 or more')
+    checks.raise_if_any()
+    return limit, offset
+
+
+async def _still_live(link: KioskLink) -> None:
+    if link is None or not await KioskLink.filter(id=link.id).exists():
+        raise NotFound('kiosk link')
+
+
+async def search_directory(link: KioskLink, kind_name: str, *, q: str = '', limit: int = PAGE_SIZE,
+                           offset: int = 0) -> Results:
+    """One page of the link's public contacts or companies matching the search, by name, and their total."""
+    if kind_name not in KINDS:
+        raise ValidationFailed.one('kind', 'must be contact or company')
+    limit, offset = _bounds(limit, offset)
+    await _still_live(link)
+    kind = KINDS[kind_name]
+    queryset = search.apply(access.kiosk_visible(kind, link), q)
+    total = await queryset.count()
+    records = await queryset.order_by('sort_name', 'id').offset(offset).limit(limit)
+    companies = await _public_companies_by_id(link, [r.company_id for r in records]) if kind_name == 'contact' \
+        else {}
+    return Results([_entry(kind_name, r, companies) for r in records], total)
+
+
+async def directory_card(link: KioskLink, kind_name: str, record_id: object) -> Card:
+    """A public record of the link's organization; a company comes with its public contacts."""
+    if kind_name not in KINDS or not isinstance(record_id, int):
+        raise NotFound('record')
+    await _still_live(link)
+    record = await access.kiosk_visible(KINDS[kind_name], link).filter(id=record_id).first()
+    if record is None:
+        raise NotFound(kind_name)
+    if kind_name == 'contact':
+        return Card(_entry('contact', record, await _public_companies_by_id(link, [record.company_id])))
+    entry = _entry('company', record)
+    contacts = access.kiosk_visible(CONTACT, link).filter(company_id=record.id)
+    total = await contacts.count()
+    shown = await contacts.order_by('sort_name', 'id').limit(COMPANY_CONTACTS_SHOWN)
+    return Card(entry, [_entry('contact', c, {record.id: record}) for c in shown], total)

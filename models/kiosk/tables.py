@@ -1,0 +1,27 @@
+"""The table of kiosk links: a token (stored as its digest) that opens one organization's public directory."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from ..validation import NAME_MAX
+
+IDLE_DEFAULT = 60
+
+
+class KioskLink(Model):
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField('models.Organization', related_name='kiosk_links', on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=NAME_MAX)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    hint = fields.CharField(max_length=16)  # the first characters, to tell links apart in a list
+    idle_seconds = fields.IntField(default=IDLE_DEFAULT)
+    frame_origins = fields.JSONField(default=list)  # ['https://intranet.example.com', ...]
+    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'kiosk_links'
+        indexes = [Index(fields=('org_id', 'created_at'))]

@@ -1,0 +1,5 @@
+"""Organizations: members and their roles, invitations, plans and quota, the option lists.
+
+- tables.py: Organization, Membership (with Role), Invitation, OptionItem.
+- service.py: creating and changing organizations, inviting and managing members, plans, option lists.
+"""

@@ -1,0 +1,240 @@
+"""Organizations, their members and invitations, plans, and the four option lists."""
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ..access import Action, Role, require
+from ..accounts.tables import User
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..records.tables import KINDS
+from ..validation import FieldErrors, account_email, clean_text, country_code
+from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
+
+PREMIUM_DEFAULT_QUOTA_MB = 10_240
+PLANS = ('free', 'premium')
+
+OPTION_KINDS = ('contact_types', 'contact_roles', 'company_types', 'sectors')
+OPTION_LIST_MAX = 200
+DEFAULT_OPTIONS: dict[str, list[str]] = {
+    'contact_types': ['Client', 'Supplier', 'Partner', 'Lead'],
+    'contact_roles': ['Chief Executive Officer', 'Chief Financial Officer', 'Chief Technology Officer',
+                      'Marketing Manager', 'Sales Manager', 'Purchasing Manager', 'Project Manager',
+                      'Administration', 'Technician'],
+    'company_types': ['Client', 'Supplier', 'Partner', 'Lead'],
+    'sectors': ['Energy', 'ICT', 'Pharmaceutical', 'Manufacturing', 'Retail', 'Finance', 'Healthcare',
+                'Construction', 'Logistics', 'Food & Beverage', 'Education', 'Public Administration'],
+}
+
+
+def _role(field: str, value: object) -> str:
+    try:
+        return Role(value).value
+    except ValueError:
+        raise ValidationFailed.one(field, 'must be one of owner, member, guest') from None
+
+
+# ---------------------------------------------------------------- organizations
+
+async def create_organization(*, user, name: object, country: object = 'IT') -> Membership:
+    """A new organization with the caller as its owner and the default option lists."""
+    checks = FieldErrors()
+    name_text = checks.check(clean_text, 'name', name, required=True)
+    country_text = checks.check(country_code, 'country', 'IT' if country is None else country)
+    checks.raise_if_any()
+    async with in_transaction():
+        org = await Organization.create(name=name_text, country=country_text)
+        owner = await Membership.create(org=org, user=user, role=Role.OWNER.value)
+        await OptionItem.bulk_create([OptionItem(org=org, kind=kind, name=option, position=i)
+                                      for kind, names in DEFAULT_OPTIONS.items() for i, option in enumerate(names)])
+        if user.preferred_org_id is None:
+            user.preferred_org_id = org.id
+            await user.save(update_fields=['preferred_org_id'])
+    owner.org = org
+    return owner
+
+
+async def user_memberships(user) -> list[Membership]:
+    """The caller's organizations, each with the caller's role, by name."""
+    return await Membership.filter(user_id=user.id).select_related('org').order_by('org__name', 'org_id')
+
+
+async def update_organization(*, actor: Membership, name: object, country: object) -> Organization:
+    require(actor.role, Action.EDIT_ORGANIZATION)
+    checks = FieldErrors()
+    name_text = checks.check(clean_text, 'name', name, required=True)
+    country_text = checks.check(country_code, 'country', country)
+    checks.raise_if_any()
+    org = actor.org
+    org.name, org.country = name_text, country_text
+    await org.save(update_fields=['name', 'country'])
+    return org
+
+
+async def set_preferred_organization(*, user, org_id: int | None) -> None:
+    if org_id is not None and not await Membership.filter(user_id=user.id, org_id=org_id).exists():
+        raise NotFound('organization')
+    user.preferred_org_id = org_id
+    await user.save(update_fields=['preferred_org_id'])
+
+
+async def set_plan(*, org_id: int, plan: str, quota_mb: int | None = None) -> Organization:
+    """The operator's command: free plans get the free quota, premium ones 10 GiB unless told otherwise."""
+    if plan not in PLANS:
+        raise ValidationFailed.one('plan', 'must be free or premium')
+    org = await Organization.get_or_none(id=org_id)
+    if org is None:
+        raise NotFound(f'organization {org_id}')
+    if quota_mb is not None and quota_mb < 0:
+        raise ValidationFailed.one('quota_mb', 'must not be negative')
+    if plan == 'free':
+        quota = FREE_QUOTA_BYTES if quota_mb is None else quota_mb * 1024 * 1024
+    else:
+        quota = (PREMIUM_DEFAULT_QUOTA_MB if quota_mb is None else quota_mb) * 1024 * 1024
+    org.plan, org.storage_quota = plan, quota
+    await org.save(update_fields=['plan', 'storage_quota'])
+    return org
+
+
+# ---------------------------------------------------------------- members and invitations
+
+async def list_members(actor: Membership) -> list[Membership]:
+    require(actor.role, Action.VIEW_MEMBERS)
+    return await Membership.filter(org_id=actor.org_id).select_related('user').order_by('user__name', 'user_id')
+
+
+async def list_invitations(actor: Membership) -> list[Invitation]:
+    require(actor.role, Action.VIEW_MEMBERS)
+    return await Invitation.filter(org_id=actor.org_id).order_by('email')
+
+
+async def invite(*, actor: Membership, email: object, role: object) -> Membership | Invitation:
+    """An existing account joins at once; an unknown email gets an invitation that sign-up turns into a membership."""
+    require(actor.role, Action.MANAGE_MEMBERS)
+    checks = FieldErrors()
+    email_text = checks.check(account_email, 'email', email)
+    role_text = checks.check(_role, 'role', role)
+    checks.raise_if_any()
+    user = await User.get_or_none(email=email_text)
+    if user is None:
+        invitation, created = await Invitation.get_or_create(org_id=actor.org_id, email=email_text,
+                                                              defaults={'role': role_text, 'invited_by_id': actor.user_id})
+        if not created and invitation.role != role_text:
+            invitation.role = role_text
+            await invitation.save(update_fields=['role'])
+        return invitation
+    if await Membership.filter(org_id=actor.org_id, user_id=user.id).exists():
+        raise Conflict(f'{email_text} is already a member of this organization')
+    try:
+        added = await Membership.create(org_id=actor.org_id, user_id=user.id, role=role_text)
+    except IntegrityError:
+        raise Conflict(f'{email_text} is already a member of this organization') from None
+    if user.preferred_org_id is None:
+        await set_preferred_organization(user=user, org_id=actor.org_id)
+    added.user = user
+    return added
+
+
+async def cancel_invitation(*, actor: Membership, invitation_id: int) -> None:
+    require(actor.role, Action.MANAGE_MEMBERS)
+    if not await Invitation.filter(id=invitation_id, org_id=actor.org_id).delete():
+        raise NotFound('invitation')
+
+
+async def accept_invitations(user) -> None:
+    """Turn every pending invitation for the user's email into a membership (called at sign-up)."""
+    for invitation in await Invitation.filter(email=user.email).order_by('created_at'):
+        await Membership.get_or_create(org_id=invitation.org_id, user_id=user.id, defaults={'role': invitation.role})
+        if user.preferred_org_id is None:
+            user.preferred_org_id = invitation.org_id
+            await user.save(update_fields=['preferred_org_id'])
+        await invitation.delete()
+
+
+async def _member_for_change(actor: Membership, user_id: int) -> Membership:
+    """The member to change, after checking that an owner asks; row-locked so two owners cannot race past the last-owner rule."""
+    require(actor.role, Action.MANAGE_MEMBERS)
+    target = await Membership.filter(org_id=actor.org_id, user_id=user_id).select_for_update().first()
+    if target is None:
+        raise NotFound('member')
+    return target
+
+
+async def _ensure_another_owner(org_id: int, leaving_user_id: int) -> None:
+    owners = await Membership.filter(org_id=org_id, role=Role.OWNER.value).select_for_update() \
+        .values_list('user_id', flat=True)
+    if not set(owners) - {leaving_user_id}:
+        raise Conflict('An organization must keep at least one owner')
+
+
+async def change_role(*, actor: Membership, user_id: int, role: object) -> Membership:
+    require(actor.role, Action.MANAGE_MEMBERS)  # first: whoever may not change roles learns nothing about values
+    role_text = _role('role', role)
+    async with in_transaction():
+        target = await _member_for_change(actor, user_id)
+        if target.is_owner and role_text != Role.OWNER.value:
+            await _ensure_another_owner(actor.org_id, user_id)
+        target.role = role_text
+        await target.save(update_fields=['role'])
+    await target.fetch_related('user')
+    return target
+
+
+async def remove_member(*, actor: Membership, user_id: int) -> None:
+    async with in_transaction():
+        target = await _member_for_change(actor, user_id)
+        if target.is_owner:
+            await _ensure_another_owner(actor.org_id, user_id)
+        await target.delete()
+
+
+# ---------------------------------------------------------------- option lists
+
+async def option_lists(org_id: int) -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {kind: [] for kind in OPTION_KINDS}
+    for kind, name in await OptionItem.filter(org_id=org_id).order_by('kind', 'position', 'id') \
+            .values_list('kind', 'name'):
+        lists.setdefault(kind, []).append(name)
+    return lists
+
+
+def _option_names(kind: str, names: object) -> list[str]:
+    if not isinstance(names, list):
+        raise ValidationFailed.one(kind, 'must be a list of names')
+    if len(names) > OPTION_LIST_MAX:
+        raise ValidationFailed.one(kind, f'may hold at most {OPTION_LIST_MAX} names')
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        text = clean_text(f'{kind}[{i}]', name, required=True, max_length=OPTION_NAME_MAX)
+        if text.casefold() in seen:
+            raise ValidationFailed.one(f'{kind}[{i}]', f'{text!r} is in the list twice')
+        seen.add(text.casefold())
+        cleaned.append(text)
+    return cleaned
+
+
+async def save_option_list(*, actor: Membership, kind: str, names: object,
+                           renamed: dict[str, str] | None = None) -> list[str]:
+    """Replace one option list (add, reorder, remove); `renamed` maps old names to new ones, so that
+    records using a renamed value follow it."""
+    require(actor.role, Action.EDIT_OPTIONS)
+    if kind not in OPTION_KINDS:
+        raise NotFound(f'option list {kind}')
+    cleaned = _option_names(kind, names)
+    async with in_transaction():
+        await OptionItem.filter(org_id=actor.org_id, kind=kind).delete()
+        await OptionItem.bulk_create([OptionItem(org_id=actor.org_id, kind=kind, name=name, position=i)
+                                      for i, name in enumerate(cleaned)])
+        for old, new in (renamed or {}).items():
+            if new in cleaned and old != new:
+                await rename_option_values(actor.org_id, kind, old, new)
+    return cleaned
+
+
+async def rename_option_values(org_id: int, kind: str, old: str, new: str) -> None:
+    """Records keep option values by name, so a rename carries them along."""
+    for record_kind in KINDS.values():
+        for field, list_kind in record_kind.options.items():
+            if list_kind == kind:
+                await record_kind.model.filter(org_id=org_id, **{field: old}).update(**{field: new})

@@ -1,0 +1,156 @@
+"""The dashboard's figures: every one counted by the database, through the access gate.
+
+Contacts and companies by type (GROUP BY over `access.visible`), the records updated last, the records whose
+description mentions the viewer, and the viewer's open tasks and tickets linked to contacts they can see.
+A guest sees no contact or company, so they get no figures at all (Forbidden, like the lists).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
+
+from .. import access
+from ..access import Action, require
+from ..work.tables import Connection, Task, Ticket
+from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
+
+RECENT_SHOWN = 10
+MENTIONS_SHOWN = 10
+WORK_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    type: str  # '' for records without a type
+    count: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # 'contact' or 'company'
+    id: int
+    name: str
+    type: str
+    updated_at: datetime
+    updated_by: str  # '' when unknown (the account was deleted)
+
+    @property
+    def path(self) -> str:
+        return f'/contacts/{self.id}' if self.kind == CONTACT.name else f'/companies/{self.id}'
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # 'task' or 'ticket'
+    id: int
+    title: str
+    status: str
+    due_date: date | None = None
+    priority: str = ''
+    contacts: tuple[tuple[int, str], ...] = ()  # the linked contacts the viewer may see: (id, name)
+
+
+@dataclass
+class Dashboard:
+    contacts_by_type: list[TypeCount]
+    companies_by_type: list[TypeCount]
+    recent: list[Entry]
+    mentions: list[Entry]
+    mentions_total: int
+    work: list[WorkItem] = field(default_factory=list)
+
+    @property
+    def contacts_total(self) -> int:
+        return sum(t.count for t in self.contacts_by_type)
+
+    @property
+    def companies_total(self) -> int:
+        return sum(t.count for t in self.companies_by_type)
+
+
+# ---------------------------------------------------------------- contacts and companies
+
+async def counts_by_type(kind: Kind, actor) -> list[TypeCount]:
+    """How many records of each type the caller may see: one GROUP BY query over the gate, largest first."""
+    rows = await access.visible(kind, actor).annotate(count=Count('id')).group_by('type').values('type', 'count')
+    return sorted((TypeCount(row['type'] or '', row['count']) for row in rows), key=lambda t: (-t.count, t.type))
+
+
+def _entries(kind: Kind, records) -> list[Entry]:
+    return [Entry(kind.name, r.id, r.display_name, r.type, r.updated_at, r.updated_by.name if r.updated_by else '')
+            for r in records]
+
+
+def _newest(entries: list[Entry], limit: int) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.updated_at, e.kind, e.id), reverse=True)[:limit]
+
+
+async def recently_updated(actor, *, limit: int = RECENT_SHOWN) -> list[Entry]:
+    """The records the caller may see, last changed first: the newest `limit` of each kind, merged."""
+    entries: list[Entry] = []
+    for kind in KINDS.values():
+        records = await access.visible(kind, actor).select_related('updated_by') \
+            .order_by('-updated_at', '-id').limit(limit)
+        entries += _entries(kind, records)
+    return _newest(entries, limit)
+
+
+def _mentioning(kind: Kind, actor):
+    mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
+    return access.visible(kind, actor).filter(id__in=Subquery(mentioned))
+
+
+async def mentioning_me(actor, *, limit: int = MENTIONS_SHOWN) -> tuple[list[Entry], int]:
+    """The records whose description mentions the caller (and that the caller may see), and how many there are."""
+    entries: list[Entry] = []
+    total = 0
+    for kind in KINDS.values():
+        queryset = _mentioning(kind, actor)
+        total += await queryset.count()
+        entries += _entries(kind, await queryset.select_related('updated_by').order_by('-updated_at', '-id')
+                            .limit(limit))
+    return _newest(entries, limit), total
+
+
+# ---------------------------------------------------------------- tasks and tickets
+
+CLOSED_STATUSES = ('done', 'closed')
+WORK_MODELS = {'task': Task, 'ticket': Ticket}
+
+
+async def open_work_linked_to_contacts(actor, *, limit: int = WORK_SHOWN) -> list[WorkItem]:
+    """The caller's open tasks and tickets that are linked to at least one contact the caller may see, each with
+    those contacts (never one the caller may not see). Two queries per kind, whatever the number of links."""
+    visible_contacts = Subquery(access.visible(CONTACT, actor).values('id'))
+    items: list[WorkItem] = []
+    for kind, model in WORK_MODELS.items():
+        linked = Connection.filter(contact_id__in=visible_contacts, **{f'{kind}_id__isnull': False}) \
+            .values(f'{kind}_id')
+        rows = await model.filter(org_id=actor.org_id, assignee_id=actor.user_id, id__in=Subquery(linked)) \
+            .exclude(status__in=CLOSED_STATUSES).order_by('id').limit(limit)
+        links = await Connection.filter(**{f'{kind}_id__in': [r.id for r in rows]}, contact_id__in=visible_contacts) \
+            .values(f'{kind}_id', 'contact_id', 'contact__first_name', 'contact__last_name') if rows else []
+        names: dict[int, list[tuple[int, str]]] = {}
+        for link in links:
+            name = f"{link['contact__first_name']} {link['contact__last_name']}".strip()
+            names.setdefault(link[f'{kind}_id'], []).append((link['contact_id'], name))
+        items += [WorkItem(kind, r.id, r.title, r.status, getattr(r, 'due_date', None),
+                           getattr(r, 'priority', '') or '', tuple(sorted(names.get(r.id, []), key=lambda c: c[1])))
+                  for r in rows]
+    return sorted(items, key=lambda w: (w.due_date is None, w.due_date or date.max, w.kind, w.id))[:limit]
+
+
+# ---------------------------------------------------------------- all of it
+
+async def dashboard(actor) -> Dashboard:
+    """Everything the dashboard shows, for a member or owner; a guest sees no contacts or companies (Forbidden)."""
+    require(actor.role, Action.SEE_RECORDS)
+    mentions, mentions_total = await mentioning_me(actor)
+    return Dashboard(contacts_by_type=await counts_by_type(CONTACT, actor),
+                     companies_by_type=await counts_by_type(COMPANY, actor),
+                     recent=await recently_updated(actor),
+                     mentions=mentions, mentions_total=mentions_total,
+                     work=await open_work_linked_to_contacts(actor))

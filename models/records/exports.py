@@ -1,0 +1,169 @@
+"""Exports of the current (searched and filtered) list: CSV for contacts and companies, vCard for contacts.
+
+Only what the caller may see: the records come from records.filtered (the access gate, the search and the
+list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
+is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
+formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
+
+`open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+
+from ..access import Action, require
+from ..errors import NotFound
+from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..orgs.tables import Membership
+from . import service as records
+from .tables import COMPANY, CONTACT, Kind, Record
+
+CHUNK = 1000
+CSV_TYPE = 'text/csv; charset=utf-8'
+VCARD_TYPE = 'text/vcard; charset=utf-8'
+ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'postal code'),
+                  ('province', 'province'), ('country', 'country'))
+
+
+def neutralise(value: object) -> str:
+    text = '' if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_headers(kind: Kind) -> list[str]:
+    own = ['First name', 'Last name', 'Company', 'Type', 'Role'] if kind is CONTACT else ['Name', 'Type', 'Sector']
+    return own + [f'Email {n}' for n in (1, 2, 3)] + ['PEC'] + [f'Phone {n}' for n in (1, 2, 3)] + \
+        [f'Address {n} {label}' for n in range(1, ADDRESS_SLOTS + 1) for _, label in ADDRESS_LABELS] + \
+        ['VAT number', 'Visibility', 'Notes']
+
+
+def _padded(values: list, count: int, empty: object = '') -> list:
+    return (list(values) + [empty] * count)[:count]
+
+
+def csv_row(kind: Kind, record: Record, company_name: str) -> list[str]:
+    own = [record.first_name, record.last_name, company_name, record.type, record.role] if kind is CONTACT \
+        else [record.name, record.type, record.sector]
+    addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
+    cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
+        [a.get(part, '') for a in addresses for part, _ in ADDRESS_LABELS] + \
+        [record.vat_number, record.visibility, record.description]
+    return [neutralise(cell) for cell in cells]
+
+
+async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filters: object) \
+        -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
+    """The records of the filtered list in id order, a chunk at a time, with the names of the visible companies."""
+    require(actor.role, Action.SEE_RECORDS)
+    query = records.filtered(kind, actor, q=q, **filters)
+    last = 0
+    while True:
+        chunk = await query.filter(id__gt=last).order_by('id').limit(CHUNK)
+        if not chunk:
+            return
+        last = chunk[-1].id
+        names: dict[int, str] = {}
+        if kind is CONTACT:
+            companies = await records.visible_companies_by_id(actor, [r.company_id for r in chunk])
+            names = {company_id: company.name for company_id, company in companies.items()}
+        yield chunk, names
+        if len(chunk) < CHUNK:
+            return
+
+
+async def export_csv(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
+    """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right)."""
+    require(actor.role, Action.SEE_RECORDS)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\r\n')
+    writer.writerow(csv_headers(kind))
+    yield '\ufeff' + out.getvalue()
+    async for chunk, company_names in visible_chunks(kind, actor, q=q, **filters):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator='\r\n')
+        for record in chunk:
+            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), '')))
+        yield out.getvalue()
+
+
+def vcard(record: Record, company_name: str) -> str:
+    """One contact as a vCard 3.0."""
+    import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
+
+    card = vobject.vCard()
+    card.add('n').value = vobject.vcard.Name(family=record.last_name, given=record.first_name)
+    card.add('fn').value = record.display_name or company_name or '(no name)'
+    if company_name:
+        card.add('org').value = [company_name]
+    if record.role:
+        card.add('title').value = record.role
+    for address in record.emails:
+        line = card.add('email')
+        line.value = address
+        line.type_param = 'INTERNET'
+    if record.pec:
+        card.add('x-rubrica-pec').value = record.pec
+    for number in record.phones:
+        card.add('tel').value = number
+    for address in record.addresses:
+        card.add('adr').value = vobject.vcard.Address(
+            street=address.get('street', ''), city=address.get('city', ''), region=address.get('province', ''),
+            code=address.get('postal_code', ''), country=address.get('country', ''))
+    if record.description:
+        card.add('note').value = record.description
+    if record.type:
+        card.add('x-rubrica-type').value = record.type
+    if record.vat_number:
+        card.add('x-rubrica-vat').value = record.vat_number
+    if record.visibility != 'public':
+        card.add('x-rubrica-visibility').value = record.visibility
+    return card.serialize()
+
+
+async def export_vcards(actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
+    require(actor.role, Action.SEE_RECORDS)
+    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, **filters):
+        yield ''.join(vcard(record, company_names.get(record.company_id, '')) for record in chunk)
+
+
+async def collect(pieces: AsyncIterator[str]) -> bytes:
+    """The whole export as bytes, at once."""
+    return ''.join([piece async for piece in pieces]).encode('utf-8')
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export ready to send: the file's name and type, and its bytes (UTF-8) as they are written."""
+    filename: str
+    content_type: str
+    chunks: AsyncIterator[bytes]
+
+
+EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'companies.csv': (COMPANY, CSV_TYPE),
+                                        'contacts.vcf': (CONTACT, VCARD_TYPE)}
+
+
+def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None) \
+        -> Export:
+    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`.
+
+    `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
+    others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
+    that may not see records gets Forbidden, not an empty file.
+    """
+    if filename not in EXPORTS:
+        raise NotFound('export')
+    require(actor.role, Action.SEE_RECORDS)
+    kind, content_type = EXPORTS[filename]
+    narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
+    pieces = export_vcards(actor, q=q, **narrowing) if content_type == VCARD_TYPE \
+        else export_csv(kind, actor, q=q, **narrowing)
+    return Export(filename, content_type, _encoded(pieces))
+
+
+async def _encoded(pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    async for piece in pieces:
+        yield piece.encode('utf-8')

@@ -1,0 +1,383 @@
+"""Contacts and companies: the rules for reading, saving, deleting and listing them (their tables, and `Kind`,
+what differs between the two kinds, are in tables.py).
+
+Saving validates everything first,
+then writes the record, its lookup keys and its mentions in one transaction, guarded by `version`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.expressions import Case, F, Q, Subquery, When
+from tortoise.transactions import in_transaction
+
+from integrations import Integrations
+
+from .. import access
+from ..access import Action, require
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..files.storage import remove_files, upload_keys
+from ..mentions import mentioned_user_ids
+from ..orgs.service import option_lists
+from ..orgs.tables import Membership
+from ..text import fold
+from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
+                          phone_list, vat_number)
+from . import search
+from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- reading, through the gate
+
+def kind_named(name: object) -> Kind:
+    """The kind a client names ('contact' or 'company'), or a refusal naming the `kind` field."""
+    if name not in KINDS:
+        raise ValidationFailed.one('kind', 'must be contact or company')
+    return KINDS[name]
+
+
+async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
+    """A record the caller may see; any other id behaves as if it did not exist."""
+    if not access.is_id(record_id):
+        raise NotFound(kind.name)
+    record = await access.visible(kind, actor).filter(id=record_id).first()
+    if record is None:
+        raise NotFound(kind.name)
+    return record
+
+
+# ---------------------------------------------------------------- validation
+
+def _visibility(name: str, value: object) -> str:
+    try:
+        return Visibility(value).value
+    except ValueError:
+        raise ValidationFailed.one(name, 'must be public or private') from None
+
+
+async def _check_mentions(org_id: int, text: str) -> list[int]:
+    ids = mentioned_user_ids(text)
+    if not ids:
+        return []
+    allowed = set(await Membership.filter(org_id=org_id, user_id__in=ids,
+                                          role__in=[access.Role.OWNER.value, access.Role.MEMBER.value])
+                  .values_list('user_id', flat=True))
+    strangers = [str(i) for i in ids if i not in allowed]
+    if strangers:
+        raise ValidationFailed.one('description', 'mentions someone who is not a member or owner of this '
+                                                  f'organization (user {", ".join(strangers)})')
+    return ids
+
+
+@dataclass
+class Cleaned:
+    values: dict[str, object]
+    mentions: list[int] | None = None  # None: description unchanged
+    new_company_name: str | None = None
+
+
+def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[str]], existing: Record | None,
+                 checks: FieldErrors) -> Cleaned:
+    """The checks that need no database: every field's validator, with the organization's region and option lists
+    given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports/preparing.py)."""
+    for name in data:
+        if name not in kind.fields:
+            checks.add(name, f'is not a field of a {kind.name}')
+    values: dict[str, object] = {}
+    cleaned = Cleaned(values)
+    for name, value in data.items():
+        if name not in kind.fields:
+            continue
+        if name in kind.options:
+            unchanged = existing is not None and value == getattr(existing, name)
+            values[name] = value if unchanged else checks.check(choice, name, value, allowed=lists[kind.options[name]])
+        elif name in ('first_name', 'last_name', 'name'):
+            values[name] = checks.check(clean_text, name, value, required=name == 'name')
+        elif name == 'description':
+            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX, multiline=True)
+            if text is not None:
+                values[name] = text
+        elif name == 'emails':
+            values[name] = checks.check(email_list, name, value)
+        elif name == 'pec':
+            values[name] = checks.check(optional_email, name, value)
+        elif name == 'phones':
+            values[name] = checks.check(phone_list, name, value, region=region)
+        elif name == 'addresses':
+            values[name] = checks.check(address_list, name, value)
+        elif name == 'vat_number':
+            values[name] = checks.check(vat_number, name, value)
+        elif name == 'visibility':
+            values[name] = checks.check(_visibility, name, value)
+        elif name == 'company_id':
+            values[name] = value  # checked against the database by _clean
+        elif name == 'company_name':
+            company_name = checks.check(clean_text, name, value)
+            if company_name:
+                cleaned.new_company_name = company_name
+    values.pop('company_name', None)
+    if cleaned.new_company_name and data.get('company_id') is not None:
+        checks.add('company_name', 'give company_id or company_name, not both')
+    if kind is CONTACT:
+        first = values.get('first_name', existing.first_name if existing else '')
+        last = values.get('last_name', existing.last_name if existing else '')
+        if not checks.errors.keys() & {'first_name', 'last_name'} and not first and not last:
+            checks.add('last_name', 'a contact needs a first or a last name')
+    return cleaned
+
+
+async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | None) -> Cleaned:
+    """Validate the given fields (all of them at once) against the organization's rules."""
+    checks = FieldErrors()
+    lists = await option_lists(actor.org_id) if any(name in data for name in kind.options) else {}
+    cleaned = clean_fields(kind, data, region=actor.org.country, lists=lists, existing=existing, checks=checks)
+    if isinstance(cleaned.values.get('description'), str):
+        try:
+            cleaned.mentions = await _check_mentions(actor.org_id, cleaned.values['description'])
+        except ValidationFailed as e:
+            checks.errors.update(e.errors)
+    if 'company_id' in data and 'company_id' in kind.fields:
+        value = data['company_id']
+        if value is not None and not (access.is_id(value)
+                                      and await access.visible(COMPANY, actor).filter(id=value).exists()):
+            checks.add('company_id', 'is not a company of this organization')
+    checks.raise_if_any()
+    return cleaned
+
+
+def derive_columns(kind: Kind, record: Record) -> None:
+    """Columns computed from the others, so that sorting and searching never disagree with what is shown."""
+    if kind is CONTACT:
+        record.sort_name = fold(f'{record.last_name} {record.first_name}')[:255]
+    else:
+        record.sort_name = fold(record.name)[:255]
+    record.search_text = search.document(record)
+
+
+def key_values(record) -> list[tuple[str, str]]:
+    """(kind, normalized value) of each email, phone, PEC and VAT number of a record: what RecordKey indexes."""
+    rows = [('email', e.lower()) for e in record.emails] + [('phone', p) for p in record.phones]
+    if record.pec:
+        rows.append(('pec', record.pec.lower()))
+    if record.vat_number:
+        rows.append(('vat', record.vat_number))
+    return rows
+
+
+def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
+    """The RecordKey rows of a saved record (its id must be set)."""
+    return [RecordKey(org_id=record.org_id, kind=k, value=v, **{f'{kind.name}_id': record.id})
+            for k, v in key_values(record)]
+
+
+async def _write_related(kind: Kind, record: Record, mentions: list[int] | None) -> None:
+    await RecordKey.filter(**{f'{kind.name}_id': record.id}).delete()
+    await RecordKey.bulk_create(lookup_keys(kind, record))
+    if mentions is not None:
+        await Mention.filter(**{f'{kind.name}_id': record.id}).delete()
+        await Mention.bulk_create([Mention(user_id=u, **{f'{kind.name}_id': record.id}) for u in mentions])
+
+
+# ---------------------------------------------------------------- writing
+
+async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
+    require(actor.role, Action.EDIT_RECORDS)
+    cleaned = await _clean(kind, actor, data, None)
+    if kind is COMPANY and 'name' not in cleaned.values:
+        raise ValidationFailed.one('name', 'is required')
+    record = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                        **cleaned.values)
+    derive_columns(kind, record)
+    async with in_transaction():
+        if cleaned.new_company_name:
+            record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
+        await record.save()
+        await _write_related(kind, record, cleaned.mentions or [])
+    return record
+
+
+async def _create_company_on_the_spot(actor: Membership, name: str) -> Company:
+    company = Company(org_id=actor.org_id, name=name, created_by_id=actor.user_id, updated_by_id=actor.user_id)
+    derive_columns(COMPANY, company)
+    await company.save()
+    await _write_related(COMPANY, company, [])
+    return company
+
+
+async def update_record(kind: Kind, actor: Membership, record_id: object, data: dict, version: object) -> Record:
+    """Apply a partial change made against `version`; a stale version is refused and nothing is written."""
+    record = await get_record(kind, actor, record_id)
+    require(actor.role, Action.EDIT_RECORDS)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed.one('version', 'is required: the version you are changing')
+    if 'visibility' in data and data['visibility'] != record.visibility and record.created_by_id != actor.user_id:
+        raise Forbidden('Only the person who created this record may change its visibility')
+    cleaned = await _clean(kind, actor, data, record)
+    if version != record.version:
+        raise await stale(kind, record)
+    for name, value in cleaned.values.items():
+        setattr(record, name, value)
+    record.updated_by_id, record.updated_at = actor.user_id, now()
+    derive_columns(kind, record)
+    columns = [*cleaned.values, 'updated_by_id', 'updated_at', 'sort_name', 'search_text']
+    async with in_transaction():
+        if cleaned.new_company_name:
+            record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
+            columns.append('company_id')
+        changed = await kind.model.filter(id=record.id, version=version).update(
+            version=F('version') + 1, **{name: getattr(record, name) for name in dict.fromkeys(columns)})
+        if not changed:
+            raise await stale(kind, record)
+        await _write_related(kind, record, cleaned.mentions)
+    record.version = version + 1
+    return record
+
+
+class StaleVersion(Conflict):
+    """Someone saved the record after the caller loaded it."""
+
+    def __init__(self, message: str, current_version: int, changed_by: str, changed_at: datetime) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+async def stale(kind: Kind, record: Record) -> StaleVersion:
+    current = await kind.model.filter(id=record.id).select_related('updated_by').first()
+    if current is None:
+        return StaleVersion(f'This {kind.name} was deleted meanwhile', 0, '', now())
+    who = current.updated_by.name if current.updated_by else 'someone'
+    return StaleVersion(f'{who} changed this {kind.name} at {current.updated_at:%Y-%m-%d %H:%M} UTC, after you '
+                        'opened it; reload to see their changes', current.version, who, current.updated_at)
+
+
+async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
+                        integrations: Integrations | None = None) -> None:
+    """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
+    space of its uploads is given back (models/files/storage.py's delete signals), in one transaction; once that is
+    committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
+    record = await get_record(kind, actor, record_id)
+    require(actor.role, Action.EDIT_RECORDS)
+    async with in_transaction():
+        keys = await upload_keys(kind, [record.id])
+        await record.delete()
+    await remove_files(integrations, keys)
+
+
+# ---------------------------------------------------------------- lists
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+SORTS = {
+    'name': ('sort_name', 'id'),
+    'updated': ('updated_at', 'id'),
+    'type': ('type', 'sort_name', 'id'),
+    'company': ('company_sort', 'sort_name', 'id'),
+    'sector': ('sector', 'sort_name', 'id'),
+    'relevance': (search.RANK, 'sort_name', 'id'),  # best search hits first, see search.ranked
+}
+FILTERS = {CONTACT.name: ('type', 'role', 'company_id'), COMPANY.name: ('type', 'sector')}
+
+
+@dataclass
+class Page:
+    items: list[Record]
+    total: int
+
+
+def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
+    checks = FieldErrors()
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
+    if not isinstance(offset, int) or not 0 <= offset <= access.MAX_ID:
+        checks.add('offset', f'must be between 0 and {access.MAX_ID}')
+    checks.raise_if_any()
+    return limit, offset
+
+
+def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
+    """The visible records matching the search and the filters, as one database query.
+
+    `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
+    id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
+    for a private company nor whether it exists."""
+    queryset = search.apply(access.visible(kind, actor), q)
+    for name, value in filters.items():
+        if name not in FILTERS[kind.name]:
+            raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
+        if value in (None, ''):
+            continue
+        if name == 'company_id' and not access.is_id(value):
+            queryset = queryset.filter(id__in=[])  # no company has that id: nothing matches
+        elif name == 'company_id':
+            seen = access.visible(COMPANY, actor).filter(id=value).values('id')
+            queryset = queryset.filter(company_id__in=Subquery(seen))
+        else:
+            queryset = queryset.filter(**{name: value})
+    return queryset
+
+
+def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool, q: str = ''):
+    if sort not in SORTS or (sort == 'company' and kind is not CONTACT) or (sort == 'sector' and kind is not COMPANY):
+        raise ValidationFailed.one('sort', f'cannot sort {kind.name} lists by {sort!r}')
+    if sort == 'relevance':
+        return search.ranked(queryset, q, descending)
+    if sort == 'company':
+        # the company's name only where the caller may see that company, so order reveals nothing hidden
+        queryset = queryset.filter(Q(company_id__isnull=True) | Q(company__id__gte=0))  # joins the company
+        queryset = queryset.annotate(company_sort=Case(
+            When(access.visibility_q(COMPANY, actor, prefix='company__'), then=F('company__sort_name')),
+            default=''))
+    return search.ordered(queryset, q, SORTS[sort], descending)
+
+
+async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
+    """One page of the visible records and their total, both counted by the database."""
+    require(actor.role, Action.SEE_RECORDS)
+    limit, offset = _page_bounds(limit, offset)
+    queryset = filtered(kind, actor, q=q, **filters)
+    total = await queryset.count()
+    items = await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
+    return Page(items, total)
+
+
+async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
+    """The companies among `ids` the caller may see (one query), to show a contact's company or nothing."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {c.id: c for c in await access.visible(COMPANY, actor).filter(id__in=wanted)}
+
+
+async def company_contacts(actor: Membership, company_id: object, *, limit: int = PAGE_SIZE,
+                           offset: int = 0) -> Page:
+    """The contacts of a company the caller may see, those the caller may see."""
+    company = await get_record(COMPANY, actor, company_id)
+    return await list_records(CONTACT, actor, company_id=company.id, limit=limit, offset=offset)
+
+
+# ---------------------------------------------------------------- the global search: both kinds at once
+
+@dataclass
+class Results:
+    contacts: Page
+    companies: Page
+
+
+async def find(actor: Membership | None, query: str, *, limit: int = 5, offset: int = 0) -> Results:
+    """The contacts and companies the caller may see matching the query, best first, with their totals.
+    An empty query finds nothing (a guest is refused, as for lists)."""
+    require(actor.role if actor else None, Action.SEE_RECORDS)
+    if not search.terms(query):
+        _page_bounds(limit, offset)
+        return Results(Page([], 0), Page([], 0))
+    pages = [await list_records(kind, actor, q=query, sort='relevance', limit=limit, offset=offset)
+             for kind in (CONTACT, COMPANY)]
+    return Results(*pages)

@@ -1,0 +1,7 @@
+"""Projects, tasks and tickets, and their connections to contacts and companies.
+
+- tables.py: Project, Task, Ticket (their common WorkItem), `WorkKind` (PROJECT, TASK, TICKET, WORK_KINDS) and
+  Connection (one contact or company linked to one work item).
+- service.py: reading an item through the gate, validating and saving, the lists.
+- connections.py: linking and unlinking, and each end's view of the other (only ends the caller may see).
+"""

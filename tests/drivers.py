@@ -1,0 +1,100 @@
+"""Driving the app as its users do: one way to log in per driver (NiceGUI's simulated user, a real browser through
+Selenium, the REST API of a running server), and the small moves tests make with them."""
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+from nicegui.testing import Screen
+from nicegui.testing import User as SimulatedUser
+from nicegui.testing.user_interaction import UserInteraction
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.helpers import PASSWORD
+
+PATIENCE = 50  # should_see retries (0.1 s each): handlers hash passwords and query the database on a busy machine
+
+
+class HasEmail(Protocol):
+    email: str
+
+
+def _email(who: str | HasEmail) -> str:
+    return who if isinstance(who, str) else who.email
+
+
+# ------------------------------------------------------------------ NiceGUI's simulated user
+
+async def log_in(user: SimulatedUser, who: str | HasEmail, password: str = PASSWORD, *, path: str = '/',
+                 succeeds: bool = True) -> None:
+    """Log in through the login form, as a person would, and wait for the page asked for (`who`: an email, or
+    someone with one)."""
+    await user.open(f'/login?next={path}')
+    user.find(marker='login-email').type(_email(who))
+    user.find(marker='login-password').type(password)
+    user.find(marker='login-submit').click()
+    if succeeds:
+        await user.should_see(marker='page-title', retries=PATIENCE)
+
+
+def element(user: SimulatedUser, marker: str):
+    """The one element with this marker."""
+    found = user.find(marker=marker).elements
+    assert len(found) == 1, f'{len(found)} elements marked {marker}'
+    return next(iter(found))
+
+
+def choose(user: SimulatedUser, marker: str, option: str) -> None:
+    """Open the select with this marker and click the option with this label."""
+    UserInteraction(user, {element(user, marker)}, option).click().click()
+
+
+def mount_attachments_page() -> None:
+    """/test-attachments/{kind}/{record_id}: the Attachments panel of a record, mounted the way the card pages
+    mount it (for the simulated user)."""
+    from fastapi.responses import RedirectResponse
+    from nicegui import ui
+
+    from models.records.service import get_record
+    from models.records.tables import KINDS
+    from ui.attachments import attachments_panel
+    from ui.session import page_context
+
+    @ui.page('/test-attachments/{kind}/{record_id}')
+    async def page(kind: str, record_id: int):
+        ctx = await page_context()
+        if ctx is None:
+            return RedirectResponse('/login')
+        record = await get_record(KINDS[kind], ctx.membership, record_id)
+        await attachments_panel(ctx, KINDS[kind], record)
+
+
+# ------------------------------------------------------------------ a real browser (Selenium)
+
+def browser_log_in(browser: Screen | WebDriver, email: str, password: str, *, url: str | None = None) -> None:
+    """Log in through the login form of a real browser and wait for the dashboard.
+
+    `browser` is NiceGUI's `screen` (its server), or a bare WebDriver with the `url` of a running server; a
+    WebDriver without `url` fills the login form it already shows."""
+    if isinstance(browser, Screen):
+        browser.open('/login')
+        driver = browser.selenium
+    else:
+        driver = browser
+        if url is not None:
+            driver.get(f'{url}/login')
+    driver.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input').send_keys(email)
+    driver.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input').send_keys(password)
+    driver.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
+    WebDriverWait(driver, 10).until(lambda d: d.title == 'Dashboard · Rubrica')
+
+
+# ------------------------------------------------------------------ the REST API of a running server
+
+def api_log_in(url: str, email: str, password: str) -> dict[str, str]:
+    """An Authorization header from POST /api/v1/tokens, as a script would log in."""
+    response = httpx.post(f'{url}/api/v1/tokens', json={'email': email, 'password': password})
+    response.raise_for_status()
+    return {'Authorization': f'Bearer {response.json()["token"]}'}

@@ -1,0 +1,145 @@
+"""The dashboard's figures count only what the viewer may see: public records, their own private ones, private
+ones that mention them; never another organization's; and nothing at all for a guest."""
+from __future__ import annotations
+
+import pytest
+
+from models import access
+from models.records import dashboard
+from models.orgs import service as orgs
+from models.records.dashboard import TypeCount
+from models.errors import Forbidden
+from models.records.service import create_record, update_record
+from models.records.tables import COMPANY, CONTACT
+from models.orgs.tables import Organization
+from models.work.tables import TASK, TICKET
+
+
+async def _as(user, org_id: int):
+    return await access.membership(user, org_id)  # with its organization loaded, as pages and the API get it
+
+
+@pytest.fixture
+async def records(acme, make_org) -> dict:
+    """Records of Acme made by Tina (the writer) for Mario (the viewer) to see or not, and Other, an organization
+    of Tina's where Mario is a member too."""
+    viewer, writer = acme.member, acme.other
+    other = await make_org('Other', owner=writer, members=[viewer])
+    as_writer, as_viewer = writer.membership, viewer.membership
+
+    async def contact(actor, last_name, type_, visibility='public', description=''):
+        return await create_record(CONTACT, actor, {'last_name': last_name, 'type': type_,
+                                                    'visibility': visibility, 'description': description})
+
+    async def company(actor, name, type_, visibility='public', description=''):
+        return await create_record(COMPANY, actor, {'name': name, 'type': type_, 'visibility': visibility,
+                                                    'description': description})
+
+    return {
+        'public client 1': await contact(as_writer, 'Alpha', 'Client'),
+        'public client 2': await contact(as_writer, 'Beta', 'Client'),
+        'public lead': await contact(as_writer, 'Gamma', 'Lead', description=f'ask {viewer.mention}'),
+        'writer private client': await contact(as_writer, 'Hidden', 'Client', 'private'),
+        'private supplier mentioning viewer': await contact(as_writer, 'Delta', 'Supplier', 'private',
+                                                            f'ask {viewer.mention}'),
+        'viewer private partner': await contact(as_viewer, 'Epsilon', 'Partner', 'private'),
+        'untyped public': await contact(as_writer, 'Zeta', ''),
+        'public company client': await company(as_writer, 'Open Spa', 'Client'),
+        'writer private company': await company(as_writer, 'Secret Srl', 'Supplier', 'private'),
+        'private company mentioning viewer': await company(as_writer, 'Told Srl', 'Partner', 'private',
+                                                           f'ask {viewer.mention}'),
+        'other org contact': await contact(other['tina'].membership, 'Elsewhere', 'Client',
+                                           description=f'ask {viewer.mention}'),
+        'other org company': await company(other['tina'].membership, 'Far Away', 'Client'),
+    }
+
+
+async def test_counts_by_type_are_those_the_viewer_may_see(acme, records):
+    viewer = acme.member.membership
+    assert await dashboard.counts_by_type(CONTACT, viewer) == [
+        TypeCount('Client', 2), TypeCount('', 1), TypeCount('Lead', 1), TypeCount('Partner', 1),
+        TypeCount('Supplier', 1)]
+    assert await dashboard.counts_by_type(COMPANY, viewer) == [TypeCount('Client', 1), TypeCount('Partner', 1)]
+
+    writer = acme.other.membership
+    assert await dashboard.counts_by_type(CONTACT, writer) == [
+        TypeCount('Client', 3), TypeCount('', 1), TypeCount('Lead', 1), TypeCount('Supplier', 1)]
+
+    # owners have no bypass: Olga sees the public records only
+    owner = acme.owner.membership
+    assert await dashboard.counts_by_type(CONTACT, owner) == [
+        TypeCount('Client', 2), TypeCount('', 1), TypeCount('Lead', 1)]
+    figures = await dashboard.dashboard(owner)
+    assert (figures.contacts_total, figures.companies_total, figures.mentions_total) == (4, 1, 0)
+
+
+async def test_recent_and_mentions_hold_only_visible_records(acme, records):
+    viewer = acme.member.membership
+    figures = await dashboard.dashboard(viewer)
+    assert (figures.contacts_total, figures.companies_total) == (6, 2)
+
+    # eight visible records, fewer than the ten shown: all of them, and none of the hidden four
+    assert sorted(e.name for e in figures.recent) == [
+        'Alpha', 'Beta', 'Delta', 'Epsilon', 'Gamma', 'Open Spa', 'Told Srl', 'Zeta']
+    assert [e.updated_at for e in figures.recent] == sorted((e.updated_at for e in figures.recent), reverse=True)
+
+    mentioned = {(e.kind, e.name) for e in figures.mentions}
+    assert mentioned == {('contact', 'Gamma'), ('contact', 'Delta'), ('company', 'Told Srl')}
+    assert figures.mentions_total == 3  # the mention in the other organization counts there, not here
+
+    # a mention removed from the description is no longer counted
+    lead = records['public lead']
+    writer = acme.other.membership
+    await update_record(CONTACT, writer, lead.id, {'description': 'no one'}, lead.version)
+    _, total = await dashboard.mentioning_me(viewer)
+    assert total == 2
+
+    # in the other organization the viewer is mentioned once
+    in_other = await _as(acme.member, (await Organization.get(name='Other')).id)
+    entries, total = await dashboard.mentioning_me(in_other)
+    assert total == 1 and [e.name for e in entries] == ['Elsewhere']
+
+
+async def test_the_most_recent_change_comes_first(acme, records):
+    writer = acme.other.membership
+    alpha = records['public client 1']
+    await update_record(CONTACT, writer, alpha.id, {'first_name': 'Ada'}, alpha.version)
+    viewer = acme.member.membership
+    recent = await dashboard.recently_updated(viewer, limit=3)
+    assert (recent[0].kind, recent[0].id, recent[0].name, recent[0].updated_by) == ('contact', alpha.id, 'Ada Alpha',
+                                                                                    'Tina Other')
+
+
+async def test_a_guest_gets_no_figures(acme, records):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    guest = await _as(acme.member, acme.id)
+    with pytest.raises(Forbidden):
+        await dashboard.dashboard(guest)
+    # and the gate itself gives a guest nothing to count, even when asked directly
+    assert await dashboard.counts_by_type(CONTACT, guest) == []
+    assert await dashboard.mentioning_me(guest) == ([], 0)
+    assert await dashboard.recently_updated(guest) == []
+
+
+async def test_my_open_work_shows_only_contacts_i_may_see(acme, records):
+    """Open tasks and tickets assigned to me and linked to a contact: listed with the contacts I may see only."""
+    from models.work import connections
+    from models.work import service as work
+
+    viewer = acme.member.membership
+    writer = acme.other.membership
+    public = records['public client 1']
+    hidden = records['writer private client']
+    mine = await work.create_item(TASK, writer, {'title': 'Call Alpha', 'assignee_id': acme.member.id})
+    only_hidden = await work.create_item(TICKET, writer, {'title': 'Secret ticket',
+                                                               'assignee_id': acme.member.id})
+    closed = await work.create_item(TICKET, writer, {'title': 'Old ticket', 'status': 'closed',
+                                                          'assignee_id': acme.member.id})
+    not_mine = await work.create_item(TASK, writer, {'title': 'Not mine', 'assignee_id': acme.other.id})
+    for item_key, item in (('task_id', mine), ('ticket_id', closed), ('task_id', not_mine)):
+        await connections.link(writer, {'contact_id': public.id, item_key: item.id})
+    await connections.link(writer, {'contact_id': hidden.id, 'task_id': mine.id})
+    await connections.link(writer, {'contact_id': hidden.id, 'ticket_id': only_hidden.id})
+
+    shown = await dashboard.open_work_linked_to_contacts(viewer)
+    assert [(w.kind, w.title, [name for _, name in w.contacts]) for w in shown] == [('task', 'Call Alpha', ['Alpha'])]

@@ -1,0 +1,85 @@
+"""Exports (CSV and vCard) hold only what the caller may see, neutralise formulas, and import back as they were."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from models.records import exports
+from models.records import service as records
+from models.errors import Forbidden
+from models.records.tables import COMPANY, CONTACT, Contact
+from models.imports.writing import import_file
+from tests.helpers import VALID_IVA
+
+
+async def test_csv_export_only_visible_and_neutralised(acme):
+    visible_company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Open Co'})
+    private_company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Private Co',
+                                                                                   'visibility': 'private'})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': '=cmd|calc', 'last_name': '+Plus',
+                                                                 'description': '@SUM(A1)',
+                                                                 'company_id': visible_company.id,
+                                                                 'phones': ['02 1234 5678']})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Ugo', 'last_name': 'Works',
+                                                                 'company_id': private_company.id})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Hidden', 'last_name': 'Owner',
+                                                                 'visibility': 'private'})
+    text = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership))).decode('utf-8')
+    assert text.startswith('\ufeff')
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert sorted(r['Last name'] for r in rows) == ["'+Plus", 'Works']
+    plus = next(r for r in rows if r['Last name'] == "'+Plus")
+    assert (plus['First name'], plus['Notes'], plus['Company'], plus['Phone 1']) == \
+        ("'=cmd|calc", "'@SUM(A1)", 'Open Co', "'+390212345678")
+    assert next(r for r in rows if r['Last name'] == 'Works')['Company'] == ''  # a company Mario cannot see
+    filtered = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership, q='works'))).decode()
+    assert 'Works' in filtered and 'Plus' not in filtered
+    with pytest.raises(Forbidden):
+        await exports.collect(exports.export_csv(CONTACT, acme.guest.membership))
+
+
+async def test_csv_export_then_import_gives_the_same_contacts(acme, elsewhere):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Müller GmbH'})
+    original = await records.create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'André', 'last_name': 'Müller', 'emails': ['andre@example.com', 'a@example.org'],
+        'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
+        'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
+                       'country': 'IT'}], 'description': '-- not a formula --', 'company_id': company.id,
+        'type': 'Client', 'role': 'Marketing Manager'})
+    data = await exports.collect(exports.export_csv(CONTACT, acme.owner.membership))
+    other = elsewhere.owner.membership
+    batch = await import_file(other, kind='contact', data=data)
+    assert batch.created == 1
+    copy = await Contact.get(org_id=other.org_id).select_related('company')
+    for name in ('first_name', 'last_name', 'emails', 'pec', 'phones', 'vat_number', 'addresses', 'description',
+                 'type', 'role'):
+        assert getattr(copy, name) == getattr(original, name), name
+    assert copy.company.name == 'Müller GmbH'
+
+
+async def test_vcard_export_then_import_gives_the_same_contacts(acme, elsewhere):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Caffè Napoli'})
+    people = [
+        {'first_name': 'André', 'last_name': 'Müller; Jr.', 'emails': ['andre@example.com', 'a@example.org'],
+         'pec': 'andre@pec.example.it', 'phones': ['02 1234 5678', '+33 1 42 68 53 00'], 'vat_number': VALID_IVA,
+         'addresses': [{'street': 'Via Roma 1, Scala B', 'city': 'Milano', 'postal_code': '20121', 'province': 'MI',
+                        'country': 'IT'}, {'street': '12 Rue de Rivoli', 'city': 'Paris', 'postal_code': '75001',
+                                           'province': '', 'country': 'FR'}],
+         'description': 'Line one\nLine two, with commas; and semicolons', 'company_id': company.id,
+         'type': 'Client', 'role': 'Marketing Manager', 'visibility': 'private'},
+        {'first_name': '', 'last_name': 'Solo', 'emails': [], 'phones': []},
+    ]
+    originals = [await records.create_record(CONTACT, acme.owner.membership, p) for p in people]
+    data = await exports.collect(exports.export_vcards(acme.owner.membership))
+    assert data.count(b'BEGIN:VCARD') == 2 and b'VERSION:3.0' in data
+    other = elsewhere.owner.membership
+    batch = await import_file(other, kind='contact', data=data, file_format='vcard')
+    assert (batch.created, batch.skipped) == (2, 0)
+    for original in originals:
+        copy = await Contact.get(org_id=other.org_id, last_name=original.last_name).select_related('company')
+        for name in ('first_name', 'last_name', 'emails', 'pec', 'phones', 'vat_number', 'addresses', 'description',
+                     'type', 'role', 'visibility'):
+            assert getattr(copy, name) == getattr(original, name), name
+        assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)

@@ -1,0 +1,200 @@
+"""The Attachments panel and the cloud picker, mounted on a test page the way the card pages mount them."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
+from nicegui.testing import User
+
+from models.orgs import service as orgs
+from models.files.tables import Attachment
+from models.orgs.tables import Organization
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
+from models.orgs.tables import Membership
+from tests.drivers import PATIENCE, browser_log_in, element, log_in, mount_attachments_page
+from tests.ui.browser import sign_up_with_org
+
+
+@pytest.fixture
+async def panel(acme) -> dict:
+    """A contact and a company of Mario's, and the test page that shows the Attachments panel of either."""
+    contact = await create_record(CONTACT, acme.member.membership, {'last_name': 'Rossi'})
+    company = await create_record(COMPANY, acme.member.membership, {'name': 'Rossi Srl'})
+    mount_attachments_page()
+    return {'contact': contact, 'company': company}
+
+
+async def test_upload_list_download_delete_in_the_panel(user: User, acme, panel):
+    await log_in(user, acme.member)
+    await user.open(f'/contacts/{panel["contact"].id}')  # the real card
+    user.find(marker='tab-attachments').click()
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await user.should_see('0 bytes used', marker='attachments-usage')
+
+    content = os.urandom(2 * 1024 * 1024)  # larger than NiceGUI keeps in memory: it arrives as a temporary file
+    with tempfile.NamedTemporaryFile(delete=False) as f:
+        f.write(content)
+    await element(user, 'attachment-upload').handle_uploads([LargeFileUpload('Offerta.pdf', 'application/pdf',
+                                                                             Path(f.name))])
+    await user.should_see('Offerta.pdf', marker='attachment-row', retries=PATIENCE)
+    await user.should_see('2.0 MiB used', marker='attachments-usage', retries=PATIENCE)
+    attachment = await Attachment.get(filename='Offerta.pdf')
+    await user.should_see('added by Mario Member', marker=f'attachment-details-{attachment.id}')
+    assert attachment.size == len(content) and attachment.contact_id == panel['contact'].id
+
+    # the link downloads through the browser's session, with the same safe headers as the API
+    link = next(iter(user.find(marker=f'attachment-link-{attachment.id}').elements))
+    assert link.props['href'] == f'/files/{acme.id}/{attachment.id}'
+    response = await user.http_client.get(link.props['href'])
+    assert response.status_code == 200 and response.content == content
+    assert response.headers['content-disposition'].startswith('attachment;')
+    assert response.headers['x-content-type-options'] == 'nosniff'
+
+    user.find(marker=f'attachment-delete-{attachment.id}').click()
+    user.find(marker='attachment-delete-confirm').click()
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    assert not await Attachment.exists()
+    assert (await Organization.get(id=acme.id)).storage_used == 0
+
+
+async def test_the_panel_works_on_companies(user: User, acme, panel):
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/company/{panel["company"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('listino.csv', 'text/csv', b'a,b\n1,2\n')])
+    await user.should_see('listino.csv', marker='attachment-row', retries=PATIENCE)
+    assert (await Attachment.get(filename='listino.csv')).company_id == panel['company'].id
+
+
+async def test_the_quota_refusal_is_shown(user: User, acme, panel):
+    await orgs.set_plan(org_id=acme.id, plan='free', quota_mb=1)
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('big.bin', '', b'x' * (1024 * 1024 + 1))])
+    await user.should_see('not enough space', marker='attachment-error', retries=PATIENCE)
+    await user.should_see(marker='no-attachments')
+    assert not await Attachment.exists()
+
+
+async def test_someone_who_may_not_delete_sees_no_delete_button(user: User, acme, panel):
+    tina = await Membership.get(user__email='tina@example.com').select_related('org', 'user')
+    await log_in(user, acme.other)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('mine.txt', 'text/plain', b'mine')])
+    await user.should_see('mine.txt', marker='attachment-row', retries=PATIENCE)
+    mine = await Attachment.get(filename='mine.txt')
+    # a file Mario added to his own record: Tina is neither its uploader, nor the creator, nor an owner
+    from models.files.attachments import add_upload
+    from nicegui import app
+
+    async def chunks():
+        yield b'his'
+    his = await add_upload(acme.member.membership, CONTACT, panel['contact'].id, filename='his.txt',
+                           content_type='text/plain',
+                           chunks=chunks(), integrations=app.state.integrations)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see('his.txt', marker='attachment-row', retries=PATIENCE)
+    await user.should_see(marker=f'attachment-delete-{mine.id}')
+    await user.should_not_see(marker=f'attachment-delete-{his.id}')
+    assert tina.role == 'member'
+
+
+async def test_a_hidden_record_shows_no_files(user: User, acme, panel):
+    private = await create_record(CONTACT, acme.member.membership, {'last_name': 'Hidden', 'visibility': 'private'})
+    await log_in(user, acme.other)
+    response = await user.http_client.get(f'/test-attachments/contact/{private.id}')
+    assert response.status_code == 404  # the record, and so its files, do not exist for her
+    from models.files.attachments import add_upload
+    from nicegui import app
+
+    async def chunks():
+        yield b'secret'
+    hidden = await add_upload(acme.member.membership, CONTACT, private.id, filename='secret.txt',
+                              content_type='text/plain',
+                              chunks=chunks(), integrations=app.state.integrations)
+    download = await user.http_client.get(f'/files/{acme.id}/{hidden.id}')
+    assert download.status_code == 404 and b'secret' not in download.content
+
+
+# ------------------------------------------------------------------ a real browser
+
+def test_a_real_browser_uploads_with_progress_and_downloads(screen, tmp_path):
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    screen.open('/')
+    screen.should_contain('Log in to your account')
+    base = screen.url
+    auth, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    contact = httpx.post(f'{base}/api/v1/orgs/{org}/contacts', json={'last_name': 'Babbage'}, headers=auth).json()
+
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.should_contain('Welcome, Ada Lovelace')
+
+    screen.open(f'/contacts/{contact["id"]}')  # the real card, its Attachments tab
+    screen.click('Attachments')
+    screen.should_contain('No files yet.')
+    content = os.urandom(3 * 1024 * 1024)
+    source = tmp_path / 'Analytical engine <notes>.txt'
+    source.write_bytes(content)
+    screen.selenium.find_element(By.CSS_SELECTOR, '.q-uploader input[type=file]').send_keys(str(source))
+    screen.should_contain('Analytical engine <notes>.txt')
+    screen.should_contain('added by Ada Lovelace')
+
+    listed = httpx.get(f'{base}/api/v1/orgs/{org}/contacts/{contact["id"]}/attachments', headers=auth).json()
+    assert [(a['filename'], a['size']) for a in listed] == [('Analytical engine <notes>.txt', len(content))]
+    link = screen.selenium.find_element(By.LINK_TEXT, 'Analytical engine <notes>.txt').get_attribute('href')
+    cookies = {c['name']: c['value'] for c in screen.selenium.get_cookies()}
+    download = httpx.get(link, cookies=cookies)
+    assert download.status_code == 200 and download.content == content
+    assert download.headers['content-disposition'].startswith('attachment;')
+    assert httpx.get(link).status_code in (303, 307)  # without the browser's session: to the login page
+
+
+@pytest.fixture
+def one_mib_limit(monkeypatch):
+    monkeypatch.setenv('RUBRICA_MAX_UPLOAD_MB', '1')
+
+
+async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit, user: User, acme, panel,
+                                                                  rubrica_env):
+    """ui.upload's max_file_size is checked only by the browser: a client that skips it is refused anyway."""
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='no-attachments', retries=PATIENCE)
+    target = element(user, 'attachment-upload').props['url']
+    refused = await user.http_client.post(target, files={'file': ('big.bin', b'x' * (2 * 1024 * 1024))})
+    assert refused.status_code == 413
+
+    async def hidden_size():  # no Content-Length: counted while it arrives
+        boundary = b'b0undary'
+        yield b'--' + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
+        for _ in range(40):
+            yield b'y' * 65536
+        yield b'\r\n--' + boundary + b'--\r\n'
+    streamed = await user.http_client.post(target, content=hidden_size(),
+                                           headers={'Content-Type': 'multipart/form-data; boundary=b0undary'})
+    assert streamed.status_code == 413
+    # just under the limit still arrives, and the panel's handler stores it
+    accepted = await user.http_client.post(target, files={'file': ('fits.bin', b'z' * (1024 * 1024))})
+    assert accepted.status_code == 200
+    await user.should_see(marker='attachment-row', retries=PATIENCE)
+    assert not await Attachment.filter(filename='big.bin').exists()
+    assert (await Attachment.get(filename='fits.bin')).size == 1024 * 1024
+
+
+async def test_the_server_sweeps_unreferenced_files_while_it_runs(user: User):
+    """Not only at start-up: a background task removes, every few minutes, files a crash left without a row."""
+    import asyncio
+
+    from nicegui import background_tasks
+
+    await user.open('/login')
+    await asyncio.gather(*(task for task in background_tasks.running_tasks if task.get_name() == 'func start'))
+    assert 'sweep unreferenced files' in {task.get_name() for task in background_tasks.running_tasks}

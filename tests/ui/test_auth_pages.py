@@ -1,0 +1,76 @@
+"""The log-in and sign-up pages: anonymous visitors go to the login page and come back where they were going, a
+wrong password is refused, a newcomer signs up, creates an organization, invites and switches; and a real browser
+(Chromium through Selenium) logs in through the form and reaches the dashboard."""
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import Screen, User
+
+from tests.drivers import browser_log_in, choose, log_in
+from tests.helpers import PASSWORD, make_user
+from tests.ui.browser import sign_up_with_org
+
+
+async def test_anonymous_visitors_go_to_login_and_come_back(user: User):
+    await make_user(email='back@example.com')
+    await user.open('/settings')
+    await user.should_see(marker='login-email')
+    user.find(marker='login-email').type('back@example.com')
+    user.find(marker='login-password').type(PASSWORD)
+    user.find(marker='login-submit').click()
+    await user.should_see(content='Settings', kind=ui.label, marker='page-title')
+
+
+async def test_login_refuses_a_wrong_password(user: User):
+    await make_user(email='someone@example.com')
+    await log_in(user, 'someone@example.com', 'not the password', succeeds=False)
+    await user.should_see(content='Wrong email or password', marker='login-error')
+
+
+async def test_sign_up_create_organization_invite_and_switch(user: User, make_org):
+    # Bob already has an account and an organization of his own
+    bobco = await make_org('Bobco', owner='Bob')
+
+    await user.open('/signup')
+    user.find(marker='signup-name').type('Alice')
+    user.find(marker='signup-email').type('alice@example.com')
+    user.find(marker='signup-password').type('alice password')
+    user.find(marker='signup-submit').click()
+    await user.should_see(marker='no-org')
+
+    user.find(marker='create-first-org').click()
+    user.find(marker='new-org-name').type('Acme')
+    user.find(marker='new-org-create').click()
+    await user.should_see(content='Acme · your role: owner', marker='active-org')
+
+    await user.open('/settings')
+    user.find(marker='invite-email').type('bob@example.com')
+    user.find(marker='invite-send').click()
+    await user.should_see('bob@example.com was added')
+    user.find(marker='invite-email').type('carol@example.com')
+    user.find(marker='invite-send').click()
+    await user.should_see('carol@example.com was invited')
+    await user.should_see(marker='invitation-row')
+
+    user.find(marker='user-menu').click()
+    user.find(marker='menu-logout').click()
+    await user.should_see(marker='login-email')
+
+    await log_in(user, bobco.owner)
+    await user.should_see(content='Bobco · your role: owner', marker='active-org')
+    choose(user, 'org-switcher', 'Acme')
+    await user.should_see(content='Acme · your role: member', marker='active-org')
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def test_log_in_through_the_form_and_see_the_dashboard(screen: Screen):
+    screen.open('/')  # starts the server; an anonymous visitor is sent to the login page
+    screen.should_contain('Log in to your account')
+    sign_up_with_org(screen, 'grace@example.com', 'hopper123', 'Grace Hopper', 'Navy Labs')
+
+    browser_log_in(screen, 'grace@example.com', 'hopper123')
+    screen.should_contain('Welcome, Grace Hopper')
+    assert screen.selenium.title == 'Dashboard · Rubrica'
+    screen.should_contain('Navy Labs · your role: owner')
+    assert screen.selenium.current_url.rstrip('/') == screen.url

@@ -1,0 +1,200 @@
+"""Connections in the browser (NiceGUI's user fixture): the Connections panel of a contact or company card, shown
+here through a small test page as the lead mounts it, and the linked records of a project, task or ticket card."""
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from tortoise import connections as tortoise_connections
+
+from models.records import service as records
+from models.work import service as work
+from models.work.tables import Connection
+from models.records.tables import COMPANY, CONTACT, KINDS
+from models.work.tables import PROJECT, TASK, TICKET, Project, Task, Ticket
+from models.work.tables import WORK_KINDS
+from tests.drivers import PATIENCE, choose, log_in
+from ui.connections import PREVIEW, connections_panel
+from ui.frame import frame
+from ui.session import page_context
+
+
+async def see(user: User, *args, **kwargs) -> None:
+    await user.should_see(*args, retries=PATIENCE, **kwargs)
+
+
+class QueryCounter:
+    """Counts the SQL statements sent through Tortoise's database client while `active`."""
+    METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.active = False
+        self.statements: list[str] = []
+        client_class = type(tortoise_connections.get('default'))
+        for name in self.METHODS:
+            original = getattr(client_class, name)
+
+            async def counted(client, query, *args, _original=original, **kwargs):
+                if self.active:
+                    self.statements.append(query)
+                return await _original(client, query, *args, **kwargs)
+            monkeypatch.setattr(client_class, name, counted)
+
+
+def record_page(counter: QueryCounter | None = None, counts: list[int] | None = None) -> None:
+    """A contact or company card reduced to its Connections tab, mounted the way the lead mounts it."""
+    @ui.page('/test-connections/{kind_name}/{record_id}')
+    async def page(kind_name: str, record_id: int):
+        ctx = await page_context()
+        kind = KINDS[kind_name]
+        record = await records.get_record(kind, ctx.membership, record_id)
+        with frame(ctx, f'{kind.name} {record.display_name}'):
+            if counter is not None:
+                counter.statements.clear()
+                counter.active = True
+            await connections_panel(ctx, kind, record)
+            if counter is not None:
+                counter.active = False
+                counts.append(len(counter.statements))
+
+
+async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_api(user: User, client, acme):
+    org = acme.owner.membership
+    contact = await records.create_record(CONTACT, org, {'first_name': 'Anna', 'last_name': 'Rossi'})
+    project = await work.create_item(PROJECT, org, {'name': 'Website relaunch', 'due_date': '2030-04-01'})
+    await work.create_item(PROJECT, org, {'name': 'Warehouse'})
+
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')  # the real card, its Connections tab
+    user.find(marker='tab-connections').click()
+    await see(user, 'Projects (0)', marker='connections-projects-heading')
+    choose(user, 'link-kind', 'Project')
+    user.find(marker='link-search').type('relaunch')
+    await see(user, marker=f'link-project-{project.id}')
+    user.find(marker=f'link-project-{project.id}').click()
+    await see(user, 'Projects (1)', marker='connections-projects-heading')
+    await see(user, 'Website relaunch', marker=f'open-project-{project.id}')
+    await see(user, 'due 2030-04-01', marker=f'due-project-{project.id}')
+    await see(user, 'Active', marker=f'status-project-{project.id}')
+    await see(user, marker=f'already-linked-project-{project.id}')  # the picker knows it is linked now
+
+    user.find(marker=f'open-project-{project.id}').click()  # the link opens the project's card
+    await see(user, marker='linked-records')
+    await see(user, 'Contacts (1)', marker='linked-contact-heading')
+    await see(user, 'Anna Rossi', marker=f'open-contact-{contact.id}')
+
+    headers, base = acme.owner.auth, acme.base
+    assert [c['id'] for c in (await client.get(f'{base}/projects/{project.id}', headers=headers)).json()['contacts']] \
+        == [contact.id]
+    assert [p['id'] for p in (await client.get(f'{base}/contacts/{contact.id}/connections',
+                                               headers=headers)).json()['projects']] == [project.id]
+
+
+async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_either_side(user: User, client, acme):
+    org = acme.owner.membership
+    company = await records.create_record(COMPANY, org, {'name': 'Bianchi Spa'})
+    task = await work.create_item(TASK, org, {'title': 'Send the offer', 'status': 'in_progress'})
+    ticket = await work.create_item(TICKET, org, {'title': 'Invoice wrong', 'priority': 'urgent'})
+    record_page()
+
+    await log_in(user, acme.owner, path='/')
+    for kind, item in (('task', task), ('ticket', ticket)):
+        await user.open(f'/{kind}s/{item.id}')
+        await see(user, 'Companies (0)', marker='linked-company-heading')
+        choose(user, 'link-kind', 'Company')
+        user.find(marker='link-search').type('bianchi')
+        await see(user, marker=f'link-company-{company.id}')
+        user.find(marker=f'link-company-{company.id}').click()
+        await see(user, 'Companies (1)', marker='linked-company-heading')
+        await see(user, 'Bianchi Spa', marker=f'open-company-{company.id}')
+
+    await user.open(f'/test-connections/company/{company.id}')
+    await see(user, 'Tasks (1)', marker='connections-tasks-heading')
+    await see(user, 'Tickets (1)', marker='connections-tickets-heading')
+    await see(user, 'In progress', marker=f'status-task-{task.id}')
+    await see(user, 'no due date', marker=f'due-ticket-{ticket.id}')
+    api = (await client.get(f'{acme.base}/companies/{company.id}/connections', headers=acme.owner.auth)).json()
+    assert [t['id'] for t in api['tasks']] == [task.id] and [t['id'] for t in api['tickets']] == [ticket.id]
+
+    user.find(marker=f'unlink-task-{task.id}').click()  # unlink on the company's side...
+    await see(user, 'Tasks (0)', marker='connections-tasks-heading')
+    await user.open(f'/tasks/{task.id}')
+    await see(user, 'Companies (0)', marker='linked-company-heading')
+    await user.open(f'/tickets/{ticket.id}')
+    await see(user, 'Companies (1)', marker='linked-company-heading')
+    user.find(marker=f'unlink-company-{company.id}').click()  # ...and on the ticket's side
+    await see(user, 'Companies (0)', marker='linked-company-heading')
+    await user.open(f'/test-connections/company/{company.id}')
+    await see(user, 'Tickets (0)', marker='connections-tickets-heading')
+    assert await Connection.all().count() == 0
+
+
+async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User, acme):
+    org, as_writer = acme.owner.membership, acme.member.membership
+    ticket = await work.create_item(TICKET, org, {'title': 'Shared ticket'})
+    public = await records.create_record(CONTACT, as_writer, {'last_name': 'Pubblico'})
+    secret = await records.create_record(CONTACT, as_writer, {'last_name': 'Segreto', 'visibility': 'private'})
+    secret_company = await records.create_record(COMPANY, as_writer, {'name': 'Segreta Srl', 'visibility': 'private'})
+    from models.work import connections
+    for ends in ({'contact_id': public.id}, {'contact_id': secret.id}, {'company_id': secret_company.id}):
+        await connections.link(as_writer, ends | {'ticket_id': ticket.id})
+    record_page()
+
+    await log_in(user, acme.owner, path=f'/tickets/{ticket.id}')
+    await see(user, 'Contacts (1)', marker='linked-contact-heading')  # the count leaves out the hidden ones
+    await see(user, 'Companies (0)', marker='linked-company-heading')
+    await see(user, 'Pubblico', marker=f'open-contact-{public.id}')
+    await user.should_not_see('Segreto')
+    await user.should_not_see('Segreta Srl')
+    await user.should_not_see(marker=f'unlink-contact-{secret.id}')
+    user.find(marker='link-search').type('segreto')  # nor does the picker find it
+    await see(user, marker='link-nothing-found')
+
+    await user.open(f'/test-connections/contact/{public.id}')
+    await see(user, 'Tickets (1)', marker='connections-tickets-heading')
+
+
+async def _contact_with_linked_work(org, name: str, linked: int) -> tuple[int, dict[str, int]]:
+    """A contact linked to `linked` projects, tasks and tickets (a third of each), written in bulk."""
+    contact = await records.create_record(CONTACT, org, {'last_name': name})
+    per_kind = {'project': linked - 2 * (linked // 3), 'task': linked // 3, 'ticket': linked // 3}
+    made = {}
+    for kind, model, title in (('project', Project, 'name'), ('task', Task, 'title'), ('ticket', Ticket, 'title')):
+        status = WORK_KINDS[kind].statuses[0]
+        await model.bulk_create([model(org_id=org.org_id, status=status, sort_title=f'{name} {n}',
+                                       **{title: f'{name} {kind} {n}'}) for n in range(per_kind[kind])])
+        made[kind] = await model.filter(org_id=org.org_id, sort_title__startswith=f'{name} ') \
+            .values_list('id', flat=True)
+    await Connection.bulk_create([Connection(org_id=org.org_id, contact_id=contact.id, **{f'{kind}_id': item_id})
+                                  for kind, ids in made.items() for item_id in ids])
+    assert await Connection.filter(contact_id=contact.id).count() == linked
+    return contact.id, per_kind
+
+
+async def test_the_connections_tab_takes_as_many_queries_for_500_items_as_for_5(user: User, acme, monkeypatch):
+    org = acme.owner.membership
+    few, few_per_kind = await _contact_with_linked_work(org, 'Few', 5)
+    many, many_per_kind = await _contact_with_linked_work(org, 'Many', 500)
+
+    counter, counts = QueryCounter(monkeypatch), []
+    record_page(counter, counts)
+    await log_in(user, acme.owner, path=f'/test-connections/contact/{few}')
+    await see(user, f'Projects ({few_per_kind["project"]})', marker='connections-projects-heading')
+    few_statements = list(counter.statements)
+    await user.open(f'/test-connections/contact/{many}')
+    await see(user, f'Projects ({many_per_kind["project"]})', marker='connections-projects-heading')
+    await see(user, f'Tickets ({many_per_kind["ticket"]})', marker='connections-tickets-heading')
+    many_task_ids = await Connection.filter(contact_id=many, task_id__isnull=False).values_list('task_id', flat=True)
+    assert counts[0] == counts[1], (few_statements, counter.statements)
+    # one query for the contact through the visibility gate, one per kind of work
+    assert counts == [4, 4], counter.statements
+
+    # the first rows of each kind are drawn at once; "Show all" draws the others without asking the database again
+    assert len(user.find(marker='linked-task').elements) == PREVIEW
+    counter.statements.clear()
+    counter.active = True
+    user.find(marker='show-all-tasks').click()
+    await user.should_see(marker=f'open-task-{many_task_ids[-1]}', retries=PATIENCE)
+    counter.active = False
+    assert len(user.find(marker='linked-task').elements) == many_per_kind['task'] == 166
+    assert counter.statements == []
+    await user.should_not_see(marker='show-all-tasks')

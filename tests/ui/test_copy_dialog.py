@@ -1,0 +1,55 @@
+"""Copy to organization from the list (multi-select) and from a card; shown to owners only."""
+from __future__ import annotations
+
+from nicegui.testing import User
+
+from models.records import service as records
+from models.records.tables import CONTACT, Contact
+from tests.drivers import log_in
+
+
+async def test_copy_selected_contacts_from_the_list(user: User, acme, target):
+    source = acme.owner.membership
+    made = [await records.create_record(CONTACT, source, {'last_name': name, 'company_name': 'Shared Srl'})
+            for name in ('Uno', 'Due', 'Tre')]
+    await log_in(user, acme.owner, path='/contacts')
+    await user.should_see(content='3 contacts', marker='list-total')
+    table = next(iter(user.find(marker='list-table').elements))
+    chosen = [row for row in table.rows if row['name'] in ('Uno', 'Tre')]
+    user.find(marker='list-table').trigger('selection', {'added': True, 'rows': chosen,
+                                                         'keys': [r['id'] for r in chosen]})
+    await user.should_see(content='Copy 2 to organization…', marker='list-copy')
+    user.find(marker='list-copy').click()
+    await user.should_see(marker='copy-run')
+    user.find(marker='copy-run').click()
+    await user.should_see(marker='copy-done', retries=30)
+    copied = await Contact.filter(org_id=target.id).order_by('last_name').values_list('last_name', flat=True)
+    assert copied == ['Tre', 'Uno']
+    assert await Contact.filter(org_id=source.org_id).count() == len(made)
+
+
+async def test_copy_one_contact_from_its_card(user: User, acme, target):
+    source = acme.owner.membership
+    contact = await records.create_record(CONTACT, source, {'last_name': 'Solo', 'emails': ['solo@example.com']})
+    await records.create_record(CONTACT, target.owner.membership, {'last_name': 'Già', 'emails': ['solo@example.com']})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
+    user.find(marker='record-copy').click()
+    await user.should_see(marker='copy-run')
+    user.find(marker='copy-run').click()
+    await user.should_see(marker='copy-skipped', retries=30)
+    await user.should_see(content='same email solo@example.com', marker='copy-skipped')
+    user.find(marker='copy-anyway').click()
+    user.find(marker='copy-run').click()
+    await user.should_see(content='Copied 1 contact(s)', marker='copy-done', retries=30)
+    assert await Contact.filter(org_id=target.id).count() == 2
+
+
+async def test_members_are_not_offered_the_copy(user: User, acme, target):
+    source = acme.owner.membership
+    contact = await records.create_record(CONTACT, source, {'last_name': 'Nope'})
+    await log_in(user, acme.member, path='/contacts')
+    await user.should_see(marker='list-table')
+    await user.should_not_see(marker='list-copy')
+    await user.open(f'/contacts/{contact.id}')
+    await user.should_see(marker='record-edit')
+    await user.should_not_see(marker='record-copy')

@@ -1,0 +1,103 @@
+"""The dashboard page shows the viewer's own figures: only what they may see, and nothing of records to a guest."""
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from models.orgs import service as orgs
+from models.records.service import create_record
+from models.records.tables import COMPANY, CONTACT
+from tests.drivers import log_in
+
+
+def _texts(user: User, marker: str) -> list[str]:
+    return [element.text for element in user.find(marker=marker).elements]
+
+
+def _chart(user: User, marker: str) -> dict[str, int]:
+    chart, = user.find(marker=marker).elements
+    return {point['name']: point['value'] for point in chart.options['series'][0]['data']}
+
+
+@pytest.fixture
+async def made(acme) -> dict:
+    """Records Tina made, public and private, some mentioning Mario: the viewer whose dashboard is checked."""
+    as_writer = acme.other.membership
+    mention = f'ask {acme.member.mention}'
+    made = {}
+    for last_name, type_, visibility, description in (
+            ('Alpha', 'Client', 'public', ''), ('Beta', 'Client', 'public', mention),
+            ('Hiddenname', 'Supplier', 'private', ''), ('Toldname', 'Supplier', 'private', mention),
+            ('Gamma', 'Lead', 'public', '')):
+        made[last_name] = await create_record(CONTACT, as_writer, {'last_name': last_name, 'type': type_,
+                                                                   'visibility': visibility,
+                                                                   'description': description})
+    made['Open Spa'] = await create_record(COMPANY, as_writer, {'name': 'Open Spa', 'type': 'Partner'})
+    made['Secret Srl'] = await create_record(COMPANY, as_writer, {'name': 'Secret Srl', 'type': 'Client',
+                                                                  'visibility': 'private'})
+    return made
+
+
+async def test_the_dashboard_counts_what_the_viewer_may_see(user: User, acme, made):
+    await log_in(user, acme.member)
+    await user.should_see(marker='welcome')
+    await user.should_see('Acme · your role: member', marker='active-org')
+    assert _texts(user, 'dash-contacts-total') == ['4']  # Alpha, Beta, Gamma, and Toldname that mentions them
+    assert _texts(user, 'dash-companies-total') == ['1']
+    assert _texts(user, 'dash-mentions-total') == ['2']
+    assert _chart(user, 'chart-contacts-by-type') == {'Client': 2, 'Supplier': 1, 'Lead': 1}
+    assert _chart(user, 'chart-companies-by-type') == {'Partner': 1}
+    mentions = {marker for e in user.find(marker='mention-item').elements for marker in e._markers}
+    assert mentions - {'mention-item'} == {f'mention-item-contact-{made["Beta"].id}',
+                                           f'mention-item-contact-{made["Toldname"].id}'}
+    recent = {marker for e in user.find(marker='recent-item').elements for marker in e._markers}
+    assert f'recent-item-contact-{made["Alpha"].id}' in recent
+    assert f'recent-item-company-{made["Open Spa"].id}' in recent
+    assert f'recent-item-contact-{made["Hiddenname"].id}' not in recent
+    assert f'recent-item-company-{made["Secret Srl"].id}' not in recent
+    await user.should_not_see('Hiddenname')
+    await user.should_not_see('Secret Srl')
+    await user.should_see(marker='no-work')
+
+
+async def test_the_owner_has_no_bypass_on_the_dashboard(user: User, acme, made):
+    await log_in(user, acme.owner)
+    assert _texts(user, 'dash-contacts-total') == ['3']
+    assert _chart(user, 'chart-contacts-by-type') == {'Client': 2, 'Lead': 1}
+    assert _texts(user, 'dash-mentions-total') == ['0']
+    await user.should_see(marker='no-mentions')
+    await user.should_not_see('Toldname')
+
+
+async def test_a_guest_sees_no_figures(user: User, acme, made):
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    await log_in(user, acme.member)
+    await user.should_see('Acme · your role: guest', marker='active-org')
+    await user.should_see(marker='guest-dashboard-note')
+    for marker in ('dash-contacts-total', 'dash-companies-total', 'dash-mentions-total', 'chart-contacts-by-type',
+                   'recent-item', 'mention-item', 'no-work'):
+        await user.should_not_see(marker=marker)
+    await user.should_not_see(kind=ui.echart)
+    await user.should_not_see('Alpha')
+
+
+async def test_an_empty_organization_says_so(user: User, make_org):
+    empty = await make_org('Empty')
+    await log_in(user, empty.owner)
+    assert _texts(user, 'dash-contacts-total') == ['0']
+    await user.should_see(marker='chart-contacts-by-type-empty')
+    await user.should_see(marker='chart-companies-by-type-empty')
+    await user.should_see(marker='no-recent')
+
+
+async def test_the_same_figures_through_the_api(client, acme, made):
+    url = f'/api/v1/orgs/{acme.id}/dashboard'
+    body = (await client.get(url, headers=acme.member.auth)).json()
+    assert body['contacts'] == {'total': 4, 'by_type': [{'type': 'Client', 'count': 2},
+                                                        {'type': 'Lead', 'count': 1},
+                                                        {'type': 'Supplier', 'count': 1}]}
+    assert body['companies']['total'] == 1 and body['mentions']['total'] == 2
+    assert 'Hiddenname' not in str(body) and 'Secret Srl' not in str(body)
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    assert (await client.get(url, headers=acme.member.auth)).status_code == 403

@@ -1,0 +1,145 @@
+"""The import page and the list pages' export buttons (NiceGUI's simulated user); and a real browser that uploads
+an Outlook export, runs it with the progress bar, and downloads the list's CSV with its session."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import httpx
+from nicegui.elements.upload_files import SmallFileUpload
+from nicegui.testing import User
+from selenium.webdriver.common.by import By
+
+from models.records import service as records
+from models.imports.tables import ImportBatch
+from models.records.tables import CONTACT, Contact
+from tests.drivers import browser_log_in, choose, element, log_in
+from tests.helpers import DATA
+from tests.ui.browser import sign_up_with_org
+
+
+WAIT = 100
+
+
+async def upload(user: User, name: str, content_type: str = 'text/csv', data: bytes | None = None) -> None:
+    await element(user, 'import-upload').handle_uploads(
+        [SmallFileUpload(name, content_type, data if data is not None else (DATA / name).read_bytes())])
+
+
+async def test_upload_map_run_report_and_undo(user: User, acme):
+    await log_in(user, acme.owner, path='/contacts')
+    user.find(marker='list-import').click()
+    await user.should_see(marker='import-upload', retries=WAIT)
+    await upload(user, 'italian_latin1.csv')
+    await user.should_see('4 rows, semicolon-separated, read as cp1252', marker='import-summary', retries=WAIT)
+    await user.should_see('Città', marker='import-header-10')
+    assert element(user, 'import-map-0').value == 'first_name'
+    assert element(user, 'import-map-2').value == 'company'
+    choose(user, 'import-map-14', '— ignore —')  # the notes stay out
+    user.find(marker='import-run').click()
+    await user.should_see('3 created, 0 updated, 1 skipped; 1 new companies', marker='import-report-summary',
+                          retries=WAIT)
+    rows = {r['row']: r for r in element(user, 'import-report').rows}
+    assert rows[4]['status'] == 'skipped'
+    assert rows[4]['message'].startswith('vat_number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
+    assert (rows[2]['status'], rows[2]['name']) == ('created', 'Giuseppe Esposito')
+    giuseppe = await Contact.get(last_name='Esposito')
+    assert giuseppe.description == ''  # the column mapped to nothing was left out
+
+    choose(user, 'import-report-filter', 'Skipped')
+    for _ in range(50):
+        if len(element(user, 'import-report').rows) == 1:
+            break
+        await asyncio.sleep(0.1)
+    assert [r['row'] for r in element(user, 'import-report').rows] == [4]
+
+    user.find(marker='import-undo').click()
+    user.find(marker='import-undo-confirm').click()
+    await user.should_see('This import was undone', marker='import-state', retries=WAIT)
+    assert not await Contact.filter(org_id=acme.id).exists()
+
+    batch = await ImportBatch.get()
+    await user.open(f'/import?batch={batch.id}')  # the report stays available from "recent imports"
+    await user.should_see('3 created', marker='import-report-summary', retries=WAIT)
+    await user.should_not_see(marker='import-undo')
+
+
+async def test_update_mode_and_a_vcard(user: User, acme):
+    existing = await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Jane', 'last_name': 'Old',
+                                                                            'emails': ['jane@example.com']})
+    await log_in(user, acme.owner, path='/import')
+    vcard = ('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jane Doe\r\nN:Doe;Jane;;;\r\nEMAIL:jane@example.com\r\n'
+             'END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:New;Ned;;;\r\nFN:Ned New\r\nEND:VCARD\r\n')
+    await upload(user, 'people.vcf', 'text/vcard', vcard.encode())
+    await user.should_see('2 vCards', marker='import-summary', retries=WAIT)
+    element(user, 'import-mode').set_value('update')
+    user.find(marker='import-run').click()
+    await user.should_see('1 created, 1 updated, 0 skipped', marker='import-report-summary', retries=WAIT)
+    assert (await Contact.get(id=existing.id)).last_name == 'Doe'
+
+
+async def test_a_file_that_cannot_be_read_is_explained(user: User, acme):
+    await log_in(user, acme.owner, path='/import')
+    await upload(user, 'empty.csv', data=b'')
+    await user.should_see('empty.csv: file: is empty', marker='import-problem', retries=WAIT)
+    await upload(user, 'broken.vcf', 'text/vcard', b'no cards here')
+    await user.should_see('holds no vCard', marker='import-problem', retries=WAIT)
+
+
+async def test_guests_get_no_import_page(user: User, acme):
+    await log_in(user, acme.guest, path='/import')
+    await user.should_see(marker='no-access', retries=WAIT)
+    await user.should_not_see(marker='import-upload')
+
+
+async def test_list_exports_download_the_filtered_list_with_the_session(user: User, acme):
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Ada', 'last_name': 'Lovelace',
+                                                                 'type': 'Client'})
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': '=Charles', 'last_name': 'Babbage'})
+    await log_in(user, acme.owner, path='/contacts?type=Client')
+    await user.should_see('1 contact', marker='list-total', retries=WAIT)
+    user.find(marker='list-export-csv').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert [r['Last name'] for r in csv.DictReader(io.StringIO(text))] == ['Lovelace']
+    await user.open('/contacts')
+    await user.should_see('2 contacts', marker='list-total', retries=WAIT)
+    user.find(marker='list-export-csv').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert sorted(r['First name'] for r in csv.DictReader(io.StringIO(text))) == ["'=Charles", 'Ada']
+    user.find(marker='list-export-vcf').click()
+    assert (await user.download.next(timeout=5)).text.count('BEGIN:VCARD') == 2
+    # the route answers only to a session that may see the records
+    from nicegui import core
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=core.app), base_url='http://test') as stranger:
+        response = await stranger.get(f'/exports/{acme.id}/contacts.csv')
+    assert response.status_code in (303, 307, 404) and 'Lovelace' not in response.text
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def test_a_real_browser_imports_and_exports(screen):
+    screen.open('/')
+    screen.should_contain('Log in to your account')
+    headers, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+
+    screen.open('/import')
+    screen.should_contain('CSV or vCard file')
+    screen.selenium.find_element(By.CSS_SELECTOR, '.q-uploader input[type=file]') \
+        .send_keys(str(DATA / 'outlook_contacts.csv'))
+    screen.should_contain('4 rows, comma-separated, read as utf-8-sig')
+    screen.should_contain('Business Phone')
+    screen.click('Run import')
+    screen.should_contain('2 created, 0 updated, 2 skipped')
+    screen.should_contain('same email luca.verdi@verdi.example as row 2')
+
+    listed = httpx.get(f'{screen.url}/api/v1/orgs/{org}/contacts', headers=headers).json()
+    assert sorted(c['last_name'] for c in listed['items']) == ['Martin', 'Verdi']
+
+    screen.open('/contacts')
+    screen.should_contain('2 contacts')
+    cookies = {c['name']: c['value'] for c in screen.selenium.get_cookies()}
+    exported = httpx.get(f'{screen.url}/exports/{org}/contacts.csv?q=verdi', cookies=cookies)
+    assert exported.status_code == 200 and 'Verdi' in exported.text and 'Martin' not in exported.text
+    assert httpx.get(f'{screen.url}/exports/{org}/contacts.csv').status_code in (303, 307)  # no session: log in

@@ -1,0 +1,59 @@
+"""The Settings page, simulated with NiceGUI's user fixture: what a guest and a member see, the last owner kept,
+option lists, API tokens."""
+from __future__ import annotations
+
+from nicegui.testing import User
+
+from models.orgs import service as orgs
+from models.orgs.tables import Membership
+from tests.drivers import choose, log_in
+from tests.helpers import make_user
+
+
+async def test_a_guest_sees_no_settings_but_the_profile(user: User, acme):
+    await log_in(user, acme.guest, path='/settings')
+    await user.should_see(marker='guest-settings-note')
+    await user.should_see(marker='profile-name')
+    await user.should_not_see(marker='org-name')
+    await user.should_not_see(marker='invite-email')
+    await user.should_not_see(marker='option-sectors-new')
+
+
+async def test_a_member_sees_members_but_cannot_manage_them(user: User, acme):
+    await log_in(user, acme.member, path='/settings')
+    await user.should_see(marker=f'member-role-label-{acme.owner.email}')
+    await user.should_not_see(marker='invite-email')
+    await user.should_not_see(marker=f'member-remove-{acme.owner.email}')
+    await user.should_not_see(marker='org-save')
+    await user.should_see(marker='option-sectors-new')  # members do edit the lists
+
+
+async def test_the_last_owner_is_protected(user: User, acme):
+    await log_in(user, acme.owner, path='/settings')
+    choose(user, f'member-role-{acme.owner.email}', 'Member')
+    await user.should_see('An organization must keep at least one owner')
+    user.find(marker=f'member-remove-{acme.owner.email}').click()
+    await user.should_see('An organization must keep at least one owner')
+    assert (await Membership.get(org_id=acme.id, user_id=acme.owner.id)).role == 'owner'
+
+
+async def test_option_lists_are_edited_in_settings(user: User, acme):
+    await log_in(user, acme.owner, path='/settings')
+    user.find(marker='option-sectors-new').type('Agriculture')
+    user.find(marker='option-sectors-add').click()
+    await user.should_see(marker=f'option-sectors-{len(orgs.DEFAULT_OPTIONS["sectors"])}')
+    assert (await orgs.option_lists(acme.id))['sectors'][-1] == 'Agriculture'
+    user.find(marker='option-sectors-remove-0').click()
+    await user.should_not_see(marker=f'option-sectors-{len(orgs.DEFAULT_OPTIONS["sectors"])}')
+    assert (await orgs.option_lists(acme.id))['sectors'][0] == orgs.DEFAULT_OPTIONS['sectors'][1]
+
+
+async def test_api_tokens_are_created_shown_once_and_revoked(user: User):
+    await make_user(email='tokens@example.com')
+    await log_in(user, 'tokens@example.com', path='/settings')
+    user.find(marker='token-name').type('Import script')
+    user.find(marker='token-create').click()
+    await user.should_see(marker='token-value')
+    await user.should_see(marker='token-row')
+    user.find(marker='token-revoke').click()
+    await user.should_see(marker='no-tokens')

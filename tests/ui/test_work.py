@@ -1,0 +1,108 @@
+"""The project, task and ticket pages, simulated with NiceGUI's user fixture: lists, New, cards, roles."""
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+
+from models.work import service as work
+from models.work.tables import PROJECT, TASK, TICKET
+from models.work.tables import Project, Task, Ticket
+from tests.drivers import PATIENCE, choose, log_in
+
+
+async def test_a_member_creates_a_project_and_edits_it_on_its_card(user: User, acme):
+    org = acme.owner.membership
+    await log_in(user, acme.owner, path='/projects')
+    await user.should_see('No projects here yet.', marker='no-projects', retries=PATIENCE)
+
+    user.find(marker='new-project').click()
+    await user.should_see(marker='create-project', retries=PATIENCE)
+    user.find(marker='create-project').click()
+    await user.should_see('is required', retries=PATIENCE)  # the name, next to its field; nothing saved
+    assert await Project.all().count() == 0
+
+    user.find(marker='project-title').type('Website relaunch')
+    user.find(marker='project-due').type('2030-02-30')
+    user.find(marker='create-project').click()
+    await user.should_see('must be a date as YYYY-MM-DD', retries=PATIENCE)
+    user.find(marker='project-due').clear().type('2030-02-28')
+    choose(user, 'project-person', 'Olga Owner')
+    user.find(marker='create-project').click()
+    await user.should_see(marker='save-project', retries=PATIENCE)
+    project = await Project.get(org_id=org.org_id)
+    assert (project.name, str(project.due_date), project.owner_id) == ('Website relaunch', '2030-02-28', acme.owner.id)
+
+    choose(user, 'project-status', 'On hold')
+    user.find(marker='save-project').click()
+    await user.should_see('Project saved', retries=PATIENCE)
+    assert (await Project.get(id=project.id)).status == 'on_hold'
+
+    await user.open('/projects')
+    await user.should_see(marker=f'open-project-{project.id}', retries=PATIENCE)
+    await user.should_see('On hold', retries=PATIENCE)
+    choose(user, 'projects-status-filter', 'Done')
+    await user.should_see(marker='no-projects', retries=PATIENCE)
+    choose(user, 'projects-status-filter', 'On hold')
+    await user.should_see(marker=f'open-project-{project.id}', retries=PATIENCE)
+
+
+async def test_lists_are_paginated_in_the_database(user: User, acme):
+    org = acme.owner.membership
+    for n in range(30):
+        await work.create_item(TASK, org, {'title': f'Task {n:02}', 'due_date': f'2030-01-{n + 1:02}'})
+    await log_in(user, acme.owner, path='/tasks')
+    await user.should_see('1–25 of 30', marker='tasks-count', retries=PATIENCE)
+    await user.should_see('Task 00', retries=PATIENCE)
+    assert len(user.find(marker='task-row').elements) == 25
+    pages = user.find(marker='tasks-pages').elements.pop()
+    with user.client:
+        pages.value = 2
+    await user.should_see('26–30 of 30', marker='tasks-count', retries=PATIENCE)
+    await user.should_see('Task 29', retries=PATIENCE)
+    await user.should_not_see('Task 00')
+    user.find(marker='tasks-search').type('task 07')
+    await user.should_see('1–1 of 1', marker='tasks-count', retries=PATIENCE)
+
+
+async def test_a_guest_sees_only_their_work_read_only_and_no_contacts(user: User, acme):
+    org, guest = acme.owner.membership, acme.guest
+    theirs = await work.create_item(TICKET, org, {'title': 'Printer jam', 'assignee_id': guest.id,
+                                                  'priority': 'high'})
+    await work.create_item(TICKET, org, {'title': 'Not for guests'})
+    their_project = await work.create_item(PROJECT, org, {'name': 'Guest project', 'owner_id': guest.id})
+
+    await log_in(user, acme.guest, path='/tickets')
+    await user.should_see(marker='guest-note', retries=PATIENCE)
+    await user.should_see(marker=f'open-ticket-{theirs.id}', retries=PATIENCE)
+    await user.should_not_see('Not for guests')
+    await user.should_see('1–1 of 1', marker='tickets-count', retries=PATIENCE)
+    await user.should_not_see(marker='new-ticket')
+    await user.should_see(marker='nav-projects', retries=PATIENCE)
+    await user.should_not_see(marker='nav-contacts')
+
+    user.find(marker=f'open-ticket-{theirs.id}').click()
+    await user.should_see('Printer jam', marker='ticket-title-text', retries=PATIENCE)
+    await user.should_not_see(marker='save-ticket')
+    await user.should_not_see(marker='linked-records')  # no contacts or companies section at all
+
+    await user.open(f'/projects/{their_project.id}')
+    await user.should_see('Guest project', marker='project-title-text', retries=PATIENCE)
+    hidden = await Ticket.get(title='Not for guests')
+    await user.open(f'/tickets/{hidden.id}')
+    await user.should_see(marker='no-access', retries=PATIENCE)
+
+
+async def test_deleting_an_item_from_its_card(user: User, acme):
+    org = acme.owner.membership
+    task = await work.create_item(TASK, org, {'title': 'Throw away'})
+    await log_in(user, acme.owner, path=f'/tasks/{task.id}')
+    user.find(marker='delete-task').click()
+    user.find(marker='confirm-delete-task').click()
+    await user.should_see(marker='no-tasks', retries=PATIENCE)
+    assert not await Task.filter(id=task.id).exists()
+
+
+async def test_the_card_of_a_missing_item_says_so(user: User, acme):
+    await log_in(user, acme.owner, path='/projects/424242')
+    await user.should_see(marker='no-access', retries=PATIENCE)
+    await user.should_see('This project does not exist or is not visible to you.', kind=ui.label, retries=PATIENCE)
