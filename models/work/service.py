@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from tortoise.expressions import Case, F, When
 
 from .. import access
-from ..access import MAX_ID, WorkAction, is_id, require
+from ..access import MAX_ID, Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..orgs.tables import Membership
 from ..text import fold
@@ -98,7 +98,7 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
 # ---------------------------------------------------------------- writing
 
 async def create_item(kind: WorkKind, actor: Membership, data: dict) -> WorkItem:
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     values = await _clean(kind, actor, data, None)
     values.setdefault('status', kind.statuses[0])
     item = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
@@ -111,7 +111,7 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
                       version: object = None) -> WorkItem:
     """Apply a partial change; with `version`, a change made against an older version is refused (409)."""
     item = await get_item(kind, actor, item_id)
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     if version is not None and not _is_int(version):
         raise ValidationFailed.one('version', 'must be the version you are changing')
     values = await _clean(kind, actor, data, item)
@@ -128,7 +128,7 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
 
 async def delete_item(kind: WorkKind, actor: Membership, item_id: object) -> None:
     item = await get_item(kind, actor, item_id)
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     await item.delete()  # its connections cascade in the database; a project's tasks lose their project
 
 
@@ -177,7 +177,7 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
                      person_id: int | None = None, project_id: int | None = None, sort: str = 'due',
                      descending: bool = False, limit: int = PAGE_SIZE, offset: int = 0) -> Page:
     """One page of the visible items (with their person) and their total, both counted by the database."""
-    require(actor.role, WorkAction.SEE_WORK)
+    require(actor.role, Action.SEE_WORK)
     checks = FieldErrors()
     if not _is_int(limit) or not 1 <= limit <= MAX_PAGE_SIZE:
         checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
@@ -204,6 +204,6 @@ async def projects_by_id(actor: Membership, ids) -> dict[int, Project]:
 
 async def assignable_people(actor: Membership) -> dict[int, str]:
     """Everyone in the organization, guests included, by name: who an item may be assigned to."""
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     rows = await Membership.filter(org_id=actor.org_id).select_related('user').order_by('user__name', 'user_id')
     return {m.user_id: m.user.name for m in rows}
