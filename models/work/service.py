@@ -12,9 +12,10 @@ from datetime import date, datetime, timezone
 from tortoise.expressions import Case, F, When
 
 from .. import access
-from ..access import MAX_ID, Action, is_id, require
+from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..orgs.tables import Membership
+from ..pages import is_whole_number, page_bounds
 from ..text import fold
 from ..validation import FieldErrors, clean_text
 from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
@@ -56,10 +57,6 @@ def due_date(field: str, value: object) -> date | None:
         except ValueError:
             pass
     raise ValidationFailed.one(field, 'must be a date as YYYY-MM-DD')
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkItem | None) -> dict:
@@ -112,7 +109,7 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
     """Apply a partial change; with `version`, a change made against an older version is refused (409)."""
     item = await get_item(kind, actor, item_id)
     require(actor.role, Action.EDIT_WORK)
-    if version is not None and not _is_int(version):
+    if version is not None and not is_whole_number(version):
         raise ValidationFailed.one('version', 'must be the version you are changing')
     values = await _clean(kind, actor, data, item)
     if version is not None and version != item.version:
@@ -179,10 +176,7 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
     """One page of the visible items (with their person) and their total, both counted by the database."""
     require(actor.role, Action.SEE_WORK)
     checks = FieldErrors()
-    if not _is_int(limit) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not _is_int(offset) or not 0 <= offset <= MAX_ID:
-        checks.add('offset', f'must be between 0 and {MAX_ID}')
+    page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE, checks=checks)
     if sort not in SORTS:
         checks.add('sort', f'must be one of {", ".join(SORTS)}')
     checks.raise_if_any()
