@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from .accounts.tables import User
 from .errors import Forbidden, NotFound
+from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
 from .records.tables import COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, Visibility
@@ -29,6 +30,12 @@ class Action(str, Enum):
     COPY_OUT = 'copy records to another organization'
     RECEIVE_COPIES = 'receive copied records'
     MANAGE_KIOSK = 'manage kiosk links'
+    BE_MENTIONED = 'be mentioned in contacts and companies'
+    DELETE_ANY_ATTACHMENT = 'delete any attachment'
+    SEE_WORK = 'see projects, tasks and tickets'
+    SEE_ALL_WORK = 'see every project, task and ticket'
+    EDIT_WORK = 'create, change and delete projects, tasks and tickets'
+    LINK_WORK = 'link contacts and companies to projects, tasks and tickets'
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -42,6 +49,13 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.COPY_OUT: frozenset({Role.OWNER}),
     Action.RECEIVE_COPIES: frozenset({Role.OWNER, Role.MEMBER}),
     Action.MANAGE_KIOSK: frozenset({Role.OWNER}),
+    Action.BE_MENTIONED: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.DELETE_ANY_ATTACHMENT: frozenset({Role.OWNER}),
+    # A guest sees the items assigned to them (see visible_work) but changes nothing and links nothing.
+    Action.SEE_WORK: frozenset({Role.OWNER, Role.MEMBER, Role.GUEST}),
+    Action.SEE_ALL_WORK: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.EDIT_WORK: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.LINK_WORK: frozenset({Role.OWNER, Role.MEMBER}),
 }
 
 
@@ -55,7 +69,7 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
-def allows(role: Role | str | None, action: Action | WorkAction) -> bool:
+def allows(role: Role | str | None, action: Action) -> bool:
     """Whether this role may take this action; an unknown or missing role may do nothing."""
     try:
         return Role(role) in _ALLOWED[action]
@@ -63,7 +77,7 @@ def allows(role: Role | str | None, action: Action | WorkAction) -> bool:
         return False
 
 
-def require(role: Role | str | None, action: Action | WorkAction) -> None:
+def require(role: Role | str | None, action: Action) -> None:
     if not allows(role, action):
         raise Forbidden(f'Your role does not allow you to {action.value}')
 
@@ -142,31 +156,22 @@ def kiosk_visible(kind: Kind, link: KioskLink | None) -> QuerySet[Record]:
 # ================================================================ projects, tasks, tickets and connections
 # Everything below belongs to the work items and their connections to contacts and companies.
 
-class WorkAction(str, Enum):
-    SEE_WORK = 'see projects, tasks and tickets'
-    EDIT_WORK = 'create, change and delete projects, tasks and tickets'
-    LINK_WORK = 'link contacts and companies to projects, tasks and tickets'
-
-
-# A guest sees the items assigned to them (see visible_work) but changes nothing and links nothing.
-_ALLOWED.update({
-    WorkAction.SEE_WORK: frozenset({Role.OWNER, Role.MEMBER, Role.GUEST}),
-    WorkAction.EDIT_WORK: frozenset({Role.OWNER, Role.MEMBER}),
-    WorkAction.LINK_WORK: frozenset({Role.OWNER, Role.MEMBER}),
-})
+def sees_only_assigned_work(role: Role | str | None) -> bool:
+    """Whether this role sees only the projects, tasks and tickets assigned to it (a guest), not all of them."""
+    return allows(role, Action.SEE_WORK) and not allows(role, Action.SEE_ALL_WORK)
 
 
 def work_visibility_q(work_kind: WorkKind, actor: Membership | None, prefix: str = '') -> Q:
     """Who sees a project, task or ticket, as a filter: owners and members every item of the organization,
     a guest the items assigned to them (project owner, task or ticket assignee). Anyone else: nothing."""
-    if actor is None or not allows(actor.role, WorkAction.SEE_WORK):
+    if actor is None or not allows(actor.role, Action.SEE_WORK):
         return Q(**{f'{prefix}id__isnull': True})  # deny: a filter no row passes
     rule = Q(**{f'{prefix}org_id': actor.org_id})
-    if actor.role == Role.GUEST.value:
+    if sees_only_assigned_work(actor.role):
         rule &= Q(**{f'{prefix}{work_kind.person_id}': actor.user_id})
-        live_roles = _ALLOWED[WorkAction.SEE_WORK]  # a guest's view is the narrowest: any role still in may have it
+        live_roles = _ALLOWED[Action.SEE_WORK]  # a guest's view is the narrowest: any role still in may have it
     else:
-        live_roles = _ALLOWED[WorkAction.SEE_WORK] - {Role.GUEST}  # every item of the organization: not for a guest
+        live_roles = _ALLOWED[Action.SEE_ALL_WORK]  # every item of the organization: not for a guest
     return rule & live_membership_q(actor, live_roles, prefix)
 
 
@@ -188,3 +193,38 @@ def visible_connections(actor: Membership | None) -> QuerySet[Connection]:
     record_end = Q(*(Q(**{f'{k.name}_id__in': visible_ids(k, actor)}) for k in KINDS.values()), join_type='OR')
     work_end = Q(*(Q(**{f'{w.name}_id__in': visible_ids(w, actor)}) for w in WORK_KINDS.values()), join_type='OR')
     return Connection.filter(org_id=actor.org_id).filter(record_end & work_end)
+
+
+# ================================================================ who may change, mention, merge and delete
+
+def may_change_visibility(actor: Membership, record: Record) -> bool:
+    """Only the person who created a record changes its visibility (public or private), whatever their role."""
+    return record.created_by_id is not None and record.created_by_id == actor.user_id
+
+
+def require_may_change_visibility(actor: Membership, record: Record, *, which: str = 'this record') -> None:
+    if not may_change_visibility(actor, record):
+        raise Forbidden(f'Only the person who created {which} may change its visibility')
+
+
+def may_be_mentioned(role: Role | str | None) -> bool:
+    """Owners and members may be mentioned in a description (and so see the record); guests may not."""
+    return allows(role, Action.BE_MENTIONED)
+
+
+def mentionable_members(org_id: int) -> QuerySet[Membership]:
+    """The memberships of this organization whose people may be mentioned, as a query."""
+    return Membership.filter(org_id=org_id, role__in=sorted(role.value for role in _ALLOWED[Action.BE_MENTIONED]))
+
+
+def may_merge_away(actor: Membership, record: Record) -> bool:
+    """A record merged into another disappears: a private one only by the person who created it."""
+    return not record.is_private or (record.created_by_id is not None and record.created_by_id == actor.user_id)
+
+
+def may_delete_attachment(actor: Membership, attachment: Attachment, record: Record) -> bool:
+    """Whoever may edit the record's organization and is an owner, added the file, or created the record."""
+    if not allows(actor.role, Action.EDIT_RECORDS):
+        return False
+    return (allows(actor.role, Action.DELETE_ANY_ATTACHMENT) or attachment.uploaded_by_id == actor.user_id
+            or record.created_by_id == actor.user_id)

@@ -12,7 +12,7 @@ from functools import partial
 
 from nicegui import ui
 
-from models.access import WorkAction
+from models.access import Action
 from models.records import service as records
 from models.records.tables import KINDS, Kind, Record
 from models.work import connections, service as work
@@ -174,7 +174,7 @@ async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         return [(item.id, f'{work_kind.title(item)} · {LABELS[item.status]}') for item in page.items]
 
     await _links_panel(
-        actor, mark='connections-panel', may_link=ctx.may(WorkAction.LINK_WORK),
+        actor, mark='connections-panel', may_link=ctx.may(Action.LINK_WORK),
         load=lambda: connections.record_connections(actor, kind, record.id),
         sections=[Section(w.name, partial(heading, w), w.plural, f'show-all-{w.plural}', partial(_work_row, w))
                   for w in WORK_KINDS.values()],
@@ -211,7 +211,7 @@ async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: Wo
         return [(record.id, record.display_name) for record in page.items]
 
     await _links_panel(
-        actor, mark='linked-records', may_link=ctx.may(WorkAction.LINK_WORK),
+        actor, mark='linked-records', may_link=ctx.may(Action.LINK_WORK),
         load=lambda: connections.item_connections(actor, work_kind, item.id),
         sections=[Section(k.name, partial(heading, k), TITLES[k.name].lower(), f'show-all-{k.name}',
                           partial(_record_row, k)) for k in KINDS.values()],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.access import Action, Role
+from models import access
+from models.access import Action
 from models.errors import NotFound
 from models.orgs import service as orgs
 from models.records import service as records
@@ -35,7 +36,7 @@ async def _people(ctx: PageContext) -> tuple[dict[int, str], dict[int, str]]:
     """Names of everyone in the organization (to show mentions) and of those who may be mentioned."""
     members = await orgs.list_members(ctx.membership)
     everyone = {m.user_id: m.user.name for m in members}
-    mentionable = {m.user_id: m.user.name for m in members if m.role in (Role.OWNER.value, Role.MEMBER.value)}
+    mentionable = {m.user_id: m.user.name for m in members if access.may_be_mentioned(m.role)}
     return everyone, mentionable
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from models import access
 from models.records.tables import CONTACT, Company, Kind, Record
 from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone
 
@@ -150,7 +151,7 @@ class RecordForm:
             self.elements['description'] = self.description.textarea
 
         with _section('Visibility'):
-            may_change = record is None or record.created_by_id == ctx.user.id
+            may_change = record is None or access.may_change_visibility(ctx.membership, record)
             self.private = ui.switch('Private: only I and the people mentioned see it',
                                      value=(current('visibility', 'public') == 'private')).mark('field-visibility')
             self.elements['visibility'] = self.private

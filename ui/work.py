@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from models.access import Action, WorkAction
+from models.access import Action, sees_only_assigned_work
 from models.errors import NotFound
 from models.work import service as work
 from models.work.tables import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
@@ -112,8 +112,8 @@ def _register(kind: WorkKind) -> None:
 async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
     actor = ctx.membership
     state = {'status': status, 'page': 1}
-    editable = ctx.may(WorkAction.EDIT_WORK)
-    if ctx.role == 'guest':
+    editable = ctx.may(Action.EDIT_WORK)
+    if sees_only_assigned_work(ctx.role):
         ui.label(f'You see the {kind.plural} assigned to you.').classes('text-grey-8').mark('guest-note')
 
     with ui.row().classes('items-end gap-2 w-full'):
@@ -201,7 +201,7 @@ async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
 
 async def _card(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
     actor = ctx.membership
-    if ctx.may(WorkAction.EDIT_WORK):
+    if ctx.may(Action.EDIT_WORK):
         people = await work.assignable_people(actor)
         projects = await _project_options(ctx) if kind is TASK else {}
         with ui.card().classes('w-full'):

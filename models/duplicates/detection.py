@@ -14,9 +14,9 @@ from tortoise.functions import Count, Min
 from .. import access
 from ..access import Action, require
 from ..orgs.tables import Membership
+from ..pages import page_bounds
 from ..records.service import kind_named
 from ..records.tables import Kind, Record, RecordKey
-from ..validation import FieldErrors
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -51,16 +51,6 @@ class ScanPage:
     total: int
 
 
-def _bounds(limit: object, offset: object) -> tuple[int, int]:
-    checks = FieldErrors()
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        checks.add('offset', 'must be 0 or more')
-    checks.raise_if_any()
-    return limit, offset
-
-
 def _key_groups(kind: Kind, actor: Membership):
     """Shared keys among visible records. The values held more than once in the organization (whoever sees
     them) are found first from the (org_id, kind, value) index alone, so the visibility rule is only evaluated
@@ -87,7 +77,7 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     email, PEC, phone or VAT number (most shared first), then those with the same name. Counted in the database."""
     require(actor.role, Action.SEE_RECORDS)
     kind = kind_named(kind_name)
-    limit, offset = _bounds(limit, offset)
+    limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     column = f'{kind.name}_id'
     keys = _key_groups(kind, actor)
     names = _name_groups(kind, actor)

@@ -38,6 +38,7 @@ from .. import access
 from ..access import Action, require
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..orgs.tables import Membership
+from ..pages import is_whole_number
 from ..records.service import _write_related, derive_columns, get_record, kind_named, now, stale
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Mention, Record, RecordKey, Visibility
 from ..text import fold
@@ -256,7 +257,7 @@ def _check_versions(kind: Kind, keep: Record, other: Record, versions: object) -
         seen = versions.get(role)
         if seen is None:
             continue
-        if not isinstance(seen, int) or isinstance(seen, bool):
+        if not is_whole_number(seen):
             raise ValidationFailed.one(f'versions.{role}', 'must be a version number')
         if seen != record.version:
             raise StaleMerge(f'The {"kept" if role == "keep" else "other"} {kind.name} was changed after you opened '
@@ -278,12 +279,12 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
     choices = _check_choices(kind, choices)
     keep, other = await _pair(kind, actor, keep_id, other_id)
     _check_versions(kind, keep, other, versions)
-    if other.is_private and other.created_by_id != actor.user_id:
+    if not access.may_merge_away(actor, other):
         raise Forbidden(f'Only the person who created the private {kind.name} "{other.display_name}" may merge it '
                         'into another one')
     values = {name: getattr(other if choices.get(name) == 'other' else keep, name) for name in SCALAR_FIELDS[kind.name]}
-    if values['visibility'] != keep.visibility and keep.created_by_id != actor.user_id:
-        raise Forbidden('Only the person who created the kept record may change its visibility')
+    if values['visibility'] != keep.visibility:
+        access.require_may_change_visibility(actor, keep, which='the kept record')
     if kind is CONTACT and values['company_id'] is not None and values['company_id'] != keep.company_id \
             and not await access.visible(COMPANY, actor).filter(id=values['company_id']).exists():
         raise ValidationFailed.one('choices.company_id', 'is not a company you can see')
@@ -418,7 +419,7 @@ async def recent_merges(actor: Membership, kind_name: object | None = None, *,
 
 
 async def get_merge(actor: Membership, merge_id: object) -> MergeLog:
-    if not isinstance(merge_id, int) or isinstance(merge_id, bool):
+    if not access.is_id(merge_id):
         raise NotFound('merge')
     log = await _visible_logs(actor).filter(id=merge_id).first()
     if log is None:

@@ -21,9 +21,10 @@ from integrations import Integrations
 from integrations.storage import FileEntry, TooBig
 
 from .. import access
-from ..access import Action, Role, require
+from ..access import Action, require
 from ..errors import Forbidden, NotFound, TooLarge, ValidationFailed
 from ..orgs.tables import Membership, Organization
+from ..pages import page_bounds
 from ..records.service import get_record
 from ..records.tables import COMPANY, CONTACT, Kind, Record
 from . import cloud
@@ -92,14 +93,11 @@ def visible_attachments(actor: Membership):
 
 def may_delete(actor: Membership, attachment: Attachment, record: Record) -> bool:
     """The person who added the file, the record's creator, or an owner of the organization."""
-    if not access.allows(actor.role, Action.EDIT_RECORDS):
-        return False
-    return (actor.role == Role.OWNER.value or attachment.uploaded_by_id == actor.user_id
-            or record.created_by_id == actor.user_id)
+    return access.may_delete_attachment(actor, attachment, record)
 
 
 async def get_attachment(actor: Membership, attachment_id: object) -> Attachment:
-    if not isinstance(attachment_id, int) or isinstance(attachment_id, bool):
+    if not access.is_id(attachment_id):
         raise NotFound('attachment')
     found = await visible_attachments(actor).filter(id=attachment_id).select_related('uploaded_by').first()
     if found is None:
@@ -111,10 +109,7 @@ async def list_attachments(actor: Membership, kind: Kind, record_id: object, *, 
                            offset: int = 0) -> list[Attachment]:
     """A visible record's attachments, newest first, with who added them (one query)."""
     record = await get_record(kind, actor, record_id)
-    if not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT:
-        raise ValidationFailed.one('limit', f'must be between 1 and {LIST_LIMIT}')
-    if not isinstance(offset, int) or offset < 0:
-        raise ValidationFailed.one('offset', 'must be 0 or more')
+    limit, offset = page_bounds(limit, offset, max_limit=LIST_LIMIT)
     return await Attachment.filter(**{f'{kind.name}_id': record.id}).select_related('uploaded_by') \
         .order_by('-created_at', '-id').offset(offset).limit(limit)
 

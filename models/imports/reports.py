@@ -1,9 +1,10 @@
 """An import's report: the batches a user ran, and their rows (created, updated, skipped and why)."""
 from __future__ import annotations
 
-from ..access import Action, require
+from ..access import Action, is_id, require
 from ..errors import NotFound, ValidationFailed
 from ..orgs.tables import Membership
+from ..pages import page_bounds
 from .tables import ImportBatch, ImportRow
 
 PAGE_MAX = 500
@@ -12,7 +13,7 @@ PAGE_MAX = 500
 async def get_batch(actor: Membership, batch_id: object) -> ImportBatch:
     """An import of this organization run by the caller; anyone else's import does not exist for them."""
     require(actor.role, Action.SEE_RECORDS)
-    if not isinstance(batch_id, int):
+    if not is_id(batch_id):
         raise NotFound('import')
     batch = await ImportBatch.get_or_none(id=batch_id, org_id=actor.org_id, created_by_id=actor.user_id)
     if batch is None:
@@ -23,10 +24,7 @@ async def get_batch(actor: Membership, batch_id: object) -> ImportBatch:
 async def report_rows(actor: Membership, batch_id: object, *, status: str = '', limit: int = 100,
                       offset: int = 0) -> tuple[list[ImportRow], int]:
     batch = await get_batch(actor, batch_id)
-    if not isinstance(limit, int) or not 1 <= limit <= PAGE_MAX:
-        raise ValidationFailed.one('limit', f'must be between 1 and {PAGE_MAX}')
-    if not isinstance(offset, int) or offset < 0:
-        raise ValidationFailed.one('offset', 'must be 0 or more')
+    limit, offset = page_bounds(limit, offset, max_limit=PAGE_MAX)
     query = ImportRow.filter(batch_id=batch.id).exclude(status='company')
     if status:
         if status not in ('created', 'updated', 'skipped'):

@@ -96,9 +96,7 @@ async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str 
         raise ValidationFailed.one('file', 'holds no rows to import')
     total = len(incoming)
     lists = await option_lists(actor.org_id)
-    people = set(await Membership.filter(org_id=actor.org_id, role__in=[access.Role.OWNER.value,
-                                                                        access.Role.MEMBER.value])
-                 .values_list('user_id', flat=True))
+    people = set(await access.mentionable_members(actor.org_id).values_list('user_id', flat=True))
     batch = await ImportBatch.create(org_id=actor.org_id, created_by_id=actor.user_id, kind=kind, mode=mode,
                                      source=source, filename=(filename or '')[:255], total=total)
     plan = Plan()
@@ -310,7 +308,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                     batch.skipped += 1
                     continue
                 changes = _merged(kind, record, row)
-                if 'visibility' in changes and record.created_by_id != actor.user_id:
+                if 'visibility' in changes and not access.may_change_visibility(actor, record):
                     del changes['visibility']  # the same rule as a save: only the creator changes it
                     row.notes.append('visibility left as it was: only the person who created the record may '
                                      'change it')

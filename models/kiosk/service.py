@@ -19,6 +19,7 @@ from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
+from ..pages import is_whole_number, page_bounds
 from ..records import search
 from ..records.tables import COMPANY, CONTACT, KINDS
 from ..validation import FieldErrors, clean_text
@@ -91,7 +92,7 @@ def idle_seconds(field_name: str, value: object) -> int:
         value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not IDLE_MIN <= value <= IDLE_MAX:
+    if not is_whole_number(value) or not IDLE_MIN <= value <= IDLE_MAX:
         raise ValidationFailed.one(field_name, f'must be a whole number of seconds between {IDLE_MIN} and {IDLE_MAX}')
     return value
 
@@ -122,7 +123,7 @@ async def list_kiosk_links(actor) -> list[KioskLink]:
 async def revoke_kiosk_link(*, actor, link_id: object) -> None:
     """The link stops working at once, on screens already open too."""
     require(actor.role, Action.MANAGE_KIOSK)
-    if not isinstance(link_id, int) or not await KioskLink.filter(id=link_id, org_id=actor.org_id).delete():
+    if not access.is_id(link_id) or not await KioskLink.filter(id=link_id, org_id=actor.org_id).delete():
         raise NotFound('kiosk link')
 
 
@@ -187,16 +188,6 @@ async def _public_companies_by_id(link: KioskLink, ids) -> dict:
     return {c.id: c for c in await access.kiosk_visible(COMPANY, link).filter(id__in=wanted)}
 
 
-def _bounds(limit: object, offset: object) -> tuple[int, int]:
-    checks = FieldErrors()
-    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not isinstance(offset, int) or offset < 0:
-        checks.add('offset', 'must be 0 or more')
-    checks.raise_if_any()
-    return limit, offset
-
-
 async def _still_live(link: KioskLink) -> None:
     if link is None or not await KioskLink.filter(id=link.id).exists():
         raise NotFound('kiosk link')
@@ -207,7 +198,7 @@ async def search_directory(link: KioskLink, kind_name: str, *, q: str = '', limi
     """One page of the link's public contacts or companies matching the search, by name, and their total."""
     if kind_name not in KINDS:
         raise ValidationFailed.one('kind', 'must be contact or company')
-    limit, offset = _bounds(limit, offset)
+    limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     await _still_live(link)
     kind = KINDS[kind_name]
     queryset = search.apply(access.kiosk_visible(kind, link), q)
@@ -220,7 +211,7 @@ async def search_directory(link: KioskLink, kind_name: str, *, q: str = '', limi
 
 async def directory_card(link: KioskLink, kind_name: str, record_id: object) -> Card:
     """A public record of the link's organization; a company comes with its public contacts."""
-    if kind_name not in KINDS or not isinstance(record_id, int):
+    if kind_name not in KINDS or not access.is_id(record_id):
         raise NotFound('record')
     await _still_live(link)
     record = await access.kiosk_visible(KINDS[kind_name], link).filter(id=record_id).first()

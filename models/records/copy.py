@@ -17,7 +17,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from .. import access
-from ..access import Action, Role, require
+from ..access import Action, require
 from ..accounts.tables import User
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
@@ -83,8 +83,7 @@ class _Target:
         gate with the copier's membership of the target, so a private record they cannot see is neither reported
         ("already in the target") nor linked to, as if it did not exist."""
         self.lists = await option_lists(self.org_id)
-        self.people = set(await Membership.filter(org_id=self.org_id, role__in=[Role.OWNER.value, Role.MEMBER.value])
-                          .values_list('user_id', flat=True))
+        self.people = set(await access.mentionable_members(self.org_id).values_list('user_id', flat=True))
         values = sorted(emails | vats)
         seen = Q(contact_id__in=access.visible_ids(CONTACT, self.membership)) \
             | Q(company_id__in=access.visible_ids(COMPANY, self.membership))

@@ -16,11 +16,12 @@ from integrations import Integrations
 
 from .. import access
 from ..access import Action, require
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..files.storage import remove_files, upload_keys
 from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
+from ..pages import is_whole_number, page_bounds
 from ..text import fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
@@ -64,9 +65,7 @@ async def _check_mentions(org_id: int, text: str) -> list[int]:
     ids = mentioned_user_ids(text)
     if not ids:
         return []
-    allowed = set(await Membership.filter(org_id=org_id, user_id__in=ids,
-                                          role__in=[access.Role.OWNER.value, access.Role.MEMBER.value])
-                  .values_list('user_id', flat=True))
+    allowed = set(await access.mentionable_members(org_id).filter(user_id__in=ids).values_list('user_id', flat=True))
     strangers = [str(i) for i in ids if i not in allowed]
     if strangers:
         raise ValidationFailed.one('description', 'mentions someone who is not a member or owner of this '
@@ -213,10 +212,10 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
     """Apply a partial change made against `version`; a stale version is refused and nothing is written."""
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
-    if not isinstance(version, int) or isinstance(version, bool):
+    if not is_whole_number(version):
         raise ValidationFailed.one('version', 'is required: the version you are changing')
-    if 'visibility' in data and data['visibility'] != record.visibility and record.created_by_id != actor.user_id:
-        raise Forbidden('Only the person who created this record may change its visibility')
+    if 'visibility' in data and data['visibility'] != record.visibility:
+        access.require_may_change_visibility(actor, record)
     cleaned = await _clean(kind, actor, data, record)
     if version != record.version:
         raise await stale(kind, record)
@@ -291,16 +290,6 @@ class Page:
     total: int
 
 
-def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
-    checks = FieldErrors()
-    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not isinstance(offset, int) or not 0 <= offset <= access.MAX_ID:
-        checks.add('offset', f'must be between 0 and {access.MAX_ID}')
-    checks.raise_if_any()
-    return limit, offset
-
-
 def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
     """The visible records matching the search and the filters, as one database query.
 
@@ -341,7 +330,7 @@ async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str 
                        limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
     """One page of the visible records and their total, both counted by the database."""
     require(actor.role, Action.SEE_RECORDS)
-    limit, offset = _page_bounds(limit, offset)
+    limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     queryset = filtered(kind, actor, q=q, **filters)
     total = await queryset.count()
     items = await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
@@ -376,7 +365,7 @@ async def find(actor: Membership | None, query: str, *, limit: int = 5, offset: 
     An empty query finds nothing (a guest is refused, as for lists)."""
     require(actor.role if actor else None, Action.SEE_RECORDS)
     if not search.terms(query):
-        _page_bounds(limit, offset)
+        page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
         return Results(Page([], 0), Page([], 0))
     pages = [await list_records(kind, actor, q=query, sort='relevance', limit=limit, offset=offset)
              for kind in (CONTACT, COMPANY)]

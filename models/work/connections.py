@@ -12,7 +12,7 @@ from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
-from ..access import WorkAction, is_id, require, visible_connections, visible_ids
+from ..access import Action, is_id, require, visible_connections, visible_ids
 from ..errors import Conflict, NotFound
 from ..orgs.tables import Membership
 from ..records.service import get_record
@@ -84,7 +84,7 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
 
     `ends` holds one of contact_id / company_id and one of project_id / task_id / ticket_id.
     """
-    require(actor.role, WorkAction.LINK_WORK)
+    require(actor.role, Action.LINK_WORK)
     checks = FieldErrors()
     for name in ends:
         if name not in RECORD_ENDS + WORK_ENDS:
@@ -130,5 +130,5 @@ async def get_connection(actor: Membership, connection_id: object) -> Connection
 
 async def unlink(actor: Membership, connection_id: object) -> None:
     connection = await get_connection(actor, connection_id)
-    require(actor.role, WorkAction.LINK_WORK)
+    require(actor.role, Action.LINK_WORK)
     await connection.delete()

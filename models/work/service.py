@@ -12,9 +12,10 @@ from datetime import date, datetime, timezone
 from tortoise.expressions import Case, F, When
 
 from .. import access
-from ..access import MAX_ID, WorkAction, is_id, require
+from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..orgs.tables import Membership
+from ..pages import is_whole_number, page_bounds
 from ..text import fold
 from ..validation import FieldErrors, clean_text
 from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
@@ -58,10 +59,6 @@ def due_date(field: str, value: object) -> date | None:
     raise ValidationFailed.one(field, 'must be a date as YYYY-MM-DD')
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkItem | None) -> dict:
     """Validate the given fields, all of them at once; returns the values to write."""
     checks = FieldErrors()
@@ -98,7 +95,7 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
 # ---------------------------------------------------------------- writing
 
 async def create_item(kind: WorkKind, actor: Membership, data: dict) -> WorkItem:
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     values = await _clean(kind, actor, data, None)
     values.setdefault('status', kind.statuses[0])
     item = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
@@ -111,8 +108,8 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
                       version: object = None) -> WorkItem:
     """Apply a partial change; with `version`, a change made against an older version is refused (409)."""
     item = await get_item(kind, actor, item_id)
-    require(actor.role, WorkAction.EDIT_WORK)
-    if version is not None and not _is_int(version):
+    require(actor.role, Action.EDIT_WORK)
+    if version is not None and not is_whole_number(version):
         raise ValidationFailed.one('version', 'must be the version you are changing')
     values = await _clean(kind, actor, data, item)
     if version is not None and version != item.version:
@@ -128,7 +125,7 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
 
 async def delete_item(kind: WorkKind, actor: Membership, item_id: object) -> None:
     item = await get_item(kind, actor, item_id)
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     await item.delete()  # its connections cascade in the database; a project's tasks lose their project
 
 
@@ -177,12 +174,9 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
                      person_id: int | None = None, project_id: int | None = None, sort: str = 'due',
                      descending: bool = False, limit: int = PAGE_SIZE, offset: int = 0) -> Page:
     """One page of the visible items (with their person) and their total, both counted by the database."""
-    require(actor.role, WorkAction.SEE_WORK)
+    require(actor.role, Action.SEE_WORK)
     checks = FieldErrors()
-    if not _is_int(limit) or not 1 <= limit <= MAX_PAGE_SIZE:
-        checks.add('limit', f'must be between 1 and {MAX_PAGE_SIZE}')
-    if not _is_int(offset) or not 0 <= offset <= MAX_ID:
-        checks.add('offset', f'must be between 0 and {MAX_ID}')
+    page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE, checks=checks)
     if sort not in SORTS:
         checks.add('sort', f'must be one of {", ".join(SORTS)}')
     checks.raise_if_any()
@@ -204,6 +198,6 @@ async def projects_by_id(actor: Membership, ids) -> dict[int, Project]:
 
 async def assignable_people(actor: Membership) -> dict[int, str]:
     """Everyone in the organization, guests included, by name: who an item may be assigned to."""
-    require(actor.role, WorkAction.EDIT_WORK)
+    require(actor.role, Action.EDIT_WORK)
     rows = await Membership.filter(org_id=actor.org_id).select_related('user').order_by('user__name', 'user_id')
     return {m.user_id: m.user.name for m in rows}

@@ -122,6 +122,14 @@ async def test_a_hidden_record_shows_no_files(user: User, acme, panel):
     assert download.status_code == 404 and b'secret' not in download.content
 
 
+async def test_a_download_of_an_id_beyond_any_row_is_the_same_not_found_as_an_unknown_one(user: User, acme):
+    await log_in(user, acme.other)
+    unknown = await user.http_client.get(f'/files/{acme.id}/999999')
+    huge = await user.http_client.get(f'/files/{acme.id}/{2 ** 64}')
+    assert unknown.status_code == huge.status_code == 404
+    assert huge.content == unknown.content
+
+
 # ------------------------------------------------------------------ a real browser
 
 def test_a_real_browser_uploads_with_progress_and_downloads(screen, tmp_path):

@@ -93,6 +93,16 @@ async def test_guests_get_no_import_page(user: User, acme):
     await user.should_not_see(marker='import-upload')
 
 
+async def test_a_report_of_an_id_beyond_any_row_is_the_same_not_found_as_an_unknown_one(user: User, acme):
+    await log_in(user, acme.owner, path='/import?batch=999999')
+    await user.should_see(marker='no-access', retries=WAIT)
+    said = next(iter(user.find(marker='no-access').elements)).text
+    await user.open(f'/import?batch={2 ** 64}')
+    await user.should_see(marker='no-access', retries=WAIT)
+    assert next(iter(user.find(marker='no-access').elements)).text == said
+    await user.should_not_see(marker='import-upload')
+
+
 async def test_list_exports_download_the_filtered_list_with_the_session(user: User, acme):
     await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Ada', 'last_name': 'Lovelace',
                                                                  'type': 'Client'})

@@ -1,0 +1,26 @@
+"""Paging: the bounds every list checks its `limit` and `offset` against, the same way everywhere."""
+from __future__ import annotations
+
+from .access import MAX_ID
+from .validation import FieldErrors
+
+
+def is_whole_number(value: object) -> bool:
+    """An int, not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def page_bounds(limit: object, offset: object, *, max_limit: int, checks: FieldErrors | None = None
+                ) -> tuple[int, int]:
+    """`limit` from 1 to `max_limit`, `offset` from 0 to MAX_ID; both problems reported at once, each naming its
+    field. Given the `checks` of a caller that validates more fields, the problems are added there, to be raised
+    together with the others."""
+    own = checks is None
+    checks = FieldErrors() if checks is None else checks
+    if not is_whole_number(limit) or not 1 <= limit <= max_limit:
+        checks.add('limit', f'must be between 1 and {max_limit}')
+    if not is_whole_number(offset) or not 0 <= offset <= MAX_ID:
+        checks.add('offset', f'must be between 0 and {MAX_ID}')
+    if own:
+        checks.raise_if_any()
+    return limit, offset
