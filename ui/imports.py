@@ -8,9 +8,9 @@ from fastapi import FastAPI, Request
 from nicegui import ui
 
 from models.access import Action
-from models.errors import RubricaError
+from models.errors import RubricaError, ValidationFailed
 from models.imports import reading, reports, writing
-from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
+from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.records import exports
@@ -23,6 +23,7 @@ from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
 
+SAMPLES = 3  # the first values shown of each column
 MODES = {'create': 'Create only: skip rows that match an existing record',
          'update': 'Update matches: by email, then VAT number; create the others'}
 REPORT_COLUMNS = [
@@ -58,8 +59,9 @@ class ImportPage:
     def __init__(self, ctx: PageContext, kind: str) -> None:
         self.ctx = ctx
         self.kind = kind if kind in KINDS else 'contact'
-        self.parsed: CsvFile | None = None
-        self.cards: list | None = None
+        self.data = b''  # the uploaded file, read again in a worker when the import runs
+        self.file_format = 'csv'
+        self.shown: reading.Preview | None = None
         self.filename = ''
         self.selects: list[ui.select] = []
         self.batch: ImportBatch | None = None
@@ -83,7 +85,8 @@ class ImportPage:
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
-        if self.parsed is not None:
+        if self.shown is not None:
+            self.shown.for_kind(kind)
             self.show_preview()
 
     async def receive(self, event) -> None:
@@ -91,16 +94,15 @@ class ImportPage:
         self.filename = event.file.name or ''
         data = await event.file.read()
         self.upload.reset()
-        self.parsed = self.cards = None
+        self.data, self.shown = b'', None
+        self.file_format = reading.sniff_format(data, self.filename)
         try:
-            if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
-                self.cards = await reading.read_upload(data, 'vcard')
-            else:
-                self.parsed = await reading.read_upload(data, 'csv')
+            shown = await reading.preview(self.ctx.membership, kind=self.kind, data=data, file_format=self.file_format)
         except RubricaError as e:
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
             return
+        self.data, self.shown = data, shown
         self.show_preview()
 
     def show_preview(self) -> None:
@@ -108,26 +110,25 @@ class ImportPage:
         self.result.clear()
         self.selects = []
         with self.preview, ui.card().classes('w-full'):
-            if self.cards is not None:
-                ui.label(f'2. {self.filename}: {len(self.cards):,} vCards, imported as contacts') \
+            shown = self.shown
+            if shown.file_format == 'vcard':
+                ui.label(f'2. {self.filename}: {shown.row_count:,} vCards, imported as contacts') \
                     .classes('font-medium').mark('import-summary')
             else:
-                parsed = self.parsed
-                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(parsed.delimiter, parsed.delimiter)
-                ui.label(f'2. {self.filename}: {len(parsed.rows):,} rows, {separator}-separated, read as '
-                         f'{parsed.encoding}. Choose the field each column goes to.') \
+                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(shown.delimiter, shown.delimiter)
+                ui.label(f'2. {self.filename}: {shown.row_count:,} rows, {separator}-separated, read as '
+                         f'{shown.encoding}. Choose the field each column goes to.') \
                     .classes('font-medium').mark('import-summary')
-                options = {'': '— ignore —', **TARGETS[self.kind]}
-                guessed = guess_mapping(parsed.headers, self.kind)
+                options = {'': '— ignore —', **shown.fields}
                 with ui.grid(columns='minmax(8rem, 1fr) minmax(12rem, 1fr) 2fr').classes('w-full items-center gap-1'):
                     ui.label('Column').classes('text-grey-7')
                     ui.label('Field').classes('text-grey-7')
                     ui.label('First values').classes('text-grey-7')
-                    for i, header in enumerate(parsed.headers):
+                    for i, header in enumerate(shown.headers):
                         ui.label(header or f'(column {i + 1})').mark(f'import-header-{i}')
-                        self.selects.append(ui.select(options, value=guessed[i]).props('dense outlined')
+                        self.selects.append(ui.select(options, value=shown.mapping[i]).props('dense outlined')
                                             .mark(f'import-map-{i}'))
-                        samples = [row[i] for row in parsed.preview(3) if i < len(row) and row[i].strip()]
+                        samples = [row[i] for row in shown.rows[:SAMPLES] if row[i].strip()]
                         ui.label(' · '.join(samples)[:200]).classes('text-grey-8 text-sm ellipsis')
             self.mode = ui.radio(MODES, value='create').mark('import-mode')
             with ui.row().classes('items-center gap-2 w-full'):
@@ -137,19 +138,7 @@ class ImportPage:
                 self.progress.set_visibility(False)
 
     async def run(self) -> None:
-        if self.cards is not None and self.kind != 'contact':
-            self.problem.set_text('vCards hold contacts: choose Contacts to import them')
-            return
-        if self.cards is not None:
-            incoming, source = self.cards, 'vcard'
-        else:
-            mapping = [select.value or '' for select in self.selects]
-            try:
-                check_mapping(mapping, self.parsed.headers, self.kind)
-            except RubricaError as e:
-                self.problem.set_text(e.message)
-                return
-            incoming, source = MappedCsv(self.parsed.headers, mapping, self.parsed.rows), 'csv'
+        mapping = [select.value or '' for select in self.selects] if self.file_format == 'csv' else None
         self.problem.set_text('')
         self.run_button.disable()
         self.progress.set_visibility(True)
@@ -162,9 +151,14 @@ class ImportPage:
                                           'writing': f'Saving: {done:,} of {total:,}',
                                           'done': f'Done: {total:,} rows'}[step])
 
-        batch = await attempt(writing.run_import(self.ctx.membership, kind=self.kind, incoming=incoming,
-                                                 mode=self.mode.value, filename=self.filename, source=source,
-                                                 progress=progress))
+        try:
+            batch = await attempt(writing.import_file(self.ctx.membership, kind=self.kind, data=self.data,
+                                                      filename=self.filename, file_format=self.file_format,
+                                                      mode=self.mode.value, mapping=mapping, progress=progress),
+                                  passing=(ValidationFailed,))
+        except ValidationFailed as e:  # the mapping, or the kind for vCards: said where the file's problems are
+            self.problem.set_text(e.message)
+            batch = FAILED
         if batch is FAILED:
             self.run_button.enable()
             self.progress.set_visibility(False)
