@@ -69,6 +69,15 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
+def parse_id(text: object) -> int | None:
+    """The id a page's address or query names ('42'), or None when the text names no row (see is_id)."""
+    text = str(text)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    value = int(text)
+    return value if is_id(value) else None
+
+
 def allows(role: Role | str | None, action: Action) -> bool:
     """Whether this role may take this action; an unknown or missing role may do nothing."""
     try:

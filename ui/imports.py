@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from nicegui import ui
 
-from models.access import Action
+from models.access import Action, parse_id
 from models.errors import RubricaError, ValidationFailed
 from models.imports import reading, reports, writing
 from models.imports.formats import MAX_IMPORT_BYTES
@@ -48,8 +48,8 @@ def install_routes(fastapi_app: FastAPI) -> None:
         actor = await session_membership(org, 'export')
         filters: dict[str, object] = dict(request.query_params)
         query = filters.pop('q', '')
-        if filters.get('company_id'):
-            filters['company_id'] = int(filters['company_id']) if str(filters['company_id']).isdigit() else -1
+        if filters.get('company_id'):  # text that names no company matches nothing, as a hidden company's id does
+            filters['company_id'] = parse_id(filters['company_id']) or -1
         return export_response(exports.open_export(actor, name, q=query, filters=filters))
 
 
@@ -259,9 +259,9 @@ async def import_page(kind: str = 'contact', batch: str = ''):
         if not records_allowed(ctx, 'contacts and companies, nor import them', Action.EDIT_RECORDS):
             return
         page = ImportPage(ctx, kind)
-        if batch.isdigit():
+        if batch:
             try:
-                found = await reports.get_batch(ctx.membership, int(batch))
+                found = await reports.get_batch(ctx.membership, parse_id(batch))
             except RubricaError as e:
                 no_access(e.message)
                 return
