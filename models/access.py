@@ -15,7 +15,7 @@ from .errors import Forbidden, NotFound
 from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
-from .records.tables import COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, Visibility
+from .records.tables import KINDS, Kind, Mention, Record, Visibility
 from .work.tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 
@@ -136,14 +136,6 @@ def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     return kind.model.filter(org_id=actor.org_id).filter(
         live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
-
-
-def visible_contacts(actor: Membership | None) -> QuerySet[Contact]:
-    return visible(CONTACT, actor)
-
-
-def visible_companies(actor: Membership | None) -> QuerySet[Company]:
-    return visible(COMPANY, actor)
 
 
 # ---------------------------------------------------------------- what a kiosk screen shows
