@@ -97,10 +97,13 @@ class ImportPage:
         self.data, self.shown = b'', None
         self.file_format = reading.sniff_format(data, self.filename)
         try:
-            shown = await reading.preview(self.ctx.membership, kind=self.kind, data=data, file_format=self.file_format)
-        except RubricaError as e:
+            shown = await attempt(reading.preview(self.ctx.membership, kind=self.kind, data=data,
+                                                  file_format=self.file_format), passing=(RubricaError,))
+        except RubricaError as e:  # the file's problem, said next to the upload
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
+            return
+        if shown is FAILED:
             return
         self.data, self.shown = data, shown
         self.show_preview()
