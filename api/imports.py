@@ -5,6 +5,7 @@ Registered before api/records.py: `/contacts/export.csv` must not be read as `/c
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
@@ -15,7 +16,7 @@ from starlette.responses import StreamingResponse
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
 from models.imports import reading, reports, undo, writing
-from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, guess_mapping
+from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch
 from models.records import exports
 from web.downloads import export_response
@@ -112,9 +113,8 @@ def _mapping(text: str | None) -> list[str] | None:
 @router.post('/orgs/{org}/imports/preview', tags=['imports'], response_model=Preview, responses=responses(400),
              summary='Read a CSV file and guess its column mapping, without importing')
 async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact')) -> dict:
-    require(actor.role, Action.EDIT_RECORDS)
-    preview = await reading.preview_csv(await _read(file))
-    return preview | {'mapping': guess_mapping(preview['headers'], kind), 'fields': TARGETS[kind]}
+    require(actor.role, Action.EDIT_RECORDS)  # before the file is read; reading.preview asks the gate again
+    return asdict(await reading.preview(actor, kind=kind, data=await _read(file)))
 
 
 @router.post('/orgs/{org}/imports', status_code=201, tags=['imports'], response_model=ImportSummary,

@@ -15,7 +15,7 @@ from .errors import Forbidden, NotFound
 from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
-from .records.tables import COMPANY, CONTACT, KINDS, Company, Contact, Kind, Mention, Record, Visibility
+from .records.tables import KINDS, Kind, Mention, Record, Visibility
 from .work.tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 
@@ -67,6 +67,15 @@ MAX_ID = 2 ** 31 - 1
 def is_id(value: object) -> bool:
     """Whether `value` can be the id of a row: an int (not a bool) from 1 to MAX_ID."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def parse_id(text: object) -> int | None:
+    """The id a page's address or query names ('42'), or None when the text names no row (see is_id)."""
+    text = str(text)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    value = int(text)
+    return value if is_id(value) else None
 
 
 def allows(role: Role | str | None, action: Action) -> bool:
@@ -127,14 +136,6 @@ def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     return kind.model.filter(org_id=actor.org_id).filter(
         live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
-
-
-def visible_contacts(actor: Membership | None) -> QuerySet[Contact]:
-    return visible(CONTACT, actor)
-
-
-def visible_companies(actor: Membership | None) -> QuerySet[Company]:
-    return visible(COMPANY, actor)
 
 
 # ---------------------------------------------------------------- what a kiosk screen shows

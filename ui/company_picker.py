@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import access
-from models.records import search
-from models.records.tables import COMPANY
+from models.records import service as records
 
 RESULTS = 8
 
@@ -54,13 +52,12 @@ class CompanyPicker:
         self.results.clear()
         if not text:
             return
-        found = await search.apply(access.visible(COMPANY, self.ctx.membership), text) \
-            .order_by('sort_name').limit(RESULTS).values('id', 'name')
+        found = await records.company_choices(self.ctx.membership, text, limit=RESULTS)
         with self.results:
-            for company in found:
-                ui.item(company['name'], on_click=lambda c=company: self.choose(c['id'], c['name'])) \
+            for company_id, name in found:
+                ui.item(name, on_click=lambda c=company_id, n=name: self.choose(c, n)) \
                     .props('dense clickable').mark(f'{self.mark}-option')
-            if self.allow_create and not any(c['name'].casefold() == text.casefold() for c in found):
+            if self.allow_create and not any(name.casefold() == text.casefold() for _, name in found):
                 ui.item(f'Create company “{text}”', on_click=lambda: self.create(text)) \
                     .props('dense clickable').classes('text-primary').mark(f'{self.mark}-create')
 

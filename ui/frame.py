@@ -24,7 +24,9 @@ NAVIGATION = [
     ('Tickets', '/tickets', 'confirmation_number'),
     ('Settings', '/settings', 'settings'),
 ]
-OPEN_TO_GUESTS = ('/', '/settings', '/projects', '/tasks', '/tickets')  # guests see the work assigned to them
+# what the caller's role must allow (the gate's Action) for a page to be listed; None: every signed-in visitor
+LISTED_FOR = {'/': None, '/contacts': Action.SEE_RECORDS, '/companies': Action.SEE_RECORDS,
+              '/projects': Action.SEE_WORK, '/tasks': Action.SEE_WORK, '/tickets': Action.SEE_WORK, '/settings': None}
 
 
 def new_organization_dialog(ctx: PageContext) -> ui.dialog:
@@ -111,7 +113,7 @@ def frame(ctx: PageContext, title: str):
     with ui.left_drawer(value=False).props('show-if-above bordered :width="200"') as drawer:
         with ui.list().classes('w-full'):
             for label, target, icon in NAVIGATION:
-                if target in OPEN_TO_GUESTS or ctx.may(Action.SEE_RECORDS):
+                if LISTED_FOR[target] is None or ctx.may(LISTED_FOR[target]):
                     with ui.item(on_click=lambda t=target: ui.navigate.to(t)).mark(f'nav-{label.lower()}'):
                         with ui.item_section().props('avatar'):
                             ui.icon(icon)

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from nicegui import ui
 
-from models.access import Action
-from models.errors import RubricaError
+from models.access import Action, parse_id
+from models.errors import RubricaError, ValidationFailed
 from models.imports import reading, reports, writing
-from models.imports.formats import MAX_IMPORT_BYTES, TARGETS, CsvFile, MappedCsv, check_mapping, guess_mapping
+from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.records import exports
@@ -23,6 +23,7 @@ from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
 
+SAMPLES = 3  # the first values shown of each column
 MODES = {'create': 'Create only: skip rows that match an existing record',
          'update': 'Update matches: by email, then VAT number; create the others'}
 REPORT_COLUMNS = [
@@ -47,8 +48,8 @@ def install_routes(fastapi_app: FastAPI) -> None:
         actor = await session_membership(org, 'export')
         filters: dict[str, object] = dict(request.query_params)
         query = filters.pop('q', '')
-        if filters.get('company_id'):
-            filters['company_id'] = int(filters['company_id']) if str(filters['company_id']).isdigit() else -1
+        if filters.get('company_id'):  # text that names no company matches nothing, as a hidden company's id does
+            filters['company_id'] = parse_id(filters['company_id']) or -1
         return export_response(exports.open_export(actor, name, q=query, filters=filters))
 
 
@@ -58,8 +59,9 @@ class ImportPage:
     def __init__(self, ctx: PageContext, kind: str) -> None:
         self.ctx = ctx
         self.kind = kind if kind in KINDS else 'contact'
-        self.parsed: CsvFile | None = None
-        self.cards: list | None = None
+        self.data = b''  # the uploaded file, read again in a worker when the import runs
+        self.file_format = 'csv'
+        self.shown: reading.Preview | None = None
         self.filename = ''
         self.selects: list[ui.select] = []
         self.batch: ImportBatch | None = None
@@ -83,7 +85,8 @@ class ImportPage:
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
-        if self.parsed is not None:
+        if self.shown is not None:
+            self.shown.for_kind(kind)
             self.show_preview()
 
     async def receive(self, event) -> None:
@@ -91,16 +94,18 @@ class ImportPage:
         self.filename = event.file.name or ''
         data = await event.file.read()
         self.upload.reset()
-        self.parsed = self.cards = None
+        self.data, self.shown = b'', None
+        self.file_format = reading.sniff_format(data, self.filename)
         try:
-            if self.filename.lower().endswith(('.vcf', '.vcard')) or data.lstrip()[:11].upper() == b'BEGIN:VCARD':
-                self.cards = await reading.read_upload(data, 'vcard')
-            else:
-                self.parsed = await reading.read_upload(data, 'csv')
-        except RubricaError as e:
+            shown = await attempt(reading.preview(self.ctx.membership, kind=self.kind, data=data,
+                                                  file_format=self.file_format), passing=(RubricaError,))
+        except RubricaError as e:  # the file's problem, said next to the upload
             self.preview.clear()
             self.problem.set_text(f'{self.filename}: {e.message}')
             return
+        if shown is FAILED:
+            return
+        self.data, self.shown = data, shown
         self.show_preview()
 
     def show_preview(self) -> None:
@@ -108,26 +113,25 @@ class ImportPage:
         self.result.clear()
         self.selects = []
         with self.preview, ui.card().classes('w-full'):
-            if self.cards is not None:
-                ui.label(f'2. {self.filename}: {len(self.cards):,} vCards, imported as contacts') \
+            shown = self.shown
+            if shown.file_format == 'vcard':
+                ui.label(f'2. {self.filename}: {shown.row_count:,} vCards, imported as contacts') \
                     .classes('font-medium').mark('import-summary')
             else:
-                parsed = self.parsed
-                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(parsed.delimiter, parsed.delimiter)
-                ui.label(f'2. {self.filename}: {len(parsed.rows):,} rows, {separator}-separated, read as '
-                         f'{parsed.encoding}. Choose the field each column goes to.') \
+                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(shown.delimiter, shown.delimiter)
+                ui.label(f'2. {self.filename}: {shown.row_count:,} rows, {separator}-separated, read as '
+                         f'{shown.encoding}. Choose the field each column goes to.') \
                     .classes('font-medium').mark('import-summary')
-                options = {'': '— ignore —', **TARGETS[self.kind]}
-                guessed = guess_mapping(parsed.headers, self.kind)
+                options = {'': '— ignore —', **shown.fields}
                 with ui.grid(columns='minmax(8rem, 1fr) minmax(12rem, 1fr) 2fr').classes('w-full items-center gap-1'):
                     ui.label('Column').classes('text-grey-7')
                     ui.label('Field').classes('text-grey-7')
                     ui.label('First values').classes('text-grey-7')
-                    for i, header in enumerate(parsed.headers):
+                    for i, header in enumerate(shown.headers):
                         ui.label(header or f'(column {i + 1})').mark(f'import-header-{i}')
-                        self.selects.append(ui.select(options, value=guessed[i]).props('dense outlined')
+                        self.selects.append(ui.select(options, value=shown.mapping[i]).props('dense outlined')
                                             .mark(f'import-map-{i}'))
-                        samples = [row[i] for row in parsed.preview(3) if i < len(row) and row[i].strip()]
+                        samples = [row[i] for row in shown.rows[:SAMPLES] if row[i].strip()]
                         ui.label(' · '.join(samples)[:200]).classes('text-grey-8 text-sm ellipsis')
             self.mode = ui.radio(MODES, value='create').mark('import-mode')
             with ui.row().classes('items-center gap-2 w-full'):
@@ -137,19 +141,7 @@ class ImportPage:
                 self.progress.set_visibility(False)
 
     async def run(self) -> None:
-        if self.cards is not None and self.kind != 'contact':
-            self.problem.set_text('vCards hold contacts: choose Contacts to import them')
-            return
-        if self.cards is not None:
-            incoming, source = self.cards, 'vcard'
-        else:
-            mapping = [select.value or '' for select in self.selects]
-            try:
-                check_mapping(mapping, self.parsed.headers, self.kind)
-            except RubricaError as e:
-                self.problem.set_text(e.message)
-                return
-            incoming, source = MappedCsv(self.parsed.headers, mapping, self.parsed.rows), 'csv'
+        mapping = [select.value or '' for select in self.selects] if self.file_format == 'csv' else None
         self.problem.set_text('')
         self.run_button.disable()
         self.progress.set_visibility(True)
@@ -162,9 +154,14 @@ class ImportPage:
                                           'writing': f'Saving: {done:,} of {total:,}',
                                           'done': f'Done: {total:,} rows'}[step])
 
-        batch = await attempt(writing.run_import(self.ctx.membership, kind=self.kind, incoming=incoming,
-                                                 mode=self.mode.value, filename=self.filename, source=source,
-                                                 progress=progress))
+        try:
+            batch = await attempt(writing.import_file(self.ctx.membership, kind=self.kind, data=self.data,
+                                                      filename=self.filename, file_format=self.file_format,
+                                                      mode=self.mode.value, mapping=mapping, progress=progress),
+                                  passing=(ValidationFailed,))
+        except ValidationFailed as e:  # the mapping, or the kind for vCards: said where the file's problems are
+            self.problem.set_text(e.message)
+            batch = FAILED
         if batch is FAILED:
             self.run_button.enable()
             self.progress.set_visibility(False)
@@ -265,9 +262,9 @@ async def import_page(kind: str = 'contact', batch: str = ''):
         if not records_allowed(ctx, 'contacts and companies, nor import them', Action.EDIT_RECORDS):
             return
         page = ImportPage(ctx, kind)
-        if batch.isdigit():
+        if batch:
             try:
-                found = await reports.get_batch(ctx.membership, int(batch))
+                found = await reports.get_batch(ctx.membership, parse_id(batch))
             except RubricaError as e:
                 no_access(e.message)
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from models import access
-from models.access import Action
+from models.access import Action, parse_id
 from models.errors import NotFound
 from models.orgs import service as orgs
 from models.records import service as records
@@ -26,10 +26,6 @@ PLURAL = {'contact': 'contacts', 'company': 'companies'}
 def record_path(kind: Kind, record_id: int | None = None) -> str:
     base = f'/{PLURAL[kind.name]}'
     return base if record_id is None else f'{base}/{record_id}'
-
-
-def parse_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 async def _people(ctx: PageContext) -> tuple[dict[int, str], dict[int, str]]:
@@ -118,7 +114,7 @@ class RecordCard:
     async def _company(self):
         if self.kind is not CONTACT:
             return None
-        company_id = self.record.company_id if self.record else parse_id(str(self.prefill.get('company_id', '')))
+        company_id = self.record.company_id if self.record else parse_id(self.prefill.get('company_id', ''))
         companies = await records.visible_companies_by_id(self.ctx.membership, [company_id])
         return companies.get(company_id)
 

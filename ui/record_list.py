@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models.access import Action
+from models.access import Action, parse_id
 from models.orgs import service as orgs
 from models.records import service as records
 from models.records.tables import CONTACT, Kind
@@ -13,7 +13,7 @@ from .company_picker import CompanyPicker
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
-from .record_card import PLURAL, parse_id, record_path
+from .record_card import PLURAL, record_path
 from .session import PageContext
 
 
@@ -161,5 +161,5 @@ async def record_list_page(ctx: PageContext, kind: Kind, *, q: str = '', **filte
             return
         clean = {name: value for name, value in filters.items() if value}
         if 'company_id' in clean:
-            clean['company_id'] = parse_id(str(clean['company_id']))
+            clean['company_id'] = parse_id(clean['company_id'])
         await RecordList(ctx, kind, clean, q).build()

@@ -1,17 +1,19 @@
 """Importing contacts and companies (CSV and vCard), with a report per row and "undo this import".
 
 What happens on import, module by module:
-1. reading.py: the file is read in a worker process (workers.py): a CSV file's encoding, separator, header and
-   rows with the given or guessed column mapping, or a vCard file's cards (formats.py knows both formats and
-   their bounds); the preview shows the first rows.
+1. reading.py: the file's format is sniffed (its name, its first bytes) and the file is read in a worker
+   process (workers.py): a CSV file's encoding, separator, header and rows with the given or guessed column
+   mapping, or a vCard file's cards (formats.py knows both formats and their bounds); `preview` shows the first
+   rows and the guessed mapping, or the number of cards.
 2. preparing.py: each row is mapped to a record's fields and validated in the workers with the app's own
    validators (records.clean_fields, the organization's country as phone region and its option lists). A bad
    row is reported and skipped; it never stops the good ones.
 3. writing.py: the rows are matched against existing records through the indexed RecordKey table (by email,
    then VAT number; only records the importer can see), then written in chunks: each chunk — its records,
    their lookup keys and its report rows — in one transaction, with bulk inserts. If writing fails half-way,
-   what was already written is taken back, so a failed import leaves nothing behind. `import_file` (a file)
-   and `run_import` (rows already read) are the two entry points.
+   what was already written is taken back, so a failed import leaves nothing behind. `import_file` (a file,
+   its format, the column mapping) is the one entry point: the import page and the API both call it, after
+   `reading.preview`.
 4. reports.py: the batches a user ran and their report rows.
 5. undo.py: "undo this import" deletes what it created and puts back what it overwrote, refused when one of
    those records was changed since.

@@ -395,10 +395,6 @@ class MappedCsv:
                 for n, row in enumerate(self.rows)]
 
 
-def incoming_from_csv(parsed: CsvFile, mapping: list[str]) -> list[Incoming]:
-    return MappedCsv(parsed.headers, mapping, parsed.rows).incoming()
-
-
 def column_of(incoming: Incoming, field_name: str, emails: list[str], phones: list[str]) -> str:
     """The CSV column a failing field came from ('' for a vCard or when unknown).
 

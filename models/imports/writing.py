@@ -359,5 +359,3 @@ async def _rollback(kind: Kind, batch: ImportBatch) -> None:
     except Exception:  # the database itself is failing; the original error is the one to report
         pass
 
-
-# ---------------------------------------------------------------- report and undo

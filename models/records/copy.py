@@ -48,7 +48,7 @@ class CopyReport:
 def _ids(name: str, value: object) -> list[int]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+    if not isinstance(value, list) or not all(access.is_id(i) for i in value):
         raise ValidationFailed.one(name, 'must be a list of ids')
     return list(dict.fromkeys(value))
 

@@ -345,6 +345,13 @@ async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
     return {c.id: c for c in await access.visible(COMPANY, actor).filter(id__in=wanted)}
 
 
+async def company_choices(actor: Membership, q: str, *, limit: int) -> list[tuple[int, str]]:
+    """For a company picker: the first visible companies matching the search, in the order of a list by name, as
+    (id, name) pairs; none are counted. A caller who may not see companies gets none."""
+    queryset = _sorted(COMPANY, actor, filtered(COMPANY, actor, q=q), 'name', False, q)
+    return [(company.id, company.name) for company in await queryset.limit(limit)]
+
+
 async def company_contacts(actor: Membership, company_id: object, *, limit: int = PAGE_SIZE,
                            offset: int = 0) -> Page:
     """The contacts of a company the caller may see, those the caller may see."""

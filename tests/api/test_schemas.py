@@ -9,7 +9,7 @@ import pytest
 
 from models import access
 from models.work import connections
-from models.records import exports
+from models.records import copy as copying, exports
 from models.records import service as records
 from models.work import service as work
 from models.access import MAX_ID
@@ -84,7 +84,11 @@ async def test_ids_from_the_pages_past_the_range_are_not_found(make_org, huge):
     range as no record, and an offset past it as a bad offset, instead of failing in the database."""
     team = await make_org()
     owner, actor = team.owner.user, team.owner.membership
+    elsewhere = await make_org('Elsewhere', owner=team.owner)
     assert access.is_id(MAX_ID) and not access.is_id(huge) and not access.is_id(True) and not access.is_id(0)
+    # an id in a page's address is read by the same rule; digits of other scripts, signs and spaces name no row
+    assert access.parse_id(str(MAX_ID)) == MAX_ID and access.parse_id('42') == 42
+    assert [access.parse_id(text) for text in (str(huge), '0', '', '+1', ' 1', '1_0', '²', '١', 'abc')] == [None] * 9
     with pytest.raises(NotFound):
         await access.membership(owner, huge)
     for call in (lambda: records.get_record(CONTACT, actor, huge), lambda: work.get_item(TASK, actor, huge),
@@ -96,7 +100,8 @@ async def test_ids_from_the_pages_past_the_range_are_not_found(make_org, huge):
                  lambda: work.list_items(TASK, actor, offset=huge),
                  lambda: work.list_items(TASK, actor, person_id=huge),
                  lambda: records.create_record(CONTACT, actor, {'last_name': 'Verdi', 'company_id': huge}),
-                 lambda: connections.link(actor, {'contact_id': huge, 'task_id': 1})):
+                 lambda: connections.link(actor, {'contact_id': huge, 'task_id': 1}),
+                 lambda: copying.copy_records(actor=actor, target_org_id=elsewhere.id, contact_ids=[huge])):
         with pytest.raises(ValidationFailed):
             await call()
     # the list pages' CSV export passes a company filter from the URL

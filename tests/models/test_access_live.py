@@ -23,7 +23,7 @@ async def held(acme):
 
 
 def seen(held):
-    return [access.visible_contacts(held).count(), access.visible_companies(held).count(),
+    return [access.visible(CONTACT, held).count(), access.visible(COMPANY, held).count(),
             access.visible_work(PROJECT, held).count()]
 
 

@@ -125,6 +125,10 @@ async def test_never_what_the_caller_may_not_see(acme, sample, make_org):
     assert await names(member, 'segr') == ['Segretissimo']  # mentioned: seen
     assert await names(member, 'segreta', COMPANY) == []
     assert await names(org, 'segreta', COMPANY) == ['Segreta Spa']
+    # the company picker offers what the lists show, through the same gate
+    assert await records.company_choices(member, 'segreta', limit=8) == []
+    assert [name for _, name in await records.company_choices(org, 'segreta', limit=8)] == ['Segreta Spa']
+    assert await records.company_choices(acme.guest.membership, 'segreta', limit=8) == []
     assert await names(await access.membership(acme.owner, other.org_id), 'segreto') == ['Segreto Altrove']
     with pytest.raises(Forbidden):
         await list_records(CONTACT, acme.guest.membership, q='segreto')
