@@ -63,8 +63,9 @@ class DriverClock:
                 setattr(client, name, original)
 
 
-async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
-    """Median total ms, median database ms and queries per run of an async action (after one warm-up run)."""
+async def runs(action, repeat: int) -> tuple[list[float], list[float], int]:
+    """Total ms and database ms of each of `repeat` runs of an async action (after one warm-up run), and the
+    queries of one run."""
     await action()
     totals, db_times = [], []
     queries = 0
@@ -76,6 +77,12 @@ async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
             totals.append((time.perf_counter() - start) * 1000)
         db_times.append(clock.seconds * 1000)
         queries = clock.queries
+    return totals, db_times, queries
+
+
+async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
+    """Median total ms, median database ms and queries per run of an async action (after one warm-up run)."""
+    totals, db_times, queries = await runs(action, repeat)
     return statistics.median(totals), statistics.median(db_times), queries
 
 
