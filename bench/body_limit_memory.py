@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import argparse
 import select
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import fresh_server  # noqa: E402
 from bench.upload_memory import Sampler, memory, reset_peak  # noqa: E402
-from tests.server import free_port, server_env  # noqa: E402
 
 MIB = 1024 * 1024
 CHUNK = 256 * 1024
@@ -77,30 +73,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--mib', type=int, default=300, help='size of the body in MiB (default 300)')
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix='rubrica-bench-'))
-    port = free_port()
-    env = server_env(RUBRICA_PORT=str(port), RUBRICA_DATA_DIR=str(data_dir),
-                     RUBRICA_DATABASE_URL=f'sqlite://{data_dir / "rubrica.sqlite3"}')
-    log = open(data_dir / 'server.log', 'wb')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f'http://127.0.0.1:{port}/login', timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    print(f'the server did not start; see {data_dir / "server.log"}', file=sys.stderr)
-                    return 1
-                time.sleep(0.2)
+    with fresh_server() as ((url, process), _):
         print(f'{"body":<34} | {"answer":<38} | {"body sent before it":>19} | {"answer size":>11} | peak RSS rise')
         for declared in (True, False):
             reset_peak(process.pid)
             before = memory(process.pid)
             sampler = Sampler(process.pid)
             sampler.start()
-            status, sent, answer_size = send_body(port, args.mib * MIB, declared=declared)
+            status, sent, answer_size = send_body(urlsplit(url).port, args.mib * MIB, declared=declared)
             time.sleep(0.5)
             sampler.running = False
             sampler.join()
@@ -109,15 +89,7 @@ def main() -> int:
             kind = f'{args.mib} MiB multipart, ' + ('Content-Length' if declared else 'chunked')
             print(f'{kind:<34} | {status:<38} | {sent / MIB:>15,.1f} MiB | {answer_size:>9,} B | '
                   f'{rise / MIB:,.1f} MiB')
-        return 0
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
+    return 0
 
 if __name__ == '__main__':
     sys.exit(main())

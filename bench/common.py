@@ -1,14 +1,20 @@
-"""Shared by the bench scripts: open a database by URL and measure the time spent inside the database driver."""
+"""Shared by the bench scripts: open a database by URL, measure the time spent inside the database driver, print
+a table; and, for the scripts that talk to a server process, sign up an account with an organization."""
 from __future__ import annotations
 
+import shutil
 import statistics
+import tempfile
 import time
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import httpx
 from tortoise import connections
 
 from models.db import Database
+from server_process import Server, free_port, running_server
 
 OUT = Path(__file__).resolve().parent / 'out'
 DEFAULT_URL = f'sqlite://{OUT / "bench.sqlite3"}'
@@ -57,8 +63,9 @@ class DriverClock:
                 setattr(client, name, original)
 
 
-async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
-    """Median total ms, median database ms and queries per run of an async action (after one warm-up run)."""
+async def runs(action, repeat: int) -> tuple[list[float], list[float], int]:
+    """Total ms and database ms of each of `repeat` runs of an async action (after one warm-up run), and the
+    queries of one run."""
     await action()
     totals, db_times = [], []
     queries = 0
@@ -70,6 +77,12 @@ async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
             totals.append((time.perf_counter() - start) * 1000)
         db_times.append(clock.seconds * 1000)
         queries = clock.queries
+    return totals, db_times, queries
+
+
+async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
+    """Median total ms, median database ms and queries per run of an async action (after one warm-up run)."""
+    totals, db_times, queries = await runs(action, repeat)
     return statistics.median(totals), statistics.median(db_times), queries
 
 
@@ -80,3 +93,27 @@ def print_table(headers: list[str], rows: list[list[object]]) -> None:
         print('  '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
         if n == 0:
             print('  '.join('-' * w for w in widths))
+
+
+@contextmanager
+def fresh_server(*, database_url: str = '', start_timeout: float = 60, stop_timeout: float = 15,
+                 **settings: str) -> Iterator[tuple[Server, dict[str, str]]]:
+    """Rubrica as a process on a free port and a fresh data dir, with SQLite in it unless `database_url` names
+    another database: the server and the RUBRICA_* settings it runs with (for `main.py admin` on the same data).
+    The data dir is removed when the block ends, and kept, with the server's log, when it ends in an error."""
+    data_dir = Path(tempfile.mkdtemp(prefix='rubrica-bench-'))
+    settings = {'RUBRICA_DATA_DIR': str(data_dir),
+                'RUBRICA_DATABASE_URL': database_url or f'sqlite://{data_dir / "rubrica.sqlite3"}', **settings}
+    with running_server(free_port(), log=data_dir / 'server.log', start_timeout=start_timeout,
+                        stop_timeout=stop_timeout, **settings) as server:
+        yield server, settings
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def account(http: httpx.Client, email: str, org_name: str) -> tuple[dict[str, str], int]:
+    """Signs up `email` on the server `http` talks to, with an organization of its own: (API headers, org id)."""
+    http.post('/api/v1/users', json={'email': email, 'password': 'bench password', 'name': email.split('@')[0]}) \
+        .raise_for_status()
+    token = http.post('/api/v1/tokens', json={'email': email, 'password': 'bench password'}).json()['token']
+    auth = {'Authorization': f'Bearer {token}'}
+    return auth, http.post('/api/v1/orgs', json={'name': org_name}, headers=auth).json()['id']

@@ -18,13 +18,11 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tortoise import connections as tortoise_connections  # noqa: E402
-
+from bench.common import print_table, runs  # noqa: E402
 from models.accounts.tables import User  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.orgs.service import create_organization  # noqa: E402
@@ -34,40 +32,10 @@ from models.records.tables import CONTACT  # noqa: E402
 from models.work.connections import record_connections  # noqa: E402
 from models.work.tables import WORK_KINDS, Connection  # noqa: E402
 
-METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
 
-
-@asynccontextmanager
-async def counting_queries():
-    """Counts the statements sent through Tortoise's client while the block runs."""
-    client = tortoise_connections.get('default')
-    originals = {name: getattr(client, name) for name in METHODS}
-    count = {'queries': 0}
-
-    def counted(original):
-        async def wrapper(*args, **kwargs):
-            count['queries'] += 1
-            return await original(*args, **kwargs)
-        return wrapper
-
-    for name, original in originals.items():
-        setattr(client, name, counted(original))
-    try:
-        yield count
-    finally:
-        for name, original in originals.items():
-            setattr(client, name, original)
-
-
-async def measure(action, runs: int) -> tuple[float, float, int]:
-    await action()
-    times, queries = [], 0
-    for _ in range(runs):
-        async with counting_queries() as count:
-            start = time.perf_counter()
-            await action()
-            times.append((time.perf_counter() - start) * 1000)
-        queries = count['queries']
+async def measure(action, repeat: int) -> tuple[float, float, int]:
+    """Median and 95th percentile ms, and queries, of a run of an async action (after one warm-up run)."""
+    times, _, queries = await runs(action, repeat)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], queries
 
@@ -135,11 +103,8 @@ async def run(args, url: str) -> None:
 
     backend = url.split(':', 1)[0]
     print(f'Connections tab of a contact with {args.items} linked items ({backend}, {args.runs} runs)')
-    header = ('build', 'median ms', 'p95 ms', 'queries')
-    cells = [header] + [(name, f'{median:.1f}', f'{p95:.1f}', str(queries)) for name, median, p95, queries in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    for row in cells:
-        print('  '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    print_table(['build', 'median ms', 'p95 ms', 'queries'],
+                [[name, f'{median:.1f}', f'{p95:.1f}', queries] for name, median, p95, queries in rows])
 
 
 if __name__ == '__main__':

@@ -26,6 +26,7 @@ from models.orgs import service as orgs  # noqa: E402
 from models.orgs.tables import Membership  # noqa: E402
 from models.records.service import derive_columns, lookup_keys  # noqa: E402
 from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey  # noqa: E402
+from models.validation import phone_number  # noqa: E402
 
 FIRST = ['Marco', 'Giulia', 'Luca', 'Francesca', 'André', 'Zoë', 'Jürgen', 'Chloé', 'Søren', 'Íñigo', 'Anna',
          'Paolo', 'Elena', 'Matteo', 'Sara', 'François', 'Hélène', 'Björn', 'Łukasz', 'Niccolò', 'Chiara', 'Davide',
@@ -75,7 +76,8 @@ async def generate(contacts: int, companies: int, members: int, private_share: f
         description = ' '.join(f'@[{p.name}](user:{p.id})' for p in mentioned) + ' Notes from the last meeting.'
         return {'org_id': org.org_id, 'visibility': 'private' if private else 'public', 'created_by_id': creator.id,
                 'updated_by_id': creator.id, 'description': description,
-                'phones': [mobile(i * 7 + 1)], 'addresses': [address(rng)]}, mentioned
+                'phones': [phone_number('phones', mobile(i * 7 + 1), region='IT')],
+                'addresses': [address(rng)]}, mentioned
 
     async def insert(kind, rows: list) -> None:
         async with in_transaction():
@@ -90,45 +92,39 @@ async def generate(contacts: int, companies: int, members: int, private_share: f
             await RecordKey.bulk_create(keys, batch_size=2000)
             await Mention.bulk_create(mentions, batch_size=2000)
 
-    from models.validation import phone_number
+    async def write(kind, plural: str, count: int, first: int, make) -> None:
+        """`count` records of a kind, the n-th made by `make(n, fields)` from the fields every record has (those of
+        the record numbered `first + n` of all)."""
+        start = time.perf_counter()
+        batch: list = []
+        for n in range(count):
+            values, mentioned = common(first + n)
+            record = make(n, values)
+            derive_columns(kind, record)
+            batch.append((record, mentioned))
+            if len(batch) == 5000:
+                await insert(kind, batch)
+                batch = []
+        if batch:
+            await insert(kind, batch)
+        print(f'{count:,} {plural} in {time.perf_counter() - start:.1f} s')
 
-    start = time.perf_counter()
-    batch: list = []
-    for i in range(companies):
-        values, mentioned = common(i)
-        values['phones'] = [phone_number('phones', values['phones'][0], region='IT')]
+    def company(n: int, values: dict) -> Company:
         name = f'{rng.choice(LAST)} {rng.choice(WORDS)} {rng.choice(SUFFIX)}'
-        company = Company(name=name, type=rng.choice(lists['company_types']), sector=rng.choice(lists['sectors']),
-                          emails=[f'info{i}@{name.split()[0].lower()}.example'], vat_number=partita_iva(i),
-                          **values)
-        derive_columns(COMPANY, company)
-        batch.append((company, mentioned))
-        if len(batch) == 5000:
-            await insert(COMPANY, batch)
-            batch = []
-    if batch:
-        await insert(COMPANY, batch)
-    company_ids = await Company.filter(org_id=org.org_id).values_list('id', flat=True)
-    print(f'{companies:,} companies in {time.perf_counter() - start:.1f} s')
+        return Company(name=name, type=rng.choice(lists['company_types']), sector=rng.choice(lists['sectors']),
+                       emails=[f'info{n}@{name.split()[0].lower()}.example'], vat_number=partita_iva(n), **values)
 
-    start = time.perf_counter()
-    batch = []
-    for i in range(contacts):
-        values, mentioned = common(i + companies)
-        values['phones'] = [phone_number('phones', values['phones'][0], region='IT')]
+    await write(COMPANY, 'companies', companies, 0, company)
+    company_ids = await Company.filter(org_id=org.org_id).values_list('id', flat=True)
+
+    def contact(n: int, values: dict) -> Contact:
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        contact = Contact(first_name=first, last_name=last, type=rng.choice(lists['contact_types']),
-                          role=rng.choice(lists['contact_roles']),
-                          company_id=rng.choice(company_ids) if rng.random() < 0.8 else None,
-                          emails=[f'{first.lower()}.{last.lower().replace(" ", "")}{i}@example.com'], **values)
-        derive_columns(CONTACT, contact)
-        batch.append((contact, mentioned))
-        if len(batch) == 5000:
-            await insert(CONTACT, batch)
-            batch = []
-    if batch:
-        await insert(CONTACT, batch)
-    print(f'{contacts:,} contacts in {time.perf_counter() - start:.1f} s')
+        return Contact(first_name=first, last_name=last, type=rng.choice(lists['contact_types']),
+                       role=rng.choice(lists['contact_roles']),
+                       company_id=rng.choice(company_ids) if rng.random() < 0.8 else None,
+                       emails=[f'{first.lower()}.{last.lower().replace(" ", "")}{n}@example.com'], **values)
+
+    await write(CONTACT, 'contacts', contacts, companies, contact)
 
 
 async def main() -> None:

@@ -1,6 +1,6 @@
 """Another user's contacts list while hostile files are uploaded for import (target: every answer within 200 ms).
 
-Starts Rubrica as a process (`python main.py`, as tests/server.py does) on a free port with a fresh data dir,
+Starts Rubrica as a process (`python main.py`, with server_process.py) on a free port with a fresh data dir,
 creates an attacker with an organization and a victim with another one holding 200 contacts. Then, for each
 scenario, the attacker uploads the file again and again for --seconds (at least once, each upload waited for up
 to --timeout s) while the victim asks for `GET /api/v1/orgs/{org}/contacts` every 20 ms; prints the victim's
@@ -21,12 +21,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -37,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.server import free_port, server_env  # noqa: E402
+from bench.common import account, fresh_server  # noqa: E402
 
 TARGET_MS = 200
 
@@ -114,34 +111,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def start_server(args) -> tuple[subprocess.Popen, str, Path]:
-    data_dir = Path(tempfile.mkdtemp(prefix='rubrica-bench-'))
-    port = free_port()
-    settings = {'RUBRICA_PORT': str(port), 'RUBRICA_DATA_DIR': str(data_dir),
-                'RUBRICA_DATABASE_URL': args.database_url or f'sqlite://{data_dir / "rubrica.sqlite3"}'}
-    log = open(data_dir / 'server.log', 'wb')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=server_env(**settings), stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f'http://127.0.0.1:{port}'
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            httpx.get(f'{url}/login', timeout=1)
-            return process, url, data_dir
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f'the server did not start; see {data_dir / "server.log"}') from None
-            time.sleep(0.2)
-
-
-def account(http: httpx.Client, email: str, org_name: str) -> tuple[dict[str, str], int]:
-    http.post('/api/v1/users', json={'email': email, 'password': 'bench password', 'name': email.split('@')[0]}) \
-        .raise_for_status()
-    token = http.post('/api/v1/tokens', json={'email': email, 'password': 'bench password'}).json()['token']
-    auth = {'Authorization': f'Bearer {token}'}
-    return auth, http.post('/api/v1/orgs', json={'name': org_name}, headers=auth).json()['id']
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seconds', type=float, default=5, help='how long each scenario uploads (default 5)')
@@ -154,91 +123,87 @@ def main() -> int:
                              'victim run (default 10): they stand for clients on other machines, whose CPU is not '
                              "the server's; 0 lets them compete with the server for this machine's cores")
     args = parser.parse_args()
+    with fresh_server(database_url=args.database_url, start_timeout=120, stop_timeout=60) as ((url, process), _):
+        return attack(args, url, process)
+
+
+def attack(args, url: str, process: subprocess.Popen) -> int:
+    """Every scenario against the server at `url`, and the table of what the victim saw."""
     size = args.size_kb * 1000
+    with httpx.Client(base_url=url, timeout=120) as http:
+        attacker, attacker_org = account(http, 'attacker@example.com', 'Attacker')
+        victim_auth, victim_org = account(http, 'victim@example.com', 'Victim')
+        http.post(f'/api/v1/orgs/{victim_org}/imports', files={'file': ('mine.csv', valid_csv(200))},
+                  headers=victim_auth).raise_for_status()
+    base = f'/api/v1/orgs/{attacker_org}'
+    vcard, csv_file, wide = hostile_vcard(size), crafted_csv(size), million_columns()
+    uploads = {
+        'vCard, BEGIN without END -> contacts/import.vcf': [('/contacts/import.vcf', 'x.vcf', vcard, {})],
+        'vCard, BEGIN without END -> imports': [('/imports', 'x.vcf', vcard, {'format': 'vcard'})],
+        'CSV crafted for csv.Sniffer -> imports/preview': [('/imports/preview', 'x.csv', csv_file, {})],
+        'CSV crafted for csv.Sniffer -> imports': [('/imports', 'x.csv', csv_file, {})],
+        'CSV, 1,000,000 columns -> imports/preview': [('/imports/preview', 'wide.csv', wide, {})],
+        'CSV, 1,000,000 columns -> imports': [('/imports', 'wide.csv', wide, {})],
+    }
+    scenarios = {'no upload (baseline)': []} | uploads
+    scenarios['all six hostile uploads at once'] = [u for ups in uploads.values() for u in ups]
+    scenarios['for comparison: a valid 20,000-row CSV import'] = [('/imports', 'valid.csv', valid_csv(20_000),
+                                                                    {})]
 
-    process, url, data_dir = start_server(args)
-    try:
-        with httpx.Client(base_url=url, timeout=120) as http:
-            attacker, attacker_org = account(http, 'attacker@example.com', 'Attacker')
-            victim_auth, victim_org = account(http, 'victim@example.com', 'Victim')
-            http.post(f'/api/v1/orgs/{victim_org}/imports', files={'file': ('mine.csv', valid_csv(200))},
-                      headers=victim_auth).raise_for_status()
-        base = f'/api/v1/orgs/{attacker_org}'
-        vcard, csv_file, wide = hostile_vcard(size), crafted_csv(size), million_columns()
-        uploads = {
-            'vCard, BEGIN without END -> contacts/import.vcf': [('/contacts/import.vcf', 'x.vcf', vcard, {})],
-            'vCard, BEGIN without END -> imports': [('/imports', 'x.vcf', vcard, {'format': 'vcard'})],
-            'CSV crafted for csv.Sniffer -> imports/preview': [('/imports/preview', 'x.csv', csv_file, {})],
-            'CSV crafted for csv.Sniffer -> imports': [('/imports', 'x.csv', csv_file, {})],
-            'CSV, 1,000,000 columns -> imports/preview': [('/imports/preview', 'wide.csv', wide, {})],
-            'CSV, 1,000,000 columns -> imports': [('/imports', 'wide.csv', wide, {})],
-        }
-        scenarios = {'no upload (baseline)': []} | uploads
-        scenarios['all six hostile uploads at once'] = [u for ups in uploads.values() for u in ups]
-        scenarios['for comparison: a valid 20,000-row CSV import'] = [('/imports', 'valid.csv', valid_csv(20_000),
-                                                                        {})]
+    context = multiprocessing.get_context('spawn')
+    stop = context.Event()
+    receiving, sending = context.Pipe(duplex=False)
+    watcher = context.Process(target=victim, args=(url, f'/api/v1/orgs/{victim_org}/contacts?limit=50', victim_auth,
+                                                   stop, sending))
+    watcher.start()
+    time.sleep(3)  # the victim's process starts
+    os.nice(args.attackers_nice)  # this process only: the server and the victim keep their priority
+    windows = []
+    for name, sends in scenarios.items():
+        until = time.perf_counter() + args.seconds
+        attackers = [Attacker(url, attacker, base + path, filename, data, form, until, args.timeout)
+                     for path, filename, data, form in sends]
+        started, cpu = time.monotonic(), cpu_seconds(process.pid)
+        for a in attackers:
+            a.start()
+        for a in attackers:
+            a.join()
+        if not attackers:
+            time.sleep(args.seconds)
+        busy = (cpu_seconds(process.pid) - cpu) / (time.monotonic() - started)
+        windows.append((name, attackers, started, time.monotonic(), busy))
+        for detail in sorted({a.detail for a in attackers if a.detail}):
+            print(f'  {name}: {detail[:150]}')
+    stop.set()
+    samples = receiving.recv()
+    watcher.join()
 
-        context = multiprocessing.get_context('spawn')
-        stop = context.Event()
-        receiving, sending = context.Pipe(duplex=False)
-        watcher = context.Process(target=victim, args=(url, f'/api/v1/orgs/{victim_org}/contacts?limit=50', victim_auth,
-                                                       stop, sending))
-        watcher.start()
-        time.sleep(3)  # the victim's process starts
-        os.nice(args.attackers_nice)  # this process only: the server and the victim keep their priority
-        windows = []
-        for name, sends in scenarios.items():
-            until = time.perf_counter() + args.seconds
-            attackers = [Attacker(url, attacker, base + path, filename, data, form, until, args.timeout)
-                         for path, filename, data, form in sends]
-            started, cpu = time.monotonic(), cpu_seconds(process.pid)
-            for a in attackers:
-                a.start()
-            for a in attackers:
-                a.join()
-            if not attackers:
-                time.sleep(args.seconds)
-            busy = (cpu_seconds(process.pid) - cpu) / (time.monotonic() - started)
-            windows.append((name, attackers, started, time.monotonic(), busy))
-            for detail in sorted({a.detail for a in attackers if a.detail}):
-                print(f'  {name}: {detail[:150]}')
-        stop.set()
-        samples = receiving.recv()
-        watcher.join()
+    table = []
+    for name, attackers, started, ended, busy in windows:
+        during = [ms for moment, ms, _ in samples if started <= moment < ended]
+        failed = sum(1 for moment, _, ok in samples if started <= moment < ended and not ok)
+        statuses: Counter[str] = Counter()
+        for a in attackers:
+            statuses.update(a.statuses)
+        longest = max((d for a in attackers for d in a.durations), default=0.0)
+        p95 = statistics.quantiles(during, n=20, method='inclusive')[-1] if len(during) >= 2 \
+            else max(during, default=0.0)
+        worst = max(during, default=0.0)
+        table.append([name, sum(statuses.values()),
+                      ', '.join(f'{code} x{count}' for code, count in sorted(statuses.items())) or '-',
+                      f'{longest:.2f}', len(during), f'{statistics.median(during):.0f}' if during else '-',
+                      f'{p95:.0f}', f'{worst:.0f}', 'yes' if during and worst < TARGET_MS and not failed else 'NO',
+                      f'{busy:.0%}'])
 
-        table = []
-        for name, attackers, started, ended, busy in windows:
-            during = [ms for moment, ms, _ in samples if started <= moment < ended]
-            failed = sum(1 for moment, _, ok in samples if started <= moment < ended and not ok)
-            statuses: Counter[str] = Counter()
-            for a in attackers:
-                statuses.update(a.statuses)
-            longest = max((d for a in attackers for d in a.durations), default=0.0)
-            p95 = statistics.quantiles(during, n=20, method='inclusive')[-1] if len(during) >= 2 \
-                else max(during, default=0.0)
-            worst = max(during, default=0.0)
-            table.append([name, sum(statuses.values()),
-                          ', '.join(f'{code} x{count}' for code, count in sorted(statuses.items())) or '-',
-                          f'{longest:.2f}', len(during), f'{statistics.median(during):.0f}' if during else '-',
-                          f'{p95:.0f}', f'{worst:.0f}', 'yes' if during and worst < TARGET_MS and not failed else 'NO',
-                          f'{busy:.0%}'])
-
-        headers = ['scenario', 'uploads', 'status', 'slowest upload s', 'victim requests', 'p50 ms', 'p95 ms',
-                   'max ms', f'all < {TARGET_MS} ms', 'server CPU']
-        widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
-        print()
-        print(' | '.join(h.ljust(w) for h, w in zip(headers, widths)))
-        print('-+-'.join('-' * w for w in widths))
-        for row in table:
-            print(' | '.join(str(c).ljust(w) for c, w in zip(row, widths)))
-        return 0 if all(row[-2] == 'yes' for row in table[:-1]) else 2
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
+    headers = ['scenario', 'uploads', 'status', 'slowest upload s', 'victim requests', 'p50 ms', 'p95 ms',
+               'max ms', f'all < {TARGET_MS} ms', 'server CPU']
+    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
+    print()
+    print(' | '.join(h.ljust(w) for h, w in zip(headers, widths)))
+    print('-+-'.join('-' * w for w in widths))
+    for row in table:
+        print(' | '.join(str(c).ljust(w) for c, w in zip(row, widths)))
+    return 0 if all(row[-2] == 'yes' for row in table[:-1]) else 2
 
 
 if __name__ == '__main__':

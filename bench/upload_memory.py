@@ -1,6 +1,6 @@
 """How much a 200 MiB upload raises the server's peak memory (target: under 50 MiB).
 
-Starts Rubrica as a process (`python main.py`, as tests/server.py does) on a fresh data dir, creates an account,
+Starts Rubrica as a process (`python main.py`, with server_process.py) on a fresh data dir, creates an account,
 an organization with room for the file, and a contact; then uploads a file of --mib MiB through the API as a
 streamed multipart body, sampling the server's VmRSS and VmHWM from /proc while it runs.
 
@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,7 +21,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.server import free_port, server_env  # noqa: E402
+from bench.common import account, fresh_server  # noqa: E402
+from server_process import server_env  # noqa: E402
 
 CHUNK = 1024 * 1024
 MIB = 1024 * 1024
@@ -83,81 +81,55 @@ def main() -> int:
     args = parser.parse_args()
     size = args.mib * MIB
 
-    data_dir = Path(tempfile.mkdtemp(prefix='rubrica-bench-'))
-    port = free_port()
-    url = f'http://127.0.0.1:{port}'
-    env = server_env(RUBRICA_PORT=str(port), RUBRICA_DATA_DIR=str(data_dir),
-                     RUBRICA_DATABASE_URL=f'sqlite://{data_dir / "rubrica.sqlite3"}',
-                     RUBRICA_MAX_UPLOAD_MB=str(args.mib + 1))
-    log = open(data_dir / 'server.log', 'wb')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f'{url}/login', timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    print(f'the server did not start; see {data_dir / "server.log"}', file=sys.stderr)
-                    return 1
-                time.sleep(0.2)
-        with httpx.Client(base_url=url, timeout=600) as http:
-            http.post('/api/v1/users', json={'email': 'bench@example.com', 'password': 'bench password',
-                                             'name': 'Bench'}).raise_for_status()
-            token = http.post('/api/v1/tokens', json={'email': 'bench@example.com',
-                                                      'password': 'bench password'}).json()['token']
-            auth = {'Authorization': f'Bearer {token}'}
-            org = http.post('/api/v1/orgs', json={'name': 'Bench'}, headers=auth).json()['id']
-            contact = http.post(f'/api/v1/orgs/{org}/contacts', json={'last_name': 'Bench'}, headers=auth).json()['id']
-            # room for the file: the operator's command, as in production
-            subprocess.run([sys.executable, 'main.py', 'admin', 'plan', str(org), 'premium'], cwd=ROOT, env=env,
-                           check=True, capture_output=True)
+    with fresh_server(RUBRICA_MAX_UPLOAD_MB=str(args.mib + 1)) as ((url, process), settings):
+        return measure(url, process, size, settings)
 
-            hwm_reset = reset_peak(process.pid)
-            before = memory(process.pid)
-            sampler = Sampler(process.pid)
-            sampler.start()
-            boundary = 'rubrica-bench-boundary'
-            started = time.perf_counter()
-            response = http.post(f'/api/v1/orgs/{org}/contacts/{contact}/attachments', content=body(boundary, size),
-                                 headers={**auth, 'Content-Type': f'multipart/form-data; boundary={boundary}'})
-            elapsed = time.perf_counter() - started
-            sampler.running = False
-            sampler.join()
-            after = memory(process.pid)
-            if response.status_code != 201:
-                print(f'upload failed: {response.status_code} {response.text}', file=sys.stderr)
-                return 1
-            assert response.json()['size'] == size
 
-        peak_increase = max(after['VmHWM'] - before['VmHWM'], sampler.peak_rss - before['VmRSS'], 0)
-        rows = [
-            ('file uploaded', f'{size / MIB:,.0f} MiB'),
-            ('time', f'{elapsed:,.1f} s ({size / MIB / elapsed:,.0f} MiB/s)'),
-            ('server RSS before', f'{before["VmRSS"] / MIB:,.1f} MiB'),
-            ('server peak RSS before (VmHWM)', f'{before["VmHWM"] / MIB:,.1f} MiB'
-                                               + (' (reset to RSS)' if hwm_reset else ' (could not reset)')),
-            ('server peak RSS after (VmHWM)', f'{after["VmHWM"] / MIB:,.1f} MiB'),
-            ('highest sampled RSS during upload', f'{sampler.peak_rss / MIB:,.1f} MiB'),
-            ('peak increase', f'{peak_increase / MIB:,.1f} MiB'),
-            ('target', '< 50 MiB'),
-            ('result', 'PASS' if peak_increase < 50 * MIB else 'FAIL'),
-        ]
-        width = max(len(name) for name, _ in rows)
-        print(f'{"measure":<{width}} | value')
-        print(f'{"-" * width}-+-{"-" * 24}')
-        for name, value in rows:
-            print(f'{name:<{width}} | {value}')
-        return 0 if peak_increase < 50 * MIB else 2
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
+def measure(url: str, process: subprocess.Popen, size: int, settings: dict[str, str]) -> int:
+    """Uploads `size` bytes to the server at `url` (started with these settings) and prints the table."""
+    with httpx.Client(base_url=url, timeout=600) as http:
+        auth, org = account(http, 'bench@example.com', 'Bench')
+        contact = http.post(f'/api/v1/orgs/{org}/contacts', json={'last_name': 'Bench'}, headers=auth).json()['id']
+        # room for the file: the operator's command, as in production
+        subprocess.run([sys.executable, 'main.py', 'admin', 'plan', str(org), 'premium'], cwd=ROOT,
+                       env=server_env(**settings), check=True, capture_output=True)
+
+        hwm_reset = reset_peak(process.pid)
+        before = memory(process.pid)
+        sampler = Sampler(process.pid)
+        sampler.start()
+        boundary = 'rubrica-bench-boundary'
+        started = time.perf_counter()
+        response = http.post(f'/api/v1/orgs/{org}/contacts/{contact}/attachments', content=body(boundary, size),
+                             headers={**auth, 'Content-Type': f'multipart/form-data; boundary={boundary}'})
+        elapsed = time.perf_counter() - started
+        sampler.running = False
+        sampler.join()
+        after = memory(process.pid)
+        if response.status_code != 201:
+            print(f'upload failed: {response.status_code} {response.text}', file=sys.stderr)
+            return 1
+        assert response.json()['size'] == size
+
+    peak_increase = max(after['VmHWM'] - before['VmHWM'], sampler.peak_rss - before['VmRSS'], 0)
+    rows = [
+        ('file uploaded', f'{size / MIB:,.0f} MiB'),
+        ('time', f'{elapsed:,.1f} s ({size / MIB / elapsed:,.0f} MiB/s)'),
+        ('server RSS before', f'{before["VmRSS"] / MIB:,.1f} MiB'),
+        ('server peak RSS before (VmHWM)', f'{before["VmHWM"] / MIB:,.1f} MiB'
+                                           + (' (reset to RSS)' if hwm_reset else ' (could not reset)')),
+        ('server peak RSS after (VmHWM)', f'{after["VmHWM"] / MIB:,.1f} MiB'),
+        ('highest sampled RSS during upload', f'{sampler.peak_rss / MIB:,.1f} MiB'),
+        ('peak increase', f'{peak_increase / MIB:,.1f} MiB'),
+        ('target', '< 50 MiB'),
+        ('result', 'PASS' if peak_increase < 50 * MIB else 'FAIL'),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f'{"measure":<{width}} | value')
+    print(f'{"-" * width}-+-{"-" * 24}')
+    for name, value in rows:
+        print(f'{name:<{width}} | {value}')
+    return 0 if peak_increase < 50 * MIB else 2
 
 
 if __name__ == '__main__':

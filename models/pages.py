@@ -1,8 +1,17 @@
-"""Paging: the bounds every list checks its `limit` and `offset` against, the same way everywhere."""
+"""Paging: the bounds every list checks its `limit` and `offset` against, the same way everywhere; and the rows a
+page shows beside its own (a contact's company, a task's project), fetched for the whole page at once."""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from .access import MAX_ID
 from .validation import FieldErrors
+
+M = TypeVar('M', bound=Model)
 
 
 def is_whole_number(value: object) -> bool:
@@ -24,3 +33,11 @@ def page_bounds(limit: object, offset: object, *, max_limit: int, checks: FieldE
     if own:
         checks.raise_if_any()
     return limit, offset
+
+
+async def by_id(queryset: QuerySet[M], ids: Iterable[int | None]) -> dict[int, M]:
+    """The rows of `queryset` (those the caller may see) among `ids`, by id: one query, none when no id is given."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {row.id: row for row in await queryset.filter(id__in=wanted)}

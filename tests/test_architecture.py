@@ -245,3 +245,25 @@ def test_the_database_loads_every_tables_module():
     from models.db import MODEL_MODULES
 
     assert sorted(MODEL_MODULES) == _tables_modules()
+
+
+def _imported_by(folder: str) -> list[tuple[Path, int, str]]:
+    """Every absolute import in the Python files of a folder that is not a layer of the app: (file, line, name)."""
+    found = []
+    for path in sorted((ROOT / folder).rglob('*.py')):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found += [(path, node.lineno, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                found.append((path, node.lineno, node.module or ''))
+    return found
+
+
+def test_tests_and_bench_never_import_each_other_and_the_app_neither_of_them():
+    """Both start a real server with server_process.py, which belongs to neither, and nothing of the app uses."""
+    wrong = [f'  {path.relative_to(ROOT)}:{line} imports {name}'
+             for folder, other in (('tests', 'bench'), ('bench', 'tests'))
+             for path, line, name in _imported_by(folder) if name.split('.')[0] == other]
+    wrong += [f'  {SOURCES[found.importer].relative_to(ROOT)}:{found.line} imports {found.target}'
+              for found in IMPORTS if found.target.split('.')[0] in ('tests', 'bench', 'server_process')]
+    assert not wrong, '\n'.join(wrong)

@@ -12,13 +12,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.orgs.tables import Organization
+from server_process import ROOT, free_port, running_server, server_env
 from tests.drivers import api_log_in, browser_log_in
-from tests.server import ROOT, free_port, running_server, server_env
 
 
 def test_the_server_serves_the_login_page_on_rubrica_port():
     port = free_port()
-    with running_server(port) as url:
+    with running_server(port) as (url, _):
         response = httpx.get(f'{url}/', follow_redirects=True)
         assert response.status_code == 200
         assert str(response.url) == f'{url}/login?next=%2F'
@@ -31,7 +31,7 @@ def _wait_for_text(driver, text: str) -> None:
 
 def test_a_restart_keeps_accounts_organizations_and_sessions(browser):
     port = free_port()
-    with running_server(port) as url:
+    with running_server(port) as (url, _):
         httpx.post(f'{url}/api/v1/users', json={'email': 'kept@example.com', 'password': 'kept12345',
                                                 'name': 'Kept'}).raise_for_status()
         auth = api_log_in(url, 'kept@example.com', 'kept12345')
@@ -39,7 +39,7 @@ def test_a_restart_keeps_accounts_organizations_and_sessions(browser):
         browser_log_in(browser, 'kept@example.com', 'kept12345', url=url)
         _wait_for_text(browser, 'Welcome, Kept')
 
-    with running_server(port) as url:
+    with running_server(port) as (url, _):
         browser.get(f'{url}/')
         _wait_for_text(browser, 'Persistent · your role: owner')
         assert browser.current_url.rstrip('/') == url

@@ -19,7 +19,7 @@ from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
-from ..pages import is_whole_number, page_bounds
+from ..pages import by_id, is_whole_number, page_bounds
 from ..records import search
 from ..records.tables import COMPANY, CONTACT, KINDS
 from ..validation import FieldErrors, clean_text
@@ -182,10 +182,7 @@ def _entry(kind_name: str, record, companies: dict | None = None) -> Entry:
 
 
 async def _public_companies_by_id(link: KioskLink, ids) -> dict:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {c.id: c for c in await access.kiosk_visible(COMPANY, link).filter(id__in=wanted)}
+    return await by_id(access.kiosk_visible(COMPANY, link), ids)
 
 
 async def _still_live(link: KioskLink) -> None:

@@ -21,7 +21,7 @@ from ..files.storage import remove_files, upload_keys
 from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
-from ..pages import is_whole_number, page_bounds
+from ..pages import by_id, is_whole_number, page_bounds
 from ..text import fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
@@ -339,10 +339,7 @@ async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str 
 
 async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
     """The companies among `ids` the caller may see (one query), to show a contact's company or nothing."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {c.id: c for c in await access.visible(COMPANY, actor).filter(id__in=wanted)}
+    return await by_id(access.visible(COMPANY, actor), ids)
 
 
 async def company_choices(actor: Membership, q: str, *, limit: int) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ from .. import access
 from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..orgs.tables import Membership
-from ..pages import is_whole_number, page_bounds
+from ..pages import by_id, is_whole_number, page_bounds
 from ..text import fold
 from ..validation import FieldErrors, clean_text
 from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
@@ -190,10 +190,7 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
 
 async def projects_by_id(actor: Membership, ids) -> dict[int, Project]:
     """The projects among `ids` the caller may see (one query), to show a task's project or nothing."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {p.id: p for p in await access.visible_work(PROJECT, actor).filter(id__in=wanted)}
+    return await by_id(access.visible_work(PROJECT, actor), ids)
 
 
 async def assignable_people(actor: Membership) -> dict[int, str]:

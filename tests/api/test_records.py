@@ -23,6 +23,18 @@ def every_contact_field(acme, company_id: int) -> dict:
     }
 
 
+async def new_contact(client, acme, **fields) -> dict:
+    """A contact the first member creates through the API."""
+    response = await client.post(f'{acme.base}/contacts', json=fields, headers=acme.member.auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def change(client, acme, person, contact: dict, **fields):
+    """`person` changes these fields of the contact through the API: the response."""
+    return await client.patch(f'{acme.base}/contacts/{contact["id"]}', json=fields, headers=person.auth)
+
+
 async def test_a_contact_keeps_every_field(client, acme):
     company = (await client.post(f'{acme.base}/companies', json={'name': 'Müller GmbH'},
                                  headers=acme.member.auth)).json()
@@ -48,11 +60,10 @@ async def test_a_contact_keeps_every_field(client, acme):
 
 
 async def test_a_contact_field_can_be_changed_and_cleared(client, acme):
-    contact = (await client.post(f'{acme.base}/contacts', json=every_contact_field(acme, None),
-                                 headers=acme.member.auth)).json()
-    changed = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth, json={
-        'version': 1, 'first_name': 'Andrea', 'type': 'Lead', 'emails': ['new@example.com'], 'phones': ['+39 06 1234567'],
-        'addresses': [{'city': 'Roma'}], 'vat_number': VALID_IVA, 'pec': '', 'company_name': 'New Co'})
+    contact = await new_contact(client, acme, **every_contact_field(acme, None))
+    changed = await change(client, acme, acme.member, contact, version=1, first_name='Andrea', type='Lead',
+                           emails=['new@example.com'], phones=['+39 06 1234567'], addresses=[{'city': 'Roma'}],
+                           vat_number=VALID_IVA, pec='', company_name='New Co')
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert (body['first_name'], body['type'], body['emails'], body['phones']) == \
@@ -61,9 +72,8 @@ async def test_a_contact_field_can_be_changed_and_cleared(client, acme):
     assert (body['vat_number'], body['pec'], body['company']['name'], body['version']) == (VALID_IVA, '', 'New Co', 2)
     assert body['last_name'] == 'Müller'  # untouched fields stay
 
-    cleared = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth, json={
-        'version': 2, 'type': None, 'role': '', 'company_id': None, 'description': '', 'emails': [], 'phones': None,
-        'addresses': [], 'vat_number': None})
+    cleared = await change(client, acme, acme.member, contact, version=2, type=None, role='', company_id=None,
+                           description='', emails=[], phones=None, addresses=[], vat_number=None)
     body = cleared.json()
     assert cleared.status_code == 200
     assert (body['type'], body['role'], body['company'], body['description'], body['emails'], body['phones'],
@@ -135,40 +145,29 @@ async def test_mentioning_a_guest_or_a_stranger_is_refused(client, acme):
 
 
 async def test_a_failed_update_changes_nothing(client, acme):
-    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi', 'emails': ['r@example.com']},
-                                 headers=acme.member.auth)).json()
-    response = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
-                                  json={'version': 1, 'first_name': 'Luca', 'phones': ['nonsense']})
+    contact = await new_contact(client, acme, last_name='Rossi', emails=['r@example.com'])
+    response = await change(client, acme, acme.member, contact, version=1, first_name='Luca', phones=['nonsense'])
     assert response.status_code == 422
     after = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert after == contact
 
 
 async def test_a_stale_version_is_a_conflict_and_overwrites_nothing(client, acme):
-    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'},
-                                 headers=acme.member.auth)).json()
-    first = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.other.auth,
-                               json={'version': 1, 'first_name': 'Luca'})
-    assert first.status_code == 200
-    late = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
-                              json={'version': 1, 'first_name': 'Marco'})
+    contact = await new_contact(client, acme, last_name='Rossi')
+    assert (await change(client, acme, acme.other, contact, version=1, first_name='Luca')).status_code == 200
+    late = await change(client, acme, acme.member, contact, version=1, first_name='Marco')
     assert late.status_code == 409
     assert late.json()['changed_by'] == 'Tina Other' and late.json()['current_version'] == 2
     after = (await client.get(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)).json()
     assert (after['first_name'], after['version']) == ('Luca', 2)
-    missing = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
-                                 json={'first_name': 'Marco'})
-    assert missing.status_code == 422
+    assert (await change(client, acme, acme.member, contact, first_name='Marco')).status_code == 422  # no version
 
 
 async def test_only_the_creator_changes_visibility(client, acme):
-    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi'},
-                                 headers=acme.member.auth)).json()
-    refused = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.owner.auth,
-                                 json={'version': 1, 'visibility': 'private'})
+    contact = await new_contact(client, acme, last_name='Rossi')
+    refused = await change(client, acme, acme.owner, contact, version=1, visibility='private')
     assert refused.status_code == 403
-    allowed = await client.patch(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth,
-                                 json={'version': 1, 'visibility': 'private'})
+    allowed = await change(client, acme, acme.member, contact, version=1, visibility='private')
     assert allowed.status_code == 200 and allowed.json()['visibility'] == 'private'
 
 
@@ -187,8 +186,7 @@ async def test_company_name_creates_the_company_on_the_spot(client, acme):
 async def test_delete_then_gone(client, acme):
     company = (await client.post(f'{acme.base}/companies', json={'name': 'Gone Srl'},
                                  headers=acme.member.auth)).json()
-    contact = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Rossi', 'company_id': company['id']},
-                                 headers=acme.member.auth)).json()
+    contact = await new_contact(client, acme, last_name='Rossi', company_id=company['id'])
     assert (await client.delete(f'{acme.base}/companies/{company["id"]}',
                                 headers=acme.member.auth)).status_code == 204
     assert (await client.get(f'{acme.base}/companies/{company["id"]}', headers=acme.member.auth)).status_code == 404

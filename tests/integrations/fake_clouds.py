@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.server import free_port
+from server_process import free_port
 
 GOOGLE_CLIENT = ('google-client-id', 'google-client-secret')
 DROPBOX_APP = ('dropbox-app-key', 'dropbox-app-secret')
@@ -159,24 +159,20 @@ class FakeClouds:
             self._thread.join(timeout=10)
 
     # ------------------------------------------------ consent pages: the user always agrees
-    async def google_consent(self, request: Request) -> Response:
+    def _consent(self, request: Request, name: str, client_id: str, provider: Provider) -> Response:
+        """Back to the redirect URI with a new code, remembered with the request's query for the token endpoint."""
         q = request.query_params
-        self.calls.append('google consent')
-        assert q['client_id'] == GOOGLE_CLIENT[0] and q['response_type'] == 'code'
-        code = 'gc-' + secrets.token_urlsafe(12)
-        self.google.codes[code] = {'redirect_uri': q['redirect_uri'], 'challenge': q.get('code_challenge'),
-                                   'access_type': q.get('access_type')}
+        self.calls.append(f'{name} consent')
+        assert q['client_id'] == client_id and q['response_type'] == 'code'
+        code = f'{name[0]}c-' + secrets.token_urlsafe(12)
+        provider.codes[code] = dict(q)
         return RedirectResponse(f'{q["redirect_uri"]}?{urlencode({"code": code, "state": q["state"]})}', 302)
 
+    async def google_consent(self, request: Request) -> Response:
+        return self._consent(request, 'google', GOOGLE_CLIENT[0], self.google)
+
     async def dropbox_consent(self, request: Request) -> Response:
-        q = request.query_params
-        self.calls.append('dropbox consent')
-        assert q['client_id'] == DROPBOX_APP[0] and q['response_type'] == 'code'
-        code = 'dc-' + secrets.token_urlsafe(12)
-        self.dropbox.codes[code] = {'redirect_uri': q['redirect_uri'], 'challenge': q.get('code_challenge'),
-                                    'method': q.get('code_challenge_method'),
-                                    'token_access_type': q.get('token_access_type')}
-        return RedirectResponse(f'{q["redirect_uri"]}?{urlencode({"code": code, "state": q["state"]})}', 302)
+        return self._consent(request, 'dropbox', DROPBOX_APP[0], self.dropbox)
 
     # ------------------------------------------------ token endpoints
     async def google_token(self, request: Request) -> Response:
@@ -190,7 +186,8 @@ class FakeClouds:
         if grant == 'authorization_code':
             issued = self.google.codes.pop(form.get('code'), None)
             if issued is None or issued['redirect_uri'] != form.get('redirect_uri') or \
-                    (issued['challenge'] and _challenge(form.get('code_verifier', '')) != issued['challenge']):
+                    (issued.get('code_challenge') and
+                     _challenge(form.get('code_verifier', '')) != issued['code_challenge']):
                 return JSONResponse({'error': 'invalid_grant'}, 400)
             access, refresh = self.google.issue()
             return JSONResponse({'access_token': access, 'refresh_token': refresh, 'expires_in': self.google.lifetime,
@@ -212,13 +209,14 @@ class FakeClouds:
             return JSONResponse({'error': 'invalid_client'}, 400)
         if grant == 'authorization_code':
             issued = self.dropbox.codes.pop(form.get('code'), None)
-            if issued is None or issued['redirect_uri'] != form.get('redirect_uri') or issued['method'] != 'S256' \
-                    or _challenge(form.get('code_verifier', '')) != issued['challenge']:
+            if issued is None or issued['redirect_uri'] != form.get('redirect_uri') \
+                    or issued.get('code_challenge_method') != 'S256' \
+                    or _challenge(form.get('code_verifier', '')) != issued.get('code_challenge'):
                 return JSONResponse({'error': 'invalid_grant', 'error_description': 'bad code or verifier'}, 400)
             access, refresh = self.dropbox.issue()
             body = {'access_token': access, 'token_type': 'bearer', 'expires_in': self.dropbox.lifetime,
                     'scope': 'files.metadata.read files.content.read', 'uid': '12345', 'account_id': 'dbid:fake'}
-            if issued['token_access_type'] == 'offline':
+            if issued.get('token_access_type') == 'offline':
                 body['refresh_token'] = refresh
             return JSONResponse(body)
         if grant == 'refresh_token':

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -127,46 +128,72 @@ async def test_free_organizations_cannot_connect_or_link(clouds, user: User, mak
 
 
 async def test_linking_needs_a_connected_account(clouds, premium, rossi, user: User):
-    response = await user.http_client.post(f'{premium.base}/contacts/{rossi["id"]}/attachments',
-                                           json={'source': 'dropbox', 'file_id': 'id:pdf1'},
-                                           headers=premium.owner.auth)
+    response = await link(user, premium, rossi, 'dropbox', 'id:pdf1')
     assert response.status_code == 403 and 'Connect your Dropbox' in response.json()['detail']
 
 
 # ------------------------------------------------------------------ browse, search, attach, open
 
-async def test_google_drive_browse_search_attach_open(clouds, premium, rossi, user: User):
+class Held(NamedTuple):
+    """What a fake provider holds (see the `clouds` fixture)."""
+    top: list[tuple[str, str, bool]]  # the top folder: id, name, is a folder
+    folder: str  # "Clients"
+    pdf: str  # the PDF in it, which a search for "quarterly" finds
+    search_call: str  # how the fake logs that search
+
+
+HELD = {
+    'google_drive': Held([('folder-1', 'Clients', True), ('drive-doc', 'Meeting notes', False),
+                          ('drive-top', 'Top level.txt', False)], 'folder-1', 'drive-pdf',
+                         "drive list name contains 'quarterly'"),
+    'dropbox': Held([('id:folder1', 'Clients', True), ('id:top1', 'Top level.txt', False)], 'id:folder1', 'id:pdf1',
+                    'dropbox search_v2'),
+}
+
+
+async def link(user: User, premium: Team, rossi: dict, provider: str, file_id: str) -> httpx.Response:
+    """The owner links a file of the provider to Rossi through the API."""
+    return await user.http_client.post(f'{premium.base}/contacts/{rossi["id"]}/attachments',
+                                       json={'source': provider, 'file_id': file_id}, headers=premium.owner.auth)
+
+
+async def open_attachment(user: User, premium: Team, attachment: dict) -> httpx.Response:
+    return await user.http_client.get(f'{premium.base}/attachments/{attachment["id"]}/content',
+                                      headers=premium.owner.auth)
+
+
+@pytest.mark.parametrize('provider', PROVIDERS)
+async def test_browse_search_and_link_a_file(clouds, premium, rossi, user: User, provider):
     from models.files import cloud
     from models.access import membership
 
-    await connect(user, clouds, 'google_drive')
-    actor = await membership(premium.owner.user, premium.id)
-    services = app.state.integrations
+    top, folder, pdf, search_call = HELD[provider]
+    await connect(user, clouds, provider)
+    where = {'actor': await membership(premium.owner.user, premium.id), 'provider': provider,
+             'integrations': app.state.integrations}
+    assert [(e.id, e.name, e.is_folder) for e in await cloud.browse(folder_id=None, **where)] == top
+    inside = await cloud.browse(folder_id=folder, **where)
+    assert [(e.id, e.name, e.size) for e in inside] == [(pdf, 'Quarterly report.pdf', len(PDF))]
+    assert [e.id for e in await cloud.search(query='quarterly', **where)] == [pdf]
+    assert any(call.startswith(search_call) for call in clouds.calls)
 
-    top = await cloud.browse(actor=actor, provider='google_drive', folder_id=None, integrations=services)
-    assert [(e.name, e.is_folder) for e in top] == [('Clients', True), ('Meeting notes', False),
-                                                    ('Top level.txt', False)]
-    inside = await cloud.browse(actor=actor, provider='google_drive', folder_id='folder-1', integrations=services)
-    assert [(e.id, e.name, e.size) for e in inside] == [('drive-pdf', 'Quarterly report.pdf', len(PDF))]
-    found = await cloud.search(actor=actor, provider='google_drive', query="quarterly", integrations=services)
-    assert [e.id for e in found] == ['drive-pdf']
-    assert any(c.startswith("drive list name contains 'quarterly'") for c in clouds.calls)
-
-    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
-    linked = await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-pdf'},
-                                         headers=premium.owner.auth)
+    linked = await link(user, premium, rossi, provider, pdf)
     assert linked.status_code == 201, linked.text
     body = linked.json()
     assert (body['source'], body['filename'], body['size'], body['content_type']) == \
-        ('google_drive', 'Quarterly report.pdf', len(PDF), 'application/pdf')
-    assert body['web_link'] == f'{clouds.base}/drive-view/drive-pdf'
-
-    # a linked file does not count against the quota
-    assert (await Organization.get(id=premium.id)).storage_used == 0
-
-    # open: the bytes are streamed through with the linking account, safely
-    opened = await user.http_client.get(f'{premium.base}/attachments/{body["id"]}/content',
+        (provider, 'Quarterly report.pdf', len(PDF), 'application/pdf')
+    assert (await Organization.get(id=premium.id)).storage_used == 0  # a linked file does not count against the quota
+    listed = await user.http_client.get(f'{premium.base}/contacts/{rossi["id"]}/attachments',
                                         headers=premium.owner.auth)
+    assert [a['id'] for a in listed.json()] == [body['id']]
+
+
+async def test_google_drive_files_open_through_rubrica(clouds, premium, rossi, user: User):
+    await connect(user, clouds, 'google_drive')
+    pdf = (await link(user, premium, rossi, 'google_drive', 'drive-pdf')).json()
+    assert pdf['web_link'] == f'{clouds.base}/drive-view/drive-pdf'
+    # the bytes are streamed through with the linking account, safely
+    opened = await open_attachment(user, premium, pdf)
     assert opened.status_code == 200 and opened.content == PDF
     assert opened.headers['content-disposition'].startswith('attachment;')
     assert 'drive media drive-pdf' in clouds.calls
@@ -174,57 +201,28 @@ async def test_google_drive_browse_search_attach_open(clouds, premium, rossi, us
     # a file larger than one chunk arrives whole, a chunk (a ranged request) at a time
     big = os.urandom(2 * 1024 * 1024 + 12345)
     clouds.add_drive_file('drive-big', 'Archive.zip', big, mime='application/zip')
-    archive = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-big'},
-                                           headers=premium.owner.auth)).json()
-    streamed = await user.http_client.get(f'{premium.base}/attachments/{archive["id"]}/content',
-                                          headers=premium.owner.auth)
+    streamed = await open_attachment(user, premium, (await link(user, premium, rossi, 'google_drive',
+                                                                'drive-big')).json())
     assert streamed.status_code == 200 and streamed.content == big
     assert streamed.headers['content-type'] == 'application/zip'
     assert clouds.calls.count('drive media drive-big') == 3
 
     # a Google document opens in Google's editor
-    doc = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-doc'},
-                                       headers=premium.owner.auth)).json()
-    redirected = await user.http_client.get(f'{premium.base}/attachments/{doc["id"]}/content',
-                                            headers=premium.owner.auth)
+    redirected = await open_attachment(user, premium, (await link(user, premium, rossi, 'google_drive',
+                                                                  'drive-doc')).json())
     assert redirected.status_code == 303
     assert redirected.headers['location'] == f'{clouds.base}/drive-view/drive-doc'
 
-    missing = await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'no-such-file'},
-                                          headers=premium.owner.auth)
+    missing = await link(user, premium, rossi, 'google_drive', 'no-such-file')
     assert missing.status_code == 422 and missing.json()['detail'][0]['field'] == 'file_id'
 
 
-async def test_dropbox_browse_search_attach_open(clouds, premium, rossi, user: User):
-    from models.files import cloud
-    from models.access import membership
-
+async def test_dropbox_files_open_at_a_temporary_link(clouds, premium, rossi, user: User):
     await connect(user, clouds, 'dropbox')
-    actor = await membership(premium.owner.user, premium.id)
-    services = app.state.integrations
-
-    top = await cloud.browse(actor=actor, provider='dropbox', folder_id=None, integrations=services)
-    assert [(e.id, e.is_folder) for e in top] == [('id:folder1', True), ('id:top1', False)]
-    inside = await cloud.browse(actor=actor, provider='dropbox', folder_id='id:folder1', integrations=services)
-    assert [(e.id, e.name, e.size) for e in inside] == [('id:pdf1', 'Quarterly report.pdf', len(PDF))]
-    found = await cloud.search(actor=actor, provider='dropbox', query='quarterly', integrations=services)
-    assert [e.id for e in found] == ['id:pdf1']
-
-    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
-    linked = await user.http_client.post(url, json={'source': 'dropbox', 'file_id': 'id:pdf1'},
-                                         headers=premium.owner.auth)
-    assert linked.status_code == 201, linked.text
-    body = linked.json()
-    assert (body['source'], body['filename'], body['size'], body['content_type']) == \
-        ('dropbox', 'Quarterly report.pdf', len(PDF), 'application/pdf')
-
-    opened = await user.http_client.get(f'{premium.base}/attachments/{body["id"]}/content',
-                                        headers=premium.owner.auth)
+    opened = await open_attachment(user, premium, (await link(user, premium, rossi, 'dropbox', 'id:pdf1')).json())
     assert opened.status_code == 303  # to a fresh temporary link from Dropbox
     assert opened.headers['location'] == f'{clouds.base}/dropbox-content/id:pdf1'
     assert httpx.get(opened.headers['location']).content == PDF
-    listed = await user.http_client.get(url, headers=premium.owner.auth)
-    assert [a['source'] for a in listed.json()] == ['dropbox']
 
 
 # ------------------------------------------------------------------ expiry and revocation
@@ -261,10 +259,7 @@ async def test_an_expired_access_token_is_refreshed_and_kept(clouds, premium, us
 async def test_a_revoked_token_asks_the_user_to_reconnect(clouds, premium, rossi, user: User, provider):
     await connect(user, clouds, provider)
     (clouds.google if provider == 'google_drive' else clouds.dropbox).revoke_everything()
-    file_id = 'drive-pdf' if provider == 'google_drive' else 'id:pdf1'
-    response = await user.http_client.post(
-        f'{premium.base}/contacts/{rossi["id"]}/attachments',
-        json={'source': provider, 'file_id': file_id}, headers=premium.owner.auth)
+    response = await link(user, premium, rossi, provider, HELD[provider].pdf)
     assert response.status_code == 403
     assert 'reconnect' in response.json()['detail']
     assert (await account_row(provider)).status == 'revoked'
@@ -278,12 +273,9 @@ async def test_a_revoked_token_asks_the_user_to_reconnect(clouds, premium, rossi
 
 async def test_files_linked_by_a_disconnected_account_open_at_the_provider(clouds, premium, rossi, user: User):
     await connect(user, clouds, 'google_drive')
-    url = f'{premium.base}/contacts/{rossi["id"]}/attachments'
-    linked = (await user.http_client.post(url, json={'source': 'google_drive', 'file_id': 'drive-pdf'},
-                                          headers=premium.owner.auth)).json()
+    linked = (await link(user, premium, rossi, 'google_drive', 'drive-pdf')).json()
     await CloudAccount.filter(provider='google_drive').delete()
-    opened = await user.http_client.get(f'{premium.base}/attachments/{linked["id"]}/content',
-                                        headers=premium.owner.auth)
+    opened = await open_attachment(user, premium, linked)
     assert opened.status_code == 303 and opened.headers['location'] == f'{clouds.base}/drive-view/drive-pdf'
 
 

@@ -23,6 +23,14 @@ async def see(user: User, *args, **kwargs) -> None:
     await user.should_see(*args, retries=PATIENCE, **kwargs)
 
 
+async def link_with_the_picker(user: User, label: str, query: str, kind: str, item_id: int) -> None:
+    """On an open card: picks `label` (Project, Company...) in the link picker, searches and links the item found."""
+    choose(user, 'link-kind', label)
+    user.find(marker='link-search').type(query)
+    await see(user, marker=f'link-{kind}-{item_id}')
+    user.find(marker=f'link-{kind}-{item_id}').click()
+
+
 class QueryCounter:
     """Counts the SQL statements sent through Tortoise's database client while `active`."""
     METHODS = ('execute_query', 'execute_query_dict', 'execute_insert', 'execute_many', 'execute_script')
@@ -67,10 +75,7 @@ async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_ap
     await log_in(user, acme.owner, path=f'/contacts/{contact.id}')  # the real card, its Connections tab
     user.find(marker='tab-connections').click()
     await see(user, 'Projects (0)', marker='connections-projects-heading')
-    choose(user, 'link-kind', 'Project')
-    user.find(marker='link-search').type('relaunch')
-    await see(user, marker=f'link-project-{project.id}')
-    user.find(marker=f'link-project-{project.id}').click()
+    await link_with_the_picker(user, 'Project', 'relaunch', 'project', project.id)
     await see(user, 'Projects (1)', marker='connections-projects-heading')
     await see(user, 'Website relaunch', marker=f'open-project-{project.id}')
     await see(user, 'due 2030-04-01', marker=f'due-project-{project.id}')
@@ -100,10 +105,7 @@ async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_eit
     for kind, item in (('task', task), ('ticket', ticket)):
         await user.open(f'/{kind}s/{item.id}')
         await see(user, 'Companies (0)', marker='linked-company-heading')
-        choose(user, 'link-kind', 'Company')
-        user.find(marker='link-search').type('bianchi')
-        await see(user, marker=f'link-company-{company.id}')
-        user.find(marker=f'link-company-{company.id}').click()
+        await link_with_the_picker(user, 'Company', 'bianchi', 'company', company.id)
         await see(user, 'Companies (1)', marker='linked-company-heading')
         await see(user, 'Bianchi Spa', marker=f'open-company-{company.id}')
 

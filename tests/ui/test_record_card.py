@@ -18,26 +18,25 @@ def fill(user: User, key: str, text: str) -> None:
     user.find(marker=f'field-{key}').clear().type(text)
 
 
+def fill_all(user: User, texts: dict[str, str]) -> None:
+    for key, text in texts.items():
+        fill(user, key, text)
+
+
 async def test_enter_every_contact_field_and_see_it(user: User, acme):
     await records.create_record(COMPANY, acme.owner.membership, {'name': 'Rossi Impianti'})
     await log_in(user, acme.owner, path='/contacts/new')
-    fill(user, 'first_name', 'André')
-    fill(user, 'last_name', 'Müller')
+    fill_all(user, {'first_name': 'André', 'last_name': 'Müller'})
     choose(user, 'field-type', 'Client')
     choose(user, 'field-role', 'Marketing Manager')
     user.find(marker='company-picker-search').type('rossi')
     await user.should_see(marker='company-picker-option')
     user.find(marker='company-picker-option').click()
     await user.should_see(content='Rossi Impianti', marker='company-picker-chosen')
-    fill(user, 'emails[0]', 'andre@example.com')
-    fill(user, 'emails[2]', 'a.muller@example.org')
-    fill(user, 'pec', 'andre@pec.example.it')
-    fill(user, 'phones[0]', '02 1234 5678')
-    fill(user, 'phones[1]', '+33 1 42 68 53 00')
-    fill(user, 'addresses[0].street', 'Via Roma 1')
-    fill(user, 'addresses[0].city', 'Milano')
-    fill(user, 'addresses[0].postal_code', '20121')
-    fill(user, 'addresses[0].province', 'MI')
+    fill_all(user, {'emails[0]': 'andre@example.com', 'emails[2]': 'a.muller@example.org',
+                    'pec': 'andre@pec.example.it', 'phones[0]': '02 1234 5678', 'phones[1]': '+33 1 42 68 53 00',
+                    'addresses[0].street': 'Via Roma 1', 'addresses[0].city': 'Milano',
+                    'addresses[0].postal_code': '20121', 'addresses[0].province': 'MI'})
     choose(user, 'field-addresses[0].country', 'Italy (IT)')
     fill(user, 'vat_number', 'it 007 431 101 57')
     user.find(marker='field-description').type('Met at the fair with @mar')
@@ -90,10 +89,8 @@ async def test_change_and_clear_fields(user: User, acme):
 
 async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     await log_in(user, acme.owner, path='/contacts/new')
-    fill(user, 'last_name', 'Verdi')
-    fill(user, 'emails[1]', 'not an email')
-    fill(user, 'phones[2]', '123')
-    fill(user, 'vat_number', '01234567890')
+    fill_all(user, {'last_name': 'Verdi', 'emails[1]': 'not an email', 'phones[2]': '123',
+                    'vat_number': '01234567890'})
     choose(user, 'field-addresses[0].country', 'France (FR)')
     user.find(marker='record-save').click()
     await user.should_see('Please correct the highlighted fields')

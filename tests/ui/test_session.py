@@ -15,9 +15,9 @@ from models.work import service as work
 from models.accounts.service import CLIENT_ATTEMPTS_ALLOWED
 from models.records.tables import CONTACT, Contact
 from models.work.tables import PROJECT
+from server_process import free_port, running_server
 from tests.drivers import browser_log_in, log_in
 from tests.helpers import make_user
-from tests.server import free_port, running_server
 
 COOKIE = 'session'  # starlette's SessionMiddleware: NiceGUI's browser id, and our session key
 
@@ -194,7 +194,7 @@ def logged_in_at(url: str, cookie: str) -> bool:
 
 def test_a_cookie_from_before_log_in_stays_logged_out(browser):
     port = free_port()
-    with running_server(port) as url:
+    with running_server(port) as (url, _):
         httpx.post(f'{url}/api/v1/users', json={'email': 'real@example.com', 'password': 'real12345',
                                                 'name': 'Real'}).raise_for_status()
         browser.get(f'{url}/login')

@@ -3,15 +3,10 @@ import left running is undone at start, and kill -9 in the middle of an import, 
 restart on the same data dir the import is either complete or left nothing, and it is not "running" any more."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 
@@ -21,10 +16,11 @@ from models.imports.recovery import INTERRUPTED, recover_interrupted_imports
 from models.imports.tables import ImportBatch
 from models.imports.undo import undo_import
 from models.imports.writing import import_file
+from server_process import free_port, running_server
 from tests.drivers import api_log_in
-from tests.server import ROOT, free_port, server_env
 
 ROWS = 50_000
+SERVER = {'start_timeout': 180, 'stop_timeout': 30}  # start-up takes a while with an interrupted import to take back
 
 
 # ---------------------------------------------------------------- progress and recovery after a crash
@@ -76,35 +72,6 @@ async def test_imports_left_running_by_a_crash_are_taken_back_at_start(acme):
 
 # ---------------------------------------------------------------- kill -9 with a real server process
 
-@contextmanager
-def server_process(port: int):
-    """`python main.py` as tests/server.py starts it, giving the process so that the test can kill it; start-up
-    may take a while when it has an interrupted import to take back."""
-    log = open(Path(os.environ['RUBRICA_DATA_DIR']).parent / f'server-{port}.log', 'ab')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env=server_env(RUBRICA_PORT=str(port)))
-    url = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                httpx.get(f'{url}/login', timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'the server did not start; see {log.name}') from None
-                time.sleep(0.2)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
-
-
 def contacts_csv(rows: int) -> bytes:
     lines = ['Nome,Cognome,Email,Telefono'] + [f'Nome{n},Cognome{n},persona{n}@example.com,02 {1000 + n // 10000:04d} '
                                               f'{n % 10000:04d}' for n in range(rows)]
@@ -114,7 +81,7 @@ def contacts_csv(rows: int) -> bytes:
 def test_kill_9_while_an_import_writes_leaves_all_or_nothing():
     port = free_port()
     data = contacts_csv(ROWS)
-    with server_process(port) as (process, url):
+    with running_server(port, **SERVER) as (url, process):
         http = httpx.Client(base_url=url, timeout=60)
         http.post('/api/v1/users', json={'email': 'crash@example.com', 'password': 'crash password',
                                          'name': 'Crash'}).raise_for_status()
@@ -147,7 +114,7 @@ def test_kill_9_while_an_import_writes_leaves_all_or_nothing():
         assert 0 < written < ROWS, f'the import ended before it could be caught writing: {outcome}'
         assert isinstance(outcome[0], httpx.TransportError)
 
-    with server_process(port) as (_, url):
+    with running_server(port, **SERVER) as (url, _):
         http = httpx.Client(base_url=url, timeout=60)
         total = http.get(f'{base}/contacts?limit=1', headers=auth).json()['total']
         assert total in (0, ROWS), f'{total} of the {ROWS} rows are there after the restart'
