@@ -14,7 +14,7 @@ import httpx
 from tortoise import connections
 
 from models.db import Database
-from server_process import Server, free_port, running_server
+from tests.server import Server, free_port, running_server
 
 OUT = Path(__file__).resolve().parent / 'out'
 DEFAULT_URL = f'sqlite://{OUT / "bench.sqlite3"}'

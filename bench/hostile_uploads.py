@@ -1,6 +1,6 @@
 """Another user's contacts list while hostile files are uploaded for import (target: every answer within 200 ms).
 
-Starts Rubrica as a process (`python main.py`, with server_process.py) on a free port with a fresh data dir,
+Starts Rubrica as a process (`python main.py`, with tests/server.py) on a free port with a fresh data dir,
 creates an attacker with an organization and a victim with another one holding 200 contacts. Then, for each
 scenario, the attacker uploads the file again and again for --seconds (at least once, each upload waited for up
 to --timeout s) while the victim asks for `GET /api/v1/orgs/{org}/contacts` every 20 ms; prints the victim's

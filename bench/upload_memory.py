@@ -1,6 +1,6 @@
 """How much a 200 MiB upload raises the server's peak memory (target: under 50 MiB).
 
-Starts Rubrica as a process (`python main.py`, with server_process.py) on a fresh data dir, creates an account,
+Starts Rubrica as a process (`python main.py`, with tests/server.py) on a fresh data dir, creates an account,
 an organization with room for the file, and a contact; then uploads a file of --mib MiB through the API as a
 streamed multipart body, sampling the server's VmRSS and VmHWM from /proc while it runs.
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import account, fresh_server  # noqa: E402
-from server_process import server_env  # noqa: E402
+from tests.server import server_env  # noqa: E402
 
 CHUNK = 1024 * 1024
 MIB = 1024 * 1024

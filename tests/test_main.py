@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.orgs.tables import Organization
-from server_process import ROOT, free_port, running_server, server_env
+from tests.server import ROOT, free_port, running_server, server_env
 from tests.drivers import api_log_in, browser_log_in
 
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server_process import free_port
+from tests.server import free_port
 
 GOOGLE_CLIENT = ('google-client-id', 'google-client-secret')
 DROPBOX_APP = ('dropbox-app-key', 'dropbox-app-secret')

@@ -15,7 +15,7 @@ from models.work import service as work
 from models.accounts.service import CLIENT_ATTEMPTS_ALLOWED
 from models.records.tables import CONTACT, Contact
 from models.work.tables import PROJECT
-from server_process import free_port, running_server
+from tests.server import free_port, running_server
 from tests.drivers import browser_log_in, log_in
 from tests.helpers import make_user
 

@@ -16,7 +16,7 @@ from models.imports.recovery import INTERRUPTED, recover_interrupted_imports
 from models.imports.tables import ImportBatch
 from models.imports.undo import undo_import
 from models.imports.writing import import_file
-from server_process import free_port, running_server
+from tests.server import free_port, running_server
 from tests.drivers import api_log_in
 
 ROWS = 50_000

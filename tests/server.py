@@ -1,6 +1,5 @@
 """Rubrica as a real process, started the way `make run` does (`python main.py`), for the tests and the bench
-scripts that need a real server. Not part of the app: nothing in models/, web/, ui/ or api/ imports it; tests/
-and bench/ both do, and never import each other."""
+scripts that need a real server (bench/ takes it from here: the one harness; nothing of the app imports tests/)."""
 from __future__ import annotations
 
 import os
@@ -16,7 +15,7 @@ from typing import NamedTuple
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
