@@ -21,7 +21,7 @@ from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records import search
-from ..records.tables import COMPANY, CONTACT, KINDS
+from ..records.tables import COMPANY, CONTACT, KINDS, Listed
 from ..validation import FieldErrors, clean_text
 from .tables import IDLE_DEFAULT, KioskLink
 
@@ -141,12 +141,8 @@ async def link_for_token(raw: object) -> KioskLink:
 # ---------------------------------------------------------------- the directory a link shows
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Listed):
     """What a kiosk shows of a record: directory fields only."""
-    kind: str  # 'contact' or 'company'
-    id: int
-    name: str
-    type: str
     role: str = ''  # contacts
     sector: str = ''  # companies
     company_id: int | None = None  # contacts: set only when that company is public too

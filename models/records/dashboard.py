@@ -15,7 +15,7 @@ from tortoise.functions import Count
 from .. import access
 from ..access import Action, require
 from ..work.tables import Connection, Task, Ticket
-from .tables import COMPANY, CONTACT, KINDS, Kind, Mention
+from .tables import COMPANY, CONTACT, KINDS, Kind, Listed, Mention
 
 RECENT_SHOWN = 10
 MENTIONS_SHOWN = 10
@@ -29,17 +29,10 @@ class TypeCount:
 
 
 @dataclass(frozen=True)
-class Entry:
-    kind: str  # 'contact' or 'company'
-    id: int
-    name: str
-    type: str
+class Entry(Listed):
+    """A record changed lately."""
     updated_at: datetime
     updated_by: str  # '' when unknown (the account was deleted)
-
-    @property
-    def path(self) -> str:
-        return f'/contacts/{self.id}' if self.kind == CONTACT.name else f'/companies/{self.id}'
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,19 @@ class Kind:
         return COMMON_FIELDS + self.own_fields
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A contact or company as a list names it (the dashboard's and the kiosk's entries build on it)."""
+    kind: str  # 'contact' or 'company'
+    id: int
+    name: str
+    type: str
+
+    @property
+    def path(self) -> str:
+        return f'/contacts/{self.id}' if self.kind == 'contact' else f'/companies/{self.id}'
+
+
 COMMON_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 CONTACT = Kind('contact', Contact, ('first_name', 'last_name', 'role', 'company_id', 'company_name'),
                {'type': 'contact_types', 'role': 'contact_roles'})
