@@ -7,22 +7,19 @@ import gc
 import getpass
 import sys
 
-from nicegui import app, background_tasks, ui
-from nicegui.storage import Storage
-
-import api
 from models.db import Database
 from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
-from web.errors import install_error_handlers
-from web.headers import SecurityHeaders
-from web.limits import BodyLimit
-from web.session import AuthMiddleware, session_cookie
-from web.startup import WaitForStart
 
 
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
+    # The web stack is loaded here rather than at the top: the operator's commands (`main.py admin …`) need none
+    # of it and start in half the time.
+    from nicegui import app, background_tasks
+    from nicegui.storage import Storage
+
+    import api
     import integrations
     from models.files.storage import clean_up_storage, sweep_storage_periodically
     from models.imports.recovery import recover_interrupted_imports
@@ -30,6 +27,11 @@ def configure(settings: Settings) -> None:
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
+    from web.errors import install_error_handlers
+    from web.headers import SecurityHeaders
+    from web.limits import BodyLimit
+    from web.session import AuthMiddleware
+    from web.startup import WaitForStart
 
     app.state.settings = settings
     app.state.integrations = integrations.build(settings)
@@ -69,6 +71,10 @@ def configure(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
+    from nicegui import ui
+
+    from web.session import session_cookie
+
     configure(settings)
     ui.run(host=settings.host, port=settings.port, title='Rubrica', storage_secret=settings.secret,
            session_middleware_kwargs=session_cookie(settings),

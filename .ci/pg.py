@@ -22,8 +22,11 @@ async def main(command: str, url: str) -> int:
         if command == 'create':
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             await connection.execute(f'CREATE DATABASE "{name}"')
-        elif command == 'drop':
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        elif command == 'drop':  # with the databases the test processes made next to it (name_gw0, name_gw1…)
+            workers = await connection.fetch('SELECT datname FROM pg_database WHERE datname LIKE $1',
+                                             name.replace('_', r'\_') + r'\_%')
+            for database in [name, *(row['datname'] for row in workers)]:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await connection.close()
     return 0

@@ -80,15 +80,21 @@ def _executor() -> ProcessPoolExecutor:
         return _pool
 
 
+_prestart: threading.Timer | None = None
+
+
 def start_workers(delay: float = 2.0) -> None:
     """Start the worker processes in the background, `delay` seconds from now (once the server listens, so that
     they do not slow its start): the first upload then does not wait the seconds a worker takes to start."""
+    global _prestart
+
     def start() -> None:
-        time.sleep(delay)
         pool = _executor()
         for _ in range(WORKERS):
             pool.submit(int)
-    threading.Thread(target=start, name='import-workers', daemon=True).start()
+    _prestart = threading.Timer(delay, start)
+    _prestart.name, _prestart.daemon = 'import-workers', True
+    _prestart.start()
 
 
 def _in_worker(function, *args):
@@ -127,7 +133,11 @@ async def off_loop(function, *args):
 
 async def shutdown_workers() -> None:
     """At server stop: what is queued is dropped, a file being read is finished, then the workers end."""
-    global _pool
+    global _pool, _prestart
+    if _prestart is not None:  # a server stopped before its workers were due does not start them afterwards
+        _prestart.cancel()
+        await asyncio.to_thread(_prestart.join)
+        _prestart = None
     pool, _pool = _pool, None
     if pool is not None:
         await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
