@@ -1,7 +1,8 @@
 # Two commands do all the set-up: `make run` and `make test`. Both install the exact versions, checked against
 # their hashes, that requirements.lock lists; pyproject.toml keeps the ranges they are chosen from (`make lock`).
 PYTHON ?= python3
-# the suite runs on this many processes (pytest-xdist); PYTEST_WORKERS=0 runs it in this one
+# the suite runs on this many processes (pytest-xdist; an idle one takes tests queued for the other: worksteal);
+# PYTEST_WORKERS=0 runs it in this one
 PYTEST_WORKERS ?= 2
 # compiled modules are kept: without them every test process and every server a test starts compiles the app anew
 unexport PYTHONDONTWRITEBYTECODE
@@ -25,7 +26,7 @@ run: $(STAMP)
 	$(PY) main.py
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # requirements.lock again from pyproject.toml (its dependencies and the `test` extra), for this Python: pins that
 # still satisfy the ranges are kept; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed.

@@ -1,6 +1,8 @@
 """The JSON REST API v1: a FastAPI router over the same models/ functions the pages call."""
 from __future__ import annotations
 
+from functools import cache
+
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -36,7 +38,10 @@ def _declare_errors(route: APIRoute) -> None:
     route.responses = errors.responses(*codes) | route.responses
 
 
+@cache
 def build_router() -> APIRouter:
+    """Built once per process: the routes depend on no setting, and building them (a validator per parameter and
+    body) is the slow part of configuring the app, which the tests do once per test."""
     router = APIRouter(prefix=PREFIX)
     # imports before records: `contacts/export.csv` must not be read as a record id
     for module in (accounts, orgs, imports, records, attachments, copy, work, kiosk, dashboard, duplicates,
