@@ -1,7 +1,7 @@
 """Exports of the current (searched and filtered) list: CSV for contacts and companies, vCard for contacts.
 
 Only what the caller may see: the records come from records.filtered (the access gate, the search and the
-list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
+list's filters, and a selection of ids when one is given), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
 is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
 formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
 
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..access import Action, require
-from ..errors import NotFound
+from ..access import Action, parse_id, require
+from ..errors import NotFound, ValidationFailed
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..orgs.tables import Membership
 from . import service as records
+from .bulk import MAX_IDS
 from .tables import COMPANY, CONTACT, Kind, Record
 
 CHUNK = 1000
@@ -54,11 +55,14 @@ def csv_row(kind: Kind, record: Record, company_name: str) -> list[str]:
     return [neutralise(cell) for cell in cells]
 
 
-async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filters: object) \
-        -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
-    """The records of the filtered list in id order, a chunk at a time, with the names of the visible companies."""
+async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                         **filters: object) -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
+    """The records of the filtered list (only those among `ids`, when given) in id order, a chunk at a time, with
+    the names of the visible companies."""
     require(actor.role, Action.SEE_RECORDS)
     query = records.filtered(kind, actor, q=q, **filters)
+    if ids is not None:
+        query = query.filter(id__in=ids)
     last = 0
     while True:
         chunk = await query.filter(id__gt=last).order_by('id').limit(CHUNK)
@@ -74,14 +78,15 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filter
             return
 
 
-async def export_csv(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
+async def export_csv(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                     **filters: object) -> AsyncIterator[str]:
     """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right)."""
     require(actor.role, Action.SEE_RECORDS)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\r\n')
     writer.writerow(csv_headers(kind))
     yield '\ufeff' + out.getvalue()
-    async for chunk, company_names in visible_chunks(kind, actor, q=q, **filters):
+    async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, **filters):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator='\r\n')
         for record in chunk:
@@ -123,9 +128,10 @@ def vcard(record: Record, company_name: str) -> str:
     return card.serialize()
 
 
-async def export_vcards(actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
+async def export_vcards(actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                        **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
-    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, **filters):
+    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, ids=ids, **filters):
         yield ''.join(vcard(record, company_names.get(record.company_id, '')) for record in chunk)
 
 
@@ -146,9 +152,11 @@ EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'co
                                         'contacts.vcf': (CONTACT, VCARD_TYPE)}
 
 
-def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None) \
-        -> Export:
-    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`.
+def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
+                ids: Sequence[object] | None = None) -> Export:
+    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`, and
+    to the selected records `ids` when given (a list's selection: at most bulk.MAX_IDS; what names no record
+    matches nothing).
 
     `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
     others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
@@ -159,8 +167,12 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
     require(actor.role, Action.SEE_RECORDS)
     kind, content_type = EXPORTS[filename]
     narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
-    pieces = export_vcards(actor, q=q, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, **narrowing)
+    if ids is not None:
+        if len(ids) > MAX_IDS:
+            raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
+        ids = [i for i in (parse_id(i) for i in ids) if i is not None]
+    pieces = export_vcards(actor, q=q, ids=ids, **narrowing) if content_type == VCARD_TYPE \
+        else export_csv(kind, actor, q=q, ids=ids, **narrowing)
     return Export(filename, content_type, _encoded(pieces))
 
 

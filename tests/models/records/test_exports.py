@@ -8,7 +8,7 @@ import pytest
 
 from models.records import exports
 from models.records import service as records
-from models.errors import Forbidden
+from models.errors import Forbidden, ValidationFailed
 from models.records.tables import COMPANY, CONTACT, Contact
 from models.imports.writing import import_file
 from tests.helpers import VALID_IVA
@@ -83,3 +83,21 @@ async def test_vcard_export_then_import_gives_the_same_contacts(acme, elsewhere)
                      'type', 'role', 'visibility'):
             assert getattr(copy, name) == getattr(original, name), name
         assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)
+
+
+async def test_an_export_of_a_selection_holds_the_selected_records_the_caller_sees(acme):
+    olga, mario = acme.owner.membership, acme.member.membership
+    chosen, other = [await records.create_record(CONTACT, olga, {'last_name': n}) for n in ('Chosen', 'Other')]
+    hidden = await records.create_record(CONTACT, olga, {'last_name': 'Hidden', 'visibility': 'private'})
+
+    async def names(filename: str, ids) -> str:
+        export = exports.open_export(mario, filename, ids=ids)
+        return b''.join([piece async for piece in export.chunks]).decode('utf-8')
+
+    text = await names('contacts.csv', [chosen.id, hidden.id, 'not an id'])
+    assert 'Chosen' in text and 'Other' not in text and 'Hidden' not in text
+    vcards = await names('contacts.vcf', [str(other.id)])
+    assert vcards.count('BEGIN:VCARD') == 1 and 'Other' in vcards
+    assert 'Other' in await names('contacts.csv', None) and 'Chosen' in await names('contacts.csv', None)
+    with pytest.raises(ValidationFailed):
+        exports.open_export(mario, 'contacts.csv', ids=list(range(1, 1002)))
