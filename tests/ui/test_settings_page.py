@@ -57,3 +57,14 @@ async def test_api_tokens_are_created_shown_once_and_revoked(user: User):
     await user.should_see(marker='token-row')
     user.find(marker='token-revoke').click()
     await user.should_see(marker='no-tokens')
+
+
+async def test_a_refused_value_is_named_by_its_label_not_its_field_key(user: User, acme):
+    """People read "Sectors, value 9", not `sectors[8]`."""
+    await log_in(user, acme.owner, path='/settings')
+    existing = orgs.DEFAULT_OPTIONS['sectors'][0]
+    user.find(marker='option-sectors-new').type(existing)
+    user.find(marker='option-sectors-add').click()
+    place = len(orgs.DEFAULT_OPTIONS['sectors']) + 1
+    await user.should_see(f'Sectors, value {place}: {existing!r} is in the list twice')
+    await user.should_not_see('sectors[')
