@@ -8,8 +8,8 @@ import re
 LABELS = {
     'first_name': 'First name', 'last_name': 'Last name', 'name': 'Name', 'company_id': 'Company',
     'company_name': 'Company', 'company': 'Company', 'company_vat': 'Company VAT number', 'role': 'Role',
-    'type': 'Type', 'sector': 'Sector', 'description': 'Description', 'emails': 'Email', 'email': 'Email',
-    'pec': 'PEC (certified email)', 'phones': 'Phone', 'addresses': 'Address', 'vat_number': 'VAT number',
+    'type': 'Type', 'sector': 'Sector', 'description': 'Description', 'emails': 'Emails', 'email': 'Email',
+    'pec': 'PEC (certified email)', 'phones': 'Phones', 'addresses': 'Addresses', 'vat_number': 'VAT number',
     'visibility': 'Visibility', 'street': 'street', 'city': 'city', 'postal_code': 'postal code',
     'province': 'province', 'country': 'Country', 'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
     'company_types': 'Company types', 'sectors': 'Sectors', 'current_password': 'Current password',
@@ -17,8 +17,7 @@ LABELS = {
     'target_org_id': 'Target organization', 'contact_ids': 'Contacts', 'project_id': 'Project',
     'quota_mb': 'Quota', 'file': 'File', 'mapping': 'Column mapping', 'mode': 'Mode', 'kind': 'Kind',
 }
-LISTS = {'emails', 'phones', 'addresses'}  # numbered from 1 in labels: "Email 2"
-OPTION_LISTS = {'contact_types', 'contact_roles', 'company_types', 'sectors'}  # "Sectors, value 3"
+ITEMS = {'emails': 'Email', 'phones': 'Phone', 'addresses': 'Address'}  # one of them, numbered from 1: "Email 2"
 _PART = re.compile(r'([A-Za-z_]\w*)(?:\[(\d+)\])?')
 
 
@@ -37,7 +36,6 @@ def field_label(key: str) -> str:
         name, index = match.groups()
         label = _word(name) if not parts else LABELS.get(name, name.replace('_', ' '))
         if index is not None:
-            label = f'{label}, value {int(index) + 1}' if name in OPTION_LISTS or name not in LISTS \
-                else f'{label} {int(index) + 1}'
+            label = f'{ITEMS[name]} {int(index) + 1}' if name in ITEMS else f'{label}, value {int(index) + 1}'
         parts.append(label)
     return ', '.join(parts)

@@ -67,7 +67,7 @@ def test_an_address_street_on_two_lines_is_joined_not_refused():
     ('emails[0]', 'Email 1'), ('phones[2]', 'Phone 3'), ('addresses[1].city', 'Address 2, city'),
     ('addresses[0].postal_code', 'Address 1, postal code'), ('vat_number', 'VAT number'),
     ('contact_types[5]', 'Contact types, value 6'), ('frame_origins[0]', 'Sites that may frame it, value 1'),
-    ('due_date', 'Due date'), ('pec', 'PEC (certified email)')])
+    ('due_date', 'Due date'), ('pec', 'PEC (certified email)'), ('emails', 'Emails')])
 def test_messages_name_fields_by_their_labels(key, label):
     assert field_label(key) == label
     assert ValidationFailed.one(key, 'is wrong').message == f'{label}: is wrong'
