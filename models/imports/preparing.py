@@ -38,7 +38,7 @@ class Prepared:
         return found
 
 
-OPTION_LABELS = {'type': ('Type', 'types'), 'role': ('Role', 'roles'), 'sector': ('Sector', 'sectors')}
+_OPTION_PLURALS = {'type': 'types', 'role': 'roles', 'sector': 'sectors'}
 _VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'public',
                      'private': 'private', 'privato': 'private', 'prive': 'private', 'privee': 'private'}
 
@@ -86,8 +86,8 @@ class Preparer:
                 continue
             known = matching_option(value, self.lists.get(list_kind, []))
             if known is None:
-                label, plural = OPTION_LABELS[name]
-                notes.append(f'{label} "{value}" is not in the organization\'s list of {plural}: left empty')
+                notes.append(f'{field_label(name)} "{value}" is not in the organization\'s list of '
+                             f'{_OPTION_PLURALS[name]}: left empty')
             else:
                 data[name] = known
         if source.get('description'):

@@ -92,8 +92,8 @@ async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_
             await drop()
 
 
-async def test_companies_saved_before_0012_get_their_name_key(tmp_path):
-    """0012_company_name_keys on a database upgraded in place: a company's sort_name, saved as the plain folded name,
+async def test_companies_saved_before_0013_get_their_name_key(tmp_path):
+    """0013_company_name_keys on a database upgraded in place: a company's sort_name, saved as the plain folded name,
     becomes text.company_name_key, so import, copy and the duplicates scan find "Acme S.r.l." as "ACME srl"."""
     from tortoise import connections
     from tortoise.contrib.fastapi import RegisterTortoise
@@ -107,7 +107,7 @@ async def test_companies_saved_before_0012_get_their_name_key(tmp_path):
     try:
         client = connections.get('default')
         await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
-            [MigrationTarget(APP_LABEL, '0011_login_attempts')])
+            [MigrationTarget(APP_LABEL, '0012_search_word_starts')])
         await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
                                     "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
         for name, folded in (('Officine Meccaniche Lombarde S.r.l.', 'officine meccaniche lombarde s.r.l.'),

@@ -35,7 +35,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_login_attempts')]
+    dependencies = [('models', '0012_search_word_starts')]
 
     initial = False
 
