@@ -12,11 +12,11 @@ What happens on import, module by module:
    the lists. A bad email is left out with a note when the row has another key (an email or a VAT number).
 3. writing.py: the rows are matched against existing records through the indexed RecordKey table (by email,
    then VAT number; only records the importer can see); a contact's company by the "company VAT" column, else by
-   its name as text.company_name_key compares names, else created (with that VAT). Then written in chunks: each chunk — its records,
-   their lookup keys and its report rows — in one transaction, with bulk inserts. If writing fails half-way,
-   what was already written is taken back, so a failed import leaves nothing behind. `import_file` (a file,
-   its format, the column mapping) is the one entry point: the import page and the API both call it, after
-   `reading.preview`.
+   its name as text.company_name_key compares names, else created (with that VAT). Then written in chunks: each
+   chunk — its records, their lookup keys and its report rows — in one transaction, with bulk inserts. If
+   writing fails half-way, what was already written is taken back, so a failed import leaves nothing behind.
+   `import_file` (a file, its format, the column mapping) is the one entry point: the import page and the API
+   both call it, after `reading.preview`.
 4. reports.py: the batches a user ran and their report rows.
 5. undo.py: "undo this import" deletes what it created and puts back what it overwrote, refused when one of
    those records was changed since.

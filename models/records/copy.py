@@ -5,8 +5,9 @@ attachments and the target's quota are then written in one transaction. A failur
 a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
 
 "Already in the target" (same email or VAT number) and the company a contact is linked to (same VAT number, or
-same name as text.company_name_key compares them, held in `sort_name`) are looked for only among the target's records the copier can see there (the gate, with their
-membership of the target): a private record of the target they cannot see is never reported nor linked to.
+same name as text.company_name_key compares them, held in `sort_name`) are looked for only among the target's
+records the copier can see there (the gate, with their membership of the target): a private record of the target
+they cannot see is never reported nor linked to.
 """
 from __future__ import annotations
 
