@@ -40,11 +40,6 @@ def segments(text: str) -> list[Segment]:
     return parts
 
 
-def mention_markup(name: str, user_id: int) -> str:
-    clean = re.sub(r'[\[\]\n]', ' ', name).strip() or f'user {user_id}'
-    return f'@[{clean}](user:{user_id})'
-
-
 def plain_text(text: str, keep: set[int] | None = None) -> str:
     """The description with mentions of users not in `keep` turned into plain '@Name' text."""
     keep = keep or set()
