@@ -304,6 +304,66 @@ def test_mention_completion_by_keyboard(screen: Screen):
     assert saved['mentions'] == [ids['marta@example.com'], ids['mario@example.com']]
 
 
+def _notifications(screen: Screen) -> list[str]:
+    return screen.selenium.execute_script(
+        "return [...document.querySelectorAll('.q-notification')].map(n => n.textContent.trim())")
+
+
+def _warns_on_unload(screen: Screen) -> bool:
+    """Whether closing or reloading the tab now would ask (the page's beforeunload handler cancels the event)."""
+    return screen.selenium.execute_script(
+        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented")
+
+
+def _field(screen: Screen, label: str):
+    return screen.selenium.find_element(By.XPATH, f'//label[.//*[normalize-space()="{label}"]]//input')
+
+
+def test_saving_says_so_and_leaving_an_edited_card_asks(screen: Screen):
+    """Creating and saving a contact say so on the card; an edited card asks before a link or the navigation
+    leaves it (Keep editing stays, Discard leaves) and before the tab closes or reloads; once saved, nothing asks."""
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    screen.selenium.set_window_size(1440, 900)  # the navigation drawer stays open
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open('/contacts/new')
+    _field(screen, 'Last name').send_keys('Neri')
+    assert _warns_on_unload(screen)
+    screen.click('Save')
+    screen.wait_for(lambda: any('Contact created' in n for n in _notifications(screen)))
+    assert not _warns_on_unload(screen)
+    contact_path = screen.selenium.current_url.removeprefix(screen.url)
+    assert contact_path.startswith('/contacts/') and contact_path[len('/contacts/'):].isdigit()
+
+    screen.click('Edit')
+    first_name = _field(screen, 'First name')
+    assert not _warns_on_unload(screen)
+    first_name.send_keys('Ada')
+    screen.wait_for(lambda: _warns_on_unload(screen))
+    screen.selenium.find_element(By.XPATH, '//*[contains(@class, "q-item")][.//*[normalize-space()="Companies"]]').click()
+    screen.should_contain('Leave without saving?')
+    screen.click('Keep editing')
+    screen.wait_for(lambda: not screen.selenium.find_elements(By.XPATH, '//*[normalize-space()="Leave without saving?"]'))
+    assert screen.selenium.current_url == screen.url + contact_path
+    assert first_name.get_attribute('value') == 'Ada'
+
+    screen.click('Save')
+    screen.wait_for(lambda: any('Contact saved' in n for n in _notifications(screen)))
+    screen.should_contain('Ada')
+    assert screen.selenium.current_url == screen.url + contact_path
+    assert httpx.get(f'{screen.url}/api/v1/orgs/{org_id}{contact_path}', headers=headers).json()['first_name'] == 'Ada'
+    assert not _warns_on_unload(screen)
+
+    screen.click('Edit')
+    _field(screen, 'First name').send_keys('line')
+    screen.wait_for(lambda: _warns_on_unload(screen))
+    screen.selenium.find_element(By.XPATH, '//header//a[normalize-space()="Rubrica"]').click()
+    screen.should_contain('Leave without saving?')
+    screen.click('Discard changes and leave')
+    screen.wait_for(lambda: screen.selenium.title == 'Dashboard · Rubrica')
+    assert httpx.get(f'{screen.url}/api/v1/orgs/{org_id}{contact_path}', headers=headers).json()['first_name'] == 'Ada'
+
+
 # ------------------------------------------------------------------ in a real browser: hostile text stays text
 
 HOSTILE = '<img src=x onerror=alert(1)>'
