@@ -19,7 +19,8 @@ from nicegui import app, ui
 
 from models.access import Action, parse_id
 from models.orgs import service as orgs
-from models.records import bulk, search, service as records
+from models.records import bulk, exports, search
+from models.records import service as records
 from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
 
@@ -42,6 +43,7 @@ COLUMNS = {
     'company': [NAME, TYPE, _column('sector', 'Sector', sortable=True), *REACH],
 }
 FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+SEPARATOR_LABELS = {'comma': 'Comma ,', 'semicolon': 'Semicolon ;', 'tab': 'Tab'}  # exports.SEPARATORS
 # The name cell links to the card; Vue's {{ }} escapes the text, so a name is never read as HTML.
 NAME_CELL = '''<q-td :props="props"><a :href="props.row.href" class="text-primary no-underline font-medium">
 {{ props.value || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/>
@@ -174,12 +176,18 @@ class RecordList:
         from .imports import export_path
 
         def download(file_format: str) -> None:
-            ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters))
+            separator = self.separator_choice.value if file_format == 'csv' else ''
+            ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
+                                             separator))
 
         if self.ctx.may(Action.EDIT_RECORDS):
             ui.button('Import', icon='upload_file', on_click=lambda: ui.navigate.to(f'/import?kind={self.kind.name}')) \
                 .props('flat').mark('list-import')
         ui.button('Export CSV', icon='download', on_click=lambda: download('csv')).props('flat').mark('list-export-csv')
+        # the separator the organization's spreadsheets read without asking (semicolon for Italian or French Excel)
+        self.separator_choice = ui.select(SEPARATOR_LABELS, value=exports.usual_separator(self.ctx.org.country),
+                                          label='CSV separator').props('outlined dense options-dense') \
+            .classes('min-w-[9rem]').mark('list-export-separator')
         if self.kind is CONTACT:
             ui.button('Export vCard', icon='contact_page', on_click=lambda: download('vcf')).props('flat') \
                 .mark('list-export-vcf')
@@ -227,7 +235,9 @@ class RecordList:
 
     def download_selection(self, file_format: str) -> None:
         from .imports import export_path
-        ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, '', {}, self.selected_ids))
+        separator = self.separator_choice.value if file_format == 'csv' else ''  # as chosen next to Export CSV
+        ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, '', {}, separator,
+                                         self.selected_ids))
 
     async def copy(self) -> None:
         ids = self.selected_ids

@@ -1,7 +1,8 @@
 """Finding likely duplicate contacts or companies.
 
 The scan groups the records the caller may see (through `access.visible`) that share an email, a PEC, a phone
-or a VAT number (the indexed RecordKey rows, grouped in the database) or the same folded name (`sort_name`).
+or a VAT number (the indexed RecordKey rows, grouped in the database) or the same folded name (`sort_name`; for
+companies that is text.company_name_key, so "Acme S.r.l." and "ACME srl" are the same name).
 It is paginated and counted in the database; only the groups of one page are loaded.
 """
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """Exports of the current (searched and filtered) list: CSV for contacts and companies, vCard for contacts.
 
 Only what the caller may see: the records come from records.filtered (the access gate, the search and the
-list's filters, and a selection of ids when one is given), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
-is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
-formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
+list's filters, and a selection of ids when one is given), read in chunks of ids so 100,000 records never sit in
+memory at once; a contact's company
+is written by name only when the caller may see that company. Mentions in the notes are written as people read
+them, `@Name` (the member's current name), never as the stored `@[Name](user:ID)` markup. CSV cells are separated
+by commas, or by semicolons (what Excel expects where the decimal separator is a comma: Italy, France, Germany…)
+or tabs. Cells a spreadsheet would run as a formula (starting with =, @, tab or CR, or with + or - followed by
+more than a number: "+39 02 1234 5678" is a phone number and is left alone) get a leading quote; our importer
+takes it off again.
 
 `open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
 """
@@ -11,12 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..access import Action, parse_id, require
 from ..errors import NotFound, ValidationFailed
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..mentions import readable
 from ..orgs.tables import Membership
 from . import service as records
 from .bulk import MAX_IDS
@@ -29,9 +36,33 @@ ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'posta
                   ('province', 'province'), ('country', 'country'))
 
 
+SEPARATORS = {'comma': ',', 'semicolon': ';', 'tab': '\t'}  # the names the API and the pages use
+# countries whose spreadsheets write decimals with a comma, so that Excel there reads CSV cells split by semicolons
+SEMICOLON_COUNTRIES = frozenset({
+    'IT', 'FR', 'DE', 'AT', 'BE', 'ES', 'PT', 'NL', 'LU', 'GR', 'DK', 'SE', 'NO', 'FI', 'IS', 'PL', 'CZ', 'SK',
+    'SI', 'HR', 'HU', 'RO', 'BG', 'EE', 'LV', 'LT', 'TR', 'RU', 'UA', 'BR', 'AR', 'CL', 'CO', 'SM', 'VA', 'MC'})
+_A_NUMBER = re.compile(r'[+-][\d ]*\d[\d ]*')  # "+39 02 1234 5678", "-12": nothing a spreadsheet would run
+
+
+def separator_named(name: object) -> str:
+    """The separator character for one of SEPARATORS' names; anything else is a refusal naming `separator`."""
+    if name not in SEPARATORS:
+        raise ValidationFailed.one('separator', 'must be comma, semicolon or tab')
+    return SEPARATORS[name]
+
+
+def usual_separator(country: str) -> str:
+    """The separator a spreadsheet of that country reads without asking: 'semicolon' or 'comma'."""
+    return 'semicolon' if country in SEMICOLON_COUNTRIES else 'comma'
+
+
 def neutralise(value: object) -> str:
+    """The cell with a leading quote when a spreadsheet would run it as a formula; a number or a phone number
+    (a + or - followed by digits and spaces) is not one."""
     text = '' if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if not text.startswith(FORMULA_STARTS) or _A_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
 
 
 def csv_headers(kind: Kind) -> list[str]:
@@ -45,13 +76,18 @@ def _padded(values: list, count: int, empty: object = '') -> list:
     return (list(values) + [empty] * count)[:count]
 
 
-def csv_row(kind: Kind, record: Record, company_name: str) -> list[str]:
+async def member_names(org_id: int) -> dict[int, str]:
+    """The current names of the organization's people, for the mentions in the notes."""
+    return dict(await Membership.filter(org_id=org_id).values_list('user_id', 'user__name'))
+
+
+def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, str] | None = None) -> list[str]:
     own = [record.first_name, record.last_name, company_name, record.type, record.role] if kind is CONTACT \
         else [record.name, record.type, record.sector]
     addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
     cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
         [a.get(part, '') for a in addresses for part, _ in ADDRESS_LABELS] + \
-        [record.vat_number, record.visibility, record.description]
+        [record.vat_number, record.visibility, readable(record.description, names)]
     return [neutralise(cell) for cell in cells]
 
 
@@ -78,23 +114,26 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: lis
             return
 
 
-async def export_csv(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
-                     **filters: object) -> AsyncIterator[str]:
-    """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right)."""
+async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: str = 'comma',
+                     ids: list[int] | None = None, **filters: object) -> AsyncIterator[str]:
+    """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right), its cells
+    separated by the named separator (SEPARATORS)."""
     require(actor.role, Action.SEE_RECORDS)
+    delimiter = separator_named(separator)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\r\n')
+    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
     writer.writerow(csv_headers(kind))
     yield '\ufeff' + out.getvalue()
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, **filters):
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator='\r\n')
+        writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
         for record in chunk:
-            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), '')))
+            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), ''), names))
         yield out.getvalue()
 
 
-def vcard(record: Record, company_name: str) -> str:
+def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = None) -> str:
     """One contact as a vCard 3.0."""
     import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
 
@@ -118,7 +157,7 @@ def vcard(record: Record, company_name: str) -> str:
             street=address.get('street', ''), city=address.get('city', ''), region=address.get('province', ''),
             code=address.get('postal_code', ''), country=address.get('country', ''))
     if record.description:
-        card.add('note').value = record.description
+        card.add('note').value = readable(record.description, names)
     if record.type:
         card.add('x-rubrica-type').value = record.type
     if record.vat_number:
@@ -131,8 +170,9 @@ def vcard(record: Record, company_name: str) -> str:
 async def export_vcards(actor: Membership, *, q: str = '', ids: list[int] | None = None,
                         **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, ids=ids, **filters):
-        yield ''.join(vcard(record, company_names.get(record.company_id, '')) for record in chunk)
+        yield ''.join(vcard(record, company_names.get(record.company_id, ''), names) for record in chunk)
 
 
 async def collect(pieces: AsyncIterator[str]) -> bytes:
@@ -153,10 +193,10 @@ EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'co
 
 
 def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
-                ids: Sequence[object] | None = None) -> Export:
-    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`, and
-    to the selected records `ids` when given (a list's selection: at most bulk.MAX_IDS; what names no record
-    matches nothing).
+                separator: object = 'comma', ids: Sequence[object] | None = None) -> Export:
+    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`; a CSV
+    file's cells separated by `separator` (a name of SEPARATORS: comma, semicolon or tab); only the selected
+    records `ids` when given (a list's selection: at most bulk.MAX_IDS; what names no record matches nothing).
 
     `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
     others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
@@ -166,13 +206,15 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
         raise NotFound('export')
     require(actor.role, Action.SEE_RECORDS)
     kind, content_type = EXPORTS[filename]
+    if content_type == CSV_TYPE:
+        separator_named(separator)
     narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
     if ids is not None:
         if len(ids) > MAX_IDS:
             raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
         ids = [i for i in (parse_id(i) for i in ids) if i is not None]
     pieces = export_vcards(actor, q=q, ids=ids, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, ids=ids, **narrowing)
+        else export_csv(kind, actor, q=q, separator=str(separator), ids=ids, **narrowing)
     return Export(filename, content_type, _encoded(pieces))
 
 

@@ -22,7 +22,7 @@ from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
-from ..text import fold
+from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
 from . import search
@@ -150,11 +150,13 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
 
 
 def derive_columns(kind: Kind, record: Record) -> None:
-    """Columns computed from the others, so that sorting and searching never disagree with what is shown."""
+    """Columns computed from the others, so that sorting and searching never disagree with what is shown. A
+    company's `sort_name` is its name's `company_name_key` (no legal form, no punctuation): the one key by which
+    an import, a copy and the duplicates scan find the same company."""
     if kind is CONTACT:
         record.sort_name = fold(f'{record.last_name} {record.first_name}')[:255]
     else:
-        record.sort_name = fold(record.name)[:255]
+        record.sort_name = company_name_key(record.name)[:255]  # also what import, copy and duplicates compare
     record.search_text = search.document(record)
 
 
@@ -295,8 +297,17 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
 
     `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
     id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
-    for a private company nor whether it exists."""
-    queryset = search.apply(access.visible(kind, actor), q)
+    for a private company nor whether it exists.
+
+    A contact also matches the search through its company's name or VAT number, when the caller may see that
+    company ("Acme" finds the people of Acme S.p.A.; a hidden company finds nobody)."""
+    queryset = access.visible(kind, actor)
+    condition = search.matches(kind.model, q)
+    if condition is not None and kind is CONTACT and search.finds_anywhere(q):
+        companies = access.visible(COMPANY, actor).filter(search.matches(COMPANY.model, q)).values('id')
+        condition |= Q(company_id__in=Subquery(companies))
+    if condition is not None:
+        queryset = queryset.filter(condition)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
             raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
