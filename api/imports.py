@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
@@ -19,6 +19,7 @@ from models.imports import reading, reports, undo, writing
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch
 from models.records import exports
+from models.records.bulk import MAX_IDS
 from web.downloads import export_response
 from web.limits import MULTIPART_OVERHEAD, UploadRoute
 
@@ -177,6 +178,8 @@ async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode
     return summary(batch)
 
 
+Selection = Annotated[list[Id] | None, Query(max_length=MAX_IDS, description='only these records (a selection; '
+                                              'repeat the parameter: ids=1&ids=2), among those the filters keep')]
 EXPORT_RESPONSES = {200: {'content': {exports.CSV_TYPE: {}}, 'description': 'The CSV file'}}
 Separator = Literal['comma', 'semicolon', 'tab']
 SEPARATOR = Query('comma', description='What separates the cells: `comma` (the default), `semicolon` (what Excel '
@@ -186,23 +189,27 @@ SEPARATOR = Query('comma', description='What separates the cells: `comma` (the d
 @router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
 async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                              company_id: Id | None = None, separator: Separator = SEPARATOR) -> StreamingResponse:
+                              company_id: Id | None = None, ids: Selection = None,
+                              separator: Separator = SEPARATOR) -> StreamingResponse:
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters, separator=separator))
+    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters, ids=ids,
+                                               separator=separator))
 
 
 @router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The companies list as CSV, with the same search and filters')
 async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
-                               sector: str = '', separator: Separator = SEPARATOR) -> StreamingResponse:
+                               sector: str = '', ids: Selection = None,
+                               separator: Separator = SEPARATOR) -> StreamingResponse:
     filters = {'type': type, 'sector': sector}
-    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters, separator=separator))
+    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters, ids=ids,
+                                               separator=separator))
 
 
 @router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,
             responses={200: {'content': {'text/vcard': {}}, 'description': 'vCards 3.0'}},
             summary='The contacts list as vCards, with the same search and filters')
 async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                              company_id: Id | None = None) -> StreamingResponse:
+                              company_id: Id | None = None, ids: Selection = None) -> StreamingResponse:
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return export_response(exports.open_export(actor, 'contacts.vcf', q=q, filters=filters))
+    return export_response(exports.open_export(actor, 'contacts.vcf', q=q, filters=filters, ids=ids))

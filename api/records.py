@@ -1,4 +1,5 @@
-"""Contacts and companies: the same five endpoints for each kind, over models/records/service.py."""
+"""Contacts and companies: the same five endpoints for each kind, over models/records/service.py, and a bulk
+action on a selection (models/records/bulk.py)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from models.mentions import mentioned_user_ids
-from models.records import service as records
+from models.records import bulk, service as records
 from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
@@ -98,6 +99,55 @@ async def one_json(kind: Kind, actor, record: Record) -> dict:
     return record_json(kind, record, companies)
 
 
+class ContactBulkValues(Body):
+    type: Text = None
+    role: Text = None
+    visibility: Literal['public', 'private'] | None = None
+
+
+class CompanyBulkValues(Body):
+    type: Text = None
+    sector: Text = None
+    visibility: Literal['public', 'private'] | None = None
+
+
+BulkAction = Literal['delete', 'change', 'visibility']
+BulkIds = Field(min_length=1, max_length=bulk.MAX_IDS, description='the ids of the selected records')
+
+
+class ContactBulk(Body):
+    action: BulkAction
+    ids: list[Id] = BulkIds
+    values: ContactBulkValues | None = None
+
+
+class CompanyBulk(Body):
+    action: BulkAction
+    ids: list[Id] = BulkIds
+    values: CompanyBulkValues | None = None
+
+
+BULK_DESCRIPTION = """One action on the selected records, in one transaction (every record it may change is
+changed, or none is):
+
+- `delete`: deletes them (no `values`);
+- `change`: `values` sets `type` and `role` (contacts) or `type` and `sector` (companies), each a value of the
+  organization's lists (`null` or `""` clears it);
+- `visibility`: `values` is `{"visibility": "public"}` or `{"visibility": "private"}`; only the records the caller
+  created change, the others are skipped.
+
+Answers `{"action", "done": [ids], "skipped": [{"id", "reason"}]}`: an id the caller may not see (or that does not
+exist) is skipped as "not found". At most 1,000 ids."""
+
+
+def _bulk_values(values: Body | None) -> dict | None:
+    return None if values is None else _data(values)
+
+
+def bulk_json(result: bulk.BulkResult) -> dict:
+    return {'action': result.action, 'done': result.done, 'skipped': result.skipped}
+
+
 Limit = Query(records.PAGE_SIZE, ge=1, le=records.MAX_PAGE_SIZE)
 Order = Query('asc', pattern='^(asc|desc)$')
 
@@ -114,6 +164,13 @@ async def list_contacts(actor: OrgMembership, q: str = '', type: str = '', role:
 @router.post('/orgs/{org}/contacts', status_code=201, tags=['contacts'])
 async def create_contact(body: ContactFields, actor: OrgMembership) -> dict:
     return await one_json(CONTACT, actor, await records.create_record(CONTACT, actor, _data(body)))
+
+
+@router.post('/orgs/{org}/contacts/bulk', tags=['contacts'], summary='A bulk action on selected contacts',
+             description=BULK_DESCRIPTION)
+async def bulk_contacts(body: ContactBulk, actor: OrgMembership, integrations: AppIntegrations) -> dict:
+    return bulk_json(await bulk.bulk_action(CONTACT, actor, body.action, body.ids, _bulk_values(body.values),
+                                            integrations=integrations))
 
 
 @router.get('/orgs/{org}/contacts/{record_id}', tags=['contacts'])
@@ -144,6 +201,13 @@ async def list_companies(actor: OrgMembership, q: str = '', type: str = '', sect
 @router.post('/orgs/{org}/companies', status_code=201, tags=['companies'])
 async def create_company(body: CompanyFields, actor: OrgMembership) -> dict:
     return record_json(COMPANY, await records.create_record(COMPANY, actor, _data(body)))
+
+
+@router.post('/orgs/{org}/companies/bulk', tags=['companies'], summary='A bulk action on selected companies',
+             description=BULK_DESCRIPTION)
+async def bulk_companies(body: CompanyBulk, actor: OrgMembership, integrations: AppIntegrations) -> dict:
+    return bulk_json(await bulk.bulk_action(COMPANY, actor, body.action, body.ids, _bulk_values(body.values),
+                                            integrations=integrations))
 
 
 @router.get('/orgs/{org}/companies/{record_id}', tags=['companies'])

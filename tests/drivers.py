@@ -2,6 +2,8 @@
 Selenium, the REST API of a running server), and the small moves tests make with them."""
 from __future__ import annotations
 
+import json
+import re
 from typing import Protocol
 
 import httpx
@@ -44,6 +46,42 @@ def element(user: SimulatedUser, marker: str):
     found = user.find(marker=marker).elements
     assert len(found) == 1, f'{len(found)} elements marked {marker}'
     return next(iter(found))
+
+
+HISTORY_CALL = re.compile(r'history\.(push|replace)State\(\{\}, "", (".*")\);')
+
+
+def follow_history(user: SimulatedUser, monkeypatch) -> None:
+    """Let the simulated user's history follow the addresses a page pushes or replaces (`ui.navigate.history`:
+    JavaScript that NiceGUI's simulation sends to no browser), as a browser's would: `user.back_history[-1]` is
+    then the address the browser would show."""
+    from nicegui import Client
+
+    run_javascript, open_page = Client.run_javascript, user.open
+    built: dict[str, list[re.Match]] = {}  # what pages asked while being built, before the browser had them
+
+    def move(match: re.Match) -> None:
+        address = json.loads(match.group(2))
+        if match.group(1) == 'replace' and user.back_history:
+            user.back_history[-1] = address
+        else:
+            user.back_history.append(address)
+
+    def run(client, code: str, **kwargs):
+        if match := HISTORY_CALL.fullmatch(code):
+            if client is user.client:
+                move(match)
+            else:
+                built.setdefault(client.id, []).append(match)
+        return run_javascript(client, code, **kwargs)
+
+    async def open_and_follow(path: str, **kwargs):
+        client = await open_page(path, **kwargs)
+        for match in built.pop(client.id, []):
+            move(match)
+        return client
+    monkeypatch.setattr(Client, 'run_javascript', run)
+    monkeypatch.setattr(user, 'open', open_and_follow)
 
 
 def choose(user: SimulatedUser, marker: str, option: str) -> None:

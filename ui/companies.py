@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 from nicegui import ui
+from starlette.requests import Request
 
 from models.records.tables import COMPANY
 
 from .record_card import record_card_page
-from .record_list import record_list_page
+from .record_list import list_address_of, record_list_page
 from .session import page_context, to_login
 
 
 @ui.page('/companies', title='Companies · Rubrica')
-async def companies_page(q: str = '', type: str = '', sector: str = ''):  # noqa: A002
+async def companies_page(request: Request):
+    """The list; its query holds its state: q, type, sector, sort, order, page, per_page."""
     if (ctx := await page_context()) is None:
-        return to_login('/companies')
-    await record_list_page(ctx, COMPANY, q=q, type=type, sector=sector)
+        return to_login(list_address_of(request))
+    await record_list_page(ctx, COMPANY, request)
 
 
 @ui.page('/companies/new', title='New company · Rubrica')

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 from nicegui import ui
+from starlette.requests import Request
 
 from models.records.tables import CONTACT
 
 from .record_card import record_card_page
-from .record_list import record_list_page
+from .record_list import list_address_of, record_list_page
 from .session import page_context, to_login
 
 
 @ui.page('/contacts', title='Contacts · Rubrica')
-async def contacts_page(q: str = '', type: str = '', role: str = '', company_id: str = ''):  # noqa: A002
+async def contacts_page(request: Request):
+    """The list; its query holds its state: q, type, role, company_id, sort, order, page, per_page."""
     if (ctx := await page_context()) is None:
-        return to_login('/contacts')
-    await record_list_page(ctx, CONTACT, q=q, type=type, role=role, company_id=company_id)
+        return to_login(list_address_of(request))
+    await record_list_page(ctx, CONTACT, request)
 
 
 @ui.page('/contacts/new', title='New contact · Rubrica')

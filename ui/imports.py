@@ -37,10 +37,13 @@ REPORT_COLUMNS = [
 # ---------------------------------------------------------------- export downloads (session, not token)
 
 def export_path(org_id: int, kind: str, file_format: str, query: str, filters: dict[str, object],
-                separator: str = '') -> str:
+                separator: str = '', ids: list[int] | None = None) -> str:
+    """The download of the list as searched and filtered, or of the selected records `ids` alone."""
     params = {name: value for name, value in {'q': query, **filters, 'separator': separator}.items()
               if value not in (None, '')}
-    suffix = f'?{urlencode(params)}' if params else ''
+    if ids is not None:
+        params = {'ids': ids, **({'separator': separator} if separator else {})}
+    suffix = f'?{urlencode(params, doseq=True)}' if params else ''
     return f'/exports/{org_id}/{PLURAL[kind]}.{file_format}{suffix}'
 
 
@@ -51,9 +54,11 @@ def install_routes(fastapi_app: FastAPI) -> None:
         filters: dict[str, object] = dict(request.query_params)
         query = filters.pop('q', '')
         separator = filters.pop('separator', 'comma')
+        ids = request.query_params.getlist('ids') if filters.pop('ids', None) is not None else None
         if filters.get('company_id'):  # text that names no company matches nothing, as a hidden company's id does
             filters['company_id'] = parse_id(filters['company_id']) or -1
-        return export_response(exports.open_export(actor, name, q=query, filters=filters, separator=separator))
+        return export_response(exports.open_export(actor, name, q=query, filters=filters, separator=separator,
+                                                   ids=ids))
 
 
 # ---------------------------------------------------------------- the page

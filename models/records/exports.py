@@ -1,7 +1,8 @@
 """Exports of the current (searched and filtered) list: CSV for contacts and companies, vCard for contacts.
 
 Only what the caller may see: the records come from records.filtered (the access gate, the search and the
-list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
+list's filters, and a selection of ids when one is given), read in chunks of ids so 100,000 records never sit in
+memory at once; a contact's company
 is written by name only when the caller may see that company. Mentions in the notes are written as people read
 them, `@Name` (the member's current name), never as the stored `@[Name](user:ID)` markup. CSV cells are separated
 by commas, or by semicolons (what Excel expects where the decimal separator is a comma: Italy, France, Germany…)
@@ -16,15 +17,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..access import Action, require
+from ..access import Action, parse_id, require
 from ..errors import NotFound, ValidationFailed
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..mentions import readable
 from ..orgs.tables import Membership
 from . import service as records
+from .bulk import MAX_IDS
 from .tables import COMPANY, CONTACT, Kind, Record
 
 CHUNK = 1000
@@ -89,11 +91,14 @@ def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, s
     return [neutralise(cell) for cell in cells]
 
 
-async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filters: object) \
-        -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
-    """The records of the filtered list in id order, a chunk at a time, with the names of the visible companies."""
+async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                         **filters: object) -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
+    """The records of the filtered list (only those among `ids`, when given) in id order, a chunk at a time, with
+    the names of the visible companies."""
     require(actor.role, Action.SEE_RECORDS)
     query = records.filtered(kind, actor, q=q, **filters)
+    if ids is not None:
+        query = query.filter(id__in=ids)
     last = 0
     while True:
         chunk = await query.filter(id__gt=last).order_by('id').limit(CHUNK)
@@ -110,7 +115,7 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filter
 
 
 async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: str = 'comma',
-                     **filters: object) -> AsyncIterator[str]:
+                     ids: list[int] | None = None, **filters: object) -> AsyncIterator[str]:
     """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right), its cells
     separated by the named separator (SEPARATORS)."""
     require(actor.role, Action.SEE_RECORDS)
@@ -120,7 +125,7 @@ async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: s
     writer.writerow(csv_headers(kind))
     yield '\ufeff' + out.getvalue()
     names = await member_names(actor.org_id)
-    async for chunk, company_names in visible_chunks(kind, actor, q=q, **filters):
+    async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, **filters):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
         for record in chunk:
@@ -162,10 +167,11 @@ def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = N
     return card.serialize()
 
 
-async def export_vcards(actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
+async def export_vcards(actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                        **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
     names = await member_names(actor.org_id)
-    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, **filters):
+    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, ids=ids, **filters):
         yield ''.join(vcard(record, company_names.get(record.company_id, ''), names) for record in chunk)
 
 
@@ -187,9 +193,10 @@ EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'co
 
 
 def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
-                separator: object = 'comma') -> Export:
+                separator: object = 'comma', ids: Sequence[object] | None = None) -> Export:
     """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`; a CSV
-    file's cells separated by `separator` (a name of SEPARATORS: comma, semicolon or tab).
+    file's cells separated by `separator` (a name of SEPARATORS: comma, semicolon or tab); only the selected
+    records `ids` when given (a list's selection: at most bulk.MAX_IDS; what names no record matches nothing).
 
     `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
     others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
@@ -202,8 +209,12 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
     if content_type == CSV_TYPE:
         separator_named(separator)
     narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
-    pieces = export_vcards(actor, q=q, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, separator=str(separator), **narrowing)
+    if ids is not None:
+        if len(ids) > MAX_IDS:
+            raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
+        ids = [i for i in (parse_id(i) for i in ids) if i is not None]
+    pieces = export_vcards(actor, q=q, ids=ids, **narrowing) if content_type == VCARD_TYPE \
+        else export_csv(kind, actor, q=q, separator=str(separator), ids=ids, **narrowing)
     return Export(filename, content_type, _encoded(pieces))
 
 

@@ -110,6 +110,10 @@ async def test_exports_are_filtered_visible_and_safe(client, acme):
         ['Lovelace']
     searched = await client.get(f'{base}/contacts/export.csv?q=babb', headers=acme.member.auth)
     assert 'Babbage' in searched.text and 'Lovelace' not in searched.text
+    ids = [c['id'] for c in (await client.get(f'{base}/contacts?sort=name', headers=acme.member.auth)).json()['items']]
+    selected = await client.get(f'{base}/contacts/export.csv?ids={ids[0]}', headers=acme.member.auth)
+    assert 'Babbage' in selected.text and 'Lovelace' not in selected.text  # a selection: only the chosen record
+    assert (await client.get(f'{base}/contacts/export.csv?ids=0', headers=acme.member.auth)).status_code == 422
     companies = await client.get(f'{base}/companies/export.csv', headers=acme.member.auth)
     names = [r['Name'] for r in csv.DictReader(io.StringIO(companies.content.decode('utf-8-sig')))]
     assert sorted(names) == ["'=Evil Co", 'Engines']

@@ -243,3 +243,52 @@ async def test_a_contact_name_with_an_escape_or_a_direction_override_is_refused(
 
     response = await client.post(f'{base}/companies', headers=headers, json={'name': 'Acme\x85Srl'})
     assert response.status_code == 422 and response.json()['detail'][0]['field'] == 'name'
+
+
+async def test_a_bulk_action_changes_deletes_or_hides_the_selection(client, acme):
+    mine = [await new_contact(client, acme, last_name=f'Mine {i}') for i in range(2)]
+    theirs = (await client.post(f'{acme.base}/contacts', json={'last_name': 'Theirs'},
+                                headers=acme.owner.auth)).json()
+    ids = [mine[0]['id'], mine[1]['id'], theirs['id']]
+    bulk = f'{acme.base}/contacts/bulk'
+
+    response = await client.post(bulk, json={'action': 'change', 'ids': ids,
+                                              'values': {'type': 'Client', 'role': 'Technician'}},
+                                 headers=acme.member.auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == {'action': 'change', 'done': ids, 'skipped': []}
+    listed = (await client.get(f'{acme.base}/contacts?type=Client', headers=acme.member.auth)).json()
+    assert listed['total'] == 3 and {c['role'] for c in listed['items']} == {'Technician'}
+
+    response = await client.post(bulk, json={'action': 'visibility', 'ids': ids, 'values': {'visibility': 'private'}},
+                                 headers=acme.member.auth)
+    assert response.json()['done'] == ids[:2]
+    assert response.json()['skipped'] == [{'id': theirs['id'],
+                                           'reason': 'only the person who created it may change its visibility'}]
+
+    for body, field in (({'action': 'change', 'ids': ids, 'values': {'type': 'Astronaut'}}, 'type'),
+                        ({'action': 'change', 'ids': ids, 'values': {'sector': 'Energy'}}, 'sector'),
+                        ({'action': 'explode', 'ids': ids}, 'action'),
+                        ({'action': 'delete', 'ids': []}, 'ids'),
+                        ({'action': 'delete', 'ids': [0]}, 'ids')):
+        response = await client.post(bulk, json=body, headers=acme.member.auth)
+        assert response.status_code == 422, body
+        assert field in response.text
+    guest = await client.post(bulk, json={'action': 'delete', 'ids': ids}, headers=acme.guest.auth)
+    assert guest.status_code == 403
+
+    # Olga cannot see Mario's private contacts now: they are skipped as not found, hers is deleted
+    response = await client.post(bulk, json={'action': 'delete', 'ids': ids}, headers=acme.owner.auth)
+    assert response.json() == {'action': 'delete', 'done': [theirs['id']],
+                                'skipped': [{'id': ids[0], 'reason': 'not found'},
+                                            {'id': ids[1], 'reason': 'not found'}]}
+    assert (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['total'] == 2
+
+
+async def test_a_bulk_change_of_companies_sets_their_sector(client, acme):
+    ids = [(await client.post(f'{acme.base}/companies', json={'name': n}, headers=acme.member.auth)).json()['id']
+           for n in ('Uno', 'Due')]
+    response = await client.post(f'{acme.base}/companies/bulk', headers=acme.member.auth,
+                                 json={'action': 'change', 'ids': ids, 'values': {'sector': 'Energy', 'type': None}})
+    assert response.json() == {'action': 'change', 'done': ids, 'skipped': []}
+    assert (await client.get(f'{acme.base}/companies?sector=Energy', headers=acme.member.auth)).json()['total'] == 2

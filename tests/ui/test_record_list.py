@@ -2,11 +2,15 @@
 hits first while searching."""
 from __future__ import annotations
 
-from nicegui.testing import User
+import asyncio
+
+import httpx
+from nicegui.testing import Screen, User
 
 from models.records import service as records
-from models.records.tables import CONTACT
-from tests.drivers import choose, element, log_in
+from models.records.tables import COMPANY, CONTACT, Company, Contact
+from tests.drivers import browser_log_in, choose, element, follow_history, log_in
+from tests.ui.browser import sign_up_with_org
 
 
 async def test_the_list_searches_filters_and_pages_in_the_database(user: User, acme):
@@ -41,3 +45,202 @@ async def test_a_list_shows_the_best_hits_first_while_searching(user: User, acme
     user.find(marker='list-search').clear()
     await user.should_see('4 contacts')  # without a query, by name again
     assert [row['name'] for row in table.rows] == ['Barossi', 'André Müller', 'Rosati', 'Rossi']
+
+
+# ------------------------------------------------------------------ the list's state in the address
+
+async def total_is(user: User, text: str) -> None:
+    """Wait until the list's total reads exactly `text` (should_see would take '15 contacts' for '5 contacts')."""
+    for _ in range(50):
+        try:
+            if element(user, 'list-total').text == text:
+                return
+        except AssertionError:  # the page is not there yet
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f'the total never read {text!r}')
+
+
+async def test_a_list_opens_in_the_state_its_address_gives(user: User, acme):
+    for i in range(60):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': f'Person {i:02d}',
+                                                                     'type': 'Client' if i % 2 else 'Lead'})
+    await log_in(user, acme.owner, path='/contacts')
+    await user.open('/contacts?q=person&type=Client&sort=name&order=desc&page=2&per_page=25')
+    await total_is(user, '30 contacts')
+    table = element(user, 'list-table')
+    assert table.pagination['page'] == 2 and table.pagination['rowsPerPage'] == 25
+    assert (table.pagination['sortBy'], table.pagination['descending']) == ('name', True)
+    # Clients are the odd numbers, 59 down to 1: the second page of 25 starts at the 26th, Person 09
+    assert [row['name'] for row in table.rows] == ['Person 09', 'Person 07', 'Person 05', 'Person 03', 'Person 01']
+    assert element(user, 'filter-type').value == 'Client'
+    assert element(user, 'list-search').value == 'person'
+
+
+async def test_what_is_not_a_valid_state_in_the_address_is_left_out(user: User, acme, monkeypatch):
+    await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Rossi', 'type': 'Client'})
+    secret = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Secret', 'visibility': 'private'})
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.member, path='/contacts')
+    await user.open(f'/contacts?type=Astronaut&role=&sort=DROP+TABLE&order=sideways&page=abc&per_page=7'
+                    f'&company_id={secret.id}&unknown=1')
+    await total_is(user, '1 contact')
+    table = element(user, 'list-table')
+    assert [row['name'] for row in table.rows] == ['Rossi']
+    assert table.pagination['rowsPerPage'] == 50
+    assert element(user, 'filter-type').value is None
+    assert user.back_history[-1] == '/contacts'  # the address now says what the list shows
+    await user.open('/contacts?page=5')  # past the last page: the last page there is
+    await total_is(user, '1 contact')
+    assert user.back_history[-1] == '/contacts'
+    for address in ('/contacts?page=99999999999999999999', '/contacts?page=-1&per_page=0',
+                    '/contacts?company_id=%00', '/companies?sector=Nope&sort=company'):
+        await user.open(address)
+        await user.should_see(marker='list-total')
+    assert user.back_history[-1] == '/companies'
+
+
+async def test_changing_the_list_changes_its_address_and_the_address_brings_it_back(user: User, acme, monkeypatch):
+    for i in range(30):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': f'Person {i:02d}',
+                                                                     'type': 'Client' if i % 2 else 'Lead'})
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.owner, path='/contacts')
+    await total_is(user, '30 contacts')
+    choose(user, 'filter-type', 'Lead')
+    await total_is(user, '15 contacts')
+    assert user.back_history[-1] == '/contacts?type=Lead'
+    user.find(marker='list-search').type('person 1')
+    await total_is(user, '5 contacts')
+    assert user.back_history[-1] == '/contacts?q=person+1&type=Lead'
+    pushed = len(user.back_history)
+    user.find(marker='list-search').clear().type('person')
+    await total_is(user, '15 contacts')
+    assert user.back_history[-1] == '/contacts?q=person&type=Lead' and len(user.back_history) == pushed  # replaced
+    user.find(marker='list-table').trigger('request', {'pagination': {'page': 1, 'rowsPerPage': 25,
+                                                                      'sortBy': 'updated', 'descending': True}})
+    address = '/contacts?q=person&type=Lead&sort=updated&order=desc&per_page=25'
+    for _ in range(50):
+        if user.back_history[-1] == address:
+            break
+        await asyncio.sleep(0.1)
+    assert user.back_history[-1] == address and len(user.back_history) == pushed + 1
+    await total_is(user, '15 contacts')
+    newest_first = [row['name'] for row in element(user, 'list-table').rows]
+    assert newest_first[0] == 'Person 28'
+
+    await user.open(address)  # a reload, or the link shared
+    await total_is(user, '15 contacts')
+    table = element(user, 'list-table')
+    assert (table.pagination['rowsPerPage'], table.pagination['sortBy'], table.pagination['descending']) == \
+        (25, 'updated', True)
+    assert [row['name'] for row in table.rows] == newest_first
+    assert element(user, 'filter-type').value == 'Lead'
+
+
+# ------------------------------------------------------------------ the selection and its bulk actions
+
+def select(user: User, *names: str) -> None:
+    table = element(user, 'list-table')
+    chosen = [row for row in table.rows if row['name'] in names]
+    user.find(marker='list-table').trigger('selection', {'added': True, 'rows': chosen,
+                                                         'keys': [row['id'] for row in chosen]})
+
+
+async def test_a_member_of_one_organization_selects_rows_and_changes_or_deletes_them(user: User, acme):
+    mario = acme.member.membership
+    for name in ('Uno', 'Due', 'Tre'):
+        await records.create_record(CONTACT, mario, {'last_name': name, 'type': 'Lead'})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '3 contacts')
+    await user.should_not_see(marker='bulk-bar')
+    select(user, 'Uno', 'Tre')
+    await user.should_see(content='2 contacts selected', marker='bulk-count')
+    await user.should_not_see(marker='list-copy')  # no other organization to copy into
+
+    user.find(marker='bulk-change').click()
+    await user.should_see(marker='bulk-change-type')
+    choose(user, 'bulk-change-type', 'Client')
+    user.find(marker='bulk-change-apply').click()
+    await user.should_see('Changed 2 contacts.')
+    assert await Contact.filter(org_id=mario.org_id, type='Client').order_by('last_name') \
+        .values_list('last_name', flat=True) == ['Tre', 'Uno']
+    await user.should_not_see(marker='bulk-bar')  # done: the selection is cleared
+
+    select(user, 'Uno', 'Due')
+    user.find(marker='bulk-delete').click()
+    await user.should_see(content='Delete 2 contacts?', marker='bulk-delete-question')
+    user.find(marker='bulk-delete-cancel').click()
+    assert await Contact.filter(org_id=mario.org_id).count() == 3
+    user.find(marker='bulk-delete').click()
+    user.find(marker='bulk-delete-confirm').click()
+    await user.should_see('Deleted 2 contacts.')
+    await total_is(user, '1 contact')
+    assert await Contact.filter(org_id=mario.org_id).values_list('last_name', flat=True) == ['Tre']
+
+
+async def test_a_bulk_visibility_change_says_how_many_were_skipped(user: User, acme):
+    await records.create_record(COMPANY, acme.member.membership, {'name': 'Mine'})
+    await records.create_record(COMPANY, acme.owner.membership, {'name': 'Olgas'})
+    await log_in(user, acme.member, path='/companies')
+    await total_is(user, '2 companies')
+    select(user, 'Mine', 'Olgas')
+    user.find(marker='bulk-visibility').click()
+    user.find(marker='bulk-visibility-apply').click()
+    await user.should_see('Changed the visibility of 1 company. Skipped 1: only the person who created it may '
+                          'change its visibility.')
+    assert await Company.filter(name='Mine', visibility='private').exists()
+    assert await Company.filter(name='Olgas', visibility='public').exists()
+    await user.should_not_see(marker='bulk-export-vcf')  # companies have no vCard
+
+
+async def test_the_selection_exports_only_the_selected_rows(user: User, acme):
+    for name in ('Uno', 'Due'):
+        await records.create_record(CONTACT, acme.member.membership, {'last_name': name})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '2 contacts')
+    select(user, 'Due')
+    user.find(marker='bulk-export-csv').click()
+    exported = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert 'Due' in exported and 'Uno' not in exported
+
+
+async def test_copy_and_find_duplicates_have_different_icons(user: User, acme, target):
+    await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Rossi'})
+    await log_in(user, acme.owner, path='/contacts')
+    await total_is(user, '1 contact')
+    select(user, 'Rossi')
+    await user.should_see(marker='list-copy')  # Olga owns a second organization
+    assert element(user, 'list-duplicates').props['icon'] != element(user, 'list-copy').props['icon']
+
+
+# ------------------------------------------------------------------ in a real browser: Back
+
+def _names(screen: Screen) -> list[str]:
+    return screen.selenium.execute_script(
+        "return [...document.querySelectorAll('.q-table tbody tr td a')].map(a => a.textContent.trim())")
+
+
+def test_back_shows_the_list_as_it_was(screen: Screen):
+    screen.open('/login')  # starts the server
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'password1', 'Ada Lovelace', 'Engines')
+    for last in ('Carla', 'Alba', 'Bruno'):  # by name: Alba, Bruno, Carla; by last update: another order
+        httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', json={'last_name': last},
+                   headers=headers).raise_for_status()
+    browser_log_in(screen, 'ada@example.com', 'password1')
+    screen.open('/contacts')
+    screen.wait_for(lambda: _names(screen) == ['Alba', 'Bruno', 'Carla'])
+
+    screen.click('Last update')  # sorts: a new address in the history
+    screen.wait_for(lambda: 'sort=updated' in screen.selenium.current_url)
+    screen.wait_for(lambda: _names(screen) != ['Alba', 'Bruno', 'Carla'])
+    by_update = _names(screen)
+    screen.click(by_update[0])  # the card
+    screen.wait_for(lambda: screen.selenium.title == 'Contact · Rubrica')
+
+    screen.selenium.back()  # the list as it was left
+    screen.wait_for(lambda: 'sort=updated' in screen.selenium.current_url)
+    screen.wait_for(lambda: _names(screen) == by_update)
+    screen.selenium.back()  # and before the sort
+    screen.wait_for(lambda: screen.selenium.current_url.endswith('/contacts'))
+    screen.wait_for(lambda: _names(screen) == ['Alba', 'Bruno', 'Carla'])

@@ -130,3 +130,21 @@ async def test_exports_write_mentions_as_plain_names(acme):
     assert [row['Notes'] for row in csv.DictReader(io.StringIO(text[1:]))] == [wanted]
     card = (await exports.collect(exports.export_vcards(acme.member.membership))).decode('utf-8')
     assert vobject.readOne(card).note.value == wanted
+
+
+async def test_an_export_of_a_selection_holds_the_selected_records_the_caller_sees(acme):
+    olga, mario = acme.owner.membership, acme.member.membership
+    chosen, other = [await records.create_record(CONTACT, olga, {'last_name': n}) for n in ('Chosen', 'Other')]
+    hidden = await records.create_record(CONTACT, olga, {'last_name': 'Hidden', 'visibility': 'private'})
+
+    async def names(filename: str, ids) -> str:
+        export = exports.open_export(mario, filename, ids=ids)
+        return b''.join([piece async for piece in export.chunks]).decode('utf-8')
+
+    text = await names('contacts.csv', [chosen.id, hidden.id, 'not an id'])
+    assert 'Chosen' in text and 'Other' not in text and 'Hidden' not in text
+    vcards = await names('contacts.vcf', [str(other.id)])
+    assert vcards.count('BEGIN:VCARD') == 1 and 'Other' in vcards
+    assert 'Other' in await names('contacts.csv', None) and 'Chosen' in await names('contacts.csv', None)
+    with pytest.raises(ValidationFailed):
+        exports.open_export(mario, 'contacts.csv', ids=list(range(1, 1002)))

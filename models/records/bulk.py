@@ -1,0 +1,113 @@
+"""Bulk actions on a selection of contacts or companies: delete them, change their type, role or sector, change
+their visibility. The list page's selection toolbar and the API's `…/bulk` route call `bulk_action`.
+
+Each action goes through the gate (the role table, and `visible`: an id the caller may not see is skipped as "not
+found", exactly like one that does not exist), is done in SQL, and in one transaction: every record it may
+change is changed, or none is. A visibility change skips the records the caller did not create
+(`access.may_change_visibility`) and says so, record by record.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from integrations import Integrations
+
+from .. import access
+from ..access import Action, require
+from ..errors import ValidationFailed
+from ..files.storage import detach_uploads, remove_files
+from ..orgs.service import option_lists
+from ..orgs.tables import Membership
+from ..validation import FieldErrors, choice
+from .service import now
+from .tables import Kind, Visibility
+
+MAX_IDS = 1000
+ACTIONS = ('delete', 'change', 'visibility')
+NOT_FOUND = 'not found'
+NOT_CREATOR = 'only the person who created it may change its visibility'
+
+
+@dataclass
+class BulkResult:
+    action: str
+    done: list[int] = field(default_factory=list)  # the ids the action applies to now (deleted, or with the values)
+    skipped: list[dict] = field(default_factory=list)  # {'id': …, 'reason': …} for each id left alone
+
+
+def _ids(ids: object) -> list[int]:
+    if not isinstance(ids, (list, tuple)) or not ids:
+        raise ValidationFailed.one('ids', 'give the ids of one or more records')
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
+    if not all(access.is_id(i) for i in ids):
+        raise ValidationFailed.one('ids', 'must be record ids (whole numbers from 1)')
+    return list(dict.fromkeys(ids))
+
+
+async def _changes(kind: Kind, actor: Membership, values: object) -> dict[str, str]:
+    """The option fields to set (type, and role or sector), each checked against the organization's lists."""
+    if not isinstance(values, dict) or not values:
+        raise ValidationFailed.one('values', f'give the fields to change: {", ".join(kind.options)}')
+    checks = FieldErrors()
+    for name in values:
+        if name not in kind.options:
+            checks.add(name, f'cannot be changed in bulk on a {kind.name} (only {", ".join(kind.options)})')
+    checks.raise_if_any()
+    lists = await option_lists(actor.org_id)
+    cleaned = {name: checks.check(choice, name, value, allowed=lists.get(kind.options[name], []))
+               for name, value in values.items()}
+    checks.raise_if_any()
+    return cleaned
+
+
+async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, values: object = None, *,
+                      integrations: Integrations | None = None) -> BulkResult:
+    """Apply `action` to the records `ids` of this kind.
+
+    - `delete`: deletes them with their keys, mentions, attachments and connections; the space of their uploads is
+      given back, and their files leave the disk once the deletion is committed (without `integrations`, by the
+      sweep).
+    - `change`: `values` sets type and role (contacts) or type and sector (companies), from the option lists.
+    - `visibility`: `values` is {'visibility': 'public' | 'private'}; only the caller's own records change.
+    """
+    require(actor.role, Action.EDIT_RECORDS)
+    if action not in ACTIONS:
+        raise ValidationFailed.one('action', f'must be one of {", ".join(ACTIONS)}')
+    wanted = _ids(ids)
+    if action == 'change':
+        changes: dict[str, str] = await _changes(kind, actor, values)
+    elif action == 'visibility':
+        if not isinstance(values, dict) or set(values) != {'visibility'}:
+            raise ValidationFailed.one('values', 'give {"visibility": "public"} or {"visibility": "private"}')
+        if values['visibility'] not in {v.value for v in Visibility}:
+            raise ValidationFailed.one('visibility', 'must be public or private')
+        changes = {'visibility': values['visibility']}
+    elif values:
+        raise ValidationFailed.one('values', 'a delete takes no values')
+    result = BulkResult(action)
+    keys: list[str] = []
+    async with in_transaction():
+        # read inside the transaction: what the caller may see now, not what they saw when they chose
+        found = {record.id: record for record in
+                 await access.visible(kind, actor).filter(id__in=wanted).only('id', 'created_by_id')}
+        for record_id in wanted:
+            record = found.get(record_id)
+            if record is None:
+                result.skipped.append({'id': record_id, 'reason': NOT_FOUND})
+            elif action == 'visibility' and not access.may_change_visibility(actor, record):
+                result.skipped.append({'id': record_id, 'reason': NOT_CREATOR})
+            else:
+                result.done.append(record_id)
+        if result.done and action == 'delete':
+            keys = await detach_uploads(kind, result.done)
+            await kind.model.filter(id__in=result.done).delete()
+        elif result.done:
+            differs = Q(*(~Q(**{name: value}) for name, value in changes.items()), join_type='OR')
+            await kind.model.filter(Q(id__in=result.done) & differs).update(
+                version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(), **changes)
+    await remove_files(integrations, keys)
+    return result
