@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from models.records import service as records
-from models.records.tables import CONTACT
-from tests.drivers import choose, element, log_in
+from models.records.tables import COMPANY, CONTACT
+from tests.drivers import choose, element, item_texts, log_in
 
 
 async def test_the_list_searches_filters_and_pages_in_the_database(user: User, acme):
@@ -41,3 +41,28 @@ async def test_a_list_shows_the_best_hits_first_while_searching(user: User, acme
     user.find(marker='list-search').clear()
     await user.should_see('4 contacts')  # without a query, by name again
     assert [row['name'] for row in table.rows] == ['Barossi', 'André Müller', 'Rosati', 'Rossi']
+
+
+async def test_the_company_filter_narrows_the_list_alone_and_with_the_type(user: User, acme):
+    owner = acme.owner.membership
+    rossi = await records.create_record(COMPANY, owner, {'name': 'Rossi Impianti'})
+    verdi = await records.create_record(COMPANY, owner, {'name': 'Verdi Logistica'})
+    for last, company, type_ in (('Abate', rossi, 'Client'), ('Bassi', rossi, 'Lead'), ('Conti', verdi, 'Client'),
+                                 ('Dini', None, 'Client')):
+        await records.create_record(CONTACT, owner, {'last_name': last, 'type': type_,
+                                                     'company_id': company.id if company else None})
+    await log_in(user, acme.member, path='/contacts')
+    await user.should_see(content='4 contacts', marker='list-total')
+    user.find(marker='filter-company-search').type('rossi')
+    await user.should_see(marker='filter-company-option')
+    assert item_texts(user, 'filter-company-option') == ['Rossi Impianti']
+    user.find(marker='filter-company-option').click()
+    await user.should_see(content='Rossi Impianti', marker='filter-company-chosen')
+    await user.should_see(content='2 contacts', marker='list-total')
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Abate', 'Bassi']
+    choose(user, 'filter-type', 'Client')
+    await user.should_see(content='1 contact', marker='list-total')
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Abate']
+    user.find(marker='filter-company-clear').click()
+    await user.should_see(content='3 contacts', marker='list-total')
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Abate', 'Conti', 'Dini']
