@@ -1,12 +1,16 @@
-"""The contacts and companies lists (NiceGUI's simulated user): search, filters and pages in the database, the best
-hits first while searching."""
+"""The contacts and companies lists (NiceGUI's simulated user): search, filters (the company picker too) and pages in
+the database, the best hits first while searching; and in a real browser, sorting by last update starts newest."""
 from __future__ import annotations
 
-from nicegui.testing import User
+import httpx
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT
-from tests.drivers import choose, element, item_texts, log_in
+from tests.drivers import browser_log_in, choose, element, item_texts, log_in
+from tests.ui.browser import sign_up_with_org
 
 
 async def test_the_list_searches_filters_and_pages_in_the_database(user: User, acme):
@@ -66,3 +70,27 @@ async def test_the_company_filter_narrows_the_list_alone_and_with_the_type(user:
     user.find(marker='filter-company-clear').click()
     await user.should_see(content='3 contacts', marker='list-total')
     assert [row['name'] for row in element(user, 'list-table').rows] == ['Abate', 'Conti', 'Dini']
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def test_a_first_click_on_last_update_shows_the_newest_first(screen: Screen):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    base = f'{screen.url}/api/v1/orgs/{org_id}'
+    made = [httpx.post(f'{base}/contacts', json={'last_name': name}, headers=headers).json()
+            for name in ('Abate', 'Bassi', 'Conti')]
+    httpx.patch(f'{base}/contacts/{made[0]["id"]}', json={'version': 1, 'description': 'called back'}, headers=headers) \
+        .raise_for_status()  # Abate is now the one changed last
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.open('/contacts')
+    screen.should_contain('3 contacts')
+
+    def names() -> list[str]:
+        return [cell.text for cell in screen.selenium.find_elements(By.CSS_SELECTOR, '.q-table tbody tr td:first-child a')]
+
+    assert names() == ['Abate', 'Bassi', 'Conti']  # by name
+    screen.click('Last update')
+    WebDriverWait(screen.selenium, 5).until(lambda _: names() == ['Abate', 'Conti', 'Bassi'])
+    screen.click('Last update')  # the second click: the oldest first
+    WebDriverWait(screen.selenium, 5).until(lambda _: names() == ['Bassi', 'Conti', 'Abate'])
