@@ -8,11 +8,25 @@ from typing import TypeVar
 from nicegui import ui
 
 from models.errors import RubricaError, ValidationFailed
+from models.labels import field_label
 
 from . import session
 
 T = TypeVar('T')
 FAILED = object()  # returned by attempt() when the action did not happen
+FLASH_KEY = 'rubrica.flash'  # in the browser's storage: a message for the next page it opens
+
+
+def flash(message: str) -> None:
+    """Tell the person on the next page this browser opens (a notification sent now is lost when this page goes)."""
+    session.browser_storage()[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """While building a page: the message the previous page left, if any, as a notification."""
+    message = session.browser_storage().pop(FLASH_KEY, None)
+    if isinstance(message, str):
+        ui.notify(message, type='positive')
 
 
 def _element_for(field: str, elements: Mapping[str, object]):
@@ -57,7 +71,7 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
             if element is not None and hasattr(element, 'error'):
                 element.error = message
             else:
-                unplaced.append(f'{field}: {message}')
+                unplaced.append(f'{field_label(field)}: {message}')
         ui.notify('Please correct the highlighted fields' if not unplaced else '; '.join(unplaced),
                   type='negative', multi_line=True)
     except RubricaError as e:

@@ -2,7 +2,8 @@
 
 Only what the caller may see: the records come from records.filtered (the access gate, the search and the
 list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
-is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
+is written by name only when the caller may see that company. Mentions in the notes are written as people read
+them, `@Name` (the member's current name), never as the stored `@[Name](user:ID)` markup. CSV cells a spreadsheet would run as a
 formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
 
 `open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from ..access import Action, require
 from ..errors import NotFound
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..mentions import readable
 from ..orgs.tables import Membership
 from . import service as records
 from .tables import COMPANY, CONTACT, Kind, Record
@@ -44,13 +46,18 @@ def _padded(values: list, count: int, empty: object = '') -> list:
     return (list(values) + [empty] * count)[:count]
 
 
-def csv_row(kind: Kind, record: Record, company_name: str) -> list[str]:
+async def member_names(org_id: int) -> dict[int, str]:
+    """The current names of the organization's people, for the mentions in the notes."""
+    return dict(await Membership.filter(org_id=org_id).values_list('user_id', 'user__name'))
+
+
+def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, str] | None = None) -> list[str]:
     own = [record.first_name, record.last_name, company_name, record.type, record.role] if kind is CONTACT \
         else [record.name, record.type, record.sector]
     addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
     cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
         [a.get(part, '') for a in addresses for part, _ in ADDRESS_LABELS] + \
-        [record.vat_number, record.visibility, record.description]
+        [record.vat_number, record.visibility, readable(record.description, names)]
     return [neutralise(cell) for cell in cells]
 
 
@@ -81,15 +88,16 @@ async def export_csv(kind: Kind, actor: Membership, *, q: str = '', **filters: o
     writer = csv.writer(out, lineterminator='\r\n')
     writer.writerow(csv_headers(kind))
     yield '\ufeff' + out.getvalue()
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(kind, actor, q=q, **filters):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator='\r\n')
         for record in chunk:
-            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), '')))
+            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), ''), names))
         yield out.getvalue()
 
 
-def vcard(record: Record, company_name: str) -> str:
+def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = None) -> str:
     """One contact as a vCard 3.0."""
     import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
 
@@ -113,7 +121,7 @@ def vcard(record: Record, company_name: str) -> str:
             street=address.get('street', ''), city=address.get('city', ''), region=address.get('province', ''),
             code=address.get('postal_code', ''), country=address.get('country', ''))
     if record.description:
-        card.add('note').value = record.description
+        card.add('note').value = readable(record.description, names)
     if record.type:
         card.add('x-rubrica-type').value = record.type
     if record.vat_number:
@@ -125,8 +133,9 @@ def vcard(record: Record, company_name: str) -> str:
 
 async def export_vcards(actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, **filters):
-        yield ''.join(vcard(record, company_names.get(record.company_id, '')) for record in chunk)
+        yield ''.join(vcard(record, company_names.get(record.company_id, ''), names) for record in chunk)
 
 
 async def collect(pieces: AsyncIterator[str]) -> bytes:

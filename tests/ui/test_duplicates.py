@@ -69,7 +69,7 @@ async def test_too_many_emails_ask_the_user_to_untick(user: User, acme):
     user.find(marker='dups-review').click()
     await user.should_see(marker='over-emails')
     user.find(marker='merge-confirm').click()
-    await user.should_see('emails: 4 chosen: choose at most 3 to keep')
+    await user.should_see('Emails: 4 chosen: choose at most 3 to keep')
     next(iter(user.find(marker='pick-emails').elements)).value = False
     user.find(marker='merge-confirm').click()
     await user.should_see(marker='merge-undo-last')
@@ -96,3 +96,17 @@ async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it
     await user.should_see(marker='merges-none')
     await user.should_not_see('Segreto')
     await user.should_not_see(marker='merge-row')
+
+
+async def test_the_merge_dialog_shows_mentions_as_names(user: User, acme):
+    org = acme.owner.membership
+    await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Neri', 'emails': ['ada@example.com'],
+                                               'description': f'Met with {acme.member.mention} at the fair'})
+    await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Neri', 'emails': ['ada@example.com'],
+                                               'description': f'Ask {acme.owner.mention}'})
+    await log_in(user, acme.owner, path='/duplicates')
+    UserInteraction(user, {user.find(marker='dups-review').elements.pop()}, None).click()
+    await user.should_see(marker='merge-dialog')
+    labels = set(element(user, 'choice-description')._labels)
+    assert labels == {'Met with @Mario Member at the fair', 'Ask @Olga Owner'}
+    await user.should_not_see('(user:')

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+import vobject
 
 from models.records import exports
 from models.records import service as records
@@ -83,3 +84,15 @@ async def test_vcard_export_then_import_gives_the_same_contacts(acme, elsewhere)
                      'type', 'role', 'visibility'):
             assert getattr(copy, name) == getattr(original, name), name
         assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)
+
+
+async def test_exports_write_mentions_as_plain_names(acme):
+    """The notes say `@Mario Member` (his current name, as the card shows it), never the stored markup."""
+    await records.create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Lia', 'last_name': 'Note',
+        'description': f'Call with {acme.member.mention} and @[Old Name](user:{acme.owner.id}) about @[x] (user:1)'})
+    wanted = 'Call with @Mario Member and @Olga Owner about @[x] (user:1)'
+    text = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership))).decode('utf-8')
+    assert [row['Notes'] for row in csv.DictReader(io.StringIO(text[1:]))] == [wanted]
+    card = (await exports.collect(exports.export_vcards(acme.member.membership))).decode('utf-8')
+    assert vobject.readOne(card).note.value == wanted
