@@ -84,6 +84,15 @@ def follow_history(user: SimulatedUser, monkeypatch) -> None:
     monkeypatch.setattr(user, 'open', open_and_follow)
 
 
+def item_texts(user: SimulatedUser, marker: str) -> list[str]:
+    """The texts of the list items (`ui.item`) with this marker, in order; none if there are none now."""
+    try:
+        items = user.find(marker=marker).elements
+    except AssertionError:  # nothing with that marker
+        return []
+    return [section.text for item in items for section in item.default_slot.children]
+
+
 def choose(user: SimulatedUser, marker: str, option: str) -> None:
     """Open the select with this marker and click the option with this label."""
     UserInteraction(user, {element(user, marker)}, option).click().click()

@@ -1,6 +1,8 @@
 """A search picker for a contact's company: find a visible company, or create a new one on the spot."""
 from __future__ import annotations
 
+import inspect
+
 from nicegui import ui
 
 from models.records import service as records
@@ -9,7 +11,10 @@ RESULTS = 8
 
 
 class CompanyPicker:
-    """Holds either an existing company (id, name), a new company name to create on save, or nothing."""
+    """Holds either an existing company (id, name), a new company name to create on save, or nothing.
+
+    `on_change` is called after each choice; when it is a coroutine function (a list reloading itself), the choice
+    waits for it."""
 
     def __init__(self, ctx, *, company_id: int | None = None, company_name: str = '', allow_create: bool = True,
                  label: str = 'Company', on_change=None, mark: str = 'company-picker') -> None:
@@ -21,6 +26,7 @@ class CompanyPicker:
         self.on_change = on_change
         self.label = label
         self.mark = mark
+        self.searches = 0  # searches started: only the latest one shows its answer
         self.container = ui.column().classes('w-full gap-1').mark(mark)
         self._render()
 
@@ -42,17 +48,24 @@ class CompanyPicker:
                     ui.button(icon='close', on_click=lambda: self.choose(None, '')) \
                         .props('flat round dense size=sm').tooltip(f'No {self.label.lower()}').mark(f'{self.mark}-clear')
                 return
-            self.query = ui.input(self.label, placeholder='Search companies…').props('clearable dense outlined') \
+            self.query = ui.input(self.label, placeholder='Search companies…') \
+                .props('clearable dense outlined debounce=250') \
                 .classes('w-full').mark(f'{self.mark}-search')
             self.query.on_value_change(self._search)
             self.results = ui.column().classes('w-full gap-0').mark(f'{self.mark}-results')
 
     async def _search(self) -> None:
+        """Show the companies matching what is typed now. A search that answers after a later one started (fast
+        typing) shows nothing, so the options are always those of the last text, once."""
+        self.searches += 1
+        search = self.searches
         text = (self.query.value or '').strip()
+        found = await records.company_choices(self.ctx.membership, text, limit=RESULTS) if text else []
+        if search != self.searches:
+            return
         self.results.clear()
         if not text:
             return
-        found = await records.company_choices(self.ctx.membership, text, limit=RESULTS)
         with self.results:
             for company_id, name in found:
                 ui.item(name, on_click=lambda c=company_id, n=name: self.choose(c, n)) \
@@ -61,14 +74,18 @@ class CompanyPicker:
                 ui.item(f'Create company “{text}”', on_click=lambda: self.create(text)) \
                     .props('dense clickable').classes('text-primary').mark(f'{self.mark}-create')
 
-    def choose(self, company_id: int | None, name: str) -> None:
+    async def choose(self, company_id: int | None, name: str) -> None:
         self.company_id, self.company_name, self.new_name = company_id, name, ''
-        self._render()
-        if self.on_change:
-            self.on_change()
+        await self._changed()
 
-    def create(self, name: str) -> None:
+    async def create(self, name: str) -> None:
         self.company_id, self.company_name, self.new_name = None, '', name
+        await self._changed()
+
+    async def _changed(self) -> None:
+        self.searches += 1  # a search still under way must not show its options over the choice
         self._render()
         if self.on_change:
-            self.on_change()
+            result = self.on_change()
+            if inspect.isawaitable(result):
+                await result

@@ -7,6 +7,7 @@ from models.records import copy as copying
 
 from .feedback import FAILED, attempt
 from .session import PageContext
+from .widgets import counted
 
 
 async def copy_targets(ctx: PageContext) -> dict[int, str]:
@@ -47,10 +48,12 @@ async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_
                 return
             summary.clear()
             with summary:
-                ui.label(f'Copied {len(report.contacts)} contact(s) and {len(report.companies)} company(ies) to '
-                         f'{targets[target.value]}.').classes('text-positive').mark('copy-done')
+                ui.label(f'Copied {counted(len(report.contacts), "contact")}, '
+                         f'{counted(report.companies_created, "company", "companies")} and '
+                         f'{counted(report.attachments, "attachment")} to {targets[target.value]}.') \
+                    .classes('text-positive').mark('copy-done')
                 if report.skipped:
-                    ui.label(f'Skipped {len(report.skipped)}:').classes('text-warning')
+                    ui.label(f'Skipped {counted(len(report.skipped), "record")}:').classes('text-warning')
                     for skipped in report.skipped[:50]:
                         ui.label(f'{skipped["kind"]} {skipped["id"]}: {skipped["reason"]}') \
                             .classes('text-caption').mark('copy-skipped')

@@ -16,6 +16,11 @@ def country_options() -> dict[str, str]:
     return {c.alpha_2: f'{c.name} ({c.alpha_2})' for c in sorted(pycountry.countries, key=lambda c: c.name)}
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 company', '3 companies', '0 attachments': a count with its noun in the right number."""
+    return f'{count:,} {singular if count == 1 else plural or singular + "s"}'
+
+
 def country_select(label: str, value: str | None = 'IT', *, mark: str | None = None, clearable: bool = False):
     select = ui.select(country_options(), label=label, value=value or None, with_input=True, clearable=clearable)
     if mark:

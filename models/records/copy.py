@@ -39,8 +39,10 @@ Progress = Callable[[str, int, int], Awaitable[None] | None]
 @dataclass
 class CopyReport:
     contacts: dict[int, int] = field(default_factory=dict)  # source id -> new id
-    companies: dict[int, int] = field(default_factory=dict)
+    companies: dict[int, int] = field(default_factory=dict)  # of the selected companies
     skipped: list[dict] = field(default_factory=list)  # {id, kind, reason}
+    companies_created: int = 0  # companies written in the target: the selected ones and contacts' companies
+    attachments: int = 0  # attachments (uploaded files and linked ones) written in the target
 
     def skip(self, kind: Kind, record_id: int, reason: str) -> None:
         self.skipped.append({'id': record_id, 'kind': kind.name, 'reason': reason})
@@ -199,7 +201,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
         async with in_transaction():
             new_ids = await _write(target, company_plan, contact_plan, selected_companies, source_company_of,
                                    report, tell, total)
-            await files.attach(new_ids)
+            report.attachments = await files.attach(new_ids)
     except BaseException:
         await files.discard()
         raise
@@ -219,6 +221,7 @@ async def _write(target: _Target, company_plan, contact_plan, selected_companies
             await plan.save()
             new_records.append((COMPANY, plan))
             new_ids[(COMPANY.name, source_id)] = plan.id
+            report.companies_created += 1
             if source_id in selected_companies:
                 report.companies[source_id] = plan.id
             done += 1
@@ -284,10 +287,10 @@ class _Files:
             await self.discard()
             raise
 
-    async def attach(self, new_ids: dict[tuple[str, int], int]) -> None:
-        """Inside the transaction: reserve the target's space, then save the attachment rows."""
+    async def attach(self, new_ids: dict[tuple[str, int], int]) -> int:
+        """Inside the transaction: reserve the target's space, then save the attachment rows; returns how many."""
         if not self.rows:
-            return
+            return 0
         rows = [Attachment(org_id=self.target_org_id, **{f'{kind_name}_id': new_ids[(kind_name, source_id)]}, **values)
                 for kind_name, source_id, values in self.rows]
         if self.bytes:
@@ -297,6 +300,7 @@ class _Files:
             if not reserved:
                 raise TooLarge(_quota_message(await Organization.get(id=self.target_org_id), self.bytes))
         await Attachment.bulk_create(rows, batch_size=1000)
+        return len(rows)
 
     async def discard(self) -> None:
         for key in self.new_keys:

@@ -175,8 +175,10 @@ _NOT_AN_INDEX = {'updated_at': " + interval '0 second'"}  # the same value, but 
 _TEXT_NOT_AN_INDEX = " || ''"
 
 
-def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = False):
-    """Order a search's results by the given columns (name, last update, ...).
+def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = False, *,
+            first: tuple[str, ...] = ()):
+    """Order a search's results by the given columns (name, last update, ...), after the `first` columns, which
+    are always ascending (a list puts its blanks last whichever the direction).
 
     On PostgreSQL, while a term is searched through the trigram index (2 characters or more), the order is taken on
     expressions equal to the columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering
@@ -195,4 +197,4 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
                 column = alias
             renamed.append(column)
         columns = tuple(renamed)
-    return queryset.order_by(*(f'-{column}' if descending else column for column in columns))
+    return queryset.order_by(*first, *(f'-{column}' if descending else column for column in columns))

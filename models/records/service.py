@@ -328,13 +328,17 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
         raise ValidationFailed.one('sort', f'cannot sort {kind.name} lists by {sort!r}')
     if sort == 'relevance':
         return search.ranked(queryset, q, descending)
+    first: tuple[str, ...] = ()
     if sort == 'company':
         # the company's name only where the caller may see that company, so order reveals nothing hidden
         queryset = queryset.filter(Q(company_id__isnull=True) | Q(company__id__gte=0))  # joins the company
-        queryset = queryset.annotate(company_sort=Case(
-            When(access.visibility_q(COMPANY, actor, prefix='company__'), then=F('company__sort_name')),
-            default=''))
-    return search.ordered(queryset, q, SORTS[sort], descending)
+        seen = access.visibility_q(COMPANY, actor, prefix='company__')
+        queryset = queryset.annotate(company_sort=Case(When(seen, then=F('company__sort_name')), default=''))
+        # contacts without a (visible) company last, whichever the direction: '0'/'1' as text, typed alike on
+        # SQLite and PostgreSQL, and no NULL whose place the two databases disagree on
+        queryset = queryset.annotate(company_blank=Case(When(seen, then='0'), default='1'))
+        first = ('company_blank',)
+    return search.ordered(queryset, q, SORTS[sort], descending, first=first)
 
 
 async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,

@@ -23,6 +23,7 @@ async def test_contacts_and_their_company_are_copied_with_every_field(client, ac
     assert response.status_code == 200, response.text
     result = response.json()
     assert set(result['contacts']) == {str(first['id']), str(second['id'])} and result['skipped'] == []
+    assert (result['companies'], result['companies_created'], result['attachments']) == ({}, 1, 0)  # came along
 
     copied = (await client.get(f'{target.base}/contacts/{result["contacts"][str(first["id"])]}',
                                headers=acme.owner.auth)).json()
@@ -118,7 +119,8 @@ async def test_only_records_the_owner_can_see_are_copied(client, acme, target):
     result = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth,
                                 json={'target_org_id': target.id, 'contact_ids': [secret['id']]})).json()
     assert result == {'contacts': {}, 'companies': {}, 'skipped': [{'id': secret['id'], 'kind': 'contact',
-                                                                    'reason': 'not found'}]}
+                                                                    'reason': 'not found'}],
+                      'companies_created': 0, 'attachments': 0}
 
 
 async def test_records_of_the_target_the_copier_cannot_see_are_not_matched(client, acme, target):
@@ -250,6 +252,7 @@ async def test_attachments_come_along_against_the_target_quota(client, acme, tar
     result = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth,
                                 json={'target_org_id': target.id, 'contact_ids': [contact['id']]})).json()
     new_id = result['contacts'][str(contact['id'])]
+    assert (result['companies_created'], result['attachments']) == (0, 2)
     listed = (await client.get(f'{target.base}/contacts/{new_id}/attachments', headers=acme.owner.auth)).json()
     assert sorted((a['filename'], a['source'], a['size']) for a in listed) == \
         [('plan.pdf', 'dropbox', 1234), ('report.txt', 'upload', len(content))]

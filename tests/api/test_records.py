@@ -215,6 +215,24 @@ async def test_lists_page_sort_and_filter(client, acme):
     assert (await client.get(f'{acme.base}/contacts?sort=shoe', headers=acme.member.auth)).status_code == 422
 
 
+async def test_contacts_without_a_company_sort_last_by_company_either_way(client, acme):
+    for name in ('Verdi Spa', 'Bianchi Srl'):
+        company = (await client.post(f'{acme.base}/companies', json={'name': name}, headers=acme.member.auth)).json()
+        await client.post(f'{acme.base}/contacts', json={'first_name': name.split()[0], 'last_name': 'Neri',
+                                                         'company_id': company['id']}, headers=acme.member.auth)
+    for first in ('Zeno', 'Alba'):
+        await client.post(f'{acme.base}/contacts', json={'first_name': first, 'last_name': 'Neri'},
+                          headers=acme.member.auth)
+
+    async def names(query: str) -> list[str]:
+        listed = await client.get(f'{acme.base}/contacts?sort=company{query}', headers=acme.member.auth)
+        return [c['first_name'] for c in listed.json()['items']]
+    assert await names('') == ['Bianchi', 'Verdi', 'Alba', 'Zeno']
+    assert await names('&order=desc') == ['Verdi', 'Bianchi', 'Zeno', 'Alba']
+    assert await names('&q=neri') == ['Bianchi', 'Verdi', 'Alba', 'Zeno']  # on PostgreSQL, through the trigram index
+    assert await names('&q=neri&order=desc') == ['Verdi', 'Bianchi', 'Zeno', 'Alba']
+
+
 async def test_search_by_name_email_pec_phone_and_vat(client, acme):
     await client.post(f'{acme.base}/contacts', headers=acme.member.auth, json={
         'first_name': 'André', 'last_name': 'Müller', 'emails': ['am@fabbrica.it'], 'pec': 'andre@legalmail.it',

@@ -4,8 +4,9 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from models.records import service as records
-from models.records.tables import CONTACT, Contact
-from tests.drivers import log_in
+from models.files.tables import Attachment
+from models.records.tables import CONTACT, Company, Contact
+from tests.drivers import element, log_in
 
 
 async def test_copy_selected_contacts_from_the_list(user: User, acme, target):
@@ -28,6 +29,36 @@ async def test_copy_selected_contacts_from_the_list(user: User, acme, target):
     assert await Contact.filter(org_id=source.org_id).count() == len(made)
 
 
+async def test_the_copy_counts_the_companies_it_created_and_the_attachments(user: User, acme, target):
+    source = acme.owner.membership
+    uno = await records.create_record(CONTACT, source, {'last_name': 'Uno', 'company_name': 'Shared Srl'})
+    due = await records.create_record(CONTACT, source, {'last_name': 'Due', 'company_id': uno.company_id})
+    tre = await records.create_record(CONTACT, source, {'last_name': 'Tre', 'company_name': 'Altra Spa'})
+    for name in ('plan.pdf', 'offer.pdf'):  # linked files: they come along without a file store
+        await Attachment.create(org_id=acme.id, contact_id=uno.id, source='dropbox', filename=name, size=10,
+                                content_type='application/pdf', storage_key=f'id:{name}',
+                                web_link=f'https://www.dropbox.com/preview/{name}', uploaded_by_id=acme.owner.id)
+    await log_in(user, acme.owner, path='/contacts')
+    await user.should_see(content='3 contacts', marker='list-total')
+
+    async def copy(*records_chosen) -> None:
+        chosen = [row for row in element(user, 'list-table').rows if row['id'] in {r.id for r in records_chosen}]
+        user.find(marker='list-table').trigger('selection', {'added': True, 'rows': chosen,
+                                                             'keys': [r['id'] for r in chosen]})
+        user.find(marker='list-copy').click()
+        await user.should_see(marker='copy-run')
+        user.find(marker='copy-run').click()
+        await user.should_see(marker='copy-done', retries=30)
+
+    await copy(uno, due)
+    await user.should_see(content='Copied 2 contacts, 1 company and 2 attachments to Target.', marker='copy-done')
+    await user.open('/contacts')
+    await user.should_see(content='3 contacts', marker='list-total')
+    await copy(tre)
+    await user.should_see(content='Copied 1 contact, 1 company and 0 attachments to Target.', marker='copy-done')
+    assert await Company.filter(org_id=target.id).count() == 2
+
+
 async def test_copy_one_contact_from_its_card(user: User, acme, target):
     source = acme.owner.membership
     contact = await records.create_record(CONTACT, source, {'last_name': 'Solo', 'emails': ['solo@example.com']})
@@ -40,7 +71,7 @@ async def test_copy_one_contact_from_its_card(user: User, acme, target):
     await user.should_see(content='same email solo@example.com', marker='copy-skipped')
     user.find(marker='copy-anyway').click()
     user.find(marker='copy-run').click()
-    await user.should_see(content='Copied 1 contact(s)', marker='copy-done', retries=30)
+    await user.should_see(content='Copied 1 contact, 0 companies and 0 attachments', marker='copy-done', retries=30)
     assert await Contact.filter(org_id=target.id).count() == 2
 
 

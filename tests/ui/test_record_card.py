@@ -2,6 +2,8 @@
 delete, what a guest and a private record show; and in a real browser, hostile text shows as plain text."""
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from nicegui import ui
@@ -11,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Contact
-from tests.drivers import browser_log_in, choose, element, log_in
+from tests.drivers import browser_log_in, choose, element, item_texts, log_in
 from tests.helpers import VALID_IVA
 from tests.ui.browser import sign_up_with_org
 
@@ -155,6 +157,21 @@ async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: Use
     await user.should_see(marker='company-contact')
     user.find(marker='company-add-contact').click()
     await user.should_see(content='Gialli Logistica', marker='company-picker-chosen')
+
+
+async def test_typing_fast_in_the_company_picker_offers_only_the_last_text(user: User, acme):
+    await records.create_record(COMPANY, acme.owner.membership, {'name': 'Rossi Impianti'})
+    await log_in(user, acme.owner, path='/contacts/new')
+    search = user.find(marker='company-picker-search')
+    for letter in 'Rossa':  # each keystroke searches again before the previous search has answered
+        search.type(letter)
+    for _ in range(50):
+        if item_texts(user, 'company-picker-create') == ['Create company “Rossa”']:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # the earlier searches have answered too by now
+    assert item_texts(user, 'company-picker-create') == ['Create company “Rossa”']  # not one per keystroke
+    await user.should_not_see(marker='company-picker-option')  # "Rossi Impianti" matched "Ross", not "Rossa"
 
 
 async def test_only_the_creator_may_switch_visibility(user: User, acme):
