@@ -4,6 +4,7 @@ Shared, at the top:
 - access.py: the one gate. Who may do what (roles and actions), and which records, work items, connections and
   kiosk screens each caller sees, built as database filters.
 - errors.py: the refusals every layer maps the same way (not found, forbidden, conflict, invalid, too large).
+- labels.py: the names people read for fields in messages (`emails[0]` is "Email 1", `vat_number` "VAT number").
 - validation.py, text.py, mentions.py: checking and normalizing input (names, emails, phones, VAT numbers),
   folding text for sorting and searching, @mentions in descriptions.
 - db.py: the database configuration, the table modules Tortoise loads, start-up migrations.

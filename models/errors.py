@@ -1,6 +1,8 @@
 """The errors of the data layer. ui/ shows them as messages, api/ maps them to status codes."""
 from __future__ import annotations
 
+from .labels import field_label
+
 
 class RubricaError(Exception):
     """Base of every error a user can be told about."""
@@ -43,7 +45,7 @@ class ValidationFailed(RubricaError):
     """One or more fields have bad values; `errors` maps each field to what is wrong with it."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__('; '.join(f'{field}: {message}' for field, message in errors.items()))
+        super().__init__('; '.join(f'{field_label(field)}: {message}' for field, message in errors.items()))
         self.errors = errors
 
     @classmethod

@@ -95,7 +95,7 @@ async def test_admin_create_user_gives_an_invite_only_install_its_first_account(
     refused = {
         'already exists': _admin('create-user', 'root@example.com', '--name', 'Again', stdin='a long password\n'),
         'email': _admin('create-user', 'not an address', '--name', 'Bad', stdin='a long password\n'),
-        'password: must be at least 8 characters': _admin('create-user', 'short@example.com', '--name', 'Short',
+        'Password: must be at least 8 characters': _admin('create-user', 'short@example.com', '--name', 'Short',
                                                           stdin='short\n'),
     }
     for message, result in refused.items():

@@ -8,6 +8,7 @@ from typing import TypeVar
 from nicegui import ui
 
 from models.errors import RubricaError, ValidationFailed
+from models.labels import field_label
 
 from . import session
 
@@ -57,7 +58,7 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
             if element is not None and hasattr(element, 'error'):
                 element.error = message
             else:
-                unplaced.append(f'{field}: {message}')
+                unplaced.append(f'{field_label(field)}: {message}')
         ui.notify('Please correct the highlighted fields' if not unplaced else '; '.join(unplaced),
                   type='negative', multi_line=True)
     except RubricaError as e:

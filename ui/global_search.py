@@ -1,4 +1,5 @@
-"""The search box in the header: contacts and companies as you type, `/` to focus it, Enter for every result.
+"""The search box in the header: contacts and companies as you type, `/` to focus it, the arrow keys and Enter to
+open one, Enter alone for every result.
 
 The results come from models/records/service.find, so they pass the same gate as every list. Names are shown with
 ui.label / ui.link, never as HTML.
@@ -18,6 +19,7 @@ from .feedback import FAILED, attempt
 from .session import PageContext
 
 TOP = 5  # results of each kind in the drop-down
+HIGHLIGHT = 'bg-blue-1'  # the result the arrow keys are on
 BOX_CLASS = 'rubrica-global-search'
 # `/` anywhere but in a field focuses the box (static code, no user text)
 SHORTCUT = '''<script>
@@ -56,16 +58,20 @@ def detail(kind: Kind, record: Record, companies: dict, region: str) -> str:
     return ' · '.join(parts)
 
 
-async def result_rows(ctx: PageContext, kind: Kind, page: records.Page, mark: str) -> None:
-    """One line per record: its name as a link to its card, and a detail line."""
+async def result_rows(ctx: PageContext, kind: Kind, page: records.Page, mark: str) -> list[tuple[ui.column, str]]:
+    """One line per record: its name as a link to its card, and a detail line; each line with its card's path."""
     companies = await records.visible_companies_by_id(
         ctx.membership, [getattr(r, 'company_id', None) for r in page.items]) if kind is CONTACT else {}
+    rows = []
     for record in page.items:
-        with ui.column().classes('w-full gap-0 px-3 py-1').mark(mark):
-            ui.link(record.display_name or '(no name)', card_path(kind, record.id)) \
+        path = card_path(kind, record.id)
+        with ui.column().classes('w-full gap-0 px-3 py-1').mark(mark) as row:
+            ui.link(record.display_name or '(no name)', path) \
                 .classes('text-primary no-underline font-medium').mark(f'{mark}-link')
             if text := detail(kind, record, companies, ctx.org.country):
                 ui.label(text).classes('text-caption text-grey-8')
+        rows.append((row, path))
+    return rows
 
 
 class GlobalSearch:
@@ -78,7 +84,11 @@ class GlobalSearch:
             .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
             .classes(f'{BOX_CLASS} w-40 sm:w-72').mark('global-search')
         self.box.on_value_change(lambda e: self.update(e.value))
-        self.box.on('keydown.enter', self.open_all)
+        self.rows: list[tuple[ui.column, str]] = []  # the results shown, in order, with their cards' paths
+        self.highlighted = -1  # the row the arrow keys chose; -1: none, Enter opens every result
+        self.box.on('keydown.enter', self.enter)
+        self.box.on('keydown.down', lambda: self.move(1))
+        self.box.on('keydown.up', lambda: self.move(-1))
         self.box.on('keydown.esc', self.close)
         with self.box:  # a menu is drawn above the page, not clipped by the header; typing stays in the box
             self.menu = ui.menu().props('no-parent-event no-focus no-refocus anchor="bottom left" self="top left"')
@@ -88,6 +98,26 @@ class GlobalSearch:
 
     def close(self) -> None:
         self.menu.close()
+
+    def move(self, step: int) -> None:
+        """Arrow down and up walk the results (from the box to the first, past the last back to the box)."""
+        if not self.rows:
+            return
+        if 0 <= self.highlighted < len(self.rows):
+            self.rows[self.highlighted][0].classes(remove=HIGHLIGHT).props(remove='aria-selected')
+        self.highlighted = (self.highlighted + 1 + step) % (len(self.rows) + 1) - 1
+        if self.highlighted >= 0:
+            self.rows[self.highlighted][0].classes(add=HIGHLIGHT).props('aria-selected=true')
+            self.menu.open()
+
+    def enter(self) -> None:
+        """Enter opens the highlighted result's card, or every result when none is highlighted."""
+        if 0 <= self.highlighted < len(self.rows):
+            path = self.rows[self.highlighted][1]
+            self.close()
+            ui.navigate.to(path)
+        else:
+            self.open_all()
 
     def open_all(self) -> None:
         query = (self.box.value or '').strip()
@@ -99,12 +129,14 @@ class GlobalSearch:
         self.query = query = (text or '').strip()
         if not search.terms(query):
             self.panel.clear()
+            self.rows, self.highlighted = [], -1
             self.close()
             return
         results = await attempt(records.find(self.ctx.membership, query, limit=TOP))
         if results is FAILED or query != self.query:  # a newer keystroke already asked again
             return
         self.panel.clear()
+        self.rows, self.highlighted = [], -1
         with self.panel:
             if not results.contacts.total and not results.companies.total:
                 ui.label('Nothing found').classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
@@ -113,7 +145,7 @@ class GlobalSearch:
                 if not page.total:
                     continue
                 ui.label(f'{label} ({page.total:,})').classes('px-3 pt-2 text-overline text-grey-7')
-                await result_rows(self.ctx, kind, page, f'global-search-{kind.name}')
+                self.rows += await result_rows(self.ctx, kind, page, f'global-search-{kind.name}')
             ui.separator()
             ui.link('All results (Enter)', search_path(query)).classes('px-3 py-2 text-primary') \
                 .mark('global-search-all')

@@ -20,7 +20,7 @@ from web.headers import allow_framing
 
 from .feedback import FAILED, attempt
 from .session import PageContext
-from .widgets import secret_list, secret_row, section_title
+from .widgets import secret_list, secret_row, section_title, show_once
 
 TITLE = 'Directory · Rubrica'
 KIND_OPTIONS = {'all': 'All', 'contact': 'People', 'company': 'Companies'}
@@ -358,14 +358,8 @@ async def kiosk_links_section(ctx: PageContext) -> None:
             _, raw = created
             name.value, origins.value, fields.value = '', '', list(DEFAULT_FIELDS)
             address = f'{str(ui.context.client.request.base_url).rstrip("/")}/kiosk/{raw}'
-            with ui.dialog() as shown, ui.card().classes('max-w-full'):
-                ui.label('Your new kiosk link').classes('text-h6')
-                ui.label('Copy it now: it is shown only once. Anyone with it sees the public directory.') \
-                    .classes('text-warning')
-                ui.input(value=address).props('readonly outlined').classes('w-[36rem] max-w-full font-mono') \
-                    .mark('kiosk-link-url')
-                ui.button('Done', on_click=shown.close).mark('kiosk-link-done')
-            shown.open()
+            show_once('Your new kiosk link', 'Copy it now: it is shown only once. Anyone with it sees the public '
+                      'directory.', address, mark='kiosk-link-url')
             link_list.refresh()
         ui.button('Create kiosk link', on_click=create).mark('kiosk-create')
         ui.separator()

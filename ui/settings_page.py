@@ -12,7 +12,7 @@ from .feedback import FAILED, attempt
 from .frame import frame
 from .kiosk import kiosk_links_section
 from .session import PageContext, page_context, to_login
-from .widgets import country_select, secret_list, secret_row, section_title
+from .widgets import country_select, secret_list, secret_row, section_title, show_once
 from models.orgs.tables import Invitation
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
@@ -82,13 +82,7 @@ async def tokens_section(ctx: PageContext) -> None:
                     return
                 _, raw = created
                 label.value = ''
-                with ui.dialog() as shown, ui.card():
-                    ui.label('Your new token').classes('text-h6')
-                    ui.label('Copy it now: it is shown only once.').classes('text-warning')
-                    ui.input(value=raw).props('readonly outlined').classes('w-96 max-w-full font-mono') \
-                        .mark('token-value')
-                    ui.button('Done', on_click=shown.close)
-                shown.open()
+                show_once('Your new token', 'Copy it now: it is shown only once.', raw, mark='token-value')
                 token_list.refresh()
             ui.button('Create token', on_click=create).mark('token-create')
         await token_list()

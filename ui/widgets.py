@@ -55,3 +55,21 @@ def secret_row(name: str, hint: str, details: list[tuple[str, str]], revoke: Cal
         for text, text_classes in details:
             ui.label(text).classes(text_classes)
         ui.button('Revoke', on_click=revoke).props('flat color=negative').mark(f'{mark}-revoke')
+
+
+def show_once(title: str, warning: str, secret: str, *, mark: str) -> None:
+    """A dialog with a secret the server keeps no copy of (a token, a kiosk link): shown whole, wrapped rather than
+    cut off in its box, with a button that copies it."""
+    with ui.dialog() as shown, ui.card().classes('w-[40rem] max-w-full'):
+        ui.label(title).classes('text-h6')
+        ui.label(warning).classes('text-warning')
+        ui.textarea(value=secret).props('readonly outlined autogrow').classes('w-full font-mono') \
+            .style('word-break: break-all').mark(mark)
+
+        def copy() -> None:
+            ui.clipboard.write(secret)
+            ui.notify('Copied', type='positive')
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button('Copy', icon='content_copy', on_click=copy).mark(f'{mark}-copy')
+            ui.button('Done', on_click=shown.close).mark(f'{mark}-done')
+    shown.open()

@@ -6,6 +6,7 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..labels import field_label
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.tables import Membership
 from ..records.service import clean_fields
@@ -112,7 +113,7 @@ class Preparer:
         if checks.errors:
             def where(name: str) -> str:
                 column = column_of(incoming, name, email_columns, phone_columns)
-                return f'{name} (column "{column}")' if column else name
+                return f'{field_label(name)} (column "{column}")' if column else field_label(name)
             return '; '.join(f'{where(name)}: {message}' for name, message in checks.errors.items())
         values = cleaned.values
         return Prepared(incoming, values, company, notes, mentioned_user_ids(values.get('description', '')))

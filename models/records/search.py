@@ -9,7 +9,8 @@ The database does the finding through an index over `search_text`, built by migr
 - SQLite: an FTS5 table with the trigram tokenizer per kind (`contacts_fts`, `companies_fts`), an external
   content table kept in sync by triggers; a term of 3 or more characters is a trigram phrase match.
 - PostgreSQL: a GIN trigram index (pg_trgm) on `search_text`, which serves `LIKE '%term%'`.
-Terms shorter than 3 characters have no trigram: they match the start of a word of the name instead.
+A term of 2 characters must start a word of the name; the index finds the words starting with it (every word of
+the search text follows a space, and " ma" is a trigram). A single character must start the name itself.
 
 `apply` narrows a queryset that is already gated (access.visible / kiosk_visible); `ranked` orders by
 relevance: the name starting with the words first, then a word of any field starting with them, then the rest,
@@ -47,7 +48,8 @@ def _phone_forms(e164: str) -> list[str]:
 
 
 def document(record) -> str:
-    """The folded text a record is found by: its name words first, then emails, PEC, VAT and phones."""
+    """The folded text a record is found by: its name words first, then emails, PEC, VAT and phones, each after a
+    space (the first one too)."""
     names = [getattr(record, name, '') for name in ('first_name', 'last_name', 'name')]
     words = [fold(n) for n in names if n]
     words += [fold(e) for e in record.emails]
@@ -57,7 +59,7 @@ def document(record) -> str:
         words.append(record.vat_number.lower())
     for phone in record.phones:
         words += _phone_forms(phone)
-    return ' '.join(words)
+    return ''.join(f' {word}' for word in words)  # a space before every word: " ma" finds the words starting "ma"
 
 
 def _printable(text: str) -> str:
@@ -76,13 +78,21 @@ def _table(queryset) -> str:
     return queryset.model._meta.db_table
 
 
-def _dialect(queryset) -> str:
-    return connections.get(queryset.model._meta.default_connection or 'default').capabilities.dialect
+def _dialect(model_or_queryset) -> str:
+    model = getattr(model_or_queryset, 'model', model_or_queryset)
+    return connections.get(model._meta.default_connection or 'default').capabilities.dialect
 
 
 def _fts_phrase(term: str) -> str:
     """A term as an FTS5 phrase inside an SQL string literal: both kinds of quote doubled, nothing else special."""
     return '"' + term.replace('"', '""').replace("'", "''") + '"'
+
+
+def _name_start(term: str) -> Q:
+    """The (folded) name starts with the term: a range on the (org_id, sort_name) index, and LIKE to be exact
+    whatever the column's collation."""
+    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
+    return Q(sort_name__gte=term, sort_name__lt=upper, sort_name__startswith=term)
 
 
 def _name_word_start(term: str) -> Q:
@@ -94,35 +104,41 @@ def _any_word_start(term: str) -> Q:
     return Q(search_text__startswith=term) | Q(search_text__contains=f' {term}')
 
 
-def _name_start(term: str) -> Q:
-    """The (folded) name starts with the term: a range on the (org_id, sort_name) index, and LIKE to be exact
-    whatever the column's collation."""
-    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
-    return Q(sort_name__gte=term, sort_name__lt=upper, sort_name__startswith=term)
+def finds_anywhere(query: str) -> bool:
+    """Whether the query has a term the index finds anywhere in a record's text (not only at a word's start)."""
+    return any(len(t) >= MIN_TRIGRAM for t in terms(query))
+
+
+def matches(model, query: str) -> Q | None:
+    """The condition a record of this table meets when it matches every term of the query, through the search
+    index; None for a query without terms (everything matches).
+
+    A term of 3 characters or more is found anywhere in the record's search text. A term of 2 starts a word of
+    the name ("ma" finds Marco Rossi and Anna Mancini): the index finds the words starting with it (the search
+    text has a space before every word, and " ma" is a trigram), the name check keeps the name's words. A single
+    character has no trigram: it starts a word of the name, and when the query has nothing longer the name
+    itself starts with it, so that the (org_id, sort_name) index finds the rows.
+    """
+    found = terms(query)
+    if not found:
+        return None
+    condition = Q(*(_name_word_start(t) for t in found if len(t) < MIN_TRIGRAM))
+    indexed = [t if len(t) >= MIN_TRIGRAM else f' {t}' for t in found if len(t) >= MIN_TRIGRAM - 1]
+    if not indexed:
+        return condition & _name_start(found[0])
+    table = model._meta.db_table
+    if table in FTS_TABLES and _dialect(model) == 'sqlite':
+        match = ' '.join(_fts_phrase(t) for t in indexed)
+        fts = FTS_TABLES[table]
+        return condition & Q(id__in=RawSQL(f"(SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}')"))
+    # PostgreSQL: LIKE '%term%', served by the GIN trigram index
+    return condition & Q(*(Q(search_text__contains=t) for t in indexed))
 
 
 def apply(queryset, query: str):
-    """Narrow a (gated) queryset to the records matching every term of the query, through the search index.
-
-    A term of 3 characters or more is found anywhere in the record's search text. A shorter one has no trigram:
-    it must start a word of the name, and when the query has only such short terms the first of them must start
-    the name itself (the last name of a contact), so that an index finds the rows: "ro" finds Rossi.
-    """
-    found = terms(query)
-    long_terms = [t for t in found if len(t) >= MIN_TRIGRAM]
-    short_terms = [t for t in found if len(t) < MIN_TRIGRAM]
-    for term in short_terms:
-        queryset = queryset.filter(_name_word_start(term))
-    if not long_terms:
-        return queryset.filter(_name_start(short_terms[0])) if short_terms else queryset
-    table = _table(queryset)
-    if table in FTS_TABLES and _dialect(queryset) == 'sqlite':
-        match = ' '.join(_fts_phrase(t) for t in long_terms)
-        fts = FTS_TABLES[table]
-        return queryset.filter(id__in=RawSQL(f"(SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}')"))
-    for term in long_terms:  # PostgreSQL: LIKE '%term%', served by the GIN trigram index
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    """Narrow a (gated) queryset to the records matching every term of the query (see `matches`)."""
+    condition = matches(queryset.model, query)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 @asynccontextmanager
@@ -162,12 +178,12 @@ _TEXT_NOT_AN_INDEX = " || ''"
 def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = False):
     """Order a search's results by the given columns (name, last update, ...).
 
-    On PostgreSQL, while a term is searched through the trigram index, the order is taken on expressions equal to the
-    columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering row by row, on the
-    assumption that matches are spread evenly, and a term whose first match sorts late ("ros": Rossi) reads most of
-    the table. On the expressions it takes the matches from the trigram index and sorts those.
+    On PostgreSQL, while a term is searched through the trigram index (2 characters or more), the order is taken on
+    expressions equal to the columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering
+    row by row, on the assumption that matches are spread evenly, and a term whose first match sorts late ("ros":
+    Rossi) reads most of the table. On the expressions it takes the matches from the trigram index and sorts those.
     """
-    if any(len(t) >= MIN_TRIGRAM for t in terms(query)) and _dialect(queryset) == 'postgres':
+    if any(len(t) >= MIN_TRIGRAM - 1 for t in terms(query)) and _dialect(queryset) == 'postgres':
         table = _table(queryset)
         db_columns = set(queryset.model._meta.fields_db_projection.values())
         renamed = []

@@ -295,8 +295,17 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
 
     `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
     id that does not exist (an empty list, not its public contacts), so the filter is no way to learn who works
-    for a private company nor whether it exists."""
-    queryset = search.apply(access.visible(kind, actor), q)
+    for a private company nor whether it exists.
+
+    A contact also matches the search through its company's name or VAT number, when the caller may see that
+    company ("Acme" finds the people of Acme S.p.A.; a hidden company finds nobody)."""
+    queryset = access.visible(kind, actor)
+    condition = search.matches(kind.model, q)
+    if condition is not None and kind is CONTACT and search.finds_anywhere(q):
+        companies = access.visible(COMPANY, actor).filter(search.matches(COMPANY.model, q)).values('id')
+        condition |= Q(company_id__in=Subquery(companies))
+    if condition is not None:
+        queryset = queryset.filter(condition)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
             raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')

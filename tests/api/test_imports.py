@@ -32,7 +32,7 @@ async def test_import_report_and_undo(client, acme):
     report = (await client.get(f'{acme.base}/imports/{batch["id"]}?status=skipped',
                                headers=acme.member.auth)).json()
     assert report['rows_total'] == 2 and [r['row'] for r in report['rows']] == [4, 5]
-    assert report['rows'][1]['message'] == 'last_name (column "Last Name"): a contact needs a first or a last name'
+    assert report['rows'][1]['message'] == 'Last name (column "Last Name"): a contact needs a first or a last name'
     listed = (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()
     assert listed['total'] == 4
     # someone else's import is not theirs to see or undo

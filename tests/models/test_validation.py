@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import ValidationFailed
+from models.labels import field_label
 from models.validation import address_list, clean_text
 
 
@@ -60,3 +61,13 @@ def test_an_address_street_on_two_lines_is_joined_not_refused():
     with pytest.raises(ValidationFailed) as refused:
         address_list('addresses', [{'street': 'Via Roma 1', 'city': 'Mil\x1bano'}])
     assert refused.value.errors == {'addresses[0].city': 'must not contain control characters (U+001B)'}
+
+
+@pytest.mark.parametrize('key, label', [
+    ('emails[0]', 'Email 1'), ('phones[2]', 'Phone 3'), ('addresses[1].city', 'Address 2, city'),
+    ('addresses[0].postal_code', 'Address 1, postal code'), ('vat_number', 'VAT number'),
+    ('contact_types[5]', 'Contact types, value 6'), ('frame_origins[0]', 'Sites that may frame it, value 1'),
+    ('due_date', 'Due date'), ('pec', 'PEC (certified email)'), ('emails', 'Emails')])
+def test_messages_name_fields_by_their_labels(key, label):
+    assert field_label(key) == label
+    assert ValidationFailed.one(key, 'is wrong').message == f'{label}: is wrong'

@@ -69,7 +69,7 @@ async def test_too_many_emails_ask_the_user_to_untick(user: User, acme):
     user.find(marker='dups-review').click()
     await user.should_see(marker='over-emails')
     user.find(marker='merge-confirm').click()
-    await user.should_see('emails: 4 chosen: choose at most 3 to keep')
+    await user.should_see('Emails: 4 chosen: choose at most 3 to keep')
     next(iter(user.find(marker='pick-emails').elements)).value = False
     user.find(marker='merge-confirm').click()
     await user.should_see(marker='merge-undo-last')

@@ -143,3 +143,28 @@ def test_slash_focuses_the_search_box_and_enter_opens_every_result(screen: Scree
     screen.wait_for(lambda: screen.selenium.title == 'Search · Rubrica')
     screen.should_contain('Contacts (1)')
     screen.should_contain('Companies (1)')
+
+
+def test_arrow_keys_and_enter_open_the_highlighted_result(screen: Screen):
+    """Two letters find first names; arrow down walks the drop-down, Enter opens the result it is on."""
+    screen.open('/login')  # starts the server
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'password1', 'Ada Lovelace', 'Engines')
+    base = f'{screen.url}/api/v1/orgs/{org_id}'
+    ids = {}
+    for first, last in (('Marco', 'Verdi'), ('Matteo', 'Bianchi'), ('Giulia', 'Amato')):
+        created = httpx.post(f'{base}/contacts', json={'first_name': first, 'last_name': last}, headers=headers)
+        ids[first] = created.raise_for_status().json()['id']
+    browser_log_in(screen, 'ada@example.com', 'password1')
+    screen.open('/contacts')
+    box = _box(screen)
+    box.click()
+    box.send_keys('ma')
+    def results() -> list:
+        return screen.selenium.find_elements(By.CSS_SELECTOR, '.q-menu .nicegui-column.px-3')
+    # by relevance, then by name: Bianchi Matteo, then Verdi Marco (Giulia Amato has no name word starting "ma")
+    screen.wait_for(lambda: [row.text for row in results()] == ['Matteo Bianchi', 'Marco Verdi'])
+    box.send_keys(Keys.ARROW_DOWN)
+    box.send_keys(Keys.ARROW_DOWN)
+    screen.wait_for(lambda: 'bg-blue-1' in results()[1].get_attribute('class'))
+    box.send_keys(Keys.ENTER)
+    screen.wait_for(lambda: screen.selenium.current_url.endswith(f'/contacts/{ids["Marco"]}'))

@@ -42,7 +42,7 @@ async def test_upload_map_run_report_and_undo(user: User, acme):
                           retries=WAIT)
     rows = {r['row']: r for r in element(user, 'import-report').rows}
     assert rows[4]['status'] == 'skipped'
-    assert rows[4]['message'].startswith('vat_number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
+    assert rows[4]['message'].startswith('VAT number (column "Partita IVA"): 12345678901 is not a valid partita IVA')
     assert (rows[2]['status'], rows[2]['name']) == ('created', 'Giuseppe Esposito')
     giuseppe = await Contact.get(last_name='Esposito')
     assert giuseppe.description == ''  # the column mapped to nothing was left out
@@ -82,7 +82,7 @@ async def test_update_mode_and_a_vcard(user: User, acme):
 async def test_a_file_that_cannot_be_read_is_explained(user: User, acme):
     await log_in(user, acme.owner, path='/import')
     await upload(user, 'empty.csv', data=b'')
-    await user.should_see('empty.csv: file: is empty', marker='import-problem', retries=WAIT)
+    await user.should_see('empty.csv: File: is empty', marker='import-problem', retries=WAIT)
     await upload(user, 'broken.vcf', 'text/vcard', b'no cards here')
     await user.should_see('holds no vCard', marker='import-problem', retries=WAIT)
 

@@ -175,7 +175,7 @@ async def test_an_owner_creates_sees_once_and_revokes_a_kiosk_link(user: User, a
     address = user.find(marker='kiosk-link-url').elements.pop().value
     path = address[address.index('/kiosk/'):]
     assert path.startswith('/kiosk/kiosk_')
-    user.find(marker='kiosk-link-done').click()
+    user.find(marker='kiosk-link-url-done').click()
     await user.should_see('Reception', marker='kiosk-row-name')
     await user.should_see('framed by: https://intranet.example.com')
     assert path.removeprefix('/kiosk/') not in str([label.text for label in user.find(kind=ui.label).elements])

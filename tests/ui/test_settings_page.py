@@ -2,13 +2,15 @@
 option lists, API tokens."""
 from __future__ import annotations
 
+from nicegui import ui
 from nicegui.testing import User
 
+from models.accounts import service as accounts
 from models.orgs import service as orgs
 from models.records import service as records
 from models.records.tables import CONTACT, Contact
 from models.orgs.tables import Membership
-from tests.drivers import choose, log_in
+from tests.drivers import choose, element, log_in
 from tests.helpers import make_user
 
 
@@ -78,6 +80,23 @@ async def test_api_tokens_are_created_shown_once_and_revoked(user: User):
     user.find(marker='token-name').type('Import script')
     user.find(marker='token-create').click()
     await user.should_see(marker='token-value')
+    shown = element(user, 'token-value')
+    assert isinstance(shown, ui.textarea) and shown.props.get('autogrow'), 'the token wraps whole in its box'
+    assert (await accounts.user_for_api_token(shown.value)).email == 'tokens@example.com'
+    user.find(marker='token-value-copy').click()
+    await user.should_see('Copied')
+    user.find(marker='token-value-done').click()
     await user.should_see(marker='token-row')
     user.find(marker='token-revoke').click()
     await user.should_see(marker='no-tokens')
+
+
+async def test_a_refused_value_is_named_by_its_label_not_its_field_key(user: User, acme):
+    """People read "Sectors, value 9", not `sectors[8]`."""
+    await log_in(user, acme.owner, path='/settings')
+    existing = orgs.DEFAULT_OPTIONS['sectors'][0]
+    user.find(marker='option-sectors-new').type(existing)
+    user.find(marker='option-sectors-add').click()
+    place = len(orgs.DEFAULT_OPTIONS['sectors']) + 1
+    await user.should_see(f'Sectors, value {place}: {existing!r} is in the list twice')
+    await user.should_not_see('sectors[')
