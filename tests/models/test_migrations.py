@@ -92,7 +92,7 @@ async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_
             await drop()
 
 
-async def test_kiosk_links_made_before_0012_show_the_default_fields(tmp_path):
+async def test_kiosk_links_made_before_0013_show_the_default_fields(tmp_path):
     """A link made before links chose their fields no longer shows everything once upgraded: it gets the default
     (name, company, role, sector, work email and phone)."""
     from tortoise import connections
@@ -108,7 +108,7 @@ async def test_kiosk_links_made_before_0012_show_the_default_fields(tmp_path):
     try:
         client = connections.get('default')
         await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
-            [MigrationTarget(APP_LABEL, '0011_login_attempts')])
+            [MigrationTarget(APP_LABEL, '0012_search_word_starts')])
         await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
                                     "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
         await client.execute_script("INSERT INTO kiosk_links (org_id, name, token_hash, hint, idle_seconds, "

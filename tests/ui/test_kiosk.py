@@ -211,7 +211,7 @@ async def test_a_link_shows_and_finds_only_the_fields_chosen_in_settings(user: U
     await user.should_see(marker='kiosk-link-url')
     address = user.find(marker='kiosk-link-url').elements.pop().value
     path = address[address.index('/kiosk/'):]
-    user.find(marker='kiosk-link-done').click()
+    user.find(marker='kiosk-link-url-done').click()
     await user.should_see('shows: name, company, role, sector, work email (the first), work phone (the first)')
 
     await user.open(path)

@@ -9,7 +9,7 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_login_attempts')]
+    dependencies = [('models', '0012_search_word_starts')]
 
     initial = False
 
