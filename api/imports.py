@@ -123,8 +123,14 @@ async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kin
              description='Multipart: `file`, `kind` (contact|company), `mode` (create: rows matching an existing '
                          'record by email, then VAT number, are skipped; update: the match is updated), `format` '
                          '(csv|vcard) and optionally `mapping`, a JSON list with one field name (or "") per CSV '
-                         'column — guessed from the headers when left out (see /imports/preview). A bad row is '
-                         'reported and skipped; GET /imports/{id} has the report per row.')
+                         'column — guessed from the headers when left out (see /imports/preview, whose `fields` '
+                         'lists the names). A contacts file may map a column to `company_vat`, the VAT number of '
+                         "the contact's company: it finds the company (else its name does, whatever its case, "
+                         'accents, punctuation and legal form), and a company the import creates gets it. A type, '
+                         "role or sector is the organization's list value it names (case and accents aside); an "
+                         'unknown one is left empty with a note. A bad row is reported and skipped (a bad email '
+                         'only drops that email, with a note, when the row has another email or a VAT number); '
+                         'GET /imports/{id} has the report per row.')
 async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact'),
                         mode: Mode = Form('create'), format: Literal['csv', 'vcard'] = Form('csv'),  # noqa: A002
                         mapping: str | None = Form(None)) -> dict:
@@ -172,22 +178,25 @@ async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode
 
 
 EXPORT_RESPONSES = {200: {'content': {exports.CSV_TYPE: {}}, 'description': 'The CSV file'}}
+Separator = Literal['comma', 'semicolon', 'tab']
+SEPARATOR = Query('comma', description='What separates the cells: `comma` (the default), `semicolon` (what Excel '
+                  'reads without asking where decimals are written with a comma: Italy, France, Germany…) or `tab`')
 
 
 @router.get('/orgs/{org}/contacts/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The contacts list as CSV, with the same search and filters')
 async def export_contacts_csv(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
-                              company_id: Id | None = None) -> StreamingResponse:
+                              company_id: Id | None = None, separator: Separator = SEPARATOR) -> StreamingResponse:
     filters = {'type': type, 'role': role, 'company_id': company_id}
-    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters))
+    return export_response(exports.open_export(actor, 'contacts.csv', q=q, filters=filters, separator=separator))
 
 
 @router.get('/orgs/{org}/companies/export.csv', tags=['exports'], response_class=StreamingResponse,
             responses=EXPORT_RESPONSES, summary='The companies list as CSV, with the same search and filters')
 async def export_companies_csv(actor: OrgMembership, q: str = '', type: str = '',  # noqa: A002
-                               sector: str = '') -> StreamingResponse:
+                               sector: str = '', separator: Separator = SEPARATOR) -> StreamingResponse:
     filters = {'type': type, 'sector': sector}
-    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters))
+    return export_response(exports.open_export(actor, 'companies.csv', q=q, filters=filters, separator=separator))
 
 
 @router.get('/orgs/{org}/contacts/export.vcf', tags=['exports'], response_class=StreamingResponse,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MENTION = re.compile(r'@\[([^\[\]\n]{1,200})\]\(user:(\d{1,12})\)')
@@ -39,12 +40,14 @@ def segments(text: str) -> list[Segment]:
     return parts
 
 
-def mention_markup(name: str, user_id: int) -> str:
-    clean = re.sub(r'[\[\]\n]', ' ', name).strip() or f'user {user_id}'
-    return f'@[{clean}](user:{user_id})'
-
-
 def plain_text(text: str, keep: set[int] | None = None) -> str:
     """The description with mentions of users not in `keep` turned into plain '@Name' text."""
     keep = keep or set()
     return MENTION.sub(lambda m: m.group(0) if int(m.group(2)) in keep else '@' + m.group(1), text or '')
+
+
+def readable(text: str, names: Mapping[int, str] | None = None) -> str:
+    """The description as people read it: each mention as plain '@Name', the member's current name when `names`
+    knows it (as the card shows it), else the name stored with the mention. For exports and plain-text views."""
+    names = names or {}
+    return MENTION.sub(lambda m: '@' + names.get(int(m.group(2)), m.group(1)), text or '')

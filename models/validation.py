@@ -15,6 +15,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale, iva
 
 from .errors import ValidationFailed
+from .text import fold
 
 NAME_MAX = 200
 MAX_EMAILS = 3
@@ -270,6 +271,17 @@ def choice(field: str, value: object, *, allowed: list[str]) -> str:
     if text and text not in allowed:
         raise ValidationFailed.one(field, f'{text!r} is not in the list ({", ".join(allowed) or "empty"})')
     return text
+
+
+def matching_option(value: str, allowed: list[str]) -> str | None:
+    """The value of an option list that `value` names, written as the list writes it: the same text, else the same
+    once case and accents are set aside ("cliente", "CLIENTE" -> "Cliente"); None when the list has no such value
+    (an import then says so and leaves the field empty: it never adds to the organization's lists)."""
+    text = value.strip()
+    if text in allowed:
+        return text
+    key = fold(text)
+    return next((option for option in allowed if fold(option) == key), None)
 
 
 class FieldErrors:

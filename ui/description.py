@@ -1,15 +1,12 @@
-"""The description: an editor where typing `@` offers the organization's members, and a view that shows
-mentions as highlighted names. User text only ever goes into labels, never into HTML."""
+"""The description: an editor where mentions read as highlighted names and typing `@` offers the members who may
+be mentioned, and a view that shows mentions as highlighted names. User text only ever goes into labels and Vue
+text, never into HTML."""
 from __future__ import annotations
 
-import re
-
 from nicegui import ui
+from nicegui.elements.mixins.value_element import ValueElement
 
-from models.mentions import mention_markup, segments
-from models.text import fold
-
-_PARTIAL_MENTION = re.compile(r'(?:^|(?<=\s))@([^\s@\[\]()]{0,40})$')
+from models.mentions import readable, segments
 
 
 def description_view(text: str, names: dict[int, str]) -> None:
@@ -27,59 +24,42 @@ def description_view(text: str, names: dict[int, str]) -> None:
                 ui.label(part.text).classes('inline')
 
 
-class DescriptionEditor:
-    """A textarea that offers members when the word being typed starts with `@`, and inserts
-    `@[Name](user:ID)` for the one picked."""
+class DescriptionEditor(ValueElement[str], component='mention_editor.js'):
+    """The description's editor (mention_editor.js): people read and write mentions as highlighted "@Name", with
+    completion after `@` (arrows, Enter or Tab to pick, Escape to close) among `members` (id -> name, those the
+    gate lets be mentioned); `value` keeps them as `@[Name](user:ID)`, the form the server stores and the gate
+    reads. `names` (id -> current name, everyone) shows existing mentions by the name people know now."""
 
-    def __init__(self, value: str, members: dict[int, str]) -> None:
-        self.members = members
-        self.cursor: int | None = None  # the browser reports it on key-up and click; None means "at the end"
-        self.textarea = ui.textarea('Description', value=value,
-                                    placeholder='Notes; type @ to mention a member of the organization') \
-            .props('autogrow outlined').classes('w-full').mark('field-description')
-        self.textarea.on_value_change(lambda: self._suggest())
-        self.textarea.on('keyup', self._track_cursor, js_handler='(e) => emit(e.target.selectionStart)')
-        self.textarea.on('click', self._track_cursor, js_handler='(e) => emit(e.target.selectionStart)')
-        self.suggestions = ui.row().classes('gap-1 flex-wrap').mark('mention-suggestions')
-        self.suggestions.set_visibility(False)
+    VALUE_PROP = 'value'
+    LOOPBACK = False  # the browser keeps the text and the caret; the server only listens
+
+    def __init__(self, value: str, members: dict[int, str], names: dict[int, str] | None = None, *,
+                 label: str = 'Description',
+                 placeholder: str = 'Notes; type @ to mention a member of the organization') -> None:
+        super().__init__(value=value or '')
+        self.members, self.names = members, {**(names or {}), **members}
+        self._props['members'] = [{'id': uid, 'name': name} for uid, name in members.items()]
+        self._props['names'] = {str(uid): name for uid, name in self.names.items()}
+        self._props['label'] = label
+        self._props['placeholder'] = placeholder
+        self._error: str | None = None
 
     @property
-    def value(self) -> str:
-        return self.textarea.value or ''
+    def text(self) -> str:
+        """What the person sees: each mention as '@Name'."""
+        return readable(self.value or '', self.names)
 
-    def _track_cursor(self, e) -> None:
-        self.cursor = e.args if isinstance(e.args, int) else None
-        self._suggest()
+    @property
+    def error(self) -> str | None:
+        return self._error
 
-    def _partial(self) -> tuple[int, str] | None:
-        text = self.value
-        end = len(text) if self.cursor is None else min(self.cursor, len(text))
-        match = _PARTIAL_MENTION.search(text[:end])
-        return (match.start(), match.group(1)) if match else None
+    @error.setter
+    def error(self, message: str | None) -> None:
+        """Shown under the field, like the other inputs' errors (ui.feedback.attempt sets it)."""
+        self._error = message
+        self._props['error'] = message is not None
+        self._props['error-message'] = message
+        self.update()
 
-    def _suggest(self) -> None:
-        partial = self._partial()
-        self.suggestions.clear()
-        if partial is None:
-            self.suggestions.set_visibility(False)
-            return
-        wanted = fold(partial[1])
-        matches = [(uid, name) for uid, name in self.members.items()
-                   if not wanted or any(word.startswith(wanted) for word in fold(name).split())][:8]
-        with self.suggestions:
-            for uid, name in matches:
-                ui.button(f'@{name}', on_click=lambda uid=uid, name=name: self.insert(uid, name)) \
-                    .props('dense outline no-caps size=sm').mark('mention-option')
-            if not matches:
-                ui.label('No member matches').classes('text-grey-6 text-caption')
-        self.suggestions.set_visibility(True)
-
-    def insert(self, user_id: int, name: str) -> None:
-        partial = self._partial()
-        text = self.value
-        end = len(text) if self.cursor is None else min(self.cursor, len(text))
-        start = partial[0] if partial else end
-        markup = mention_markup(name, user_id) + ' '
-        self.textarea.value = text[:start] + markup + text[end:]
-        self.cursor = start + len(markup) if self.cursor is not None else None
-        self.suggestions.set_visibility(False)
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        return [*super()._displayed_contents(only_visible=only_visible), self.text]

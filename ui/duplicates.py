@@ -5,6 +5,7 @@ from nicegui import ui
 
 from models.duplicates import detection, merging
 from models.duplicates.merging import Preview
+from models.mentions import readable
 from models.records import service as records
 from models.records.tables import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
@@ -184,8 +185,9 @@ class ReviewDialog:
         if name == 'company_id':
             company = self.companies.get(value)
             return company.name if company else '(none)' if value is None else '(a company you cannot see)'
-        if name == 'description':
-            return (value[:120] + '…' if len(value) > 120 else value) or '(empty)'
+        if name == 'description':  # mentions as the names people read, never the stored markup
+            text = readable(value)
+            return (text[:120] + '…' if len(text) > 120 else text) or '(empty)'
         return str(value) if value not in ('', None) else '(empty)'
 
     def _named(self, record: Record) -> str:

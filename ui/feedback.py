@@ -14,6 +14,19 @@ from . import session
 
 T = TypeVar('T')
 FAILED = object()  # returned by attempt() when the action did not happen
+FLASH_KEY = 'rubrica.flash'  # in the browser's storage: a message for the next page it opens
+
+
+def flash(message: str) -> None:
+    """Tell the person on the next page this browser opens (a notification sent now is lost when this page goes)."""
+    session.browser_storage()[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """While building a page: the message the previous page left, if any, as a notification."""
+    message = session.browser_storage().pop(FLASH_KEY, None)
+    if isinstance(message, str):
+        ui.notify(message, type='positive')
 
 
 def _element_for(field: str, elements: Mapping[str, object]):

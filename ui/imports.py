@@ -36,8 +36,10 @@ REPORT_COLUMNS = [
 
 # ---------------------------------------------------------------- export downloads (session, not token)
 
-def export_path(org_id: int, kind: str, file_format: str, query: str, filters: dict[str, object]) -> str:
-    params = {name: value for name, value in {'q': query, **filters}.items() if value not in (None, '')}
+def export_path(org_id: int, kind: str, file_format: str, query: str, filters: dict[str, object],
+                separator: str = '') -> str:
+    params = {name: value for name, value in {'q': query, **filters, 'separator': separator}.items()
+              if value not in (None, '')}
     suffix = f'?{urlencode(params)}' if params else ''
     return f'/exports/{org_id}/{PLURAL[kind]}.{file_format}{suffix}'
 
@@ -48,9 +50,10 @@ def install_routes(fastapi_app: FastAPI) -> None:
         actor = await session_membership(org, 'export')
         filters: dict[str, object] = dict(request.query_params)
         query = filters.pop('q', '')
+        separator = filters.pop('separator', 'comma')
         if filters.get('company_id'):  # text that names no company matches nothing, as a hidden company's id does
             filters['company_id'] = parse_id(filters['company_id']) or -1
-        return export_response(exports.open_export(actor, name, q=query, filters=filters))
+        return export_response(exports.open_export(actor, name, q=query, filters=filters, separator=separator))
 
 
 # ---------------------------------------------------------------- the page

@@ -2,9 +2,8 @@
 overwriting someone else's change, visibility, delete; and for a company, its contacts."""
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import ElementFilter, ui
 
-from models import access
 from models.access import Action, parse_id
 from models.errors import NotFound
 from models.orgs import service as orgs
@@ -15,8 +14,9 @@ from models.records.tables import COMPANY, CONTACT, Kind, Record
 from .attachments import attachments_panel, integrations
 from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
-from .feedback import FAILED, attempt
+from .feedback import FAILED, attempt, flash
 from .frame import frame, no_access
+from .leave_guard import LeaveGuard
 from .record_form import RecordForm, record_details
 from .session import PageContext
 
@@ -29,11 +29,10 @@ def record_path(kind: Kind, record_id: int | None = None) -> str:
 
 
 async def _people(ctx: PageContext) -> tuple[dict[int, str], dict[int, str]]:
-    """Names of everyone in the organization (to show mentions) and of those who may be mentioned."""
+    """Names of everyone in the organization (to show mentions) and of those who may be mentioned (the gate's)."""
     members = await orgs.list_members(ctx.membership)
     everyone = {m.user_id: m.user.name for m in members}
-    mentionable = {m.user_id: m.user.name for m in members if access.may_be_mentioned(m.role)}
-    return everyone, mentionable
+    return everyone, await orgs.mentionable_people(ctx.membership)
 
 
 async def record_card_page(ctx: PageContext, kind: Kind, record_id: str, prefill: dict | None = None) -> None:
@@ -65,6 +64,7 @@ class RecordCard:
     def __init__(self, ctx: PageContext, kind: Kind, record: Record | None, prefill: dict) -> None:
         self.ctx, self.kind, self.record, self.prefill = ctx, kind, record, prefill
         self.editing = record is None
+        self.guard: LeaveGuard | None = None  # while the form is shown
 
     async def build(self) -> None:
         self.everyone, self.mentionable = await _people(self.ctx)
@@ -73,7 +73,7 @@ class RecordCard:
         if self.record is None:
             await self.body()
             return
-        self._header()
+        self.header()
         with ui.tabs().classes('w-full').props('align=left dense') as tabs:
             details = ui.tab('Details').mark('tab-details')
             contacts = ui.tab('Contacts').mark('tab-contacts') if self.kind is COMPANY else None
@@ -90,7 +90,8 @@ class RecordCard:
             with ui.tab_panel(connections).classes('p-0'):
                 await connections_panel(self.ctx, self.kind, self.record)
 
-    def _header(self) -> None:
+    @ui.refreshable_method
+    def header(self) -> None:
         record = self.record
         with ui.row().classes('items-center gap-2 w-full'):
             if record.type:
@@ -122,11 +123,15 @@ class RecordCard:
     async def body(self) -> None:
         company = await self._company()
         if not self.editing:
+            self.guard = None
             with ui.column().classes('w-full gap-2'):
                 record_details(self.ctx, self.kind, self.record, company, self.everyone)
             return
+        guard = self.guard = LeaveGuard(f'this {self.kind.name}')
         form = RecordForm(self.ctx, self.kind, self.record, lists=self.lists, member_names=self.mentionable,
-                          company=company, prefill=self.prefill)
+                          names=self.everyone, company=company, prefill=self.prefill,
+                          on_change=lambda: setattr(guard, 'dirty', form.data() != unchanged))
+        unchanged = form.data()
         with ui.row().classes('w-full justify-end gap-2 sticky bottom-0 bg-white py-2'):
             if self.record is not None:
                 ui.button('Cancel', on_click=self.stop_editing).props('flat').mark('record-cancel')
@@ -150,7 +155,8 @@ class RecordCard:
         if self.record is None:
             created = await attempt(records.create_record(self.kind, self.ctx.membership, data), form.elements)
             if created is not FAILED:
-                ui.notify(f'{self.kind.name.capitalize()} created', type='positive')
+                self._release()
+                flash(f'{self.kind.name.capitalize()} created')  # shown by the card it opens
                 ui.navigate.to(record_path(self.kind, created.id))
             return
         try:
@@ -160,8 +166,21 @@ class RecordCard:
             self.show_conflict(e)
             return
         if saved is not FAILED:
-            ui.notify('Saved', type='positive')
-            ui.navigate.reload()
+            ui.notify(f'{self.kind.name.capitalize()} saved', type='positive')
+            self.record, self.editing = saved, False
+            for title in ElementFilter(kind=ui.label, marker='page-title'):
+                title.text = saved.display_name or '(no name)'
+            self.header.refresh()
+            self.body.refresh()
+
+    def _release(self) -> None:
+        """The form's changes were saved or are being discarded on purpose: leaving asks nothing."""
+        if self.guard is not None:
+            self.guard.release()
+
+    def _reload(self) -> None:
+        self._release()
+        ui.navigate.reload()
 
     def show_conflict(self, conflict: StaleVersion) -> None:
         with ui.dialog(value=True) as dialog, ui.card().classes('max-w-md'):
@@ -170,7 +189,7 @@ class RecordCard:
             ui.label('Your changes were not saved, and theirs were not overwritten.').classes('text-grey-8')
             with ui.row().classes('w-full justify-end'):
                 ui.button('Keep my edits open', on_click=dialog.close).props('flat')
-                ui.button('Reload', on_click=ui.navigate.reload).mark('conflict-reload')
+                ui.button('Reload', on_click=self._reload).mark('conflict-reload')
 
     async def confirm_delete(self) -> None:
         with ui.dialog(value=True) as dialog, ui.card():
@@ -182,7 +201,8 @@ class RecordCard:
                                                  integrations=integrations())
                 if await attempt(deleting) is not FAILED:
                     dialog.close()
-                    ui.notify('Deleted', type='positive')
+                    self._release()
+                    flash('Deleted')  # shown by the list it opens
                     ui.navigate.to(record_path(self.kind))
             with ui.row().classes('w-full justify-end'):
                 ui.button('Cancel', on_click=dialog.close).props('flat')

@@ -1,6 +1,8 @@
 """The fields of a contact or company: shown in clear sections, and edited in the same sections."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 
 from models import access
@@ -93,7 +95,8 @@ class RecordForm:
     errors show next to the field they name."""
 
     def __init__(self, ctx: PageContext, kind: Kind, record: Record | None, *, lists: dict[str, list[str]],
-                 member_names: dict[int, str], company: Company | None = None, prefill: dict | None = None) -> None:
+                 member_names: dict[int, str], names: dict[int, str] | None = None, company: Company | None = None,
+                 prefill: dict | None = None, on_change: Callable[[], None] | None = None) -> None:
         self.ctx, self.kind, self.record = ctx, kind, record
         prefill = prefill or {}
         self.elements: dict[str, object] = {}
@@ -147,8 +150,8 @@ class RecordForm:
                        current('vat_number'), grow=True)
 
         with _section('Description'):
-            self.description = DescriptionEditor(current('description'), member_names)
-            self.elements['description'] = self.description.textarea
+            self.description = DescriptionEditor(current('description'), member_names, names).mark('field-description')
+            self.elements['description'] = self.description
 
         with _section('Visibility'):
             may_change = record is None or access.may_change_visibility(ctx.membership, record)
@@ -158,6 +161,12 @@ class RecordForm:
             if not may_change:
                 self.private.disable()
                 ui.label('Only the person who created it can change its visibility.').classes('text-grey-7')
+
+        if on_change is not None:  # every input, and the company picked
+            for element in self.elements.values():
+                element.on_value_change(lambda: on_change())
+            if kind is CONTACT:
+                self.company.on_change = on_change
 
     def _text(self, key: str, label: str, value: str, *, kind: str = 'text', grow: bool = False):
         element = ui.input(label, value=value or '').props(f'outlined dense type={kind}') \
@@ -185,7 +194,7 @@ class RecordForm:
         data['addresses'] = [{part: self._value(f'addresses[{i}].{part}') for part in ADDRESS_FIELDS}
                              for i in range(MAX_ADDRESSES)]
         data['vat_number'] = self._value('vat_number')
-        data['description'] = self.description.value
+        data['description'] = self.description.value or ''
         data['visibility'] = 'private' if self.private.value else 'public'
         if self.kind is CONTACT:
             data |= self.company.data

@@ -5,6 +5,7 @@ from nicegui import ui
 
 from models.access import Action, parse_id
 from models.orgs import service as orgs
+from models.records import exports
 from models.records import service as records
 from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
@@ -28,6 +29,7 @@ COLUMNS = {
     'company': [NAME, TYPE, _column('sector', 'Sector', sortable=True), *REACH],
 }
 FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+SEPARATOR_LABELS = {'comma': 'Comma ,', 'semicolon': 'Semicolon ;', 'tab': 'Tab'}  # exports.SEPARATORS
 # The name cell links to the card; Vue's {{ }} escapes the text, so a name is never read as HTML.
 NAME_CELL = '''<q-td :props="props"><a :href="props.row.href" class="text-primary no-underline font-medium">
 {{ props.value || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/>
@@ -90,12 +92,18 @@ class RecordList:
         from .imports import export_path
 
         def download(file_format: str) -> None:
-            ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters))
+            separator = separator_choice.value if file_format == 'csv' else ''
+            ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
+                                             separator))
 
         if self.ctx.may(Action.EDIT_RECORDS):
             ui.button('Import', icon='upload_file', on_click=lambda: ui.navigate.to(f'/import?kind={self.kind.name}')) \
                 .props('flat').mark('list-import')
         ui.button('Export CSV', icon='download', on_click=lambda: download('csv')).props('flat').mark('list-export-csv')
+        # the separator the organization's spreadsheets read without asking (semicolon for Italian or French Excel)
+        separator_choice = ui.select(SEPARATOR_LABELS, value=exports.usual_separator(self.ctx.org.country),
+                                     label='CSV separator').props('outlined dense options-dense') \
+            .classes('min-w-[9rem]').mark('list-export-separator')
         if self.kind is CONTACT:
             ui.button('Export vCard', icon='contact_page', on_click=lambda: download('vcf')).props('flat') \
                 .mark('list-export-vcf')

@@ -7,13 +7,16 @@ What happens on import, module by module:
    rows and the guessed mapping, or the number of cards.
 2. preparing.py: each row is mapped to a record's fields and validated in the workers with the app's own
    validators (records.clean_fields, the organization's country as phone region and its option lists). A bad
-   row is reported and skipped; it never stops the good ones.
+   row is reported and skipped; it never stops the good ones. A type, role or sector is the list's value it names
+   (validation.matching_option: case and accents aside); an unknown one is noted and left empty, never added to
+   the lists. A bad email is left out with a note when the row has another key (an email or a VAT number).
 3. writing.py: the rows are matched against existing records through the indexed RecordKey table (by email,
-   then VAT number; only records the importer can see), then written in chunks: each chunk — its records,
-   their lookup keys and its report rows — in one transaction, with bulk inserts. If writing fails half-way,
-   what was already written is taken back, so a failed import leaves nothing behind. `import_file` (a file,
-   its format, the column mapping) is the one entry point: the import page and the API both call it, after
-   `reading.preview`.
+   then VAT number; only records the importer can see); a contact's company by the "company VAT" column, else by
+   its name as text.company_name_key compares names, else created (with that VAT). Then written in chunks: each
+   chunk — its records, their lookup keys and its report rows — in one transaction, with bulk inserts. If
+   writing fails half-way, what was already written is taken back, so a failed import leaves nothing behind.
+   `import_file` (a file, its format, the column mapping) is the one entry point: the import page and the API
+   both call it, after `reading.preview`.
 4. reports.py: the batches a user ran and their report rows.
 5. undo.py: "undo this import" deletes what it created and puts back what it overwrote, refused when one of
    those records was changed since.

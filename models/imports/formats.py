@@ -206,7 +206,8 @@ _COMMON_TARGETS = {
 }
 TARGETS: dict[str, dict[str, str]] = {
     'contact': {'first_name': 'First name', 'last_name': 'Last name', 'full_name': 'Full name',
-                'company': 'Company (name)', 'role': 'Role', **_COMMON_TARGETS},
+                'company': 'Company (name)', 'company_vat': 'Company VAT number', 'role': 'Role',
+                **_COMMON_TARGETS},
     'company': {'name': 'Name', 'sector': 'Sector', **_COMMON_TARGETS},
 }
 REPEATABLE = {'email', 'phone'}
@@ -241,6 +242,10 @@ for _target, _names in {
               'tel portable', 'téléphone portable', 'telephone portable', 'car phone'],
     'vat_number': ['vat', 'vat number', 'vat id', 'vat no', 'partita iva', 'p iva', 'piva', 'p iva cf',
                    'numero tva', 'tva', 'n tva', 'numero de tva', 'tva intracommunautaire', 'ust idnr'],
+    'company_vat': ['company vat', 'company vat number', 'company vat id', 'company vat no', 'organization vat',
+                    'organisation vat', 'vat company', 'p iva azienda', 'piva azienda', 'partita iva azienda',
+                    'p iva societa', 'partita iva societa', 'p iva ditta', 'partita iva ditta', 'iva azienda',
+                    'tva societe', 'tva entreprise', 'numero de tva societe', 'numero de tva entreprise'],
     'tax_code': ['tax code', 'tax id', 'codice fiscale', 'cod fiscale', 'cf', 'siret', 'siren'],
     'description': ['notes', 'note', 'description', 'comments', 'comment', 'descrizione', 'commenti',
                     'remarques', 'commentaire', 'commentaires'],
@@ -287,6 +292,8 @@ def guess_target(header: str, kind: str) -> str:
             elif what.startswith(('address', 'indirizzo')) and rest in _ADDRESS_WORDS and 1 <= int(n) <= 3:
                 target = f'address{n}.{_ADDRESS_WORDS[rest]}'
     if kind == 'company':
+        if target == 'company_vat':
+            return 'vat_number'  # a companies file: the company's VAT number is the record's own
         if target == 'company' or key in ('name', 'nome', 'nom', 'denominazione', 'denomination', 'full name'):
             return 'name'
         if target in ('first_name', 'last_name', 'full_name', 'role'):

@@ -12,7 +12,9 @@ from ..orgs.tables import Membership
 from ..records.service import clean_fields
 from ..records.tables import CONTACT, KINDS, Kind
 from ..text import digits, fold
-from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors, clean_text
+from ..errors import ValidationFailed
+from ..validation import (MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors, clean_text, matching_option,
+                          normalize_email, vat_number)
 from .formats import Incoming, MappedCsv, column_of, country_code_for
 from .progress import CHUNK, Progress, tell
 from .reading import Rows, part
@@ -24,6 +26,7 @@ class Prepared:
     incoming: Incoming
     values: dict[str, object]
     company_name: str = ''
+    company_vat: str = ''  # the VAT number of the contact's company, as the file gives it
     notes: list[str] = field(default_factory=list)
     mentions: list[int] = field(default_factory=list)
 
@@ -35,6 +38,7 @@ class Prepared:
         return found
 
 
+_OPTION_PLURALS = {'type': 'types', 'role': 'roles', 'sector': 'sectors'}
 _VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'public',
                      'private': 'private', 'privato': 'private', 'prive': 'private', 'privee': 'private'}
 
@@ -76,13 +80,16 @@ class Preparer:
             data['first_name'], data['last_name'] = first, last
         else:
             data['name'] = source.get('name', '') or source.get('full_name', '')
-        for name, list_kind in self.kind.options.items():
+        for name, list_kind in self.kind.options.items():  # onto the organization's own lists, never added to
             value = source.get(name, '').strip()
-            if value and value not in self.lists.get(list_kind, []):
-                notes.append(f'{name} {value!r} is not in the list: left empty')
-                value = ''
-            if value:
-                data[name] = value
+            if not value:
+                continue
+            known = matching_option(value, self.lists.get(list_kind, []))
+            if known is None:
+                notes.append(f'{field_label(name)} "{value}" is not in the organization\'s list of '
+                             f'{_OPTION_PLURALS[name]}: left empty')
+            else:
+                data[name] = known
         if source.get('description'):
             data['description'] = plain_text(source['description'], keep=self.people)
         if source.get('pec'):
@@ -98,6 +105,10 @@ class Preparer:
                 notes.append(f'visibility {source["visibility"]!r} is neither public nor private: left public')
         data['emails'], email_columns = _distinct(incoming.emails, incoming.email_columns, str.lower, MAX_EMAILS,
                                                   'emails', notes)
+        good, good_columns, bad = _valid_emails(data['emails'], email_columns)
+        if bad and (good or vat):  # the row keeps a key to be matched by: drop the bad address, say so
+            data['emails'], email_columns = good, good_columns
+            notes += [f'Email "{value}"{_in_column(column)} left out: {message}' for value, column, message in bad]
         data['phones'], phone_columns = _distinct(incoming.phones, incoming.phone_columns,
                                                   lambda p: digits(p) or p, MAX_PHONES, 'phones', notes)
         addresses = [{**a, 'country': country_code_for(a['country']) if a.get('country') else ''}
@@ -107,20 +118,57 @@ class Preparer:
         data['addresses'] = addresses[:MAX_ADDRESSES]
         checks = FieldErrors()
         cleaned = clean_fields(self.kind, data, region=self.region, lists=self.lists, existing=None, checks=checks)
-        company = ''
+        company = company_vat = ''
         if self.kind is CONTACT and source.get('company'):
             company = checks.check(_company_name, 'company', source['company']) or ''
+        if self.kind is CONTACT and source.get('company_vat'):
+            company_vat = _company_vat(source['company_vat'], company, notes)
         if checks.errors:
             def where(name: str) -> str:
                 column = column_of(incoming, name, email_columns, phone_columns)
                 return f'{field_label(name)} (column "{column}")' if column else field_label(name)
             return '; '.join(f'{where(name)}: {message}' for name, message in checks.errors.items())
         values = cleaned.values
-        return Prepared(incoming, values, company, notes, mentioned_user_ids(values.get('description', '')))
+        return Prepared(incoming, values, company, company_vat, notes,
+                        mentioned_user_ids(values.get('description', '')))
+
+
+def _in_column(column: str) -> str:
+    return f' (column "{column}")' if column else ''
+
+
+def _valid_emails(values: list[str], columns: list[str]) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """The valid addresses and their columns, and each invalid one with its column and what is wrong with it."""
+    good: list[str] = []
+    good_columns: list[str] = []
+    bad: list[tuple[str, str, str]] = []
+    for n, value in enumerate(values):
+        column = columns[n] if n < len(columns) else ''
+        try:
+            normalize_email('email', value)
+        except ValidationFailed as e:
+            bad.append((value, column, e.errors['email']))
+            continue
+        good.append(value)
+        good_columns.append(column)
+    return good, good_columns, bad
 
 
 def _company_name(field_name: str, value: str) -> str:
     return clean_text(field_name, value)
+
+
+def _company_vat(value: str, company: str, notes: list[str]) -> str:
+    """The company's VAT number, or '' with a note saying why it was left out (the contact is imported anyway)."""
+    try:
+        vat = vat_number('company_vat', value)
+    except ValidationFailed as e:
+        notes.append(f'Company VAT number left out: {e.errors["company_vat"]}')
+        return ''
+    if vat and not company:
+        notes.append(f'Company VAT number {vat} left out: the row names no company')
+        return ''
+    return vat
 
 
 def _prepare_part(kind: str, region: str, lists: dict[str, list[str]], people: set[int],

@@ -1,6 +1,8 @@
 """Running an import: rows already read and checked are matched against existing records and written.
 
 Matching is through the indexed RecordKey table (by email, then VAT number; only records the importer can see).
+A contact's company is found by its VAT number (the "company VAT" column), else by its name as
+text.company_name_key compares names (case, accents, punctuation and legal form aside), else created.
 Writing goes in chunks: each chunk — its records, their lookup keys and its report rows — in one transaction,
 with bulk inserts. If writing fails half-way, what was already written is taken back (undo.revert), so a failed
 import leaves nothing behind.
@@ -24,7 +26,7 @@ from ..orgs.tables import Membership
 from ..records import search
 from ..records.service import derive_columns, key_values, kind_named, lookup_keys, now
 from ..records.tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
-from ..text import fold
+from ..text import company_name_key
 from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES
 from .formats import Incoming
 from .preparing import Plan, Prepared, check_rows
@@ -163,31 +165,75 @@ def _key_label(key: tuple[str, str]) -> str:
     return f'{"email" if key[0] == "email" else "VAT number"} {key[1]}'
 
 
-async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared]) -> dict[str, int]:
-    """Folded company name -> id: the visible company of that name (the oldest), else one created now."""
-    names: dict[str, str] = {}
+def _company_of(row: Prepared) -> tuple[str, str]:
+    """What names a row's company: its name's key and the VAT number the file gives for it ('' for none)."""
+    return company_name_key(row.company_name)[:255], row.company_vat
+
+
+async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared]) -> dict[tuple[str, str], int]:
+    """Each row's company (_company_of) -> id. A VAT number finds the visible company that has it; else the name
+    finds the oldest visible company of that name (text.company_name_key: "ACME srl" is "Acme S.r.l.") that has
+    no other VAT number; else the company is created now, with the VAT number, once for all the rows that name it
+    (the same VAT number, or the same name without one)."""
+    wanted: dict[tuple[str, str], str] = {}
     for row in ready:
         if row.company_name:
-            names.setdefault(fold(row.company_name)[:255], row.company_name)
-    found = await chunked(lambda chunk: access.visible(COMPANY, actor).filter(sort_name__in=chunk)
-                          .order_by('-id').values_list('sort_name', 'id'), sorted(names))
-    ids = dict(found)  # ordered newest first, so the oldest wins
-    missing = [names[key] for key in names if key not in ids]
-    for start in range(0, len(missing), CHUNK):
+            wanted.setdefault(_company_of(row), row.company_name)
+    vats = sorted({vat for _, vat in wanted if vat})
+    keyed = await chunked(lambda chunk: RecordKey.filter(org_id=actor.org_id, kind='vat', value__in=chunk,
+                                                         company_id__isnull=False)
+                          .order_by('-id').values_list('value', 'company_id'), vats)
+    seen = set(await chunked(lambda chunk: access.visible(COMPANY, actor).filter(id__in=chunk)
+                             .values_list('id', flat=True), sorted({company_id for _, company_id in keyed})))
+    by_vat = {vat: company_id for vat, company_id in keyed if company_id in seen}  # newest first: the oldest wins
+    named = await chunked(lambda chunk: access.visible(COMPANY, actor).filter(sort_name__in=chunk)
+                          .order_by('id').values_list('sort_name', 'id', 'vat_number'),
+                          sorted({name for name, _ in wanted}))
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for name, company_id, vat in named:
+        by_name.setdefault(name, []).append((company_id, vat))
+    ids: dict[tuple[str, str], int] = {}
+    new: dict[tuple[str, str], int] = {}  # a row's company -> its place in `creating`
+    creating: list[tuple[str, str]] = []  # (name as the file writes it, VAT number)
+    new_by_vat: dict[str, int] = {}
+    new_by_name: dict[str, int] = {}
+    for key in sorted(wanted, key=lambda k: not k[1]):  # those with a VAT number first
+        name, vat = key
+        found = by_vat.get(vat) if vat else None
+        if found is None:
+            found = next((company_id for company_id, other in by_name.get(name, []) if not vat or other in ('', vat)),
+                         None)
+        if found is not None:
+            ids[key] = found
+            continue
+        place = new_by_vat.get(vat) if vat else new_by_name.get(name)
+        if place is None:
+            place = len(creating)
+            creating.append((wanted[key], vat))
+            if vat:
+                new_by_vat[vat] = place
+            new_by_name.setdefault(name, place)
+        new[key] = place
+    created: list[int] = []
+    for start in range(0, len(creating), CHUNK):
+        part = creating[start:start + CHUNK]
         async with in_transaction():
-            new_ids = await _reserve_ids(Company, len(missing[start:start + CHUNK]))
+            new_ids = await _reserve_ids(Company, len(part))
             companies = []
-            for company_id, name in zip(new_ids, missing[start:start + CHUNK]):
-                company = Company(id=company_id, org_id=actor.org_id, name=name, created_by_id=actor.user_id,
-                                  updated_by_id=actor.user_id, updated_at=now())
+            for company_id, (name, vat) in zip(new_ids, part):
+                company = Company(id=company_id, org_id=actor.org_id, name=name, vat_number=vat,
+                                  created_by_id=actor.user_id, updated_by_id=actor.user_id, updated_at=now())
                 derive_columns(COMPANY, company)
                 companies.append(company)
-                ids[company.sort_name] = company_id
             await Company.bulk_create(companies, batch_size=CHUNK)
+            await RecordKey.bulk_create([key for c in companies for key in lookup_keys(COMPANY, c)],
+                                        batch_size=CHUNK)
             await ImportRow.bulk_create([ImportRow(batch_id=batch.id, row=0, status='company', record_id=c.id,
                                                    name=c.name[:255]) for c in companies], batch_size=CHUNK)
             await _counted(batch, companies_created=batch.companies_created + len(companies))
         batch.companies_created += len(companies)
+        created += new_ids
+    ids.update({key: created[place] for key, place in new.items()})
     return ids
 
 
@@ -251,7 +297,8 @@ async def _counted(batch: ImportBatch, **counts: int) -> None:
     await ImportBatch.filter(id=batch.id).update(**counts)
 
 
-async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, company_ids: dict[str, int],
+async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
+                 company_ids: dict[tuple[str, str], int],
                  progress: Progress | None, total: int) -> None:
     done = len(plan.skipped)
     for start in range(0, len(plan.skipped), CHUNK):
@@ -277,7 +324,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                     id=record_id, org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
                     created_at=moment, updated_at=moment, **row.values)
                 if kind is CONTACT and row.company_name:
-                    record.company_id = company_ids[fold(row.company_name)[:255]]
+                    record.company_id = company_ids[_company_of(row)]
                 derive_columns(kind, record)
                 new.append(record)
             async with search.indexed_in_bulk(connection, kind.model._meta.db_table, ids[0], ids[-1]):
@@ -313,7 +360,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan, 
                     row.notes.append('visibility left as it was: only the person who created the record may '
                                      'change it')
                 if kind is CONTACT and row.company_name:
-                    company_id = company_ids[fold(row.company_name)[:255]]
+                    company_id = company_ids[_company_of(row)]
                     if company_id != record.company_id:
                         changes['company_id'] = company_id
                 previous = {name: getattr(record, name) for name in changes}

@@ -9,7 +9,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from .. import access
-from ..access import Action, Role, require
+from ..access import Action, Role, mentionable_members, require
 from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..records.tables import KINDS, Kind
@@ -106,6 +106,13 @@ async def set_plan(*, org_id: int, plan: str, quota_mb: int | None = None) -> Or
 async def list_members(actor: Membership) -> list[Membership]:
     require(actor.role, Action.VIEW_MEMBERS)
     return await Membership.filter(org_id=actor.org_id).select_related('user').order_by('user__name', 'user_id')
+
+
+async def mentionable_people(actor: Membership) -> dict[int, str]:
+    """Whom the caller may mention in a description (the gate's mentionable members), id -> name in name order."""
+    require(actor.role, Action.EDIT_RECORDS)
+    return dict(await mentionable_members(actor.org_id).order_by('user__name', 'user_id')
+                .values_list('user_id', 'user__name'))
 
 
 async def list_invitations(actor: Membership) -> list[Invitation]:

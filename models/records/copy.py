@@ -5,8 +5,9 @@ attachments and the target's quota are then written in one transaction. A failur
 a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
 
 "Already in the target" (same email or VAT number) and the company a contact is linked to (same VAT number, or
-same name) are looked for only among the target's records the copier can see there (the gate, with their
-membership of the target): a private record of the target they cannot see is never reported nor linked to.
+same name as text.company_name_key compares them, held in `sort_name`) are looked for only among the target's
+records the copier can see there (the gate, with their membership of the target): a private record of the target
+they cannot see is never reported nor linked to.
 """
 from __future__ import annotations
 
@@ -102,12 +103,15 @@ class _Target:
         return value
 
     def existing(self, kind: Kind, record: Record) -> str | None:
-        """Why this record already exists in the target (same email or VAT number), or None."""
+        """Why this record already exists in the target (same email or VAT number; a company without a VAT number
+        also by its name, as text.company_name_key compares names), or None."""
         keys = [('email', e.lower()) for e in record.emails] + ([('vat', record.vat_number)] if record.vat_number
                                                                  else [])
         for key in keys:
             if (key in self.contact_keys) if kind is CONTACT else (key in self.company_by_key):
                 return f'already in the target: same {"email" if key[0] == "email" else "VAT number"} {key[1]}'
+        if kind is COMPANY and not record.vat_number and record.sort_name in self.company_by_name:
+            return f'already in the target: same name {record.name}'
         return None
 
     def matching_company(self, company: Company) -> int | None:
@@ -159,7 +163,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
     all_companies = companies + linked
     await target.load(emails={e.lower() for r in contacts + companies for e in r.emails},
                       vats={r.vat_number for r in contacts + all_companies if r.vat_number},
-                      company_names={c.sort_name for c in linked})
+                      company_names={c.sort_name for c in all_companies if not c.vat_number})
     await tell('prepared', 0, len(contacts) + len(all_companies))
 
     # ---- decide what each company becomes in the target: a copy, or an existing company

@@ -2,8 +2,12 @@
 
 Only what the caller may see: the records come from records.filtered (the access gate, the search and the
 list's filters), read in chunks of ids so 100,000 records never sit in memory at once; a contact's company
-is written by name only when the caller may see that company. CSV cells a spreadsheet would run as a
-formula (starting with =, +, -, @, tab or CR) get a leading quote; our importer takes it off again.
+is written by name only when the caller may see that company. Mentions in the notes are written as people read
+them, `@Name` (the member's current name), never as the stored `@[Name](user:ID)` markup. CSV cells are separated
+by commas, or by semicolons (what Excel expects where the decimal separator is a comma: Italy, France, Germany…)
+or tabs. Cells a spreadsheet would run as a formula (starting with =, @, tab or CR, or with + or - followed by
+more than a number: "+39 02 1234 5678" is a phone number and is left alone) get a leading quote; our importer
+takes it off again.
 
 `open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
 """
@@ -11,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from ..access import Action, require
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
+from ..mentions import readable
 from ..orgs.tables import Membership
 from . import service as records
 from .tables import COMPANY, CONTACT, Kind, Record
@@ -28,9 +34,33 @@ ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'posta
                   ('province', 'province'), ('country', 'country'))
 
 
+SEPARATORS = {'comma': ',', 'semicolon': ';', 'tab': '\t'}  # the names the API and the pages use
+# countries whose spreadsheets write decimals with a comma, so that Excel there reads CSV cells split by semicolons
+SEMICOLON_COUNTRIES = frozenset({
+    'IT', 'FR', 'DE', 'AT', 'BE', 'ES', 'PT', 'NL', 'LU', 'GR', 'DK', 'SE', 'NO', 'FI', 'IS', 'PL', 'CZ', 'SK',
+    'SI', 'HR', 'HU', 'RO', 'BG', 'EE', 'LV', 'LT', 'TR', 'RU', 'UA', 'BR', 'AR', 'CL', 'CO', 'SM', 'VA', 'MC'})
+_A_NUMBER = re.compile(r'[+-][\d ]*\d[\d ]*')  # "+39 02 1234 5678", "-12": nothing a spreadsheet would run
+
+
+def separator_named(name: object) -> str:
+    """The separator character for one of SEPARATORS' names; anything else is a refusal naming `separator`."""
+    if name not in SEPARATORS:
+        raise ValidationFailed.one('separator', 'must be comma, semicolon or tab')
+    return SEPARATORS[name]
+
+
+def usual_separator(country: str) -> str:
+    """The separator a spreadsheet of that country reads without asking: 'semicolon' or 'comma'."""
+    return 'semicolon' if country in SEMICOLON_COUNTRIES else 'comma'
+
+
 def neutralise(value: object) -> str:
+    """The cell with a leading quote when a spreadsheet would run it as a formula; a number or a phone number
+    (a + or - followed by digits and spaces) is not one."""
     text = '' if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if not text.startswith(FORMULA_STARTS) or _A_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
 
 
 def csv_headers(kind: Kind) -> list[str]:
@@ -44,13 +74,18 @@ def _padded(values: list, count: int, empty: object = '') -> list:
     return (list(values) + [empty] * count)[:count]
 
 
-def csv_row(kind: Kind, record: Record, company_name: str) -> list[str]:
+async def member_names(org_id: int) -> dict[int, str]:
+    """The current names of the organization's people, for the mentions in the notes."""
+    return dict(await Membership.filter(org_id=org_id).values_list('user_id', 'user__name'))
+
+
+def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, str] | None = None) -> list[str]:
     own = [record.first_name, record.last_name, company_name, record.type, record.role] if kind is CONTACT \
         else [record.name, record.type, record.sector]
     addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
     cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
         [a.get(part, '') for a in addresses for part, _ in ADDRESS_LABELS] + \
-        [record.vat_number, record.visibility, record.description]
+        [record.vat_number, record.visibility, readable(record.description, names)]
     return [neutralise(cell) for cell in cells]
 
 
@@ -74,22 +109,26 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', **filter
             return
 
 
-async def export_csv(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
-    """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right)."""
+async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: str = 'comma',
+                     **filters: object) -> AsyncIterator[str]:
+    """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right), its cells
+    separated by the named separator (SEPARATORS)."""
     require(actor.role, Action.SEE_RECORDS)
+    delimiter = separator_named(separator)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\r\n')
+    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
     writer.writerow(csv_headers(kind))
     yield '\ufeff' + out.getvalue()
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(kind, actor, q=q, **filters):
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator='\r\n')
+        writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
         for record in chunk:
-            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), '')))
+            writer.writerow(csv_row(kind, record, company_names.get(getattr(record, 'company_id', None), ''), names))
         yield out.getvalue()
 
 
-def vcard(record: Record, company_name: str) -> str:
+def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = None) -> str:
     """One contact as a vCard 3.0."""
     import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
 
@@ -113,7 +152,7 @@ def vcard(record: Record, company_name: str) -> str:
             street=address.get('street', ''), city=address.get('city', ''), region=address.get('province', ''),
             code=address.get('postal_code', ''), country=address.get('country', ''))
     if record.description:
-        card.add('note').value = record.description
+        card.add('note').value = readable(record.description, names)
     if record.type:
         card.add('x-rubrica-type').value = record.type
     if record.vat_number:
@@ -125,8 +164,9 @@ def vcard(record: Record, company_name: str) -> str:
 
 async def export_vcards(actor: Membership, *, q: str = '', **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
+    names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, **filters):
-        yield ''.join(vcard(record, company_names.get(record.company_id, '')) for record in chunk)
+        yield ''.join(vcard(record, company_names.get(record.company_id, ''), names) for record in chunk)
 
 
 async def collect(pieces: AsyncIterator[str]) -> bytes:
@@ -146,9 +186,10 @@ EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'co
                                         'contacts.vcf': (CONTACT, VCARD_TYPE)}
 
 
-def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None) \
-        -> Export:
-    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`.
+def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
+                separator: object = 'comma') -> Export:
+    """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`; a CSV
+    file's cells separated by `separator` (a name of SEPARATORS: comma, semicolon or tab).
 
     `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
     others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
@@ -158,9 +199,11 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
         raise NotFound('export')
     require(actor.role, Action.SEE_RECORDS)
     kind, content_type = EXPORTS[filename]
+    if content_type == CSV_TYPE:
+        separator_named(separator)
     narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
     pieces = export_vcards(actor, q=q, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, **narrowing)
+        else export_csv(kind, actor, q=q, separator=str(separator), **narrowing)
     return Export(filename, content_type, _encoded(pieces))
 
 

@@ -22,7 +22,7 @@ from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
-from ..text import fold
+from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, vat_number)
 from . import search
@@ -150,11 +150,13 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
 
 
 def derive_columns(kind: Kind, record: Record) -> None:
-    """Columns computed from the others, so that sorting and searching never disagree with what is shown."""
+    """Columns computed from the others, so that sorting and searching never disagree with what is shown. A
+    company's `sort_name` is its name's `company_name_key` (no legal form, no punctuation): the one key by which
+    an import, a copy and the duplicates scan find the same company."""
     if kind is CONTACT:
         record.sort_name = fold(f'{record.last_name} {record.first_name}')[:255]
     else:
-        record.sort_name = fold(record.name)[:255]
+        record.sort_name = company_name_key(record.name)[:255]  # also what import, copy and duplicates compare
     record.search_text = search.document(record)
 
 

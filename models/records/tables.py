@@ -34,7 +34,8 @@ class Record(Model):
     updated_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now_add=True)
-    sort_name = fields.CharField(max_length=255, default='')  # folded name: sorts "Ángel" with "angel"
+    # folded name: sorts "Ángel" with "angel"; a company's is text.company_name_key ("Acme S.r.l." is "acme")
+    sort_name = fields.CharField(max_length=255, default='')
     search_text = fields.TextField(default='')  # folded names, addresses and numbers, see models/records/search.py
 
     class Meta:

@@ -47,8 +47,10 @@ async def test_an_unselected_company_is_matched_in_the_target(client, acme, targ
                                      headers=acme.owner.auth)).json()
     dst_company = (await client.post(f'{target.base}/companies', json={'name': 'Verdi S.p.A.', 'vat_number': VALID_IVA},
                                      headers=acme.owner.auth)).json()
-    named_src = (await client.post(f'{acme.base}/companies', json={'name': 'Gialli'}, headers=acme.owner.auth)).json()
-    named_dst = (await client.post(f'{target.base}/companies', json={'name': 'GIALLI'}, headers=acme.owner.auth)).json()
+    named_src = (await client.post(f'{acme.base}/companies', json={'name': 'Gialli S.r.l.'},
+                                   headers=acme.owner.auth)).json()
+    named_dst = (await client.post(f'{target.base}/companies', json={'name': 'GIALLI SRL'},
+                                   headers=acme.owner.auth)).json()  # the same name, as text.company_name_key says
     a = (await client.post(f'{acme.base}/contacts', json={'last_name': 'A', 'company_id': src_company['id']},
                            headers=acme.owner.auth)).json()
     b = (await client.post(f'{acme.base}/contacts', json={'last_name': 'B', 'company_id': named_src['id']},
@@ -62,6 +64,19 @@ async def test_an_unselected_company_is_matched_in_the_target(client, acme, targ
     assert copy_a['company']['id'] == dst_company['id']
     assert copy_b['company']['id'] == named_dst['id']
     assert await Company.filter(org_id=target.id).count() == 2
+
+
+async def test_a_selected_company_without_vat_is_already_in_the_target_by_its_name(client, acme, target):
+    """Issue 14: company names match across case, accents, punctuation and legal form in a copy too."""
+    blu = (await client.post(f'{acme.base}/companies', json={'name': 'Blù Trasporti S.a.s.'},
+                             headers=acme.owner.auth)).json()
+    there = (await client.post(f'{target.base}/companies', json={'name': 'BLU TRASPORTI SAS'},
+                               headers=acme.owner.auth)).json()
+    result = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth,
+                                json={'target_org_id': target.id, 'company_ids': [blu['id']]})).json()
+    assert result['companies'] == {}
+    assert [s['reason'] for s in result['skipped']] == ['already in the target: same name Blù Trasporti S.a.s.']
+    assert [c.id for c in await Company.filter(org_id=target.id)] == [there['id']]
 
 
 async def test_existing_records_are_skipped_unless_asked(client, acme, target):

@@ -23,6 +23,27 @@ async def test_preview_guesses_the_mapping(client, acme):
     assert body['fields']['first_name'] == 'First name'
 
 
+async def test_the_company_vat_column_through_the_api(client, acme):
+    """Issue 14: `company_vat` is a mapping target of the API too (guessed by the preview, listed in `fields`): it
+    finds the company by VAT number, and the name finds it whatever its legal form."""
+    existing = (await client.post(f'{acme.base}/companies', json={'name': 'Officine Meccaniche Lombarde S.r.l.'},
+                                  headers=acme.member.auth)).json()
+    data = ('Cognome;Azienda;Company VAT\nBianchi;officine meccaniche lombarde srl;\n'
+            'Neri;Nuova SNC;IT00743110157\nGialli;Nuova S.n.c.;IT00743110157\n').encode()
+    preview = (await client.post(f'{acme.base}/imports/preview', files=upload('x.csv', data),
+                                 headers=acme.member.auth)).json()
+    assert preview['mapping'] == ['last_name', 'company', 'company_vat'] and 'company_vat' in preview['fields']
+    done = await client.post(f'{acme.base}/imports', files=upload('x.csv', data),
+                             data={'mapping': json.dumps(preview['mapping'])}, headers=acme.member.auth)
+    assert (done.json()['created'], done.json()['companies_created']) == (3, 1)
+    contacts = (await client.get(f'{acme.base}/contacts?sort=name', headers=acme.member.auth)).json()['items']
+    companies = {c['last_name']: c['company'] for c in contacts}
+    assert companies['Bianchi']['id'] == existing['id']
+    assert companies['Neri']['id'] == companies['Gialli']['id'] != existing['id']
+    nuova = (await client.get(f'{acme.base}/companies/{companies["Neri"]["id"]}', headers=acme.member.auth)).json()
+    assert (nuova['name'], nuova['vat_number']) == ('Nuova SNC', 'IT00743110157')
+
+
 async def test_import_report_and_undo(client, acme):
     response = await client.post(f'{acme.base}/imports', files=upload('google_contacts.csv'),
                                  data={'kind': 'contact', 'mode': 'create'}, headers=acme.member.auth)
@@ -106,6 +127,29 @@ async def test_exports_are_filtered_visible_and_safe(client, acme):
     copies = (await client.get(f'{other_base}/contacts', headers=acme.member.auth)).json()['items']
     assert sorted((c['first_name'], c['last_name'], c['type'], (c['company'] or {}).get('name')) for c in copies) == \
         [('Ada', 'Lovelace', 'Client', 'Engines'), ('Charles', 'Babbage', 'Lead', None)]
+
+
+async def test_a_csv_export_takes_its_separator_and_leaves_phone_numbers_alone(client, acme):
+    """Issue 14, "Italian spreadsheets": `separator=semicolon` (documented in the schema); a phone number gets no
+    leading quote; an unknown separator is a 422 naming the parameter."""
+    await client.post(f'{acme.base}/contacts', json={'first_name': 'Ada', 'last_name': 'Lovelace',
+                                                     'phones': ['+39 02 1234 5678']}, headers=acme.owner.auth)
+    await client.post(f'{acme.base}/companies', json={'name': 'Engines, Ltd'}, headers=acme.owner.auth)
+    response = await client.get(f'{acme.base}/contacts/export.csv?separator=semicolon', headers=acme.owner.auth)
+    text = response.content.decode('utf-8-sig')
+    assert response.status_code == 200 and text.startswith('First name;Last name;')
+    row = next(csv.DictReader(io.StringIO(text), delimiter=';'))
+    assert row['Phone 1'] == '+390212345678'
+    companies = await client.get(f'{acme.base}/companies/export.csv?separator=tab', headers=acme.owner.auth)
+    assert companies.content.decode('utf-8-sig').splitlines()[1].startswith('Engines, Ltd\t')
+    plain = await client.get(f'{acme.base}/contacts/export.csv', headers=acme.owner.auth)
+    assert plain.content.decode('utf-8-sig').startswith('First name,Last name,')  # a comma unless asked
+    refused = await client.get(f'{acme.base}/contacts/export.csv?separator=pipe', headers=acme.owner.auth)
+    assert refused.status_code == 422 and 'separator' in refused.text
+    schema = (await client.get('/openapi.json')).json()
+    for path in ('/api/v1/orgs/{org}/contacts/export.csv', '/api/v1/orgs/{org}/companies/export.csv'):
+        parameter = next(p for p in schema['paths'][path]['get']['parameters'] if p['name'] == 'separator')
+        assert 'semicolon' in parameter['description']
 
 
 async def test_openapi_documents_the_endpoints(client, acme):

@@ -92,7 +92,43 @@ async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_
             await drop()
 
 
-async def test_kiosk_links_made_before_0013_show_the_default_fields(tmp_path):
+async def test_companies_saved_before_0013_get_their_name_key(tmp_path):
+    """0013_company_name_keys on a database upgraded in place: a company's sort_name, saved as the plain folded name,
+    becomes text.company_name_key, so import, copy and the duplicates scan find "Acme S.r.l." as "ACME srl"."""
+    from tortoise import connections
+    from tortoise.contrib.fastapi import RegisterTortoise
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    from models.db import migrate
+
+    url, drop = await _scratch_database(tmp_path)
+    orm = RegisterTortoise(config=tortoise_config(url))
+    await orm.init_orm()
+    try:
+        client = connections.get('default')
+        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
+            [MigrationTarget(APP_LABEL, '0012_search_word_starts')])
+        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
+                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+        for name, folded in (('Officine Meccaniche Lombarde S.r.l.', 'officine meccaniche lombarde s.r.l.'),
+                             ('Rossi', 'rossi')):
+            await client.execute_script(
+                'INSERT INTO companies (org_id, name, type, description, emails, pec, phones, addresses, vat_number, '
+                'visibility, version, created_at, updated_at, sort_name, search_text, sector) VALUES '
+                f"(1, '{name}', '', '', '[]', '', '[]', '[]', '', 'public', 1, CURRENT_TIMESTAMP, "
+                f"CURRENT_TIMESTAMP, '{folded}', '{folded}', '')")
+
+        await migrate()
+
+        rows = await client.execute_query_dict('SELECT sort_name FROM companies ORDER BY id')
+        assert [r['sort_name'] for r in rows] == ['officine meccaniche lombarde', 'rossi']
+    finally:
+        await orm.close_orm()
+        if drop is not None:
+            await drop()
+
+
+async def test_kiosk_links_made_before_0014_show_the_default_fields(tmp_path):
     """A link made before links chose their fields no longer shows everything once upgraded: it gets the default
     (name, company, role, sector, work email and phone)."""
     from tortoise import connections
@@ -108,7 +144,7 @@ async def test_kiosk_links_made_before_0013_show_the_default_fields(tmp_path):
     try:
         client = connections.get('default')
         await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
-            [MigrationTarget(APP_LABEL, '0012_search_word_starts')])
+            [MigrationTarget(APP_LABEL, '0013_company_name_keys')])
         await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
                                     "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
         await client.execute_script("INSERT INTO kiosk_links (org_id, name, token_hash, hint, idle_seconds, "

@@ -128,3 +128,15 @@ async def test_a_pair_is_listed_once_by_name_and_company_with_every_reason(user:
     assert merged.description == ('Met at the fair\n\n--- From the merged contact "Mario Rossi" ---\n'
                                   'Prefers phone calls')
     assert not await Contact.filter(id=other.id).exists()
+async def test_the_merge_dialog_shows_mentions_as_names(user: User, acme):
+    org = acme.owner.membership
+    await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Neri', 'emails': ['ada@example.com'],
+                                               'description': f'Met with {acme.member.mention} at the fair'})
+    await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Neri', 'emails': ['ada@example.com'],
+                                               'description': f'Ask {acme.owner.mention}'})
+    await log_in(user, acme.owner, path='/duplicates')
+    UserInteraction(user, {user.find(marker='dups-review').elements.pop()}, None).click()
+    await user.should_see(marker='merge-dialog')
+    labels = set(element(user, 'choice-description')._labels)
+    assert labels == {'Met with @Mario Member at the fair', 'Ask @Olga Owner', 'Keep both (joined)'}
+    await user.should_not_see('(user:')

@@ -11,11 +11,12 @@ from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 from selenium.webdriver.common.by import By
 
+from models.orgs import service as orgs
 from models.records import service as records
 from models.imports.tables import ImportBatch
-from models.records.tables import CONTACT, Contact
+from models.records.tables import COMPANY, CONTACT, Company, Contact
 from tests.drivers import browser_log_in, choose, element, log_in
-from tests.helpers import DATA
+from tests.helpers import DATA, VALID_IVA
 from tests.ui.browser import sign_up_with_org
 
 
@@ -79,6 +80,70 @@ async def test_update_mode_and_a_vcard(user: User, acme):
     assert (await Contact.get(id=existing.id)).last_name == 'Doe'
 
 
+async def test_a_company_written_another_way_is_the_existing_one(user: User, acme):
+    """Issue 14, broken 2: "officine meccaniche lombarde srl" in a file is the existing "Officine Meccaniche Lombarde
+    S.r.l.": the contact is linked to it and no company is created."""
+    officine = await records.create_record(COMPANY, acme.owner.membership,
+                                           {'name': 'Officine Meccaniche Lombarde S.r.l.'})
+    text = 'Nome;Cognome;Azienda;Email\nLuigi;Bianchi;officine meccaniche lombarde srl;luigi@oml.example\n'
+    await log_in(user, acme.owner, path='/import')
+    await upload(user, 'clienti.csv', data=text.encode())
+    await user.should_see('1 rows', marker='import-summary', retries=WAIT)
+    user.find(marker='import-run').click()
+    await user.should_see('1 created, 0 updated, 0 skipped', marker='import-report-summary', retries=WAIT)
+    await user.should_not_see('new companies', marker='import-report-summary')
+    assert (await Contact.get(last_name='Bianchi')).company_id == officine.id
+    assert await Company.filter(org_id=acme.id).count() == 1
+
+
+async def test_a_company_vat_column_is_guessed_matches_by_vat_and_fills_a_new_company(user: User, acme):
+    """A "P.IVA azienda" column is the contact's company's VAT number: it finds an existing company by VAT (whatever
+    its name) and is given to a company the import creates."""
+    caffe = await records.create_record(COMPANY, acme.owner.membership,
+                                        {'name': 'Bar Napoli', 'vat_number': f'IT{VALID_IVA}'})
+    text = ('Nome;Cognome;Azienda;P.IVA azienda;Email\n'
+            'Anna;Neri;Caffè Napoli S.p.A.;IT 00743110157;anna@caffe.example\n'
+            'Ugo;Gialli;Nuova Ditta SNC;IT01234560157;ugo@nuova.example\n')
+    await log_in(user, acme.owner, path='/import')
+    await upload(user, 'clienti.csv', data=text.encode())
+    await user.should_see('2 rows', marker='import-summary', retries=WAIT)
+    assert element(user, 'import-map-3').value == 'company_vat'
+    user.find(marker='import-run').click()
+    await user.should_see('2 created, 0 updated, 0 skipped; 1 new companies', marker='import-report-summary',
+                          retries=WAIT)
+    assert (await Contact.get(last_name='Neri')).company_id == caffe.id
+    nuova = await Company.get(id=(await Contact.get(last_name='Gialli')).company_id)
+    assert (nuova.name, nuova.vat_number) == ('Nuova Ditta SNC', 'IT01234560157')
+    assert [c.id for c in (await records.list_records(COMPANY, acme.owner.membership, q='IT01234560157')).items] \
+        == [nuova.id]
+
+
+async def test_italian_option_values_map_onto_the_lists_and_a_bad_email_drops_only_itself(user: User, acme):
+    """Issue 14, "Italian spreadsheets": "Tipo: cliente" is the list's "Cliente" (case and accents aside), an unknown
+    value is said in the report row and left empty (the list is not added to), and a bad email in a row with another
+    key is left out with a warning instead of skipping the row; a row whose only key is the bad email is skipped."""
+    await orgs.save_option_list(actor=acme.owner.membership, kind='contact_types', names=['Cliente', 'Fornitore'])
+    text = ('Nome;Cognome;Tipo;Email;Email 2\n'
+            'Ada;Rossi;cliente;ada@rossi.example;non-una-mail\n'
+            'Bea;Neri;FORNITORÉ;bea@neri.example;\n'
+            'Dino;Blu;Prospect;dino@blu.example;\n'
+            'Ugo;Verdi;Cliente;ugo@@verdi;\n')
+    await log_in(user, acme.owner, path='/import')
+    await upload(user, 'clienti.csv', data=text.encode())
+    await user.should_see('4 rows', marker='import-summary', retries=WAIT)
+    assert element(user, 'import-map-2').value == 'type'
+    user.find(marker='import-run').click()
+    await user.should_see('3 created, 0 updated, 1 skipped', marker='import-report-summary', retries=WAIT)
+    rows = {r['row']: r for r in element(user, 'import-report').rows}
+    assert rows[2]['status'] == 'created'
+    assert rows[2]['message'].startswith('Email "non-una-mail" (column "Email 2") left out: is not a valid email')
+    assert rows[4]['message'] == 'Type "Prospect" is not in the organization\'s list of types: left empty'
+    assert rows[5]['status'] == 'skipped' and rows[5]['message'].startswith('Email 1 (column "Email"): is not a')
+    ada, bea, dino = [await Contact.get(last_name=name) for name in ('Rossi', 'Neri', 'Blu')]
+    assert (ada.type, ada.emails, bea.type, dino.type) == ('Cliente', ['ada@rossi.example'], 'Fornitore', '')
+    assert (await orgs.option_lists(acme.id))['contact_types'] == ['Cliente', 'Fornitore']  # nothing added
+
+
 async def test_a_file_that_cannot_be_read_is_explained(user: User, acme):
     await log_in(user, acme.owner, path='/import')
     await upload(user, 'empty.csv', data=b'')
@@ -109,11 +174,15 @@ async def test_list_exports_download_the_filtered_list_with_the_session(user: Us
     await records.create_record(CONTACT, acme.owner.membership, {'first_name': '=Charles', 'last_name': 'Babbage'})
     await log_in(user, acme.owner, path='/contacts?type=Client')
     await user.should_see('1 contact', marker='list-total', retries=WAIT)
+    # an Italian organization's spreadsheets read semicolons: the choice next to the button starts there
+    assert element(user, 'list-export-separator').value == 'semicolon'
     user.find(marker='list-export-csv').click()
     text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
-    assert [r['Last name'] for r in csv.DictReader(io.StringIO(text))] == ['Lovelace']
+    assert text.startswith('First name;Last name;')
+    assert [r['Last name'] for r in csv.DictReader(io.StringIO(text), delimiter=';')] == ['Lovelace']
     await user.open('/contacts')
     await user.should_see('2 contacts', marker='list-total', retries=WAIT)
+    choose(user, 'list-export-separator', 'Comma ,')
     user.find(marker='list-export-csv').click()
     text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
     assert sorted(r['First name'] for r in csv.DictReader(io.StringIO(text))) == ["'=Charles", 'Ada']

@@ -6,6 +6,8 @@ import httpx
 import pytest
 from nicegui import ui
 from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT, Contact
@@ -39,9 +41,8 @@ async def test_enter_every_contact_field_and_see_it(user: User, acme):
                     'addresses[0].postal_code': '20121', 'addresses[0].province': 'MI'})
     choose(user, 'field-addresses[0].country', 'Italy (IT)')
     fill(user, 'vat_number', 'it 007 431 101 57')
-    user.find(marker='field-description').type('Met at the fair with @mar')
-    await user.should_see(marker='mention-option')
-    user.find(marker='mention-option').click()
+    # what the browser's editor sends once a member is picked after "@" (test_mention_completion_by_keyboard)
+    element(user, 'field-description').value = f'Met at the fair with {acme.member.mention}'
     user.find(marker='field-visibility').click()
     user.find(marker='record-save').click()
     await user.should_see(marker='record-edit')
@@ -62,6 +63,28 @@ async def test_enter_every_contact_field_and_see_it(user: User, acme):
     await user.should_see(content=f'IT{VALID_IVA}', marker='view-vat_number')
     await user.should_see(content='@Mario Member', marker='mention')
     await user.should_see(marker='header-private')
+
+
+async def test_mentions_read_as_names_on_the_card_and_in_its_editor(user: User, acme):
+    """Nobody sees the stored `@[Name](user:ID)`: the card and its editor show "@Name" (the current name); the editor
+    offers the members the gate lets be mentioned (not the guest), and saving keeps the mentions."""
+    description = f'Call {acme.member.mention} with @[Olga O.](user:{acme.owner.id})'
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Neri',
+                                                                           'description': description})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
+    await user.should_see(content='@Mario Member', marker='mention')
+    await user.should_see(content='@Olga Owner', marker='mention')
+    await user.should_not_see('(user:')
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    await user.should_see(content='Call @Mario Member with @Olga Owner', marker='field-description')
+    await user.should_not_see('(user:')
+    editor = element(user, 'field-description')
+    assert [m['name'] for m in editor.props['members']] == ['Mario Member', 'Olga Owner', 'Tina Other']
+    fill(user, 'first_name', 'Ada')
+    user.find(marker='record-save').click()
+    await user.should_see(content='Ada', marker='view-first_name')
+    assert (await Contact.get(id=contact.id)).description == description
 
 
 async def test_change_and_clear_fields(user: User, acme):
@@ -213,6 +236,132 @@ async def test_a_private_record_on_every_page_follows_the_gate(user: User, acme,
     await user.should_see(content=f'{expected} contact', marker='company-contacts-total')
     await user.open('/companies')
     await user.should_see(content='1 company', marker='list-total')  # Hidden Holding stays hidden
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def _description_editor(screen: Screen):
+    return screen.selenium.find_element(By.CSS_SELECTOR, 'textarea.rubrica-mention-input')
+
+
+def _options(screen: Screen) -> list[str]:
+    return screen.selenium.execute_script(
+        "return [...document.querySelectorAll('.rubrica-mention-option')].map(o => o.textContent.trim())")
+
+
+def _active_option(screen: Screen) -> str | None:
+    return screen.selenium.execute_script(
+        "const o = document.querySelector('.rubrica-mention-option[aria-selected=true]'); return o && o.textContent.trim()")
+
+
+def test_mention_completion_by_keyboard(screen: Screen):
+    """Typing "@" offers the members (never a guest); arrows move, Enter and Tab pick, Escape closes; the text reads
+    "@Name" and the saved description holds the mentions the gate reads."""
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    base = f'{screen.url}/api/v1'
+    for email, name, role in (('mario@example.com', 'Mario Rossi', 'member'),
+                              ('marta@example.com', 'Marta Bianchi', 'member'),
+                              ('max@example.com', 'Max Guest', 'guest')):
+        httpx.post(f'{base}/users', json={'email': email, 'password': 'password1', 'name': name}).raise_for_status()
+        httpx.post(f'{base}/orgs/{org_id}/members', json={'email': email, 'role': role},
+                   headers=headers).raise_for_status()
+    contact = httpx.post(f'{base}/orgs/{org_id}/contacts', json={'last_name': 'Neri'}, headers=headers).json()
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.click('Edit')
+    editor = _description_editor(screen)
+    editor.send_keys('Call @ma')
+    screen.wait_for(lambda: _options(screen) == ['@Mario Rossi', '@Marta Bianchi'])  # not Max, a guest
+    assert _active_option(screen) == '@Mario Rossi'
+    for key, active in ((Keys.ARROW_DOWN, '@Marta Bianchi'), (Keys.ARROW_UP, '@Mario Rossi'),
+                        (Keys.ARROW_UP, '@Marta Bianchi')):
+        editor.send_keys(key)
+        screen.wait_for(lambda: _active_option(screen) == active)
+    editor.send_keys(Keys.ENTER)
+    screen.wait_for(lambda: _options(screen) == [])
+    editor.send_keys('and @ros')
+    screen.wait_for(lambda: _options(screen) == ['@Mario Rossi'])
+    editor.send_keys(Keys.TAB)
+    screen.wait_for(lambda: _options(screen) == [])
+    editor.send_keys('or @o')
+    screen.wait_for(lambda: _options(screen) == ['@Olga Owner'])
+    editor.send_keys(Keys.ESCAPE)
+    screen.wait_for(lambda: _options(screen) == [])
+    editor.send_keys('k' + Keys.ENTER + 'bye')  # closed: Enter is a new line, and "@ok" stays plain text
+    assert editor.get_attribute('value') == 'Call @Marta Bianchi and @Mario Rossi or @ok\nbye'
+    assert screen.selenium.execute_script(
+        "return [...document.querySelectorAll('.rubrica-mention')].map(m => m.textContent)") == \
+        ['@Marta Bianchi', '@Mario Rossi']
+    screen.shot('mention_editor', failed=False)
+    screen.click('Save')
+    ids = {m['email']: m['user_id'] for m in httpx.get(f'{base}/orgs/{org_id}/members', headers=headers).json()}
+    wanted = (f'Call @[Marta Bianchi](user:{ids["marta@example.com"]}) and '
+              f'@[Mario Rossi](user:{ids["mario@example.com"]}) or @ok\nbye')
+    url = f'{base}/orgs/{org_id}/contacts/{contact["id"]}'
+    screen.wait_for(lambda: httpx.get(url, headers=headers).json()['description'] == wanted)
+    saved = httpx.get(url, headers=headers).json()
+    assert saved['mentions'] == [ids['marta@example.com'], ids['mario@example.com']]
+
+
+def _notifications(screen: Screen) -> list[str]:
+    return screen.selenium.execute_script(
+        "return [...document.querySelectorAll('.q-notification')].map(n => n.textContent.trim())")
+
+
+def _warns_on_unload(screen: Screen) -> bool:
+    """Whether closing or reloading the tab now would ask (the page's beforeunload handler cancels the event)."""
+    return screen.selenium.execute_script(
+        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented")
+
+
+def _field(screen: Screen, label: str):
+    return screen.selenium.find_element(By.XPATH, f'//label[.//*[normalize-space()="{label}"]]//input')
+
+
+def test_saving_says_so_and_leaving_an_edited_card_asks(screen: Screen):
+    """Creating and saving a contact say so on the card; an edited card asks before a link or the navigation
+    leaves it (Keep editing stays, Discard leaves) and before the tab closes or reloads; once saved, nothing asks."""
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    screen.selenium.set_window_size(1440, 900)  # the navigation drawer stays open
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open('/contacts/new')
+    _field(screen, 'Last name').send_keys('Neri')
+    assert _warns_on_unload(screen)
+    screen.click('Save')
+    screen.wait_for(lambda: any('Contact created' in n for n in _notifications(screen)))
+    assert not _warns_on_unload(screen)
+    contact_path = screen.selenium.current_url.removeprefix(screen.url)
+    assert contact_path.startswith('/contacts/') and contact_path[len('/contacts/'):].isdigit()
+
+    screen.click('Edit')
+    first_name = _field(screen, 'First name')
+    assert not _warns_on_unload(screen)
+    first_name.send_keys('Ada')
+    screen.wait_for(lambda: _warns_on_unload(screen))
+    screen.selenium.find_element(By.XPATH, '//*[contains(@class, "q-item")][.//*[normalize-space()="Companies"]]').click()
+    screen.should_contain('Leave without saving?')
+    screen.click('Keep editing')
+    screen.wait_for(lambda: not screen.selenium.find_elements(By.XPATH, '//*[normalize-space()="Leave without saving?"]'))
+    assert screen.selenium.current_url == screen.url + contact_path
+    assert first_name.get_attribute('value') == 'Ada'
+
+    screen.click('Save')
+    screen.wait_for(lambda: any('Contact saved' in n for n in _notifications(screen)))
+    screen.should_contain('Ada')
+    assert screen.selenium.current_url == screen.url + contact_path
+    assert httpx.get(f'{screen.url}/api/v1/orgs/{org_id}{contact_path}', headers=headers).json()['first_name'] == 'Ada'
+    assert not _warns_on_unload(screen)
+
+    screen.click('Edit')
+    _field(screen, 'First name').send_keys('line')
+    screen.wait_for(lambda: _warns_on_unload(screen))
+    screen.selenium.find_element(By.XPATH, '//header//a[normalize-space()="Rubrica"]').click()
+    screen.should_contain('Leave without saving?')
+    screen.click('Discard changes and leave')
+    screen.wait_for(lambda: screen.selenium.title == 'Dashboard · Rubrica')
+    assert httpx.get(f'{screen.url}/api/v1/orgs/{org_id}{contact_path}', headers=headers).json()['first_name'] == 'Ada'
 
 
 # ------------------------------------------------------------------ in a real browser: hostile text stays text

@@ -119,3 +119,14 @@ async def test_bad_scan_arguments_name_the_field(acme):
     with pytest.raises(ValidationFailed) as e:
         await scan(acme.owner.membership, 'contact', limit=0, offset=-1)
     assert set(e.value.errors) == {'limit', 'offset'}
+
+
+async def test_companies_with_the_same_name_in_other_spellings_are_paired(acme):
+    """Issue 14: the scan compares company names like import and copy do (text.company_name_key)."""
+    a = await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Lombarde S.r.l.'})
+    b = await records.create_record(COMPANY, acme.member.membership, {'name': 'officine meccaniche lombarde srl'})
+    c = await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Lombarde, SRL'})
+    await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Venete S.r.l.'})
+    page = await scan(acme.owner.membership, 'company')
+    assert [(g.reason, g.value, g.ids) for g in page.items] == [
+        ('same name', 'officine meccaniche lombarde', pair) for pair in ((a.id, b.id), (a.id, c.id), (b.id, c.id))]

@@ -61,7 +61,7 @@ async def test_outlook_export_with_bom(acme):
     batch = await run(acme.owner.membership, 'outlook_contacts.csv')
     assert (batch.created, batch.skipped) == (2, 2)
     rows = await report(acme.owner.membership, batch)
-    assert rows[3] == ('created', "role 'Designer' is not in the list: left empty")
+    assert rows[3] == ('created', 'Role "Designer" is not in the organization\'s list of roles: left empty')
     assert rows[4][0] == 'skipped'
     assert rows[4][1].startswith('Phone 1 (column "Business Phone"): \'12\' is not a valid phone number')
     assert rows[5] == ('skipped', 'same email luca.verdi@verdi.example as row 2')
@@ -307,7 +307,8 @@ async def test_an_update_does_not_change_visibility_of_someone_elses_record(acme
     assert batch.updated == 1
     assert (await Contact.get(id=theirs.id)).visibility == 'public'
     rows = await report(acme.owner.membership, batch)
-    assert 'only the person who created the record' in rows[2][1] and "role 'CEO' is not in the list" in rows[2][1]
+    assert 'only the person who created the record' in rows[2][1]
+    assert 'Role "CEO" is not in the organization\'s list of roles' in rows[2][1]
 
 
 async def test_undo_refused_when_a_created_record_got_a_connection(acme):

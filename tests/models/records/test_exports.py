@@ -5,10 +5,11 @@ import csv
 import io
 
 import pytest
+import vobject
 
 from models.records import exports
 from models.records import service as records
-from models.errors import Forbidden
+from models.errors import Forbidden, ValidationFailed
 from models.records.tables import COMPANY, CONTACT, Contact
 from models.imports.writing import import_file
 from tests.helpers import VALID_IVA
@@ -32,12 +33,46 @@ async def test_csv_export_only_visible_and_neutralised(acme):
     assert sorted(r['Last name'] for r in rows) == ["'+Plus", 'Works']
     plus = next(r for r in rows if r['Last name'] == "'+Plus")
     assert (plus['First name'], plus['Notes'], plus['Company'], plus['Phone 1']) == \
-        ("'=cmd|calc", "'@SUM(A1)", 'Open Co', "'+390212345678")
+        ("'=cmd|calc", "'@SUM(A1)", 'Open Co', '+390212345678')  # a phone number is no formula
     assert next(r for r in rows if r['Last name'] == 'Works')['Company'] == ''  # a company Mario cannot see
     filtered = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership, q='works'))).decode()
     assert 'Works' in filtered and 'Plus' not in filtered
     with pytest.raises(Forbidden):
         await exports.collect(exports.export_csv(CONTACT, acme.guest.membership))
+
+
+@pytest.mark.parametrize('cell, written', [
+    ('+390212345678', '+390212345678'), ('+39 02 1234 5678', '+39 02 1234 5678'), ('-12', '-12'),
+    ('+1+cmd|\' /C calc\'!A0', "'+1+cmd|' /C calc'!A0"), ('-2+3', "'-2+3"), ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+    ('@SUM(A1)', "'@SUM(A1)"), ('+', "'+"), ('\tx', "'\tx"), ('Rossi', 'Rossi'), ('', ''),
+])
+def test_only_what_a_spreadsheet_would_run_is_neutralised(cell, written):
+    assert exports.neutralise(cell) == written
+
+
+async def test_csv_export_with_semicolons_for_italian_spreadsheets(acme):
+    """Issue 14, "Italian spreadsheets": the separator is a choice (Excel in Italy or France reads semicolons), a
+    cell holding the separator is quoted, and the file imports back."""
+    await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Anna', 'last_name': 'Neri; Bianchi',
+                                                                 'phones': ['+39 02 1234 5678'],
+                                                                 'emails': ['anna@example.com']})
+    piece = exports.open_export(acme.owner.membership, 'contacts.csv', separator='semicolon')
+    text = b''.join([chunk async for chunk in piece.chunks]).decode('utf-8-sig')
+    assert text.splitlines()[0].startswith('First name;Last name;Company;')
+    row = next(csv.DictReader(io.StringIO(text), delimiter=';'))
+    assert (row['Last name'], row['Phone 1']) == ('Neri; Bianchi', '+390212345678')
+    assert '"Neri; Bianchi"' in text
+    tabbed = b''.join([c async for c in exports.open_export(acme.owner.membership, 'contacts.csv',
+                                                            separator='tab').chunks]).decode('utf-8-sig')
+    assert tabbed.splitlines()[0].startswith('First name\tLast name\t')
+    with pytest.raises(ValidationFailed) as refused:
+        exports.open_export(acme.owner.membership, 'contacts.csv', separator='|')
+    assert 'separator' in refused.value.errors
+    assert exports.usual_separator('IT') == 'semicolon' and exports.usual_separator('GB') == 'comma'
+    await Contact.all().delete()
+    batch = await import_file(acme.owner.membership, kind='contact', data=text.encode('utf-8'), filename='x.csv')
+    assert batch.created == 1
+    assert (await Contact.get()).phones == ['+390212345678']
 
 
 async def test_csv_export_then_import_gives_the_same_contacts(acme, elsewhere):
@@ -83,3 +118,15 @@ async def test_vcard_export_then_import_gives_the_same_contacts(acme, elsewhere)
                      'type', 'role', 'visibility'):
             assert getattr(copy, name) == getattr(original, name), name
         assert (copy.company.name if copy.company else None) == ('Caffè Napoli' if original.company_id else None)
+
+
+async def test_exports_write_mentions_as_plain_names(acme):
+    """The notes say `@Mario Member` (his current name, as the card shows it), never the stored markup."""
+    await records.create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Lia', 'last_name': 'Note',
+        'description': f'Call with {acme.member.mention} and @[Old Name](user:{acme.owner.id}) about @[x] (user:1)'})
+    wanted = 'Call with @Mario Member and @Olga Owner about @[x] (user:1)'
+    text = (await exports.collect(exports.export_csv(CONTACT, acme.member.membership))).decode('utf-8')
+    assert [row['Notes'] for row in csv.DictReader(io.StringIO(text[1:]))] == [wanted]
+    card = (await exports.collect(exports.export_vcards(acme.member.membership))).decode('utf-8')
+    assert vobject.readOne(card).note.value == wanted

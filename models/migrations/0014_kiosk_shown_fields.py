@@ -9,7 +9,7 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_search_word_starts')]
+    dependencies = [('models', '0013_company_name_keys')]
 
     initial = False
 
