@@ -3,7 +3,8 @@
 A likely duplicate is a PAIR of records the caller may see (through `access.visible`), with every reason that
 joins them: a shared email, PEC, phone or VAT number (the indexed RecordKey rows) and the same folded name
 (`sort_name`; for companies that is text.company_name_key, so "Acme S.r.l." and "ACME srl" are the same name).
-Two records sharing an email, a phone and a name are one pair with three reasons, never three entries; a merge is always of two records, so the list offers exactly what can be merged.
+Two records sharing an email, a phone and a name are one pair with three reasons, never three entries; a merge
+is always of two records, so the list offers exactly what can be merged.
 
 The database finds the values held more than once in the organization (from the (org_id, kind, value) and
 (org_id, sort_name) indexes alone) and, among the records the caller may see, the rows holding them; the pairs
