@@ -18,7 +18,7 @@ from .schemas import Body, Id, JsonRoute, Offset, Version
 router = APIRouter(route_class=JsonRoute)
 
 KindName = Literal['contact', 'company']
-Choice = Literal['keep', 'other']
+Choice = Literal['keep', 'other', 'both']
 
 
 class Versions(Body):
@@ -30,7 +30,8 @@ class MergeRequest(Body):
     keep_id: Id = Field(description='the record that stays')
     other_id: Id = Field(description='the record merged into it and removed')
     choices: dict[str, Choice] = Field(default_factory=dict, description=(
-        'per field, whose value the merged record keeps: "keep" (the default) or "other". Contacts: first_name, '
+        'per field, whose value the merged record keeps: "keep" (the default) or "other"; for description also '
+        '"both" (the kept one, then the other under a line naming where it comes from). Contacts: first_name, '
         'last_name, type, role, company_id, description, pec, vat_number, visibility; companies: name, type, '
         'sector, description, pec, vat_number, visibility'))
     versions: Versions | None = Field(None, description='the versions you reviewed: a changed record gives 409')
@@ -41,10 +42,18 @@ class MergeRequest(Body):
     addresses: list[Address] | None = Field(None, description='as emails, for addresses')
 
 
-def group_json(group: detection.Group) -> dict:
-    return {'reason': group.reason, 'key': group.key, 'value': group.value, 'label': group.label,
-            'count': group.count, 'members': [{'id': m.id, 'name': m.name, 'private': m.private}
-                                              for m in group.members]}
+def reason_json(reason: detection.Reason) -> dict:
+    return {'reason': reason.reason, 'key': reason.key, 'value': reason.value, 'label': reason.label}
+
+
+def pair_json(pair: detection.Pair) -> dict:
+    """A pair of likely duplicates. `reason`, `key`, `value` are its strongest reason, `label` names them all,
+    `count` is 2; `reasons` lists every reason; each member names its company when you may see it."""
+    return {'reason': pair.reason, 'key': pair.key, 'value': pair.value, 'label': pair.label, 'count': pair.count,
+            'reasons': [reason_json(r) for r in pair.reasons],
+            'members': [{'id': m.id, 'name': m.name, 'private': m.private,
+                         'company': {'id': m.company_id, 'name': m.company_name} if m.company_id else None}
+                        for m in pair.members]}
 
 
 def merge_json(log: MergeLog) -> dict:
@@ -59,10 +68,12 @@ def merge_json(log: MergeLog) -> dict:
 async def list_duplicates(actor: OrgMembership, kind: KindName = 'contact',
                           limit: int = Query(detection.PAGE_SIZE, ge=1, le=detection.MAX_PAGE_SIZE),
                           offset: Offset = 0) -> dict:
-    """Groups of likely duplicates among the records you can see: same email, PEC, phone or VAT number first,
-    then the same name. `members` lists up to 10 of each group; `count` says how many there are."""
+    """Pairs of likely duplicates among the records you can see, each with every reason that joins them (same
+    VAT number, email, PEC, phone, name): the pairs with the most reasons first. `members` are the two records;
+    `total` counts the pairs; `common_values` counts the values held by more than 20 records (a switchboard
+    number, an info@ address), which make no pairs on their own."""
     page = await detection.scan(actor, kind, limit=limit, offset=offset)
-    return {'items': [group_json(g) for g in page.items], 'total': page.total}
+    return {'items': [pair_json(p) for p in page.items], 'total': page.total, 'common_values': page.common_values}
 
 
 async def _preview(kind: Kind, actor, keep_id: int, other_id: int) -> dict:

@@ -111,3 +111,23 @@ async def get_options(actor: OrgMembership) -> dict[str, list[str]]:
 @router.put('/orgs/{org}/options/{kind}')
 async def put_options(kind: str, names: list[str], actor: OrgMembership) -> list[str]:
     return await orgs.save_option_list(actor=actor, kind=kind, names=names)
+
+
+class OptionRemoval(Body):
+    name: str
+    move_to: str | None = None
+
+
+@router.get('/orgs/{org}/options/{kind}/usage')
+async def option_usage(kind: str, actor: OrgMembership) -> dict[str, int]:
+    """How many records you can see use each value of the list (0 for the unused ones)."""
+    return await orgs.option_usage(actor=actor, kind=kind)
+
+
+@router.post('/orgs/{org}/options/{kind}/remove', responses=responses(409))
+async def remove_option(kind: str, body: OptionRemoval, actor: OrgMembership) -> dict:
+    """Remove one value from the list; the records holding it move to `move_to` (another value of the list) or,
+    when it is null or empty, are left without a value. One transaction. Answers the list as it is now and how
+    many records you can see were moved, per kind: `{"list": [...], "moved": {"contact": 5, "company": 0}}`."""
+    moved = await orgs.remove_option(actor=actor, kind=kind, name=body.name, move_to=body.move_to)
+    return {'list': (await orgs.option_lists(actor.org_id))[kind], 'moved': moved}

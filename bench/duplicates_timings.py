@@ -109,12 +109,12 @@ async def main() -> None:
         companies = await Company.filter(org_id=member.org_id).count()
 
         first = await detection.scan(member, 'contact', limit=20)
-        key_group = next(g for g in first.items if g.key == 'email' and len(g.members) >= 2)
+        key_group = next(p for p in first.items if any(r.key == 'email' for r in p.reasons))
         keep_id, other_id = key_group.members[0].id, key_group.members[1].id
         company_page = await detection.scan(member, 'company', limit=20)
         company_group = next(g for g in company_page.items if len(g.members) >= 2)
         cases = [
-            ('scan contacts, page 1 of 20 groups', lambda: detection.scan(member, 'contact', limit=20)),
+            ('scan contacts, page 1 of 20 pairs', lambda: detection.scan(member, 'contact', limit=20)),
             ('scan contacts, last page', lambda: detection.scan(member, 'contact', limit=20,
                                                                   offset=max(0, first.total - 20))),
             ('scan companies, page 1', lambda: detection.scan(member, 'company', limit=20)),

@@ -16,6 +16,7 @@ LABELS = {
     'password': 'Password', 'idle_seconds': 'Idle time', 'frame_origins': 'Sites that may frame it',
     'target_org_id': 'Target organization', 'contact_ids': 'Contacts', 'project_id': 'Project',
     'quota_mb': 'Quota', 'file': 'File', 'mapping': 'Column mapping', 'mode': 'Mode', 'kind': 'Kind',
+    'shown_fields': 'Fields shown', 'move_to': 'Move to', 'choices': 'Choice',
 }
 ITEMS = {'emails': 'Email', 'phones': 'Phone', 'addresses': 'Address'}  # one of them, numbered from 1: "Email 2"
 _PART = re.compile(r'([A-Za-z_]\w*)(?:\[(\d+)\])?')

@@ -76,7 +76,10 @@ class DuplicatesPage:
         if found is FAILED:
             return
         plural = PLURAL[self.kind.name]
-        self.total_label.text = f'{found.total} group{"s" if found.total != 1 else ""} of likely duplicate {plural}'
+        self.total_label.text = f'{found.total} pair{"s" if found.total != 1 else ""} of likely duplicate {plural}'
+        if found.common_values:
+            self.total_label.text += (f' ({found.common_values} value(s) shared by more than '
+                                      f'{detection.PAIRS_PER_VALUE_MAX} records left out)')
         self.previous.set_enabled(self.offset > 0)
         self.next.set_enabled(self.offset + PAGE_SIZE < found.total)
         self.groups.clear()
@@ -87,25 +90,37 @@ class DuplicatesPage:
                 self._group(group)
         await self.load_merges()
 
-    def _group(self, group: detection.Group) -> None:
+    def _reason_text(self, reason: detection.Reason) -> str:
+        if reason.key == 'name':
+            return reason.reason
+        value = display_phone(reason.value, self.ctx.org.country) if reason.key == 'phone' else reason.value
+        return f'{reason.reason}: {value}'
+
+    def _member(self, member: detection.Member) -> None:
+        with ui.column().classes('gap-0 min-w-[14rem]').mark('dups-member-card'):
+            with ui.row().classes('items-center gap-1 no-wrap'):
+                ui.link(member.name or '(no name)', record_path(self.kind, member.id)).classes('font-medium') \
+                    .mark('dups-member')
+                if member.private:
+                    ui.icon('lock', size='xs').classes('text-orange-8').tooltip('Private')
+            if member.company_name:
+                ui.label(member.company_name).classes('text-grey-8 text-sm').mark('dups-member-company')
+
+    def _group(self, pair: detection.Pair) -> None:
+        """One pair of likely duplicates: the two records by name (and company), every reason, one merge button."""
+        first, second = pair.members
         with ui.card().classes('w-full').mark('dups-group'):
-            with ui.row().classes('items-center gap-2'):
-                ui.icon('content_copy').classes('text-orange-8')
-                ui.label(group.reason).classes('font-medium').mark('dups-reason')
-                ui.label(group.value).classes('text-grey-9').mark('dups-value')
-                if group.count > len(group.members):
-                    ui.label(f'({group.count} records, first {len(group.members)} shown)').classes('text-grey-7')
-            first = group.members[0] if group.members else None
-            for member in group.members:
-                with ui.row().classes('items-center gap-2 w-full'):
-                    ui.link(member.name or '(no name)', record_path(self.kind, member.id)).mark('dups-member')
-                    ui.label(f'#{member.id}').classes('text-grey-7 text-sm')
-                    if member.private:
-                        ui.icon('lock', size='xs').classes('text-orange-8')
-                    if member is not first:
-                        ui.button('Review & merge', icon='merge_type',
-                                  on_click=lambda m=member, f=first: self.review(f.id, m.id)) \
-                            .props('flat dense').mark('dups-review')
+            with ui.row().classes('w-full items-center gap-4'):
+                self._member(first)
+                ui.icon('compare_arrows').classes('text-orange-8')
+                self._member(second)
+                ui.space()
+                ui.button('Review & merge', icon='merge_type', on_click=lambda: self.review(first.id, second.id)) \
+                    .props('flat dense').mark('dups-review')
+            with ui.row().classes('items-center gap-1'):
+                for reason in pair.reasons:
+                    ui.chip(self._reason_text(reason), icon='content_copy').props('dense outline color=orange-9') \
+                        .mark('dups-reason')
 
     async def load_merges(self) -> None:
         logs = await attempt(merging.recent_merges(self.ctx.membership, self.kind.name))
@@ -118,7 +133,7 @@ class DuplicatesPage:
             for log in logs:
                 with ui.row().classes('items-center gap-2 w-full').mark('merge-row'):
                     ui.label(f'{log.created_at:%Y-%m-%d %H:%M}').classes('text-grey-7 text-sm')
-                    ui.label(f'"{log.removed_name}" (#{log.removed_id}) merged into')
+                    ui.label(f'"{log.removed_name}" merged into')
                     ui.link(log.kept_name or '(no name)', record_path(self.kind, log.kept_id))
                     ui.button('Undo merge', icon='undo', on_click=lambda i=log.id: self.undo(i)) \
                         .props('flat dense').mark('merge-undo')
@@ -175,13 +190,19 @@ class ReviewDialog:
             return (text[:120] + '…' if len(text) > 120 else text) or '(empty)'
         return str(value) if value not in ('', None) else '(empty)'
 
+    def _named(self, record: Record) -> str:
+        """A record's name, with its company for a contact (when the caller may see it)."""
+        company = self.companies.get(getattr(record, 'company_id', None))
+        name = record.display_name or '(no name)'
+        return f'{name}, {company.name}' if company else name
+
     def open(self) -> None:
         kind, region = self.page.kind, self.page.ctx.org.country
         with ui.dialog(value=True) as self.dialog, ui.card().classes('w-full max-w-4xl').mark('merge-dialog'):
             ui.label(f'Merge two {PLURAL[kind.name]}').classes('text-h6')
             with ui.row().classes('w-full items-center gap-2'):
-                ui.label(f'Keeps #{self.keep.id} "{self.keep.display_name}" and removes #{self.other.id} '
-                         f'"{self.other.display_name}"').mark('merge-pair')
+                ui.label(f'Keeps "{self._named(self.keep)}" and removes "{self._named(self.other)}"') \
+                    .mark('merge-pair')
                 ui.button('Swap', icon='swap_horiz', on_click=self.swap).props('flat dense').mark('merge-swap')
             with ui.grid(columns='auto 1fr').classes('w-full items-center gap-x-4 gap-y-1'):
                 for name in self.found.fields:
@@ -190,7 +211,11 @@ class ReviewDialog:
                     if getattr(self.keep, name) == getattr(self.other, name):
                         ui.label(first).classes('text-grey-8').mark(f'same-{name}')
                     else:
-                        self.choices[name] = ui.radio({'keep': first, 'other': second}, value='keep') \
+                        options = {'keep': first, 'other': second}
+                        if name == 'description' and self.keep.description.strip() \
+                                and self.other.description.strip():
+                            options['both'] = 'Keep both (joined)'
+                        self.choices[name] = ui.radio(options, value='keep') \
                             .props('inline').mark(f'choice-{name}')
                 for name, union in self.found.unions.items():
                     ui.label(FIELD_LABELS[name]).classes('font-medium')

@@ -14,7 +14,7 @@ from nicegui import ui
 from models.errors import NotFound
 from models.kiosk import service as kiosk
 from models.kiosk.service import Entry
-from models.kiosk.tables import IDLE_DEFAULT, KioskLink
+from models.kiosk.tables import DEFAULT_FIELDS, IDLE_DEFAULT, KioskLink
 from models.validation import display_phone
 from web.headers import allow_framing
 
@@ -270,6 +270,22 @@ class KioskScreen:
 
 # ------------------------------------------------------------------ Settings → Kiosk links (owners)
 
+FIELD_LABELS = {'company': 'Company', 'role': 'Role', 'sector': 'Sector', 'type': 'Type',
+                'work_email': 'Work email (the first)', 'emails': 'Every email', 'work_phone': 'Work phone (the first)',
+                'phones': 'Every phone', 'pec': 'PEC', 'addresses': 'Addresses'}
+
+
+def _fields_text(shown: list[str]) -> str:
+    return ', '.join(['name', *(FIELD_LABELS.get(f, f).lower() for f in shown)])
+
+
+def fields_select(value: list[str]) -> ui.select:
+    """The fields a kiosk link shows besides the name (models/kiosk/service.py KIOSK_FIELDS)."""
+    return ui.select({name: FIELD_LABELS.get(name, name) for name in kiosk.KIOSK_FIELDS}, value=list(value),
+                     multiple=True, label='Shows, besides the name').props('use-chips outlined') \
+        .classes('min-w-[22rem] grow')
+
+
 def _origins_text(link: KioskLink) -> str:
     return ', '.join(link.frame_origins) if link.frame_origins else 'no framing (open it full screen)'
 
@@ -277,9 +293,11 @@ def _origins_text(link: KioskLink) -> str:
 async def kiosk_links_section(ctx: PageContext) -> None:
     """Create, list and revoke the organization's kiosk links. Mount it for owners (Action.MANAGE_KIOSK)."""
     section_title('Kiosk links', 'A kiosk link opens a read-only directory of this organization\'s public contacts '
-                  'and companies, without logging in: for a wall screen or an intranet page. Private records and '
-                  'attachments are never shown. Anyone with the link can open it; revoke it when it is no longer '
-                  'used.')
+                  'and companies, without logging in: for a wall screen or an intranet page. It shows the name and '
+                  'the fields you choose (by default company, role, sector, the work email and phone, which are '
+                  'the first email and phone of a record), and finds records by those only. Private records, '
+                  'descriptions and attachments are never shown. Anyone with the link can open it; revoke it when '
+                  'it is no longer used.')
 
     def link_row(link: KioskLink, refresh) -> None:
         async def revoke() -> None:
@@ -288,11 +306,32 @@ async def kiosk_links_section(ctx: PageContext) -> None:
             refresh()
         last_opened = 'never opened' if link.last_used_at is None \
             else f'last opened {link.last_used_at:%Y-%m-%d %H:%M} UTC'
-        secret_row(link.name, link.hint, [(f'back to start after {link.idle_seconds} s', 'text-grey-7'),
+        secret_row(link.name, link.hint, [(f'shows: {_fields_text(link.shown_fields)}', 'text-grey-9'),
+                                          (f'back to start after {link.idle_seconds} s', 'text-grey-7'),
                                           (f'framed by: {_origins_text(link)}', 'text-grey-7 break-all'),
                                           (f'created {link.created_at:%Y-%m-%d}', 'text-grey-7'),
                                           (last_opened, 'text-grey-7')],
                    revoke, mark='kiosk', classes='flex-wrap', name_classes='min-w-[10rem]', name_mark='kiosk-row-name')
+        ui.button('Change fields', icon='tune', on_click=lambda: edit_fields(link)).props('flat dense') \
+            .mark('kiosk-edit-fields')
+
+    def edit_fields(link: KioskLink) -> None:
+        with ui.dialog(value=True) as dialog, ui.card().classes('max-w-lg'):
+            ui.label(f'What "{link.name}" shows').classes('text-h6')
+            chosen = fields_select(link.shown_fields).mark('kiosk-edit-fields-select')
+
+            async def save() -> None:
+                done = await attempt(kiosk.set_kiosk_fields(actor=ctx.membership, link_id=link.id,
+                                                            shown_fields=chosen.value or []),
+                                     {'shown_fields': chosen})
+                if done is FAILED:
+                    return
+                dialog.close()
+                ui.notify('Kiosk fields saved: open screens show them from their next search', type='positive')
+                link_list.refresh()
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Save', on_click=save).mark('kiosk-edit-fields-save')
 
     link_list = secret_list(lambda: kiosk.list_kiosk_links(ctx.membership), link_row, empty='No kiosk links yet.',
                             empty_mark='no-kiosk-links')
@@ -306,15 +345,18 @@ async def kiosk_links_section(ctx: PageContext) -> None:
             origins = ui.textarea('Allowed framing origins (optional)',
                                   placeholder='https://intranet.example.com, one per line') \
                 .props('autogrow').classes('min-w-[22rem] grow').mark('kiosk-origins')
+            fields = fields_select(DEFAULT_FIELDS).mark('kiosk-fields')
 
         async def create() -> None:
             created = await attempt(kiosk.create_kiosk_link(actor=ctx.membership, name=name.value,
-                                                            idle=idle.value, frame_origins=origins.value),
-                                    {'name': name, 'idle_seconds': idle, 'frame_origins': origins})
+                                                            idle=idle.value, frame_origins=origins.value,
+                                                            shown_fields=fields.value or []),
+                                    {'name': name, 'idle_seconds': idle, 'frame_origins': origins,
+                                     'shown_fields': fields})
             if created is FAILED:
                 return
             _, raw = created
-            name.value, origins.value = '', ''
+            name.value, origins.value, fields.value = '', '', list(DEFAULT_FIELDS)
             address = f'{str(ui.context.client.request.base_url).rstrip("/")}/kiosk/{raw}'
             show_once('Your new kiosk link', 'Copy it now: it is shown only once. Anyone with it sees the public '
                       'directory.', address, mark='kiosk-link-url')

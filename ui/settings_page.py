@@ -18,6 +18,8 @@ from models.orgs.tables import Invitation
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
 LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
                'company_types': 'Company types', 'sectors': 'Sectors'}
+RECORDS_WORD = {'contact_types': ('contact', 'contacts'), 'contact_roles': ('contact', 'contacts'),
+                'company_types': ('company', 'companies'), 'sectors': ('company', 'companies')}
 
 
 def _format_bytes(size: int) -> str:
@@ -200,6 +202,43 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
         editor.refresh()
         return True
 
+    async def ask_remove(name: str) -> None:
+        """Say how many records use the value and where they go, then remove it (models: orgs.remove_option)."""
+        usage = await attempt(orgs.option_usage(actor=ctx.membership, kind=kind))
+        if usage is FAILED:
+            return
+        used = usage.get(name, 0)
+        others = [n for n in state['names'] if n != name]
+        with ui.dialog(value=True) as dialog, ui.card().classes('max-w-lg').mark('option-remove-dialog'):
+            ui.label(f'Remove "{name}" from {LIST_TITLES[kind].lower()}?').classes('text-h6')
+            if used:
+                one, many = RECORDS_WORD[kind]
+                ui.label(f'{used} {one if used == 1 else many} you can see {"uses" if used == 1 else "use"} '
+                         f'"{name}". Move every record that has it to another value, or leave it empty:') \
+                    .mark('option-remove-count')
+                move_to = ui.select({'': '(leave empty)', **{n: n for n in others}}, value='',
+                                    label='Move them to').classes('w-full').mark('option-remove-move-to')
+            else:
+                ui.label(f'No record you can see uses "{name}".').mark('option-remove-count')
+                move_to = None
+
+            async def confirm() -> None:
+                target = move_to.value if move_to is not None else None
+                moved = await attempt(orgs.remove_option(actor=ctx.membership, kind=kind, name=name,
+                                                         move_to=target or None))
+                dialog.close()
+                if moved is FAILED:
+                    return
+                count = sum(moved.values())
+                where = f'moved to "{target}"' if target else 'left empty'
+                ui.notify(f'"{name}" removed' + (f'; {count} record(s) {where}' if count else ''), type='positive')
+                state['names'] = (await orgs.option_lists(ctx.org.id))[kind]
+                editor.refresh()
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat').mark('option-remove-cancel')
+                ui.button('Remove', icon='delete', on_click=confirm).props('color=negative') \
+                    .mark('option-remove-confirm')
+
     @ui.refreshable
     def editor() -> None:
         current = state['names']
@@ -224,8 +263,9 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
                         await save(names_now)
                 ui.button(icon='arrow_upward', on_click=lambda i=i: move(i, -1)).props('flat dense round size=sm')
                 ui.button(icon='arrow_downward', on_click=lambda i=i: move(i, 1)).props('flat dense round size=sm')
-                ui.button(icon='delete', on_click=lambda i=i: save(state['names'][:i] + state['names'][i + 1:])) \
-                    .props('flat dense round size=sm color=negative').mark(f'option-{kind}-remove-{i}')
+                ui.button(icon='delete', on_click=lambda name=name: ask_remove(name)) \
+                    .props('flat dense round size=sm color=negative').tooltip('Remove this value') \
+                    .mark(f'option-{kind}-remove-{i}')
         with ui.row().classes('items-center w-full no-wrap gap-1'):
             new = ui.input(placeholder='Add a value').props('dense').classes('grow').mark(f'option-{kind}-new')
 

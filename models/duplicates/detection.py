@@ -1,29 +1,39 @@
-"""Finding likely duplicate contacts or companies.
+"""Finding likely duplicate contacts or companies, as pairs.
 
-The scan groups the records the caller may see (through `access.visible`) that share an email, a PEC, a phone
-or a VAT number (the indexed RecordKey rows, grouped in the database) or the same folded name (`sort_name`; for
-companies that is text.company_name_key, so "Acme S.r.l." and "ACME srl" are the same name).
-It is paginated and counted in the database; only the groups of one page are loaded.
+A likely duplicate is a PAIR of records the caller may see (through `access.visible`), with every reason that
+joins them: a shared email, PEC, phone or VAT number (the indexed RecordKey rows) and the same folded name
+(`sort_name`; for companies that is text.company_name_key, so "Acme S.r.l." and "ACME srl" are the same name).
+Two records sharing an email, a phone and a name are one pair with three reasons, never three entries; a merge
+is always of two records, so the list offers exactly what can be merged.
+
+The database finds the values held more than once in the organization (from the (org_id, kind, value) and
+(org_id, sort_name) indexes alone) and, among the records the caller may see, the rows holding them; the pairs
+are formed, ordered and paged from those rows (a self-join the ORM cannot express; the rows are only those of
+shared values, not the organization's records). A value held by more than PAIRS_PER_VALUE_MAX records (a
+switchboard number, an info@ address, a very common name) is a shared value rather than a sign of duplicates: it
+forms no pairs on its own, and such values are counted in `ScanPage.common_values`. Only the records of one page
+are loaded.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Subquery
-from tortoise.functions import Count, Min
+from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
 from ..orgs.tables import Membership
-from ..pages import page_bounds
+from ..pages import by_id, page_bounds
 from ..records.service import kind_named
-from ..records.tables import Kind, Record, RecordKey
+from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-MEMBERS_SHOWN = 10  # per group; a group's `count` tells how many there are
+PAIRS_PER_VALUE_MAX = 20  # records holding one value; more is a shared value (switchboard, info@), not duplicates
 KEY_REASONS = {'email': 'same email', 'pec': 'same PEC', 'phone': 'same phone', 'vat': 'same VAT number'}
 NAME_REASON = 'same name'
+REASON_ORDER = ('vat', 'email', 'pec', 'phone', 'name')  # the strongest first
 
 
 @dataclass
@@ -31,96 +41,120 @@ class Member:
     id: int
     name: str
     private: bool
+    company_id: int | None = None  # contacts: their company, only when the caller may see it
+    company_name: str = ''
 
 
 @dataclass
-class Group:
-    reason: str  # 'same email', 'same phone', ..., 'same name'
+class Reason:
     key: str  # 'email', 'pec', 'phone', 'vat' or 'name'
-    value: str  # the shared value (for names: the folded name)
-    count: int
-    members: list[Member] = field(default_factory=list)
+    value: str  # the shared value as stored (an email, a phone in E.164, a VAT number; for names the folded name)
+
+    @property
+    def reason(self) -> str:
+        return KEY_REASONS.get(self.key, NAME_REASON if self.key == 'name' else f'same {self.key}')
 
     @property
     def label(self) -> str:
-        return f'{self.reason} {self.value}'
+        return self.reason if self.key == 'name' else f'{self.reason} {self.value}'
+
+
+@dataclass
+class Pair:
+    """Two likely duplicate records (the lower id first) and every reason that joins them, the strongest first."""
+    reasons: list[Reason]
+    members: list[Member] = field(default_factory=list)
+    ids: tuple[int, int] = (0, 0)
+
+    # the first reason, for the callers that show one
+    @property
+    def reason(self) -> str:
+        return self.reasons[0].reason
+
+    @property
+    def key(self) -> str:
+        return self.reasons[0].key
+
+    @property
+    def value(self) -> str:
+        return self.reasons[0].value
+
+    @property
+    def label(self) -> str:
+        return ', '.join(r.label for r in self.reasons)
+
+    @property
+    def count(self) -> int:
+        return 2
 
 
 @dataclass
 class ScanPage:
-    items: list[Group]
+    items: list[Pair]
     total: int
+    common_values: int = 0  # values held by more than PAIRS_PER_VALUE_MAX visible records: no pairs from them
 
 
-def _key_groups(kind: Kind, actor: Membership):
-    """Shared keys among visible records. The values held more than once in the organization (whoever sees
-    them) are found first from the (org_id, kind, value) index alone, so the visibility rule is only evaluated
-    for the few rows that share a value."""
+async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
+    """(key, value) -> the ids of the visible records holding it, for every value held more than once."""
     column = f'{kind.name}_id'
     visible = Subquery(access.visible(kind, actor).values('id'))
     shared = Subquery(RecordKey.filter(org_id=actor.org_id).annotate(c=Count('id')).group_by('kind', 'value')
                       .filter(c__gt=1).values('value'))
-    return (RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible})
-            .annotate(n=Count(column, distinct=True), first=Min('id')).group_by('kind', 'value').filter(n__gt=1))
+    holders: dict[tuple[str, str], list[int]] = {}
+    rows = await RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible}) \
+        .order_by(column).values('kind', 'value', column)
+    for row in rows:
+        ids = holders.setdefault((row['kind'], row['value']), [])
+        if row[column] not in ids:
+            ids.append(row[column])
+    names = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
+                     .group_by('sort_name').filter(c__gt=1).values('sort_name'))
+    for row in await access.visible(kind, actor).filter(sort_name__in=names).order_by('id').values('id', 'sort_name'):
+        holders.setdefault(('name', row['sort_name']), []).append(row['id'])
+    return holders
 
 
-def _name_groups(kind: Kind, actor: Membership):
-    """Same folded names among visible records; as for keys, the names held more than once come first from the
-    (org_id, sort_name) index."""
-    shared = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
-                      .group_by('sort_name').filter(c__gt=1).values('sort_name'))
-    return (access.visible(kind, actor).filter(sort_name__in=shared)
-            .annotate(n=Count('id'), first=Min('id')).group_by('sort_name').filter(n__gt=1))
+def _rank(pair: Pair) -> tuple:
+    return (-len(pair.reasons), REASON_ORDER.index(pair.key) if pair.key in REASON_ORDER else len(REASON_ORDER),
+            pair.ids)
 
 
 async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZE, offset: object = 0) -> ScanPage:
-    """One page of the groups of likely duplicates among the records the caller may see: first those sharing an
-    email, PEC, phone or VAT number (most shared first), then those with the same name. Counted in the database."""
+    """One page of the pairs of likely duplicates among the records the caller may see: the pairs with the most
+    reasons first, then by their strongest reason (VAT number, email, PEC, phone, name)."""
     require(actor.role, Action.SEE_RECORDS)
     kind = kind_named(kind_name)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    column = f'{kind.name}_id'
-    keys = _key_groups(kind, actor)
-    names = _name_groups(kind, actor)
-    key_total = await RecordKey.filter(id__in=Subquery(keys.values('first'))).count()
-    name_total = await kind.model.filter(id__in=Subquery(names.values('first'))).count()
-    groups: list[Group] = []
-    if offset < key_total:
-        rows = await keys.order_by('-n', 'kind', 'value').offset(offset).limit(limit).values('kind', 'value', 'n')
-        groups += [Group(KEY_REASONS.get(r['kind'], f'same {r["kind"]}'), r['kind'], r['value'], r['n'])
-                   for r in rows]
-    if len(groups) < limit:
-        name_offset = max(0, offset - key_total)
-        rows = await names.order_by('-n', 'sort_name').offset(name_offset).limit(limit - len(groups)) \
-            .values('sort_name', 'n')
-        groups += [Group(NAME_REASON, 'name', r['sort_name'], r['n']) for r in rows]
+    pairs: dict[tuple[int, int], Pair] = {}
+    common = 0
+    for (key, value), ids in (await _holders(kind, actor)).items():
+        if len(ids) < 2:
+            continue
+        if len(ids) > PAIRS_PER_VALUE_MAX:
+            common += 1
+            continue
+        ids = sorted(ids)
+        for i, first in enumerate(ids):
+            for second in ids[i + 1:]:
+                pair = pairs.setdefault((first, second), Pair([], ids=(first, second)))
+                pair.reasons.append(Reason(key, value))
+    for pair in pairs.values():
+        pair.reasons.sort(key=lambda r: (REASON_ORDER.index(r.key) if r.key in REASON_ORDER else 99, r.value))
+    ordered = sorted(pairs.values(), key=_rank)
+    page = ordered[offset:offset + limit]
 
-    # the members of this page's groups: two queries whatever the page size
-    members: dict[tuple[str, str], list[int]] = {}
-    wanted_keys = [g for g in groups if g.key != 'name']
-    if wanted_keys:
-        visible = Subquery(access.visible(kind, actor).values('id'))
-        rows = await RecordKey.filter(org_id=actor.org_id, value__in={g.value for g in wanted_keys},
-                                      kind__in={g.key for g in wanted_keys}, **{f'{column}__in': visible}) \
-            .order_by(column).values('kind', 'value', column)
-        for r in rows:
-            ids = members.setdefault((r['kind'], r['value']), [])
-            if r[column] not in ids:
-                ids.append(r[column])
-    wanted_names = [g.value for g in groups if g.key == 'name']
-    by_name: dict[str, list[Record]] = {}
-    found: dict[int, Record] = {}
-    if wanted_names:
-        for record in await access.visible(kind, actor).filter(sort_name__in=wanted_names).order_by('id'):
-            by_name.setdefault(record.sort_name, []).append(record)
-            found[record.id] = record
-    ids = {i for g in wanted_keys for i in members.get((g.key, g.value), [])[:MEMBERS_SHOWN]} - set(found)
-    if ids:
-        found |= {r.id: r for r in await access.visible(kind, actor).filter(id__in=ids)}
-    for group in groups:
-        if group.key == 'name':
-            chosen = by_name.get(group.value, [])[:MEMBERS_SHOWN]
-        else:
-            chosen = [found[i] for i in members.get((group.key, group.value), [])[:MEMBERS_SHOWN] if i in found]
-        group.members = [Member(r.id, r.display_name, r.is_private) for r in chosen]
-    return ScanPage(groups, key_total + name_total)
+    records = await by_id(access.visible(kind, actor), {i for pair in page for i in pair.ids})
+    companies = await by_id(access.visible(COMPANY, actor), {r.company_id for r in records.values()}) \
+        if kind is CONTACT else {}
+    shown = []
+    for pair in page:
+        if not all(i in records for i in pair.ids):
+            continue  # changed between the two queries: it is gone or hidden now
+        for i in pair.ids:
+            record = records[i]
+            company = companies.get(getattr(record, 'company_id', None))
+            pair.members.append(Member(record.id, record.display_name, record.is_private,
+                                       company.id if company else None, company.name if company else ''))
+        shown.append(pair)
+    return ScanPage(shown, len(ordered), common)

@@ -2,6 +2,7 @@
 
 A merge keeps one record ("keep") and removes the other ("other"):
 - per scalar field the caller picks whose value stays (`choices`: field -> 'keep' | 'other', default 'keep');
+  the description may also be 'both': the two texts joined (`joined_descriptions`), with the mentions of both;
 - emails, phones and addresses are the union of both, deduplicated. When a union is longer than the limit (3),
   the merge is refused with a 422 naming the field, unless the caller passes that list explicitly, chosen among
   the values of the two records;
@@ -42,7 +43,7 @@ from ..pages import is_whole_number
 from ..records.service import _write_related, derive_columns, get_record, kind_named, now, stale
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Mention, Record, RecordKey, Visibility
 from ..text import fold
-from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
+from ..validation import DESCRIPTION_MAX, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, FieldErrors
 from .tables import MergeLog, MergeLogMention
 
 RECENT_MERGES = 20
@@ -54,6 +55,7 @@ SCALAR_FIELDS = {
 }
 LIST_FIELDS = {'emails': MAX_EMAILS, 'phones': MAX_PHONES, 'addresses': MAX_ADDRESSES}
 CHOICES = ('keep', 'other')
+BOTH = 'both'  # a choice for the description only: both texts, joined (joined_descriptions)
 
 # The tables pointing at contacts and companies that the merge rewrites itself instead of moving their rows.
 DERIVED = {(Mention, 'contact'), (Mention, 'company'), (RecordKey, 'contact'), (RecordKey, 'company')}
@@ -152,6 +154,17 @@ def _union(name: str, first: list, second: list) -> list:
     return result
 
 
+def joined_descriptions(kind: Kind, keep: Record, other: Record) -> str:
+    """Both descriptions in one, for the merge's "keep both": the kept record's text, then the other's under a
+    line saying where it comes from. An empty or identical description adds nothing."""
+    first, second = keep.description.strip(), other.description.strip()
+    if not second or second == first:
+        return keep.description
+    if not first:
+        return other.description
+    return f'{first}\n\n--- From the merged {kind.name} "{other.display_name}" ---\n{second}'
+
+
 @dataclass
 class Preview:
     """Both records side by side and what a merge would do, for the review screen."""
@@ -208,8 +221,10 @@ def _check_choices(kind: Kind, choices: object) -> dict[str, str]:
     for name, choice in choices.items():
         if name not in SCALAR_FIELDS[kind.name]:
             checks.add(f'choices.{name}', f'is not a field to choose for a {kind.name}')
+        elif name == 'description' and choice == BOTH:
+            continue
         elif choice not in CHOICES:
-            checks.add(f'choices.{name}', 'must be "keep" or "other"')
+            checks.add(f'choices.{name}', 'must be "keep" or "other"' + (' or "both"' if name == 'description' else ''))
     checks.raise_if_any()
     return dict(choices)
 
@@ -283,6 +298,12 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
         raise Forbidden(f'Only the person who created the private {kind.name} "{other.display_name}" may merge it '
                         'into another one')
     values = {name: getattr(other if choices.get(name) == 'other' else keep, name) for name in SCALAR_FIELDS[kind.name]}
+    if choices.get('description') == BOTH:
+        values['description'] = joined_descriptions(kind, keep, other)
+        if len(values['description']) > DESCRIPTION_MAX:
+            raise ValidationFailed.one('choices.description', f'the two descriptions together are '
+                                       f'{len(values["description"]):,} characters, more than {DESCRIPTION_MAX:,}: '
+                                       'keep one of them')
     if values['visibility'] != keep.visibility:
         access.require_may_change_visibility(actor, keep, which='the kept record')
     if kind is CONTACT and values['company_id'] is not None and values['company_id'] != keep.company_id \
@@ -301,6 +322,8 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
                 id=other.id, version=other.version).update(version=other.version):
             raise await stale(kind, other)
         mentions = (removed_before if choices.get('description') == 'other' else kept_before)['mentions']
+        if choices.get('description') == BOTH:
+            mentions = list(dict.fromkeys([*kept_before['mentions'], *removed_before['mentions']]))
         for name, value in values.items():
             setattr(keep, name, value)
         keep.updated_by_id, keep.updated_at = actor.user_id, now()

@@ -3,9 +3,15 @@ or an intranet page, opened without a user login.
 
 An owner creates a link in Settings: a long random token bound to the organization, shown once and stored as
 its digest (like API tokens), with the idle time after which the screen goes back to its start and the
-origins allowed to frame it. Revoking deletes the link, so its token no longer opens anything. What a link
-shows is decided once, by `access.kiosk_visible`: the organization's public records, and of those only the
-directory fields below (never the description, never an attachment).
+origins allowed to frame it. Revoking deletes the link, so its token no longer opens anything. Which records
+a link shows is decided once, by `access.kiosk_visible`: the organization's public records. Which of their
+fields it shows is the link's own choice (`shown_fields`, among KIOSK_FIELDS; the name always), set when it is
+created and changed later; the screen shows, and its search finds by, those fields only: a hidden email cannot
+be found by typing it. Never the description, the VAT number or an attachment.
+
+"Work" email and phone: records keep up to three emails and phones without a label, and the form's first slot is
+the main one, so the work email is the first email and the work phone the first phone; "every email" and "every
+phone" show all of them.
 """
 from __future__ import annotations
 
@@ -15,15 +21,19 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from tortoise import connections
+from tortoise.expressions import Q, RawSQL
+
 from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records import search
-from ..records.tables import COMPANY, CONTACT, KINDS, Listed
+from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Listed
+from ..text import digits, fold
 from ..validation import FieldErrors, clean_text
-from .tables import IDLE_DEFAULT, KioskLink
+from .tables import DEFAULT_FIELDS, IDLE_DEFAULT, KioskLink
 
 TOKEN_PREFIX = 'kiosk_'
 TOKEN_MAX = 128
@@ -33,6 +43,20 @@ ORIGINS_MAX = 10
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 COMPANY_CONTACTS_SHOWN = 50
+
+# What a link may show besides the name, in the order the settings offer them.
+KIOSK_FIELDS = {
+    'company': "a contact's company (and a company's people)",
+    'role': "a contact's role",
+    'sector': "a company's sector",
+    'type': 'the type (Client, Lead…)',
+    'work_email': 'the work email (the first one)',
+    'emails': 'every email',
+    'work_phone': 'the work phone (the first one)',
+    'phones': 'every phone',
+    'pec': 'the PEC',
+    'addresses': 'the addresses',
+}
 
 _HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
 _ORIGIN = re.compile(rf'^(?P<scheme>https?)://(?P<host>{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[0-9a-f:.]+\])'
@@ -97,22 +121,49 @@ def idle_seconds(field_name: str, value: object) -> int:
     return value
 
 
+def shown_field_list(field_name: str, value: object) -> list[str]:
+    """The fields a link shows: names of KIOSK_FIELDS, in their order; None is the default choice."""
+    if value is None:
+        return list(DEFAULT_FIELDS)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed.one(field_name, 'must be a list of field names')
+    unknown = [v for v in value if v not in KIOSK_FIELDS]
+    if unknown:
+        raise ValidationFailed.one(field_name, f'{unknown[0][:40]!r} is not a field a kiosk shows; choose among '
+                                               f'{", ".join(KIOSK_FIELDS)}')
+    return [name for name in KIOSK_FIELDS if name in value]
+
+
 # ---------------------------------------------------------------- managing links (owners)
 
 async def create_kiosk_link(*, actor, name: object, idle: object = IDLE_DEFAULT,
-                            frame_origins: object = None) -> tuple[KioskLink, str]:
-    """A new link for the caller's organization; the raw token is returned once and never stored."""
+                            frame_origins: object = None, shown_fields: object = None) -> tuple[KioskLink, str]:
+    """A new link for the caller's organization; the raw token is returned once and never stored.
+    `shown_fields`: what its screen shows besides the name (None: DEFAULT_FIELDS)."""
     require(actor.role, Action.MANAGE_KIOSK)
     checks = FieldErrors()
     label = checks.check(clean_text, 'name', name, required=True)
     idle_value = checks.check(idle_seconds, 'idle_seconds', idle)
     origins = checks.check(frame_origin_list, 'frame_origins', frame_origins)
+    shown = checks.check(shown_field_list, 'shown_fields', shown_fields)
     checks.raise_if_any()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     link = await KioskLink.create(org_id=actor.org_id, name=label, token_hash=digest(raw),
                                   hint=raw[:len(TOKEN_PREFIX) + 4], idle_seconds=idle_value,
-                                  frame_origins=origins, created_by_id=actor.user_id)
+                                  frame_origins=origins, shown_fields=shown, created_by_id=actor.user_id)
     return link, raw
+
+
+async def set_kiosk_fields(*, actor, link_id: object, shown_fields: object) -> KioskLink:
+    """Change what a link shows; screens already open show it from their next search or card."""
+    require(actor.role, Action.MANAGE_KIOSK)
+    shown = shown_field_list('shown_fields', shown_fields)
+    link = await KioskLink.get_or_none(id=link_id, org_id=actor.org_id) if access.is_id(link_id) else None
+    if link is None:
+        raise NotFound('kiosk link')
+    link.shown_fields = shown
+    await link.save(update_fields=['shown_fields'])
+    return link
 
 
 async def list_kiosk_links(actor) -> list[KioskLink]:
@@ -166,54 +217,105 @@ class Card:
     contacts_total: int = 0
 
 
-def _entry(kind_name: str, record, companies: dict | None = None) -> Entry:
-    common = dict(kind=kind_name, id=record.id, name=record.display_name, type=record.type,
-                  emails=tuple(record.emails), pec=record.pec, phones=tuple(record.phones),
-                  addresses=tuple(record.addresses))
+def _entry(kind_name: str, record, shown: list[str], companies: dict | None = None) -> Entry:
+    """What a screen shows of a record: its name and the link's chosen fields, nothing else."""
+    emails = tuple(record.emails) if 'emails' in shown else tuple(record.emails[:1]) if 'work_email' in shown else ()
+    phones = tuple(record.phones) if 'phones' in shown else tuple(record.phones[:1]) if 'work_phone' in shown else ()
+    common = dict(kind=kind_name, id=record.id, name=record.display_name,
+                  type=record.type if 'type' in shown else '', emails=emails,
+                  pec=record.pec if 'pec' in shown else '', phones=phones,
+                  addresses=tuple(record.addresses) if 'addresses' in shown else ())
     if kind_name == 'contact':
-        company = (companies or {}).get(record.company_id)
-        return Entry(**common, role=record.role, company_id=company.id if company else None,
-                     company_name=company.name if company else '')
-    return Entry(**common, sector=record.sector)
+        company = (companies or {}).get(record.company_id) if 'company' in shown else None
+        return Entry(**common, role=record.role if 'role' in shown else '',
+                     company_id=company.id if company else None, company_name=company.name if company else '')
+    return Entry(**common, sector=record.sector if 'sector' in shown else '')
 
 
 async def _public_companies_by_id(link: KioskLink, ids) -> dict:
     return await by_id(access.kiosk_visible(COMPANY, link), ids)
 
 
-async def _still_live(link: KioskLink) -> None:
-    if link is None or not await KioskLink.filter(id=link.id).exists():
+async def _still_live(link: KioskLink) -> list[str]:
+    """The fields the link shows now (an owner may have changed them while a screen is open); a revoked link is
+    NotFound."""
+    found = await KioskLink.filter(id=link.id).values_list('shown_fields', flat=True) if link is not None else []
+    if not found:
         raise NotFound('kiosk link')
+    return shown_field_list('shown_fields', found[0])
+
+
+def _json_text(kind: Kind, column: str, first_only: bool) -> RawSQL:
+    """A JSON list column as text to search in: its first item, or all of it. Only constant SQL goes in here
+    (a column name of ours); the searched term is a parameter of the filter."""
+    table = kind.model._meta.db_table
+    sqlite = connections.get(kind.model._meta.default_connection or 'default').capabilities.dialect == 'sqlite'
+    if first_only:
+        return RawSQL(f"json_extract(\"{table}\".\"{column}\", '$[0]')" if sqlite else f'("{table}"."{column}" ->> 0)')
+    return RawSQL(f'"{table}"."{column}"' if sqlite else f'("{table}"."{column}")::text')
+
+
+def _matching(queryset, kind: Kind, shown: list[str], q: str):
+    """Narrow a kiosk queryset to the records where each word of the query is found in the name or in a field the
+    link shows, and nowhere else (a hidden email, phone or VAT number finds nothing)."""
+    found = search.terms(q)
+    if not found:
+        return queryset
+    annotations = {}
+    for column, first, every in (('emails', 'work_email', 'emails'), ('phones', 'work_phone', 'phones')):
+        if every in shown or first in shown:
+            annotations[f'kiosk_{column}'] = _json_text(kind, column, every not in shown)
+    if annotations:
+        queryset = queryset.annotate(**annotations)
+    for term in found:
+        words = fold(term)
+        rule = Q(sort_name__contains=words)
+        if kind is CONTACT and 'company' in shown:
+            rule |= Q(company__sort_name__contains=words, company__visibility='public')
+        for name in ('role', 'type', 'sector', 'pec'):
+            if name in shown and (name != 'role' or kind is CONTACT) and (name != 'sector' or kind is COMPANY):
+                rule |= Q(**{f'{name}__icontains': term})
+        if 'kiosk_emails' in annotations:
+            rule |= Q(kiosk_emails__icontains=term)
+        if 'kiosk_phones' in annotations and len(digits(term)) >= search.MIN_PHONE_DIGITS:
+            rule |= Q(kiosk_phones__contains=digits(term))
+        queryset = queryset.filter(rule)
+    return queryset
 
 
 async def search_directory(link: KioskLink, kind_name: str, *, q: str = '', limit: int = PAGE_SIZE,
                            offset: int = 0) -> Results:
-    """One page of the link's public contacts or companies matching the search, by name, and their total."""
+    """One page of the link's public contacts or companies matching the search in the fields the link shows, by
+    name, and their total."""
     if kind_name not in KINDS:
         raise ValidationFailed.one('kind', 'must be contact or company')
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    await _still_live(link)
+    shown = await _still_live(link)
     kind = KINDS[kind_name]
-    queryset = search.apply(access.kiosk_visible(kind, link), q)
+    queryset = _matching(access.kiosk_visible(kind, link), kind, shown, q)
     total = await queryset.count()
     records = await queryset.order_by('sort_name', 'id').offset(offset).limit(limit)
-    companies = await _public_companies_by_id(link, [r.company_id for r in records]) if kind_name == 'contact' \
-        else {}
-    return Results([_entry(kind_name, r, companies) for r in records], total)
+    companies = await _public_companies_by_id(link, [r.company_id for r in records]) \
+        if kind_name == 'contact' and 'company' in shown else {}
+    return Results([_entry(kind_name, r, shown, companies) for r in records], total)
 
 
 async def directory_card(link: KioskLink, kind_name: str, record_id: object) -> Card:
-    """A public record of the link's organization; a company comes with its public contacts."""
+    """A public record of the link's organization; a company comes with its public contacts when the link shows
+    companies."""
     if kind_name not in KINDS or not access.is_id(record_id):
         raise NotFound('record')
-    await _still_live(link)
+    shown = await _still_live(link)
     record = await access.kiosk_visible(KINDS[kind_name], link).filter(id=record_id).first()
     if record is None:
         raise NotFound(kind_name)
     if kind_name == 'contact':
-        return Card(_entry('contact', record, await _public_companies_by_id(link, [record.company_id])))
-    entry = _entry('company', record)
+        companies = await _public_companies_by_id(link, [record.company_id]) if 'company' in shown else {}
+        return Card(_entry('contact', record, shown, companies))
+    entry = _entry('company', record, shown)
+    if 'company' not in shown:
+        return Card(entry)
     contacts = access.kiosk_visible(CONTACT, link).filter(company_id=record.id)
     total = await contacts.count()
-    shown = await contacts.order_by('sort_name', 'id').limit(COMPANY_CONTACTS_SHOWN)
-    return Card(entry, [_entry('contact', c, {record.id: record}) for c in shown], total)
+    shown_contacts = await contacts.order_by('sort_name', 'id').limit(COMPANY_CONTACTS_SHOWN)
+    return Card(entry, [_entry('contact', c, shown, {record.id: record}) for c in shown_contacts], total)

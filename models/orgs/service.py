@@ -1,13 +1,18 @@
 """Organizations, their members and invitations, plans, and the four option lists."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from .. import access
 from ..access import Action, Role, mentionable_members, require
 from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..records.tables import KINDS
+from ..records.tables import KINDS, Kind
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
 
@@ -245,3 +250,55 @@ async def rename_option_values(org_id: int, kind: str, old: str, new: str) -> No
         for field, list_kind in record_kind.options.items():
             if list_kind == kind:
                 await record_kind.model.filter(org_id=org_id, **{field: old}).update(**{field: new})
+
+
+def _fields_using(kind: str) -> list[tuple[Kind, str]]:
+    """The (record kind, field) pairs whose values come from this option list."""
+    return [(record_kind, field) for record_kind in KINDS.values()
+            for field, list_kind in record_kind.options.items() if list_kind == kind]
+
+
+async def option_usage(*, actor: Membership, kind: str) -> dict[str, int]:
+    """How many records the caller can see use each value of one list (values nobody uses are 0), counted in the
+    database through the gate: what the Settings page says before a value is removed."""
+    require(actor.role, Action.SEE_RECORDS)
+    if kind not in OPTION_KINDS:
+        raise NotFound(f'option list {kind}')
+    names = (await option_lists(actor.org_id))[kind]
+    usage = dict.fromkeys(names, 0)
+    for record_kind, field in _fields_using(kind):
+        rows = await access.visible(record_kind, actor).filter(**{f'{field}__in': names}) \
+            .annotate(n=Count('id')).group_by(field).values(field, 'n')
+        for row in rows:
+            usage[row[field]] = usage.get(row[field], 0) + row['n']
+    return usage
+
+
+async def remove_option(*, actor: Membership, kind: str, name: object, move_to: object = None) -> dict[str, int]:
+    """Remove one value from a list and, in the same transaction, move the records holding it to `move_to`
+    (another value of the same list) or, when `move_to` is None or empty, leave them without a value.
+
+    A value belongs to the organization, so every record of it holding the value moves, whoever can see it
+    (as a rename does); the answer counts the records the caller can see, per record kind, as option_usage does.
+    """
+    require(actor.role, Action.EDIT_OPTIONS)
+    if kind not in OPTION_KINDS:
+        raise NotFound(f'option list {kind}')
+    names = (await option_lists(actor.org_id))[kind]
+    if not isinstance(name, str) or name not in names:
+        raise ValidationFailed.one('name', f'is not a value of the list {kind}')
+    target = '' if move_to in (None, '') else move_to
+    if target and (not isinstance(target, str) or target not in names or target == name):
+        raise ValidationFailed.one('move_to', f'must be another value of the list {kind}, or empty')
+    moved: dict[str, int] = {}
+    async with in_transaction():
+        if not await OptionItem.filter(org_id=actor.org_id, kind=kind, name=name).select_for_update().exists():
+            raise Conflict(f'{name!r} was removed from the list meanwhile')
+        for record_kind, field in _fields_using(kind):
+            seen = await access.visible(record_kind, actor).filter(**{field: name}).count()
+            moved[record_kind.name] = moved.get(record_kind.name, 0) + seen
+            # a new version, so a form opened before the move cannot silently write the old value back
+            await record_kind.model.filter(org_id=actor.org_id, **{field: name}).update(
+                **{field: target}, version=F('version') + 1, updated_at=datetime.now(timezone.utc))
+        await OptionItem.filter(org_id=actor.org_id, kind=kind, name=name).delete()
+    return moved

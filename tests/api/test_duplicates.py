@@ -24,11 +24,15 @@ async def test_scan_merge_and_undo_a_pair_of_contacts(client, acme):
 
     scan = await client.get(f'{acme.base}/duplicates', params={'kind': 'contact'}, headers=acme.owner.auth)
     assert scan.status_code == 200, scan.text
-    groups = scan.json()
-    assert groups['total'] == 3
-    assert {(g['reason'], g['value']) for g in groups['items']} == {
-        ('same email', 'andre@example.com'), ('same phone', '+390212345678'), ('same name', 'muller andre')}
-    assert all({m['id'] for m in g['members']} == {keep['id'], other['id']} for g in groups['items'])
+    pairs = scan.json()
+    assert pairs['total'] == 1, 'one pair with three reasons, not three groups'
+    (pair,) = pairs['items']
+    assert [(r['reason'], r['value']) for r in pair['reasons']] == [
+        ('same email', 'andre@example.com'), ('same phone', '+390212345678'), ('same name', 'muller andre')]
+    assert (pair['reason'], pair['key'], pair['value'], pair['count']) == ('same email', 'email',
+                                                                           'andre@example.com', 2)
+    assert [(m['id'], m['name'], m['company']) for m in pair['members']] == [
+        (keep['id'], 'Andre Muller', None), (other['id'], 'André Müller', None)]
 
     preview = await client.get(f'{acme.base}/contacts/merge/preview',
                                params={'keep_id': keep['id'], 'other_id': other['id']}, headers=acme.member.auth)

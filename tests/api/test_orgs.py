@@ -134,3 +134,21 @@ async def test_option_lists(client, acme, elsewhere):
     assert (await client.put(f'{base}/sectors', json=['ok', ''], headers=acme.owner.auth)).status_code == 422
     assert (await client.put(f'{base}/sectors', json={'a': 1}, headers=acme.owner.auth)).status_code == 422
     assert (await client.get(base, headers=elsewhere.owner.auth)).status_code == 404
+
+
+async def test_removing_an_option_in_use_moves_its_records(client, acme):
+    base = f'/api/v1/orgs/{acme.id}'
+    made = await client.post(f'{base}/contacts', json={'last_name': 'Rossi', 'type': 'Lead'}, headers=acme.owner.auth)
+    usage = await client.get(f'{base}/options/contact_types/usage', headers=acme.member.auth)
+    assert usage.status_code == 200 and usage.json() == {'Client': 0, 'Supplier': 0, 'Partner': 0, 'Lead': 1}
+    refused = await client.post(f'{base}/options/contact_types/remove', json={'name': 'Lead', 'move_to': 'Lead'},
+                                headers=acme.owner.auth)
+    assert refused.status_code == 422 and refused.json()['detail'][0]['field'] == 'move_to'
+    assert (await client.post(f'{base}/options/contact_types/remove', json={'name': 'Lead'},
+                              headers=acme.guest.auth)).status_code == 403
+    done = await client.post(f'{base}/options/contact_types/remove', json={'name': 'Lead', 'move_to': 'Client'},
+                             headers=acme.member.auth)
+    assert done.status_code == 200
+    assert done.json() == {'list': ['Client', 'Supplier', 'Partner'], 'moved': {'contact': 1}}
+    contact = (await client.get(f'{base}/contacts/{made.json()["id"]}', headers=acme.owner.auth)).json()
+    assert (contact['type'], contact['version']) == ('Client', 2)

@@ -126,3 +126,33 @@ async def test_companies_saved_before_0013_get_their_name_key(tmp_path):
         await orm.close_orm()
         if drop is not None:
             await drop()
+
+
+async def test_kiosk_links_made_before_0014_show_the_default_fields(tmp_path):
+    """A link made before links chose their fields no longer shows everything once upgraded: it gets the default
+    (name, company, role, sector, work email and phone)."""
+    from tortoise import connections
+    from tortoise.contrib.fastapi import RegisterTortoise
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    from models.db import migrate
+    from models.kiosk.tables import DEFAULT_FIELDS, KioskLink
+
+    url, drop = await _scratch_database(tmp_path)
+    orm = RegisterTortoise(config=tortoise_config(url))
+    await orm.init_orm()
+    try:
+        client = connections.get('default')
+        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
+            [MigrationTarget(APP_LABEL, '0013_company_name_keys')])
+        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
+                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+        await client.execute_script("INSERT INTO kiosk_links (org_id, name, token_hash, hint, idle_seconds, "
+                                    "frame_origins, created_at) VALUES (1, 'Hall', 'h', 'kiosk_ab', 60, '[]', "
+                                    "CURRENT_TIMESTAMP)")
+        await migrate()
+        assert (await KioskLink.get(name='Hall')).shown_fields == DEFAULT_FIELDS
+    finally:
+        await orm.close_orm()
+        if drop is not None:
+            await drop()

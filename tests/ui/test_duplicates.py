@@ -29,11 +29,11 @@ async def test_review_merge_and_undo_two_contacts(user: User, acme):
     await user.should_see(marker='dups-group')
     await user.should_see(content='same email', marker='dups-reason')
     await user.should_see(content='same name', marker='dups-reason')
-    await user.should_see(content='2 groups of likely duplicate contacts', marker='dups-total')
+    await user.should_see(content='1 pair of likely duplicate contacts', marker='dups-total')
 
     reviews = user.find(marker='dups-review').elements
-    assert len(reviews) == 2
-    UserInteraction(user, {reviews.pop()}, None).click()  # either group: the same pair
+    assert len(reviews) == 1  # one pair, with both reasons
+    UserInteraction(user, reviews, None).click()
     await user.should_see(marker='merge-dialog')
     await user.should_see(content='1 connection(s)', marker='merge-moved')
     assert len(user.find(marker='pick-emails').elements) == 2  # the union, deduplicated
@@ -98,6 +98,36 @@ async def test_recent_merges_never_show_a_private_record_to_who_could_not_see_it
     await user.should_not_see(marker='merge-row')
 
 
+async def test_a_pair_is_listed_once_by_name_and_company_with_every_reason(user: User, acme):
+    """Issue 14: the same two contacts were listed three times (same email, phone, name), as "#28" and keys."""
+    org = acme.owner.membership
+    rossi = await records.create_record(COMPANY, org, {'name': 'Rossi S.r.l.'})
+    keep = await records.create_record(CONTACT, org, {'first_name': 'Mario', 'last_name': 'Rossi',
+                                                      'emails': ['mario@rossi.it'], 'phones': ['02 1234 5678'],
+                                                      'company_id': rossi.id, 'description': 'Met at the fair'})
+    other = await records.create_record(CONTACT, org, {'first_name': 'Mario', 'last_name': 'Rossi',
+                                                       'emails': ['MARIO@rossi.it'], 'phones': ['+39 02 12345678'],
+                                                       'description': 'Prefers phone calls'})
+    await log_in(user, acme.owner, path='/duplicates')
+    await user.should_see(content='1 pair of likely duplicate contacts', marker='dups-total')
+    assert len(user.find(marker='dups-group').elements) == 1
+    reasons = {e.text for e in user.find(marker='dups-reason').elements}
+    assert reasons == {'same email: mario@rossi.it', 'same phone: 02 1234 5678', 'same name'}
+    assert [e.text for e in user.find(marker='dups-member').elements] == ['Mario Rossi', 'Mario Rossi']
+    await user.should_see(content='Rossi S.r.l.', marker='dups-member-company')
+    await user.should_not_see(f'#{keep.id}')
+    await user.should_not_see('+390212345678')
+    await user.should_not_see('rossi mario')  # the folded name is a key, not something to show
+
+    user.find(marker='dups-review').click()
+    await user.should_see(content='Keeps "Mario Rossi, Rossi S.r.l." and removes "Mario Rossi"', marker='merge-pair')
+    element(user, 'choice-description').value = 'both'
+    user.find(marker='merge-confirm').click()
+    await user.should_see(marker='merge-undo-last')
+    merged = await Contact.get(id=keep.id)
+    assert merged.description == ('Met at the fair\n\n--- From the merged contact "Mario Rossi" ---\n'
+                                  'Prefers phone calls')
+    assert not await Contact.filter(id=other.id).exists()
 async def test_the_merge_dialog_shows_mentions_as_names(user: User, acme):
     org = acme.owner.membership
     await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Neri', 'emails': ['ada@example.com'],
@@ -108,5 +138,5 @@ async def test_the_merge_dialog_shows_mentions_as_names(user: User, acme):
     UserInteraction(user, {user.find(marker='dups-review').elements.pop()}, None).click()
     await user.should_see(marker='merge-dialog')
     labels = set(element(user, 'choice-description')._labels)
-    assert labels == {'Met with @Mario Member at the fair', 'Ask @Olga Owner'}
+    assert labels == {'Met with @Mario Member at the fair', 'Ask @Olga Owner', 'Keep both (joined)'}
     await user.should_not_see('(user:')

@@ -199,6 +199,53 @@ async def test_members_do_not_see_kiosk_links(user: User, acme, directory):
     await user.should_not_see(marker='kiosk-row')
 
 
+async def test_a_link_shows_and_finds_only_the_fields_chosen_in_settings(user: User, acme):
+    """Issue 14: the kiosk showed everything a record has (a personal Gmail, a mobile, the "Lead" type)."""
+    company = await create_record(COMPANY, acme.owner.membership, {'name': 'Officine Spa'})
+    marco = await create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Marco', 'last_name': 'Bruni', 'type': 'Lead', 'role': 'Technician', 'company_id': company.id,
+        'emails': ['marco@officine.example', 'marco.bruni@gmail.com'], 'phones': ['02 1234 5678', '347 765 4321']})
+    await log_in(user, acme.owner, path='/settings')
+    user.find(marker='kiosk-name').type('Reception')
+    user.find(marker='kiosk-create').click()  # the default fields
+    await user.should_see(marker='kiosk-link-url')
+    address = user.find(marker='kiosk-link-url').elements.pop().value
+    path = address[address.index('/kiosk/'):]
+    user.find(marker='kiosk-link-url-done').click()
+    await user.should_see('shows: name, company, role, sector, work email (the first), work phone (the first)')
+
+    await user.open(path)
+    await _results_are(user, ['Marco Bruni', 'Officine Spa'])
+    await user.should_not_see('Lead')
+    search = user.find(marker='kiosk-search')
+    for hidden in ('gmail', '347 765'):
+        search.clear().type(hidden)
+        await _results_are(user, [])
+    search.clear().type('technician')
+    await _results_are(user, ['Marco Bruni'])
+    user.find(marker=f'kiosk-contact-{marco.id}').click()
+    await _card_is(user, 'Marco Bruni')
+    assert [link.text for link in user.find(marker='kiosk-card-email').elements] == ['marco@officine.example']
+    assert [link.text for link in user.find(marker='kiosk-card-phone').elements] == ['02 1234 5678']
+
+    # the owner changes the fields later; the screen follows
+    await user.open('/settings')
+    user.find(marker='kiosk-edit-fields').click()
+    await user.should_see(marker='kiosk-edit-fields-select')
+    user.find(marker='kiosk-edit-fields-select').elements.pop().value = ['phones']
+    user.find(marker='kiosk-edit-fields-save').click()
+    await user.should_see('shows: name, every phone')
+    await user.open(path)
+    user.find(marker='kiosk-search').type('347 765')
+    await _results_are(user, ['Marco Bruni'])
+    user.find(marker=f'kiosk-contact-{marco.id}').click()
+    await _card_is(user, 'Marco Bruni')
+    assert sorted(link.text for link in user.find(marker='kiosk-card-phone').elements) == [
+        '02 1234 5678', '347 765 4321']
+    await user.should_not_see(marker='kiosk-card-email')
+    await user.should_not_see(marker='kiosk-card-company')
+
+
 # ------------------------------------------------------------------ the same through the API
 
 async def test_kiosk_links_through_the_api(client, acme, directory):
@@ -215,6 +262,15 @@ async def test_kiosk_links_through_the_api(client, acme, directory):
     listed = (await client.get(base, headers=owner)).json()
     assert [link['name'] for link in listed] == ['Wall'] and 'token' not in listed[0]
     assert (await client.get(f'/kiosk/{body["token"]}')).status_code == 200
+    assert body['shown_fields'] == ['company', 'role', 'sector', 'work_email', 'work_phone']
+    changed = await client.patch(f'{base}/{body["id"]}', json={'shown_fields': ['emails', 'company']},
+                                 headers=owner)
+    assert changed.status_code == 200 and changed.json()['shown_fields'] == ['company', 'emails']
+    bad = await client.patch(f'{base}/{body["id"]}', json={'shown_fields': ['vat_number']}, headers=owner)
+    assert bad.status_code == 422 and bad.json()['detail'][0]['field'] == 'shown_fields'
+    assert (await client.patch(f'{base}/{body["id"]}', json={'shown_fields': []}, headers=member)).status_code == 403
+    chosen = await client.post(base, json={'name': 'Names only', 'shown_fields': []}, headers=owner)
+    assert chosen.status_code == 201 and chosen.json()['shown_fields'] == []
     assert (await client.delete(f'{base}/{body["id"]}', headers=owner)).status_code == 204
     assert (await client.get(f'/kiosk/{body["token"]}')).status_code == 404
     assert (await client.delete(f'{base}/{body["id"]}', headers=owner)).status_code == 404

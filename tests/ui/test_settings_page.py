@@ -7,6 +7,8 @@ from nicegui.testing import User
 
 from models.accounts import service as accounts
 from models.orgs import service as orgs
+from models.records import service as records
+from models.records.tables import CONTACT, Contact
 from models.orgs.tables import Membership
 from tests.drivers import choose, element, log_in
 from tests.helpers import make_user
@@ -46,8 +48,30 @@ async def test_option_lists_are_edited_in_settings(user: User, acme):
     await user.should_see(marker=f'option-sectors-{len(orgs.DEFAULT_OPTIONS["sectors"])}')
     assert (await orgs.option_lists(acme.id))['sectors'][-1] == 'Agriculture'
     user.find(marker='option-sectors-remove-0').click()
+    await user.should_see(content='No record you can see uses', marker='option-remove-count')
+    user.find(marker='option-remove-confirm').click()
     await user.should_not_see(marker=f'option-sectors-{len(orgs.DEFAULT_OPTIONS["sectors"])}')
     assert (await orgs.option_lists(acme.id))['sectors'][0] == orgs.DEFAULT_OPTIONS['sectors'][1]
+
+
+async def test_removing_a_value_in_use_asks_says_how_many_and_moves_them(user: User, acme):
+    owner = acme.owner.membership
+    await orgs.save_option_list(actor=owner, kind='contact_roles', names=['Consulente', 'Technician'])
+    made = [await records.create_record(CONTACT, owner, {'last_name': f'Rossi {i}', 'role': 'Consulente'})
+            for i in range(5)]
+    await log_in(user, acme.owner, path='/settings')
+    user.find(marker='option-contact_roles-remove-0').click()
+    await user.should_see(content='5 contacts you can see use "Consulente"', marker='option-remove-count')
+    user.find(marker='option-remove-cancel').click()  # asking removed nothing
+    assert (await orgs.option_lists(acme.id))['contact_roles'] == ['Consulente', 'Technician']
+
+    user.find(marker='option-contact_roles-remove-0').click()
+    await user.should_see(marker='option-remove-move-to')
+    choose(user, 'option-remove-move-to', 'Technician')
+    user.find(marker='option-remove-confirm').click()
+    await user.should_see('5 record(s) moved to "Technician"')
+    assert (await orgs.option_lists(acme.id))['contact_roles'] == ['Technician']
+    assert {c.role for c in await Contact.filter(id__in=[c.id for c in made])} == {'Technician'}
 
 
 async def test_api_tokens_are_created_shown_once_and_revoked(user: User):

@@ -283,3 +283,29 @@ async def test_undo_copes_with_what_was_deleted_after_the_merge(acme):
     restored = await Contact.get(id=other.id)
     assert restored.company_id is None
     assert await Connection.filter(contact_id=other.id).values_list('id', flat=True) == [moved_conn.id]
+
+
+async def test_a_merge_may_keep_both_descriptions_joined_with_the_mentions_of_both(acme):
+    actor = acme.member.membership
+    keep = await records.create_record(CONTACT, actor, {'last_name': 'Rossi', 'description': 'Met at the fair'})
+    other = await records.create_record(CONTACT, actor, {'first_name': 'Mario', 'last_name': 'Rossi',
+                                                         'description': f'Call {acme.other.mention} first'})
+    result = await merge(CONTACT, actor, keep.id, other.id, choices={'description': 'both'})
+    assert result.record.description == (f'Met at the fair\n\n--- From the merged contact "Mario Rossi" ---\n'
+                                         f'Call {acme.other.mention} first')
+    assert await Mention.filter(contact_id=keep.id).values_list('user_id', flat=True) == [acme.other.id]
+    await undo_merge(actor, result.log.id)
+    assert (await Contact.get(id=keep.id)).description == 'Met at the fair'
+
+
+async def test_keeping_both_descriptions_is_refused_past_the_length_limit_and_only_for_descriptions(acme):
+    actor = acme.member.membership
+    keep = await records.create_record(COMPANY, actor, {'name': 'Rossi', 'description': 'a' * 15_000})
+    other = await records.create_record(COMPANY, actor, {'name': 'Rossi', 'description': 'b' * 15_000})
+    with pytest.raises(ValidationFailed) as e:
+        await merge(COMPANY, actor, keep.id, other.id, choices={'description': 'both'})
+    assert 'choices.description' in e.value.errors
+    with pytest.raises(ValidationFailed) as e:
+        await merge(COMPANY, actor, keep.id, other.id, choices={'name': 'both'})
+    assert 'choices.name' in e.value.errors
+    assert await Company.filter(id__in=[keep.id, other.id]).count() == 2

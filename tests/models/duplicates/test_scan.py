@@ -1,11 +1,11 @@
-"""The duplicates scan: same email, phone, VAT number and name are grouped, behind the gate (never a record the caller
-may not see), pages and bad arguments named."""
+"""The duplicates scan: records sharing an email, phone, VAT number or name are paired, with every reason of a
+pair together, behind the gate (never a record the caller may not see), pages and bad arguments named."""
 from __future__ import annotations
 
 import pytest
 
 from models.records import service as records
-from models.duplicates.detection import scan
+from models.duplicates.detection import PAIRS_PER_VALUE_MAX, scan
 from models.duplicates.merging import merge, undo_merge
 from models.errors import Forbidden, ValidationFailed
 from models.records.tables import COMPANY, CONTACT
@@ -26,23 +26,53 @@ async def test_the_scan_groups_same_email_phone_vat_and_name(acme):
     await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Alone',
                                                                   'emails': ['alone@example.com']})
     page = await scan(acme.owner.membership, 'contact')
-    found = {(g.reason, g.value): sorted(m.id for m in g.members) for g in page.items}
+    found = {tuple(m.id for m in p.members): [(r.reason, r.value) for r in p.reasons] for p in page.items}
     assert found == {
-        ('same email', 'andre@example.com'): [a.id, b.id],
-        ('same phone', '+390212345678'): [b.id, c.id],
-        ('same VAT number', VALID_IVA): [c.id, d.id],
-        ('same name', 'muller andre'): [a.id, b.id],
+        (a.id, b.id): [('same email', 'andre@example.com'), ('same name', 'muller andre')],
+        (b.id, c.id): [('same phone', '+390212345678')],
+        (c.id, d.id): [('same VAT number', VALID_IVA)],
     }
-    assert page.total == 4
-    assert all(g.count == 2 for g in page.items)
-    assert [g.key for g in page.items][-1] == 'name'  # shared keys first
+    assert page.total == 3
+    assert page.items[0].members[0].id == a.id, 'the pair with the most reasons first'
+    assert [m.name for m in page.items[0].members] == ['André Müller', 'Andre MULLER']
 
-    # paginated in the database, the same groups page by page
-    first = await scan(acme.owner.membership, 'contact', limit=3, offset=0)
-    second = await scan(acme.owner.membership, 'contact', limit=3, offset=3)
-    assert first.total == second.total == 4
-    assert len(first.items) == 3 and len(second.items) == 1
-    assert {g.label for g in first.items + second.items} == {g.label for g in page.items}
+    # paged: the same pairs page by page
+    first = await scan(acme.owner.membership, 'contact', limit=2, offset=0)
+    second = await scan(acme.owner.membership, 'contact', limit=2, offset=2)
+    assert first.total == second.total == 3
+    assert len(first.items) == 2 and len(second.items) == 1
+    assert [p.ids for p in first.items + second.items] == [p.ids for p in page.items]
+
+
+async def test_one_pair_sharing_email_phone_and_name_is_listed_once_with_its_company(acme):
+    """Issue 14: the same two records used to be listed three times (same email, same phone, same name)."""
+    owner = acme.owner.membership
+    rossi = await records.create_record(COMPANY, owner, {'name': 'Rossi S.r.l.'})
+    a = await records.create_record(CONTACT, owner, {'first_name': 'Mario', 'last_name': 'Rossi',
+                                                     'emails': ['mario@rossi.it'], 'phones': ['02 1234 5678'],
+                                                     'company_id': rossi.id})
+    b = await records.create_record(CONTACT, owner, {'first_name': 'Mario', 'last_name': 'Rossi',
+                                                     'emails': ['Mario@Rossi.it'], 'phones': ['+39 02 12345678']})
+    page = await scan(acme.member.membership, 'contact')
+    assert page.total == 1
+    (pair,) = page.items
+    assert [r.key for r in pair.reasons] == ['email', 'phone', 'name']
+    assert [(m.id, m.name, m.company_name) for m in pair.members] == [(a.id, 'Mario Rossi', 'Rossi S.r.l.'),
+                                                                       (b.id, 'Mario Rossi', '')]
+
+
+async def test_three_records_sharing_a_value_make_three_pairs_and_a_shared_value_makes_none(acme):
+    owner = acme.owner.membership
+    three = [await records.create_record(CONTACT, owner, {'last_name': f'P{i}', 'emails': ['info@x.it']})
+             for i in range(3)]
+    page = await scan(owner, 'contact')
+    assert sorted(p.ids for p in page.items) == [(three[0].id, three[1].id), (three[0].id, three[2].id),
+                                                 (three[1].id, three[2].id)]
+    many = [await records.create_record(CONTACT, owner, {'last_name': f'S{i}', 'phones': ['02 9999 0000']})
+            for i in range(PAIRS_PER_VALUE_MAX + 1)]
+    page = await scan(owner, 'contact')
+    assert page.total == 3 and page.common_values == 1, 'a switchboard number is not a sign of duplicates'
+    assert many
 
 
 async def test_the_scan_of_companies(acme):
@@ -51,8 +81,7 @@ async def test_the_scan_of_companies(acme):
     c = await records.create_record(COMPANY, acme.member.membership, {'name': 'Other',
                                                                       'vat_number': f' {VALID_IVA.lower()}'})
     page = await scan(acme.member.membership, 'company')
-    assert {(g.key, tuple(sorted(m.id for m in g.members))) for g in page.items} == \
-        {('vat', (a.id, c.id)), ('name', (a.id, b.id))}
+    assert {(p.key, p.ids) for p in page.items} == {('vat', (a.id, c.id)), ('name', (a.id, b.id))}
 
 
 async def test_the_scan_never_lists_what_the_caller_cannot_see(acme, elsewhere):
@@ -62,7 +91,7 @@ async def test_the_scan_never_lists_what_the_caller_cannot_see(acme, elsewhere):
                                                                           'emails': ['s@example.com']})
     await records.create_record(CONTACT, acme.other.membership, {'last_name': 'Lone', 'emails': ['x@example.com']})
     mario_sees = await scan(acme.member.membership, 'contact')
-    assert {g.key for g in mario_sees.items} == {'email', 'name'}
+    assert [[r.key for r in p.reasons] for p in mario_sees.items] == [['email', 'name']]
     # Tina and the owner see one "Secret" only: no group, not even a count
     for actor in (acme.other.membership, acme.owner.membership):
         page = await scan(actor, 'contact')
@@ -92,12 +121,12 @@ async def test_bad_scan_arguments_name_the_field(acme):
     assert set(e.value.errors) == {'limit', 'offset'}
 
 
-async def test_companies_with_the_same_name_in_other_spellings_are_one_group(acme):
+async def test_companies_with_the_same_name_in_other_spellings_are_paired(acme):
     """Issue 14: the scan compares company names like import and copy do (text.company_name_key)."""
     a = await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Lombarde S.r.l.'})
     b = await records.create_record(COMPANY, acme.member.membership, {'name': 'officine meccaniche lombarde srl'})
     c = await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Lombarde, SRL'})
     await records.create_record(COMPANY, acme.member.membership, {'name': 'Officine Meccaniche Venete S.r.l.'})
     page = await scan(acme.owner.membership, 'company')
-    assert [(g.reason, g.value, sorted(m.id for m in g.members)) for g in page.items] == [
-        ('same name', 'officine meccaniche lombarde', [a.id, b.id, c.id])]
+    assert [(g.reason, g.value, g.ids) for g in page.items] == [
+        ('same name', 'officine meccaniche lombarde', pair) for pair in ((a.id, b.id), (a.id, c.id), (b.id, c.id))]

@@ -11,6 +11,7 @@ from models.errors import Forbidden, NotFound, ValidationFailed
 from models.kiosk.tables import KioskLink
 from models.records.service import create_record
 from models.records.tables import COMPANY, CONTACT
+from tests.helpers import VALID_IVA
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ async def directory(acme, make_org) -> dict:
     }
     other = (await make_org('Other', owner=acme.owner)).owner.membership
     await create_record(CONTACT, other, {'last_name': 'Altrove'})
-    link, raw = await kiosk.create_kiosk_link(actor=org, name='Reception')
+    link, raw = await kiosk.create_kiosk_link(actor=org, name='Reception', shown_fields=list(kiosk.KIOSK_FIELDS))
     return {'other': other, 'link': link, 'raw': raw, 'records': records}
 
 
@@ -182,3 +183,72 @@ async def test_every_failing_field_is_named_at_once(acme, directory):
     with pytest.raises(ValidationFailed) as refused:
         await kiosk.create_kiosk_link(actor=acme.owner.membership, name='  ', idle=0, frame_origins='nope')
     assert set(refused.value.errors) == {'name', 'idle_seconds', 'frame_origins[0]'}
+
+
+async def _contact_with_everything(acme):
+    company = await create_record(COMPANY, acme.owner.membership, {'name': 'Officine Spa', 'sector': 'Energy'})
+    return await create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Marco', 'last_name': 'Bruni', 'type': 'Lead', 'role': 'Technician', 'company_id': company.id,
+        'emails': ['marco@officine.example', 'marco.bruni@gmail.com'], 'phones': ['02 1234 5678', '347 765 4321'],
+        'pec': 'bruni@pec.example.it', 'addresses': [{'city': 'Bergamo'}], 'vat_number': VALID_IVA})
+
+
+async def test_a_new_link_shows_the_name_company_role_and_work_email_and_phone_only(acme):
+    """Issue 14: a kiosk showed everything (a personal Gmail, a mobile, the "Lead" type) on a public screen."""
+    contact = await _contact_with_everything(acme)
+    link, _ = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Hall')
+    assert link.shown_fields == ['company', 'role', 'sector', 'work_email', 'work_phone']
+    card = (await kiosk.directory_card(link, 'contact', contact.id)).entry
+    assert (card.name, card.company_name, card.role, card.emails, card.phones) == (
+        'Marco Bruni', 'Officine Spa', 'Technician', ('marco@officine.example',), ('+390212345678',))
+    assert (card.type, card.pec, card.addresses) == ('', '', ())
+    (entry,) = (await kiosk.search_directory(link, 'contact')).entries
+    assert entry == card
+    for hidden in ('gmail', 'marco.bruni', '347 765 4321', 'bruni@pec', 'lead', VALID_IVA):
+        assert await _names(link, 'contact', hidden) == [], f'{hidden} is not shown, so it finds nothing'
+    for shown in ('bruni', 'marco', 'officine.example', '02 1234 5678', 'technic', 'officine'):
+        assert await _names(link, 'contact', shown) == ['Marco Bruni'], shown
+
+
+async def test_the_fields_are_chosen_at_creation_and_changed_later_even_on_an_open_screen(acme):
+    contact = await _contact_with_everything(acme)
+    link, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Hall',
+                                              shown_fields=['phones', 'type'])
+    screen = await kiosk.link_for_token(raw)
+    entry = (await kiosk.directory_card(screen, 'contact', contact.id)).entry
+    assert (entry.phones, entry.type, entry.emails, entry.company_name, entry.role) == (
+        ('+390212345678', '+393477654321'), 'Lead', (), '', '')
+    assert await _names(screen, 'contact', '347 765 4321') == ['Marco Bruni']
+    assert await _names(screen, 'contact', 'officine') == [], 'the company is hidden: not findable either'
+    company = await kiosk.directory_card(screen, 'company', contact.company_id)
+    assert company.contacts == [] and company.entry.sector == '', "a company's people show with 'company' only"
+
+    changed = await kiosk.set_kiosk_fields(actor=acme.owner.membership, link_id=link.id,
+                                           shown_fields=['emails', 'pec', 'addresses'])
+    assert changed.shown_fields == ['emails', 'pec', 'addresses']
+    entry = (await kiosk.directory_card(screen, 'contact', contact.id)).entry  # the screen opened before
+    assert (entry.emails, entry.pec, [a['city'] for a in entry.addresses], entry.phones, entry.type) == (
+        ('marco@officine.example', 'marco.bruni@gmail.com'), 'bruni@pec.example.it', ['Bergamo'], (), '')
+    assert await _names(screen, 'contact', 'gmail') == ['Marco Bruni']
+    assert await _names(screen, 'contact', '347 765 4321') == []
+
+
+async def test_kiosk_fields_are_checked_and_owners_only(acme, directory):
+    with pytest.raises(ValidationFailed) as e:
+        await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Hall', shown_fields=['description'])
+    assert 'shown_fields' in e.value.errors
+    with pytest.raises(ValidationFailed):
+        await kiosk.set_kiosk_fields(actor=acme.owner.membership, link_id=directory['link'].id,
+                                     shown_fields='emails')
+    with pytest.raises(Forbidden):
+        await kiosk.set_kiosk_fields(actor=acme.member.membership, link_id=directory['link'].id, shown_fields=[])
+    with pytest.raises(NotFound):
+        await kiosk.set_kiosk_fields(actor=acme.owner.membership, link_id=999_999, shown_fields=[])
+    # with the company shown, a contact is found by its company's name only when that company is public
+    assert await _names(directory['link'], 'contact', 'open') == ['Paola Pubblica']
+    assert await _names(directory['link'], 'contact', 'secret') == []
+    assert await _names(directory['link'], 'contact', 'quieta') == ['Quieta']
+    nothing, _ = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Names', shown_fields=[])
+    card = await kiosk.directory_card(nothing, 'contact', directory['records']['public'].id)
+    assert (card.entry.name, card.entry.emails, card.entry.phones, card.entry.company_name) == (
+        'Paola Pubblica', (), (), '')
