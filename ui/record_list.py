@@ -316,10 +316,12 @@ class RecordList:
         state = ListState(self.query, self.filters, self.chosen_sort, self.descending, self.page, self.per_page)
         address = list_address(self.kind, state)
         if address != self.address:
-            if change == 'q' and self.last_change == 'q' or change == 'fix':
-                ui.navigate.history.replace(address)
-            else:
-                ui.navigate.history.push(address)
+            # in the list's own context: the element whose event got here (a company picker's option) may be gone
+            with self.table:
+                if change == 'q' and self.last_change == 'q' or change == 'fix':
+                    ui.navigate.history.replace(address)
+                else:
+                    ui.navigate.history.push(address)
             self.address = address
         self.last_change = change
 

@@ -218,6 +218,7 @@ async def test_copy_and_find_duplicates_have_different_icons(user: User, acme, t
 # ------------------------------------------------------------------ in a real browser: Back
 
 def _names(screen: Screen) -> list[str]:
+    """The names in the table's rows, read in one go (the rows are redrawn while a sort loads)."""
     return screen.selenium.execute_script(
         "return [...document.querySelectorAll('.q-table tbody tr td a')].map(a => a.textContent.trim())")
 
@@ -286,12 +287,8 @@ def test_a_first_click_on_last_update_shows_the_newest_first(screen: Screen):
     screen.open('/contacts')
     screen.should_contain('3 contacts')
 
-    def names() -> list[str]:  # read in one go: the rows are redrawn while a sort loads
-        return screen.selenium.execute_script(
-            "return [...document.querySelectorAll('.q-table tbody tr td:first-child a')].map(a => a.textContent.trim())")
-
-    WebDriverWait(screen.selenium, 5).until(lambda _: names() == ['Abate', 'Bassi', 'Conti'])  # by name
+    WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Abate', 'Bassi', 'Conti'])  # by name
     screen.click('Last update')
-    WebDriverWait(screen.selenium, 5).until(lambda _: names() == ['Abate', 'Conti', 'Bassi'])
+    WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Abate', 'Conti', 'Bassi'])
     screen.click('Last update')  # the second click: the oldest first
-    WebDriverWait(screen.selenium, 5).until(lambda _: names() == ['Bassi', 'Conti', 'Abate'])
+    WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Bassi', 'Conti', 'Abate'])
