@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -40,6 +41,29 @@ async def _scratch_database(tmp_path):
     await run(f'DROP DATABASE IF EXISTS "{name}"')
     await run(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f'/{name}')), lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@asynccontextmanager
+async def _upgraded_from(tmp_path, migration: str):
+    """A scratch database migrated up to `migration`, with one organization (Acme, id 1), as a server that is about
+    to be upgraded in place holds it: yields the connection; the block then runs the remaining migrations."""
+    from tortoise import connections
+    from tortoise.contrib.fastapi import RegisterTortoise
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    url, drop = await _scratch_database(tmp_path)
+    orm = RegisterTortoise(config=tortoise_config(url))
+    await orm.init_orm()
+    try:
+        client = connections.get('default')
+        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate([MigrationTarget(APP_LABEL, migration)])
+        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
+                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+        yield client
+    finally:
+        await orm.close_orm()
+        if drop is not None:
+            await drop()
 
 
 async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_columns(tmp_path):
@@ -95,21 +119,9 @@ async def test_a_database_with_merge_logs_is_upgraded_and_its_logs_get_the_gate_
 async def test_companies_saved_before_0013_get_their_name_key(tmp_path):
     """0013_company_name_keys on a database upgraded in place: a company's sort_name, saved as the plain folded name,
     becomes text.company_name_key, so import, copy and the duplicates scan find "Acme S.r.l." as "ACME srl"."""
-    from tortoise import connections
-    from tortoise.contrib.fastapi import RegisterTortoise
-    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
-
     from models.db import migrate
 
-    url, drop = await _scratch_database(tmp_path)
-    orm = RegisterTortoise(config=tortoise_config(url))
-    await orm.init_orm()
-    try:
-        client = connections.get('default')
-        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
-            [MigrationTarget(APP_LABEL, '0012_search_word_starts')])
-        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
-                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+    async with _upgraded_from(tmp_path, '0012_search_word_starts') as client:
         for name, folded in (('Officine Meccaniche Lombarde S.r.l.', 'officine meccaniche lombarde s.r.l.'),
                              ('Rossi', 'rossi')):
             await client.execute_script(
@@ -122,37 +134,17 @@ async def test_companies_saved_before_0013_get_their_name_key(tmp_path):
 
         rows = await client.execute_query_dict('SELECT sort_name FROM companies ORDER BY id')
         assert [r['sort_name'] for r in rows] == ['officine meccaniche lombarde', 'rossi']
-    finally:
-        await orm.close_orm()
-        if drop is not None:
-            await drop()
 
 
 async def test_kiosk_links_made_before_0014_show_the_default_fields(tmp_path):
     """A link made before links chose their fields no longer shows everything once upgraded: it gets the default
     (name, company, role, sector, work email and phone)."""
-    from tortoise import connections
-    from tortoise.contrib.fastapi import RegisterTortoise
-    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
-
     from models.db import migrate
     from models.kiosk.tables import DEFAULT_FIELDS, KioskLink
 
-    url, drop = await _scratch_database(tmp_path)
-    orm = RegisterTortoise(config=tortoise_config(url))
-    await orm.init_orm()
-    try:
-        client = connections.get('default')
-        await MigrationExecutor(client, {APP_LABEL: app_config()}).migrate(
-            [MigrationTarget(APP_LABEL, '0013_company_name_keys')])
-        await client.execute_script("INSERT INTO organizations (name, country, plan, storage_quota, storage_used, "
-                                    "created_at) VALUES ('Acme', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP)")
+    async with _upgraded_from(tmp_path, '0013_company_name_keys') as client:
         await client.execute_script("INSERT INTO kiosk_links (org_id, name, token_hash, hint, idle_seconds, "
                                     "frame_origins, created_at) VALUES (1, 'Hall', 'h', 'kiosk_ab', 60, '[]', "
                                     "CURRENT_TIMESTAMP)")
         await migrate()
         assert (await KioskLink.get(name='Hall')).shown_fields == DEFAULT_FIELDS
-    finally:
-        await orm.close_orm()
-        if drop is not None:
-            await drop()
