@@ -212,6 +212,7 @@ def test_a_real_browser_imports_and_exports(screen):
     screen.click('Run import')
     screen.should_contain('2 created, 0 updated, 2 skipped')
     screen.should_contain('same email luca.verdi@verdi.example as row 2')
+    screen.should_contain('1-4 of 4')  # the table's footer counts the rows it lists right after the import
 
     listed = httpx.get(f'{screen.url}/api/v1/orgs/{org}/contacts', headers=headers).json()
     assert sorted(c['last_name'] for c in listed['items']) == ['Martin', 'Verdi']

@@ -1,0 +1,112 @@
+"""Screens at a desktop's and a phone's size: each main page drawn in a real browser with real data, checked for what
+breaks a layout (wider than the screen, a header in two rows) and saved as a screenshot under screenshots/screens/ for
+a person to look at (`make test PYTEST_ARGS='-k test_screens'`)."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from nicegui.testing import Screen
+from selenium.webdriver.common.by import By
+
+from tests.drivers import browser_log_in
+from tests.ui.browser import sign_up_with_org
+
+SIZES = {'desktop': (1440, 900), 'phone': (390, 844)}
+
+PEOPLE = [('Marco', 'Rossi', 'marco.rossi@officine.example', '+39 02 1234 5678', 'Client'),
+          ('Matteo', 'Bianchi', 'matteo@bianchi.example', '+39 347 123 4567', 'Supplier'),
+          ('Giulia', 'Verdi', 'giulia.verdi@officine.example', '+39 06 7654 3210', 'Partner'),
+          ('Chiara', 'Esposito', 'chiara@esposito.example', '+39 081 555 0101', 'Lead'),
+          ('Luca', 'Romano', 'luca.romano@romano.example', '+39 011 222 3344', 'Client'),
+          ('Marco', 'Rossi', 'm.rossi@altro.example', '+39 02 1234 5678', 'Client')]  # a duplicate of the first
+
+
+def _directory(screen: Screen) -> tuple[dict, int, int, dict]:
+    """An organization with a company, six contacts (two of them the same person) and a kiosk link."""
+    screen.open('/login')  # starts the server
+    headers, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Officine Lombarde')
+    api = f'{screen.url}/api/v1/orgs/{org}'
+    company = httpx.post(f'{api}/companies', headers=headers, json={
+        'name': 'Officine Meccaniche Lombarde S.r.l.', 'vat_number': 'IT07654320014', 'sector': 'Manufacturing',
+        'pec': 'officine@pec.example', 'phones': ['+39 02 9876 5432'],
+        'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'country': 'IT'}]})
+    assert company.status_code == 201, company.text
+    company = company.json()
+    first = None
+    for given, family, email, phone, kind in PEOPLE:
+        made = httpx.post(f'{api}/contacts', headers=headers, json={
+            'first_name': given, 'last_name': family, 'emails': [email], 'phones': [phone], 'type': kind,
+            'role': 'Purchasing Manager', 'company_id': company['id'],
+            'description': 'Met at the Milano fair; prefers calls in the morning.'})
+        assert made.status_code == 201, made.text
+        first = first or made.json()
+    link = httpx.post(f'{api}/kiosk-links', headers=headers, json={'name': 'Reception'}).json()
+    return headers, org, first['id'], link
+
+
+def _layout_problems(screen: Screen) -> list[str]:
+    driver = screen.selenium
+    problems = []
+    if not driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1'):
+        problems.append('the page is wider than the screen')
+    headers = driver.find_elements(By.CSS_SELECTOR, 'header.q-header')
+    if headers and headers[0].size['height'] > 72:  # the kiosk has no header
+        problems.append(f'the header wraps into more than one row ({headers[0].size["height"]} px high)')
+    return problems
+
+
+@pytest.mark.parametrize('size', SIZES)
+def test_the_main_pages_fit_the_screen(screen: Screen, size: str, tmp_path):
+    _, _, contact_id, link = _directory(screen)
+    width, height = SIZES[size]
+    screen.selenium.set_window_size(width, height)
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+
+    problems = {}
+
+    def shoot(name: str) -> None:  # every page is shot before the test says what broke, to be looked at
+        problems[name] = _layout_problems(screen)
+        screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+        screen.shot(f'{name}-{width}x{height}', failed=False)
+
+    screen.open('/')
+    screen.should_contain('Officine Meccaniche Lombarde')
+    shoot('dashboard')
+
+    screen.open('/contacts')
+    screen.should_contain('6 contacts')
+    screen.should_contain('Esposito')
+    shoot('contacts')
+
+    screen.open(f'/contacts/{contact_id}')
+    screen.should_contain('Rossi')
+    screen.click('Edit')
+    screen.should_contain('Save')
+    shoot('contact-edit')
+
+    screen.open('/duplicates')
+    screen.should_contain('Marco Rossi')
+    shoot('duplicates')
+
+    screen.open('/import')
+    screen.selenium.find_element(By.CSS_SELECTOR, '.q-uploader input[type=file]').send_keys(
+        str(_csv(tmp_path)))
+    screen.should_contain('3 rows')
+    screen.click('Run import')
+    screen.should_contain('2 created')
+    screen.should_contain('1-3 of 3')  # the footer counts the rows listed right after the import
+    shoot('import-report')
+
+    screen.open(link['url'].removeprefix(screen.url))
+    screen.should_contain('Esposito')
+    shoot('kiosk')
+    assert not {name: found for name, found in problems.items() if found}
+
+
+def _csv(folder):
+    path = folder / 'contacts.csv'
+    path.write_text('First name;Last name;Email;Company\n'
+                    'Sara;Neri;sara@neri.example;officine meccaniche lombarde srl\n'
+                    'Paolo;Gallo;paolo@gallo.example;Gallo SpA\n'
+                    'Ada;Broken;not-an-email;\n', encoding='utf-8')
+    return path
