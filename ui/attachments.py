@@ -21,7 +21,7 @@ from web.downloads import download_response
 from web.limits import UploadRoute, file_upload_limit
 from web.session import session_membership
 
-from . import session
+from . import moments, session
 from .session import PageContext
 
 SOURCE_ICONS = {'upload': 'description', 'google_drive': 'add_to_drive', 'dropbox': 'cloud'}
@@ -128,7 +128,7 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                         .classes('truncate max-w-full').mark(f'attachment-link-{attachment.id}')
                     who = attachment.uploaded_by.name if attachment.uploaded_by else 'a former user'
                     ui.label(f'{format_size(attachment.size)} · {SOURCE_LABELS.get(attachment.source, "")} · '
-                             f'added by {who} on {attachment.created_at:%Y-%m-%d %H:%M} UTC') \
+                             f'added by {who} on {moments.moment(attachment.created_at)}') \
                         .classes('text-caption text-grey-7').mark(f'attachment-details-{attachment.id}')
                 if attachments.may_delete(actor, attachment, record):
                     ui.button(icon='delete', on_click=lambda a=attachment: confirm_delete(a)) \

@@ -12,7 +12,7 @@ from models.errors import RubricaError
 from web.client import client_address
 from web.session import signed_in_user
 
-from . import session
+from . import moments, session
 from .feedback import FAILED, attempt
 
 
@@ -28,6 +28,7 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
     session.forget_ended_session(request)
     client = client_address(request)
     storage = session.browser_storage()
+    moments.tell_browser_zone()  # the pages after logging in show times in it
 
     with _centered_card():
         ui.label('Rubrica').classes('text-h5')

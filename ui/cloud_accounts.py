@@ -14,7 +14,7 @@ from models.errors import RubricaError
 from models.files import cloud
 from web.session import signed_in_user
 
-from . import session
+from . import moments, session
 from .session import PageContext
 from .widgets import section_title
 
@@ -94,7 +94,7 @@ async def cloud_accounts_section(ctx: PageContext) -> None:
                         continue
                     text = STATUS_TEXT[state.status]
                     if state.status == 'connected' and state.connected_at:
-                        text += f' since {state.connected_at:%Y-%m-%d}'
+                        text += f' since {moments.day(state.connected_at)}'
                     ui.label(text).classes('text-warning' if state.status == 'revoked' else 'text-grey-8') \
                         .mark(f'cloud-{state.provider}-status', f'cloud-{state.status}')
                     if state.status != 'connected':

@@ -18,6 +18,7 @@ from models.records.tables import KINDS, Kind, Record
 from models.work import connections, service as work
 from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
 
+from . import moments
 from .feedback import FAILED, attempt
 from .session import PageContext
 
@@ -41,7 +42,7 @@ def priority_badge(priority: str):
 
 
 def due_label(item: WorkItem):
-    return ui.label(f'due {item.due_date:%Y-%m-%d}' if item.due_date else 'no due date') \
+    return ui.label(f'due {moments.day(item.due_date)}' if item.due_date else 'no due date') \
         .classes('text-grey-8 text-sm min-w-[7rem]')
 
 

@@ -15,6 +15,7 @@ from models.access import Action
 from models.records import dashboard as figures
 from models.records.dashboard import Entry, TypeCount, WorkItem
 
+from . import moments
 from .frame import frame
 from .session import page_context, to_login
 
@@ -49,7 +50,7 @@ def entry_row(entry: Entry, mark: str) -> None:
         with ui.column().classes('gap-0 min-w-0'):
             ui.link(entry.name or '—', entry.path).classes('font-medium break-words')
             who = f' by {entry.updated_by}' if entry.updated_by else ''
-            ui.label(f'{entry.type + " · " if entry.type else ""}updated {entry.updated_at:%Y-%m-%d %H:%M} UTC{who}') \
+            ui.label(f'{entry.type + " · " if entry.type else ""}updated {moments.moment(entry.updated_at)}{who}') \
                 .classes('text-caption text-grey-7')
 
 
@@ -58,7 +59,7 @@ def work_row(item: WorkItem) -> None:
         ui.icon('task_alt' if item.kind == 'task' else 'confirmation_number').classes('text-grey-7')
         with ui.column().classes('gap-0 min-w-0'):
             ui.link(item.title, f'/{item.kind}s/{item.id}').classes('font-medium break-words')
-            details = [item.status, f'due {item.due_date:%Y-%m-%d}' if item.due_date else '', item.priority]
+            details = [item.status, f'due {moments.day(item.due_date)}' if item.due_date else '', item.priority]
             ui.label(' · '.join(d for d in details if d)).classes('text-caption text-grey-7')
             with ui.row().classes('gap-2'):
                 for contact_id, name in item.contacts:

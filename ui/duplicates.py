@@ -10,6 +10,7 @@ from models.records import service as records
 from models.records.tables import CONTACT, KINDS, Kind, Record
 from models.validation import display_phone
 
+from . import moments
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .record_card import PLURAL, record_path
@@ -132,7 +133,7 @@ class DuplicatesPage:
                 ui.label('No merges to undo.').classes('text-grey-8').mark('merges-none')
             for log in logs:
                 with ui.row().classes('items-center gap-2 w-full').mark('merge-row'):
-                    ui.label(f'{log.created_at:%Y-%m-%d %H:%M}').classes('text-grey-7 text-sm')
+                    ui.label(moments.moment(log.created_at)).classes('text-grey-7 text-sm')
                     ui.label(f'"{log.removed_name}" merged into')
                     ui.link(log.kept_name or '(no name)', record_path(self.kind, log.kept_id))
                     ui.button('Undo merge', icon='undo', on_click=lambda i=log.id: self.undo(i)) \

@@ -9,7 +9,7 @@ from nicegui import ui
 from models.access import Action
 from models.orgs import service as orgs
 
-from . import session
+from . import moments, session
 from .feedback import FAILED, attempt, show_flash
 from .global_search import global_search_box
 from .session import PageContext
@@ -101,6 +101,7 @@ def frame(ctx: PageContext, title: str):
     The page's visitor is watched from here on: every page action re-checks it (see session.watch).
     """
     session.watch(ctx)
+    moments.tell_browser_zone()
     show_flash()
     new_org = new_organization_dialog(ctx)
     with ui.header().classes('items-center gap-2 px-2 py-1 bg-primary'):

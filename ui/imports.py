@@ -18,6 +18,7 @@ from models.records.tables import KINDS
 from web.downloads import export_response
 from web.session import session_membership
 
+from . import moments
 from .feedback import FAILED, attempt
 from .frame import frame, no_access, records_allowed
 from .record_card import PLURAL
@@ -206,7 +207,7 @@ class ImportPage:
 
     @staticmethod
     def state_text(batch: ImportBatch) -> str:
-        return {'done': f'Finished {batch.finished_at:%Y-%m-%d %H:%M} UTC' if batch.finished_at else 'Finished',
+        return {'done': f'Finished {moments.moment(batch.finished_at)}' if batch.finished_at else 'Finished',
                 'undone': 'This import was undone: what it created is gone, what it updated is as before',
                 'failed': batch.message or 'The import failed', 'running': 'Still running…'}[batch.status]
 
@@ -257,7 +258,7 @@ async def recent_imports(ctx: PageContext) -> None:
         return
     with ui.expansion('Your recent imports', icon='history').classes('w-full').mark('import-recent'):
         for batch in batches:
-            ui.link(f'{batch.created_at:%Y-%m-%d %H:%M} · {batch.filename or batch.source} · {batch.kind}s · '
+            ui.link(f'{moments.moment(batch.created_at)} · {batch.filename or batch.source} · {batch.kind}s · '
                     f'{batch.created} created, {batch.updated} updated, {batch.skipped} skipped · {batch.status}',
                     f'/import?batch={batch.id}')
 

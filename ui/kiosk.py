@@ -18,6 +18,7 @@ from models.kiosk.tables import DEFAULT_FIELDS, IDLE_DEFAULT, KioskLink
 from models.validation import display_phone
 from web.headers import allow_framing
 
+from . import moments
 from .feedback import FAILED, attempt
 from .session import PageContext
 from .widgets import secret_list, secret_row, section_title, show_once
@@ -64,6 +65,8 @@ async def kiosk_page(token: str, request: Request):
         not_found()
         return
     allow_framing(request, link.frame_origins)
+    moments.set_page_zone()
+    moments.tell_browser_zone()
     await KioskScreen(link).build()
 
 
@@ -305,11 +308,11 @@ async def kiosk_links_section(ctx: PageContext) -> None:
                 ui.notify('Kiosk link revoked', type='positive')
             refresh()
         last_opened = 'never opened' if link.last_used_at is None \
-            else f'last opened {link.last_used_at:%Y-%m-%d %H:%M} UTC'
+            else f'last opened {moments.moment(link.last_used_at)}'
         secret_row(link.name, link.hint, [(f'shows: {_fields_text(link.shown_fields)}', 'text-grey-9'),
                                           (f'back to start after {link.idle_seconds} s', 'text-grey-7'),
                                           (f'framed by: {_origins_text(link)}', 'text-grey-7 break-all'),
-                                          (f'created {link.created_at:%Y-%m-%d}', 'text-grey-7'),
+                                          (f'created {moments.day(link.created_at)}', 'text-grey-7'),
                                           (last_opened, 'text-grey-7')],
                    revoke, mark='kiosk', classes='flex-wrap', name_classes='min-w-[10rem]', name_mark='kiosk-row-name')
         ui.button('Change fields', icon='tune', on_click=lambda: edit_fields(link)).props('flat dense') \

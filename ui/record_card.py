@@ -11,6 +11,7 @@ from models.records import service as records
 from models.records.service import StaleVersion
 from models.records.tables import COMPANY, CONTACT, Kind, Record
 
+from . import moments
 from .attachments import attachments_panel, integrations
 from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
@@ -108,8 +109,8 @@ class RecordCard:
                 .mark('record-delete')
         creator = self.everyone.get(record.created_by_id, 'a former member')
         editor = self.everyone.get(record.updated_by_id, 'a former member')
-        ui.label(f'Created by {creator} on {record.created_at:%Y-%m-%d}; last changed by {editor} on '
-                 f'{record.updated_at:%Y-%m-%d %H:%M} UTC (version {record.version})') \
+        ui.label(f'Created by {creator} on {moments.day(record.created_at)}; last changed by {editor} on '
+                 f'{moments.moment(record.updated_at)} (version {record.version})') \
             .classes('text-caption text-grey-7').mark('record-meta')
 
     async def _company(self):

@@ -24,6 +24,7 @@ from models.records import service as records
 from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
 
+from . import moments
 from .company_picker import CompanyPicker
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
@@ -374,7 +375,7 @@ class RecordList:
             'company': companies[r.company_id].name if getattr(r, 'company_id', None) in companies else '',
             'type': r.type, 'role': getattr(r, 'role', ''), 'sector': getattr(r, 'sector', ''),
             'email': r.emails[0] if r.emails else '', 'phone': display_phone(r.phones[0], region) if r.phones else '',
-            'updated': f'{r.updated_at:%Y-%m-%d %H:%M}',
+            'updated': moments.moment(r.updated_at),
         } for r in page.items]
         self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
                                  'sortBy': None if self.sort == 'relevance' else self.sort,

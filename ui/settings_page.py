@@ -7,6 +7,7 @@ from models.access import Action, Role
 from models.accounts import service as accounts
 from models.orgs import service as orgs
 
+from . import moments
 from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt
 from .frame import frame
@@ -65,8 +66,8 @@ async def tokens_section(ctx: PageContext) -> None:
         async def revoke() -> None:
             await attempt(accounts.revoke_api_token(user=ctx.user, token_id=token.id))
             refresh()
-        last_used = 'never used' if token.last_used_at is None else f'last used {token.last_used_at:%Y-%m-%d}'
-        secret_row(token.name, token.hint, [(f'created {token.created_at:%Y-%m-%d}', 'text-grey-7'),
+        last_used = 'never used' if token.last_used_at is None else f'last used {moments.day(token.last_used_at)}'
+        secret_row(token.name, token.hint, [(f'created {moments.day(token.created_at)}', 'text-grey-7'),
                                             (last_used, 'text-grey-7')], revoke, mark='token')
 
     token_list = secret_list(lambda: accounts.list_api_tokens(ctx.user), token_row, empty='No tokens yet.',

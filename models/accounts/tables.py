@@ -15,6 +15,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     preferred_org = fields.ForeignKeyField('models.Organization', null=True, on_delete=fields.SET_NULL,
                                            related_name=False)
+    # an IANA name ('Europe/Rome') chosen under Settings; empty: the browser's own, as it reports it
+    time_zone = fields.CharField(max_length=64, default='', db_default='')
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -78,7 +78,7 @@ async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_ap
     await link_with_the_picker(user, 'Project', 'relaunch', 'project', project.id)
     await see(user, 'Projects (1)', marker='connections-projects-heading')
     await see(user, 'Website relaunch', marker=f'open-project-{project.id}')
-    await see(user, 'due 2030-04-01', marker=f'due-project-{project.id}')
+    await see(user, 'due 1 Apr 2030', marker=f'due-project-{project.id}')
     await see(user, 'Active', marker=f'status-project-{project.id}')
     await see(user, marker=f'already-linked-project-{project.id}')  # the picker knows it is linked now
 
