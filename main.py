@@ -28,7 +28,9 @@ def configure(settings: Settings) -> None:
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
     from web.errors import install_error_handlers
+    from ui import language
     from web.headers import SecurityHeaders
+    from web.language import RequestLanguage
     from web.limits import BodyLimit
     from web.session import AuthMiddleware
     from web.startup import WaitForStart
@@ -67,6 +69,8 @@ def configure(settings: Settings) -> None:
     # outside the page guard, so that a body past the limit is refused before anything else is decided
     app.add_middleware(BodyLimit, settings=settings, uploads=[*api.UPLOAD_ROUTES, attachments.UPLOAD_ROUTE])
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLanguage)  # the API's messages and a page being built speak the client's language
+    language.install()
     app.add_middleware(WaitForStart, started=started)
 
 

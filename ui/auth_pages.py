@@ -9,10 +9,11 @@ from nicegui import app, ui
 
 from models.accounts import service as accounts
 from models.errors import RubricaError
+from models.i18n import _
 from web.client import client_address
 from web.session import signed_in_user
 
-from . import moments, session
+from . import language, moments, session
 from .feedback import FAILED, attempt
 
 
@@ -29,12 +30,14 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
     client = client_address(request)
     storage = session.browser_storage()
     moments.tell_browser_zone()  # the pages after logging in show times in it
+    language.set_page_language()
+    ui.page_title(_('Log in') + ' · Rubrica')
 
     with _centered_card():
         ui.label('Rubrica').classes('text-h5')
-        ui.label('Log in to your account').classes('text-subtitle2 text-grey-8')
-        email = ui.input('Email').props('type=email autocomplete=username').classes('w-full').mark('login-email')
-        password = ui.input('Password', password=True).props('autocomplete=current-password') \
+        ui.label(_('Log in to your account')).classes('text-subtitle2 text-grey-8')
+        email = ui.input(_('Email')).props('type=email autocomplete=username').classes('w-full').mark('login-email')
+        password = ui.input(_('Password'), password=True).props('autocomplete=current-password') \
             .classes('w-full').mark('login-password')
         problem = ui.label().classes('text-negative').mark('login-error')
         problem.set_visibility(False)
@@ -50,10 +53,10 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
             problem.set_visibility(True)
 
         password.on('keydown.enter', submit)
-        ui.button('Log in', on_click=submit).classes('w-full').mark('login-submit')
+        ui.button(_('Log in'), on_click=submit).classes('w-full').mark('login-submit')
         with ui.row().classes('w-full justify-center'):
-            ui.label('No account yet?')
-            ui.link('Sign up', '/signup').mark('signup-link')
+            ui.label(_('No account yet?'))
+            ui.link(_('Sign up'), '/signup').mark('signup-link')
 
 
 @ui.page(session.COMPLETE_PATH, title='Log in · Rubrica')
@@ -71,17 +74,19 @@ async def signup_page(request: Request):
     settings = app.state.settings
     client = client_address(request)
     storage = session.browser_storage()
+    language.set_page_language()
+    ui.page_title(_('Sign up') + ' · Rubrica')
 
     with _centered_card():
-        ui.label('Create your Rubrica account').classes('text-h6')
+        ui.label(_('Create your Rubrica account')).classes('text-h6')
         if settings.signup == 'invite':
-            ui.label('Sign-up is by invitation: use the email address you were invited with.') \
+            ui.label(_('Sign-up is by invitation: use the email address you were invited with.')) \
                 .classes('text-grey-8')
-        name = ui.input('Name').props('autocomplete=name').classes('w-full').mark('signup-name')
-        email = ui.input('Email').props('type=email autocomplete=username').classes('w-full').mark('signup-email')
-        password = ui.input('Password', password=True).props('autocomplete=new-password') \
+        name = ui.input(_('Name')).props('autocomplete=name').classes('w-full').mark('signup-name')
+        email = ui.input(_('Email')).props('type=email autocomplete=username').classes('w-full').mark('signup-email')
+        password = ui.input(_('Password'), password=True).props('autocomplete=new-password') \
             .classes('w-full').mark('signup-password')
-        ui.label('At least 8 characters.').classes('text-caption text-grey-7')
+        ui.label(_('At least 8 characters.')).classes('text-caption text-grey-7')
 
         async def submit() -> None:
             user = await attempt(accounts.sign_up(email=email.value, password=password.value, name=name.value,
@@ -91,7 +96,7 @@ async def signup_page(request: Request):
                 return
             ui.navigate.to(session.begin_login(storage, user, '/'))
 
-        ui.button('Create account', on_click=submit).classes('w-full').mark('signup-submit')
+        ui.button(_('Create account'), on_click=submit).classes('w-full').mark('signup-submit')
         with ui.row().classes('w-full justify-center'):
-            ui.label('Already registered?')
-            ui.link('Log in', '/login')
+            ui.label(_('Already registered?'))
+            ui.link(_('Log in'), '/login')

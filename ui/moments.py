@@ -1,4 +1,5 @@
-"""Dates and times as their reader reads them: in the reader's time zone and in words ("29 Nov 2026, 13:18").
+"""Dates and times as their reader reads them: in the reader's time zone and language ("29 Nov 2026, 13:18",
+"29 nov 2026, 13:18").
 
 The time zone is the one chosen under Settings, else the browser's own: every page tells it in a cookie (the
 browser knows it, the server does not), and a page reads that cookie when it is built. Nothing here trusts the
@@ -13,9 +14,10 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.dates import format_date, format_datetime
 from nicegui import context, ui
 
+from models import i18n
+
 ZONE_COOKIE = 'rubrica_tz'
 ZONE_KEY = 'rubrica.time_zone'  # in the page's client storage, set when the page is built
-LOCALE = 'en'
 
 # one year; SameSite=Lax like the session cookie; the value is a zone name, not a secret
 ZONE_SCRIPT = ('<script>try{document.cookie="%s="+encodeURIComponent(Intl.DateTimeFormat().resolvedOptions()'
@@ -59,7 +61,7 @@ def moment(value: datetime | None, *, empty: str = '') -> str:
         return empty
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)  # the database keeps UTC
-    return format_datetime(value, 'd MMM y, HH:mm', tzinfo=page_zone(), locale=LOCALE)
+    return format_datetime(value, 'd MMM y, HH:mm', tzinfo=page_zone(), locale=i18n.current())
 
 
 def day(value: date | datetime | None, *, empty: str = '') -> str:
@@ -68,4 +70,4 @@ def day(value: date | datetime | None, *, empty: str = '') -> str:
         return empty
     if isinstance(value, datetime):
         value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(page_zone()).date()
-    return format_date(value, 'd MMM y', locale=LOCALE)
+    return format_date(value, 'd MMM y', locale=i18n.current())

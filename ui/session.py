@@ -29,7 +29,7 @@ from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
-from . import moments
+from . import language, moments
 from web.session import SESSION_KEY, session_key
 
 ORG_KEY = 'org_id'  # in the browser's server-side storage
@@ -178,6 +178,7 @@ async def page_context() -> PageContext | None:
         return None
     storage = browser_storage()
     moments.set_page_zone(user.time_zone)
+    language.set_page_language(user.language)
     memberships = await orgs.user_memberships(user)
     by_org = {m.org_id: m for m in memberships}
     wanted = storage.get(ORG_KEY)

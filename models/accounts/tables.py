@@ -17,6 +17,8 @@ class User(Model):
                                            related_name=False)
     # an IANA name ('Europe/Rome') chosen under Settings; empty: the browser's own, as it reports it
     time_zone = fields.CharField(max_length=64, default='', db_default='')
+    # 'en', 'it' or 'fr' chosen under Settings or in the user menu; empty: the browser's, as it asks for it
+    language = fields.CharField(max_length=8, default='', db_default='')
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

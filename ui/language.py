@@ -1,0 +1,32 @@
+"""The language a page speaks: the user's choice (Settings, the user menu), else the browser's `Accept-Language`,
+else English. Chosen when the page is built and kept in the page's client storage, where the page's event
+handlers, which run in tasks of their own, find it again (registered with models.i18n by `install`)."""
+from __future__ import annotations
+
+from nicegui import context
+
+from models import i18n
+
+LANGUAGE_KEY = 'rubrica.language'  # in the page's client storage
+
+
+def set_page_language(chosen: str = '') -> str:
+    """While building a page: the language it speaks from now on (and the one its handlers will speak)."""
+    client = context.client
+    header = client.request.headers.get('accept-language') if client.request is not None else None
+    language = i18n.supported(chosen) or i18n.negotiate(header)
+    client.storage[LANGUAGE_KEY] = language
+    i18n.use(language)
+    return language
+
+
+def page_language() -> str | None:
+    """The open page's language, for code that runs outside the request that built it; None outside pages."""
+    try:
+        return context.client.storage.get(LANGUAGE_KEY)
+    except RuntimeError:
+        return None
+
+
+def install() -> None:
+    i18n.resolve_with(page_language)
