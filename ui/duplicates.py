@@ -53,7 +53,7 @@ class DuplicatesPage:
             self.total_label = ui.label().classes('text-grey-8').mark('dups-total')
         self.last_merge = ui.row().classes('w-full items-center gap-2')
         self.groups = ui.column().classes('w-full gap-2')
-        with ui.row().classes('w-full items-center justify-center gap-2'):
+        with ui.row().classes('w-full items-center justify-center gap-2').mark('dups-pager') as self.pager:
             self.previous = ui.button('Previous', icon='chevron_left', on_click=lambda: self.page(-1)) \
                 .props('flat').mark('dups-previous')
             self.next = ui.button('Next', icon='chevron_right', on_click=lambda: self.page(1)) \
@@ -81,6 +81,7 @@ class DuplicatesPage:
         if found.common_values:
             self.total_label.text += (f' ({found.common_values} value(s) shared by more than '
                                       f'{detection.PAIRS_PER_VALUE_MAX} records left out)')
+        self.pager.set_visibility(found.total > PAGE_SIZE)  # one page needs no Previous and Next
         self.previous.set_enabled(self.offset > 0)
         self.next.set_enabled(self.offset + PAGE_SIZE < found.total)
         self.groups.clear()

@@ -118,6 +118,7 @@ async def test_a_pair_is_listed_once_by_name_and_company_with_every_reason(user:
     await user.should_not_see(f'#{keep.id}')
     await user.should_not_see('+390212345678')
     await user.should_not_see('rossi mario')  # the folded name is a key, not something to show
+    await user.should_not_see(marker='dups-pager')  # one page: no Previous and Next
 
     user.find(marker='dups-review').click()
     await user.should_see(content='Keeps "Mario Rossi, Rossi S.r.l." and removes "Mario Rossi"', marker='merge-pair')
