@@ -37,16 +37,10 @@ lock:
 	CUSTOM_COMPILE_COMMAND='make lock' $(TOOLS)/bin/pip-compile --quiet --generate-hashes --extra test \
 		--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
 
-# the translation catalogs (locales/<lang>/LC_MESSAGES/messages.po) brought up to date with the texts in the code:
-# new texts are added untranslated, removed ones dropped; then translate the empty entries (tests/test_messages.py
-# fails until every one is)
+# the translation catalogs (locales/<lang>/LC_MESSAGES/messages.po) brought up to date with the texts in the code;
+# then translate the empty entries (tests/test_messages.py fails until every one is)
 messages: $(STAMP)
-	$(VENV)/bin/pybabel --quiet extract --no-location --sort-output --omit-header -o locales/messages.pot \
-		models ui api web main.py
-	for lang in it fr; do \
-		$(VENV)/bin/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete -l $$lang -i locales/messages.pot \
-			-o locales/$$lang/LC_MESSAGES/messages.po; done
-	rm locales/messages.pot
+	$(PY) locales/refresh.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache screenshots

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.numbers import format_decimal
 from babel.messages.pofile import read_po
@@ -28,6 +29,8 @@ LANGUAGES = {'en': 'English', 'it': 'Italiano', 'fr': 'Français'}  # each in it
 DEFAULT = 'en'
 LOCALES_DIR = Path(__file__).resolve().parent.parent / 'locales'
 DOMAIN = 'messages'
+ROOT = LOCALES_DIR.parent
+TRANSLATED_CODE = ('models', 'ui', 'api', 'web', 'main.py')  # where `make messages` and the tests look for texts
 
 _current: ContextVar[str | None] = ContextVar('rubrica_language', default=None)
 _resolver: Callable[[], str | None] | None = None
@@ -49,6 +52,23 @@ def translations(language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def texts_in_code() -> set[str | tuple[str, str]]:
+    """Every text the code marks for translation: a string, or (singular, plural) for a counted one."""
+    found = []
+    for name in TRANSLATED_CODE:
+        path = ROOT / name
+        if path.is_dir():
+            found += [message for _, _, message, _, _ in extract_from_dir(path, keywords=DEFAULT_KEYWORDS)]
+        else:
+            found += [message for _, message, _, _ in extract_from_file('python', path)]
+    return {message if isinstance(message, str) else tuple(message) for message in found}
+
+
+def translated(string: str | tuple[str, ...] | None) -> bool:
+    """Whether a catalog entry's translation is there (every plural form of it)."""
+    return bool(string) and (isinstance(string, str) or all(string))
 
 
 def supported(language: object) -> str | None:

@@ -12,6 +12,7 @@ from .. import access
 from ..access import Action, Role, mentionable_members, require
 from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..i18n import N_, _
 from ..records.tables import KINDS, Kind
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
@@ -21,14 +22,16 @@ PLANS = ('free', 'premium')
 
 OPTION_KINDS = ('contact_types', 'contact_roles', 'company_types', 'sectors')
 OPTION_LIST_MAX = 200
+# a new organization's lists, in the language of who creates it (N_: translated when the organization is made)
 DEFAULT_OPTIONS: dict[str, list[str]] = {
-    'contact_types': ['Client', 'Supplier', 'Partner', 'Lead'],
-    'contact_roles': ['Chief Executive Officer', 'Chief Financial Officer', 'Chief Technology Officer',
-                      'Marketing Manager', 'Sales Manager', 'Purchasing Manager', 'Project Manager',
-                      'Administration', 'Technician'],
-    'company_types': ['Client', 'Supplier', 'Partner', 'Lead'],
-    'sectors': ['Energy', 'ICT', 'Pharmaceutical', 'Manufacturing', 'Retail', 'Finance', 'Healthcare',
-                'Construction', 'Logistics', 'Food & Beverage', 'Education', 'Public Administration'],
+    'contact_types': [N_('Client'), N_('Supplier'), N_('Partner'), N_('Lead')],
+    'contact_roles': [N_('Chief Executive Officer'), N_('Chief Financial Officer'), N_('Chief Technology Officer'),
+                      N_('Marketing Manager'), N_('Sales Manager'), N_('Purchasing Manager'), N_('Project Manager'),
+                      N_('Administration'), N_('Technician')],
+    'company_types': [N_('Client'), N_('Supplier'), N_('Partner'), N_('Lead')],
+    'sectors': [N_('Energy'), N_('ICT'), N_('Pharmaceutical'), N_('Manufacturing'), N_('Retail'), N_('Finance'),
+                N_('Healthcare'), N_('Construction'), N_('Logistics'), N_('Food & Beverage'), N_('Education'),
+                N_('Public Administration')],
 }
 
 
@@ -42,7 +45,7 @@ def _role(field: str, value: object) -> str:
 # ---------------------------------------------------------------- organizations
 
 async def create_organization(*, user, name: object, country: object = 'IT') -> Membership:
-    """A new organization with the caller as its owner and the default option lists."""
+    """A new organization with the caller as its owner and the default option lists in the caller's language."""
     checks = FieldErrors()
     name_text = checks.check(clean_text, 'name', name, required=True)
     country_text = checks.check(country_code, 'country', 'IT' if country is None else country)
@@ -50,7 +53,7 @@ async def create_organization(*, user, name: object, country: object = 'IT') -> 
     async with in_transaction():
         org = await Organization.create(name=name_text, country=country_text)
         owner = await Membership.create(org=org, user=user, role=Role.OWNER.value)
-        await OptionItem.bulk_create([OptionItem(org=org, kind=kind, name=option, position=i)
+        await OptionItem.bulk_create([OptionItem(org=org, kind=kind, name=_(option), position=i)
                                       for kind, names in DEFAULT_OPTIONS.items() for i, option in enumerate(names)])
         if user.preferred_org_id is None:
             user.preferred_org_id = org.id

@@ -1,6 +1,8 @@
 """Organizations and members, as docs/api.md and the OpenAPI schema describe them, status codes included."""
 from __future__ import annotations
 
+import pytest
+
 from models.orgs.service import DEFAULT_OPTIONS
 from tests.helpers import make_user, token_for
 
@@ -13,6 +15,17 @@ async def test_create_organization(client):
     assert body == {'id': body['id'], 'name': 'Rossi Srl', 'country': 'IT', 'plan': 'free', 'role': 'owner'}
     response = await client.post('/api/v1/orgs', json={'name': 'Dupont SA', 'country': 'fr'}, headers=headers)
     assert response.json()['country'] == 'FR'
+
+
+@pytest.mark.parametrize(('language', 'types', 'sector'), [
+    ('it-IT', ['Cliente', 'Fornitore', 'Partner', 'Lead'], 'Energia'),
+    ('fr-FR', ['Client', 'Fournisseur', 'Partenaire', 'Prospect'], 'Énergie'),
+    ('de-DE', ['Client', 'Supplier', 'Partner', 'Lead'], 'Energy')])
+async def test_a_new_organizations_lists_are_in_its_creators_language(client, language, types, sector):
+    headers = await token_for(await make_user())
+    made = await client.post('/api/v1/orgs', json={'name': 'Rossi Srl'}, headers=headers | {'Accept-Language': language})
+    options = (await client.get(f'/api/v1/orgs/{made.json()["id"]}/options', headers=headers)).json()
+    assert options['contact_types'] == types and options['company_types'] == types and options['sectors'][0] == sector
 
 
 async def test_create_organization_validates(client):
