@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from nicegui import ui
 from nicegui.testing import Screen, User
+from selenium.webdriver.support.ui import WebDriverWait
 
 from models.accounts import service as accounts
 from models.accounts.tables import ApiToken
@@ -123,3 +124,20 @@ def test_log_in_through_the_form_and_see_the_dashboard(screen: Screen):
     assert screen.selenium.title == 'Dashboard · Rubrica'
     screen.should_contain('Navy Labs · your role: owner')
     assert screen.selenium.current_url.rstrip('/') == screen.url
+
+
+def test_a_forgotten_password_is_reset_in_a_real_browser(mailbox: Mailbox, screen: Screen):
+    screen.open('/login')
+    sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    screen.click('Forgot password?')
+    screen.should_contain('Forgot your password?')
+    screen.find_by_tag('input').send_keys('ada@example.com')
+    screen.click('Send the link')
+    screen.should_contain('If an account uses ada@example.com')
+    screen.wait_for(lambda: bool(mailbox.received))  # the server's own sender, in the background
+    screen.open(urlsplit(link_in(mailbox.received[0]))._replace(scheme='', netloc='').geturl())
+    screen.should_contain('Choose a new password')
+    screen.find_by_tag('input').send_keys('babbage2')
+    screen.click('Set the new password')
+    WebDriverWait(screen.selenium, 10).until(lambda d: d.title == 'Dashboard · Rubrica')
+    screen.should_contain('Engines · your role: owner')

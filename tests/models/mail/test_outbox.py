@@ -36,6 +36,9 @@ async def test_a_queued_mail_leaves_with_a_text_and_an_html_body(db, mailbox: Ma
     await outbox.send_due()
     assert len(mailbox.received) == 1  # sent once
 
+    await outbox.send_due(sent.sent_at + outbox.KEPT_FOR + timedelta(minutes=1))
+    assert not await OutgoingMail.exists()  # a month later the row goes too
+
 
 async def test_a_refused_connection_is_logged_and_retried_then_given_up(db, refusing_smtp: str, caplog):
     caplog.set_level(logging.INFO, logger='rubrica.mail')
