@@ -24,6 +24,7 @@ def configure(settings: Settings) -> None:
     from models.files.storage import clean_up_storage, sweep_storage_periodically
     from models.imports.recovery import recover_interrupted_imports
     from models.imports.workers import shutdown_workers, start_workers
+    from models.mail import outbox
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import imports as import_page
@@ -41,6 +42,7 @@ def configure(settings: Settings) -> None:
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
     database = Database(settings.database_url)
     started = asyncio.Event()
+    outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
 
     async def start() -> None:
         try:
@@ -50,6 +52,7 @@ def configure(settings: Settings) -> None:
             await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
             background_tasks.create(sweep_storage_periodically(app.state.integrations),
                                     name='sweep unreferenced files')
+            outbox.start()  # mail queued before a restart leaves now
             if not gc.get_freeze_count():  # once per process
                 # what start-up built lives as long as the server: out of the collector's way, a full collection
                 # stays short instead of pausing every request for a few hundred milliseconds under load
@@ -60,6 +63,7 @@ def configure(settings: Settings) -> None:
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)
+    app.on_shutdown(outbox.stop)  # before the database closes, which the sender uses
     app.on_shutdown(database.close)
     app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)

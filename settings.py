@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
 
@@ -27,6 +32,8 @@ class Settings:
     dropbox_app_secret: str
     public_url: str
     max_upload_bytes: int
+    smtp: SmtpServer | None = None  # None: no mail is sent (RUBRICA_SMTP_URL empty)
+    mail_from: str = ''
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -67,6 +74,11 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(f'RUBRICA_PORT must be a port number, not {port_text!r}')
     host = env.get('RUBRICA_HOST', '127.0.0.1')
+    smtp = smtp_server(env.get('RUBRICA_SMTP_URL', ''))
+    mail_from = env.get('RUBRICA_MAIL_FROM', '').strip()
+    if smtp is not None and not _is_address(mail_from):
+        raise SettingsError('RUBRICA_MAIL_FROM must be the address mail is sent from (rubrica@example.com or '
+                            f'"Rubrica <rubrica@example.com>") when RUBRICA_SMTP_URL is set, not {mail_from!r}')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -84,6 +96,8 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         dropbox_app_secret=env.get('RUBRICA_DROPBOX_APP_SECRET', ''),
         public_url=(env.get('RUBRICA_PUBLIC_URL') or f'http://{host}:{port_text}').rstrip('/'),
         max_upload_bytes=int(max_upload_mb) * 1024 * 1024,
+        smtp=smtp,
+        mail_from=mail_from,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
 
@@ -102,3 +116,49 @@ def _base_url(env, variable: str) -> str:
     if not value.startswith(('https://', 'http://')):
         raise SettingsError(f'{variable} must be an http(s) URL, not {value!r}')
     return value
+
+
+SMTP_SCHEMES = {'smtp': 25, 'smtps': 465}  # and their default ports (587 for smtp://…?starttls=1)
+_YES, _NO = ('1', 'true', 'yes', 'on'), ('0', 'false', 'no', 'off', '')
+
+
+def smtp_server(url: str) -> SmtpServer | None:
+    """RUBRICA_SMTP_URL: `smtp://user:pass@host:port` (`?starttls=1` to upgrade), `smtps://…` (implicit TLS);
+    None when empty. A refusal names what is wrong and shows the URL with its password hidden."""
+    url = url.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+
+    def refuse(problem: str) -> SettingsError:
+        shown = re.sub(r'(://[^:/@]*:).*@', r'\1***@', url)  # whatever the password holds, even a / or a #
+        return SettingsError(f'RUBRICA_SMTP_URL {shown!r}: {problem}')
+
+    if parts.scheme not in SMTP_SCHEMES:
+        raise refuse('must start with smtp:// or smtps://')
+    if not parts.hostname:
+        raise refuse('names no host (smtp://user:password@host:port)')
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if unknown := set(options) - {'starttls'}:
+        raise refuse(f'unknown option {sorted(unknown)[0]!r} (the only one is starttls=1)')
+    starttls = options.get('starttls', '').lower()
+    if starttls not in _YES + _NO:
+        raise refuse(f'starttls must be 1 or 0, not {starttls!r}')
+    starttls_on = starttls in _YES
+    if starttls_on and parts.scheme == 'smtps':
+        raise refuse('smtps:// is TLS from the start: starttls=1 is for smtp://')
+    try:
+        port = parts.port
+    except ValueError:
+        raise refuse('the port must be a number from 1 to 65535') from None
+    if port == 0:
+        raise refuse('the port must be a number from 1 to 65535')
+    return SmtpServer(host=parts.hostname, port=port or (587 if starttls_on else SMTP_SCHEMES[parts.scheme]),
+                      username=unquote(parts.username or ''), password=unquote(parts.password or ''),
+                      implicit_tls=parts.scheme == 'smtps', starttls=starttls_on)
+
+
+def _is_address(value: str) -> bool:
+    _, address = parseaddr(value)
+    local, at, domain = address.rpartition('@')
+    return bool(at and local and domain and ' ' not in address)

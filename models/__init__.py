@@ -12,7 +12,7 @@ Shared, at the top:
 
 One folder per feature. Each has a tables.py that only declares tables (relations by name, 'models.User', so a
 tables module imports no other), and the modules with the feature's rules, which import the tables and the gate:
-- accounts/: users, sign-up and log-in, sessions, API tokens.
+- accounts/: users, sign-up and log-in, sessions, API tokens, password reset links.
 - orgs/: organizations, members and roles, invitations, plans, option lists.
 - records/: contacts and companies: saving, lists, search, exports, copy to another organization, the dashboard.
 - work/: projects, tasks, tickets, and their connections to contacts and companies.
@@ -20,4 +20,5 @@ tables module imports no other), and the modules with the feature's rules, which
 - imports/: importing CSV and vCard files, step by step, with a report and undo.
 - duplicates/: finding likely duplicates, merging two records, undoing a merge.
 - kiosk/: read-only directory screens of an organization's public records.
+- mail/: the outbox, sent in the background through SMTP, and the mails' bodies in the recipient's language.
 """

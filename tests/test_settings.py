@@ -5,6 +5,7 @@ import stat
 
 import pytest
 
+from models.mail.smtp import SmtpServer
 from settings import SettingsError, load_settings
 
 
@@ -30,3 +31,53 @@ def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
 def test_bad_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})
+
+
+@pytest.mark.parametrize('url, server', [
+    ('smtp://mailer:p%40ss%2Fword@mail.example.com:2525',
+     SmtpServer('mail.example.com', 2525, 'mailer', 'p@ss/word', implicit_tls=False, starttls=False)),
+    ('smtps://mail.example.com', SmtpServer('mail.example.com', 465, implicit_tls=True)),
+    ('smtp://mail.example.com?starttls=1', SmtpServer('mail.example.com', 587, starttls=True)),
+    ('smtp://mail.example.com:25?starttls=0', SmtpServer('mail.example.com', 25)),
+])
+def test_the_smtp_url_says_where_and_how_mail_goes(tmp_path, url, server):
+    settings = load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_SMTP_URL': url,
+                              'RUBRICA_MAIL_FROM': 'Rubrica <rubrica@example.com>'})
+    assert settings.smtp == server
+    assert settings.mail_from == 'Rubrica <rubrica@example.com>'
+
+
+def test_without_an_smtp_url_no_mail_is_sent(tmp_path):
+    assert load_settings({'RUBRICA_DATA_DIR': str(tmp_path)}).smtp is None
+
+
+@pytest.mark.parametrize('url, problem', [
+    ('http://mailer:hunter22@mail.example.com', 'smtp:// or smtps://'),
+    ('smtp://mailer:hunter22@:25', 'no host'),
+    ('smtp://mailer:hunter22@mail.example.com:port', 'port'),
+    ('smtp://mailer:hunter22@mail.example.com:70000', 'port'),
+    ('smtp://mailer:hunter/22@mail.example.com', 'port'),  # an unescaped / in the password
+    ('smtp://mailer:hunter22@mail.example.com?tls=1', "unknown option 'tls'"),
+    ('smtp://mailer:hunter22@mail.example.com?starttls=maybe', 'starttls must be 1 or 0'),
+    ('smtps://mailer:hunter22@mail.example.com?starttls=1', 'TLS from the start'),
+])
+def test_a_bad_smtp_url_is_named_without_its_password(tmp_path, url, problem):
+    with pytest.raises(SettingsError, match='RUBRICA_SMTP_URL') as refused:
+        load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_SMTP_URL': url,
+                       'RUBRICA_MAIL_FROM': 'rubrica@example.com'})
+    assert problem in str(refused.value)
+    assert 'hunter' not in str(refused.value)
+
+
+@pytest.mark.parametrize('mail_from', ['', 'rubrica', 'Rubrica <>'])
+def test_mail_needs_a_from_address(tmp_path, mail_from):
+    with pytest.raises(SettingsError, match='RUBRICA_MAIL_FROM'):
+        load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_SMTP_URL': 'smtp://mail.example.com',
+                       'RUBRICA_MAIL_FROM': mail_from})
+
+
+def test_the_smtp_password_is_never_shown(tmp_path):
+    settings = load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_MAIL_FROM': 'rubrica@example.com',
+                              'RUBRICA_SMTP_URL': 'smtp://mailer:hunter22@mail.example.com'})
+    assert settings.smtp.password == 'hunter22'
+    assert 'hunter22' not in repr(settings.smtp) and 'hunter22' not in repr(settings)

@@ -1,4 +1,4 @@
-"""Log in and sign up."""
+"""Log in, sign up, and a forgotten password: ask for a link by mail, then choose a new password with it."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -7,11 +7,13 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from models.accounts import resets
 from models.accounts import service as accounts
-from models.errors import RubricaError
+from models.errors import RateLimited, RubricaError
 from models.i18n import _
+from models.mail import outbox
 from web.client import client_address
-from web.session import signed_in_user
+from web.session import session_key, signed_in_user
 
 from . import language, moments, session
 from .feedback import FAILED, attempt
@@ -54,6 +56,8 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
 
         password.on('keydown.enter', submit)
         ui.button(_('Log in'), on_click=submit).classes('w-full').mark('login-submit')
+        with ui.row().classes('w-full justify-center'):
+            ui.link(_('Forgot password?'), '/forgot-password').mark('forgot-password-link')
         with ui.row().classes('w-full justify-center'):
             ui.label(_('No account yet?'))
             ui.link(_('Sign up'), '/signup').mark('signup-link')
@@ -100,3 +104,78 @@ async def signup_page(request: Request):
         with ui.row().classes('w-full justify-center'):
             ui.label(_('Already registered?'))
             ui.link(_('Log in'), '/login')
+
+
+@ui.page('/forgot-password', title='Forgot password · Rubrica')
+async def forgot_password_page(request: Request):
+    client = client_address(request)
+    language.set_page_language()
+    ui.page_title(_('Forgot password') + ' · Rubrica')
+
+    with _centered_card():
+        ui.label(_('Forgot your password?')).classes('text-h6')
+        if not outbox.enabled():
+            ui.label(_('This server sends no e-mail, so it cannot send you a link to choose a new password. '
+                       'Ask the person who runs Rubrica for help.')).mark('reset-unavailable')
+            ui.link(_('Back to log in'), '/login')
+            return
+        ui.label(_('Enter the email of your account: we will send you a link to choose a new password.')) \
+            .classes('text-grey-8')
+        email = ui.input(_('Email')).props('type=email autocomplete=username').classes('w-full').mark('reset-email')
+        sent = ui.label().classes('text-positive').mark('reset-sent')
+        sent.set_visibility(False)
+
+        async def submit() -> None:
+            address = (email.value or '').strip()
+            email.error = None if address else _('Enter the email of your account')
+            if not address:
+                return
+            try:
+                await resets.request_reset(email=address, client=client)
+            except RateLimited as e:
+                ui.notify(_('Too many requests: try again in {seconds} seconds.', seconds=e.retry_after),
+                          type='negative')
+                return
+            # the same words whether or not an account has this email
+            sent.text = _('If an account uses {email}, a mail with a link is on its way. The link works for one '
+                          'hour.', email=address)
+            sent.set_visibility(True)
+
+        email.on('keydown.enter', submit)
+        ui.button(_('Send the link'), on_click=submit).classes('w-full').mark('reset-send')
+        with ui.row().classes('w-full justify-center'):
+            ui.link(_('Back to log in'), '/login')
+
+
+@ui.page(resets.RESET_PATH, title='New password · Rubrica')
+async def reset_password_page(token: str = ''):
+    storage = session.browser_storage()
+    key = session_key()  # a browser logged in as the account keeps this session
+    language.set_page_language()
+    ui.page_title(_('New password') + ' · Rubrica')
+
+    with _centered_card():
+        ui.label(_('Choose a new password')).classes('text-h6')
+        if not await resets.link_works(token):
+            ui.label(_('This link has expired or was already used: ask for a new one.')).mark('reset-link-dead')
+            with ui.row().classes('w-full justify-center'):
+                ui.link(_('Ask for a new link'), '/forgot-password')
+            return
+        password = ui.input(_('New password'), password=True).props('autocomplete=new-password') \
+            .classes('w-full').mark('reset-password')
+        ui.label(_('At least 8 characters. Every other session and every API token of the account will end.')) \
+            .classes('text-caption text-grey-7')
+
+        async def submit() -> None:
+            user = await attempt(resets.reset_password(token=token, password=password.value, keep_session=key),
+                                 {'password': password})
+            if user is FAILED:
+                return
+            current = await accounts.user_for_session(key)
+            if current is not None and current.id == user.id:
+                ui.navigate.to('/')
+            else:
+                ui.navigate.to(session.begin_login(storage, user, '/'))
+
+        password.on('keydown.enter', submit)
+        ui.button(_('Set the new password'), on_click=submit).classes('w-full').mark('reset-submit')

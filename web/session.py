@@ -26,8 +26,8 @@ SESSION_KEY = 'session'  # in the session cookie
 SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 # Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
-PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/kiosk', '/favicon.ico', '/docs', '/redoc',
-                   '/openapi.json')
+PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/forgot-password', '/reset-password', '/kiosk',
+                   '/favicon.ico', '/docs', '/redoc', '/openapi.json')
 
 
 def session_cookie(settings: Settings) -> dict:

@@ -1,5 +1,5 @@
-"""The tables of user accounts: users, their browser sessions, their personal API tokens, and the log-in attempts
-counted against the brake on password guessing."""
+"""The tables of user accounts: users, their browser sessions, their personal API tokens, the log-in attempts
+counted against the brake on password guessing, and the links that reset a forgotten password."""
 from __future__ import annotations
 
 from tortoise import fields
@@ -65,3 +65,17 @@ class LoginAttempt(Model):
     class Meta:
         table = 'login_attempts'
         indexes = (('key', 'at'),)
+
+
+class PasswordReset(Model):
+    """A link mailed to reset a forgotten password: usable once (used_at), until expires_at. Only the digest of its
+    token is kept, as for sessions; requested_at counts the links an account was sent lately."""
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    requested_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'password_resets'
