@@ -11,8 +11,14 @@ LANGUAGE_KEY = 'rubrica.language'  # in the page's client storage
 
 
 def set_page_language(chosen: str = '') -> str:
-    """While building a page: the language it speaks from now on (and the one its handlers will speak)."""
-    client = context.client
+    """While building a page: the language it speaks from now on (and the one its handlers will speak).
+    In an HTTP route that is not a page, the user's choice wins over the request's Accept-Language alone."""
+    try:
+        client = context.client
+    except RuntimeError:
+        if i18n.supported(chosen):
+            i18n.use(chosen)
+        return i18n.current()
     header = client.request.headers.get('accept-language') if client.request is not None else None
     language = i18n.supported(chosen) or i18n.negotiate(header)
     client.storage[LANGUAGE_KEY] = language

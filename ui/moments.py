@@ -42,8 +42,12 @@ def tell_browser_zone() -> None:
 
 
 def set_page_zone(chosen: str = '') -> None:
-    """While building a page: the zone its dates are shown in (the user's choice, else the browser's, else UTC)."""
-    client = context.client
+    """While building a page: the zone its dates are shown in (the user's choice, else the browser's, else UTC).
+    Nothing to do in an HTTP route that is not a page (a download, the cloud accounts' redirects)."""
+    try:
+        client = context.client
+    except RuntimeError:
+        return
     cookie = client.request.cookies.get(ZONE_COOKIE) if client.request is not None else None
     client.storage[ZONE_KEY] = zone_named(chosen) or zone_named(cookie) or UTC
 
