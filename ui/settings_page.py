@@ -355,10 +355,12 @@ async def settings_page(section: str = ''):
                 # one control per screen width, both holding the open section
                 picker = ui.select({name: SECTIONS[name] for name in shown}, value=current, label='Section') \
                     .props('outlined dense').classes('w-full md:hidden').mark('settings-section-select')
-                with ui.tabs(value=current, on_change=follow).props('vertical dense inline-label') \
-                        .classes('w-full max-md:hidden text-grey-9').mark('settings-tabs') as tabs:
-                    for name in shown:
-                        ui.tab(name, SECTIONS[name], icon=ICONS[name]).mark(f'settings-tab-{name}')
+                with ui.element('div').classes('w-full max-md:hidden'):  # q-tabs' own display wins over a class
+                    with ui.tabs(value=current, on_change=follow).props('vertical dense inline-label no-caps') \
+                            .classes('w-full text-grey-9').mark('settings-tabs') as tabs:
+                        for name in shown:
+                            ui.tab(name, SECTIONS[name], icon=ICONS[name]).props('content-class="justify-start"') \
+                                .classes('justify-start').mark(f'settings-tab-{name}')
                 picker.bind_value(tabs)
             with ui.tab_panels(tabs, value=current).classes('grow min-w-0 w-full bg-transparent') \
                     .mark('settings-panels'):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 
 from models.accounts import service as accounts
 from models.orgs import service as orgs
@@ -13,8 +15,9 @@ from models.records import service as records
 from models.records.tables import CONTACT, Contact
 from models.accounts.tables import User as Account
 from models.orgs.tables import Membership
-from tests.drivers import PATIENCE, choose, element, follow_history, log_in
+from tests.drivers import PATIENCE, browser_log_in, choose, element, follow_history, log_in
 from tests.helpers import make_user
+from tests.ui.browser import sign_up_with_org
 
 
 async def test_a_guest_sees_no_settings_but_the_profile(user: User, acme):
@@ -152,3 +155,27 @@ async def test_the_time_zone_chosen_in_the_profile_shows_every_time_in_it(user: 
     user.find(marker='profile-save').click()
     await user.should_see('Saved', retries=PATIENCE)
     assert (await Account.get(id=acme.owner.id)).time_zone == ''
+
+
+# ------------------------------------------------------------------ in a real browser: the sections' navigation
+
+@pytest.mark.parametrize('width', [1440, 390])
+def test_the_sections_navigation_fits_desktops_and_phones(screen: Screen, width: int):
+    """Tabs down the left on a wide screen, a select above the section on a phone; the page never gets wider than
+    the screen, and the address opens the section it names."""
+    screen.open('/login')
+    sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    screen.selenium.set_window_size(width, 900)
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open('/settings?section=tokens')
+    screen.should_contain('A personal token lets scripts use the REST API')
+    tabs = screen.selenium.find_element(By.CSS_SELECTOR, '.q-tabs--vertical')
+    select = screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Section"]]')
+    assert (tabs.is_displayed(), select.is_displayed()) == ((True, False) if width > 800 else (False, True))
+    assert screen.selenium.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+    screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+    screen.shot(f'settings-tokens-{width}', failed=False)
+    if width > 800:
+        screen.click('Plan & storage')
+        screen.should_contain('What premium adds')
+        screen.wait_for(lambda: screen.selenium.current_url.endswith('/settings?section=plan'))
