@@ -1,13 +1,17 @@
 """The project, task and ticket pages, simulated with NiceGUI's user fixture: lists, New, cards, roles."""
 from __future__ import annotations
 
+import httpx
+import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 
 from models.work import service as work
 from models.work.tables import PROJECT, TASK, TICKET
 from models.work.tables import Project, Task, Ticket
-from tests.drivers import PATIENCE, choose, element, log_in
+from tests.drivers import PATIENCE, browser_log_in, choose, element, log_in
+from tests.ui.browser import sign_up_with_org
 from ui.leave_guard import LeaveGuard
 
 
@@ -182,3 +186,42 @@ async def test_a_new_item_opens_its_card_titled_by_its_name(user: User, acme):
     user.find(marker='create-ticket').click()
     await user.should_see(content='Printer jam', marker='page-title', retries=PATIENCE)
     assert user.client.title == 'Printer jam · Rubrica'
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def _warns_on_unload(screen: Screen) -> bool:
+    return screen.selenium.execute_script(
+        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented")
+
+
+@pytest.mark.parametrize('width', [1440, 390])
+def test_a_card_in_the_browser_is_titled_fits_and_asks_before_losing_changes(screen: Screen, width: int):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    base = f'{screen.url}/api/v1/orgs/{org_id}'
+    project = httpx.post(f'{base}/projects', headers=headers, json={
+        'name': 'Website relaunch', 'status': 'on_hold', 'due_date': '2030-02-28',
+        'description': 'Hosting and the new home page; ask the agency first.'}).json()
+    screen.selenium.set_window_size(width, 900)
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open(f'/projects/{project["id"]}')
+    screen.wait_for(lambda: screen.selenium.title == 'Website relaunch · Rubrica')
+    screen.should_contain('On hold')
+    assert screen.selenium.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+    screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+    screen.shot(f'project-card-{width}', failed=False)
+    assert not _warns_on_unload(screen)
+
+    name = screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Name"]]//input')
+    name.send_keys(' 2')
+    screen.wait_for(lambda: _warns_on_unload(screen))
+    screen.selenium.find_element(By.XPATH, '//header//button[.//*[normalize-space()="account_circle"]]').click()
+    screen.click('Organization')
+    screen.should_contain('Leave without saving?')
+    screen.click('Keep editing')
+    screen.click('Save')
+    screen.should_contain('Saved')
+    screen.wait_for(lambda: screen.selenium.title == 'Website relaunch 2 · Rubrica')
+    assert not _warns_on_unload(screen)
+    assert httpx.get(f'{base}/projects/{project["id"]}', headers=headers).json()['name'] == 'Website relaunch 2'
