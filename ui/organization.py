@@ -89,7 +89,7 @@ async def organization_page():
             ui.space()
             if ctx.may(Action.EDIT_ORGANIZATION):
                 ui.link('Change it in Settings', '/settings?section=organization').mark('org-settings-link')
-        with ui.element('div').classes('grid grid-cols-1 lg:grid-cols-2 gap-2 w-full'):
+        with ui.element('div').classes('grid grid-cols-1 lg:grid-cols-2 gap-2 w-full items-start'):
             plan_and_storage(overview)
             if overview.people is not None:
                 _people(overview)

@@ -2,13 +2,15 @@
 what premium adds; reached from the user menu; a guest is not told who is in the organization."""
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
 
 from models.orgs import service as orgs
 from models.orgs.tables import Organization
-from tests.drivers import PATIENCE, element, item_texts, log_in
+from tests.drivers import PATIENCE, browser_log_in, element, item_texts, log_in
 from tests.helpers import make_user
+from tests.ui.browser import sign_up_with_org
 
 
 async def test_an_owner_sees_plan_space_and_people_and_a_link_to_settings(user: User, acme):
@@ -57,3 +59,18 @@ async def test_someone_without_an_organization_is_told_to_join_one(user: User):
     await log_in(user, 'alone@example.com', path='/organization')
     await user.should_see('Create or join an organization first.', kind=ui.label, retries=PATIENCE)
     await user.should_not_see(marker='menu-organization')
+
+
+@pytest.mark.parametrize('width', [1440, 390])
+def test_the_organization_page_fits_desktops_and_phones(screen: Screen, width: int):
+    screen.open('/login')
+    sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    screen.selenium.set_window_size(width, 900)
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open('/organization')
+    screen.should_contain('What premium adds')
+    screen.should_contain('1 owner')
+    assert screen.selenium.title == 'Acme · Rubrica'
+    assert screen.selenium.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+    screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+    screen.shot(f'organization-{width}', failed=False)
