@@ -6,12 +6,13 @@ The open section is in the address (`/settings?section=tokens`), so a link opens
 """
 from __future__ import annotations
 
+import inspect
+
 from nicegui import ui
 
 from models.access import Action, Role
 from models.accounts import service as accounts
 from models.orgs import service as orgs
-
 from models.orgs.overview import organization_overview
 from models.orgs.tables import Invitation
 
@@ -304,6 +305,11 @@ ICONS = {'profile': 'person', 'organization': 'business', 'members': 'group', 'l
          'cloud': 'cloud', 'tokens': 'key', 'kiosk': 'tv'}
 
 
+BUILDERS = {'profile': profile_section, 'organization': organization_section, 'members': members_section,
+            'lists': lists_section, 'plan': plan_section, 'cloud': cloud_accounts_section, 'tokens': tokens_section,
+            'kiosk': kiosk_links_section}
+
+
 def _sections(ctx: PageContext) -> list[str]:
     """The sections this visitor's role opens, in order."""
     shown = ['profile']
@@ -316,25 +322,12 @@ def _sections(ctx: PageContext) -> list[str]:
 
 
 async def _section(ctx: PageContext, name: str) -> None:
-    if name == 'profile':
-        if ctx.membership is not None and not ctx.may(Action.VIEW_SETTINGS):
-            ui.label('As a guest of this organization you see your own settings only.') \
-                .classes('text-grey-8').mark('guest-settings-note')
-        profile_section(ctx)
-    elif name == 'organization':
-        organization_section(ctx)
-    elif name == 'members':
-        await members_section(ctx)
-    elif name == 'lists':
-        await lists_section(ctx)
-    elif name == 'plan':
-        await plan_section(ctx)
-    elif name == 'cloud':
-        await cloud_accounts_section(ctx)
-    elif name == 'tokens':
-        await tokens_section(ctx)
-    elif name == 'kiosk':
-        await kiosk_links_section(ctx)
+    if name == 'profile' and ctx.membership is not None and not ctx.may(Action.VIEW_SETTINGS):
+        ui.label('As a guest of this organization you see your own settings only.') \
+            .classes('text-grey-8').mark('guest-settings-note')
+    built = BUILDERS[name](ctx)
+    if inspect.isawaitable(built):
+        await built
 
 
 @ui.page('/settings', title='Settings · Rubrica')

@@ -8,9 +8,9 @@ from nicegui.testing import Screen, User
 
 from models.orgs import service as orgs
 from models.orgs.tables import Organization
-from tests.drivers import PATIENCE, browser_log_in, element, item_texts, log_in
+from tests.drivers import PATIENCE, element, item_texts, log_in
 from tests.helpers import make_user
-from tests.ui.browser import sign_up_with_org
+from tests.ui.browser import signed_in_owner
 
 
 async def test_an_owner_sees_plan_space_and_people_and_a_link_to_settings(user: User, acme):
@@ -63,10 +63,7 @@ async def test_someone_without_an_organization_is_told_to_join_one(user: User):
 
 @pytest.mark.parametrize('width', [1440, 390])
 def test_the_organization_page_fits_desktops_and_phones(screen: Screen, width: int):
-    screen.open('/login')
-    sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
-    screen.selenium.set_window_size(width, 900)
-    browser_log_in(screen, 'olga@example.com', 'password1')
+    signed_in_owner(screen, width)
     screen.open('/organization')
     screen.should_contain('What premium adds')
     screen.should_contain('1 owner')

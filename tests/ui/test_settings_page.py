@@ -15,9 +15,9 @@ from models.records import service as records
 from models.records.tables import CONTACT, Contact
 from models.accounts.tables import User as Account
 from models.orgs.tables import Membership
-from tests.drivers import PATIENCE, browser_log_in, choose, element, follow_history, log_in
+from tests.drivers import PATIENCE, choose, element, follow_history, log_in
 from tests.helpers import make_user
-from tests.ui.browser import sign_up_with_org
+from tests.ui.browser import signed_in_owner
 
 
 async def test_a_guest_sees_no_settings_but_the_profile(user: User, acme):
@@ -163,10 +163,7 @@ async def test_the_time_zone_chosen_in_the_profile_shows_every_time_in_it(user: 
 def test_the_sections_navigation_fits_desktops_and_phones(screen: Screen, width: int):
     """Tabs down the left on a wide screen, a select above the section on a phone; the page never gets wider than
     the screen, and the address opens the section it names."""
-    screen.open('/login')
-    sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
-    screen.selenium.set_window_size(width, 900)
-    browser_log_in(screen, 'olga@example.com', 'password1')
+    signed_in_owner(screen, width)
     screen.open('/settings?section=tokens')
     screen.should_contain('A personal token lets scripts use the REST API')
     tabs = screen.selenium.find_element(By.CSS_SELECTOR, '.q-tabs--vertical')

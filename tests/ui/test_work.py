@@ -10,8 +10,8 @@ from selenium.webdriver.common.by import By
 from models.work import service as work
 from models.work.tables import PROJECT, TASK, TICKET
 from models.work.tables import Project, Task, Ticket
-from tests.drivers import PATIENCE, browser_log_in, choose, element, log_in
-from tests.ui.browser import sign_up_with_org
+from tests.drivers import PATIENCE, choose, element, log_in
+from tests.ui.browser import signed_in_owner
 from ui.leave_guard import LeaveGuard
 
 
@@ -197,14 +197,11 @@ def _warns_on_unload(screen: Screen) -> bool:
 
 @pytest.mark.parametrize('width', [1440, 390])
 def test_a_card_in_the_browser_is_titled_fits_and_asks_before_losing_changes(screen: Screen, width: int):
-    screen.open('/login')
-    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    headers, org_id = signed_in_owner(screen, width)
     base = f'{screen.url}/api/v1/orgs/{org_id}'
     project = httpx.post(f'{base}/projects', headers=headers, json={
         'name': 'Website relaunch', 'status': 'on_hold', 'due_date': '2030-02-28',
         'description': 'Hosting and the new home page; ask the agency first.'}).json()
-    screen.selenium.set_window_size(width, 900)
-    browser_log_in(screen, 'olga@example.com', 'password1')
     screen.open(f'/projects/{project["id"]}')
     screen.wait_for(lambda: screen.selenium.title == 'Website relaunch · Rubrica')
     screen.should_contain('On hold')
