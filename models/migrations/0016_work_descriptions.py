@@ -1,4 +1,5 @@
-"""Projects, tasks and tickets get a description, with @mentions like a contact's (empty for the items already there)."""
+"""Projects, tasks and tickets get a description, with @mentions like a contact's (empty for the items already
+there)."""
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields

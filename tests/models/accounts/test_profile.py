@@ -11,7 +11,8 @@ from models.errors import ValidationFailed
 async def test_the_time_zone_is_a_known_zone_or_empty_and_the_name_is_kept(acme):
     owner = acme.owner.user
     await accounts.update_profile(user=owner, time_zone='Europe/Rome')
-    assert ((await User.get(id=owner.id)).time_zone, (await User.get(id=owner.id)).name) == ('Europe/Rome', 'Olga Owner')
+    saved = await User.get(id=owner.id)
+    assert (saved.time_zone, saved.name) == ('Europe/Rome', 'Olga Owner')
     for bad in ('Mars/Olympus', '../etc/passwd', 42):
         with pytest.raises(ValidationFailed) as refused:
             await accounts.update_profile(user=owner, name='', time_zone=bad)
