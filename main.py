@@ -27,6 +27,7 @@ def configure(settings: Settings) -> None:
     from models.mail import outbox
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
+    from ui import organization  # noqa: F401
     from ui import imports as import_page
     from web.errors import install_error_handlers
     from ui import language

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
+from models.mentions import mentioned_user_ids
 from models.records.tables import COMPANY, CONTACT, KINDS
-from models.validation import NAME_MAX
+from models.validation import DESCRIPTION_MAX, NAME_MAX
 from models.work import connections, service as work
 from models.work.connections import Link
 from models.work.tables import (PRIORITIES, PROJECT, PROJECT_STATUSES, TASK, TASK_STATUSES, TICKET, TICKET_STATUSES,
@@ -29,6 +30,7 @@ class ProjectFields(Body):
     status: Literal[PROJECT_STATUSES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     owner_id: Id | None = None
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX)  # with @[Name](user:ID) mentions
 
 
 class TaskFields(Body):
@@ -37,6 +39,7 @@ class TaskFields(Body):
     due_date: DueDate = None
     assignee_id: Id | None = None
     project_id: Id | None = None
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX)  # with @[Name](user:ID) mentions
 
 
 class TicketFields(Body):
@@ -45,6 +48,7 @@ class TicketFields(Body):
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
     due_date: DueDate = None
     assignee_id: Id | None = None
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX)  # with @[Name](user:ID) mentions
 
 
 class ProjectChange(ProjectFields):
@@ -73,8 +77,9 @@ def _data(kind: WorkKind, body: Body) -> dict:
     for name in ('status', 'priority'):
         if data.get(name, '') is None:
             del data[name]
-    if kind.title_field in data and data[kind.title_field] is None:
-        data[kind.title_field] = ''
+    for name in (kind.title_field, 'description'):
+        if name in data and data[name] is None:
+            data[name] = ''
     return data
 
 
@@ -86,6 +91,7 @@ def _person(item: WorkItem, kind: WorkKind) -> dict | None:
 def item_json(kind: WorkKind, item: WorkItem, projects: dict | None = None) -> dict:
     data = {'id': item.id, kind.title_field: kind.title(item), 'status': item.status, 'due_date': item.due_date,
             kind.person_id: getattr(item, kind.person_id), kind.person_field: _person(item, kind),
+            'description': item.description, 'mentions': mentioned_user_ids(item.description),
             'version': item.version, 'created_by': item.created_by_id, 'updated_by': item.updated_by_id,
             'created_at': item.created_at, 'updated_at': item.updated_at}
     if kind is TASK:

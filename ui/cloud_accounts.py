@@ -30,7 +30,7 @@ def _storage():
 
 def _tell(kind: str, text: str) -> RedirectResponse:
     _storage()[MESSAGE_KEY] = {'type': kind, 'text': text}
-    return RedirectResponse('/settings', status_code=303)
+    return RedirectResponse('/settings?section=cloud', status_code=303)
 
 
 def install_routes(fastapi_app: FastAPI) -> None:
@@ -38,7 +38,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
     async def connect(provider: str, request: Request):
         ctx = await session.page_context()
         if ctx is None or ctx.membership is None:
-            return RedirectResponse('/login?next=/settings', status_code=303)
+            return RedirectResponse('/login?next=/settings%3Fsection%3Dcloud', status_code=303)
         try:
             authorization = await cloud.start_connection(actor=ctx.membership, provider=provider,
                                                          integrations=request.app.state.integrations)
@@ -52,7 +52,7 @@ def install_routes(fastapi_app: FastAPI) -> None:
     async def callback(provider: str, request: Request, code: str = '', state: str = '', error: str = ''):
         user = await signed_in_user()
         if user is None:
-            return RedirectResponse('/login?next=/settings', status_code=303)
+            return RedirectResponse('/login?next=/settings%3Fsection%3Dcloud', status_code=303)
         pending = _storage().pop(PENDING_KEY, None)
         integrations = request.app.state.integrations
         label = cloud.store_for(integrations, provider).label if provider in cloud.PROVIDERS else 'The provider'

@@ -83,6 +83,9 @@ def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
     with ui.button(icon='account_circle').props('flat round color=white').mark('user-menu'):
         with ui.menu():
             ui.menu_item(ctx.user.name).props('disable')
+            if ctx.membership is not None:  # its plan, space and people: the seed's "Page d'informations"
+                ui.menu_item('Organization', on_click=lambda: ui.navigate.to('/organization')) \
+                    .mark('menu-organization')
             ui.menu_item('Profile and settings', on_click=lambda: ui.navigate.to('/settings'))
             ui.menu_item('New organization', on_click=new_org.open).mark('menu-new-org')
             ui.separator()

@@ -1,20 +1,29 @@
-"""Settings: the user's profile and API tokens; for owners and members, the organization, members and lists."""
+"""Settings, in sections with their own navigation (tabs on wide screens, a select on phones): the profile (name,
+time zone, password), cloud accounts and API tokens for everyone; for owners and members the organization, members
+and invitations, the option lists, plan and storage; for owners the kiosk links.
+
+The open section is in the address (`/settings?section=tokens`), so a link opens it and a reload keeps it.
+"""
 from __future__ import annotations
+
+import inspect
 
 from nicegui import ui
 
 from models.access import Action, Role
 from models.accounts import service as accounts
 from models.orgs import service as orgs
+from models.orgs.overview import organization_overview
+from models.orgs.tables import Invitation
 
 from . import moments
 from .cloud_accounts import cloud_accounts_section
 from .feedback import FAILED, attempt
 from .frame import frame
 from .kiosk import kiosk_links_section
+from .organization import plan_and_storage
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, secret_list, secret_row, section_title, show_once
-from models.orgs.tables import Invitation
 
 ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
 LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
@@ -23,26 +32,34 @@ RECORDS_WORD = {'contact_types': ('contact', 'contacts'), 'contact_roles': ('con
                 'company_types': ('company', 'companies'), 'sectors': ('company', 'companies')}
 
 
-def _format_bytes(size: int) -> str:
-    for unit in ('bytes', 'KiB', 'MiB', 'GiB', 'TiB'):
-        if size < 1024 or unit == 'TiB':
-            return f'{size:,.0f} {unit}' if unit == 'bytes' else f'{size:,.1f} {unit}'
-        size /= 1024
-    return str(size)
-
-
 # ------------------------------------------------------------------ profile
+
+def _zone_options() -> dict[str, str]:
+    return {'': "The browser's own", **{zone: zone.replace('_', ' ') for zone in sorted(moments.zone_names())}}
+
 
 def profile_section(ctx: PageContext) -> None:
     section_title('Profile')
     with ui.card().classes('w-full'):
         ui.label(f'Email: {ctx.user.email}').mark('profile-email')
-        name = ui.input('Name', value=ctx.user.name).classes('w-full max-w-md').mark('profile-name')
+        name = ui.input('Name', value=ctx.user.name).props('outlined dense').classes('w-full max-w-md') \
+            .mark('profile-name')
+        zones = _zone_options()
+        zone = ui.select(zones, label='Time zone', value=ctx.user.time_zone if ctx.user.time_zone in zones else '',
+                         with_input=True).props('outlined dense').classes('w-full max-w-md').mark('profile-time-zone')
+        ui.label('Dates and times are shown in this zone on every page; by default in the zone your browser '
+                 'reports.').classes('text-caption text-grey-7')
 
-        async def save_name() -> None:
-            if await attempt(accounts.update_profile(user=ctx.user, name=name.value), {'name': name}) is not FAILED:
-                ui.notify('Name saved', type='positive')
-        ui.button('Save name', on_click=save_name).mark('profile-save')
+        async def save() -> None:
+            zone_before = ctx.user.time_zone
+            saved = await attempt(accounts.update_profile(user=ctx.user, name=name.value, time_zone=zone.value or ''),
+                                  {'name': name, 'time_zone': zone})
+            if saved is FAILED:
+                return
+            ui.notify('Saved', type='positive')
+            if saved.time_zone != zone_before:  # the times on this page were drawn in the old zone
+                ui.navigate.reload()
+        ui.button('Save', on_click=save).mark('profile-save')
 
     with ui.card().classes('w-full'):
         ui.label('Change password').classes('text-subtitle1')
@@ -110,16 +127,18 @@ def organization_section(ctx: PageContext) -> None:
         else:
             name.props('readonly')
             country.props('readonly')
-        ui.separator()
-        ui.label(f'Plan: {org.plan}').mark('org-plan')
-        ui.label(f'Storage: {_format_bytes(org.storage_used)} used of {_format_bytes(org.storage_quota)}') \
-            .mark('org-storage')
-        ui.linear_progress(value=min(1.0, org.storage_used / org.storage_quota) if org.storage_quota else 1.0,
-                           show_value=False).classes('max-w-md')
+
+
+async def plan_section(ctx: PageContext) -> None:
+    section_title('Plan & storage')
+    overview = await attempt(organization_overview(ctx.membership))
+    if overview is not FAILED:
+        plan_and_storage(overview)
+    ui.link("The organization's page", '/organization').mark('plan-organization-link')
 
 
 async def members_section(ctx: PageContext) -> None:
-    section_title('Members')
+    section_title('Members & invitations')
     manage = ctx.may(Action.MANAGE_MEMBERS)
 
     @ui.refreshable
@@ -279,21 +298,65 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
     editor()
 
 
+SECTIONS = {'profile': 'Profile', 'organization': 'Organization', 'members': 'Members & invitations',
+            'lists': 'Lists', 'plan': 'Plan & storage', 'cloud': 'Cloud accounts', 'tokens': 'API tokens',
+            'kiosk': 'Kiosk links'}
+ICONS = {'profile': 'person', 'organization': 'business', 'members': 'group', 'lists': 'list', 'plan': 'storage',
+         'cloud': 'cloud', 'tokens': 'key', 'kiosk': 'tv'}
+
+
+BUILDERS = {'profile': profile_section, 'organization': organization_section, 'members': members_section,
+            'lists': lists_section, 'plan': plan_section, 'cloud': cloud_accounts_section, 'tokens': tokens_section,
+            'kiosk': kiosk_links_section}
+
+
+def _sections(ctx: PageContext) -> list[str]:
+    """The sections this visitor's role opens, in order."""
+    shown = ['profile']
+    if ctx.membership is not None and ctx.may(Action.VIEW_SETTINGS):
+        shown += ['organization', 'members', 'lists', 'plan']
+    shown += ['cloud', 'tokens']
+    if ctx.membership is not None and ctx.may(Action.MANAGE_KIOSK):
+        shown.append('kiosk')
+    return shown
+
+
+async def _section(ctx: PageContext, name: str) -> None:
+    if name == 'profile' and ctx.membership is not None and not ctx.may(Action.VIEW_SETTINGS):
+        ui.label('As a guest of this organization you see your own settings only.') \
+            .classes('text-grey-8').mark('guest-settings-note')
+    built = BUILDERS[name](ctx)
+    if inspect.isawaitable(built):
+        await built
+
+
 @ui.page('/settings', title='Settings · Rubrica')
-async def settings_page():
+async def settings_page(section: str = ''):
     ctx = await page_context()
     if ctx is None:
-        return to_login('/settings')
+        return to_login(f'/settings?section={section}' if section in SECTIONS else '/settings')
     with frame(ctx, 'Settings'):
-        if ctx.membership is not None and ctx.may(Action.VIEW_SETTINGS):
-            organization_section(ctx)
-            await members_section(ctx)
-            await lists_section(ctx)
-            if ctx.may(Action.MANAGE_KIOSK):
-                await kiosk_links_section(ctx)
-        elif ctx.membership is not None:
-            ui.label('As a guest of this organization you see your own profile only.') \
-                .classes('text-grey-8').mark('guest-settings-note')
-        profile_section(ctx)
-        await cloud_accounts_section(ctx)
-        await tokens_section(ctx)
+        shown = _sections(ctx)
+        current = section if section in shown else shown[0]
+
+        def follow(e) -> None:  # the address names the open section: a link or a reload opens it again
+            if e.value in shown:
+                ui.navigate.history.replace(f'/settings?section={e.value}')
+
+        with ui.row().classes('w-full items-start gap-4 no-wrap max-md:flex-col'):
+            with ui.column().classes('md:w-56 shrink-0 max-md:w-full'):
+                # one control per screen width, both holding the open section
+                picker = ui.select({name: SECTIONS[name] for name in shown}, value=current, label='Section') \
+                    .props('outlined dense').classes('w-full md:hidden').mark('settings-section-select')
+                with ui.element('div').classes('w-full max-md:hidden'):  # q-tabs' own display wins over a class
+                    with ui.tabs(value=current, on_change=follow).props('vertical dense inline-label no-caps') \
+                            .classes('w-full text-grey-9').mark('settings-tabs') as tabs:
+                        for name in shown:
+                            ui.tab(name, SECTIONS[name], icon=ICONS[name]).props('content-class="justify-start"') \
+                                .classes('justify-start').mark(f'settings-tab-{name}')
+                picker.bind_value(tabs)
+            with ui.tab_panels(tabs, value=current).classes('grow min-w-0 w-full bg-transparent') \
+                    .mark('settings-panels'):
+                for name in shown:
+                    with ui.tab_panel(name).classes('p-0 gap-2').mark(f'settings-section-{name}'):
+                        await _section(ctx, name)

@@ -1,30 +1,37 @@
 """Projects, tasks and tickets: a list page and a card page for each kind, made by one function.
 
-Lists are paginated, searched and filtered in the database; cards edit the item and list its linked contacts
-and companies. Owners and members create and edit; a guest sees, read-only, what is assigned to them.
+Lists are paginated, searched and filtered in the database; cards edit the item (its description with @mentions,
+like a contact's) and list its linked contacts and companies. A card is titled by the item's name, in the page and
+in the browser's tab, and asks before an edited form is left unsaved. Statuses and priorities read as words ("To
+do", "In progress"); the API keeps their codes. Owners and members create and edit; a guest sees, read-only, what is
+assigned to them.
 """
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import ElementFilter, ui
 
 from models.access import Action, sees_only_assigned_work
 from models.errors import NotFound
+from models.orgs import service as orgs
 from models.work import service as work
 from models.work.tables import LABELS, PRIORITIES, PROJECT, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from .connections import ICONS, due_label, linked_records_section, priority_badge, status_badge
-from .feedback import FAILED, attempt
+from .description import DescriptionEditor, description_view
+from .feedback import FAILED, attempt, flash
 from .frame import frame, no_access
+from .leave_guard import LeaveGuard
 from .session import PageContext, page_context, still_current
 
 PAGE_SIZE = 25
 PERSON_LABELS = {'owner': 'Owner', 'assignee': 'Assignee'}
+FIELD_STYLE = 'outlined dense'  # as the record card's fields (ui/record_form.py)
 
 
 def date_field(label: str, value: str = '', *, mark: str) -> ui.input:
     """A text input for YYYY-MM-DD with a calendar; models/ checks what is typed."""
-    with ui.input(label, value=value, placeholder='YYYY-MM-DD').mark(mark) as field:
+    with ui.input(label, value=value, placeholder='YYYY-MM-DD').props(FIELD_STYLE).mark(mark) as field:
         with ui.menu().props('no-parent-event') as menu:
             with ui.date().bind_value(field):
                 with ui.row().classes('justify-end'):
@@ -40,24 +47,25 @@ async def _project_options(ctx: PageContext) -> dict[int, str]:
 
 
 class ItemForm:
-    """The fields of a project, task or ticket, for the New dialog and the card."""
+    """The fields of a project, task or ticket, for the New dialog and the card. `people`: everyone it may be
+    assigned to (and whose mentions it shows by name); `mentionable`: whom its description may mention."""
 
     def __init__(self, ctx: PageContext, kind: WorkKind, item: WorkItem | None, people: dict[int, str],
-                 projects: dict[int, str]) -> None:
+                 projects: dict[int, str], mentionable: dict[int, str]) -> None:
         self.kind = kind
         self.elements: dict[str, object] = {}
         self.elements[kind.title_field] = ui.input('Name' if kind is PROJECT else 'Title',
                                                    value=kind.title(item) if item else '') \
-            .classes('w-full').mark(f'{kind.name}-title')
-        with ui.row().classes('w-full gap-4 items-start'):
+            .props(FIELD_STYLE).classes('w-full').mark(f'{kind.name}-title')
+        with ui.row().classes('w-full gap-2 items-start'):
             statuses = {s: LABELS[s] for s in kind.statuses}
             self.elements['status'] = ui.select(statuses, label='Status',
                                                 value=item.status if item else kind.statuses[0]) \
-                .classes('w-40').mark(f'{kind.name}-status')
+                .props(FIELD_STYLE).classes('w-40').mark(f'{kind.name}-status')
             if kind is TICKET:
                 self.elements['priority'] = ui.select({p: LABELS[p] for p in PRIORITIES}, label='Priority',
                                                       value=item.priority if item else 'normal') \
-                    .classes('w-40').mark('ticket-priority')
+                    .props(FIELD_STYLE).classes('w-40').mark('ticket-priority')
             due = f'{item.due_date:%Y-%m-%d}' if item and item.due_date else ''
             self.elements['due_date'] = date_field('Due date', due, mark=f'{kind.name}-due').classes('w-44')
             person = getattr(item, kind.person_id) if item else None
@@ -65,18 +73,32 @@ class ItemForm:
                 people = people | {person: getattr(item, kind.person_field).name}
             self.elements[kind.person_id] = ui.select(people, label=PERSON_LABELS[kind.person_field], value=person,
                                                       clearable=True, with_input=True) \
-                .classes('w-56').mark(f'{kind.name}-person')
+                .props(FIELD_STYLE).classes('w-56').mark(f'{kind.name}-person')
             if kind is TASK:
                 project = item.project_id if item else None
                 self.elements['project_id'] = ui.select(projects, label='Project',
                                                         value=project if project in projects else None,
                                                         clearable=True, with_input=True) \
-                    .classes('w-56').mark('task-project')
+                    .props(FIELD_STYLE).classes('w-56').mark('task-project')
+        self.elements['description'] = DescriptionEditor(item.description if item else '', mentionable, people) \
+            .mark(f'{kind.name}-description')
 
     def data(self) -> dict:
         values = {name: element.value for name, element in self.elements.items()}
         values['due_date'] = values['due_date'] or None
+        values['description'] = values['description'] or ''
         return values
+
+    def on_change(self, handler) -> None:
+        for element in self.elements.values():
+            element.on_value_change(lambda: handler())
+
+
+async def _form_choices(ctx: PageContext, kind: WorkKind) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Who an item may be assigned to, its projects (a task's), and whom its description may mention."""
+    people = await work.assignable_people(ctx.membership)
+    projects = await _project_options(ctx) if kind is TASK else {}
+    return people, projects, await orgs.mentionable_people(ctx.membership)
 
 
 def _register(kind: WorkKind) -> None:
@@ -98,14 +120,15 @@ def _register(kind: WorkKind) -> None:
         ctx = await page_context()
         if ctx is None:
             return RedirectResponse(f'/login?next=/{kind.plural}/{item_id}')
-        with frame(ctx, kind.label):
-            try:
-                item = await work.get_item(kind, ctx.membership, item_id) if ctx.membership else None
-            except NotFound:
-                item = None
+        try:
+            item = await work.get_item(kind, ctx.membership, item_id) if ctx.membership else None
+        except NotFound:
+            item = None
+        with frame(ctx, kind.title(item) if item else kind.label):
             if item is None:
                 no_access(f'This {kind.name} does not exist or is not visible to you.')
                 return
+            ui.page_title(f'{kind.title(item)} · Rubrica')
             await _card(ctx, kind, item)
 
 
@@ -178,17 +201,17 @@ async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
     async def new_dialog() -> None:
         if not await still_current():
             return
-        people = await work.assignable_people(actor)
-        projects = await _project_options(ctx) if kind is TASK else {}
+        people, projects, mentionable = await _form_choices(ctx, kind)
         with ui.dialog() as dialog, ui.card().classes('w-[40rem] max-w-full'):
             ui.label(f'New {kind.name}').classes('text-h6')
-            form = ItemForm(ctx, kind, None, people, projects)
+            form = ItemForm(ctx, kind, None, people, projects, mentionable)
 
             async def create() -> None:
                 item = await attempt(work.create_item(kind, actor, form.data()), form.elements)
                 if item is FAILED:
                     return
                 dialog.close()
+                flash(f'{kind.label} created')  # shown by the card it opens
                 ui.navigate.to(f'/{kind.plural}/{item.id}')
 
             with ui.row().classes('w-full justify-end'):
@@ -202,21 +225,28 @@ async def _list(ctx: PageContext, kind: WorkKind, status: str, q: str) -> None:
 async def _card(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
     actor = ctx.membership
     if ctx.may(Action.EDIT_WORK):
-        people = await work.assignable_people(actor)
-        projects = await _project_options(ctx) if kind is TASK else {}
+        people, projects, mentionable = await _form_choices(ctx, kind)
+        guard = LeaveGuard(f'this {kind.name}')
         with ui.card().classes('w-full'):
-            form = ItemForm(ctx, kind, item, people, projects)
-            version = {'value': item.version}
+            form = ItemForm(ctx, kind, item, people, projects, mentionable)
+            saved_state = {'version': item.version, 'data': form.data()}
+            form.on_change(lambda: setattr(guard, 'dirty', form.data() != saved_state['data']))
 
             async def save() -> None:
-                saved = await attempt(work.update_item(kind, actor, item.id, form.data(), version['value']),
+                data = form.data()
+                saved = await attempt(work.update_item(kind, actor, item.id, data, saved_state['version']),
                                       form.elements)
-                if saved is not FAILED:
-                    version['value'] = saved.version
-                    ui.notify(f'{kind.label} saved', type='positive')
+                if saved is FAILED:
+                    return
+                saved_state.update(version=saved.version, data=data)
+                guard.dirty = False
+                ui.notify('Saved', type='positive')
+                _retitle(kind.title(saved))
 
             async def delete() -> None:
                 if await attempt(work.delete_item(kind, actor, item.id)) is not FAILED:
+                    guard.release()
+                    flash(f'{kind.label} deleted')  # shown by the list it opens
                     ui.navigate.to(f'/{kind.plural}')
 
             with ui.dialog() as confirm, ui.card():
@@ -237,9 +267,15 @@ async def _card(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
             await linked_records_section(ctx, kind, item)
 
 
+def _retitle(title: str) -> None:
+    """A renamed item: its new name in the page's heading and the browser's tab."""
+    for heading in ElementFilter(kind=ui.label, marker='page-title'):
+        heading.text = title
+    ui.page_title(f'{title} · Rubrica')
+
+
 def _read_only(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
     with ui.card().classes('w-full'):
-        ui.label(kind.title(item)).classes('text-h6').mark(f'{kind.name}-title-text')
         with ui.row().classes('items-center gap-3'):
             status_badge(item.status).mark(f'{kind.name}-status-text')
             if kind is TICKET:
@@ -247,6 +283,8 @@ def _read_only(ctx: PageContext, kind: WorkKind, item: WorkItem) -> None:
             due_label(item)
         person = getattr(item, kind.person_field) if getattr(item, kind.person_id) else None
         ui.label(f'{PERSON_LABELS[kind.person_field]}: {person.name if person else "nobody"}').classes('text-grey-8')
+        # a guest may not list the members: mentions read as the names they were written with
+        description_view(item.description, {})
 
 
 for _kind in WORK_KINDS.values():

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import math
 import secrets
 from datetime import datetime, timedelta, timezone
+from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -187,9 +189,36 @@ async def user_for_api_token(raw: object) -> User | None:
     return token.user
 
 
-async def update_profile(*, user: User, name: object) -> User:
-    user.name = clean_text('name', name, required=True)
-    await user.save(update_fields=['name'])
+KEEP = object()  # update_profile: leave this field as it is
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zones this server knows ('Europe/Rome'): the ones an account may choose."""
+    return frozenset(available_timezones())
+
+
+def clean_time_zone(field: str, value: object) -> str:
+    """A known IANA zone name, or '' (also for None): the browser's own zone."""
+    zone = '' if value is None else value
+    if not isinstance(zone, str) or (zone and zone not in time_zone_names()):
+        raise ValidationFailed.one(field, "must be a time zone such as Europe/Rome, or empty for the browser's own")
+    return zone
+
+
+async def update_profile(*, user: User, name: object = KEEP, time_zone: object = KEEP) -> User:
+    """The person's name, and the time zone every page shows their dates and times in ('' for the browser's)."""
+    checks = FieldErrors()
+    changed = {}
+    if name is not KEEP:
+        changed['name'] = checks.check(clean_text, 'name', name, required=True)
+    if time_zone is not KEEP:
+        changed['time_zone'] = checks.check(clean_time_zone, 'time_zone', time_zone)
+    checks.raise_if_any()
+    for field, value in changed.items():
+        setattr(user, field, value)
+    if changed:
+        await user.save(update_fields=list(changed))
     return user
 
 

@@ -2,4 +2,5 @@
 
 - tables.py: Organization, Membership (with Role), Invitation, OptionItem.
 - service.py: creating and changing organizations, inviting and managing members, plans, option lists.
+- overview.py: what the organization's page shows, in one read: plan, space used and quota, people by role.
 """

@@ -61,7 +61,9 @@ def _visibility(name: str, value: object) -> str:
         raise ValidationFailed.one(name, 'must be public or private') from None
 
 
-async def _check_mentions(org_id: int, text: str) -> list[int]:
+async def check_mentions(org_id: int, text: str) -> list[int]:
+    """The users a description mentions; a mention of anyone the organization's members may not mention (a guest,
+    an outsider) is refused, naming the description. Also checks the descriptions of projects, tasks and tickets."""
     ids = mentioned_user_ids(text)
     if not ids:
         return []
@@ -137,7 +139,7 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
     cleaned = clean_fields(kind, data, region=actor.org.country, lists=lists, existing=existing, checks=checks)
     if isinstance(cleaned.values.get('description'), str):
         try:
-            cleaned.mentions = await _check_mentions(actor.org_id, cleaned.values['description'])
+            cleaned.mentions = await check_mentions(actor.org_id, cleaned.values['description'])
         except ValidationFailed as e:
             checks.errors.update(e.errors)
     if 'company_id' in data and 'company_id' in kind.fields:

@@ -16,8 +16,9 @@ from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
+from ..records.service import check_mentions
 from ..text import fold
-from ..validation import FieldErrors, clean_text
+from ..validation import DESCRIPTION_MAX, FieldErrors, clean_text
 from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
 
 
@@ -74,6 +75,14 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
             values[name] = checks.check(_one_of, name, value, allowed=PRIORITIES)
         elif name == 'due_date':
             values[name] = checks.check(due_date, name, value)
+        elif name == 'description':
+            text = checks.check(clean_text, name, value, max_length=DESCRIPTION_MAX, multiline=True)
+            if text is not None:
+                values[name] = text
+                try:  # mentions name owners and members, as in a contact's description
+                    await check_mentions(actor.org_id, text)
+                except ValidationFailed as e:
+                    checks.errors.update(e.errors)
         elif name == kind.person_id:
             unchanged = existing is not None and value == getattr(existing, name)
             if value is not None and not unchanged and not (

@@ -33,6 +33,7 @@ class WorkItem(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now_add=True)
     sort_title = fields.CharField(max_length=255, default='')  # folded title: sorting and searching
+    description = fields.TextField(default='', db_default='')  # with @mentions, like a contact's (models/mentions.py)
 
     class Meta:
         abstract = True
@@ -91,7 +92,7 @@ class WorkKind:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return (self.title_field, 'status', 'due_date', self.person_id) + self.own_fields
+        return (self.title_field, 'status', 'due_date', self.person_id, 'description') + self.own_fields
 
     def title(self, item: WorkItem) -> str:
         return getattr(item, self.title_field)

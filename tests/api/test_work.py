@@ -102,3 +102,25 @@ async def test_another_organization_sees_no_work(client, acme, elsewhere):
     refused = await client.post(f'/api/v1/orgs/{elsewhere.id}/tickets',
                                 json={'title': 'Theirs', 'assignee_id': acme.member.id}, headers=as_stranger)
     assert refused.status_code == 422 and refused.json()['detail'][0]['field'] == 'assignee_id'
+
+
+async def test_projects_and_tickets_keep_a_description_with_mentions_of_members_only(client, acme):
+    text = f'Ask {acme.member.mention} about the hosting'
+    project = await client.post(f'{acme.base}/projects', json={'name': 'Website', 'description': text},
+                                headers=acme.owner.auth)
+    assert project.status_code == 201, project.text
+    assert project.json()['description'] == text and project.json()['mentions'] == [acme.member.id]
+    ticket = (await client.post(f'{acme.base}/tickets', json={'title': 'Login broken'}, headers=acme.owner.auth)).json()
+    assert ticket['description'] == '' and ticket['mentions'] == []
+
+    changed = await client.patch(f'{acme.base}/tickets/{ticket["id"]}', json={'description': 'Seen on Firefox'},
+                                 headers=acme.member.auth)
+    assert changed.status_code == 200 and changed.json()['description'] == 'Seen on Firefox'
+    guest_mentioned = await client.patch(f'{acme.base}/tickets/{ticket["id"]}',
+                                         json={'description': f'Tell {acme.guest.mention}'}, headers=acme.member.auth)
+    assert guest_mentioned.status_code == 422 and guest_mentioned.json()['detail'][0]['field'] == 'description'
+    got = (await client.get(f'{acme.base}/tickets/{ticket["id"]}', headers=acme.owner.auth)).json()
+    assert got['description'] == 'Seen on Firefox'
+    cleared = await client.patch(f'{acme.base}/projects/{project.json()["id"]}', json={'description': None},
+                                 headers=acme.owner.auth)
+    assert cleared.json()['description'] == '' and cleared.json()['mentions'] == []

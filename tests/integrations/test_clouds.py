@@ -118,7 +118,7 @@ async def test_free_organizations_cannot_connect_or_link(clouds, user: User, mak
     await user.open('/settings')
     await user.should_see(marker='cloud-not-premium', retries=50)
     refused = await user.http_client.get('/cloud/google_drive/connect')
-    assert refused.status_code == 303 and refused.headers['location'] == '/settings'
+    assert refused.status_code == 303 and refused.headers['location'] == '/settings?section=cloud'
     contact = (await user.http_client.post(f'{free.base}/contacts', json={'last_name': 'X'},
                                            headers=free.owner.auth)).json()
     linked = await user.http_client.post(f'{free.base}/contacts/{contact["id"]}/attachments',

@@ -1,17 +1,23 @@
-"""The Settings page, simulated with NiceGUI's user fixture: what a guest and a member see, the last owner kept,
-option lists, API tokens."""
+"""The Settings page, simulated with NiceGUI's user fixture: its sections and the address that opens one, what a
+guest and a member see, the time zone, the last owner kept, option lists, API tokens."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 
 from models.accounts import service as accounts
 from models.orgs import service as orgs
 from models.records import service as records
 from models.records.tables import CONTACT, Contact
+from models.accounts.tables import User as Account
 from models.orgs.tables import Membership
-from tests.drivers import choose, element, log_in
+from tests.drivers import PATIENCE, choose, element, follow_history, log_in
 from tests.helpers import make_user
+from tests.ui.browser import signed_in_owner
 
 
 async def test_a_guest_sees_no_settings_but_the_profile(user: User, acme):
@@ -100,3 +106,73 @@ async def test_a_refused_value_is_named_by_its_label_not_its_field_key(user: Use
     place = len(orgs.DEFAULT_OPTIONS['sectors']) + 1
     await user.should_see(f'Sectors, value {place}: {existing!r} is in the list twice')
     await user.should_not_see('sectors[')
+
+
+async def test_settings_open_the_section_the_address_names_and_the_address_follows(user: User, acme, monkeypatch):
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.owner, path='/settings?section=tokens')
+    await user.should_see(marker='settings-tabs', retries=PATIENCE)
+    tabs, panels = element(user, 'settings-tabs'), element(user, 'settings-panels')
+    assert (tabs.value, panels.value, element(user, 'settings-section-select').value) == ('tokens', 'tokens', 'tokens')
+    assert [t.props['name'] for t in tabs.default_slot.children] == [
+        'profile', 'organization', 'members', 'lists', 'plan', 'cloud', 'tokens', 'kiosk']
+    user.find(marker='settings-tab-lists').click()
+    assert panels.value == 'lists'
+    assert user.back_history[-1] == '/settings?section=lists'  # a reload or a shared link opens Lists
+    choose(user, 'settings-section-select', 'Plan & storage')  # the phone's picker moves the same sections
+    assert (tabs.value, panels.value) == ('plan', 'plan')
+    assert user.back_history[-1] == '/settings?section=plan'
+    await user.should_see('0 bytes used of 100.0 MiB (0%)', marker='org-storage')
+
+    await user.open('/settings?section=nonsense')
+    await user.should_see(marker='settings-tabs', retries=PATIENCE)
+    assert element(user, 'settings-tabs').value == 'profile'
+
+
+async def test_a_guest_gets_only_their_own_sections(user: User, acme):
+    await log_in(user, acme.guest, path='/settings?section=members')
+    await user.should_see(marker='settings-tabs', retries=PATIENCE)
+    tabs = element(user, 'settings-tabs')
+    assert [t.props['name'] for t in tabs.default_slot.children] == ['profile', 'cloud', 'tokens']
+    assert tabs.value == 'profile'  # members is not theirs to open
+
+
+async def test_the_time_zone_chosen_in_the_profile_shows_every_time_in_it(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Rossi'})
+    await Contact.filter(id=contact.id).update(updated_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    await log_in(user, acme.owner, path='/settings?section=profile')
+    assert element(user, 'profile-time-zone').value == ''  # the browser's own, until one is chosen
+    choose(user, 'profile-time-zone', 'Asia/Tokyo')
+    user.find(marker='profile-save').click()
+    await user.should_see('Saved', retries=PATIENCE)
+    assert (await Account.get(id=acme.owner.id)).time_zone == 'Asia/Tokyo'
+
+    await user.open(f'/contacts/{contact.id}')
+    await user.should_see(content='29 Nov 2026, 21:00', marker='record-meta', retries=PATIENCE)  # 12:00 UTC
+    await user.open('/settings')
+    choose(user, 'profile-time-zone', "The browser's own")
+    user.notify.messages.clear()
+    user.find(marker='profile-save').click()
+    await user.should_see('Saved', retries=PATIENCE)
+    assert (await Account.get(id=acme.owner.id)).time_zone == ''
+
+
+# ------------------------------------------------------------------ in a real browser: the sections' navigation
+
+@pytest.mark.parametrize('width', [1440, 390])
+def test_the_sections_navigation_fits_desktops_and_phones(screen: Screen, width: int):
+    """Tabs down the left on a wide screen, a select above the section on a phone; the page never gets wider than
+    the screen, and the address opens the section it names."""
+    signed_in_owner(screen, width)
+    screen.open('/settings?section=tokens')
+    screen.should_contain('A personal token lets scripts use the REST API')
+    tabs = screen.selenium.find_element(By.CSS_SELECTOR, '.q-tabs--vertical')
+    select = screen.selenium.find_element(By.XPATH, '//label[.//*[normalize-space()="Section"]]')
+    assert (tabs.is_displayed(), select.is_displayed()) == ((True, False) if width > 800 else (False, True))
+    assert screen.selenium.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+    screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+    screen.shot(f'settings-tokens-{width}', failed=False)
+    if width > 800:
+        screen.click('Plan & storage')
+        screen.should_contain('What premium adds')
+        screen.wait_for(lambda: screen.selenium.current_url.endswith('/settings?section=plan'))
