@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_user_time_zone')]
+    dependencies = [('models', '0016_work_descriptions')]
 
     initial = False
 
