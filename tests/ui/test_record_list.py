@@ -295,3 +295,84 @@ def test_a_first_click_on_last_update_shows_the_newest_first(screen: Screen):
     WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Abate', 'Conti', 'Bassi'])
     screen.click('Last update')  # the second click: the oldest first
     WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Bassi', 'Conti', 'Abate'])
+
+
+# ------------------------------------------------------------------ an empty list, the menu, and a phone's cards
+
+async def test_an_empty_organization_list_says_how_to_start(user: User, make_org):
+    empty = await make_org('Empty', members=['Milo Member'])
+    await log_in(user, empty.member, path='/contacts')
+    await user.should_see(content='No contacts yet', marker='list-empty-title')
+    await user.should_not_see(marker='list-table')  # not Quasar's "No data available"
+    await user.should_not_see(marker='list-clear-filters')
+    await user.should_see(content='Import a file', marker='list-empty-import')
+    user.find(marker='list-empty-new').click()
+    await user.should_see(content='New contact', marker='page-title')
+    await user.open('/companies')
+    await user.should_see(content='No companies yet', marker='list-empty-title')
+    await user.should_see(content='Add the first company', marker='list-empty-new')
+    user.find(marker='list-empty-import').click()
+    await user.should_see(marker='import-upload')
+
+
+async def test_a_search_that_matches_nothing_offers_to_clear_the_filters(user: User, acme, monkeypatch):
+    for last, type_ in (('Abate', 'Client'), ('Bassi', 'Client')):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': last, 'type': type_})
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.member, path='/contacts')
+    await user.open('/contacts?sort=name&order=desc')
+    await total_is(user, '2 contacts')
+    await user.should_not_see(marker='list-empty')
+    choose(user, 'filter-type', 'Lead')
+    await user.should_see(content='No contact matches these filters', marker='list-empty-title')
+    await user.should_not_see(marker='list-table')
+    await user.should_not_see(marker='list-empty-new')  # the list is not empty: this search is
+    user.find(marker='list-clear-filters').click()
+    await total_is(user, '2 contacts')
+    assert user.back_history[-1] == '/contacts?sort=name&order=desc'  # the sort stays
+    assert element(user, 'filter-type').value is None
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Bassi', 'Abate']
+    await user.should_not_see(marker='list-empty')
+
+
+async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_too(user: User, acme):
+    for name in ('Uno', 'Due'):
+        await records.create_record(CONTACT, acme.member.membership, {'last_name': name})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '2 contacts')
+    for entry, header in (('list-export-csv', 'First name;Last name;'), ('list-export-csv-comma', 'First name,Last'),
+                          ('list-export-csv-tab', 'First name\tLast name\t')):
+        user.find(marker=entry).click()
+        text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+        assert text.startswith(header) and 'Uno' in text and 'Due' in text
+    select(user, 'Due')
+    user.find(marker='bulk-export-csv-tab').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert text.startswith('First name\tLast name\t') and 'Due' in text and 'Uno' not in text
+
+
+async def test_a_guest_sees_no_list_and_no_menu(user: User, acme):
+    await log_in(user, acme.guest, path='/contacts')
+    await user.should_see(marker='no-access')
+    for marker in ('list-more', 'list-empty', 'list-table'):
+        await user.should_not_see(marker=marker)
+
+
+async def test_each_row_has_what_a_phone_card_shows(user: User, acme):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Rossi Impianti'})
+    await records.create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Ada', 'last_name': 'Rossi', 'company_id': company.id, 'type': 'Client',
+        'role': 'Sales Manager', 'emails': ['ada@rossi.example'], 'phones': ['02 1234 5678']})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '1 contact')
+    table = element(user, 'list-table')
+    row, = table.rows
+    assert (row['phone'], row['tel'], row['email']) == ('02 1234 5678', '+390212345678', 'ada@rossi.example')
+    assert row['detail'] == 'Rossi Impianti · Client · Sales Manager'
+    assert table.props[':grid'] == 'Quasar.Screen.lt.sm' and 'item' in table.slots  # a card per row on a phone
+    filters = element(user, 'list-filters')
+    assert 'max-sm:hidden' in filters.classes  # folded on a phone until asked for
+    user.find(marker='list-filters-toggle').click()
+    assert 'max-sm:hidden' not in filters.classes
+    user.find(marker='list-filters-toggle').click()
+    assert 'max-sm:hidden' in filters.classes
