@@ -250,7 +250,8 @@ class RecordList:
     def show_empty(self, total: int) -> None:
         """The table, or (no row) why it is empty: nothing yet, or nothing that matches."""
         filtered = bool(self.query or any(value not in (None, '') for value in self.filters.values()))
-        self.table.set_visibility(bool(total))
+        # the table stays on the page, with its pages and sort, only not drawn (the same 'hidden' class NiceGUI sets)
+        self.table.classes(remove='hidden') if total else self.table.classes(add='hidden')
         self.empty.set_visibility(not total)
         if total:
             return
