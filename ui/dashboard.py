@@ -45,9 +45,10 @@ def type_chart(title: str, counts: list[TypeCount], mark: str) -> None:
 
 
 def figure(label: str, value: int, mark: str, icon: str) -> None:
-    with ui.card().classes('grow min-w-[12rem]'):
+    """One of the three figures side by side; on a phone without its icon, so that the three stay in one row."""
+    with ui.card().classes('min-w-0 max-sm:p-3'):
         with ui.row().classes('items-center no-wrap gap-3'):
-            ui.icon(icon, size='2rem').classes('text-primary')
+            ui.icon(icon, size='2rem').classes('text-primary max-sm:hidden')
             with ui.column().classes('gap-0'):
                 ui.label(f'{value:,}').classes('text-h5').mark(mark)
                 ui.label(label).classes('text-grey-8')
@@ -146,7 +147,7 @@ async def dashboard_page():
         data = await figures.dashboard(ctx.membership)
         first_steps_card(ctx, await figures.first_steps(ctx.membership))
 
-        with ui.row().classes('w-full gap-4'):
+        with ui.element('div').classes('w-full grid grid-cols-3 gap-2 sm:gap-4'):
             figure('contacts', data.contacts_total, 'dash-contacts-total', 'person')
             figure('companies', data.companies_total, 'dash-companies-total', 'business')
             figure('mention you', data.mentions_total, 'dash-mentions-total', 'alternate_email')
