@@ -77,9 +77,9 @@ class="q-ml-xs text-orange-8"/></div>
 <div v-if="props.row.phone"><a :href="'tel:' + props.row.tel" class="rubrica-tel no-underline text-primary">
 <q-icon name="call" size="xs" class="q-mr-xs"/>{{ props.row.phone }}</a></div>
 <div v-if="props.row.email" class="ellipsis"><a :href="'mailto:' + props.row.email"
-class="rubrica-mailto no-underline text-primary"><q-icon name="mail" size="xs" class="q-mr-xs"/>{{ props.row.email }}</a>
-</div></div></q-card-section></q-card></div>'''
-# Quasar's `sm` breakpoint, read where the table is drawn, so that a turned phone or a narrowed window switches
+class="rubrica-mailto no-underline text-primary"><q-icon name="mail" size="xs" class="q-mr-xs"/>
+{{ props.row.email }}</a></div></div></q-card-section></q-card></div>'''
+# cards below Quasar's `sm` breakpoint, read as the table is drawn: a turned phone or a narrowed window switches too
 PHONE_GRID = ':grid="Quasar.Screen.lt.sm"'
 LIST_CSS = '''
 .rubrica-list .rubrica-cell { max-width: 13rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
