@@ -57,8 +57,8 @@ FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
 # read as HTML. Long values are cut with an ellipsis (the whole value in the cell's title) instead of widening
 # the table past the screen.
 NAME_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a :href="props.row.href" :title="props.value"
-class="text-primary no-underline font-medium">{{ props.value || '(no name)' }}</a><q-icon v-if="props.row.private"
-name="lock" size="xs" class="q-ml-xs text-orange-8"/></div></q-td>'''
+class="rubrica-name text-primary no-underline font-medium">{{ props.value || '(no name)' }}</a>
+<q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/></div></q-td>'''
 CELL = '''<q-td :props="props"><div class="rubrica-cell" :title="props.value">{{ props.value }}</div></q-td>'''
 EMAIL_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a v-if="props.value" :href="'mailto:' + props.value"
 :title="props.value" class="text-grey-9">{{ props.value }}</a></div></q-td>'''

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 from nicegui import ui
 from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from models.records import service as records
@@ -223,7 +224,7 @@ async def test_copy_and_find_duplicates_have_different_icons(user: User, acme, t
 def _names(screen: Screen) -> list[str]:
     """The names in the table's rows, read in one go (the rows are redrawn while a sort loads)."""
     return screen.selenium.execute_script(
-        "return [...document.querySelectorAll('.q-table tbody tr td a')].map(a => a.textContent.trim())")
+        "return [...document.querySelectorAll('.q-table tbody tr td a.rubrica-name')].map(a => a.textContent.trim())")
 
 
 def test_back_shows_the_list_as_it_was(screen: Screen):
@@ -377,3 +378,25 @@ async def test_each_row_has_what_a_phone_card_shows(user: User, acme):
     assert 'max-sm:hidden' not in filters.classes
     user.find(marker='list-filters-toggle').click()
     assert 'max-sm:hidden' in filters.classes
+
+
+def test_on_a_phone_each_record_is_a_card_to_tap_and_select(screen: Screen):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    for last, phone in (('Abate', '+39 02 1234 5678'), ('Bassi', '+39 347 123 4567')):
+        httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', headers=headers, json={
+            'last_name': last, 'phones': [phone], 'emails': [f'{last.lower()}@example.com']}).raise_for_status()
+    screen.selenium.set_window_size(390, 844)
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.open('/contacts')
+    screen.should_contain('2 contacts')
+    cards = screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card')
+    assert len(cards) == 2
+    assert [a.get_attribute('href') for a in cards[0].find_elements(By.CSS_SELECTOR, 'a')][1:] == \
+        ['tel:+390212345678', 'mailto:abate@example.com']
+    cards[1].find_element(By.CSS_SELECTOR, '.q-checkbox').click()
+    screen.should_contain('1 contact selected')
+    screen.selenium.set_window_size(1440, 900)  # wider: the same list as a table, the selection kept
+    screen.wait_for(lambda: not screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card'))
+    assert _names(screen) == ['Abate', 'Bassi']
+    screen.should_contain('1 contact selected')
