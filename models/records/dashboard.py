@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
-from .. import access
+from .. import access, i18n
 from ..access import Action, allows, require
 from ..imports.tables import ImportBatch
 from ..orgs.service import DEFAULT_OPTIONS
@@ -175,6 +175,12 @@ class FirstSteps:
         return not all(self.done.values()) and (self.empty or self.new)
 
 
+def _default_names(kind: str) -> list[str]:
+    """A list's defaults in every language: a new organization gets them in its creator's (orgs.create_organization)."""
+    return sorted({i18n.translations(language).gettext(name)
+                   for language in i18n.LANGUAGES for name in DEFAULT_OPTIONS[kind]})
+
+
 def _one(queryset) -> Subquery:
     """The id of a row the query finds, or NULL: "is there any?" as a column."""
     return Subquery(queryset.limit(1).values('id'))
@@ -183,10 +189,10 @@ def _one(queryset) -> Subquery:
 async def first_steps(actor, *, now: datetime | None = None) -> FirstSteps:
     """Which of the first steps are done in the caller's organization, from its data, in one query: a contact and
     a company the caller sees, an import, a colleague (a member besides the caller, or an invitation waiting), and
-    option lists that are no longer the defaults (a value added, renamed or removed)."""
+    option lists that are no longer the defaults, in whatever language (a value added, renamed or removed)."""
     require(actor.role, Action.SEE_RECORDS)
     org_id = actor.org_id
-    not_default = Q(*(Q(kind=kind) & ~Q(name__in=names) for kind, names in DEFAULT_OPTIONS.items()), join_type='OR')
+    not_default = Q(*(Q(kind=kind) & ~Q(name__in=_default_names(kind)) for kind in DEFAULT_OPTIONS), join_type='OR')
     row, = await Organization.filter(id=org_id).annotate(
         a_contact=_one(access.visible(CONTACT, actor)),
         a_company=_one(access.visible(COMPANY, actor)),

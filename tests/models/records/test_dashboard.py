@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from models import access
+from models import access, i18n
 from models.records import dashboard
 from models.orgs import service as orgs
 from models.records.dashboard import TypeCount
@@ -16,6 +16,7 @@ from models.records.tables import COMPANY, CONTACT
 from models.orgs.tables import Organization
 from models.work.tables import TASK, TICKET
 from models.imports.writing import import_file
+from tests.helpers import make_user
 
 
 async def _as(user, org_id: int):
@@ -182,6 +183,18 @@ async def test_the_options_step_is_done_once_a_list_differs_from_the_defaults(ma
     assert not (await dashboard.first_steps(owner)).done['options']
     await orgs.invite(actor=owner, email='someone@example.com', role='member')  # an invitation waiting
     assert (await dashboard.first_steps(owner)).done['invite']
+
+
+async def test_lists_made_in_the_creators_language_are_still_the_defaults(orm):
+    i18n.use('it')
+    try:
+        owner = await orgs.create_organization(user=await make_user(name='Ida Italiana'), name='Italiana')
+    finally:
+        i18n.use(None)
+    assert 'Cliente' in (await orgs.option_lists(owner.org_id))['contact_types']
+    assert not (await dashboard.first_steps(owner)).done['options']
+    await orgs.save_option_list(actor=owner, kind='contact_types', names=['Cliente', 'Fornitore', 'Amico'])
+    assert (await dashboard.first_steps(owner)).done['options']
 
 
 async def test_the_first_steps_are_offered_to_a_new_or_empty_organization_only(make_org):
