@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
-from nicegui import ui
+from nicegui import app, ui
 
 from models.access import Action
 from models.records import dashboard as figures
@@ -17,28 +17,38 @@ from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from . import moments
 from .frame import frame
-from .session import page_context, to_login
+from .session import PageContext, page_context, to_login
 
 NO_TYPE = '(no type)'
 T = TypeVar('T')
 
 
+# A chart narrower than this (a phone) has no room for names around the ring: it shows the counts inside, and the
+# legend below names the types. ECharts applies it by the chart's own width, also when the window is resized.
+NARROW_CHART = {'query': {'maxWidth': 480},
+                'option': {'series': [{'radius': ['35%', '65%'], 'label': {'position': 'inside', 'formatter': '{c}'},
+                                       'labelLine': {'show': False}}]}}
+
+
 def type_chart(title: str, counts: list[TypeCount], mark: str) -> None:
     """A doughnut of records by type. Type names are user text: ECharts draws them on the canvas (rich-text
-    tooltips too), never as HTML."""
+    tooltips too), never as HTML. No animation: screen readers and screenshots see the final chart at once."""
     data = [{'name': t.type or NO_TYPE, 'value': t.count} for t in counts]
     ui.echart({
+        'animation': False,
         'tooltip': {'trigger': 'item', 'renderMode': 'richText'},
         'legend': {'type': 'scroll', 'bottom': 0},
         'series': [{'name': title, 'type': 'pie', 'radius': ['40%', '70%'], 'center': ['50%', '45%'],
                     'avoidLabelOverlap': True, 'label': {'formatter': '{b}: {c}'}, 'data': data}],
+        'media': [NARROW_CHART],
     }).classes('w-full h-72').mark(mark)
 
 
 def figure(label: str, value: int, mark: str, icon: str) -> None:
-    with ui.card().classes('grow min-w-[12rem]'):
+    """One of the three figures side by side; on a phone without its icon, so that the three stay in one row."""
+    with ui.card().classes('min-w-0 max-sm:p-3'):
         with ui.row().classes('items-center no-wrap gap-3'):
-            ui.icon(icon, size='2rem').classes('text-primary')
+            ui.icon(icon, size='2rem').classes('text-primary max-sm:hidden')
             with ui.column().classes('gap-0'):
                 ui.label(f'{value:,}').classes('text-h5').mark(mark)
                 ui.label(label).classes('text-grey-8')
@@ -77,6 +87,44 @@ def list_card(title: str, items: Sequence[T], row: Callable[[T], None], empty: s
             ui.label(empty).classes('text-grey-7').mark(empty_mark)
 
 
+# The first steps: what each one says, and where it is done
+STEP_TEXTS = {
+    'contact': ('Add a contact', '/contacts/new'),
+    'company': ('Add a company', '/companies/new'),
+    'import': ('Import a file of contacts or companies (CSV or vCard)', '/import'),
+    'invite': ('Invite a colleague', '/settings'),
+    'options': ('Review your lists: contact types, roles, company types, sectors', '/settings'),
+}
+DISMISSED = 'first_steps_dismissed'  # in the browser's storage: the organizations whose first steps were hidden
+
+
+def first_steps_card(ctx: PageContext, steps: figures.FirstSteps) -> None:
+    """A checklist for a new or still empty organization: each step ticked as the data says, each a link to where
+    it is done; gone once every step is done, or for good once hidden (in this browser)."""
+    if not steps.offered or ctx.org.id in app.storage.user.get(DISMISSED, []):
+        return
+    with ui.card().classes('w-full').mark('first-steps') as card:
+        with ui.row().classes('w-full items-center no-wrap'):
+            ui.label('Getting started').classes('text-subtitle1 grow')
+            done = sum(steps.done.values())
+            ui.label(f'{done} of {len(steps.done)} done').classes('text-grey-8').mark('first-steps-count')
+
+            def dismiss() -> None:
+                app.storage.user[DISMISSED] = [*app.storage.user.get(DISMISSED, []), ctx.org.id]
+                card.delete()
+            ui.button(icon='close', on_click=dismiss).props('flat round dense aria-label="Hide the checklist"') \
+                .tooltip('Hide the checklist').mark('first-steps-dismiss')
+        for step, finished in steps.done.items():
+            text, path = STEP_TEXTS[step]
+            state = 'first-step-done' if finished else 'first-step-todo'
+            with ui.row().classes('items-center no-wrap gap-3').mark('first-step', f'first-step-{step}', state):
+                ui.icon('check_circle' if finished else 'radio_button_unchecked') \
+                    .classes('text-positive' if finished else 'text-grey-6') \
+                    .props(f'aria-label="{"done" if finished else "to do"}"')
+                ui.link(text, path).classes('no-underline' + (' line-through text-grey-7' if finished else '')) \
+                    .mark(f'{state}-link')
+
+
 @ui.page('/', title='Dashboard · Rubrica')
 async def dashboard_page():
     ctx = await page_context()
@@ -97,8 +145,9 @@ async def dashboard_page():
                 .classes('text-grey-8').mark('guest-dashboard-note')
             return
         data = await figures.dashboard(ctx.membership)
+        first_steps_card(ctx, await figures.first_steps(ctx.membership))
 
-        with ui.row().classes('w-full gap-4'):
+        with ui.element('div').classes('w-full grid grid-cols-3 gap-2 sm:gap-4'):
             figure('contacts', data.contacts_total, 'dash-contacts-total', 'person')
             figure('companies', data.companies_total, 'dash-companies-total', 'business')
             figure('mention you', data.mentions_total, 'dash-mentions-total', 'alternate_email')

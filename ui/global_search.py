@@ -74,15 +74,26 @@ async def result_rows(ctx: PageContext, kind: Kind, page: records.Page, mark: st
     return rows
 
 
+# On a phone (below Quasar's `sm`, 600 px) the header has no room for the box: a search button opens it over the
+# whole header, with a button to close it again.
+FOLDED = 'max-sm:hidden'
+OVER_THE_HEADER = 'max-sm:absolute max-sm:inset-0 max-sm:z-10 max-sm:px-2 max-sm:bg-[var(--q-primary)]'
+
+
 class GlobalSearch:
     """The box and its drop-down; one per page and per user."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
         self.query = ''
-        self.box = ui.input(placeholder='Search  ( / )') \
-            .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
-            .classes(f'{BOX_CLASS} w-40 sm:w-72').mark('global-search')
+        self.opener = ui.button(icon='search', on_click=self.unfold) \
+            .props('flat round color=white aria-label=Search').classes('sm:hidden').mark('global-search-open')
+        with ui.row().classes(f'items-center no-wrap gap-1 {FOLDED}').mark('global-search-holder') as self.holder:
+            self.box = ui.input(placeholder='Search  ( / )') \
+                .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
+                .classes(f'{BOX_CLASS} max-sm:grow sm:w-72').mark('global-search')
+            ui.button(icon='close', on_click=self.fold).props('flat round color=white aria-label="Close the search"') \
+                .classes('sm:hidden').mark('global-search-fold')
         self.box.on_value_change(lambda e: self.update(e.value))
         self.rows: list[tuple[ui.column, str]] = []  # the results shown, in order, with their cards' paths
         self.highlighted = -1  # the row the arrow keys chose; -1: none, Enter opens every result
@@ -98,6 +109,15 @@ class GlobalSearch:
 
     def close(self) -> None:
         self.menu.close()
+
+    def unfold(self) -> None:
+        """On a phone: the box over the header, ready to type in."""
+        self.holder.classes(add=OVER_THE_HEADER, remove=FOLDED)
+        self.box.run_method('focus')
+
+    def fold(self) -> None:
+        self.close()
+        self.holder.classes(add=FOLDED, remove=OVER_THE_HEADER)
 
     def move(self, step: int) -> None:
         """Arrow down and up walk the results (from the box to the first, past the last back to the box)."""

@@ -8,10 +8,15 @@ organization's list, a company one cannot see) is left out, never an error.
 
 Rows can always be selected: the selection bar changes, hides, exports, copies or deletes them in bulk
 (models/records/bulk.py; the API's `…/bulk` routes do the same).
+
+One layout for a desktop and a phone: the toolbar is one row (search, New, and one "Import / export" menu); below
+Quasar's `sm` breakpoint (600 px) the buttons keep only their icons, the filters fold behind a button, and the
+table draws each record as a card (q-table's `grid` mode, the same table with the same server-side pages), with the
+phone and email as tel: and mailto: links. An empty list says what to do instead of "No data available".
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -47,11 +52,39 @@ COLUMNS = {
     'company': [NAME, TYPE, _column('sector', 'Sector', sortable=True), *REACH],
 }
 FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
-SEPARATOR_LABELS = {'comma': 'Comma ,', 'semicolon': 'Semicolon ;', 'tab': 'Tab'}  # exports.SEPARATORS
-# The name cell links to the card; Vue's {{ }} escapes the text, so a name is never read as HTML.
-NAME_CELL = '''<q-td :props="props"><a :href="props.row.href" class="text-primary no-underline font-medium">
-{{ props.value || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/>
-</q-td>'''
+
+# The slots below are static Vue templates: {{ }} and :attribute bindings escape the text, so user text is never
+# read as HTML. Long values are cut with an ellipsis (the whole value in the cell's title) instead of widening
+# the table past the screen.
+NAME_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a :href="props.row.href" :title="props.value"
+class="rubrica-name text-primary no-underline font-medium">{{ props.value || '(no name)' }}</a>
+<q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/></div></q-td>'''
+CELL = '''<q-td :props="props"><div class="rubrica-cell" :title="props.value">{{ props.value }}</div></q-td>'''
+EMAIL_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a v-if="props.value" :href="'mailto:' + props.value"
+:title="props.value" class="text-grey-9">{{ props.value }}</a></div></q-td>'''
+PHONE_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a v-if="props.value" :href="'tel:' + props.row.tel"
+class="text-grey-9 no-underline">{{ props.value }}</a></div></q-td>'''
+# A phone's list: one card per record, the whole width, to tap: the name opens the card, the phone calls, the
+# email writes. The checkbox keeps the selection (and its bulk actions) possible.
+CARD = '''<div class="q-pa-xs col-12"><q-card flat bordered :class="props.selected ? 'bg-blue-1' : ''"
+class="rubrica-record-card"><q-card-section class="row no-wrap items-start q-gutter-x-sm q-pa-sm">
+<q-checkbox dense v-model="props.selected" :aria-label="'Select ' + (props.row.name || '(no name)')"/>
+<div class="col" style="min-width: 0">
+<div class="ellipsis"><a :href="props.row.href" class="text-primary no-underline text-subtitle1 font-medium">
+{{ props.row.name || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs"
+class="q-ml-xs text-orange-8"/></div>
+<div v-if="props.row.detail" class="ellipsis text-grey-8">{{ props.row.detail }}</div>
+<div v-if="props.row.phone"><a :href="'tel:' + props.row.tel" class="rubrica-tel no-underline text-primary">
+<q-icon name="call" size="xs" class="q-mr-xs"/>{{ props.row.phone }}</a></div>
+<div v-if="props.row.email" class="ellipsis"><a :href="'mailto:' + props.row.email"
+class="rubrica-mailto no-underline text-primary"><q-icon name="mail" size="xs" class="q-mr-xs"/>
+{{ props.row.email }}</a></div></div></q-card-section></q-card></div>'''
+# cards below Quasar's `sm` breakpoint, read as the table is drawn: a turned phone or a narrowed window switches too
+PHONE_GRID = ':grid="Quasar.Screen.lt.sm"'
+LIST_CSS = '''
+.rubrica-list .rubrica-cell { max-width: 13rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.rubrica-list th, .rubrica-list td { padding-left: 8px; padding-right: 8px; }
+'''
 
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -119,6 +152,14 @@ def list_address_of(request) -> str:
     return request.url.path + (f'?{request.url.query}' if request.url.query else '')
 
 
+def menu_entry(label: str, icon: str, on_click: Callable[[], object], *marks: str) -> ui.menu_item:
+    with ui.menu_item(on_click=on_click).mark(*marks) as entry:
+        with ui.item_section().props('avatar'):
+            ui.icon(icon)
+        ui.item_section(label)
+    return entry
+
+
 def count(kind: Kind, n: int) -> str:
     return f'{n:,} {kind.name if n == 1 else PLURAL[kind.name]}'
 
@@ -135,31 +176,30 @@ class RecordList:
 
     async def build(self) -> None:
         lists = await orgs.option_lists(self.ctx.org.id)
-        with ui.row().classes('w-full items-end gap-2'):
+        ui.add_css(LIST_CSS)
+        with ui.row().classes('w-full items-center no-wrap gap-2 rubrica-list-toolbar').mark('list-toolbar'):
             search = ui.input(placeholder=f'Search {PLURAL[self.kind.name]}: name, email, phone, VAT…',
                               value=self.query).props('outlined dense clearable debounce=300') \
-                .classes('grow min-w-[14rem]').mark('list-search')
+                .classes('grow min-w-0').mark('list-search')
             search.on_value_change(lambda e: self.set_query(e.value))
-            ui.button(f'New {self.kind.name}', icon='add',
-                      on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-new')
-            self.export_buttons()
-            ui.button('Find duplicates', icon='join_inner',
-                      on_click=lambda: ui.navigate.to(f'/duplicates?kind={self.kind.name}')) \
-                .props('flat').mark('list-duplicates')
+            # on a phone the filters fold away behind this button
+            ui.button(icon='filter_list', on_click=self.toggle_filters).props('flat round aria-label=Filters') \
+                .classes('sm:hidden').tooltip('Filters').mark('list-filters-toggle')
+            with ui.button(icon='add', on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')) \
+                    .props(f'no-wrap aria-label="New {self.kind.name}"').mark('list-new'):
+                ui.label(f'New {self.kind.name}').classes('q-ml-sm max-sm:hidden')
+            self.more_menu()
         with ui.row().classes('w-full items-center gap-2'):
-            for name, list_kind in self.kind.options.items():
-                ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name], value=self.filters.get(name) or None,
-                          clearable=True, on_change=lambda e, name=name: self.set_filter(name, e.value)) \
-                    .props('outlined dense').classes('min-w-[10rem]').mark(f'filter-{name}')
-            if self.kind is CONTACT:
-                company_id = self.filters.get('company_id')
-                company = (await records.visible_companies_by_id(self.ctx.membership, [company_id])).get(company_id)
-                with ui.element('div').classes('min-w-[14rem]'):
-                    self.company_filter = CompanyPicker(
-                        self.ctx, company_id=company.id if company else None,
-                        company_name=company.name if company else '', allow_create=False, label='Company',
-                        on_change=lambda: self.set_filter('company_id', self.company_filter.company_id),
-                        mark='filter-company')
+            with ui.row().classes('items-center gap-2 max-sm:w-full max-sm:hidden').mark('list-filters') \
+                    as self.filter_row:
+                for name, list_kind in self.kind.options.items():
+                    ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name],
+                              value=self.filters.get(name) or None, clearable=True,
+                              on_change=lambda e, name=name: self.set_filter(name, e.value)) \
+                        .props('outlined dense').classes('min-w-[10rem] max-sm:grow').mark(f'filter-{name}')
+                if self.kind is CONTACT:
+                    await self.company_filter_picker()
+            # on the right of the filters; on a phone, shown even when they are folded
             self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
         await self.selection_bar()
         self.table = ui.table(rows=[], columns=COLUMNS[self.kind.name], row_key='id', selection='multiple',
@@ -167,34 +207,108 @@ class RecordList:
                               pagination={'rowsPerPage': self.per_page, 'page': self.page,
                                           'sortBy': self.chosen_sort or 'name', 'descending': self.descending,
                                           'rowsNumber': 0}) \
-            .props('flat bordered binary-state-sort :rows-per-page-options="[25, 50, 100, 200]"') \
-            .classes('w-full').mark('list-table')
+            .props(f'flat bordered binary-state-sort :rows-per-page-options="[25, 50, 100, 200]" {PHONE_GRID}') \
+            .classes('w-full rubrica-list').mark('list-table')
+        self.table.add_slot('body-cell', CELL)
         self.table.add_slot('body-cell-name', NAME_CELL)
+        self.table.add_slot('body-cell-email', EMAIL_CELL)
+        self.table.add_slot('body-cell-phone', PHONE_CELL)
+        self.table.add_slot('item', CARD)
         self.table.on('request', self.on_request)
+        self.empty_state()
         ui.add_body_html(FOLLOW_HISTORY)
         await self.load()
         self.remember('fix')  # an address with parts that were left out shows what the list really shows
 
-    def export_buttons(self) -> None:
-        """Export the list as it is filtered now, and import into it."""
+    async def company_filter_picker(self) -> None:
+        company_id = self.filters.get('company_id')
+        company = (await records.visible_companies_by_id(self.ctx.membership, [company_id])).get(company_id)
+        with ui.element('div').classes('min-w-[14rem] max-sm:grow'):
+            self.company_filter = CompanyPicker(
+                self.ctx, company_id=company.id if company else None, company_name=company.name if company else '',
+                allow_create=False, label='Company',
+                on_change=lambda: self.set_filter('company_id', self.company_filter.company_id), mark='filter-company')
+
+    def empty_state(self) -> None:
+        """Shown instead of the table when it has no row: what to do, rather than "No data available"."""
+        noun = self.kind.name
+        with ui.column().classes('w-full items-center gap-2 py-8 text-center').mark('list-empty') as self.empty:
+            ui.icon('person_search' if self.kind is CONTACT else 'domain', size='3rem').classes('text-grey-5')
+            self.empty_title = ui.label().classes('text-h6').mark('list-empty-title')
+            self.empty_hint = ui.label().classes('text-grey-8')
+            with ui.row().classes('justify-center gap-2') as self.first_steps:
+                if self.ctx.may(Action.EDIT_RECORDS):
+                    ui.button(f'Add the first {noun}', icon='add',
+                              on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-empty-new')
+                    ui.button('Import a file', icon='upload_file',
+                              on_click=lambda: ui.navigate.to(f'/import?kind={noun}')) \
+                        .props('outline').mark('list-empty-import')
+            self.clear_button = ui.button('Clear filters', icon='filter_alt_off', on_click=self.clear_filters) \
+                .props('outline').mark('list-clear-filters')
+        self.empty.set_visibility(False)
+
+    def show_empty(self, total: int) -> None:
+        """The table, or (no row) why it is empty: nothing yet, or nothing that matches."""
+        filtered = bool(self.query or any(value not in (None, '') for value in self.filters.values()))
+        # the table stays on the page, with its pages and sort, only not drawn (the same 'hidden' class NiceGUI sets)
+        self.table.classes(remove='hidden') if total else self.table.classes(add='hidden')
+        self.empty.set_visibility(not total)
+        if total:
+            return
+        if filtered:
+            self.empty_title.text = f'No {self.kind.name} matches these filters'
+            self.empty_hint.text = 'Try other words, or clear the search and the filters to see every one.'
+        else:
+            self.empty_title.text = f'No {PLURAL[self.kind.name]} yet'
+            self.empty_hint.text = (f'Add one by hand, or import a spreadsheet (CSV) or vCards.'
+                                    if self.ctx.may(Action.EDIT_RECORDS) else '')
+        self.first_steps.set_visibility(not filtered)
+        self.clear_button.set_visibility(filtered)
+
+    def clear_filters(self) -> None:
+        """The whole list again, in its sort and page size: a new address, as Back can come back to."""
+        ui.navigate.to(list_address(self.kind, ListState(sort=self.chosen_sort, descending=self.descending,
+                                                         per_page=self.per_page)))
+
+    def toggle_filters(self) -> None:
+        """On a phone: show or fold the filters (on a wider screen they are always shown)."""
+        if 'max-sm:hidden' in self.filter_row.classes:
+            self.filter_row.classes(remove='max-sm:hidden')
+        else:
+            self.filter_row.classes(add='max-sm:hidden')
+
+    def more_menu(self) -> None:
+        """Import, the exports of the list as it is filtered now, and the duplicates: one menu, so that the toolbar
+        stays one row."""
         from .imports import export_path
 
-        def download(file_format: str) -> None:
-            separator = self.separator_choice.value if file_format == 'csv' else ''
+        def download(file_format: str, separator: str = '') -> None:
             ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
                                              separator))
 
-        if self.ctx.may(Action.EDIT_RECORDS):
-            ui.button('Import', icon='upload_file', on_click=lambda: ui.navigate.to(f'/import?kind={self.kind.name}')) \
-                .props('flat').mark('list-import')
-        ui.button('Export CSV', icon='download', on_click=lambda: download('csv')).props('flat').mark('list-export-csv')
-        # the separator the organization's spreadsheets read without asking (semicolon for Italian or French Excel)
-        self.separator_choice = ui.select(SEPARATOR_LABELS, value=exports.usual_separator(self.ctx.org.country),
-                                          label='CSV separator').props('outlined dense options-dense') \
-            .classes('min-w-[9rem]').mark('list-export-separator')
+        with ui.button(icon='import_export').props('flat no-wrap aria-label="Import / export"').mark('list-more'):
+            ui.label('Import / export').classes('q-ml-sm max-sm:hidden')
+            ui.icon('arrow_drop_down').classes('max-sm:hidden')
+            with ui.menu().mark('list-more-menu'):
+                if self.ctx.may(Action.EDIT_RECORDS):
+                    menu_entry('Import a file…', 'upload_file',
+                               lambda: ui.navigate.to(f'/import?kind={self.kind.name}'), 'list-import')
+                    ui.separator()
+                self.export_entries(download, 'list-export')
+                ui.separator()
+                menu_entry('Find duplicates', 'join_inner',
+                           lambda: ui.navigate.to(f'/duplicates?kind={self.kind.name}'), 'list-duplicates')
+
+    def export_entries(self, download: Callable[..., None], mark: str) -> None:
+        """A CSV export per separator, the organization's usual one first (`<mark>-csv`: the one its spreadsheets
+        read without asking, semicolons for Italian or French Excel), and the vCard of contacts."""
+        usual = exports.usual_separator(self.ctx.org.country)
+        for separator in sorted(exports.SEPARATORS, key=lambda name: name != usual):  # comma, semicolon, tab
+            label = f'Export CSV for Excel ({separator})' if separator == usual else f'Export CSV ({separator})'
+            marks = [f'{mark}-csv-{separator}'] + ([f'{mark}-csv'] if separator == usual else [])
+            menu_entry(label, 'download', lambda s=separator: download('csv', s), *marks)
         if self.kind is CONTACT:
-            ui.button('Export vCard', icon='contact_page', on_click=lambda: download('vcf')).props('flat') \
-                .mark('list-export-vcf')
+            menu_entry('Export vCard', 'contact_page', lambda: download('vcf'), f'{mark}-vcf')
 
     # ------------------------------------------------------------ the selection and its bulk actions
 
@@ -207,11 +321,10 @@ class RecordList:
                 ui.button('Change…', icon='edit', on_click=self.open_change).props('flat dense').mark('bulk-change')
                 ui.button('Visibility…', icon='lock', on_click=self.open_visibility).props('flat dense') \
                     .mark('bulk-visibility')
-            ui.button('Export CSV', icon='download', on_click=lambda: self.download_selection('csv')) \
-                .props('flat dense').mark('bulk-export-csv')
-            if self.kind is CONTACT:
-                ui.button('Export vCard', icon='contact_page', on_click=lambda: self.download_selection('vcf')) \
-                    .props('flat dense').mark('bulk-export-vcf')
+            with ui.button('Export', icon='download').props('flat dense icon-right=arrow_drop_down') \
+                    .mark('bulk-export'):
+                with ui.menu():
+                    self.export_entries(self.download_selection, 'bulk-export')
             if await copy_targets(self.ctx):
                 ui.button('Copy to organization…', icon='content_copy', on_click=self.copy).props('flat dense') \
                     .mark('list-copy')
@@ -237,9 +350,8 @@ class RecordList:
         self.table.selected = []
         self.on_select()
 
-    def download_selection(self, file_format: str) -> None:
+    def download_selection(self, file_format: str, separator: str = '') -> None:
         from .imports import export_path
-        separator = self.separator_choice.value if file_format == 'csv' else ''  # as chosen next to Export CSV
         ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, '', {}, separator,
                                          self.selected_ids))
 
@@ -369,18 +481,26 @@ class RecordList:
             return
         companies = await records.visible_companies_by_id(
             self.ctx.membership, [getattr(r, 'company_id', None) for r in page.items]) if self.kind is CONTACT else {}
-        region = self.ctx.org.country
-        self.table.rows = [{
-            'id': r.id, 'href': record_path(self.kind, r.id), 'name': r.display_name, 'private': r.is_private,
-            'company': companies[r.company_id].name if getattr(r, 'company_id', None) in companies else '',
-            'type': r.type, 'role': getattr(r, 'role', ''), 'sector': getattr(r, 'sector', ''),
-            'email': r.emails[0] if r.emails else '', 'phone': display_phone(r.phones[0], region) if r.phones else '',
-            'updated': moments.moment(r.updated_at),
-        } for r in page.items]
+        self.table.rows = [self.row(r, companies) for r in page.items]
         self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
                                  'sortBy': None if self.sort == 'relevance' else self.sort,
                                  'descending': self.descending, 'rowsNumber': page.total}
         self.total_label.text = count(self.kind, page.total)
+        self.show_empty(page.total)
+
+    def row(self, record, companies: dict) -> dict:
+        """A record as the table shows it; `tel`: the phone as stored (E.164), for tel: links."""
+        company = companies[record.company_id].name if getattr(record, 'company_id', None) in companies else ''
+        role, sector = getattr(record, 'role', ''), getattr(record, 'sector', '')
+        return {
+            'id': record.id, 'href': record_path(self.kind, record.id), 'name': record.display_name,
+            'private': record.is_private, 'company': company, 'type': record.type, 'role': role, 'sector': sector,
+            'detail': ' · '.join(part for part in (company, record.type, role, sector) if part),  # a card's 2nd line
+            'email': record.emails[0] if record.emails else '',
+            'phone': display_phone(record.phones[0], self.ctx.org.country) if record.phones else '',
+            'tel': record.phones[0] if record.phones else '',
+            'updated': moments.moment(record.updated_at),
+        }
 
 
 async def record_list_page(ctx: PageContext, kind: Kind, request) -> None:

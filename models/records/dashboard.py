@@ -3,17 +3,23 @@
 Contacts and companies by type (GROUP BY over `access.visible`), the records updated last, the records whose
 description mentions the viewer, and the viewer's open tasks and tickets linked to contacts they can see.
 A guest sees no contact or company, so they get no figures at all (Forbidden, like the lists).
+
+The first steps of a new or still empty organization (`first_steps`): each step done or not, as the data says,
+all of them read in one query.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
-from .. import access
-from ..access import Action, require
+from .. import access, i18n
+from ..access import Action, allows, require
+from ..imports.tables import ImportBatch
+from ..orgs.service import DEFAULT_OPTIONS
+from ..orgs.tables import Invitation, Membership, OptionItem, Organization
 from ..work.tables import Connection, Task, Ticket
 from .tables import COMPANY, CONTACT, KINDS, Kind, Listed, Mention
 
@@ -147,3 +153,64 @@ async def dashboard(actor) -> Dashboard:
                      recent=await recently_updated(actor),
                      mentions=mentions, mentions_total=mentions_total,
                      work=await open_work_linked_to_contacts(actor))
+
+
+# ---------------------------------------------------------------- the first steps of an organization
+
+NEW_FOR = timedelta(days=14)  # how long an organization counts as new, for its first steps to be offered
+# each step, and what the caller's role must allow for it to be theirs
+STEPS = {'contact': Action.EDIT_RECORDS, 'company': Action.EDIT_RECORDS, 'import': Action.EDIT_RECORDS,
+         'invite': Action.MANAGE_MEMBERS, 'options': Action.EDIT_ORGANIZATION}
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    done: dict[str, bool]  # the caller's steps, in order: contact, company, import, invite, options
+    empty: bool  # the caller sees no contact and no company
+    new: bool  # the organization was created less than NEW_FOR ago
+
+    @property
+    def offered(self) -> bool:
+        """Worth showing: some step is still to do, in an organization that is empty or new."""
+        return not all(self.done.values()) and (self.empty or self.new)
+
+
+def _default_names(kind: str) -> list[str]:
+    """A list's defaults in every language: a new organization gets them in its creator's (orgs.create_organization)."""
+    return sorted({i18n.translations(language).gettext(name)
+                   for language in i18n.LANGUAGES for name in DEFAULT_OPTIONS[kind]})
+
+
+def _one(queryset) -> Subquery:
+    """The id of a row the query finds, or NULL: "is there any?" as a column."""
+    return Subquery(queryset.limit(1).values('id'))
+
+
+async def first_steps(actor, *, now: datetime | None = None) -> FirstSteps:
+    """Which of the first steps are done in the caller's organization, from its data, in one query: a contact and
+    a company the caller sees, an import, a colleague (a member besides the caller, or an invitation waiting), and
+    option lists that are no longer the defaults, in whatever language (a value added, renamed or removed)."""
+    require(actor.role, Action.SEE_RECORDS)
+    org_id = actor.org_id
+    not_default = Q(*(Q(kind=kind) & ~Q(name__in=_default_names(kind)) for kind in DEFAULT_OPTIONS), join_type='OR')
+    row, = await Organization.filter(id=org_id).annotate(
+        a_contact=_one(access.visible(CONTACT, actor)),
+        a_company=_one(access.visible(COMPANY, actor)),
+        an_import=_one(ImportBatch.filter(org_id=org_id)),
+        a_colleague=_one(Membership.filter(org_id=org_id).exclude(user_id=actor.user_id)),
+        an_invitation=_one(Invitation.filter(org_id=org_id)),
+        a_new_option=_one(OptionItem.filter(not_default, org_id=org_id)),
+        options=Subquery(OptionItem.filter(org_id=org_id).annotate(n=Count('id')).values('n')),
+    ).values('created_at', 'a_contact', 'a_company', 'an_import', 'a_colleague', 'an_invitation', 'a_new_option',
+             'options')
+    facts = {'contact': row['a_contact'] is not None, 'company': row['a_company'] is not None,
+             'import': row['an_import'] is not None,
+             'invite': row['a_colleague'] is not None or row['an_invitation'] is not None,
+             'options': row['a_new_option'] is not None
+             or row['options'] != sum(len(names) for names in DEFAULT_OPTIONS.values())}
+    created = row['created_at']
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return FirstSteps(done={step: facts[step] for step, action in STEPS.items() if allows(actor.role, action)},
+                      empty=not facts['contact'] and not facts['company'],
+                      new=(now or datetime.now(timezone.utc)) - created < NEW_FOR)

@@ -5,6 +5,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from models.imports.writing import import_file
 from models.orgs import service as orgs
 from models.records.service import create_record
 from models.records.tables import COMPANY, CONTACT
@@ -101,3 +102,65 @@ async def test_the_same_figures_through_the_api(client, acme, made):
     assert 'Hiddenname' not in str(body) and 'Secret Srl' not in str(body)
     await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
     assert (await client.get(url, headers=acme.member.auth)).status_code == 403
+
+
+# ------------------------------------------------------------------ the first steps, and the charts
+
+def _steps(user: User) -> dict[str, bool]:
+    """The checklist's steps, each done or not, in order."""
+    steps = {}
+    for row in user.find(marker='first-step').elements:
+        name, = [m.removeprefix('first-step-') for m in row._markers if m not in
+                 ('first-step', 'first-step-done', 'first-step-todo')]
+        steps[name] = 'first-step-done' in row._markers
+    return steps
+
+
+async def test_a_new_organization_gets_a_checklist_that_follows_its_data(user: User, make_org):
+    fresh = await make_org('Fresh', owner='Nora New', members=['Milo Mate'])
+    await log_in(user, fresh.owner)
+    await user.should_see(marker='first-steps')
+    assert _steps(user) == {'contact': False, 'company': False, 'import': False, 'invite': True, 'options': False}
+    await user.should_see(content='1 of 5 done', marker='first-steps-count')
+    user.find(content='Add a contact', marker='first-step-todo-link').click()
+    await user.should_see(content='New contact', marker='page-title')
+
+    await create_record(CONTACT, fresh.owner.membership, {'last_name': 'First'})
+    await user.open('/')
+    await user.should_see(content='2 of 5 done', marker='first-steps-count')
+    assert _steps(user)['contact']
+    user.find(marker='first-steps-dismiss').click()
+    await user.should_not_see(marker='first-steps')
+    await user.open('/')  # hidden for good in this browser, for this organization
+    await user.should_see(marker='welcome')
+    await user.should_not_see(marker='first-steps')
+
+
+async def test_a_member_has_the_steps_of_a_member(user: User, make_org):
+    fresh = await make_org('Fresh', owner='Nora New', members=['Milo Mate'])
+    await log_in(user, fresh.member)
+    await user.should_see(marker='first-steps')
+    assert _steps(user) == {'contact': False, 'company': False, 'import': False}
+
+
+async def test_the_checklist_is_gone_once_every_step_is_done(user: User, acme):
+    owner = acme.owner.membership
+    await create_record(CONTACT, owner, {'last_name': 'Rossi'})
+    await create_record(COMPANY, owner, {'name': 'Rossi Srl'})
+    await log_in(user, acme.owner)
+    await user.should_see(content='3 of 5 done', marker='first-steps-count')  # Acme has members already
+    await import_file(owner, kind='company', data=b'Name\nImported Srl\n')
+    await orgs.save_option_list(actor=owner, kind='sectors', names=['Aerospace'])
+    await user.open('/')
+    await user.should_see(marker='welcome')
+    await user.should_not_see(marker='first-steps')
+
+
+async def test_charts_are_drawn_at_once_and_fit_a_phone(user: User, acme, made):
+    await log_in(user, acme.member)
+    chart, = user.find(marker='chart-contacts-by-type').elements
+    assert chart.options['animation'] is False
+    narrow, = chart.options['media']
+    assert narrow['query'] == {'maxWidth': 480}  # a phone's card: the counts inside the ring, the names below
+    assert narrow['option']['series'][0]['label'] == {'position': 'inside', 'formatter': '{c}'}
+    assert chart.options['legend']['bottom'] == 0

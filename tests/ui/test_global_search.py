@@ -32,6 +32,18 @@ def links(user: User, marker: str) -> list[str]:
     return sorted(element.text for element in user.find(marker=marker).elements)
 
 
+async def test_on_a_phone_the_search_button_opens_the_box_over_the_header(user: User, acme, sample):
+    await log_in(user, acme.member, path='/contacts')
+    holder = next(iter(user.find(marker='global-search-holder').elements))
+    assert 'max-sm:hidden' in holder.classes  # below 600 px: folded, the header keeps one row
+    user.find(marker='global-search-open').click()
+    assert 'max-sm:hidden' not in holder.classes and 'max-sm:absolute' in holder.classes
+    user.find(marker='global-search').type('muller')
+    await user.should_see(marker='global-search-contact-link')
+    user.find(marker='global-search-fold').click()
+    assert 'max-sm:hidden' in holder.classes and 'max-sm:absolute' not in holder.classes
+
+
 async def test_the_header_box_shows_both_kinds_as_you_type(user: User, acme, sample):
     await log_in(user, acme.member, path='/contacts')
     user.find(marker='global-search').type('muller')

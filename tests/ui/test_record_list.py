@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from nicegui import ui
 from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from models.records import service as records
@@ -212,7 +214,9 @@ async def test_copy_and_find_duplicates_have_different_icons(user: User, acme, t
     await total_is(user, '1 contact')
     select(user, 'Rossi')
     await user.should_see(marker='list-copy')  # Olga owns a second organization
-    assert element(user, 'list-duplicates').props['icon'] != element(user, 'list-copy').props['icon']
+    duplicates_icon, = [e.props['name'] for e in element(user, 'list-duplicates').descendants()
+                        if isinstance(e, ui.icon)]  # an entry of the Import / export menu
+    assert duplicates_icon != element(user, 'list-copy').props['icon']
 
 
 # ------------------------------------------------------------------ in a real browser: Back
@@ -220,7 +224,7 @@ async def test_copy_and_find_duplicates_have_different_icons(user: User, acme, t
 def _names(screen: Screen) -> list[str]:
     """The names in the table's rows, read in one go (the rows are redrawn while a sort loads)."""
     return screen.selenium.execute_script(
-        "return [...document.querySelectorAll('.q-table tbody tr td a')].map(a => a.textContent.trim())")
+        "return [...document.querySelectorAll('.q-table tbody tr td a.rubrica-name')].map(a => a.textContent.trim())")
 
 
 def test_back_shows_the_list_as_it_was(screen: Screen):
@@ -292,3 +296,107 @@ def test_a_first_click_on_last_update_shows_the_newest_first(screen: Screen):
     WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Abate', 'Conti', 'Bassi'])
     screen.click('Last update')  # the second click: the oldest first
     WebDriverWait(screen.selenium, 5).until(lambda _: _names(screen) == ['Bassi', 'Conti', 'Abate'])
+
+
+# ------------------------------------------------------------------ an empty list, the menu, and a phone's cards
+
+async def test_an_empty_organization_list_says_how_to_start(user: User, make_org):
+    empty = await make_org('Empty', members=['Milo Member'])
+    await log_in(user, empty.member, path='/contacts')
+    await user.should_see(content='No contacts yet', marker='list-empty-title')
+    assert 'hidden' in element(user, 'list-table').classes  # not Quasar's "No data available"
+    await user.should_not_see(marker='list-clear-filters')
+    await user.should_see(content='Import a file', marker='list-empty-import')
+    user.find(marker='list-empty-new').click()
+    await user.should_see(content='New contact', marker='page-title')
+    await user.open('/companies')
+    await user.should_see(content='No companies yet', marker='list-empty-title')
+    await user.should_see(content='Add the first company', marker='list-empty-new')
+    user.find(marker='list-empty-import').click()
+    await user.should_see(marker='import-upload')
+
+
+async def test_a_search_that_matches_nothing_offers_to_clear_the_filters(user: User, acme, monkeypatch):
+    for last, type_ in (('Abate', 'Client'), ('Bassi', 'Client')):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': last, 'type': type_})
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.member, path='/contacts')
+    await user.open('/contacts?sort=name&order=desc')
+    await total_is(user, '2 contacts')
+    await user.should_not_see(marker='list-empty')
+    choose(user, 'filter-type', 'Lead')
+    await user.should_see(content='No contact matches these filters', marker='list-empty-title')
+    assert 'hidden' in element(user, 'list-table').classes
+    await user.should_not_see(marker='list-empty-new')  # the list is not empty: this search is
+    user.find(marker='list-clear-filters').click()
+    await total_is(user, '2 contacts')
+    assert user.back_history[-1] == '/contacts?sort=name&order=desc'  # the sort stays
+    assert element(user, 'filter-type').value is None
+    assert [row['name'] for row in element(user, 'list-table').rows] == ['Bassi', 'Abate']
+    assert 'hidden' not in element(user, 'list-table').classes
+    await user.should_not_see(marker='list-empty')
+
+
+async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_too(user: User, acme):
+    for name in ('Uno', 'Due'):
+        await records.create_record(CONTACT, acme.member.membership, {'last_name': name})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '2 contacts')
+    for entry, header in (('list-export-csv', 'First name;Last name;'), ('list-export-csv-comma', 'First name,Last'),
+                          ('list-export-csv-tab', 'First name\tLast name\t')):
+        user.find(marker=entry).click()
+        text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+        assert text.startswith(header) and 'Uno' in text and 'Due' in text
+    select(user, 'Due')
+    user.find(marker='bulk-export-csv-tab').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert text.startswith('First name\tLast name\t') and 'Due' in text and 'Uno' not in text
+
+
+async def test_a_guest_sees_no_list_and_no_menu(user: User, acme):
+    await log_in(user, acme.guest, path='/contacts')
+    await user.should_see(marker='no-access')
+    for marker in ('list-more', 'list-empty', 'list-table'):
+        await user.should_not_see(marker=marker)
+
+
+async def test_each_row_has_what_a_phone_card_shows(user: User, acme):
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Rossi Impianti'})
+    await records.create_record(CONTACT, acme.owner.membership, {
+        'first_name': 'Ada', 'last_name': 'Rossi', 'company_id': company.id, 'type': 'Client',
+        'role': 'Sales Manager', 'emails': ['ada@rossi.example'], 'phones': ['02 1234 5678']})
+    await log_in(user, acme.member, path='/contacts')
+    await total_is(user, '1 contact')
+    table = element(user, 'list-table')
+    row, = table.rows
+    assert (row['phone'], row['tel'], row['email']) == ('02 1234 5678', '+390212345678', 'ada@rossi.example')
+    assert row['detail'] == 'Rossi Impianti · Client · Sales Manager'
+    assert table.props[':grid'] == 'Quasar.Screen.lt.sm' and 'item' in table.slots  # a card per row on a phone
+    filters = element(user, 'list-filters')
+    assert 'max-sm:hidden' in filters.classes  # folded on a phone until asked for
+    user.find(marker='list-filters-toggle').click()
+    assert 'max-sm:hidden' not in filters.classes
+    user.find(marker='list-filters-toggle').click()
+    assert 'max-sm:hidden' in filters.classes
+
+
+def test_on_a_phone_each_record_is_a_card_to_tap_and_select(screen: Screen):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    for last, phone in (('Abate', '+39 02 1234 5678'), ('Bassi', '+39 347 123 4567')):
+        httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', headers=headers, json={
+            'last_name': last, 'phones': [phone], 'emails': [f'{last.lower()}@example.com']}).raise_for_status()
+    screen.selenium.set_window_size(390, 844)
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.open('/contacts')
+    screen.should_contain('2 contacts')
+    cards = screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card')
+    assert len(cards) == 2
+    assert [a.get_attribute('href') for a in cards[0].find_elements(By.CSS_SELECTOR, 'a')][1:] == \
+        ['tel:+390212345678', 'mailto:abate@example.com']
+    cards[1].find_element(By.CSS_SELECTOR, '.q-checkbox').click()
+    screen.should_contain('1 contact selected')
+    screen.selenium.set_window_size(1440, 900)  # wider: the same list as a table, the selection kept
+    screen.wait_for(lambda: not screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card'))
+    assert _names(screen) == ['Abate', 'Bassi']
+    screen.should_contain('1 contact selected')

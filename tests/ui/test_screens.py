@@ -1,6 +1,7 @@
 """Screens at a desktop's and a phone's size: each main page drawn in a real browser with real data, checked for what
 breaks a layout (wider than the screen, a header in two rows) and saved as a screenshot under screenshots/screens/ for
-a person to look at (`make test PYTEST_ARGS='-k test_screens'`)."""
+a person to look at (`make test PYTEST_ARGS='-k test_screens'`). The list and the dashboard are checked further: one
+toolbar row, a table that fits, cards on a phone, charts that keep their labels."""
 from __future__ import annotations
 
 import httpx
@@ -28,7 +29,7 @@ def _directory(screen: Screen) -> tuple[dict, int, int, dict]:
     api = f'{screen.url}/api/v1/orgs/{org}'
     company = httpx.post(f'{api}/companies', headers=headers, json={
         'name': 'Officine Meccaniche Lombarde S.r.l.', 'vat_number': 'IT07654320014', 'sector': 'Manufacturing',
-        'pec': 'officine@pec.example', 'phones': ['+39 02 9876 5432'],
+        'pec': 'officine@pec.example', 'emails': ['info@officine.example'], 'phones': ['+39 02 9876 5432'],
         'addresses': [{'street': 'Via Roma 1', 'city': 'Milano', 'postal_code': '20121', 'country': 'IT'}]})
     assert company.status_code == 201, company.text
     company = company.json()
@@ -55,6 +56,64 @@ def _layout_problems(screen: Screen) -> list[str]:
     return problems
 
 
+def _list_problems(screen: Screen, size: str, records: int) -> list[str]:
+    """What breaks a list page: a toolbar in two rows, a table wider than its box (a scrollbar of its own), and on
+    a phone, a table instead of one card per record with its phone and email to tap."""
+    driver = screen.selenium
+    problems = []
+    toolbar = driver.find_element(By.CSS_SELECTOR, '.rubrica-list-toolbar')
+    if toolbar.size['height'] > 60:  # one row of 40 px controls; two would be 80 px or more
+        problems.append(f'the toolbar is more than one row ({toolbar.size["height"]} px high)')
+    if driver.execute_script("const t = document.querySelector('.q-table__middle');"
+                             "return t !== null && t.scrollWidth > t.clientWidth + 1"):
+        problems.append('the table is wider than the page: it scrolls sideways')
+    cards = driver.find_elements(By.CSS_SELECTOR, '.rubrica-record-card')
+    if size == 'phone':
+        if len(cards) != records or driver.find_elements(By.CSS_SELECTOR, '.q-table tbody tr'):
+            problems.append(f'{len(cards)} cards instead of one per record')
+        for card in cards:
+            if not card.find_elements(By.CSS_SELECTOR, 'a[href^="tel:+39"]') \
+                    or not card.find_elements(By.CSS_SELECTOR, 'a[href^="mailto:"]'):
+                problems.append(f'a card without a phone or an email to tap: {card.text!r}')
+    elif cards:
+        problems.append('cards instead of a table on a desktop')
+    return problems
+
+
+CHART_OPTION = '''const chart = getElement(arguments[0].id.slice(1)).chart;
+const option = chart.getOption();
+return {animation: option.animation, label: option.series[0].label.position, legend: option.legend[0].bottom};'''
+
+
+def _chart_problems(screen: Screen, size: str) -> list[str]:
+    """The dashboard's doughnuts: drawn at once (no animation), and on a phone with the counts inside the ring and
+    the names in the legend below, where no label is cut at the edge."""
+    problems = []
+    for chart in screen.selenium.find_elements(By.CSS_SELECTOR, '.nicegui-echart'):
+        option = screen.selenium.execute_script(CHART_OPTION, chart)
+        if option['animation'] is not False:
+            problems.append('a chart is animated')
+        if option['legend'] != 0:
+            problems.append('a chart has no legend below it')
+        if (option['label'] == 'inside') != (size == 'phone'):
+            problems.append(f'a chart has its labels {option["label"]} the ring')
+    return problems
+
+
+def _header_search_problems(screen: Screen) -> list[str]:
+    """On a phone the header's search is a button that opens the box over the header, still one row."""
+    driver = screen.selenium
+    box = driver.find_element(By.CSS_SELECTOR, '.rubrica-global-search input')
+    if box.is_displayed():
+        return ['the header search box takes room in the header on a phone']
+    driver.find_element(By.CSS_SELECTOR, 'header button[aria-label="Search"]').click()
+    screen.wait_for(box.is_displayed)
+    problems = _layout_problems(screen)
+    box.send_keys('Esposito')
+    screen.should_contain('All results (Enter)')
+    return problems
+
+
 @pytest.mark.parametrize('size', SIZES)
 def test_the_main_pages_fit_the_screen(screen: Screen, size: str, tmp_path):
     _, _, contact_id, link = _directory(screen)
@@ -71,12 +130,26 @@ def test_the_main_pages_fit_the_screen(screen: Screen, size: str, tmp_path):
 
     screen.open('/')
     screen.should_contain('Officine Meccaniche Lombarde')
+    screen.wait_for(lambda: len(screen.selenium.find_elements(By.CSS_SELECTOR, '.nicegui-echart canvas')) == 2)
     shoot('dashboard')
+    problems['dashboard'] += _chart_problems(screen, size)
+    if size == 'phone':  # the charts are below the fold
+        screen.selenium.execute_script("document.querySelector('.nicegui-echart').scrollIntoView()")
+        shoot('dashboard-charts')
 
     screen.open('/contacts')
     screen.should_contain('6 contacts')
     screen.should_contain('Esposito')
     shoot('contacts')
+    problems['contacts'] += _list_problems(screen, size, len(PEOPLE))
+    if size == 'phone':
+        problems['header search'] = _header_search_problems(screen)
+        shoot('header-search')
+
+    screen.open('/companies')
+    screen.should_contain('1 company')
+    shoot('companies')
+    problems['companies'] += _list_problems(screen, size, 1)
 
     screen.open(f'/contacts/{contact_id}')
     screen.should_contain('Rossi')

@@ -2,9 +2,11 @@
 ones that mention them; never another organization's; and nothing at all for a guest."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
-from models import access
+from models import access, i18n
 from models.records import dashboard
 from models.orgs import service as orgs
 from models.records.dashboard import TypeCount
@@ -13,6 +15,8 @@ from models.records.service import create_record, update_record
 from models.records.tables import COMPANY, CONTACT
 from models.orgs.tables import Organization
 from models.work.tables import TASK, TICKET
+from models.imports.writing import import_file
+from tests.helpers import make_user
 
 
 async def _as(user, org_id: int):
@@ -143,3 +147,67 @@ async def test_my_open_work_shows_only_contacts_i_may_see(acme, records):
 
     shown = await dashboard.open_work_linked_to_contacts(viewer)
     assert [(w.kind, w.title, [name for _, name in w.contacts]) for w in shown] == [('task', 'Call Alpha', ['Alpha'])]
+
+
+# ------------------------------------------------------------------ the first steps of an organization
+
+async def test_the_first_steps_follow_the_data_and_the_role(make_org):
+
+    team = await make_org('Fresh', owner='Nora New', members=['Milo Mate'])
+    owner, member = team.owner.membership, team.member.membership
+    steps = await dashboard.first_steps(owner)
+    assert steps.done == {'contact': False, 'company': False, 'import': False, 'invite': True, 'options': False}
+    assert steps.empty and steps.new and steps.offered
+    assert list((await dashboard.first_steps(member)).done) == ['contact', 'company', 'import']  # the owner's alone
+
+    await create_record(CONTACT, member, {'last_name': 'Private', 'visibility': 'private'})
+    assert not (await dashboard.first_steps(owner)).done['contact']  # a contact the owner cannot see is not theirs
+    assert (await dashboard.first_steps(member)).done['contact']
+    await create_record(COMPANY, owner, {'name': 'Public Srl'})
+    await import_file(owner, kind='contact', data=b'Last name\nImported\n')
+    await orgs.save_option_list(actor=owner, kind='sectors', names=['Energy', 'Aerospace'])
+    steps = await dashboard.first_steps(owner)
+    assert steps.done == {'contact': True, 'company': True, 'import': True, 'invite': True, 'options': True}
+    assert not steps.offered
+
+
+async def test_the_options_step_is_done_once_a_list_differs_from_the_defaults(make_org):
+    team = await make_org('Lists', owner='Lina Lists')
+    owner = team.owner.membership
+    steps = await dashboard.first_steps(owner)
+    assert not steps.done['invite'] and not steps.done['options']
+    defaults = orgs.DEFAULT_OPTIONS['contact_types']
+    await orgs.save_option_list(actor=owner, kind='contact_types', names=defaults[:-1])  # one removed
+    assert (await dashboard.first_steps(owner)).done['options']
+    await orgs.save_option_list(actor=owner, kind='contact_types', names=defaults)  # the defaults again
+    assert not (await dashboard.first_steps(owner)).done['options']
+    await orgs.invite(actor=owner, email='someone@example.com', role='member')  # an invitation waiting
+    assert (await dashboard.first_steps(owner)).done['invite']
+
+
+async def test_lists_made_in_the_creators_language_are_still_the_defaults(orm):
+    i18n.use('it')
+    try:
+        owner = await orgs.create_organization(user=await make_user(name='Ida Italiana'), name='Italiana')
+    finally:
+        i18n.use(None)
+    assert 'Cliente' in (await orgs.option_lists(owner.org_id))['contact_types']
+    assert not (await dashboard.first_steps(owner)).done['options']
+    await orgs.save_option_list(actor=owner, kind='contact_types', names=['Cliente', 'Fornitore', 'Amico'])
+    assert (await dashboard.first_steps(owner)).done['options']
+
+
+async def test_the_first_steps_are_offered_to_a_new_or_empty_organization_only(make_org):
+
+    team = await make_org('Old', owner='Otto Old')
+    owner = team.owner.membership
+    later = datetime.now(timezone.utc) + dashboard.NEW_FOR + timedelta(days=1)
+    assert (await dashboard.first_steps(owner, now=later)).offered  # old, but still empty
+    await create_record(CONTACT, owner, {'last_name': 'First'})
+    assert not (await dashboard.first_steps(owner, now=later)).offered  # old, and no longer empty
+    assert (await dashboard.first_steps(owner)).offered  # new: the steps left are still offered
+
+
+async def test_a_guest_has_no_first_steps(acme):
+    with pytest.raises(Forbidden):
+        await dashboard.first_steps(acme.guest.membership)
