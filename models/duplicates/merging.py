@@ -305,7 +305,8 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
                                        f'{len(values["description"]):,} characters, more than {DESCRIPTION_MAX:,}: '
                                        'keep one of them')
     if values['visibility'] != keep.visibility:
-        access.require_may_change_visibility(actor, keep, which='the kept record')
+        access.require_may_change_visibility(
+            actor, keep, refusal=_('Only the person who created the kept record may change its visibility'))
     if kind is CONTACT and values['company_id'] is not None and values['company_id'] != keep.company_id \
             and not await access.visible(COMPANY, actor).filter(id=values['company_id']).exists():
         raise ValidationFailed.one('choices.company_id', 'is not a company you can see')

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..access import Action, is_id, require
 from ..errors import NotFound, ValidationFailed
+from ..i18n import _
 from ..orgs.tables import Membership
 from ..pages import page_bounds
 from .tables import ImportBatch, ImportRow
@@ -28,7 +29,7 @@ async def report_rows(actor: Membership, batch_id: object, *, status: str = '', 
     query = ImportRow.filter(batch_id=batch.id).exclude(status='company')
     if status:
         if status not in ('created', 'updated', 'skipped'):
-            raise ValidationFailed.one('status', 'must be created, updated or skipped')
+            raise ValidationFailed.one('status', _('must be created, updated or skipped'))
         query = query.filter(status=status)
     total = await query.count()
     rows = await query.order_by('row', 'id').offset(offset).limit(limit)
