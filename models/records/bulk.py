@@ -62,8 +62,9 @@ async def _changes(kind: Kind, actor: Membership, values: object) -> dict[str, s
     for name in values:
         if name not in kind.options:
             fields = ', '.join(kind.options)
-            checks.add(name, _('cannot be changed in bulk on a contact (only {fields})', fields=fields) if kind is CONTACT
-                       else _('cannot be changed in bulk on a company (only {fields})', fields=fields))
+            checks.add(name, _('cannot be changed in bulk on a contact (only {fields})', fields=fields)
+                       if kind is CONTACT else
+                       _('cannot be changed in bulk on a company (only {fields})', fields=fields))
     checks.raise_if_any()
     lists = await option_lists(actor.org_id)
     cleaned = {name: checks.check(choice, name, value, allowed=lists.get(kind.options[name], []))
