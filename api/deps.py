@@ -26,7 +26,7 @@ def get_integrations(request: Request) -> Integrations:
 
 
 async def current_user(authorization: Annotated[str | None, Header()] = None) -> User:
-    scheme, _, token = (authorization or '').partition(' ')
+    scheme, _space, token = (authorization or '').partition(' ')
     user = await user_for_api_token(token.strip()) if scheme.lower() == 'bearer' else None
     if user is None:
         raise Unauthorized(_('A valid API token is required: {header}', header='Authorization: Bearer <token>'))

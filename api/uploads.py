@@ -29,7 +29,7 @@ class MultipartFile:
     then `chunks()` yields its bytes as they arrive. Other parts are skipped."""
 
     def __init__(self, request: Request, field: str = 'file') -> None:
-        _, params = parse_options_header(request.headers.get('content-type', ''))
+        _value, params = parse_options_header(request.headers.get('content-type', ''))
         boundary = params.get(b'boundary')
         if not boundary:
             raise ValidationFailed.one('file', _('send the file as multipart/form-data'))
@@ -80,7 +80,7 @@ class MultipartFile:
         self._header_name = self._header_value = b''
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get(b'content-disposition', b''))
+        _value, options = parse_options_header(self._headers.get(b'content-disposition', b''))
         if not self._found and _decode(options.get(b'name', b'')) == self.field and b'filename' in options:
             self._found = self._in_file = True
             self.filename = _decode(options[b'filename'])

@@ -87,7 +87,7 @@ class Preparer:
         if self.kind is CONTACT:
             first, last = source.get('first_name', ''), source.get('last_name', '')
             if not first and not last and source.get('full_name'):
-                first, _, last = source['full_name'].strip().rpartition(' ')
+                first, _space, last = source['full_name'].strip().rpartition(' ')
             data['first_name'], data['last_name'] = first, last
         else:
             data['name'] = source.get('name', '') or source.get('full_name', '')
