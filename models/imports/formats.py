@@ -307,7 +307,7 @@ for _target, _names in {
 
 # numbered columns in English, Italian and French: ours ("Address 2 city", "Indirizzo 2 città", "Adresse 2 ville",
 # "Telefono 1", "Téléphone 1") and Google's
-_NUMBERED = re.compile(r'^(e ?mail|phone|telefono|telephone|address|indirizzo|adresse) (\d) (.*)$')
+_NUMBERED = re.compile(r'^(e ?mail|phone|telefono|telephone|address|indirizzo|adresse) (\d)(?: (.*))?$')
 _ADDRESS_WORDS = {'street': 'street', 'city': 'city', 'postal code': 'postal_code', 'region': 'province',
                   'province': 'province', 'country': 'country',
                   'via': 'street', 'citta': 'city', 'cap': 'postal_code', 'provincia': 'province', 'paese': 'country',
@@ -322,7 +322,7 @@ def guess_target(header: str, kind: str) -> str:
     if not target:
         numbered = _NUMBERED.match(key)  # "Email 2", "Phone 3 - Value", "Address 2 - Postal code" (ours and Google's)
         if numbered:
-            what, n, rest = numbered.groups()
+            what, n, rest = numbered.group(1), numbered.group(2), numbered.group(3) or ''
             if what.startswith(('e', 'phone', 'tel')) and rest in ('', 'value', 'address'):
                 target = 'email' if what.startswith('e') else 'phone'
             elif what.startswith(('address', 'indirizzo', 'adresse')) and rest in _ADDRESS_WORDS and 1 <= int(n) <= 3:
