@@ -6,7 +6,9 @@ import pytest
 
 from models import i18n
 from models.imports.formats import guess_mapping
+from models.imports.recovery import INTERRUPTED
 from models.imports.reports import report_rows
+from models.imports.tables import ImportBatch
 from models.imports.writing import import_file
 from models.records import exports
 from models.records import service as records
@@ -59,3 +61,14 @@ async def test_an_export_has_the_readers_headers_and_imports_back_in_any_languag
     mapping = guess_mapping(english, kind.name)
     assert all(mapping), dict(zip(english, mapping))  # every column of our own export is recognised…
     assert guess_mapping(translated, kind.name) == mapping  # …in every language
+
+
+async def test_a_message_written_at_start_is_read_in_the_readers_language(acme):
+    """An import cut off by a crash is marked at the next start, in English (nobody reads it then); its reader
+    gets it in their language, and a message written in the importer's language is left as it was."""
+    interrupted, italian = ImportBatch(message=INTERRUPTED), ImportBatch(message='Già in italiano')
+    assert interrupted.message_shown == INTERRUPTED and ImportBatch().message_shown == ''
+    i18n.use('it')
+    assert interrupted.message_shown == ('Il server si è fermato durante questa importazione; quanto aveva scritto '
+                                         'è stato annullato: non è stato importato nulla')
+    assert italian.message_shown == 'Già in italiano' and ImportBatch().message_shown == ''
