@@ -43,7 +43,8 @@ FIELD_KEYS = ['emails[1]', 'addresses[0].city', 'vat_number', 'sectors[4]', 'pec
     ('en', ['Email 2', 'Address 1, city', 'VAT number', 'Sectors, value 5', 'PEC (certified email)', 'Due date']),
     ('it', ['Email 2', 'Indirizzo 1, città', 'Partita IVA', 'Settori, valore 5', 'PEC (posta elettronica certificata)',
             'Due date']),
-    ('fr', ['E-mail 2', 'Adresse 1, ville', 'Numéro de TVA', 'Secteurs, valeur 5', 'PEC (e-mail certifié)', 'Due date']),
+    ('fr', ['E-mail 2', 'Adresse 1, ville', 'Numéro de TVA', 'Secteurs, valeur 5', 'PEC (e-mail certifié)',
+            'Due date']),
 ])
 async def test_field_labels_in_the_readers_language(language, labels):
     i18n.use(language)  # this test's task only
