@@ -90,7 +90,7 @@ class Preview(BaseModel):
 
 
 def summary(batch: ImportBatch) -> dict:
-    return {name: getattr(batch, name) for name in ImportSummary.model_fields} | {'message': batch.message_shown}
+    return {name: getattr(batch, name) for name in ImportSummary.model_fields} | {'message': reports.batch_message(batch)}
 
 
 async def _read(upload: UploadFile) -> bytes:

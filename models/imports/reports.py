@@ -36,6 +36,12 @@ async def report_rows(actor: Membership, batch_id: object, *, status: str = '', 
     return rows, total
 
 
+def batch_message(batch: ImportBatch) -> str:
+    """An import's `message` in the reader's language: one written while nobody read it (recovery.INTERRUPTED, at
+    a start) is kept in English and translated here; one written in the importer's language stays as it was."""
+    return _(batch.message) if batch.message else ''  # gettext('') would be the catalog's header
+
+
 async def recent_batches(actor: Membership, limit: int = 10) -> list[ImportBatch]:
     require(actor.role, Action.SEE_RECORDS)
     return await ImportBatch.filter(org_id=actor.org_id, created_by_id=actor.user_id) \

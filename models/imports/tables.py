@@ -8,8 +8,6 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from ..i18n import _
-
 
 class Mode(str, Enum):
     CREATE = 'create'  # create new records; rows matching an existing record are skipped
@@ -45,12 +43,6 @@ class ImportBatch(Model):
 
     class Meta:
         table = 'import_batches'
-
-    @property
-    def message_shown(self) -> str:
-        """`message` in the reader's language: one written while nobody read it (recovery.INTERRUPTED, at a start)
-        is kept in English and translated here; one written in the importer's language stays as it was."""
-        return _(self.message) if self.message else ''  # gettext('') would be the catalog's header
         indexes = [Index(fields=('org_id', 'created_by_id', 'created_at'))]
 
 

@@ -7,7 +7,7 @@ import pytest
 from models import i18n
 from models.imports.formats import guess_mapping
 from models.imports.recovery import INTERRUPTED
-from models.imports.reports import report_rows
+from models.imports.reports import batch_message, report_rows
 from models.imports.tables import ImportBatch
 from models.imports.writing import import_file
 from models.records import exports
@@ -67,8 +67,8 @@ async def test_a_message_written_at_start_is_read_in_the_readers_language(acme):
     """An import cut off by a crash is marked at the next start, in English (nobody reads it then); its reader
     gets it in their language, and a message written in the importer's language is left as it was."""
     interrupted, italian = ImportBatch(message=INTERRUPTED), ImportBatch(message='Già in italiano')
-    assert interrupted.message_shown == INTERRUPTED and ImportBatch().message_shown == ''
+    assert batch_message(interrupted) == INTERRUPTED and batch_message(ImportBatch()) == ''
     i18n.use('it')
-    assert interrupted.message_shown == ('Il server si è fermato durante questa importazione; quanto aveva scritto '
-                                         'è stato annullato: non è stato importato nulla')
-    assert italian.message_shown == 'Già in italiano' and ImportBatch().message_shown == ''
+    assert batch_message(interrupted) == ('Il server si è fermato durante questa importazione; quanto aveva scritto '
+                                          'è stato annullato: non è stato importato nulla')
+    assert batch_message(italian) == 'Già in italiano' and batch_message(ImportBatch()) == ''
