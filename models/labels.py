@@ -23,7 +23,8 @@ LABELS = {
     'kind': N_('Kind'), 'shown_fields': N_('Fields shown'), 'move_to': N_('Move to'), 'choices': N_('Choice'),
     'limit': N_('Limit'), 'offset': N_('Offset'), 'sort': N_('Sort'), 'version': N_('Version'),
     'format': N_('Format'), 'status': N_('Status'), 'separator': N_('Separator'), 'attachments': N_('Attachments'),
-    'tax_code': N_('Tax code'), 'full_name': N_('Full name'),
+    'tax_code': N_('Tax code'), 'full_name': N_('Full name'), 'time_zone': N_('Time zone'),
+    'new_password': N_('New password'),
 }
 # one of them, numbered from 1: "Email 2"
 ITEMS = {'emails': N_('Email {number}'), 'phones': N_('Phone {number}'), 'addresses': N_('Address {number}')}

@@ -214,7 +214,7 @@ def clean_time_zone(field: str, value: object) -> str:
     """A known IANA zone name, or '' (also for None): the browser's own zone."""
     zone = '' if value is None else value
     if not isinstance(zone, str) or (zone and zone not in time_zone_names()):
-        raise ValidationFailed.one(field, "must be a time zone such as Europe/Rome, or empty for the browser's own")
+        raise ValidationFailed.one(field, _("must be a time zone such as Europe/Rome, or empty for the browser's own"))
     return zone
 
 
