@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError
 from models.errors import TooLarge, ValidationFailed
 from models.files import attachments
 from models.files.tables import Attachment
+from models.i18n import _
 from models.records.tables import KINDS, Kind
 
 from web.downloads import download_response
@@ -28,7 +29,11 @@ MAX_LINK_BODY = 4096
 
 
 def _upload_message(settings) -> str:
-    return f'The file is larger than the {settings.max_upload_bytes // (1024 * 1024)} MiB a single upload may have'
+    return larger_than_upload(settings.max_upload_bytes)
+
+
+def larger_than_upload(limit: int) -> str:
+    return _('The file is larger than the {size} MiB a single upload may have', size=limit // (1024 * 1024))
 
 
 UPLOAD_ROUTE = UploadRoute(r'/api/v1/orgs/[^/]+/(contacts|companies)/[^/]+/attachments', file_upload_limit,
@@ -72,7 +77,7 @@ async def add_attachment(kinds: KindPath, record_id: Id, request: Request, actor
         async for chunk in request.stream():  # a link is a few bytes: never read more than MAX_LINK_BODY
             raw += chunk
             if len(raw) > MAX_LINK_BODY:
-                raise TooLarge('The request body is too large')
+                raise TooLarge(_('The request body is too large'))
         try:
             body = LinkBody.model_validate(parse_json(raw))
         except json.JSONDecodeError as e:
@@ -84,12 +89,11 @@ async def add_attachment(kinds: KindPath, record_id: Id, request: Request, actor
                                                 integrations=integrations)
         return attachment_json(attachment)
     if not content_type.startswith('multipart/form-data'):
-        raise ValidationFailed.one('file', 'send a multipart/form-data body with the field "file", or JSON '
-                                           '{source, file_id} to link a cloud file')
+        raise ValidationFailed.one('file', _('send a multipart/form-data body with the field "file", or JSON {body} '
+                                             'to link a cloud file', body='{source, file_id}'))
     declared = request.headers.get('content-length', '')
     if declared.isdigit() and int(declared) > integrations.max_upload_bytes + MULTIPART_OVERHEAD:
-        raise TooLarge(f'The file is larger than the {integrations.max_upload_bytes // (1024 * 1024)} MiB '
-                       'a single upload may have')
+        raise TooLarge(larger_than_upload(integrations.max_upload_bytes))
     upload = MultipartFile(request)
     await upload.start()
     attachment = await attachments.add_upload(actor, kind, record_id, filename=upload.filename,

@@ -10,6 +10,7 @@ from models.access import membership
 from models.accounts.service import user_for_api_token
 from models.accounts.tables import User
 from models.errors import Unauthorized
+from models.i18n import _
 from models.orgs.tables import Membership
 from settings import Settings
 
@@ -25,10 +26,10 @@ def get_integrations(request: Request) -> Integrations:
 
 
 async def current_user(authorization: Annotated[str | None, Header()] = None) -> User:
-    scheme, _, token = (authorization or '').partition(' ')
+    scheme, _space, token = (authorization or '').partition(' ')
     user = await user_for_api_token(token.strip()) if scheme.lower() == 'bearer' else None
     if user is None:
-        raise Unauthorized('A valid API token is required: Authorization: Bearer <token>')
+        raise Unauthorized(_('A valid API token is required: {header}', header='Authorization: Bearer <token>'))
     return user
 
 

@@ -15,6 +15,7 @@ from starlette.responses import StreamingResponse
 
 from models.access import Action, require
 from models.errors import TooLarge, ValidationFailed
+from models.i18n import _
 from models.imports import reading, reports, undo, writing
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch
@@ -35,7 +36,7 @@ def _import_limit(_settings) -> int:
 
 
 def _import_message(_settings) -> str:
-    return f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB: the upload was stopped'
+    return _('Import files may be at most {size} MiB: the upload was stopped', size=MAX_IMPORT_BYTES // (1024 * 1024))
 
 
 # an import upload past the import limit is refused with 413 as it arrives (web/limits.py), before it is spooled
@@ -89,13 +90,13 @@ class Preview(BaseModel):
 
 
 def summary(batch: ImportBatch) -> dict:
-    return {name: getattr(batch, name) for name in ImportSummary.model_fields}
+    return {name: getattr(batch, name) for name in ImportSummary.model_fields} | {'message': reports.batch_message(batch)}
 
 
 async def _read(upload: UploadFile) -> bytes:
     data = await upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        raise TooLarge(f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB')
+        raise TooLarge(_('Import files may be at most {size} MiB', size=MAX_IMPORT_BYTES // (1024 * 1024)))
     return data
 
 
@@ -105,9 +106,10 @@ def _mapping(text: str | None) -> list[str] | None:
     try:
         mapping = json.loads(text)
     except ValueError:
-        raise ValidationFailed.one('mapping', 'must be a JSON list of field names') from None
+        raise ValidationFailed.one('mapping', _('must be a JSON list of field names')) from None
     except RecursionError:  # lists nested thousands deep
-        raise ValidationFailed.one('mapping', 'must be a JSON list of field names, not lists within lists') from None
+        raise ValidationFailed.one('mapping', _('must be a JSON list of field names, not lists within lists')) \
+            from None
     return mapping
 
 

@@ -12,6 +12,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from models.errors import ValidationFailed
+from models.i18n import _
 
 PART_HEADERS_MAX = 16 * 1024  # the headers of one part (its name, filename and type) may not be longer
 
@@ -28,10 +29,10 @@ class MultipartFile:
     then `chunks()` yields its bytes as they arrive. Other parts are skipped."""
 
     def __init__(self, request: Request, field: str = 'file') -> None:
-        _, params = parse_options_header(request.headers.get('content-type', ''))
+        _value, params = parse_options_header(request.headers.get('content-type', ''))
         boundary = params.get(b'boundary')
         if not boundary:
-            raise ValidationFailed.one('file', 'send the file as multipart/form-data')
+            raise ValidationFailed.one('file', _('send the file as multipart/form-data'))
         self.field = field
         self.filename = ''
         self.content_type = ''
@@ -52,8 +53,8 @@ class MultipartFile:
                 'on_headers_finished': self._headers_finished, 'on_part_data': self._part_data,
                 'on_part_end': self._part_end})
         except (FormParserError, ValueError):
-            raise ValidationFailed.one('file', 'the multipart boundary in Content-Type is not valid (1 to 70 '
-                                               'characters)') from None
+            raise ValidationFailed.one('file', _('the multipart boundary in Content-Type is not valid (1 to 70 '
+                                                 'characters)')) from None
 
     # ------------------------------------------------ parser callbacks
     def _part_begin(self) -> None:
@@ -63,8 +64,8 @@ class MultipartFile:
     def _count_header(self, size: int) -> None:
         self._header_bytes += size
         if self._header_bytes > PART_HEADERS_MAX:
-            raise ValidationFailed.one('file', f'a part of the multipart body has headers over '
-                                               f'{PART_HEADERS_MAX // 1024} KiB')
+            raise ValidationFailed.one('file', _('a part of the multipart body has headers over {size} KiB',
+                                                 size=PART_HEADERS_MAX // 1024))
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._count_header(end - start)
@@ -79,7 +80,7 @@ class MultipartFile:
         self._header_name = self._header_value = b''
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get(b'content-disposition', b''))
+        _value, options = parse_options_header(self._headers.get(b'content-disposition', b''))
         if not self._found and _decode(options.get(b'name', b'')) == self.field and b'filename' in options:
             self._found = self._in_file = True
             self.filename = _decode(options[b'filename'])
@@ -105,17 +106,17 @@ class MultipartFile:
             try:
                 self._parser.write(chunk)
             except FormParserError as e:
-                raise ValidationFailed.one('file', f'the multipart/form-data body is malformed ({str(e)[:100]})') \
-                    from None
+                raise ValidationFailed.one('file', _('the multipart/form-data body is malformed ({reason})',
+                                                     reason=str(e)[:100])) from None
 
     async def start(self) -> None:
         try:
             while not self._found and not self._body_done:
                 await self._feed()
         except ClientDisconnect:
-            raise ValidationFailed.one('file', 'the upload was interrupted') from None
+            raise ValidationFailed.one('file', _('the upload was interrupted')) from None
         if not self._found:
-            raise ValidationFailed.one('file', 'is required: send it as the multipart field "file"')
+            raise ValidationFailed.one('file', _('is required: send it as the multipart field "file"'))
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while True:
@@ -124,8 +125,8 @@ class MultipartFile:
             if self._file_done:
                 return
             if self._body_done:
-                raise ValidationFailed.one('file', 'the upload ended before the file did')
+                raise ValidationFailed.one('file', _('the upload ended before the file did'))
             try:
                 await self._feed()
             except ClientDisconnect:
-                raise ValidationFailed.one('file', 'the upload was interrupted') from None
+                raise ValidationFailed.one('file', _('the upload was interrupted')) from None

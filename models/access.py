@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from .accounts.tables import User
 from .errors import Forbidden, NotFound
+from .i18n import N_, _
 from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
@@ -37,6 +38,26 @@ class Action(str, Enum):
     EDIT_WORK = 'create, change and delete projects, tasks and tickets'
     LINK_WORK = 'link contacts and companies to projects, tasks and tickets'
 
+
+# What a refusal says, for each action (whole sentences: the words of an action are not put into another one).
+_REFUSALS: dict[Action, str] = {
+    Action.SEE_RECORDS: N_('Your role does not allow you to see contacts and companies'),
+    Action.EDIT_RECORDS: N_('Your role does not allow you to edit contacts and companies'),
+    Action.VIEW_MEMBERS: N_('Your role does not allow you to view the members'),
+    Action.MANAGE_MEMBERS: N_('Your role does not allow you to manage members'),
+    Action.EDIT_ORGANIZATION: N_('Your role does not allow you to edit the organization'),
+    Action.EDIT_OPTIONS: N_('Your role does not allow you to edit the option lists'),
+    Action.VIEW_SETTINGS: N_('Your role does not allow you to open the organization settings'),
+    Action.COPY_OUT: N_('Your role does not allow you to copy records to another organization'),
+    Action.RECEIVE_COPIES: N_('Your role does not allow you to receive copied records'),
+    Action.MANAGE_KIOSK: N_('Your role does not allow you to manage kiosk links'),
+    Action.BE_MENTIONED: N_('Your role does not allow you to be mentioned in contacts and companies'),
+    Action.DELETE_ANY_ATTACHMENT: N_('Your role does not allow you to delete any attachment'),
+    Action.SEE_WORK: N_('Your role does not allow you to see projects, tasks and tickets'),
+    Action.SEE_ALL_WORK: N_('Your role does not allow you to see every project, task and ticket'),
+    Action.EDIT_WORK: N_('Your role does not allow you to create, change and delete projects, tasks and tickets'),
+    Action.LINK_WORK: N_('Your role does not allow you to link contacts and companies to projects, tasks and tickets'),
+}
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SEE_RECORDS: frozenset({Role.OWNER, Role.MEMBER}),
@@ -88,7 +109,7 @@ def allows(role: Role | str | None, action: Action) -> bool:
 
 def require(role: Role | str | None, action: Action) -> None:
     if not allows(role, action):
-        raise Forbidden(f'Your role does not allow you to {action.value}')
+        raise Forbidden(_(_REFUSALS[action]))
 
 
 async def membership(user: User | None, org_id: object) -> Membership:
@@ -203,9 +224,10 @@ def may_change_visibility(actor: Membership, record: Record) -> bool:
     return record.created_by_id is not None and record.created_by_id == actor.user_id
 
 
-def require_may_change_visibility(actor: Membership, record: Record, *, which: str = 'this record') -> None:
+def require_may_change_visibility(actor: Membership, record: Record, *, refusal: str = '') -> None:
+    """`refusal`: what the refusal says instead of naming 'this record'."""
     if not may_change_visibility(actor, record):
-        raise Forbidden(f'Only the person who created {which} may change its visibility')
+        raise Forbidden(refusal or _('Only the person who created this record may change its visibility'))
 
 
 def may_be_mentioned(role: Role | str | None) -> bool:

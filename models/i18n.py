@@ -128,6 +128,12 @@ def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str
     return translated.format(count=format_decimal(count, locale=language), **values)
 
 
+def number(value: int | float, pattern: str | None = None) -> str:
+    """A number written the reader's way ('1,200' in English, '1.200' in Italian, '1 200' in French), for the
+    numbers of a text that are not its `{count}`; `pattern` as Babel's ('#,##0.0': one decimal always)."""
+    return format_decimal(value, format=pattern, locale=current())
+
+
 def N_(message: str, /) -> str:  # noqa: N802 - the name gettext tools look for
     """Marks a text for the catalogs where it is defined; `_()` translates it where it is shown."""
     return message

@@ -1,29 +1,38 @@
 """The names people read for fields. Errors are keyed by field (`emails[0]`, `addresses[1].city`, `vat_number`)
 so that pages and API clients can place them; a message a person reads names the field by its label instead
-("Email 1", "Address 2, city", "VAT number")."""
+("Email 1", "Address 2, city", "VAT number"), in the reader's language: the tables hold the English labels,
+marked for the catalogs, and field_label translates them when it is called."""
 from __future__ import annotations
 
 import re
 
+from .i18n import N_, _
+
 LABELS = {
-    'first_name': 'First name', 'last_name': 'Last name', 'name': 'Name', 'company_id': 'Company',
-    'company_name': 'Company', 'company': 'Company', 'company_vat': 'Company VAT number', 'role': 'Role',
-    'type': 'Type', 'sector': 'Sector', 'description': 'Description', 'emails': 'Emails', 'email': 'Email',
-    'pec': 'PEC (certified email)', 'phones': 'Phones', 'addresses': 'Addresses', 'vat_number': 'VAT number',
-    'visibility': 'Visibility', 'street': 'street', 'city': 'city', 'postal_code': 'postal code',
-    'province': 'province', 'country': 'Country', 'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
-    'company_types': 'Company types', 'sectors': 'Sectors', 'current_password': 'Current password',
-    'password': 'Password', 'idle_seconds': 'Idle time', 'frame_origins': 'Sites that may frame it',
-    'target_org_id': 'Target organization', 'contact_ids': 'Contacts', 'project_id': 'Project',
-    'quota_mb': 'Quota', 'file': 'File', 'mapping': 'Column mapping', 'mode': 'Mode', 'kind': 'Kind',
-    'shown_fields': 'Fields shown', 'move_to': 'Move to', 'choices': 'Choice',
+    'first_name': N_('First name'), 'last_name': N_('Last name'), 'name': N_('Name'), 'company_id': N_('Company'),
+    'company_name': N_('Company'), 'company': N_('Company'), 'company_vat': N_('Company VAT number'),
+    'role': N_('Role'), 'type': N_('Type'), 'sector': N_('Sector'), 'description': N_('Description'),
+    'emails': N_('Emails'), 'email': N_('Email'), 'pec': N_('PEC (certified email)'), 'phones': N_('Phones'),
+    'addresses': N_('Addresses'), 'vat_number': N_('VAT number'), 'visibility': N_('Visibility'),
+    'street': N_('street'), 'city': N_('city'), 'postal_code': N_('postal code'), 'province': N_('province'),
+    'country': N_('Country'), 'contact_types': N_('Contact types'), 'contact_roles': N_('Contact roles'),
+    'company_types': N_('Company types'), 'sectors': N_('Sectors'), 'current_password': N_('Current password'),
+    'password': N_('Password'), 'idle_seconds': N_('Idle time'), 'frame_origins': N_('Sites that may frame it'),
+    'target_org_id': N_('Target organization'), 'contact_ids': N_('Contacts'), 'project_id': N_('Project'),
+    'quota_mb': N_('Quota'), 'file': N_('File'), 'mapping': N_('Column mapping'), 'mode': N_('Mode'),
+    'kind': N_('Kind'), 'shown_fields': N_('Fields shown'), 'move_to': N_('Move to'), 'choices': N_('Choice'),
+    'limit': N_('Limit'), 'offset': N_('Offset'), 'sort': N_('Sort'), 'version': N_('Version'),
+    'format': N_('Format'), 'status': N_('Status'), 'separator': N_('Separator'), 'attachments': N_('Attachments'),
+    'tax_code': N_('Tax code'), 'full_name': N_('Full name'), 'time_zone': N_('Time zone'),
+    'new_password': N_('New password'),
 }
-ITEMS = {'emails': 'Email', 'phones': 'Phone', 'addresses': 'Address'}  # one of them, numbered from 1: "Email 2"
+# one of them, numbered from 1: "Email 2"
+ITEMS = {'emails': N_('Email {number}'), 'phones': N_('Phone {number}'), 'addresses': N_('Address {number}')}
 _PART = re.compile(r'([A-Za-z_]\w*)(?:\[(\d+)\])?')
 
 
 def _word(name: str) -> str:
-    return LABELS.get(name) or name.replace('_', ' ').capitalize()
+    return _(LABELS[name]) if name in LABELS else name.replace('_', ' ').capitalize()
 
 
 def field_label(key: str) -> str:
@@ -35,8 +44,10 @@ def field_label(key: str) -> str:
         if match is None:
             return key
         name, index = match.groups()
-        label = _word(name) if not parts else LABELS.get(name, name.replace('_', ' '))
+        label = _word(name) if not parts else _(LABELS[name]) if name in LABELS else name.replace('_', ' ')
         if index is not None:
-            label = f'{ITEMS[name]} {int(index) + 1}' if name in ITEMS else f'{label}, value {int(index) + 1}'
+            number = int(index) + 1
+            label = _(ITEMS[name], number=number) if name in ITEMS else _('{label}, value {number}', label=label,
+                                                                             number=number)
         parts.append(label)
     return ', '.join(parts)

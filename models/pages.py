@@ -9,6 +9,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from .access import MAX_ID
+from .i18n import _
 from .validation import FieldErrors
 
 M = TypeVar('M', bound=Model)
@@ -27,9 +28,9 @@ def page_bounds(limit: object, offset: object, *, max_limit: int, checks: FieldE
     own = checks is None
     checks = FieldErrors() if checks is None else checks
     if not is_whole_number(limit) or not 1 <= limit <= max_limit:
-        checks.add('limit', f'must be between 1 and {max_limit}')
+        checks.add('limit', _('must be between {low} and {high}', low=1, high=max_limit))
     if not is_whole_number(offset) or not 0 <= offset <= MAX_ID:
-        checks.add('offset', f'must be between 0 and {MAX_ID}')
+        checks.add('offset', _('must be between {low} and {high}', low=0, high=MAX_ID))
     if own:
         checks.raise_if_any()
     return limit, offset

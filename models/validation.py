@@ -15,6 +15,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale, iva
 
 from .errors import ValidationFailed
+from .i18n import _, ngettext
 from .text import fold
 
 NAME_MAX = 200
@@ -56,13 +57,14 @@ def _joins(text: str, i: int) -> bool:
 def _refusal(char: str, multiline: bool) -> str | None:
     code = f'U+{ord(char):04X}'
     if char in _LINE_BREAKS and not multiline:
-        return 'must be a single line (no line breaks or tabs)'
+        return _('must be a single line (no line breaks or tabs)')
     if unicodedata.category(char) == 'Cc':
-        return 'must not contain NUL characters' if char == '\x00' else f'must not contain control characters ({code})'
+        return (_('must not contain NUL characters') if char == '\x00'
+                else _('must not contain control characters ({code})', code=code))
     if char in _DIRECTION_CONTROLS:
-        return f'must not contain characters that override the text direction ({code})'
+        return _('must not contain characters that override the text direction ({code})', code=code)
     if unicodedata.category(char) == 'Cs':
-        return f'contains an invalid character ({code})'
+        return _('contains an invalid character ({code})', code=code)
     return None
 
 
@@ -80,6 +82,17 @@ def _screened(field: str, text: str, multiline: bool) -> str:
     return ''.join(kept)
 
 
+def too_long(limit: int) -> str:
+    """The message for a text longer than `limit` characters."""
+    return ngettext('must be at most {count} character', 'must be at most {count} characters', limit)
+
+
+def unknown_fields(names) -> str:
+    """The message for fields a client sent that the thing has not (their names as sent)."""
+    names = list(names)
+    return ngettext('unknown field: {names}', 'unknown fields: {names}', len(names), names=', '.join(names))
+
+
 def clean_text(field: str, value: object, *, required: bool = False, max_length: int = NAME_MAX,
                multiline: bool = False) -> str:
     """Trimmed text, '' when empty; characters that hide or disguise what it says are refused or dropped (see
@@ -87,14 +100,14 @@ def clean_text(field: str, value: object, *, required: bool = False, max_length:
     if value is None:
         value = ''
     if not isinstance(value, str):
-        raise ValidationFailed.one(field, 'must be text')
+        raise ValidationFailed.one(field, _('must be text'))
     text = value.strip()
     if _SPECIAL.search(text):
         text = _screened(field, text, multiline).strip()
     if required and not text:
-        raise ValidationFailed.one(field, 'is required')
+        raise ValidationFailed.one(field, _('is required'))
     if len(text) > max_length:
-        raise ValidationFailed.one(field, f'must be at most {max_length} characters')
+        raise ValidationFailed.one(field, too_long(max_length))
     return text
 
 
@@ -104,7 +117,7 @@ def normalize_email(field: str, value: object) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as e:
-        raise ValidationFailed.one(field, f'is not a valid email address ({e})') from None
+        raise ValidationFailed.one(field, _('is not a valid email address ({reason})', reason=e)) from None
 
 
 def account_email(field: str, value: object) -> str:
@@ -114,11 +127,12 @@ def account_email(field: str, value: object) -> str:
 
 def check_password(field: str, value: object) -> str:
     if not isinstance(value, str):
-        raise ValidationFailed.one(field, 'must be text')
+        raise ValidationFailed.one(field, _('must be text'))
     if len(value) < PASSWORD_MIN:
-        raise ValidationFailed.one(field, f'must be at least {PASSWORD_MIN} characters')
+        raise ValidationFailed.one(field, ngettext('must be at least {count} character',
+                                                   'must be at least {count} characters', PASSWORD_MIN))
     if len(value) > PASSWORD_MAX:
-        raise ValidationFailed.one(field, f'must be at most {PASSWORD_MAX} characters')
+        raise ValidationFailed.one(field, too_long(PASSWORD_MAX))
     return value
 
 
@@ -128,7 +142,7 @@ def country_code(field: str, value: object, *, required: bool = True) -> str:
     if not text:
         return ''
     if len(text) != 2 or pycountry.countries.get(alpha_2=text) is None:
-        raise ValidationFailed.one(field, f'{text!r} is not an ISO 3166 two-letter country code')
+        raise ValidationFailed.one(field, _('{value!r} is not an ISO 3166 two-letter country code', value=text))
     return text
 
 
@@ -138,9 +152,10 @@ def _list(field: str, value: object, limit: int) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValidationFailed.one(field, 'must be a list')
+        raise ValidationFailed.one(field, _('must be a list'))
     if len(value) > limit:
-        raise ValidationFailed.one(field, f'may hold at most {limit} values')
+        raise ValidationFailed.one(field, ngettext('may hold at most {count} value', 'may hold at most {count} values',
+                                                   limit))
     return value
 
 
@@ -155,7 +170,7 @@ def email_list(field: str, value: object) -> list[str]:
         if address is None:
             continue
         if address.lower() in (a.lower() for a in addresses):
-            checks.add(f'{field}[{i}]', f'{address} is in the list twice')
+            checks.add(f'{field}[{i}]', _('{value} is in the list twice', value=address))
         addresses.append(address)
     checks.raise_if_any()
     return addresses
@@ -173,10 +188,12 @@ def phone_number(field: str, value: object, *, region: str) -> str:
     try:
         number = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException:
-        raise ValidationFailed.one(field, f'{text!r} is not a phone number') from None
+        raise ValidationFailed.one(field, _('{value!r} is not a phone number', value=text)) from None
     if not phonenumbers.is_valid_number(number):
-        where = f' (read as a number of {region})' if region and not text.startswith(('+', '00')) else ''
-        raise ValidationFailed.one(field, f'{text!r} is not a valid phone number{where}')
+        if region and not text.startswith(('+', '00')):
+            raise ValidationFailed.one(field, _('{value!r} is not a valid phone number (read as a number of {country})',
+                                                value=text, country=region))
+        raise ValidationFailed.one(field, _('{value!r} is not a valid phone number', value=text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -190,7 +207,7 @@ def phone_list(field: str, value: object, *, region: str) -> list[str]:
         if number is None:
             continue
         if number in numbers:
-            checks.add(f'{field}[{i}]', f'{item} is in the list twice')
+            checks.add(f'{field}[{i}]', _('{value} is in the list twice', value=item))
         numbers.append(number)
     checks.raise_if_any()
     return numbers
@@ -222,11 +239,11 @@ def address_list(field: str, value: object) -> list[dict[str, str]]:
     for i, item in enumerate(_list(field, value, MAX_ADDRESSES)):
         where = f'{field}[{i}]'
         if not isinstance(item, dict):
-            checks.add(where, 'must be an object with street, city, postal_code, province, country')
+            checks.add(where, _('must be an object with street, city, postal_code, province, country'))
             continue
         unknown = sorted(set(item) - set(ADDRESS_FIELDS))
         if unknown:
-            checks.add(where, f'unknown field(s): {", ".join(map(str, unknown))}')
+            checks.add(where, unknown_fields(map(str, unknown)))
             continue
         address = {name: checks.check(clean_text, f'{where}.{name}', _one_line(item.get(name))) or ''
                    for name in ADDRESS_FIELDS if name != 'country'}
@@ -250,7 +267,7 @@ def vat_number(field: str, value: object) -> str:
     if not compact:
         return ''
     if len(compact) > VAT_MAX or not compact.isalnum() or not compact.isascii():
-        raise ValidationFailed.one(field, 'must be letters and digits only, at most 32')
+        raise ValidationFailed.one(field, _('must be letters and digits only, at most {count}', count=VAT_MAX))
     try:
         if compact.isdigit() and len(compact) == 11:
             iva.validate(compact)
@@ -259,9 +276,13 @@ def vat_number(field: str, value: object) -> str:
         elif compact[:2] in _EU_PREFIXES and any(c.isdigit() for c in compact[2:]):
             eu_vat.validate(compact)
     except StdnumError as e:
-        kind = ('partita IVA' if compact.isdigit() else 'codice fiscale' if _CODICE_FISCALE.match(compact)
-                else 'EU VAT number')
-        raise ValidationFailed.one(field, f'{compact} is not a valid {kind} ({e})') from None
+        if compact.isdigit():
+            problem = _('{value} is not a valid partita IVA ({reason})', value=compact, reason=e)
+        elif _CODICE_FISCALE.match(compact):
+            problem = _('{value} is not a valid codice fiscale ({reason})', value=compact, reason=e)
+        else:
+            problem = _('{value} is not a valid EU VAT number ({reason})', value=compact, reason=e)
+        raise ValidationFailed.one(field, problem) from None
     return compact
 
 
@@ -269,7 +290,8 @@ def choice(field: str, value: object, *, allowed: list[str]) -> str:
     """A value from one of the organization's option lists ('' for none)."""
     text = clean_text(field, value, max_length=100)
     if text and text not in allowed:
-        raise ValidationFailed.one(field, f'{text!r} is not in the list ({", ".join(allowed) or "empty"})')
+        raise ValidationFailed.one(field, _('{value!r} is not in the list ({options})', value=text,
+                                            options=', '.join(allowed) or _('empty')))
     return text
 
 

@@ -10,7 +10,36 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from models import errors
+from models import errors, i18n
+from models.i18n import N_, _
+
+# FastAPI's own validation messages (pydantic's, in English) in the reader's language, by error type; `{names}` are
+# the error's context. An English reader gets pydantic's text as it is, and so does a type not listed here.
+_PYDANTIC_MESSAGES = {
+    'missing': N_('Field required'),
+    'extra_forbidden': N_('Extra inputs are not permitted'),
+    'string_type': N_('Input should be a valid string'),
+    'int_type': N_('Input should be a valid integer'),
+    'int_parsing': N_('Input should be a valid integer, unable to parse string as an integer'),
+    'int_from_float': N_('Input should be a valid integer, got a number with a fractional part'),
+    'float_type': N_('Input should be a valid number'),
+    'float_parsing': N_('Input should be a valid number, unable to parse string as a number'),
+    'bool_type': N_('Input should be a valid boolean'),
+    'bool_parsing': N_('Input should be a valid boolean, unable to interpret input'),
+    'list_type': N_('Input should be a valid list'),
+    'dict_type': N_('Input should be a valid dictionary'),
+    'model_attributes_type': N_('Input should be a valid dictionary or object to extract fields from'),
+    'string_too_short': N_('String should have at least {min_length} characters'),
+    'string_too_long': N_('String should have at most {max_length} characters'),
+    'too_short': N_('List should have at least {min_length} items'),
+    'too_long': N_('List should have at most {max_length} items'),
+    'greater_than': N_('Input should be greater than {gt}'),
+    'greater_than_equal': N_('Input should be greater than or equal to {ge}'),
+    'less_than': N_('Input should be less than {lt}'),
+    'less_than_equal': N_('Input should be less than or equal to {le}'),
+    'literal_error': N_('Input should be {expected}'),
+    'enum': N_('Input should be {expected}'),
+}
 
 STATUS = {
     errors.Unauthorized: 401,
@@ -87,20 +116,30 @@ def validation_errors(raw_errors: Any) -> list[dict]:
                for part in error.get('loc', ())]
         item: dict[str, Any] = {'type': _short(str(error.get('type', 'value_error')), FIELD_MAX), 'loc': loc,
                                 'msg': _short(str(error.get('msg', '')), MESSAGE_MAX)}
+        context = error.get('ctx')
+        if item['type'] in _PYDANTIC_MESSAGES and i18n.current() != i18n.DEFAULT:
+            item['msg'] = _short(_translated(item['type'], context), MESSAGE_MAX)
         value = error.get('input', _LEAVE_OUT)
         if isinstance(value, (bytes, bytearray)) and loc == ['body']:  # a body FastAPI did not read as JSON
-            item['msg'] = 'the body must be JSON, sent with Content-Type: application/json'
+            item['msg'] = _('the body must be JSON, sent with {header}', header='Content-Type: application/json')
         echoed = _echo(value)
         if echoed is not _LEAVE_OUT:
             item['input'] = echoed
-        context = error.get('ctx')
         if item['type'] == 'json_invalid' and isinstance(context, dict) and context.get('error'):
-            item['msg'] = _short(f'the body is not valid JSON: {context["error"]}', MESSAGE_MAX)
+            item['msg'] = _short(_('the body is not valid JSON: {reason}', reason=context['error']), MESSAGE_MAX)
         if isinstance(context, dict):
             item['ctx'] = {_short(str(k), FIELD_MAX): v if _echo(v) is v and not isinstance(v, str)
                            else _short(str(v), ECHO_MAX) for k, v in context.items()}
         cleaned.append(item)
     return cleaned
+
+
+def _translated(error_type: str, context: object) -> str:
+    values = context if isinstance(context, dict) else {}
+    try:
+        return _(_PYDANTIC_MESSAGES[error_type], **{str(name): value for name, value in values.items()})
+    except (KeyError, IndexError, ValueError):  # a context without the value the text names: the bare text
+        return _(_PYDANTIC_MESSAGES[error_type])
 
 
 async def handle_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from models.i18n import _
+
 if TYPE_CHECKING:
     from settings import Settings
 
@@ -23,7 +25,7 @@ MULTIPART_OVERHEAD = 64 * 1024  # more than the boundaries and part headers of a
 
 
 def json_body_message(limit: int) -> str:
-    return f'The request body is larger than {limit // 1024} KiB'
+    return _('The request body is larger than {size} KiB', size=limit // 1024)
 
 
 def file_upload_limit(settings: Settings) -> int:

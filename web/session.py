@@ -15,6 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from models import i18n
 from models.access import membership
 from models.accounts import service as accounts
 from models.accounts.tables import User
@@ -48,10 +49,13 @@ async def signed_in_user() -> User | None:
 
 async def session_membership(org: int, what: str) -> Membership:
     """For the pages' HTTP routes (downloads): the logged-in visitor's membership of `org`. NotFound(what) when
-    nobody is logged in, or when they are not in that organization."""
+    nobody is logged in, or when they are not in that organization. From here on the answer speaks the language
+    the visitor chose, as their pages do (else their browser's, as web/language.py set it)."""
     user = await signed_in_user()
     if user is None:
         raise NotFound(what)
+    if i18n.supported(user.language):
+        i18n.use(user.language)
     return await membership(user, org)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from ..errors import Forbidden
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..mail import outbox
 from ..mail.letters import Letter, spoken_in
 from ..validation import check_password
@@ -27,6 +27,16 @@ EMAIL_REQUESTS_ALLOWED = 3  # per address asked about
 LINKS_PER_HOUR = 3  # links mailed to one account an hour; more requests get the same answer and no mail
 
 
+def _too_many_from_network(wait: int) -> str:
+    return ngettext('Too many password reset requests from your network; try again in {count} second',
+                    'Too many password reset requests from your network; try again in {count} seconds', wait)
+
+
+def _too_many_for_email(wait: int) -> str:
+    return ngettext('Too many password reset requests for this email; try again in {count} second',
+                    'Too many password reset requests for this email; try again in {count} seconds', wait)
+
+
 async def request_reset(*, email: object, client: str | None, moment: datetime | None = None) -> None:
     """Mail a reset link to the account with this email, if there is one and mail is enabled; otherwise nothing.
 
@@ -35,12 +45,10 @@ async def request_reset(*, email: object, client: str | None, moment: datetime |
     """
     email_text = email.strip().lower() if isinstance(email, str) else ''
     if client is not None:
-        await _reserve(_key('reset-client', client), CLIENT_REQUESTS_ALLOWED,
-                       'Too many password reset requests from your network')
+        await _reserve(_key('reset-client', client), CLIENT_REQUESTS_ALLOWED, _too_many_from_network)
     if not email_text:
         return
-    await _reserve(_key('reset-email', email_text), EMAIL_REQUESTS_ALLOWED,
-                   'Too many password reset requests for this email')
+    await _reserve(_key('reset-email', email_text), EMAIL_REQUESTS_ALLOWED, _too_many_for_email)
     user = await User.get_or_none(email=email_text)
     if user is None or not outbox.enabled():
         return

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import available_timezones
 
@@ -15,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from ..i18n import _, ngettext
 from ..orgs.service import accept_invitations
 from ..orgs.tables import Invitation
 from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
@@ -58,8 +60,9 @@ def _key(scope: str, value: str) -> str:
     return hashlib.sha256(f'{scope}:{value}'.encode()).hexdigest()
 
 
-async def _reserve(key: str, allowed: int, refusal: str) -> int:
-    """Take one of the `allowed` attempts of the window for this key, or raise RateLimited; returns the slot's id.
+async def _reserve(key: str, allowed: int, refusal: Callable[[int], str]) -> int:
+    """Take one of the `allowed` attempts of the window for this key, or raise RateLimited (saying `refusal` of the
+    seconds to wait); returns the slot's id.
 
     The attempt is written first and counted after. Of any `allowed + 1` attempts in one window, the one written last
     counts them all and is refused, so at most `allowed` ever pass however many run at once (counting before writing,
@@ -77,15 +80,24 @@ async def _reserve(key: str, allowed: int, refusal: str) -> int:
     # room comes back when enough of the attempts before this one have left the window
     frees_at = others[len(others) - allowed] + ATTEMPT_WINDOW if len(others) >= allowed else now()
     wait = max(1, math.ceil((frees_at - now()).total_seconds()))
-    raise RateLimited(f'{refusal}; try again in {wait} seconds', retry_after=wait)
+    raise RateLimited(refusal(wait), retry_after=wait)
+
+
+def _too_many_from_network(wait: int) -> str:
+    return ngettext('Too many log-in and sign-up attempts from your network; try again in {count} second',
+                    'Too many log-in and sign-up attempts from your network; try again in {count} seconds', wait)
+
+
+def _too_many_for_email(wait: int) -> str:
+    return ngettext('Too many failed log-ins for this email; try again in {count} second',
+                    'Too many failed log-ins for this email; try again in {count} seconds', wait)
 
 
 async def _reserve_for_client(client: str | None) -> int | None:
     """One attempt of the client address's allowance (None: an operator's command, not limited)."""
     if client is None:
         return None
-    return await _reserve(_key('client', client), CLIENT_ATTEMPTS_ALLOWED,
-                          'Too many log-in and sign-up attempts from your network')
+    return await _reserve(_key('client', client), CLIENT_ATTEMPTS_ALLOWED, _too_many_from_network)
 
 
 async def sign_up(*, email: object, password: object, name: object, signup_mode: str = 'open',
@@ -103,16 +115,16 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     # counted before what answers differently for known emails (and before the hash): a slow way to probe for accounts
     await _reserve_for_client(client)
     if signup_mode == 'invite' and not await Invitation.filter(email=email_text).exists():
-        raise Forbidden('Sign-up is by invitation only, and this email has no pending invitation')
+        raise Forbidden(_('Sign-up is by invitation only, and this email has no pending invitation'))
     if await User.filter(email=email_text).exists():
-        raise Conflict('An account with this email already exists')
+        raise Conflict(_('An account with this email already exists'))
     password_hash = await hash_password(password_text)
     try:
         async with in_transaction():
             user = await User.create(email=email_text, name=name_text, password_hash=password_hash)
             await accept_invitations(user)
     except IntegrityError:  # the same email signed up a moment ago
-        raise Conflict('An account with this email already exists') from None
+        raise Conflict(_('An account with this email already exists')) from None
     return user
 
 
@@ -126,18 +138,18 @@ async def authenticate(*, email: object, password: object, client: str | None) -
     email_text = email.strip().lower() if isinstance(email, str) else ''
     password_text = password if isinstance(password, str) else ''
     if not email_text or not password_text:
-        raise Unauthorized('Wrong email or password')
+        raise Unauthorized(_('Wrong email or password'))
     client_slot = await _reserve_for_client(client)
     email_key = _key('email', email_text)
     try:
-        await _reserve(email_key, LOGIN_FAILURES_ALLOWED, 'Too many failed log-ins for this email')
+        await _reserve(email_key, LOGIN_FAILURES_ALLOWED, _too_many_for_email)
     except RateLimited:
         if client_slot is not None:  # refused before hashing anything: the address keeps its room
             await LoginAttempt.filter(id=client_slot).delete()
         raise
     user = await User.get_or_none(email=email_text)
     if not await _password_matches(user.password_hash if user else _DUMMY_HASH, password_text) or user is None:
-        raise Unauthorized('Wrong email or password')  # the email's slot stays taken: it is a failure
+        raise Unauthorized(_('Wrong email or password'))  # the email's slot stays taken: it is a failure
     await LoginAttempt.filter(key=email_key).delete()
     return user
 
@@ -202,7 +214,7 @@ def clean_time_zone(field: str, value: object) -> str:
     """A known IANA zone name, or '' (also for None): the browser's own zone."""
     zone = '' if value is None else value
     if not isinstance(zone, str) or (zone and zone not in time_zone_names()):
-        raise ValidationFailed.one(field, "must be a time zone such as Europe/Rome, or empty for the browser's own")
+        raise ValidationFailed.one(field, _("must be a time zone such as Europe/Rome, or empty for the browser's own"))
     return zone
 
 
@@ -224,6 +236,6 @@ async def update_profile(*, user: User, name: object = KEEP, time_zone: object =
 
 async def change_password(*, user: User, current: object, new: object) -> None:
     if not isinstance(current, str) or not await _password_matches(user.password_hash, current):
-        raise ValidationFailed.one('current_password', 'is not your current password')
+        raise ValidationFailed.one('current_password', _('is not your current password'))
     user.password_hash = await hash_password(check_password('new_password', new))
     await user.save(update_fields=['password_hash'])

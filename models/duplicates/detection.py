@@ -23,6 +23,7 @@ from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
+from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import by_id, page_bounds
 from ..records.service import kind_named
@@ -31,8 +32,12 @@ from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 PAIRS_PER_VALUE_MAX = 20  # records holding one value; more is a shared value (switchboard, info@), not duplicates
-KEY_REASONS = {'email': 'same email', 'pec': 'same PEC', 'phone': 'same phone', 'vat': 'same VAT number'}
-NAME_REASON = 'same name'
+# what joins two records, in English here and in the reader's language where read
+KEY_REASONS = {'email': N_('same email'), 'pec': N_('same PEC'), 'phone': N_('same phone'),
+               'vat': N_('same VAT number')}
+KEY_LABELS = {'email': N_('same email {value}'), 'pec': N_('same PEC {value}'), 'phone': N_('same phone {value}'),
+              'vat': N_('same VAT number {value}')}
+NAME_REASON = N_('same name')
 REASON_ORDER = ('vat', 'email', 'pec', 'phone', 'name')  # the strongest first
 
 
@@ -52,11 +57,15 @@ class Reason:
 
     @property
     def reason(self) -> str:
-        return KEY_REASONS.get(self.key, NAME_REASON if self.key == 'name' else f'same {self.key}')
+        if self.key == 'name':
+            return _(NAME_REASON)
+        return _(KEY_REASONS[self.key]) if self.key in KEY_REASONS else _('same {what}', what=self.key)
 
     @property
     def label(self) -> str:
-        return self.reason if self.key == 'name' else f'{self.reason} {self.value}'
+        if self.key == 'name':
+            return self.reason
+        return _(KEY_LABELS[self.key], value=self.value) if self.key in KEY_LABELS else f'{self.reason} {self.value}'
 
 
 @dataclass

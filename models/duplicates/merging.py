@@ -35,9 +35,10 @@ from tortoise.fields.relational import ForeignKeyFieldInstance, OneToOneFieldIns
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from .. import access
+from .. import access, i18n
 from ..access import Action, require
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import is_whole_number
 from ..records.service import _write_related, derive_columns, get_record, kind_named, now, stale
@@ -47,6 +48,22 @@ from ..validation import DESCRIPTION_MAX, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES,
 from .tables import MergeLog, MergeLogMention
 
 RECENT_MERGES = 20
+# the refusals that name one of the lists (emails, phones, addresses) and one side of a merge: whole sentences
+_TOO_MANY_TOGETHER = {
+    'emails': N_('the two records have {count} emails together, more than {most}: choose at most {most} to keep'),
+    'phones': N_('the two records have {count} phones together, more than {most}: choose at most {most} to keep'),
+    'addresses': N_('the two records have {count} addresses together, more than {most}: choose at most {most} to '
+                    'keep'),
+}
+_NOT_ONE_OF = {'emails': N_('is not one of the emails of the two records'),
+               'phones': N_('is not one of the phones of the two records'),
+               'addresses': N_('is not one of the addresses of the two records')}
+_CHANGED_SINCE = {
+    ('contact', 'keep'): N_('The kept contact was changed after you opened it; reload to compare again'),
+    ('contact', 'other'): N_('The other contact was changed after you opened it; reload to compare again'),
+    ('company', 'keep'): N_('The kept company was changed after you opened it; reload to compare again'),
+    ('company', 'other'): N_('The other company was changed after you opened it; reload to compare again'),
+}
 
 SCALAR_FIELDS = {
     CONTACT.name: ('first_name', 'last_name', 'type', 'role', 'company_id', 'description', 'pec', 'vat_number',
@@ -162,7 +179,9 @@ def joined_descriptions(kind: Kind, keep: Record, other: Record) -> str:
         return keep.description
     if not first:
         return other.description
-    return f'{first}\n\n--- From the merged {kind.name} "{other.display_name}" ---\n{second}'
+    origin = (_('--- From the merged contact "{name}" ---', name=other.display_name) if kind is CONTACT
+              else _('--- From the merged company "{name}" ---', name=other.display_name))
+    return f'{first}\n\n{origin}\n{second}'
 
 
 @dataclass
@@ -179,7 +198,7 @@ class Preview:
 
 async def _pair(kind: Kind, actor: Membership, keep_id: object, other_id: object) -> tuple[Record, Record]:
     if keep_id == other_id:
-        raise ValidationFailed.one('other_id', 'must be another record than keep_id')
+        raise ValidationFailed.one('other_id', _('must be another record than keep_id'))
     keep = await get_record(kind, actor, keep_id)
     other = await get_record(kind, actor, other_id)
     return keep, other
@@ -216,15 +235,17 @@ def _check_choices(kind: Kind, choices: object) -> dict[str, str]:
     if choices is None:
         return {}
     if not isinstance(choices, dict):
-        raise ValidationFailed.one('choices', 'must map field names to "keep" or "other"')
+        raise ValidationFailed.one('choices', _('must map field names to "keep" or "other"'))
     checks = FieldErrors()
     for name, choice in choices.items():
         if name not in SCALAR_FIELDS[kind.name]:
-            checks.add(f'choices.{name}', f'is not a field to choose for a {kind.name}')
+            checks.add(f'choices.{name}', _('is not a field to choose for a contact') if kind is CONTACT
+                       else _('is not a field to choose for a company'))
         elif name == 'description' and choice == BOTH:
             continue
         elif choice not in CHOICES:
-            checks.add(f'choices.{name}', 'must be "keep" or "other"' + (' or "both"' if name == 'description' else ''))
+            checks.add(f'choices.{name}', _('must be "keep", "other" or "both"') if name == 'description'
+                       else _('must be "keep" or "other"'))
     checks.raise_if_any()
     return dict(choices)
 
@@ -238,26 +259,25 @@ def _check_lists(unions: dict[str, list], lists: dict | None) -> dict[str, list]
         union = unions[name]
         if lists.get(name) is None:
             if len(union) > limit:
-                checks.add(name, f'the two records have {len(union)} {name} together, more than {limit}: '
-                                 f'choose at most {limit} to keep')
+                checks.add(name, _(_TOO_MANY_TOGETHER[name], count=i18n.number(len(union)), most=limit))
             final[name] = union
             continue
         picked = lists[name]
         keys = {(_address_key(v) if name == 'addresses' else v.lower() if name == 'emails' else v): v
                 for v in union}
         if not isinstance(picked, list):
-            checks.add(name, 'must be a list')
+            checks.add(name, _('must be a list'))
             continue
         chosen = []
         for i, value in enumerate(picked):
             key = (_address_key(value) if isinstance(value, dict) else None) if name == 'addresses' else \
                 (value.lower() if isinstance(value, str) and name == 'emails' else value)
             if not isinstance(key, str | tuple) or key not in keys:
-                checks.add(f'{name}[{i}]', f'is not one of the {name} of the two records')
+                checks.add(f'{name}[{i}]', _(_NOT_ONE_OF[name]))
             elif keys[key] not in chosen:
                 chosen.append(keys[key])
         if len(chosen) > limit:
-            checks.add(name, f'{len(chosen)} chosen: choose at most {limit} to keep')
+            checks.add(name, _('{count} chosen: choose at most {most} to keep', count=len(chosen), most=limit))
         final[name] = chosen
     checks.raise_if_any()
     return final
@@ -267,16 +287,15 @@ def _check_versions(kind: Kind, keep: Record, other: Record, versions: object) -
     if versions is None:
         return
     if not isinstance(versions, dict):
-        raise ValidationFailed.one('versions', 'must be {"keep": version, "other": version}')
+        raise ValidationFailed.one('versions', _('must be {shape}', shape='{"keep": version, "other": version}'))
     for role, record in (('keep', keep), ('other', other)):
         seen = versions.get(role)
         if seen is None:
             continue
         if not is_whole_number(seen):
-            raise ValidationFailed.one(f'versions.{role}', 'must be a version number')
+            raise ValidationFailed.one(f'versions.{role}', _('must be a version number'))
         if seen != record.version:
-            raise StaleMerge(f'The {"kept" if role == "keep" else "other"} {kind.name} was changed after you opened '
-                             'it; reload to compare again', record.version)
+            raise StaleMerge(_(_CHANGED_SINCE[kind.name, role]), record.version)
 
 
 class StaleMerge(Conflict):
@@ -295,20 +314,23 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
     keep, other = await _pair(kind, actor, keep_id, other_id)
     _check_versions(kind, keep, other, versions)
     if not access.may_merge_away(actor, other):
-        raise Forbidden(f'Only the person who created the private {kind.name} "{other.display_name}" may merge it '
-                        'into another one')
+        raise Forbidden(_('Only the person who created the private contact "{name}" may merge it into another one',
+                          name=other.display_name) if kind is CONTACT else
+                        _('Only the person who created the private company "{name}" may merge it into another one',
+                          name=other.display_name))
     values = {name: getattr(other if choices.get(name) == 'other' else keep, name) for name in SCALAR_FIELDS[kind.name]}
     if choices.get('description') == BOTH:
         values['description'] = joined_descriptions(kind, keep, other)
         if len(values['description']) > DESCRIPTION_MAX:
-            raise ValidationFailed.one('choices.description', f'the two descriptions together are '
-                                       f'{len(values["description"]):,} characters, more than {DESCRIPTION_MAX:,}: '
-                                       'keep one of them')
+            raise ValidationFailed.one('choices.description', _(
+                'the two descriptions together are {length} characters, more than {most}: keep one of them',
+                length=i18n.number(len(values['description'])), most=i18n.number(DESCRIPTION_MAX)))
     if values['visibility'] != keep.visibility:
-        access.require_may_change_visibility(actor, keep, which='the kept record')
+        access.require_may_change_visibility(
+            actor, keep, refusal=_('Only the person who created the kept record may change its visibility'))
     if kind is CONTACT and values['company_id'] is not None and values['company_id'] != keep.company_id \
             and not await access.visible(COMPANY, actor).filter(id=values['company_id']).exists():
-        raise ValidationFailed.one('choices.company_id', 'is not a company you can see')
+        raise ValidationFailed.one('choices.company_id', _('is not a company you can see'))
     unions = {name: _union(name, getattr(keep, name), getattr(other, name)) for name in LIST_FIELDS}
     values |= _check_lists(unions, lists)
 
@@ -447,7 +469,7 @@ async def get_merge(actor: Membership, merge_id: object) -> MergeLog:
     log = await _visible_logs(actor).filter(id=merge_id).first()
     if log is None:
         if await _gated_logs(actor).filter(id=merge_id, undone_at__isnull=False).exists():
-            raise Conflict('This merge was already undone')
+            raise Conflict(_('This merge was already undone'))
         raise NotFound('merge')
     return log
 
@@ -466,14 +488,20 @@ async def undo_merge(actor: Membership, merge_id: object) -> UndoResult:
     async with in_transaction():
         kept = await kind.model.filter(id=log.kept_id).first()
         if kept is None:
-            raise Conflict(f'The merged {kind.name} was deleted; the merge cannot be undone')
+            raise Conflict(_('The merged contact was deleted; the merge cannot be undone') if kind is CONTACT
+                           else _('The merged company was deleted; the merge cannot be undone'))
         if kept.version != log.kept_version:
-            raise Conflict(f'The merged {kind.name} was changed after the merge (version {kept.version}, '
-                           f'merge left version {log.kept_version}); undoing would lose those changes')
+            versions = {'version': kept.version, 'left': log.kept_version}
+            raise Conflict(_('The merged contact was changed after the merge (version {version}, merge left version '
+                             '{left}); undoing would lose those changes', **versions) if kind is CONTACT else
+                           _('The merged company was changed after the merge (version {version}, merge left version '
+                             '{left}); undoing would lose those changes', **versions))
         if await kind.model.filter(id=log.removed_id).exists():
-            raise Conflict(f'A {kind.name} with id {log.removed_id} exists again; the merge cannot be undone')
+            raise Conflict(_('A contact with id {id} exists again; the merge cannot be undone', id=log.removed_id)
+                           if kind is CONTACT else
+                           _('A company with id {id} exists again; the merge cannot be undone', id=log.removed_id))
         if not await _undo_claimed(log, actor):
-            raise Conflict('This merge was already undone')
+            raise Conflict(_('This merge was already undone'))
         restored = kind.model(**await _still_linked(kind.model, _columns_from(kind, log.removed_before)))
         await restored.save(force_create=True)
         kept_columns = await _still_linked(kind.model, _columns_from(kind, log.kept_before))
@@ -483,7 +511,9 @@ async def undo_merge(actor: Membership, merge_id: object) -> UndoResult:
         for key, ids in (log.moved or {}).items():
             reference = references.get(key)
             if reference is None:
-                raise Conflict(f'The merge moved rows of {key}, which no longer points at {kind.name}s')
+                raise Conflict(_('The merge moved rows of {table}, which no longer points at contacts', table=key)
+                               if kind is CONTACT else
+                               _('The merge moved rows of {table}, which no longer points at companies', table=key))
             await reference.model.filter(id__in=ids, **{reference.column: log.kept_id}) \
                 .update(**{reference.column: log.removed_id})
         models_by_table = {r.model._meta.db_table: r.model for r in references.values()}

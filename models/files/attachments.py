@@ -20,9 +20,10 @@ from tortoise.transactions import in_transaction
 from integrations import Integrations
 from integrations.storage import FileEntry, TooBig
 
-from .. import access
+from .. import access, i18n
 from ..access import Action, require
 from ..errors import Forbidden, NotFound, TooLarge, ValidationFailed
+from ..i18n import _
 from ..orgs.tables import Membership, Organization
 from ..pages import page_bounds
 from ..records.service import get_record
@@ -117,13 +118,20 @@ async def list_attachments(actor: Membership, kind: Kind, record_id: object, *, 
 # ---------------------------------------------------------------- uploads and the quota
 
 def _mib(size: int) -> str:
-    return f'{size / (1024 * 1024):,.1f} MiB'
+    return _('{size} MiB', size=i18n.number(size / (1024 * 1024), '#,##0.0'))
+
+
+def _larger_than_upload(limit: int) -> str:
+    return _('The file is larger than the {size} a single upload may have', size=_mib(limit))
 
 
 def _quota_message(org: Organization, size: int | None) -> str:
-    wanted = f'this file ({_mib(size)})' if size is not None else 'this file'
-    return (f'There is not enough space for {wanted}: the organization uses {_mib(org.storage_used)} of its '
-            f'{_mib(org.storage_quota)}. Delete files or ask for a larger plan.')
+    sizes = {'used': _mib(org.storage_used), 'quota': _mib(org.storage_quota)}
+    if size is None:
+        return _('There is not enough space for this file: the organization uses {used} of its {quota}. Delete '
+                 'files or ask for a larger plan.', **sizes)
+    return _('There is not enough space for this file ({size}): the organization uses {used} of its {quota}. '
+             'Delete files or ask for a larger plan.', size=_mib(size), **sizes)
 
 
 async def add_upload(actor: Membership, kind: Kind, record_id: object, *, filename: object, content_type: object,
@@ -142,7 +150,7 @@ async def add_upload(actor: Membership, kind: Kind, record_id: object, *, filena
     org = await Organization.get(id=actor.org_id)
     room = max(0, org.storage_quota - org.storage_used)
     if declared_size is not None and declared_size > limit:
-        raise TooLarge(f'The file is larger than the {_mib(limit)} a single upload may have')
+        raise TooLarge(_larger_than_upload(limit))
     if declared_size is not None and declared_size > room:
         raise TooLarge(_quota_message(org, declared_size))
     try:
@@ -150,7 +158,7 @@ async def add_upload(actor: Membership, kind: Kind, record_id: object, *, filena
     except TooBig:
         if room < limit:
             raise TooLarge(_quota_message(org, None)) from None
-        raise TooLarge(f'The file is larger than the {_mib(limit)} a single upload may have') from None
+        raise TooLarge(_larger_than_upload(limit)) from None
     try:
         async with in_transaction():
             reserved = await Organization.filter(id=actor.org_id, storage_used__lte=F('storage_quota') - stored.size) \
@@ -185,17 +193,17 @@ async def add_link(actor: Membership, kind: Kind, record_id: object, *, source: 
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     if source not in LINKED_SOURCES:
-        raise ValidationFailed.one('source', 'must be google_drive or dropbox')
+        raise ValidationFailed.one('source', _('must be google_drive or dropbox'))
     if not isinstance(file_id, str) or not file_id.strip() or len(file_id) > 255 or '\x00' in file_id:
-        raise ValidationFailed.one('file_id', 'must be the id of a file in your account')
+        raise ValidationFailed.one('file_id', _('must be the id of a file in your account'))
     cloud.require_premium(actor)
     try:
         entry: FileEntry = await cloud.with_account(actor.user_id, source, integrations,
                                                     lambda store, tokens: store.describe(tokens, file_id.strip()))
     except NotFound:
-        raise ValidationFailed.one('file_id', f'is not a file in your {SOURCE_LABELS[source]}') from None
+        raise ValidationFailed.one('file_id', _('is not a file in your {store}', store=SOURCE_LABELS[source])) from None
     if entry.is_folder:
-        raise ValidationFailed.one('file_id', 'is a folder; choose a file')
+        raise ValidationFailed.one('file_id', _('is a folder; choose a file'))
     web_link = entry.web_link if entry.web_link.startswith(('https://', 'http://')) else ''
     try:
         return await Attachment.create(
@@ -256,7 +264,7 @@ async def delete_attachment(actor: Membership, attachment_id: object, *, integra
     """Delete a visible attachment (the uploader, the record's creator or an owner); an upload frees its space."""
     attachment = await get_attachment(actor, attachment_id)
     if not may_delete(actor, attachment, await record_of(attachment)):
-        raise Forbidden('Only the person who added this file, the creator of the record or an owner may delete it')
+        raise Forbidden(_('Only the person who added this file, the creator of the record or an owner may delete it'))
     async with in_transaction():
         deleted = await Attachment.filter(id=attachment.id).delete()
         if deleted and attachment.is_upload and attachment.size:

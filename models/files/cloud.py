@@ -24,6 +24,7 @@ from integrations.storage import (Authorization, CloudStore, FileEntry, FileMiss
                                   Tokens)
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..i18n import _
 from ..orgs.tables import Membership
 from ..validation import clean_text
 from .storage import now
@@ -59,7 +60,7 @@ def unseal(secret: str, sealed: str) -> Tokens:
 
 def require_premium(actor: Membership) -> None:
     if actor.org.plan != 'premium':
-        raise Forbidden('Files from Google Drive and Dropbox are available to premium organizations')
+        raise Forbidden(_('Files from Google Drive and Dropbox are available to premium organizations'))
 
 
 def store_for(integrations: Integrations, provider: object) -> CloudStore:
@@ -80,7 +81,8 @@ async def start_connection(*, actor: Membership, provider: object, integrations:
     require_premium(actor)
     store = store_for(integrations, provider)
     if not store.configured:
-        raise Forbidden(f'{store.label} is not set up on this server (the operator has not given its client id)')
+        raise Forbidden(_('{store} is not set up on this server (the operator has not given its client id)',
+                          store=store.label))
     return store.authorization(redirect_uri(integrations, store.provider))
 
 
@@ -90,14 +92,15 @@ async def finish_connection(*, user, provider: object, code: object, state: obje
     store = store_for(integrations, provider)
     if not (isinstance(pending, dict) and pending.get('provider') == store.provider and isinstance(state, str)
             and state and pending.get('state') == state):
-        raise ValidationFailed.one('state', 'does not match the connection you started; connect again')
+        raise ValidationFailed.one('state', _('does not match the connection you started; connect again'))
     if not isinstance(code, str) or not code:
-        raise ValidationFailed.one('code', f'{store.label} sent no authorization code; connect again')
+        raise ValidationFailed.one('code', _('{store} sent no authorization code; connect again', store=store.label))
     try:
         tokens = await store.exchange(code=code, redirect_uri=redirect_uri(integrations, store.provider),
                                       code_verifier=pending.get('code_verifier') or '')
     except Refused:
-        raise ValidationFailed.one('code', f'{store.label} refused the authorization; connect again') from None
+        raise ValidationFailed.one('code', _('{store} refused the authorization; connect again',
+                                             store=store.label)) from None
     sealed = seal(integrations.secret, tokens)
     values = {'tokens': sealed, 'expires_at': tokens.expires_at, 'status': CloudStatus.CONNECTED.value,
               'connected_at': now()}
@@ -149,14 +152,14 @@ async def with_account(user_id: int | None, provider: str, integrations: Integra
     store = store_for(integrations, provider)
     account = await CloudAccount.get_or_none(user_id=user_id, provider=store.provider) if user_id else None
     if account is None:
-        raise NotConnected(f'Connect your {store.label} account in Settings first')
+        raise NotConnected(_('Connect your {store} account in Settings first', store=store.label))
     if account.status == CloudStatus.REVOKED.value:
-        raise NotConnected(f'{store.label} no longer accepts this account: reconnect it in Settings')
+        raise NotConnected(_('{store} no longer accepts this account: reconnect it in Settings', store=store.label))
     try:
         tokens = unseal(integrations.secret, account.tokens)
     except (InvalidToken, ValueError, KeyError):  # the secret changed: the tokens cannot be read any more
         await _mark_revoked(account)
-        raise NotConnected(f'{store.label} needs to be reconnected in Settings') from None
+        raise NotConnected(_('{store} needs to be reconnected in Settings', store=store.label)) from None
     before = tokens.as_dict()
     revoked = False
     try:
@@ -164,13 +167,14 @@ async def with_account(user_id: int | None, provider: str, integrations: Integra
     except Revoked:
         revoked = True
         await _mark_revoked(account)
-        raise NotConnected(f'{store.label} no longer accepts this account: reconnect it in Settings') from None
+        raise NotConnected(_('{store} no longer accepts this account: reconnect it in Settings',
+                             store=store.label)) from None
     except FileMissing:
-        raise NotFound(f'file in {store.label}') from None
+        raise NotFound('file', message=_('file in {store} not found', store=store.label)) from None
     except Refused:
-        raise Conflict(f'{store.label} refused the request; try again later') from None
+        raise Conflict(_('{store} refused the request; try again later', store=store.label)) from None
     except StorageError:
-        raise Conflict(f'{store.label} could not be reached; try again later') from None
+        raise Conflict(_('{store} could not be reached; try again later', store=store.label)) from None
     finally:
         if not revoked and tokens.as_dict() != before:
             await CloudAccount.filter(id=account.id).update(tokens=seal(integrations.secret, tokens),
@@ -186,7 +190,7 @@ async def browse(*, actor: Membership, provider: object, folder_id: str | None,
     """The caller's files and folders in one folder of their drive (the top when None)."""
     require_premium(actor)
     if folder_id is not None and (not isinstance(folder_id, str) or len(folder_id) > 255):
-        raise ValidationFailed.one('folder_id', 'is not a folder id')
+        raise ValidationFailed.one('folder_id', _('is not a folder id'))
     return await with_account(actor.user_id, store_for(integrations, provider).provider, integrations,
                               lambda store, tokens: store.browse(tokens, folder_id))
 

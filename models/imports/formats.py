@@ -21,7 +21,10 @@ from functools import lru_cache
 import pycountry
 
 from ..errors import TooLarge, ValidationFailed
+from .. import i18n
+from ..i18n import N_, _, ngettext
 from ..text import fold
+from ..validation import unknown_fields
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000  # rows of a CSV file, cards of a vCard file
@@ -57,6 +60,15 @@ class CsvFile:
         return [row + [''] * (len(self.headers) - len(row)) for row in self.rows[:count]]
 
 
+def too_many_lines() -> str:
+    return ngettext('has more than {count} line: split it', 'has more than {count} lines: split it', MAX_LINES)
+
+
+def larger_than(max_bytes: int) -> str:
+    """The refusal of a file past `max_bytes`."""
+    return _('The file is larger than {size} MiB', size=i18n.number(max_bytes // (1024 * 1024)))
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was read with: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
     if data.startswith(b'\xef\xbb\xbf'):
@@ -65,9 +77,9 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data.decode('utf-16'), 'utf-16'
         except UnicodeDecodeError as e:
-            raise ValidationFailed.one('file', f'starts like UTF-16 text (a byte-order mark) but is not: byte '
-                                               f'{e.start:,} cannot be read ({e.reason}). Save it again as UTF-8 '
-                                               'or UTF-16') from None
+            raise ValidationFailed.one('file', _('starts like UTF-16 text (a byte-order mark) but is not: byte '
+                                                 '{position} cannot be read ({reason}). Save it again as UTF-8 or '
+                                                 'UTF-16', position=i18n.number(e.start), reason=e.reason)) from None
     try:
         return data.decode('utf-8'), 'utf-8'
     except UnicodeDecodeError:
@@ -132,16 +144,24 @@ class _BoundedLines:
         line = next(self._lines)
         self.number += 1
         if self.number > MAX_LINES:
-            raise ValidationFailed.one('file', f'has more than {MAX_LINES:,} lines: split it')
+            raise ValidationFailed.one('file', too_many_lines())
         self._used += len(line)
         self._separators += line.count(self.delimiter)
         if self._used > MAX_ROW_CHARS:
-            where = f'line {self.row_start:,}' if self.row_start == self.number else \
-                f'the row that starts on line {self.row_start:,}'
-            why = f'it has more than {MAX_COLUMNS} columns, the most that can be imported' \
-                if self._separators >= MAX_COLUMNS else 'is a quote left open?'
-            raise ValidationFailed.one('file', f'{where} is longer than {MAX_ROW_CHARS:,} characters, the most a '
-                                               f'row may have ({why})')
+            values = {'line': i18n.number(self.row_start), 'most': i18n.number(MAX_ROW_CHARS), 'columns': MAX_COLUMNS}
+            if self.row_start == self.number and self._separators >= MAX_COLUMNS:
+                problem = _('line {line} is longer than {most} characters, the most a row may have (it has more '
+                            'than {columns} columns, the most that can be imported)', **values)
+            elif self.row_start == self.number:
+                problem = _('line {line} is longer than {most} characters, the most a row may have (is a quote '
+                            'left open?)', **values)
+            elif self._separators >= MAX_COLUMNS:
+                problem = _('the row that starts on line {line} is longer than {most} characters, the most a row '
+                            'may have (it has more than {columns} columns, the most that can be imported)', **values)
+            else:
+                problem = _('the row that starts on line {line} is longer than {most} characters, the most a row '
+                            'may have (is a quote left open?)', **values)
+            raise ValidationFailed.one('file', problem)
         return line
 
     def row_read(self) -> None:
@@ -152,10 +172,10 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> CsvFile:
     """The file's header and rows. Refused (ValidationFailed, naming the bound) past MAX_COLUMNS columns,
     MAX_ROW_CHARS characters in a row or MAX_ROWS rows; the time it takes grows with the file's size only."""
     if len(data) > max_bytes:
-        raise TooLarge(f'The file is larger than {max_bytes // (1024 * 1024)} MiB')
+        raise TooLarge(larger_than(max_bytes))
     text, encoding = decode(data)
     if not text.strip():
-        raise ValidationFailed.one('file', 'is empty')
+        raise ValidationFailed.one('file', _('is empty'))
     delimiter = sniff_delimiter(text)
     lines = _BoundedLines(text, delimiter)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -163,15 +183,17 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> CsvFile:
         header = next(reader, [])
         lines.row_read()
         if len(header) > MAX_COLUMNS:
-            raise ValidationFailed.one('file', f'has {len(header):,} columns; at most {MAX_COLUMNS} can be '
-                                               'imported: remove the columns you do not need')
+            raise ValidationFailed.one('file', _('has {columns} columns; at most {most} can be imported: remove '
+                                                 'the columns you do not need', columns=i18n.number(len(header)),
+                                                 most=MAX_COLUMNS))
         headers = [h.strip() for h in header]
         rows = []
         cells = 0
         for row in reader:
             if len(row) > MAX_COLUMNS:
-                raise ValidationFailed.one('file', f'line {lines.row_start:,} has {len(row):,} cells; at most '
-                                                   f'{MAX_COLUMNS} columns can be imported')
+                raise ValidationFailed.one('file', _('line {line} has {cells} cells; at most {most} columns can be '
+                                                     'imported', line=i18n.number(lines.row_start),
+                                                     cells=i18n.number(len(row)), most=MAX_COLUMNS))
             lines.row_read()
             while row and not row[-1].strip():  # trailing empty cells (most of an Outlook row) take no memory
                 row.pop()
@@ -180,36 +202,45 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> CsvFile:
             rows.append([unneutralise(cell) for cell in row])
             cells += sum(1 for cell in row if cell)
             if len(rows) > MAX_ROWS:
-                raise ValidationFailed.one('file', f'has more than {MAX_ROWS:,} rows: split it')
+                raise ValidationFailed.one('file', ngettext('has more than {count} row: split it',
+                                                            'has more than {count} rows: split it', MAX_ROWS))
             if cells > MAX_CELLS:
-                raise ValidationFailed.one('file', f'has more than {MAX_CELLS:,} filled cells: split it')
+                raise ValidationFailed.one('file', ngettext('has more than {count} filled cell: split it',
+                                                            'has more than {count} filled cells: split it', MAX_CELLS))
     except csv.Error as e:
-        raise ValidationFailed.one('file', f'is not a readable CSV file ({e})') from None
+        raise ValidationFailed.one('file', _('is not a readable CSV file ({reason})', reason=e)) from None
     if not any(headers):
-        raise ValidationFailed.one('file', 'has no header line')
+        raise ValidationFailed.one('file', _('has no header line'))
     return CsvFile(headers, rows, encoding, delimiter)
 
 
 # ---------------------------------------------------------------- our fields, and guessing them from headers
 
-def _address_targets() -> dict[str, str]:
-    labels = {'street': 'street', 'city': 'city', 'postal_code': 'postal code', 'province': 'province',
-              'country': 'country'}
-    return {f'address{n}.{part}': f'Address {n}: {labels[part]}'
-            for n in range(1, ADDRESS_SLOTS + 1) for part in ADDRESS_PARTS}
-
-
+_ADDRESS_TARGETS = {'street': N_('Address {number}: street'), 'city': N_('Address {number}: city'),
+                    'postal_code': N_('Address {number}: postal code'),
+                    'province': N_('Address {number}: province'), 'country': N_('Address {number}: country')}
 _COMMON_TARGETS = {
-    'type': 'Type', 'email': 'Email (one per column)', 'pec': 'PEC', 'phone': 'Phone (one per column)',
-    'vat_number': 'VAT number', 'tax_code': 'Tax code (codice fiscale)', 'description': 'Notes',
-    'visibility': 'Visibility (public/private)', **_address_targets(),
+    'type': N_('Type'), 'email': N_('Email (one per column)'), 'pec': N_('PEC'),
+    'phone': N_('Phone (one per column)'), 'vat_number': N_('VAT number'),
+    'tax_code': N_('Tax code (codice fiscale)'), 'description': N_('Notes'),
+    'visibility': N_('Visibility (public/private)'),
+    **{f'address{n}.{part}': _ADDRESS_TARGETS[part] for n in range(1, ADDRESS_SLOTS + 1) for part in ADDRESS_PARTS},
 }
+# the fields a column may go to, and their labels (in English: target_labels gives them in the reader's language)
 TARGETS: dict[str, dict[str, str]] = {
-    'contact': {'first_name': 'First name', 'last_name': 'Last name', 'full_name': 'Full name',
-                'company': 'Company (name)', 'company_vat': 'Company VAT number', 'role': 'Role',
+    'contact': {'first_name': N_('First name'), 'last_name': N_('Last name'), 'full_name': N_('Full name'),
+                'company': N_('Company (name)'), 'company_vat': N_('Company VAT number'), 'role': N_('Role'),
                 **_COMMON_TARGETS},
-    'company': {'name': 'Name', 'sector': 'Sector', **_COMMON_TARGETS},
+    'company': {'name': N_('Name'), 'sector': N_('Sector'), **_COMMON_TARGETS},
 }
+
+
+def target_labels(kind: str) -> dict[str, str]:
+    """The fields a column of a file of this kind may go to, with their labels in the reader's language."""
+    return {target: _(label, number=target[len('address')]) if target.startswith('address') else _(label)
+            for target, label in TARGETS[kind].items()}
+
+
 REPEATABLE = {'email', 'phone'}
 
 
@@ -274,9 +305,14 @@ for _target, _names in {
     for _key in _keys(*_names):
         _SYNONYMS.setdefault(_key, _target)
 
-_NUMBERED = re.compile(r'^(e ?mail|phone|telefono|address|indirizzo) (\d) (.*)$')
+# numbered columns in English, Italian and French: ours ("Address 2 city", "Indirizzo 2 città", "Adresse 2 ville",
+# "Telefono 1", "Téléphone 1") and Google's
+_NUMBERED = re.compile(r'^(e ?mail|phone|telefono|telephone|address|indirizzo|adresse) (\d)(?: (.*))?$')
 _ADDRESS_WORDS = {'street': 'street', 'city': 'city', 'postal code': 'postal_code', 'region': 'province',
-                  'province': 'province', 'country': 'country'}
+                  'province': 'province', 'country': 'country',
+                  'via': 'street', 'citta': 'city', 'cap': 'postal_code', 'provincia': 'province', 'paese': 'country',
+                  'nazione': 'country', 'rue': 'street', 'ville': 'city', 'code postal': 'postal_code',
+                  'departement': 'province', 'pays': 'country'}
 
 
 def guess_target(header: str, kind: str) -> str:
@@ -286,10 +322,10 @@ def guess_target(header: str, kind: str) -> str:
     if not target:
         numbered = _NUMBERED.match(key)  # "Email 2", "Phone 3 - Value", "Address 2 - Postal code" (ours and Google's)
         if numbered:
-            what, n, rest = numbered.groups()
+            what, n, rest = numbered.group(1), numbered.group(2), numbered.group(3) or ''
             if what.startswith(('e', 'phone', 'tel')) and rest in ('', 'value', 'address'):
                 target = 'email' if what.startswith('e') else 'phone'
-            elif what.startswith(('address', 'indirizzo')) and rest in _ADDRESS_WORDS and 1 <= int(n) <= 3:
+            elif what.startswith(('address', 'indirizzo', 'adresse')) and rest in _ADDRESS_WORDS and 1 <= int(n) <= 3:
                 target = f'address{n}.{_ADDRESS_WORDS[rest]}'
     if kind == 'company':
         if target == 'company_vat':
@@ -320,12 +356,14 @@ def guess_mapping(headers: list[str], kind: str) -> list[str]:
 def check_mapping(mapping: object, headers: list[str], kind: str) -> list[str]:
     if not isinstance(mapping, list) or len(mapping) != len(headers) or \
             not all(isinstance(t, str) for t in mapping):
-        raise ValidationFailed.one('mapping', f'must give one field (or "") for each of the {len(headers)} columns')
+        raise ValidationFailed.one('mapping', ngettext('must give one field (or "") for each of the {count} column',
+                                                       'must give one field (or "") for each of the {count} columns',
+                                                       len(headers)))
     unknown = sorted({t for t in mapping if t and t not in TARGETS[kind]})
     if unknown:
-        raise ValidationFailed.one('mapping', f'unknown field(s) for a {kind}: {", ".join(unknown)}')
+        raise ValidationFailed.one('mapping', unknown_fields(unknown))
     if not any(mapping):
-        raise ValidationFailed.one('mapping', 'map at least one column to a field')
+        raise ValidationFailed.one('mapping', _('map at least one column to a field'))
     return mapping
 
 
@@ -374,7 +412,8 @@ def incoming_from_row(row_number: int, row: list[str], mapping: list[str], heade
     incoming.address_slots = sorted(slots)
     incoming.addresses = [slots[n] for n in incoming.address_slots]
     if len(row) > len(mapping) and any(c.strip() for c in row[len(mapping):]):
-        incoming.problem = f'has {len(row)} cells but the header has {len(mapping)} columns'
+        incoming.problem = _('has {cells} cells but the header has {columns} columns', cells=i18n.number(len(row)),
+                             columns=i18n.number(len(mapping)))
     return incoming
 
 
@@ -491,22 +530,25 @@ def split_vcards(text: str) -> list[tuple[int, str]]:
     keeping = continued = False  # the current property is one we read / its value goes on (quoted-printable)
     lines = _LINE_BREAK.split(text)
     if len(lines) > MAX_LINES:
-        raise ValidationFailed.one('file', f'has more than {MAX_LINES:,} lines: split it')
+        raise ValidationFailed.one('file', too_many_lines())
     for number, line in enumerate(lines, start=1):
         marker = line.strip().upper()
         if not start:
             if marker == 'BEGIN:VCARD':
                 start, size, kept, keeping, continued = number, len(line), [line], True, False
                 if len(cards) >= MAX_ROWS:
-                    raise ValidationFailed.one('file', f'has more than {MAX_ROWS:,} cards: split it')
+                    raise ValidationFailed.one('file', ngettext('has more than {count} card: split it',
+                                                                'has more than {count} cards: split it', MAX_ROWS))
             continue
         size += len(line) + 1
         if size > MAX_CARD_CHARS:
-            raise ValidationFailed.one('file', f'the vCard on line {start:,} is longer than '
-                                               f'{MAX_CARD_CHARS // 1024:,} KiB, the most a card may be')
+            raise ValidationFailed.one('file', _('the vCard on line {line} is longer than {most} KiB, the most a card '
+                                                 'may be', line=i18n.number(start),
+                                                 most=i18n.number(MAX_CARD_CHARS // 1024)))
         if marker == 'BEGIN:VCARD':
-            raise ValidationFailed.one('file', f'the vCard on line {start:,} has no END:VCARD before the next '
-                                               f'BEGIN:VCARD (line {number:,})')
+            raise ValidationFailed.one('file', _('the vCard on line {line} has no END:VCARD before the next '
+                                                 'BEGIN:VCARD (line {next})', line=i18n.number(start),
+                                                 next=i18n.number(number)))
         if line[:1] in (' ', '\t') or continued:  # the value of the line before goes on
             pass
         elif marker == 'END:VCARD':
@@ -521,10 +563,11 @@ def split_vcards(text: str) -> list[tuple[int, str]]:
         if keeping and line.strip():
             kept.append(line)
             if len(kept) > MAX_CARD_LINES:
-                raise ValidationFailed.one('file', f'the vCard on line {start:,} has more than '
-                                                   f'{MAX_CARD_LINES:,} lines, the most a card may have')
+                raise ValidationFailed.one('file', _('the vCard on line {line} has more than {most} lines, the most '
+                                                     'a card may have', line=i18n.number(start),
+                                                     most=i18n.number(MAX_CARD_LINES)))
     if start:
-        raise ValidationFailed.one('file', f'the vCard on line {start:,} has no END:VCARD')
+        raise ValidationFailed.one('file', _('the vCard on line {line} has no END:VCARD', line=i18n.number(start)))
     return cards
 
 
@@ -533,20 +576,20 @@ def read_vcards(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[Incom
     import vobject  # third-party, imported when first needed: ~40 ms of start-up most runs never use
 
     if len(data) > max_bytes:
-        raise TooLarge(f'The file is larger than {max_bytes // (1024 * 1024)} MiB')
-    text, _ = decode(data)
+        raise TooLarge(larger_than(max_bytes))
+    text, _encoding = decode(data)
     chunks = split_vcards(text)
     if not chunks:
-        raise ValidationFailed.one('file', 'holds no vCard (BEGIN:VCARD)')
+        raise ValidationFailed.one('file', _('holds no vCard (BEGIN:VCARD)'))
     cards: list[Incoming] = []
     # cut the file into cards first, so one broken card is reported instead of ending the whole file
-    for number, (_, chunk) in enumerate(chunks, start=1):
+    for number, (_line, chunk) in enumerate(chunks, start=1):
         incoming = Incoming(number)
         cards.append(incoming)
         try:
             card = vobject.readOne(chunk, ignoreUnreadable=True)
         except Exception as e:  # vobject raises many kinds of parse errors
-            incoming.problem = f'is not a readable vCard ({str(e)[:200]})'
+            incoming.problem = _('is not a readable vCard ({reason})', reason=str(e)[:200])
             continue
         _card_values(card, incoming)
     return cards

@@ -6,6 +6,7 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..i18n import N_, _, ngettext
 from ..labels import field_label
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.tables import Membership
@@ -38,7 +39,12 @@ class Prepared:
         return found
 
 
-_OPTION_PLURALS = {'type': 'types', 'role': 'roles', 'sector': 'sectors'}
+# a value that is not in the organization's list, by field
+_NOT_IN_LIST = {
+    'type': N_('Type "{value}" is not in the organization\'s list of types: left empty'),
+    'role': N_('Role "{value}" is not in the organization\'s list of roles: left empty'),
+    'sector': N_('Sector "{value}" is not in the organization\'s list of sectors: left empty'),
+}
 _VISIBILITY_WORDS = {'public': 'public', 'pubblico': 'public', 'publique': 'public',
                      'private': 'private', 'privato': 'private', 'prive': 'private', 'privee': 'private'}
 
@@ -56,7 +62,12 @@ def _distinct(values: list[str], origins: list[str], key, limit: int, what: str,
             kept.append(value)
             kept_origins.append(origins[n] if n < len(origins) else '')
     if len(kept) > limit:
-        notes.append(f'only the first {limit} {what} were kept (left out: {", ".join(kept[limit:])})')
+        left_out = ', '.join(kept[limit:])
+        notes.append(ngettext('only the first {count} email was kept (left out: {values})',
+                              'only the first {count} emails were kept (left out: {values})', limit, values=left_out)
+                     if what == 'emails' else
+                     ngettext('only the first {count} phone was kept (left out: {values})',
+                              'only the first {count} phones were kept (left out: {values})', limit, values=left_out))
     return kept[:limit], kept_origins[:limit]
 
 
@@ -76,7 +87,7 @@ class Preparer:
         if self.kind is CONTACT:
             first, last = source.get('first_name', ''), source.get('last_name', '')
             if not first and not last and source.get('full_name'):
-                first, _, last = source['full_name'].strip().rpartition(' ')
+                first, _space, last = source['full_name'].strip().rpartition(' ')
             data['first_name'], data['last_name'] = first, last
         else:
             data['name'] = source.get('name', '') or source.get('full_name', '')
@@ -86,8 +97,7 @@ class Preparer:
                 continue
             known = matching_option(value, self.lists.get(list_kind, []))
             if known is None:
-                notes.append(f'{field_label(name)} "{value}" is not in the organization\'s list of '
-                             f'{_OPTION_PLURALS[name]}: left empty')
+                notes.append(_(_NOT_IN_LIST[name], value=value))
             else:
                 data[name] = known
         if source.get('description'):
@@ -102,19 +112,24 @@ class Preparer:
             if word:
                 data['visibility'] = word
             else:
-                notes.append(f'visibility {source["visibility"]!r} is neither public nor private: left public')
+                notes.append(_('visibility {value!r} is neither public nor private: left public',
+                               value=source['visibility']))
         data['emails'], email_columns = _distinct(incoming.emails, incoming.email_columns, str.lower, MAX_EMAILS,
                                                   'emails', notes)
         good, good_columns, bad = _valid_emails(data['emails'], email_columns)
         if bad and (good or vat):  # the row keeps a key to be matched by: drop the bad address, say so
             data['emails'], email_columns = good, good_columns
-            notes += [f'Email "{value}"{_in_column(column)} left out: {message}' for value, column, message in bad]
+            notes += [_('Email "{value}" (column "{column}") left out: {problem}', value=value, column=column,
+                        problem=message) if column else _('Email "{value}" left out: {problem}', value=value,
+                                                          problem=message)
+                      for value, column, message in bad]
         data['phones'], phone_columns = _distinct(incoming.phones, incoming.phone_columns,
                                                   lambda p: digits(p) or p, MAX_PHONES, 'phones', notes)
         addresses = [{**a, 'country': country_code_for(a['country']) if a.get('country') else ''}
                      for a in incoming.addresses if any(v.strip() for v in a.values())]
         if len(addresses) > MAX_ADDRESSES:
-            notes.append(f'only the first {MAX_ADDRESSES} addresses were kept')
+            notes.append(ngettext('only the first {count} address was kept',
+                                  'only the first {count} addresses were kept', MAX_ADDRESSES))
         data['addresses'] = addresses[:MAX_ADDRESSES]
         checks = FieldErrors()
         cleaned = clean_fields(self.kind, data, region=self.region, lists=self.lists, existing=None, checks=checks)
@@ -126,15 +141,13 @@ class Preparer:
         if checks.errors:
             def where(name: str) -> str:
                 column = column_of(incoming, name, email_columns, phone_columns)
-                return f'{field_label(name)} (column "{column}")' if column else field_label(name)
-            return '; '.join(f'{where(name)}: {message}' for name, message in checks.errors.items())
+                return _('{field} (column "{column}")', field=field_label(name), column=column) if column \
+                    else field_label(name)
+            return '; '.join(_('{field}: {problem}', field=where(name), problem=message)
+                             for name, message in checks.errors.items())
         values = cleaned.values
         return Prepared(incoming, values, company, company_vat, notes,
                         mentioned_user_ids(values.get('description', '')))
-
-
-def _in_column(column: str) -> str:
-    return f' (column "{column}")' if column else ''
 
 
 def _valid_emails(values: list[str], columns: list[str]) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
@@ -163,10 +176,10 @@ def _company_vat(value: str, company: str, notes: list[str]) -> str:
     try:
         vat = vat_number('company_vat', value)
     except ValidationFailed as e:
-        notes.append(f'Company VAT number left out: {e.errors["company_vat"]}')
+        notes.append(_('Company VAT number left out: {problem}', problem=e.errors['company_vat']))
         return ''
     if vat and not company:
-        notes.append(f'Company VAT number {vat} left out: the row names no company')
+        notes.append(_('Company VAT number {value} left out: the row names no company', value=vat))
         return ''
     return vat
 

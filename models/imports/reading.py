@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from ..access import Action, require
 from ..errors import ValidationFailed
+from ..i18n import _
 from ..orgs.tables import Membership
 from ..records.service import kind_named
-from .formats import (PREVIEW_ROWS, TARGETS, CsvFile, Incoming, MappedCsv, check_mapping, guess_mapping, read_csv,
-                      read_vcards)
+from .formats import (PREVIEW_ROWS, CsvFile, Incoming, MappedCsv, check_mapping, guess_mapping, read_csv, read_vcards,
+                      target_labels)
 from .workers import off_loop
 
 FORMATS = ('csv', 'vcard')
@@ -29,7 +30,7 @@ def sniff_format(data: bytes, filename: str = '') -> str:
 
 def _check_format(file_format: str) -> None:
     if file_format not in FORMATS:
-        raise ValidationFailed.one('format', 'must be csv or vcard')
+        raise ValidationFailed.one('format', _('must be csv or vcard'))
 
 
 async def read_upload(data: bytes, file_format: str) -> CsvFile | list[Incoming]:
@@ -66,7 +67,7 @@ class Preview:
         for that kind of record."""
         kind = kind_named(kind).name
         if self.file_format == 'csv':
-            self.mapping, self.fields = guess_mapping(self.headers, kind), TARGETS[kind]
+            self.mapping, self.fields = guess_mapping(self.headers, kind), target_labels(kind)
         return self
 
 

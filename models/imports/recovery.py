@@ -6,13 +6,15 @@ import logging
 
 from tortoise.transactions import in_transaction
 
+from ..i18n import N_
 from ..records.service import now
 from ..records.tables import KINDS
 from .tables import ImportBatch, Status
 from .undo import revert
 
 _PROCESS_STARTED = now()  # imports begun since are this process's own, running or not
-INTERRUPTED = 'The server stopped during this import; what it had written was taken back: nothing was imported'
+# stored on the import in English, with no one reading: the page translates it when it shows it
+INTERRUPTED = N_('The server stopped during this import; what it had written was taken back: nothing was imported')
 
 
 async def recover_interrupted_imports() -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..access import Action, is_id, require
 from ..errors import NotFound, ValidationFailed
+from ..i18n import _
 from ..orgs.tables import Membership
 from ..pages import page_bounds
 from .tables import ImportBatch, ImportRow
@@ -28,11 +29,17 @@ async def report_rows(actor: Membership, batch_id: object, *, status: str = '', 
     query = ImportRow.filter(batch_id=batch.id).exclude(status='company')
     if status:
         if status not in ('created', 'updated', 'skipped'):
-            raise ValidationFailed.one('status', 'must be created, updated or skipped')
+            raise ValidationFailed.one('status', _('must be created, updated or skipped'))
         query = query.filter(status=status)
     total = await query.count()
     rows = await query.order_by('row', 'id').offset(offset).limit(limit)
     return rows, total
+
+
+def batch_message(batch: ImportBatch) -> str:
+    """An import's `message` in the reader's language: one written while nobody read it (recovery.INTERRUPTED, at
+    a start) is kept in English and translated here; one written in the importer's language stays as it was."""
+    return _(batch.message) if batch.message else ''  # gettext('') would be the catalog's header
 
 
 async def recent_batches(actor: Membership, limit: int = 10) -> list[ImportBatch]:

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from ..access import Action, require
 from ..errors import Conflict
 from ..files.tables import Attachment
+from ..i18n import N_, _, ngettext
 from ..mentions import mentioned_user_ids
 from ..orgs.tables import Membership
 from ..records.service import derive_columns, lookup_keys, now
@@ -27,20 +28,25 @@ async def undo_import(actor: Membership, batch_id: object) -> ImportBatch:
     batch = await get_batch(actor, batch_id)
     require(actor.role, Action.EDIT_RECORDS)
     if batch.status != Status.DONE.value:
-        raise Conflict({Status.UNDONE.value: 'This import was already undone',
-                        Status.RUNNING.value: 'This import is still running',
-                        Status.FAILED.value: 'This import failed and left nothing to undo'}[batch.status])
+        raise Conflict(_({Status.UNDONE.value: N_('This import was already undone'),
+                          Status.RUNNING.value: N_('This import is still running'),
+                          Status.FAILED.value: N_('This import failed and left nothing to undo')}[batch.status]))
     kind = KINDS[batch.kind]
     changed = await _changed_since(kind, batch)
     if changed:
-        shown = ', '.join(changed[:5]) + (f' and {len(changed) - 5} more' if len(changed) > 5 else '')
-        raise Conflict(f'{len(changed)} record(s) were changed, or got files or connections, after this import '
-                       f'({shown}); undoing it would lose that work, so nothing was undone')
+        names = ', '.join(changed[:5])
+        if len(changed) > 5:
+            names = ngettext('{names} and {count} more', '{names} and {count} more', len(changed) - 5, names=names)
+        raise Conflict(ngettext('{count} record was changed, or got files or connections, after this import '
+                                '({names}); undoing it would lose that work, so nothing was undone',
+                                '{count} records were changed, or got files or connections, after this import '
+                                '({names}); undoing it would lose that work, so nothing was undone',
+                                len(changed), names=names))
     async with in_transaction():
         claimed = await ImportBatch.filter(id=batch.id, status=Status.DONE.value).update(
             status=Status.UNDONE.value, undone_at=now())
         if not claimed:
-            raise Conflict('This import was already undone')
+            raise Conflict(_('This import was already undone'))
         await revert(kind, batch)
     batch.status, batch.undone_at = Status.UNDONE.value, now()
     return batch
@@ -51,7 +57,7 @@ def _name_columns(kind: Kind) -> tuple[str, ...]:
 
 
 def _shown(values: tuple) -> str:
-    return ' '.join(v for v in values if v) or '(no name)'
+    return ' '.join(v for v in values if v) or _('(no name)')
 
 
 async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:

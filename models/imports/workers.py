@@ -15,7 +15,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from .. import i18n
 from ..errors import TooLarge, ValidationFailed
+from ..i18n import _
 
 # The modules whose functions run in the workers: the forkserver imports them once, before forking any worker.
 WORKER_MODULES = ['models.imports.reading', 'models.imports.preparing']
@@ -97,8 +99,10 @@ def start_workers(delay: float = 2.0) -> None:
     _prestart.start()
 
 
-def _in_worker(function, *args):
-    """Runs in a worker. The data layer's refusals travel back as plain values (they do not pickle as such)."""
+def _in_worker(language: str, function, *args):
+    """Runs in a worker, in the language of whoever asked (its messages and notes are theirs to read). The data
+    layer's refusals travel back as plain values (they do not pickle as such)."""
+    i18n.use(language)
     try:
         return 'ok', function(*args)
     except ValidationFailed as e:
@@ -106,7 +110,8 @@ def _in_worker(function, *args):
     except TooLarge as e:
         return 'too large', e.message
     except MemoryError:
-        return 'invalid', {'file': f'needs more than {WORKER_MEMORY // 1024 ** 3} GiB of memory to read: split it'}
+        return 'invalid', {'file': _('needs more than {size} GiB of memory to read: split it',
+                                     size=WORKER_MEMORY // 1024 ** 3)}
 
 
 async def off_loop(function, *args):
@@ -116,14 +121,14 @@ async def off_loop(function, *args):
     try:
         # submit() starts a worker process when none is idle, and waits for the forkserver to fork it (for the
         # first one, until the forkserver has imported the app): not in the event loop
-        future = await asyncio.to_thread(pool.submit, _in_worker, function, *args)
+        future = await asyncio.to_thread(pool.submit, _in_worker, i18n.current(), function, *args)
         outcome, value = await asyncio.wrap_future(future)
     except BrokenProcessPool:  # a worker died (killed, out of memory): the next call starts new ones
         if _pool is pool:
             _pool = None
         pool.shutdown(wait=False, cancel_futures=True)
-        raise ValidationFailed.one('file', 'could not be read: the process reading it stopped. Try again, or '
-                                           'split the file') from None
+        raise ValidationFailed.one('file', _('could not be read: the process reading it stopped. Try again, or '
+                                             'split the file')) from None
     if outcome == 'invalid':
         raise ValidationFailed(value)
     if outcome == 'too large':

@@ -21,6 +21,8 @@ from .. import access
 from ..access import Action, require
 from ..db import is_postgres
 from ..errors import ValidationFailed
+from ..i18n import _, ngettext
+from ..labels import field_label
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..records import search
@@ -75,12 +77,12 @@ async def import_file(actor: Membership, *, kind: str, data: bytes, filename: st
     rows: Rows
     if file_format == 'vcard':
         if record_kind is not CONTACT:
-            raise ValidationFailed.one('kind', 'vCards hold contacts: import them as contacts')
+            raise ValidationFailed.one('kind', _('vCards hold contacts: import them as contacts'))
         rows = await read_upload(data, 'vcard')
     elif file_format == 'csv':
         rows = await off_loop(read_mapped, data, kind, mapping)
     else:
-        raise ValidationFailed.one('format', 'must be csv or vcard')
+        raise ValidationFailed.one('format', _('must be csv or vcard'))
     return await run_import(actor, kind=kind, incoming=rows, mode=mode, filename=filename,
                             source=file_format, progress=progress)
 
@@ -93,9 +95,9 @@ async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str 
     try:
         mode = Mode(mode).value
     except ValueError:
-        raise ValidationFailed.one('mode', 'must be create or update') from None
+        raise ValidationFailed.one('mode', _('must be create or update')) from None
     if not len(incoming):
-        raise ValidationFailed.one('file', 'holds no rows to import')
+        raise ValidationFailed.one('file', _('holds no rows to import'))
     total = len(incoming)
     lists = await option_lists(actor.org_id)
     people = set(await access.mentionable_members(actor.org_id).values_list('user_id', flat=True))
@@ -143,7 +145,7 @@ async def _match(kind: Kind, actor: Membership, mode: Mode, ready: list[Prepared
         earlier = next((first_row[k] for k in keys if k in first_row), None)
         if earlier is not None:
             key = next(k for k in keys if k in first_row)
-            plan.skipped.append((row.incoming, f'same {_key_label(key)} as row {earlier}'))
+            plan.skipped.append((row.incoming, _same_key_as_row(key, earlier)))
             continue
         for key in keys:
             first_row.setdefault(key, row.incoming.row)
@@ -152,17 +154,30 @@ async def _match(kind: Kind, actor: Membership, mode: Mode, ready: list[Prepared
         if match is None:
             plan.creates.append(row)
         elif mode is Mode.CREATE:
-            plan.skipped.append((row.incoming, f'already exists: {kind.name} #{match[1]} has the same '
-                                               f'{_key_label(match[0])}'))
+            plan.skipped.append((row.incoming, _already_exists(kind, match[1], match[0])))
         elif match[1] in planned:
-            plan.skipped.append((row.incoming, f'row {planned[match[1]]} already updates the same {kind.name}'))
+            earlier = planned[match[1]]
+            plan.skipped.append((row.incoming, _('row {row} already updates the same contact', row=earlier)
+                                 if kind is CONTACT else _('row {row} already updates the same company', row=earlier)))
         else:
             planned[match[1]] = row.incoming.row
             plan.updates.append((row, match[1]))
 
 
-def _key_label(key: tuple[str, str]) -> str:
-    return f'{"email" if key[0] == "email" else "VAT number"} {key[1]}'
+def _same_key_as_row(key: tuple[str, str], row: int) -> str:
+    kind, value = key
+    return (_('same email {value} as row {row}', value=value, row=row) if kind == 'email'
+            else _('same VAT number {value} as row {row}', value=value, row=row))
+
+
+def _already_exists(kind: Kind, record_id: int, key: tuple[str, str]) -> str:
+    """Why a row that matches a record is skipped by an import that only creates."""
+    values = {'id': record_id, 'value': key[1]}
+    if key[0] == 'email':
+        return (_('already exists: contact #{id} has the same email {value}', **values) if kind is CONTACT
+                else _('already exists: company #{id} has the same email {value}', **values))
+    return (_('already exists: contact #{id} has the same VAT number {value}', **values) if kind is CONTACT
+            else _('already exists: company #{id} has the same VAT number {value}', **values))
 
 
 def _company_of(row: Prepared) -> tuple[str, str]:
@@ -254,7 +269,9 @@ def _merged(kind: Kind, record: Record, row: Prepared) -> dict[str, object]:
             extra = [v for v in value if not any(same(v, c) for c in current)]
             limit = {'emails': MAX_EMAILS, 'phones': MAX_PHONES, 'addresses': MAX_ADDRESSES}[name]
             if len(current) + len(extra) > limit:
-                row.notes.append(f'{name}: the record is full, {len(current) + len(extra) - limit} not added')
+                row.notes.append(ngettext('{field}: the record is full, {count} not added',
+                                          '{field}: the record is full, {count} not added',
+                                          len(current) + len(extra) - limit, field=field_label(name)))
             combined = (current + extra)[:limit]
             if combined != current:
                 changes[name] = combined
@@ -350,15 +367,15 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
             for row, record_id in chunk:
                 record = records.get(record_id)
                 if record is None:
-                    entries.append(_row_entry(batch, row.incoming, 'skipped', message='the matching record was '
-                                                                                      'deleted during the import'))
+                    entries.append(_row_entry(batch, row.incoming, 'skipped',
+                                              message=_('the matching record was deleted during the import')))
                     batch.skipped += 1
                     continue
                 changes = _merged(kind, record, row)
                 if 'visibility' in changes and not access.may_change_visibility(actor, record):
                     del changes['visibility']  # the same rule as a save: only the creator changes it
-                    row.notes.append('visibility left as it was: only the person who created the record may '
-                                     'change it')
+                    row.notes.append(_('visibility left as it was: only the person who created the record may '
+                                       'change it'))
                 if kind is CONTACT and row.company_name:
                     company_id = company_ids[_company_of(row)]
                     if company_id != record.company_id:
@@ -373,8 +390,8 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                         version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(),
                         sort_name=record.sort_name, search_text=record.search_text, **changes)
                     if not written:
-                        entries.append(_row_entry(batch, row.incoming, 'skipped', message='the matching record '
-                                                  'was changed by someone else during the import'))
+                        entries.append(_row_entry(batch, row.incoming, 'skipped', message=_(
+                            'the matching record was changed by someone else during the import')))
                         batch.skipped += 1
                         continue
                     version += 1
@@ -383,7 +400,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                     if 'description' in changes:
                         await Mention.filter(**{owner: record.id}).delete()
                         await Mention.bulk_create([Mention(user_id=u, **{owner: record.id}) for u in row.mentions])
-                notes = row.notes or ([] if changes else ['nothing new: the record already had these values'])
+                notes = row.notes or ([] if changes else [_('nothing new: the record already had these values')])
                 entries.append(_row_entry(batch, row.incoming, 'updated', record.id, record.display_name,
                                           '; '.join(notes)[:2000], previous=previous,
                                           version_after=version))
@@ -400,7 +417,7 @@ async def _rollback(kind: Kind, batch: ImportBatch) -> None:
         async with in_transaction():
             await revert(kind, batch)
         batch.status = Status.FAILED.value
-        batch.message = 'The import failed and was rolled back: nothing was imported'
+        batch.message = _('The import failed and was rolled back: nothing was imported')
         batch.finished_at = now()
         await batch.save(update_fields=['status', 'message', 'finished_at'])
     except Exception:  # the database itself is failing; the original error is the one to report

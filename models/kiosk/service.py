@@ -28,6 +28,7 @@ from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
+from ..i18n import N_, _, ngettext
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records import search
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Listed
@@ -44,19 +45,24 @@ PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 COMPANY_CONTACTS_SHOWN = 50
 
-# What a link may show besides the name, in the order the settings offer them.
+# What a link may show besides the name, in the order the settings offer them (described in English here:
+# kiosk_field_descriptions gives them in the reader's language).
 KIOSK_FIELDS = {
-    'company': "a contact's company (and a company's people)",
-    'role': "a contact's role",
-    'sector': "a company's sector",
-    'type': 'the type (Client, Lead…)',
-    'work_email': 'the work email (the first one)',
-    'emails': 'every email',
-    'work_phone': 'the work phone (the first one)',
-    'phones': 'every phone',
-    'pec': 'the PEC',
-    'addresses': 'the addresses',
+    'company': N_("a contact's company (and a company's people)"),
+    'role': N_("a contact's role"),
+    'sector': N_("a company's sector"),
+    'type': N_('the type (Client, Lead…)'),
+    'work_email': N_('the work email (the first one)'),
+    'emails': N_('every email'),
+    'work_phone': N_('the work phone (the first one)'),
+    'phones': N_('every phone'),
+    'pec': N_('the PEC'),
+    'addresses': N_('the addresses'),
 }
+
+
+def kiosk_field_descriptions() -> dict[str, str]:
+    return {name: _(description) for name, description in KIOSK_FIELDS.items()}
 
 _HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
 _ORIGIN = re.compile(rf'^(?P<scheme>https?)://(?P<host>{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[0-9a-f:.]+\])'
@@ -76,18 +82,18 @@ def frame_origin(field_name: str, value: object) -> str:
     if text.endswith('/') and text.count('/') == 3:
         text = text[:-1]  # "https://intranet.example.com/" is still just the origin
     match = _ORIGIN.match(text)
-    problem = None if match else 'is not an origin'
+    origin = match is not None
     if match and match['host'].startswith('['):
         try:
-            if ipaddress.ip_address(match['host'][1:-1]).version != 6:
-                problem = 'is not an origin'
+            origin = ipaddress.ip_address(match['host'][1:-1]).version == 6
         except ValueError:
-            problem = 'is not an origin'
-    if match and match['port'] is not None and not 1 <= int(match['port']) <= 65535:
-        problem = 'has a port outside 1-65535'
-    if problem:
-        raise ValidationFailed.one(field_name, f'{text[:80]!r} {problem}: write scheme://host[:port], '
-                                               'e.g. https://intranet.example.com')
+            origin = False
+    if not origin:
+        raise ValidationFailed.one(field_name, _('{value!r} is not an origin: write scheme://host[:port], e.g. '
+                                                 'https://intranet.example.com', value=text[:80]))
+    if match['port'] is not None and not 1 <= int(match['port']) <= 65535:
+        raise ValidationFailed.one(field_name, _('{value!r} has a port outside 1-65535: write scheme://host[:port], '
+                                                 'e.g. https://intranet.example.com', value=text[:80]))
     return text
 
 
@@ -98,9 +104,10 @@ def frame_origin_list(field_name: str, value: object) -> list[str]:
     if isinstance(value, str):
         value = [part for part in re.split(r'[\s,]+', value) if part]
     if not isinstance(value, list):
-        raise ValidationFailed.one(field_name, 'must be a list of origins')
+        raise ValidationFailed.one(field_name, _('must be a list of origins'))
     if len(value) > ORIGINS_MAX:
-        raise ValidationFailed.one(field_name, f'may hold at most {ORIGINS_MAX} origins')
+        raise ValidationFailed.one(field_name, ngettext('may hold at most {count} origin',
+                                                        'may hold at most {count} origins', ORIGINS_MAX))
     checks = FieldErrors()
     origins: list[str] = []
     for i, item in enumerate(value):
@@ -117,7 +124,8 @@ def idle_seconds(field_name: str, value: object) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not is_whole_number(value) or not IDLE_MIN <= value <= IDLE_MAX:
-        raise ValidationFailed.one(field_name, f'must be a whole number of seconds between {IDLE_MIN} and {IDLE_MAX}')
+        raise ValidationFailed.one(field_name, _('must be a whole number of seconds between {low} and {high}',
+                                                 low=IDLE_MIN, high=IDLE_MAX))
     return value
 
 
@@ -126,11 +134,11 @@ def shown_field_list(field_name: str, value: object) -> list[str]:
     if value is None:
         return list(DEFAULT_FIELDS)
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValidationFailed.one(field_name, 'must be a list of field names')
+        raise ValidationFailed.one(field_name, _('must be a list of field names'))
     unknown = [v for v in value if v not in KIOSK_FIELDS]
     if unknown:
-        raise ValidationFailed.one(field_name, f'{unknown[0][:40]!r} is not a field a kiosk shows; choose among '
-                                               f'{", ".join(KIOSK_FIELDS)}')
+        raise ValidationFailed.one(field_name, _('{value!r} is not a field a kiosk shows; choose among {fields}',
+                                                 value=unknown[0][:40], fields=', '.join(KIOSK_FIELDS)))
     return [name for name in KIOSK_FIELDS if name in value]
 
 
@@ -288,7 +296,7 @@ async def search_directory(link: KioskLink, kind_name: str, *, q: str = '', limi
     """One page of the link's public contacts or companies matching the search in the fields the link shows, by
     name, and their total."""
     if kind_name not in KINDS:
-        raise ValidationFailed.one('kind', 'must be contact or company')
+        raise ValidationFailed.one('kind', _('must be contact or company'))
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     shown = await _still_live(link)
     kind = KINDS[kind_name]

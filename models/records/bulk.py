@@ -19,16 +19,18 @@ from .. import access
 from ..access import Action, require
 from ..errors import ValidationFailed
 from ..files.storage import detach_uploads, remove_files
+from ..i18n import N_, _, ngettext
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..validation import FieldErrors, choice
 from .service import now
-from .tables import Kind, Visibility
+from .tables import CONTACT, Kind, Visibility
 
 MAX_IDS = 1000
 ACTIONS = ('delete', 'change', 'visibility')
-NOT_FOUND = 'not found'
-NOT_CREATOR = 'only the person who created it may change its visibility'
+# why a record was left alone (in English here, in the reader's language in a result)
+NOT_FOUND = N_('not found')
+NOT_CREATOR = N_('only the person who created it may change its visibility')
 
 
 @dataclass
@@ -38,24 +40,31 @@ class BulkResult:
     skipped: list[dict] = field(default_factory=list)  # {'id': …, 'reason': …} for each id left alone
 
 
+def at_most_records(limit: int) -> str:
+    return ngettext('at most {count} record at once', 'at most {count} records at once', limit)
+
+
 def _ids(ids: object) -> list[int]:
     if not isinstance(ids, (list, tuple)) or not ids:
-        raise ValidationFailed.one('ids', 'give the ids of one or more records')
+        raise ValidationFailed.one('ids', _('give the ids of one or more records'))
     if len(ids) > MAX_IDS:
-        raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
+        raise ValidationFailed.one('ids', at_most_records(MAX_IDS))
     if not all(access.is_id(i) for i in ids):
-        raise ValidationFailed.one('ids', 'must be record ids (whole numbers from 1)')
+        raise ValidationFailed.one('ids', _('must be record ids (whole numbers from 1)'))
     return list(dict.fromkeys(ids))
 
 
 async def _changes(kind: Kind, actor: Membership, values: object) -> dict[str, str]:
     """The option fields to set (type, and role or sector), each checked against the organization's lists."""
     if not isinstance(values, dict) or not values:
-        raise ValidationFailed.one('values', f'give the fields to change: {", ".join(kind.options)}')
+        raise ValidationFailed.one('values', _('give the fields to change: {fields}', fields=', '.join(kind.options)))
     checks = FieldErrors()
     for name in values:
         if name not in kind.options:
-            checks.add(name, f'cannot be changed in bulk on a {kind.name} (only {", ".join(kind.options)})')
+            fields = ', '.join(kind.options)
+            checks.add(name, _('cannot be changed in bulk on a contact (only {fields})', fields=fields)
+                       if kind is CONTACT else
+                       _('cannot be changed in bulk on a company (only {fields})', fields=fields))
     checks.raise_if_any()
     lists = await option_lists(actor.org_id)
     cleaned = {name: checks.check(choice, name, value, allowed=lists.get(kind.options[name], []))
@@ -76,18 +85,19 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
     """
     require(actor.role, Action.EDIT_RECORDS)
     if action not in ACTIONS:
-        raise ValidationFailed.one('action', f'must be one of {", ".join(ACTIONS)}')
+        raise ValidationFailed.one('action', _('must be one of {choices}', choices=', '.join(ACTIONS)))
     wanted = _ids(ids)
     if action == 'change':
         changes: dict[str, str] = await _changes(kind, actor, values)
     elif action == 'visibility':
         if not isinstance(values, dict) or set(values) != {'visibility'}:
-            raise ValidationFailed.one('values', 'give {"visibility": "public"} or {"visibility": "private"}')
+            raise ValidationFailed.one('values', _('give {public} or {private}', public='{"visibility": "public"}',
+                                                    private='{"visibility": "private"}'))
         if values['visibility'] not in {v.value for v in Visibility}:
-            raise ValidationFailed.one('visibility', 'must be public or private')
+            raise ValidationFailed.one('visibility', _('must be public or private'))
         changes = {'visibility': values['visibility']}
     elif values:
-        raise ValidationFailed.one('values', 'a delete takes no values')
+        raise ValidationFailed.one('values', _('a delete takes no values'))
     result = BulkResult(action)
     keys: list[str] = []
     async with in_transaction():
@@ -97,9 +107,9 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
         for record_id in wanted:
             record = found.get(record_id)
             if record is None:
-                result.skipped.append({'id': record_id, 'reason': NOT_FOUND})
+                result.skipped.append({'id': record_id, 'reason': _(NOT_FOUND)})
             elif action == 'visibility' and not access.may_change_visibility(actor, record):
-                result.skipped.append({'id': record_id, 'reason': NOT_CREATOR})
+                result.skipped.append({'id': record_id, 'reason': _(NOT_CREATOR)})
             else:
                 result.done.append(record_id)
         if result.done and action == 'delete':

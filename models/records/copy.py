@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from .. import access
+from .. import access, i18n
 from ..access import Action, require
 from ..accounts.tables import User
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
+from ..i18n import _, ngettext
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership, OptionItem, Organization
+from .bulk import NOT_FOUND
 from .service import derive_columns, lookup_keys, now
 from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
 
@@ -52,7 +54,7 @@ def _ids(name: str, value: object) -> list[int]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(access.is_id(i) for i in value):
-        raise ValidationFailed.one(name, 'must be a list of ids')
+        raise ValidationFailed.one(name, _('must be a list of ids'))
     return list(dict.fromkeys(value))
 
 
@@ -66,7 +68,7 @@ async def _chunked(queryset_for, ids: list[int]) -> list:
 async def _target_membership(actor: Membership, target_org_id: object) -> Membership:
     """The caller's membership of the target; a target where they are not owner or member does not exist for them."""
     if target_org_id == actor.org_id:
-        raise ValidationFailed.one('target_org_id', 'must be another organization than the one copied from')
+        raise ValidationFailed.one('target_org_id', _('must be another organization than the one copied from'))
     target = await access.membership(await User.get(id=actor.user_id), target_org_id)
     if not access.allows(target.role, Action.RECEIVE_COPIES):
         raise NotFound('organization')
@@ -111,9 +113,10 @@ class _Target:
                                                                  else [])
         for key in keys:
             if (key in self.contact_keys) if kind is CONTACT else (key in self.company_by_key):
-                return f'already in the target: same {"email" if key[0] == "email" else "VAT number"} {key[1]}'
+                return (_('already in the target: same email {value}', value=key[1]) if key[0] == 'email'
+                        else _('already in the target: same VAT number {value}', value=key[1]))
         if kind is COMPANY and not record.vat_number and record.sort_name in self.company_by_name:
-            return f'already in the target: same name {record.name}'
+            return _('already in the target: same name {name}', name=record.name)
         return None
 
     def matching_company(self, company: Company) -> int | None:
@@ -142,7 +145,8 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
     target = _Target(await _target_membership(actor, target_org_id))
     contact_ids, company_ids = _ids('contact_ids', contact_ids), _ids('company_ids', company_ids)
     if len(contact_ids) + len(company_ids) > MAX_COPY:
-        raise ValidationFailed.one('contact_ids', f'copy at most {MAX_COPY:,} records at a time')
+        raise ValidationFailed.one('contact_ids', ngettext('copy at most {count} record at a time',
+                                                           'copy at most {count} records at a time', MAX_COPY))
     report = CopyReport()
 
     async def tell(step: str, done: int, total: int) -> None:
@@ -158,7 +162,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
         seen = {r.id for r in found}
         for record_id in wanted:
             if record_id not in seen:
-                report.skip(kind, record_id, 'not found')
+                report.skip(kind, record_id, _(NOT_FOUND))
     selected_companies = {c.id for c in companies}
     linked_ids = sorted({c.company_id for c in contacts if c.company_id} - selected_companies)
     linked = await _chunked(lambda chunk: access.visible(COMPANY, actor).filter(id__in=chunk), linked_ids)
@@ -276,7 +280,7 @@ class _Files:
         if target.storage_used + self.bytes > target.storage_quota:  # checked again, atomically, when reserving
             raise TooLarge(_quota_message(target, self.bytes))
         if self.integrations is None:
-            raise ValidationFailed.one('attachments', 'files cannot be copied here (no file store)')
+            raise ValidationFailed.one('attachments', _('files cannot be copied here (no file store)'))
         try:
             for values in uploads:
                 store = self.integrations.files
@@ -309,10 +313,11 @@ class _Files:
 
 
 def _quota_message(org, size: int) -> str:
-    mib = 1024 * 1024
-    return (f'The attachments need {size / mib:,.1f} MiB but {org.name} has '
-            f'{max(0, org.storage_quota - org.storage_used) / mib:,.1f} MiB free of its '
-            f'{org.storage_quota / mib:,.1f} MiB: nothing was copied')
+    def mib(value: int) -> str:
+        return i18n.number(value / (1024 * 1024), '#,##0.0')
+    return _('The attachments need {size} MiB but {organization} has {free} MiB free of its {quota} MiB: nothing was '
+             'copied', size=mib(size), organization=org.name, free=mib(max(0, org.storage_quota - org.storage_used)),
+             quota=mib(org.storage_quota))
 
 
 async def _add_options(target: _Target) -> None:

@@ -22,18 +22,24 @@ from dataclasses import dataclass
 
 from ..access import Action, parse_id, require
 from ..errors import NotFound, ValidationFailed
+from ..i18n import N_, _
 from ..imports.formats import ADDRESS_SLOTS, FORMULA_STARTS
 from ..mentions import readable
 from ..orgs.tables import Membership
 from . import service as records
-from .bulk import MAX_IDS
+from .bulk import MAX_IDS, at_most_records
 from .tables import COMPANY, CONTACT, Kind, Record
 
 CHUNK = 1000
 CSV_TYPE = 'text/csv; charset=utf-8'
 VCARD_TYPE = 'text/vcard; charset=utf-8'
-ADDRESS_LABELS = (('street', 'street'), ('city', 'city'), ('postal_code', 'postal code'),
-                  ('province', 'province'), ('country', 'country'))
+# the headers of the export, in English here and in the reader's language in a file (models/imports/formats.py
+# recognises them in each language)
+ADDRESS_LABELS = (('street', N_('Address {number} street')), ('city', N_('Address {number} city')),
+                  ('postal_code', N_('Address {number} postal code')), ('province', N_('Address {number} province')),
+                  ('country', N_('Address {number} country')))
+_CONTACT_HEADERS = (N_('First name'), N_('Last name'), N_('Company'), N_('Type'), N_('Role'))
+_COMPANY_HEADERS = (N_('Name'), N_('Type'), N_('Sector'))
 
 
 SEPARATORS = {'comma': ',', 'semicolon': ';', 'tab': '\t'}  # the names the API and the pages use
@@ -47,7 +53,7 @@ _A_NUMBER = re.compile(r'[+-][\d ]*\d[\d ]*')  # "+39 02 1234 5678", "-12": noth
 def separator_named(name: object) -> str:
     """The separator character for one of SEPARATORS' names; anything else is a refusal naming `separator`."""
     if name not in SEPARATORS:
-        raise ValidationFailed.one('separator', 'must be comma, semicolon or tab')
+        raise ValidationFailed.one('separator', _('must be comma, semicolon or tab'))
     return SEPARATORS[name]
 
 
@@ -66,10 +72,12 @@ def neutralise(value: object) -> str:
 
 
 def csv_headers(kind: Kind) -> list[str]:
-    own = ['First name', 'Last name', 'Company', 'Type', 'Role'] if kind is CONTACT else ['Name', 'Type', 'Sector']
-    return own + [f'Email {n}' for n in (1, 2, 3)] + ['PEC'] + [f'Phone {n}' for n in (1, 2, 3)] + \
-        [f'Address {n} {label}' for n in range(1, ADDRESS_SLOTS + 1) for _, label in ADDRESS_LABELS] + \
-        ['VAT number', 'Visibility', 'Notes']
+    """The header line of a CSV export, in the reader's language."""
+    own = [_(header) for header in (_CONTACT_HEADERS if kind is CONTACT else _COMPANY_HEADERS)]
+    return own + [_('Email {number}', number=n) for n in (1, 2, 3)] + [_('PEC')] + \
+        [_('Phone {number}', number=n) for n in (1, 2, 3)] + \
+        [_(label, number=n) for n in range(1, ADDRESS_SLOTS + 1) for _part, label in ADDRESS_LABELS] + \
+        [_('VAT number'), _('Visibility'), _('Notes')]
 
 
 def _padded(values: list, count: int, empty: object = '') -> list:
@@ -86,7 +94,7 @@ def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, s
         else [record.name, record.type, record.sector]
     addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
     cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
-        [a.get(part, '') for a in addresses for part, _ in ADDRESS_LABELS] + \
+        [a.get(part, '') for a in addresses for part, _label in ADDRESS_LABELS] + \
         [record.vat_number, record.visibility, readable(record.description, names)]
     return [neutralise(cell) for cell in cells]
 
@@ -115,14 +123,16 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: lis
 
 
 async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: str = 'comma',
-                     ids: list[int] | None = None, **filters: object) -> AsyncIterator[str]:
+                     ids: list[int] | None = None, headers: list[str] | None = None,
+                     **filters: object) -> AsyncIterator[str]:
     """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right), its cells
-    separated by the named separator (SEPARATORS)."""
+    separated by the named separator (SEPARATORS); `headers` are csv_headers(kind) in the language of whoever
+    asked for it (written once the file is read, which may be in another task)."""
     require(actor.role, Action.SEE_RECORDS)
     delimiter = separator_named(separator)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
-    writer.writerow(csv_headers(kind))
+    writer.writerow(headers or csv_headers(kind))
     yield '\ufeff' + out.getvalue()
     names = await member_names(actor.org_id)
     async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, **filters):
@@ -139,7 +149,7 @@ def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = N
 
     card = vobject.vCard()
     card.add('n').value = vobject.vcard.Name(family=record.last_name, given=record.first_name)
-    card.add('fn').value = record.display_name or company_name or '(no name)'
+    card.add('fn').value = record.display_name or company_name or _('(no name)')
     if company_name:
         card.add('org').value = [company_name]
     if record.role:
@@ -211,10 +221,10 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
     narrowing = {name: value for name, value in (filters or {}).items() if name in records.FILTERS[kind.name]}
     if ids is not None:
         if len(ids) > MAX_IDS:
-            raise ValidationFailed.one('ids', f'at most {MAX_IDS} records at once')
+            raise ValidationFailed.one('ids', at_most_records(MAX_IDS))
         ids = [i for i in (parse_id(i) for i in ids) if i is not None]
     pieces = export_vcards(actor, q=q, ids=ids, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, separator=str(separator), ids=ids, **narrowing)
+        else export_csv(kind, actor, q=q, separator=str(separator), ids=ids, headers=csv_headers(kind), **narrowing)
     return Export(filename, content_type, _encoded(pieces))
 
 

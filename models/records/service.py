@@ -18,6 +18,7 @@ from .. import access
 from ..access import Action, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..files.storage import remove_files, upload_keys
+from ..i18n import _
 from ..mentions import mentioned_user_ids
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
@@ -38,7 +39,7 @@ def now() -> datetime:
 def kind_named(name: object) -> Kind:
     """The kind a client names ('contact' or 'company'), or a refusal naming the `kind` field."""
     if name not in KINDS:
-        raise ValidationFailed.one('kind', 'must be contact or company')
+        raise ValidationFailed.one('kind', _('must be contact or company'))
     return KINDS[name]
 
 
@@ -58,7 +59,7 @@ def _visibility(name: str, value: object) -> str:
     try:
         return Visibility(value).value
     except ValueError:
-        raise ValidationFailed.one(name, 'must be public or private') from None
+        raise ValidationFailed.one(name, _('must be public or private')) from None
 
 
 async def check_mentions(org_id: int, text: str) -> list[int]:
@@ -70,8 +71,8 @@ async def check_mentions(org_id: int, text: str) -> list[int]:
     allowed = set(await access.mentionable_members(org_id).filter(user_id__in=ids).values_list('user_id', flat=True))
     strangers = [str(i) for i in ids if i not in allowed]
     if strangers:
-        raise ValidationFailed.one('description', 'mentions someone who is not a member or owner of this '
-                                                  f'organization (user {", ".join(strangers)})')
+        raise ValidationFailed.one('description', _('mentions someone who is not a member or owner of this '
+                                                    'organization (user {ids})', ids=', '.join(strangers)))
     return ids
 
 
@@ -88,7 +89,7 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
     given. Failures are collected in `checks`. Shared by single saves and by imports (models/imports/preparing.py)."""
     for name in data:
         if name not in kind.fields:
-            checks.add(name, f'is not a field of a {kind.name}')
+            checks.add(name, _('is not a field of a contact') if kind is CONTACT else _('is not a field of a company'))
     values: dict[str, object] = {}
     cleaned = Cleaned(values)
     for name, value in data.items():
@@ -123,12 +124,12 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
                 cleaned.new_company_name = company_name
     values.pop('company_name', None)
     if cleaned.new_company_name and data.get('company_id') is not None:
-        checks.add('company_name', 'give company_id or company_name, not both')
+        checks.add('company_name', _('give company_id or company_name, not both'))
     if kind is CONTACT:
         first = values.get('first_name', existing.first_name if existing else '')
         last = values.get('last_name', existing.last_name if existing else '')
         if not checks.errors.keys() & {'first_name', 'last_name'} and not first and not last:
-            checks.add('last_name', 'a contact needs a first or a last name')
+            checks.add('last_name', _('a contact needs a first or a last name'))
     return cleaned
 
 
@@ -146,7 +147,7 @@ async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | N
         value = data['company_id']
         if value is not None and not (access.is_id(value)
                                       and await access.visible(COMPANY, actor).filter(id=value).exists()):
-            checks.add('company_id', 'is not a company of this organization')
+            checks.add('company_id', _('is not a company of this organization'))
     checks.raise_if_any()
     return cleaned
 
@@ -192,7 +193,7 @@ async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
     require(actor.role, Action.EDIT_RECORDS)
     cleaned = await _clean(kind, actor, data, None)
     if kind is COMPANY and 'name' not in cleaned.values:
-        raise ValidationFailed.one('name', 'is required')
+        raise ValidationFailed.one('name', _('is required'))
     record = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
                         **cleaned.values)
     derive_columns(kind, record)
@@ -217,7 +218,7 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     if not is_whole_number(version):
-        raise ValidationFailed.one('version', 'is required: the version you are changing')
+        raise ValidationFailed.one('version', _('is required: the version you are changing'))
     if 'visibility' in data and data['visibility'] != record.visibility:
         access.require_may_change_visibility(actor, record)
     cleaned = await _clean(kind, actor, data, record)
@@ -254,10 +255,15 @@ class StaleVersion(Conflict):
 async def stale(kind: Kind, record: Record) -> StaleVersion:
     current = await kind.model.filter(id=record.id).select_related('updated_by').first()
     if current is None:
-        return StaleVersion(f'This {kind.name} was deleted meanwhile', 0, '', now())
-    who = current.updated_by.name if current.updated_by else 'someone'
-    return StaleVersion(f'{who} changed this {kind.name} at {current.updated_at:%Y-%m-%d %H:%M} UTC, after you '
-                        'opened it; reload to see their changes', current.version, who, current.updated_at)
+        return StaleVersion(_('This contact was deleted meanwhile') if kind is CONTACT
+                            else _('This company was deleted meanwhile'), 0, '', now())
+    who = current.updated_by.name if current.updated_by else _('someone')
+    when = f'{current.updated_at:%Y-%m-%d %H:%M}'
+    message = (_('{who} changed this contact at {when} UTC, after you opened it; reload to see their changes',
+                 who=who, when=when) if kind is CONTACT else
+               _('{who} changed this company at {when} UTC, after you opened it; reload to see their changes',
+                 who=who, when=when))
+    return StaleVersion(message, current.version, who, current.updated_at)
 
 
 async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
@@ -312,7 +318,8 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
         queryset = queryset.filter(condition)
     for name, value in filters.items():
         if name not in FILTERS[kind.name]:
-            raise ValidationFailed.one(name, f'is not a filter of {kind.name} lists')
+            raise ValidationFailed.one(name, _('is not a filter of contact lists') if kind is CONTACT
+                                       else _('is not a filter of company lists'))
         if value in (None, ''):
             continue
         if name == 'company_id' and not access.is_id(value):
@@ -327,7 +334,8 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
 
 def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool, q: str = ''):
     if sort not in SORTS or (sort == 'company' and kind is not CONTACT) or (sort == 'sector' and kind is not COMPANY):
-        raise ValidationFailed.one('sort', f'cannot sort {kind.name} lists by {sort!r}')
+        raise ValidationFailed.one('sort', _('cannot sort contact lists by {sort!r}', sort=sort) if kind is CONTACT
+                                   else _('cannot sort company lists by {sort!r}', sort=sort))
     if sort == 'relevance':
         return search.ranked(queryset, q, descending)
     first: tuple[str, ...] = ()

@@ -195,7 +195,8 @@ async def test_undo_refused_when_a_record_changed_since(acme):
                                       data=b'Name,Email\nAda Lovelace,ada@example.com\n')
     ada = await Contact.get(last_name='Lovelace')
     await records.update_record(CONTACT, acme.member.membership, ada.id, {'first_name': 'Augusta Ada'}, ada.version)
-    with pytest.raises(Conflict, match="were changed, or got files or connections, after this import"):
+    with pytest.raises(Conflict, match="^1 record was changed, or got files or connections, after this import "
+                                       r"\(Augusta Ada Lovelace\)"):
         await undo_import(acme.owner.membership, batch.id)
     assert await Contact.filter(id=ada.id).exists()
     assert (await get_batch(acme.owner.membership, batch.id)).status == 'done'
