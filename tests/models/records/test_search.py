@@ -6,13 +6,13 @@ import pytest
 from tortoise import connections
 
 from models import access
-from models.orgs import service as orgs
 from models.records import search
 from models.records import service as records
 from models.errors import Forbidden
 from models.records.service import create_record, delete_record, list_records, update_record
+from models.orgs.tables import Membership
 from models.records.tables import COMPANY, CONTACT, Contact
-from tests.helpers import VALID_IVA, make_user
+from tests.helpers import VALID_IVA
 
 OTHER_IVA = '01114601006'
 
@@ -214,6 +214,18 @@ async def test_the_search_goes_through_the_index(acme, sample):
         [search.document(sample['andre'])]
 
 
+async def _old_owner() -> Membership:
+    """The owner of an organization in a database of an older schema, written in SQL: today's models of users and
+    organizations have columns that the older tables do not."""
+    client = connections.get('default')
+    await client.execute_script(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ('old@example.com', 'Old Owner', 'x', "
+        "CURRENT_TIMESTAMP); INSERT INTO organizations (name, country, plan, storage_quota, storage_used, created_at) "
+        "VALUES ('Old Times', 'IT', 'free', 1, 0, CURRENT_TIMESTAMP); INSERT INTO memberships (org_id, user_id, role, "
+        "created_at) VALUES (1, 1, 'owner', CURRENT_TIMESTAMP)")
+    return await Membership.get(user_id=1).select_related('org')
+
+
 async def test_records_saved_before_the_migration_are_found_after_it(tmp_path):
     """Migration 0006 rewrites every search_text with today's document() and indexes the rows already there."""
     from tortoise.context import TortoiseContext
@@ -225,10 +237,9 @@ async def test_records_saved_before_the_migration_are_found_after_it(tmp_path):
         await ctx.init(config=tortoise_config(f'sqlite://{tmp_path / "old.sqlite3"}'))
         executor = MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()})
         await executor.migrate([MigrationTarget(app_label=APP_LABEL, name='0005_attachments')])
-        owner = await make_user(name='Old Owner')
-        org = await orgs.create_organization(user=owner, name='Old Times')
+        org = await _old_owner()
         old = await Contact.create(org_id=org.org_id, first_name='Zoë', last_name='Vecchi', sort_name='vecchi zoe',
-                                   emails=['zoë@exämple.com'], phones=['+390212345678'], created_by_id=owner.id,
+                                   emails=['zoë@exämple.com'], phones=['+390212345678'], created_by_id=org.user_id,
                                    search_text='zoe vecchi zoë@exämple.com')  # as 0005-era code wrote it
         await MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()}).migrate()
         assert [c.id for c in (await list_records(CONTACT, org, q='vecchi')).items] == [old.id]
@@ -247,10 +258,9 @@ async def test_records_saved_before_word_starts_were_indexed_are_found_by_two_le
         await ctx.init(config=tortoise_config(f'sqlite://{tmp_path / "old.sqlite3"}'))
         executor = MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()})
         await executor.migrate([MigrationTarget(app_label=APP_LABEL, name='0011_login_attempts')])
-        owner = await make_user(name='Old Owner')
-        org = await orgs.create_organization(user=owner, name='Old Times')
+        org = await _old_owner()
         old = await Contact.create(org_id=org.org_id, first_name='Zoë', last_name='Vecchi', sort_name='vecchi zoe',
-                                   created_by_id=owner.id, search_text='zoe vecchi')  # as 0011-era code wrote it
+                                   created_by_id=org.user_id, search_text='zoe vecchi')  # as 0011-era code wrote it
         assert (await list_records(CONTACT, org, q='zo')).items == []
         await MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()}).migrate()
         assert [c.id for c in (await list_records(CONTACT, org, q='zo')).items] == [old.id]
