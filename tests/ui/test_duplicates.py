@@ -35,7 +35,7 @@ async def test_review_merge_and_undo_two_contacts(user: User, acme):
     assert len(reviews) == 1  # one pair, with both reasons
     UserInteraction(user, reviews, None).click()
     await user.should_see(marker='merge-dialog')
-    await user.should_see(content='1 connection(s)', marker='merge-moved')
+    await user.should_see(content='1 connection', marker='merge-moved')
     assert len(user.find(marker='pick-emails').elements) == 2  # the union, deduplicated
     element(user, 'choice-first_name').value = 'other'
     element(user, 'choice-pec').value = 'other'
