@@ -235,8 +235,10 @@ class ImportPage:
                                   pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
                 .props('flat bordered dense').classes('w-full').mark('import-report')
             self.table.on('request', self.on_request)
-        if first_page is not FAILED:  # the report shows up with its first rows, not empty and filled after
-            self.show_rows(first_page, 1, 50)
+            # with its first rows, not empty and filled after; inside the card, as the handler's own element (the run
+            # button) is gone and texts find the page's language through the element being built
+            if first_page is not FAILED:
+                self.show_rows(first_page, 1, 50)
 
     @staticmethod
     def state_text(batch: ImportBatch) -> str:

@@ -223,3 +223,23 @@ def test_a_real_browser_imports_and_exports(screen):
     exported = httpx.get(f'{screen.url}/exports/{org}/contacts.csv?q=verdi', cookies=cookies)
     assert exported.status_code == 200 and 'Verdi' in exported.text and 'Martin' not in exported.text
     assert httpx.get(f'{screen.url}/exports/{org}/contacts.csv').status_code in (303, 307)  # no session: log in
+
+
+async def test_an_italian_user_imports_in_italian(user: User, acme):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/import')
+    await user.should_see('1. Scegli che cosa contiene il file', retries=WAIT)
+    await user.should_not_see('Choose what the file holds')
+    text = 'Nome;Cognome\nAda;Lovelace\nGrace;Hopper\n'
+    await upload(user, 'clienti.csv', data=text.encode())
+    await user.should_see('2 righe, campi separati da punto e virgola', marker='import-summary', retries=WAIT)
+    await user.should_see('Avvia importazione', marker='import-run')
+    user.find(marker='import-run').click()
+    await user.should_see('2 creati, 0 aggiornati, 0 saltati', marker='import-report-summary', retries=WAIT)
+    await user.should_see('Annulla questa importazione', marker='import-undo')
+    await user.should_not_see('Undo this import')
+    rows = element(user, 'import-report').rows
+    assert [(row['status'], row['result']) for row in rows] == [('created', 'creato')] * 2
+    assert [column['label'] for column in element(user, 'import-report').columns] == [
+        'Riga', 'Esito', 'Record', 'Motivo / note']
