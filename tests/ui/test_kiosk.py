@@ -287,6 +287,8 @@ async def test_an_italian_owner_makes_a_french_link_and_changes_it_to_italian(us
     await user.should_see('Ancora nessun link kiosk.', marker='no-kiosk-links')
     await user.should_see('Crea link kiosk', marker='kiosk-create')
     await user.should_not_see('Create kiosk link')
+    user.find(marker='kiosk-create').click()  # no name
+    await user.should_see('Correggi i campi evidenziati')
     user.find(marker='kiosk-name').type('Accueil')
     user.find(marker='kiosk-language').elements.pop().value = 'fr'
     user.find(marker='kiosk-create').click()
