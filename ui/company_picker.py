@@ -5,6 +5,7 @@ import inspect
 
 from nicegui import ui
 
+from models.i18n import _
 from models.records import service as records
 
 RESULTS = 8
@@ -17,14 +18,14 @@ class CompanyPicker:
     waits for it."""
 
     def __init__(self, ctx, *, company_id: int | None = None, company_name: str = '', allow_create: bool = True,
-                 label: str = 'Company', on_change=None, mark: str = 'company-picker') -> None:
+                 label: str = '', on_change=None, mark: str = 'company-picker') -> None:
         self.ctx = ctx
         self.company_id = company_id
         self.company_name = company_name
         self.new_name = ''
         self.allow_create = allow_create
         self.on_change = on_change
-        self.label = label
+        self.label = label or _('Company')
         self.mark = mark
         self.searches = 0  # searches started: only the latest one shows its answer
         self.container = ui.column().classes('w-full gap-1').mark(mark)
@@ -41,14 +42,14 @@ class CompanyPicker:
         self.container.clear()
         with self.container:
             if self.company_id or self.new_name:
-                shown = self.company_name if self.company_id else f'{self.new_name} (new)'
+                shown = self.company_name if self.company_id else _('{name} (new)', name=self.new_name)
                 with ui.row().classes('items-center gap-2 no-wrap'):
                     ui.icon('business').classes('text-grey-7')
                     ui.label(shown).classes('font-medium').mark(f'{self.mark}-chosen')
                     ui.button(icon='close', on_click=lambda: self.choose(None, '')) \
-                        .props('flat round dense size=sm').tooltip(f'No {self.label.lower()}').mark(f'{self.mark}-clear')
+                        .props('flat round dense size=sm').tooltip(_('No company')).mark(f'{self.mark}-clear')
                 return
-            self.query = ui.input(self.label, placeholder='Search companies…') \
+            self.query = ui.input(self.label, placeholder=_('Search companies…')) \
                 .props('clearable dense outlined debounce=250') \
                 .classes('w-full').mark(f'{self.mark}-search')
             self.query.on_value_change(self._search)
@@ -70,8 +71,8 @@ class CompanyPicker:
             for company_id, name in found:
                 ui.item(name, on_click=lambda c=company_id, n=name: self.choose(c, n)) \
                     .props('dense clickable').mark(f'{self.mark}-option')
-            if self.allow_create and not any(name.casefold() == text.casefold() for _, name in found):
-                ui.item(f'Create company “{text}”', on_click=lambda: self.create(text)) \
+            if self.allow_create and not any(name.casefold() == text.casefold() for _id, name in found):
+                ui.item(_('Create company “{name}”', name=text), on_click=lambda: self.create(text)) \
                     .props('dense clickable').classes('text-primary').mark(f'{self.mark}-create')
 
     async def choose(self, company_id: int | None, name: str) -> None:

@@ -3,32 +3,43 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
+from models.i18n import _, ngettext
 from models.records import copy as copying
 
 from .feedback import FAILED, attempt
 from .session import PageContext
-from .widgets import counted
+
+SKIPPED_SHOWN = 50
 
 
 async def copy_targets(ctx: PageContext) -> dict[int, str]:
     return {m.org_id: m.org.name for m in await copying.copy_targets(ctx.membership)}
 
 
+def _skipped_record(skipped: dict) -> str:
+    if skipped['kind'] == 'company':
+        return _('Company {id}', id=skipped['id'])
+    if skipped['kind'] == 'contact':
+        return _('Contact {id}', id=skipped['id'])
+    return f'{skipped["kind"]} {skipped["id"]}'
+
+
 async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_ids: list[int]) -> None:
     targets = await copy_targets(ctx)
     count = len(contact_ids) + len(company_ids)
     with ui.dialog(value=True) as dialog, ui.card().classes('w-[32rem] max-w-full'):
-        ui.label(f'Copy {count} record{"s" if count != 1 else ""} to another organization').classes('text-h6')
+        ui.label(ngettext('Copy {count} record to another organization', 'Copy {count} records to another organization',
+                          count)).classes('text-h6')
         if not targets:
-            ui.label('You are not owner or member of another organization.').mark('copy-no-target')
-            ui.button('Close', on_click=dialog.close)
+            ui.label(_('You are not owner or member of another organization.')).mark('copy-no-target')
+            ui.button(_('Close'), on_click=dialog.close)
             return
-        target = ui.select(targets, label='Target organization', value=next(iter(targets))) \
+        target = ui.select(targets, label=_('Target organization'), value=next(iter(targets))) \
             .classes('w-full').mark('copy-target')
-        anyway = ui.checkbox('Also copy records that already exist there (same email or VAT number)') \
+        anyway = ui.checkbox(_('Also copy records that already exist there (same email or VAT number)')) \
             .mark('copy-anyway')
-        ui.label('Every field is copied; a contact\'s company comes along (or is matched in the target); '
-                 'attachments are copied, connections are not.').classes('text-caption text-grey-8')
+        ui.label(_("Every field is copied; a contact's company comes along (or is matched in the target); "
+                   'attachments are copied, connections are not.')).classes('text-caption text-grey-8')
         progress = ui.linear_progress(value=0, show_value=False).mark('copy-progress')
         progress.set_visibility(False)
         summary = ui.column().classes('w-full gap-1').mark('copy-summary')
@@ -48,18 +59,22 @@ async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_
                 return
             summary.clear()
             with summary:
-                ui.label(f'Copied {counted(len(report.contacts), "contact")}, '
-                         f'{counted(report.companies_created, "company", "companies")} and '
-                         f'{counted(report.attachments, "attachment")} to {targets[target.value]}.') \
+                ui.label(_('Copied {contacts}, {companies} and {attachments} to {organization}.',
+                           contacts=ngettext('{count} contact', '{count} contacts', len(report.contacts)),
+                           companies=ngettext('{count} company', '{count} companies', report.companies_created),
+                           attachments=ngettext('{count} attachment', '{count} attachments', report.attachments),
+                           organization=targets[target.value])) \
                     .classes('text-positive').mark('copy-done')
                 if report.skipped:
-                    ui.label(f'Skipped {counted(len(report.skipped), "record")}:').classes('text-warning')
-                    for skipped in report.skipped[:50]:
-                        ui.label(f'{skipped["kind"]} {skipped["id"]}: {skipped["reason"]}') \
+                    ui.label(ngettext('Skipped {count} record:', 'Skipped {count} records:', len(report.skipped))) \
+                        .classes('text-warning')
+                    for skipped in report.skipped[:SKIPPED_SHOWN]:
+                        ui.label(f'{_skipped_record(skipped)}: {skipped["reason"]}') \
                             .classes('text-caption').mark('copy-skipped')
-                    if len(report.skipped) > 50:
-                        ui.label(f'… and {len(report.skipped) - 50} more').classes('text-caption')
+                    if len(report.skipped) > SKIPPED_SHOWN:
+                        ui.label(ngettext('… and {count} more', '… and {count} more',
+                                          len(report.skipped) - SKIPPED_SHOWN)).classes('text-caption')
 
         with ui.row().classes('w-full justify-end'):
-            ui.button('Close', on_click=dialog.close).props('flat')
-            go = ui.button('Copy', icon='content_copy', on_click=run).mark('copy-run')
+            ui.button(_('Close'), on_click=dialog.close).props('flat')
+            go = ui.button(_('Copy'), icon='content_copy', on_click=run).mark('copy-run')

@@ -8,6 +8,7 @@ from typing import TypeVar
 from nicegui import ui
 
 from models.errors import RubricaError, ValidationFailed
+from models.i18n import _
 from models.labels import field_label
 
 from . import session
@@ -72,7 +73,7 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
                 element.error = message
             else:
                 unplaced.append(f'{field_label(field)}: {message}')
-        ui.notify('Please correct the highlighted fields' if not unplaced else '; '.join(unplaced),
+        ui.notify(_('Please correct the highlighted fields') if not unplaced else '; '.join(unplaced),
                   type='negative', multi_line=True)
     except RubricaError as e:
         ui.notify(e.message, type='negative', multi_line=True)

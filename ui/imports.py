@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from nicegui import ui
 
+from models import i18n
 from models.access import Action, parse_id
 from models.errors import RubricaError, ValidationFailed
 from models.imports import reading, reports, writing
@@ -14,6 +16,7 @@ from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.records import exports
+from models.i18n import N_, _, ngettext
 from models.records.tables import KINDS
 from web.downloads import export_response
 from web.session import session_membership
@@ -25,14 +28,33 @@ from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
 
 SAMPLES = 3  # the first values shown of each column
-MODES = {'create': 'Create only: skip rows that match an existing record',
-         'update': 'Update matches: by email, then VAT number; create the others'}
-REPORT_COLUMNS = [
-    {'name': 'row', 'label': 'Row', 'field': 'row', 'align': 'right'},
-    {'name': 'status', 'label': 'Result', 'field': 'status', 'align': 'left'},
-    {'name': 'name', 'label': 'Record', 'field': 'name', 'align': 'left'},
-    {'name': 'message', 'label': 'Reason / notes', 'field': 'message', 'align': 'left'},
+MODES = {'create': N_('Create only: skip rows that match an existing record'),
+         'update': N_('Update matches: by email, then VAT number; create the others')}
+REPORT_COLUMNS = [  # labels translated where the table is made
+    {'name': 'row', 'label': N_('Row'), 'field': 'row', 'align': 'right'},
+    {'name': 'status', 'label': N_('Result'), 'field': 'result', 'align': 'left'},
+    {'name': 'name', 'label': N_('Record'), 'field': 'name', 'align': 'left'},
+    {'name': 'message', 'label': N_('Reason / notes'), 'field': 'message', 'align': 'left'},
 ]
+ROW_RESULTS = {'created': N_('created'), 'updated': N_('updated'), 'skipped': N_('skipped')}
+BATCH_STATES = {'running': N_('running'), 'done': N_('done'), 'failed': N_('failed'), 'undone': N_('undone')}
+SEPARATORS = {',': N_('comma-separated'), ';': N_('semicolon-separated'), '\t': N_('tab-separated')}
+KIND_PLURALS = {'contact': N_('contacts'), 'company': N_('companies')}
+GO_TO = {'contact': N_('Go to contacts'), 'company': N_('Go to companies')}
+
+
+def _number(value: int) -> str:
+    return format_decimal(value, locale=i18n.current())
+
+
+def counts_text(batch: ImportBatch) -> str:
+    """'3 created, 0 updated, 1 skipped' and, when there are, the companies the import made."""
+    text = ', '.join((ngettext('{count} created', '{count} created', batch.created),
+                      ngettext('{count} updated', '{count} updated', batch.updated),
+                      ngettext('{count} skipped', '{count} skipped', batch.skipped)))
+    if batch.companies_created:
+        text += '; ' + ngettext('{count} new company', '{count} new companies', batch.companies_created)
+    return text
 
 
 # ---------------------------------------------------------------- export downloads (session, not token)
@@ -78,14 +100,15 @@ class ImportPage:
 
     def build(self) -> None:
         with ui.card().classes('w-full'):
-            ui.label('1. Choose what the file holds and upload it (CSV from a spreadsheet, Google Contacts or '
-                     'Outlook; or vCards)').classes('font-medium')
-            ui.toggle({'contact': 'Contacts', 'company': 'Companies'}, value=self.kind,
+            ui.label(_('1. Choose what the file holds and upload it (CSV from a spreadsheet, Google Contacts or '
+                       'Outlook; or vCards)')).classes('font-medium')
+            ui.toggle({'contact': _('Contacts'), 'company': _('Companies')}, value=self.kind,
                       on_change=lambda e: self.set_kind(e.value)).mark('import-kind')
-            self.upload = ui.upload(label='CSV or vCard file', auto_upload=True, max_file_size=MAX_IMPORT_BYTES,
+            self.upload = ui.upload(label=_('CSV or vCard file'), auto_upload=True, max_file_size=MAX_IMPORT_BYTES,
                                     on_upload=self.receive,
-                                    on_rejected=lambda: self.problem.set_text(
-                                        f'Import files may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB')) \
+                                    on_rejected=lambda: self.problem.set_text(_(
+                                        'Import files may be at most {size} MiB',
+                                        size=_number(MAX_IMPORT_BYTES // (1024 * 1024))))) \
                 .props('accept=".csv,.txt,.tsv,.vcf,.vcard,text/csv,text/vcard" flat bordered') \
                 .classes('max-w-full').mark('import-upload')
             self.problem = ui.label().classes('text-negative').mark('import-problem')
@@ -124,27 +147,33 @@ class ImportPage:
         with self.preview, ui.card().classes('w-full'):
             shown = self.shown
             if shown.file_format == 'vcard':
-                ui.label(f'2. {self.filename}: {shown.row_count:,} vCards, imported as contacts') \
+                ui.label(ngettext('2. {file}: {count} vCard, imported as contacts',
+                                  '2. {file}: {count} vCards, imported as contacts', shown.row_count,
+                                  file=self.filename)) \
                     .classes('font-medium').mark('import-summary')
             else:
-                separator = {',': 'comma', ';': 'semicolon', '\t': 'tab'}.get(shown.delimiter, shown.delimiter)
-                ui.label(f'2. {self.filename}: {shown.row_count:,} rows, {separator}-separated, read as '
-                         f'{shown.encoding}. Choose the field each column goes to.') \
+                separated = _(SEPARATORS[shown.delimiter]) if shown.delimiter in SEPARATORS \
+                    else _('{character}-separated', character=shown.delimiter)
+                ui.label(ngettext('2. {file}: {count} row, {separated}, read as {encoding}. Choose the field each '
+                                  'column goes to.',
+                                  '2. {file}: {count} rows, {separated}, read as {encoding}. Choose the field each '
+                                  'column goes to.', shown.row_count,
+                                  file=self.filename, separated=separated, encoding=shown.encoding)) \
                     .classes('font-medium').mark('import-summary')
-                options = {'': '— ignore —', **shown.fields}
+                options = {'': _('— ignore —'), **shown.fields}
                 with ui.grid(columns='minmax(8rem, 1fr) minmax(12rem, 1fr) 2fr').classes('w-full items-center gap-1'):
-                    ui.label('Column').classes('text-grey-7')
-                    ui.label('Field').classes('text-grey-7')
-                    ui.label('First values').classes('text-grey-7')
+                    ui.label(_('Column')).classes('text-grey-7')
+                    ui.label(_('Field')).classes('text-grey-7')
+                    ui.label(_('First values')).classes('text-grey-7')
                     for i, header in enumerate(shown.headers):
-                        ui.label(header or f'(column {i + 1})').mark(f'import-header-{i}')
+                        ui.label(header or _('(column {number})', number=i + 1)).mark(f'import-header-{i}')
                         self.selects.append(ui.select(options, value=shown.mapping[i]).props('dense outlined')
                                             .mark(f'import-map-{i}'))
                         samples = [row[i] for row in shown.rows[:SAMPLES] if row[i].strip()]
                         ui.label(' · '.join(samples)[:200]).classes('text-grey-8 text-sm ellipsis')
-            self.mode = ui.radio(MODES, value='create').mark('import-mode')
+            self.mode = ui.radio({mode: _(text) for mode, text in MODES.items()}, value='create').mark('import-mode')
             with ui.row().classes('items-center gap-2 w-full'):
-                self.run_button = ui.button('Run import', icon='upload', on_click=self.run).mark('import-run')
+                self.run_button = ui.button(_('Run import'), icon='upload', on_click=self.run).mark('import-run')
                 self.progress = ui.linear_progress(value=0, show_value=False).classes('grow').mark('import-progress')
                 self.progress_label = ui.label().mark('import-progress-label')
                 self.progress.set_visibility(False)
@@ -159,9 +188,13 @@ class ImportPage:
             share = done / total if total else 1.0
             self.progress.set_value(share / 2 if step == 'checking' else 0.5 + share / 2 if step == 'writing'
                                     else 1.0)
-            self.progress_label.set_text({'checking': f'Checking rows: {done:,} of {total:,}',
-                                          'writing': f'Saving: {done:,} of {total:,}',
-                                          'done': f'Done: {total:,} rows'}[step])
+            if step == 'checking':
+                text = _('Checking rows: {done} of {total}', done=_number(done), total=_number(total))
+            elif step == 'writing':
+                text = _('Saving: {done} of {total}', done=_number(done), total=_number(total))
+            else:
+                text = ngettext('Done: {count} row', 'Done: {count} rows', total)
+            self.progress_label.set_text(text)
 
         try:
             batch = await attempt(writing.import_file(self.ctx.membership, kind=self.kind, data=self.data,
@@ -184,32 +217,36 @@ class ImportPage:
         first_page = await attempt(reports.report_rows(self.ctx.membership, batch.id, limit=50))
         self.result.clear()
         with self.result, ui.card().classes('w-full'):
-            ui.label(f'{batch.filename or "Import"}: {batch.created:,} created, {batch.updated:,} updated, '
-                     f'{batch.skipped:,} skipped' + (f'; {batch.companies_created:,} new companies'
-                                                     if batch.companies_created else '')) \
+            ui.label(f'{batch.filename or _("Import")}: {counts_text(batch)}') \
                 .classes('text-h6').mark('import-report-summary')
             self.state = ui.label(self.state_text(batch)).mark('import-state')
             with ui.row().classes('items-center gap-2 w-full'):
-                ui.select({'': 'All rows', 'created': 'Created', 'updated': 'Updated', 'skipped': 'Skipped'},
-                          value='', label='Show', on_change=lambda e: self.set_filter(e.value)) \
+                ui.select({'': _('All rows'), 'created': _('Created'), 'updated': _('Updated'),
+                           'skipped': _('Skipped')},
+                          value='', label=_('Show'), on_change=lambda e: self.set_filter(e.value)) \
                     .props('dense outlined').classes('min-w-[10rem]').mark('import-report-filter')
                 ui.space()
-                self.undo_button = ui.button('Undo this import', icon='undo', on_click=self.confirm_undo) \
+                self.undo_button = ui.button(_('Undo this import'), icon='undo', on_click=self.confirm_undo) \
                     .props('outline color=negative').mark('import-undo')
                 self.undo_button.set_visibility(batch.status == Status.DONE.value)
-                ui.link(f'Go to {PLURAL[batch.kind]}', f'/{PLURAL[batch.kind]}').mark('import-go-to-list')
-            self.table = ui.table(rows=[], columns=REPORT_COLUMNS, row_key='row',
+                ui.link(_(GO_TO[batch.kind]), f'/{PLURAL[batch.kind]}').mark('import-go-to-list')
+            columns = [{**column, 'label': _(column['label'])} for column in REPORT_COLUMNS]
+            self.table = ui.table(rows=[], columns=columns, row_key='row',
                                   pagination={'rowsPerPage': 50, 'page': 1, 'rowsNumber': 0}) \
                 .props('flat bordered dense').classes('w-full').mark('import-report')
             self.table.on('request', self.on_request)
-        if first_page is not FAILED:  # the report shows up with its first rows, not empty and filled after
-            self.show_rows(first_page, 1, 50)
+            # with its first rows, not empty and filled after; inside the card, as the handler's own element (the run
+            # button) is gone and texts find the page's language through the element being built
+            if first_page is not FAILED:
+                self.show_rows(first_page, 1, 50)
 
     @staticmethod
     def state_text(batch: ImportBatch) -> str:
-        return {'done': f'Finished {moments.moment(batch.finished_at)}' if batch.finished_at else 'Finished',
-                'undone': 'This import was undone: what it created is gone, what it updated is as before',
-                'failed': batch.message or 'The import failed', 'running': 'Still running…'}[batch.status]
+        if batch.status == 'done':
+            return _('Finished {moment}', moment=moments.moment(batch.finished_at)) if batch.finished_at \
+                else _('Finished')
+        return {'undone': _('This import was undone: what it created is gone, what it updated is as before'),
+                'failed': batch.message or _('The import failed'), 'running': _('Still running…')}[batch.status]
 
     async def set_filter(self, status: str) -> None:
         self.status_filter = status or ''
@@ -228,15 +265,20 @@ class ImportPage:
 
     def show_rows(self, found: tuple[list[ImportRow], int], page: int, per_page: int) -> None:
         rows, total = found
-        self.table.rows = [{'row': r.row, 'status': r.status, 'name': r.name, 'message': r.message} for r in rows]
+        self.table.rows = [{'row': r.row, 'status': r.status, 'result': _(ROW_RESULTS.get(r.status, r.status)),
+                            'name': r.name, 'message': r.message} for r in rows]
         self.table.pagination = {'rowsPerPage': per_page, 'page': page, 'rowsNumber': total}
 
     def confirm_undo(self) -> None:
         with ui.dialog() as dialog, ui.card():
-            ui.label(f'Undo this import? The {self.batch.created:,} records it created are deleted and the '
-                     f'{self.batch.updated:,} it updated get their previous values back.')
+            ui.label(' '.join((
+                _('Undo this import?'),
+                ngettext('The record it created is deleted.', 'The {count} records it created are deleted.',
+                         self.batch.created),
+                ngettext('The record it updated gets its previous values back.',
+                         'The {count} records it updated get their previous values back.', self.batch.updated))))
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat')
 
                 async def undo() -> None:
                     dialog.close()
@@ -246,9 +288,9 @@ class ImportPage:
                     self.batch = batch
                     self.undo_button.set_visibility(False)
                     self.state.set_text(self.state_text(batch))
-                    ui.notify('The import was undone', type='positive')
+                    ui.notify(_('The import was undone'), type='positive')
 
-                ui.button('Undo', on_click=undo).props('color=negative').mark('import-undo-confirm')
+                ui.button(_('Undo'), on_click=undo).props('color=negative').mark('import-undo-confirm')
         dialog.open()
 
 
@@ -256,19 +298,21 @@ async def recent_imports(ctx: PageContext) -> None:
     batches = await reports.recent_batches(ctx.membership)
     if not batches:
         return
-    with ui.expansion('Your recent imports', icon='history').classes('w-full').mark('import-recent'):
+    with ui.expansion(_('Your recent imports'), icon='history').classes('w-full').mark('import-recent'):
         for batch in batches:
-            ui.link(f'{moments.moment(batch.created_at)} · {batch.filename or batch.source} · {batch.kind}s · '
-                    f'{batch.created} created, {batch.updated} updated, {batch.skipped} skipped · {batch.status}',
-                    f'/import?batch={batch.id}')
+            kind = _(KIND_PLURALS[batch.kind]) if batch.kind in KIND_PLURALS else batch.kind
+            state = _(BATCH_STATES[batch.status]) if batch.status in BATCH_STATES else batch.status
+            ui.link(f'{moments.moment(batch.created_at)} · {batch.filename or batch.source} · {kind} · '
+                    f'{counts_text(batch)} · {state}', f'/import?batch={batch.id}')
 
 
 @ui.page('/import', title='Import · Rubrica')
 async def import_page(kind: str = 'contact', batch: str = ''):
     if (ctx := await page_context()) is None:
         return to_login('/import')
-    with frame(ctx, 'Import contacts or companies'):
-        if not records_allowed(ctx, 'contacts and companies, nor import them', Action.EDIT_RECORDS):
+    ui.page_title(_('Import') + ' · Rubrica')
+    with frame(ctx, _('Import contacts or companies')):
+        if not records_allowed(ctx, action=Action.EDIT_RECORDS):  # the roles that see records are those that import
             return
         page = ImportPage(ctx, kind)
         if batch:

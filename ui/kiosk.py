@@ -8,24 +8,28 @@ screen at once). Framing is refused unless the link lists the origins that may f
 """
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from nicegui import ui
 
+from models import i18n
 from models.errors import NotFound
+from models.i18n import N_, _
 from models.kiosk import service as kiosk
 from models.kiosk.service import Entry
 from models.kiosk.tables import DEFAULT_FIELDS, IDLE_DEFAULT, KioskLink
 from models.validation import display_phone
 from web.headers import allow_framing
 
-from . import moments
+from . import language, moments
 from .feedback import FAILED, attempt
 from .session import PageContext
 from .widgets import secret_list, secret_row, section_title, show_once
 
-TITLE = 'Directory · Rubrica'
-KIND_OPTIONS = {'all': 'All', 'contact': 'People', 'company': 'Companies'}
-SECTION_TITLES = {'contact': 'People', 'company': 'Companies'}
+TITLE = 'Directory · Rubrica'  # until the page is built in its language
+KIND_OPTIONS = {'all': N_('All'), 'contact': N_('People'), 'company': N_('Companies')}
+SECTION_TITLES = {'contact': N_('People'), 'company': N_('Companies')}
+MORE_BUTTONS = {'contact': N_('Show more people'), 'company': N_('Show more companies')}
 SHOWN_PER_KIND = 12  # per kind on the start screen and after each search; "Show more" adds kiosk.PAGE_SIZE
 
 # Client-side idle timer: any touch, click, key or scroll re-arms it; when it fires, the server resets the screen.
@@ -42,13 +46,24 @@ IDLE_SCRIPT = '''<script>
 </script>'''
 
 
+def _number(value: int) -> str:
+    return format_decimal(value, locale=i18n.current())
+
+
+def _titled() -> None:
+    ui.page_title(_('Directory') + ' · Rubrica')
+
+
 def not_found() -> None:
+    """No link to take a language from: the browser's."""
     ui.status_code(404)
+    language.set_page_language()
+    _titled()
     with ui.column().classes('w-full h-screen items-center justify-center gap-4'):
         ui.icon('link_off', size='4rem').classes('text-grey-6')
-        ui.label('This kiosk link does not exist or was revoked.').classes('text-h5 text-center') \
+        ui.label(_('This kiosk link does not exist or was revoked.')).classes('text-h5 text-center') \
             .mark('kiosk-not-found')
-        ui.label('Ask an owner of the organization for a new link (Settings → Kiosk links).') \
+        ui.label(_('Ask an owner of the organization for a new link (Settings → Kiosk links).')) \
             .classes('text-grey-8 text-center')
 
 
@@ -65,6 +80,8 @@ async def kiosk_page(token: str, request: Request):
         not_found()
         return
     allow_framing(request, link.frame_origins)
+    language.set_page_language(link.language)
+    _titled()
     moments.set_page_zone()
     moments.tell_browser_zone()
     await KioskScreen(link).build()
@@ -100,14 +117,15 @@ class KioskScreen:
                 ui.icon('contacts', size='3rem').classes('text-primary')
                 with ui.column().classes('gap-0'):
                     ui.label(self.link.org.name).classes('text-h4 font-medium').mark('kiosk-org')
-                    ui.label('Directory').classes('text-h6 text-grey-8')
-            self.search = ui.input(placeholder='Search people and companies', on_change=self.searched) \
+                    ui.label(_('Directory')).classes('text-h6 text-grey-8')
+            self.search = ui.input(placeholder=_('Search people and companies'), on_change=self.searched) \
                 .props('outlined rounded clearable debounce=300 bg-color=white input-class="text-h5" '
                        'input-style="min-height: 4.5rem" autocomplete=off spellcheck=false') \
                 .classes('w-full text-h5 kiosk-search').mark('kiosk-search')
             with self.search.add_slot('prepend'):
                 ui.icon('search', size='2.5rem')
-            self.kinds = ui.toggle(KIND_OPTIONS, value='all', on_change=self.kind_changed) \
+            kinds = {name: _(text) for name, text in KIND_OPTIONS.items()}
+            self.kinds = ui.toggle(kinds, value='all', on_change=self.kind_changed) \
                 .props('spread no-caps size=xl toggle-color=primary color=white text-color=black') \
                 .classes('w-full max-w-2xl text-h6').mark('kiosk-kind')
             self.results()
@@ -141,23 +159,23 @@ class KioskScreen:
     @ui.refreshable_method
     def results(self) -> None:
         if self.gone:
-            ui.label('This kiosk link was revoked.').classes('text-h5 text-negative q-my-xl').mark('kiosk-gone')
+            ui.label(_('This kiosk link was revoked.')).classes('text-h5 text-negative q-my-xl').mark('kiosk-gone')
             return
         if not any(page.total for page in self.pages.values()):
-            ui.label('Nothing found.' if self.query.strip() else 'The directory is empty.') \
+            ui.label(_('Nothing found.') if self.query.strip() else _('The directory is empty.')) \
                 .classes('text-h5 text-grey-8 q-my-xl').mark('kiosk-nothing')
             return
         for kind_name, page in self.pages.items():
             if not page.total:
                 continue
             with ui.row().classes('w-full items-baseline gap-3'):
-                ui.label(SECTION_TITLES[kind_name]).classes('text-h5')
-                ui.label(f'{page.total}').classes('text-h6 text-grey-7').mark(f'kiosk-total-{kind_name}')
+                ui.label(_(SECTION_TITLES[kind_name])).classes('text-h5')
+                ui.label(_number(page.total)).classes('text-h6 text-grey-7').mark(f'kiosk-total-{kind_name}')
             with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 xl:grid-cols-3 gap-4'):
                 for entry in page.entries:
                     self.tile(entry)
             if page.total > len(page.entries):
-                ui.button(f'Show more {SECTION_TITLES[kind_name].lower()}',
+                ui.button(_(MORE_BUTTONS[kind_name]),
                           on_click=lambda k=kind_name: self.more(k)) \
                     .props('outline size=xl no-caps').classes('w-full sm:w-auto min-h-[4rem]') \
                     .mark(f'kiosk-more-{kind_name}')
@@ -177,7 +195,7 @@ class KioskScreen:
     @ui.refreshable_method
     def card_view(self) -> None:
         if self.card_missing:
-            ui.label('This record is no longer in the directory.').classes('text-h6').mark('kiosk-card-missing')
+            ui.label(_('This record is no longer in the directory.')).classes('text-h6').mark('kiosk-card-missing')
             self._close_button()
             return
         if self.card is None:
@@ -197,7 +215,7 @@ class KioskScreen:
                     .props('outline no-caps size=lg').classes('min-h-[3.5rem]').mark('kiosk-card-company')
             self._details(entry)
             if entry.kind == 'company' and self.card.contacts_total:
-                ui.label(f'People ({self.card.contacts_total})').classes('text-h6 q-mt-md')
+                ui.label(_('People ({count})', count=_number(self.card.contacts_total))).classes('text-h6 q-mt-md')
                 with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-3'):
                     for person in self.card.contacts:
                         ui.button(person.name or '—', icon='person',
@@ -224,10 +242,10 @@ class KioskScreen:
                     ui.icon('place', size='2rem').classes('text-grey-7')
                     ui.label(text).classes('text-h6 break-words').mark('kiosk-card-address')
         if not rows and not entry.addresses:
-            ui.label('No phone or email in the directory.').classes('text-grey-8')
+            ui.label(_('No phone or email in the directory.')).classes('text-grey-8')
 
     def _close_button(self) -> None:
-        ui.button('Back', icon='arrow_back', on_click=self.dialog.close) \
+        ui.button(_('Back'), icon='arrow_back', on_click=self.dialog.close) \
             .props('unelevated size=xl no-caps').classes('w-full sm:w-auto min-h-[4rem] q-mt-md') \
             .mark('kiosk-card-close')
 
@@ -273,97 +291,120 @@ class KioskScreen:
 
 # ------------------------------------------------------------------ Settings → Kiosk links (owners)
 
-FIELD_LABELS = {'company': 'Company', 'role': 'Role', 'sector': 'Sector', 'type': 'Type',
-                'work_email': 'Work email (the first)', 'emails': 'Every email', 'work_phone': 'Work phone (the first)',
-                'phones': 'Every phone', 'pec': 'PEC', 'addresses': 'Addresses'}
+FIELD_LABELS = {'company': N_('Company'), 'role': N_('Role'), 'sector': N_('Sector'), 'type': N_('Type'),
+                'work_email': N_('Work email (the first)'), 'emails': N_('Every email'),
+                'work_phone': N_('Work phone (the first)'), 'phones': N_('Every phone'), 'pec': N_('PEC'),
+                'addresses': N_('Addresses')}
+
+
+def _field_label(name: str) -> str:
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
 def _fields_text(shown: list[str]) -> str:
-    return ', '.join(['name', *(FIELD_LABELS.get(f, f).lower() for f in shown)])
+    return ', '.join([_('name'), *(_field_label(f).lower() for f in shown)])
 
 
 def fields_select(value: list[str]) -> ui.select:
     """The fields a kiosk link shows besides the name (models/kiosk/service.py KIOSK_FIELDS)."""
-    return ui.select({name: FIELD_LABELS.get(name, name) for name in kiosk.KIOSK_FIELDS}, value=list(value),
-                     multiple=True, label='Shows, besides the name').props('use-chips outlined') \
+    return ui.select({name: _field_label(name) for name in kiosk.KIOSK_FIELDS}, value=list(value),
+                     multiple=True, label=_('Shows, besides the name')).props('use-chips outlined') \
         .classes('min-w-[22rem] grow')
 
 
+def language_select(value: str) -> ui.select:
+    """The language a kiosk link's screen speaks: one Rubrica speaks, or the browser's."""
+    return ui.select({'': _("The browser's language"), **i18n.LANGUAGES}, value=value, label=_('Language')) \
+        .props('outlined').classes('min-w-[14rem]')
+
+
+def _language_text(link: KioskLink) -> str:
+    return _('language: {language}', language=i18n.LANGUAGES.get(link.language) or _("the browser's"))
+
+
 def _origins_text(link: KioskLink) -> str:
-    return ', '.join(link.frame_origins) if link.frame_origins else 'no framing (open it full screen)'
+    return ', '.join(link.frame_origins) if link.frame_origins else _('no framing (open it full screen)')
 
 
 async def kiosk_links_section(ctx: PageContext) -> None:
     """Create, list and revoke the organization's kiosk links. Mount it for owners (Action.MANAGE_KIOSK)."""
-    section_title('Kiosk links', 'A kiosk link opens a read-only directory of this organization\'s public contacts '
-                  'and companies, without logging in: for a wall screen or an intranet page. It shows the name and '
-                  'the fields you choose (by default company, role, sector, the work email and phone, which are '
-                  'the first email and phone of a record), and finds records by those only. Private records, '
-                  'descriptions and attachments are never shown. Anyone with the link can open it; revoke it when '
-                  'it is no longer used.')
+    section_title(_('Kiosk links'), _(
+        "A kiosk link opens a read-only directory of this organization's public contacts and companies, without "
+        'logging in: for a wall screen or an intranet page. It shows the name and the fields you choose (by '
+        'default company, role, sector, the work email and phone, which are the first email and phone of a '
+        'record), and finds records by those only. Private records, descriptions and attachments are never shown. '
+        'It speaks the language you choose, or that of the browser. Anyone with the link can open it; revoke it '
+        'when it is no longer used.'))
 
     def link_row(link: KioskLink, refresh) -> None:
         async def revoke() -> None:
             if await attempt(kiosk.revoke_kiosk_link(actor=ctx.membership, link_id=link.id)) is not FAILED:
-                ui.notify('Kiosk link revoked', type='positive')
+                ui.notify(_('Kiosk link revoked'), type='positive')
             refresh()
-        last_opened = 'never opened' if link.last_used_at is None \
-            else f'last opened {moments.moment(link.last_used_at)}'
-        secret_row(link.name, link.hint, [(f'shows: {_fields_text(link.shown_fields)}', 'text-grey-9'),
-                                          (f'back to start after {link.idle_seconds} s', 'text-grey-7'),
-                                          (f'framed by: {_origins_text(link)}', 'text-grey-7 break-all'),
-                                          (f'created {moments.day(link.created_at)}', 'text-grey-7'),
-                                          (last_opened, 'text-grey-7')],
+        last_opened = _('never opened') if link.last_used_at is None \
+            else _('last opened {moment}', moment=moments.moment(link.last_used_at))
+        secret_row(link.name, link.hint,
+                   [(_('shows: {fields}', fields=_fields_text(link.shown_fields)), 'text-grey-9'),
+                    (_('back to start after {seconds} s', seconds=_number(link.idle_seconds)), 'text-grey-7'),
+                    (_language_text(link), 'text-grey-7'),
+                    (_('framed by: {origins}', origins=_origins_text(link)), 'text-grey-7 break-all'),
+                    (_('created {day}', day=moments.day(link.created_at)), 'text-grey-7'),
+                    (last_opened, 'text-grey-7')],
                    revoke, mark='kiosk', classes='flex-wrap', name_classes='min-w-[10rem]', name_mark='kiosk-row-name')
-        ui.button('Change fields', icon='tune', on_click=lambda: edit_fields(link)).props('flat dense') \
-            .mark('kiosk-edit-fields')
+        ui.button(_('Change fields or language'), icon='tune', on_click=lambda: edit_link(link)) \
+            .props('flat dense').mark('kiosk-edit-fields')
 
-    def edit_fields(link: KioskLink) -> None:
+    def edit_link(link: KioskLink) -> None:
         with ui.dialog(value=True) as dialog, ui.card().classes('max-w-lg'):
-            ui.label(f'What "{link.name}" shows').classes('text-h6')
+            ui.label(_('What "{name}" shows', name=link.name)).classes('text-h6')
             chosen = fields_select(link.shown_fields).mark('kiosk-edit-fields-select')
+            spoken = language_select(link.language).mark('kiosk-edit-language')
 
             async def save() -> None:
-                done = await attempt(kiosk.set_kiosk_fields(actor=ctx.membership, link_id=link.id,
-                                                            shown_fields=chosen.value or []),
-                                     {'shown_fields': chosen})
+                done = await attempt(kiosk.change_kiosk_link(actor=ctx.membership, link_id=link.id,
+                                                             shown_fields=chosen.value or [],
+                                                             language=spoken.value or ''),
+                                     {'shown_fields': chosen, 'language': spoken})
                 if done is FAILED:
                     return
                 dialog.close()
-                ui.notify('Kiosk fields saved: open screens show them from their next search', type='positive')
+                ui.notify(_('Kiosk link saved: open screens show its fields from their next search, and its '
+                            'language once reloaded'), type='positive')
                 link_list.refresh()
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button('Save', on_click=save).mark('kiosk-edit-fields-save')
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+                ui.button(_('Save'), on_click=save).mark('kiosk-edit-fields-save')
 
-    link_list = secret_list(lambda: kiosk.list_kiosk_links(ctx.membership), link_row, empty='No kiosk links yet.',
-                            empty_mark='no-kiosk-links')
+    link_list = secret_list(lambda: kiosk.list_kiosk_links(ctx.membership), link_row,
+                            empty=_('No kiosk links yet.'), empty_mark='no-kiosk-links')
 
     with ui.card().classes('w-full'):
         with ui.row().classes('items-start gap-2 flex-wrap w-full'):
-            name = ui.input('Name', placeholder='e.g. Reception screen').classes('min-w-[14rem]') \
+            name = ui.input(_('Name'), placeholder=_('e.g. Reception screen')).classes('min-w-[14rem]') \
                 .mark('kiosk-name')
-            idle = ui.number('Back to start after (seconds)', value=IDLE_DEFAULT, min=kiosk.IDLE_MIN,
+            idle = ui.number(_('Back to start after (seconds)'), value=IDLE_DEFAULT, min=kiosk.IDLE_MIN,
                              max=kiosk.IDLE_MAX, step=1, precision=0).classes('min-w-[14rem]').mark('kiosk-idle')
-            origins = ui.textarea('Allowed framing origins (optional)',
-                                  placeholder='https://intranet.example.com, one per line') \
+            origins = ui.textarea(_('Allowed framing origins (optional)'),
+                                  placeholder=_('https://intranet.example.com, one per line')) \
                 .props('autogrow').classes('min-w-[22rem] grow').mark('kiosk-origins')
             fields = fields_select(DEFAULT_FIELDS).mark('kiosk-fields')
+            spoken = language_select('').mark('kiosk-language')
 
         async def create() -> None:
             created = await attempt(kiosk.create_kiosk_link(actor=ctx.membership, name=name.value,
                                                             idle=idle.value, frame_origins=origins.value,
-                                                            shown_fields=fields.value or []),
+                                                            shown_fields=fields.value or [],
+                                                            language=spoken.value or ''),
                                     {'name': name, 'idle_seconds': idle, 'frame_origins': origins,
-                                     'shown_fields': fields})
+                                     'shown_fields': fields, 'language': spoken})
             if created is FAILED:
                 return
-            _, raw = created
-            name.value, origins.value, fields.value = '', '', list(DEFAULT_FIELDS)
+            raw = created[1]
+            name.value, origins.value, fields.value, spoken.value = '', '', list(DEFAULT_FIELDS), ''
             address = f'{str(ui.context.client.request.base_url).rstrip("/")}/kiosk/{raw}'
-            show_once('Your new kiosk link', 'Copy it now: it is shown only once. Anyone with it sees the public '
-                      'directory.', address, mark='kiosk-link-url')
+            show_once(_('Your new kiosk link'), _('Copy it now: it is shown only once. Anyone with it sees the '
+                                                  'public directory.'), address, mark='kiosk-link-url')
             link_list.refresh()
-        ui.button('Create kiosk link', on_click=create).mark('kiosk-create')
+        ui.button(_('Create kiosk link'), on_click=create).mark('kiosk-create')
         ui.separator()
         await link_list()

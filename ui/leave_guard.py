@@ -6,19 +6,24 @@ from nicegui import ui
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments
 
+from models.i18n import _
+
 
 class LeaveGuard(Element, component='leave_guard.js'):
-    def __init__(self, what: str = 'this form') -> None:
+    def __init__(self, what: str = '') -> None:
+        """`what` names the form, translated, as the sentence 'Your changes to {what} are not saved yet' needs it
+        ('this contact'); by default 'this form'."""
         super().__init__()
         self._props['dirty'] = False
         self.target = ''
         self.on('leave', self._ask)
         with ui.dialog() as self.dialog, ui.card().classes('max-w-md').mark('leave-dialog'):
-            ui.label('Leave without saving?').classes('text-h6')
-            ui.label(f'Your changes to {what} are not saved yet; leaving now discards them.').classes('text-grey-8')
+            ui.label(_('Leave without saving?')).classes('text-h6')
+            ui.label(_('Your changes to {what} are not saved yet; leaving now discards them.',
+                       what=what or _('this form'))).classes('text-grey-8')
             with ui.row().classes('w-full justify-end'):
-                ui.button('Keep editing', on_click=self.dialog.close).props('flat').mark('leave-stay')
-                ui.button('Discard changes and leave', on_click=self._leave).props('color=negative') \
+                ui.button(_('Keep editing'), on_click=self.dialog.close).props('flat').mark('leave-stay')
+                ui.button(_('Discard changes and leave'), on_click=self._leave).props('color=negative') \
                     .mark('leave-discard')
 
     @property

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from models.i18n import _, ngettext
 from models.records import search, service as records
 from models.records.tables import COMPANY, CONTACT, Kind
 
@@ -17,14 +18,19 @@ PER_PAGE = 20
 class KindResults:
     """One kind's results: a heading with the total, the rows and a pager."""
 
-    def __init__(self, ctx: PageContext, kind: Kind, label: str) -> None:
-        self.ctx, self.kind, self.label = ctx, kind, label
+    def __init__(self, ctx: PageContext, kind: Kind) -> None:
+        self.ctx, self.kind = ctx, kind
         self.query, self.page = '', 1
         with ui.card().classes('w-full gap-1'):
             self.heading = ui.label().classes('text-h6').mark(f'search-{kind.name}-total')
             self.rows = ui.column().classes('w-full gap-0')
             self.pager = ui.pagination(1, 1, direction_links=True, on_change=self.turn) \
                 .props('max-pages=7 boundary-numbers').mark(f'search-{kind.name}-pager')
+
+    def heading_text(self, total: int) -> str:
+        if self.kind is COMPANY:
+            return ngettext('Companies ({count})', 'Companies ({count})', total)
+        return ngettext('Contacts ({count})', 'Contacts ({count})', total)
 
     async def show(self, query: str) -> None:
         self.query, self.page = query, 1
@@ -40,11 +46,12 @@ class KindResults:
                                                   limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE))
         if page is FAILED:
             return
-        self.heading.text = f'{self.label} ({page.total:,})'
+        self.heading.text = self.heading_text(page.total)
         self.rows.clear()
         with self.rows:
             if not page.items:
-                ui.label(f'No {self.label.lower()} match.').classes('text-grey-8').mark(f'search-{self.kind.name}-none')
+                ui.label(_('No companies match.') if self.kind is COMPANY else _('No contacts match.')) \
+                    .classes('text-grey-8').mark(f'search-{self.kind.name}-none')
             await result_rows(self.ctx, self.kind, page, f'search-{self.kind.name}')
         pages = max(1, -(-page.total // PER_PAGE))
         self.pager.max = pages
@@ -57,17 +64,18 @@ async def search_page(q: str = ''):
     if (ctx := await page_context()) is None:
         from urllib.parse import urlencode
         return to_login('/search?' + urlencode({'q': q}))
-    with frame(ctx, 'Search'):
+    ui.page_title(_('Search') + ' · Rubrica')
+    with frame(ctx, _('Search')):
         if not records_allowed(ctx):
             return
         query = q[:search.MAX_QUERY]
-        box = ui.input(placeholder='Name, email, PEC, phone or VAT number', value=query) \
+        box = ui.input(placeholder=_('Name, email, PEC, phone or VAT number'), value=query) \
             .props('outlined dense clearable autofocus debounce=300').classes('w-full').mark('search-page-input')
-        hint = ui.label('Type a name, an email, a phone number or a VAT number.').classes('text-grey-8') \
+        hint = ui.label(_('Type a name, an email, a phone number or a VAT number.')).classes('text-grey-8') \
             .mark('search-hint')
         with ui.column().classes('w-full gap-2') as results:
-            contacts = KindResults(ctx, CONTACT, 'Contacts')
-            companies = KindResults(ctx, COMPANY, 'Companies')
+            contacts = KindResults(ctx, CONTACT)
+            companies = KindResults(ctx, COMPANY)
 
         async def show(text: str | None) -> None:
             text = (text or '').strip()

@@ -27,6 +27,7 @@ from nicegui import app, context, ui
 from models.access import Action, allows
 from models.accounts import service as accounts
 from models.accounts.tables import User
+from models.i18n import N_, _
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
 from . import language, moments
@@ -38,6 +39,7 @@ COMPLETE_PATH = '/login/complete'
 LOGIN_TICKET_SECONDS = 120
 WATCH_KEY = 'rubrica.page_context'  # in the page's client storage: who the open page was built for
 WATCH_SECONDS = 60.0  # an open page re-checks its visitor this often, even when nobody touches it
+ROLE_NAMES = {'owner': N_('owner'), 'member': N_('member'), 'guest': N_('guest')}  # translated where shown
 
 
 def browser_storage() -> MutableMapping:
@@ -148,7 +150,7 @@ class PageContext:
             return False
         if await accounts.user_for_session(self.session_key) is None:
             self._revoke()
-            ui.notify('Your session has ended: log in again', type='warning')
+            ui.notify(_('Your session has ended: log in again'), type='warning')
             ui.navigate.reload()
             return False
         if self.membership is None:
@@ -158,8 +160,9 @@ class PageContext:
             return True
         name = self.membership.org.name
         self._revoke()
-        ui.notify(f'You are no longer a member of {name}' if current is None
-                  else f'Your role in {name} is now {current.role}: the page shows what this role may see',
+        ui.notify(_('You are no longer a member of {organization}', organization=name) if current is None
+                  else _('Your role in {organization} is now {role}: the page shows what this role may see',
+                         organization=name, role=_(ROLE_NAMES.get(current.role, current.role))),
                   type='warning', multi_line=True)
         ui.navigate.reload()
         return False

@@ -28,7 +28,7 @@ from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
 from ..errors import NotFound, ValidationFailed
-from ..i18n import N_, _, ngettext
+from ..i18n import LANGUAGES, N_, _, ngettext
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records import search
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Listed
@@ -142,35 +142,63 @@ def shown_field_list(field_name: str, value: object) -> list[str]:
     return [name for name in KIOSK_FIELDS if name in value]
 
 
+def link_language(field_name: str, value: object) -> str:
+    """The language a link's screen speaks: one of LANGUAGES, or '' (None too) for the browser's."""
+    if value is None or value == '':
+        return ''
+    if not isinstance(value, str) or value not in LANGUAGES:
+        raise ValidationFailed.one(field_name, _("must be one of {languages}, or empty for the browser's language",
+                                                 languages=', '.join(LANGUAGES)))
+    return value
+
+
 # ---------------------------------------------------------------- managing links (owners)
 
 async def create_kiosk_link(*, actor, name: object, idle: object = IDLE_DEFAULT,
-                            frame_origins: object = None, shown_fields: object = None) -> tuple[KioskLink, str]:
+                            frame_origins: object = None, shown_fields: object = None,
+                            language: object = '') -> tuple[KioskLink, str]:
     """A new link for the caller's organization; the raw token is returned once and never stored.
-    `shown_fields`: what its screen shows besides the name (None: DEFAULT_FIELDS)."""
+    `shown_fields`: what its screen shows besides the name (None: DEFAULT_FIELDS); `language`: what it speaks."""
     require(actor.role, Action.MANAGE_KIOSK)
     checks = FieldErrors()
     label = checks.check(clean_text, 'name', name, required=True)
     idle_value = checks.check(idle_seconds, 'idle_seconds', idle)
     origins = checks.check(frame_origin_list, 'frame_origins', frame_origins)
     shown = checks.check(shown_field_list, 'shown_fields', shown_fields)
+    spoken = checks.check(link_language, 'language', language)
     checks.raise_if_any()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     link = await KioskLink.create(org_id=actor.org_id, name=label, token_hash=digest(raw),
                                   hint=raw[:len(TOKEN_PREFIX) + 4], idle_seconds=idle_value,
-                                  frame_origins=origins, shown_fields=shown, created_by_id=actor.user_id)
+                                  frame_origins=origins, shown_fields=shown, language=spoken,
+                                  created_by_id=actor.user_id)
     return link, raw
 
 
 async def set_kiosk_fields(*, actor, link_id: object, shown_fields: object) -> KioskLink:
     """Change what a link shows; screens already open show it from their next search or card."""
+    return await change_kiosk_link(actor=actor, link_id=link_id,
+                                   shown_fields=list(DEFAULT_FIELDS) if shown_fields is None else shown_fields)
+
+
+async def change_kiosk_link(*, actor, link_id: object, shown_fields: object = None,
+                            language: object = None) -> KioskLink:
+    """Change what a link shows and the language it speaks (None: as it is). Screens already open show the fields
+    from their next search or card, and speak the language once reloaded."""
     require(actor.role, Action.MANAGE_KIOSK)
-    shown = shown_field_list('shown_fields', shown_fields)
+    checks = FieldErrors()
+    changes = {}
+    if shown_fields is not None:
+        changes['shown_fields'] = checks.check(shown_field_list, 'shown_fields', shown_fields)
+    if language is not None:
+        changes['language'] = checks.check(link_language, 'language', language)
+    checks.raise_if_any()
     link = await KioskLink.get_or_none(id=link_id, org_id=actor.org_id) if access.is_id(link_id) else None
     if link is None:
         raise NotFound('kiosk link')
-    link.shown_fields = shown
-    await link.save(update_fields=['shown_fields'])
+    if changes:
+        link.update_from_dict(changes)
+        await link.save(update_fields=list(changes))
     return link
 
 

@@ -30,6 +30,8 @@ class KioskLink(Model):
     frame_origins = fields.JSONField(default=list)  # ['https://intranet.example.com', ...]
     # what the screen shows and searches besides the name; links made before it existed get the default
     shown_fields = fields.JSONField(default=default_fields, db_default=SqlDefault(f"'{json.dumps(DEFAULT_FIELDS)}'"))
+    # the language its screen speaks: '' follows the browser's Accept-Language, else one of models.i18n.LANGUAGES
+    language = fields.CharField(max_length=8, default='', db_default='')
     created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)

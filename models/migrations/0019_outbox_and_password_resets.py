@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0017_user_language')]
+    dependencies = [('models', '0018_kiosk_link_language')]
 
     initial = False
 

@@ -84,3 +84,19 @@ async def test_members_are_not_offered_the_copy(user: User, acme, target):
     await user.open(f'/contacts/{contact.id}')
     await user.should_see(marker='record-edit')
     await user.should_not_see(marker='record-copy')
+
+
+async def test_an_italian_owner_copies_in_italian(user: User, acme, target):
+    uno = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Uno', 'company_name': 'Shared'})
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/contacts')
+    await user.should_see(marker='list-table')
+    chosen = [row for row in element(user, 'list-table').rows if row['id'] == uno.id]
+    user.find(marker='list-table').trigger('selection', {'added': True, 'rows': chosen, 'keys': [uno.id]})
+    user.find(marker='list-copy').click()
+    await user.should_see('Copia 1 record in un’altra organizzazione')
+    user.find(marker='copy-run').click()
+    await user.should_see(content='Copiati 1 contatto, 1 azienda e 0 allegati in Target.', marker='copy-done',
+                          retries=30)
+    await user.should_not_see('Copied')

@@ -35,7 +35,7 @@ async def test_review_merge_and_undo_two_contacts(user: User, acme):
     assert len(reviews) == 1  # one pair, with both reasons
     UserInteraction(user, reviews, None).click()
     await user.should_see(marker='merge-dialog')
-    await user.should_see(content='1 connection(s)', marker='merge-moved')
+    await user.should_see(content='1 connection', marker='merge-moved')
     assert len(user.find(marker='pick-emails').elements) == 2  # the union, deduplicated
     element(user, 'choice-first_name').value = 'other'
     element(user, 'choice-pec').value = 'other'
@@ -141,3 +141,29 @@ async def test_the_merge_dialog_shows_mentions_as_names(user: User, acme):
     labels = set(element(user, 'choice-description')._labels)
     assert labels == {'Met with @Mario Member at the fair', 'Ask @Olga Owner', 'Keep both (joined)'}
     await user.should_not_see('(user:')
+
+
+async def test_an_italian_user_reviews_duplicates_in_italian(user: User, acme):
+    org = acme.owner.membership
+    await records.create_record(CONTACT, org, {'first_name': 'Ada', 'last_name': 'Lovelace',
+                                               'emails': ['ada@example.com']})
+    await records.create_record(CONTACT, org, {'last_name': 'Lovelace', 'emails': ['ada@example.com']})
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/duplicates')
+    await user.should_see(content='1 coppia di probabili contatti duplicati', marker='dups-total')
+    await user.should_see('Unioni recenti')
+    await user.should_see('Nessuna unione da annullare.', marker='merges-none')
+    await user.should_not_see('Recent merges')
+    await user.should_not_see('pair of likely duplicate')
+    user.find(marker='dups-review').click()
+    await user.should_see(marker='merge-dialog')
+    await user.should_see('Unisci due contatti')
+    await user.should_see(content='Passa al record tenuto: nient’altro', marker='merge-moved')
+    await user.should_not_see('Merge two contacts')
+    user.find(marker='merge-confirm').click()
+    await user.should_see(content='è stato unito in', marker='merge-done')
+    await user.should_see(content='0 coppie di probabili contatti duplicati', marker='dups-total')
+    user.find(marker='merge-undo-last').click()
+    await user.should_see(content='1 coppia di probabili contatti duplicati', marker='dups-total')
+    await user.should_see('Unione annullata')

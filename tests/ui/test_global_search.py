@@ -180,3 +180,16 @@ def test_arrow_keys_and_enter_open_the_highlighted_result(screen: Screen):
     screen.wait_for(lambda: 'bg-blue-1' in results()[1].get_attribute('class'))
     box.send_keys(Keys.ENTER)
     screen.wait_for(lambda: screen.selenium.current_url.endswith(f'/contacts/{ids["Marco"]}'))
+
+
+async def test_the_search_page_speaks_italian_to_an_italian_user(user: User, acme, sample):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/search?q=impianti')
+    await user.should_see(marker='search-page-input')
+    await user.should_see('Aziende (1)')
+    await user.should_see('Contatti (1)')  # André, by his company's name
+    await user.should_not_see('Companies (1)')
+    await user.open('/search?q=nessuno')
+    await user.should_see('Nessun contatto corrisponde.', marker='search-contact-none')
+    await user.should_see('Nessuna azienda corrisponde.', marker='search-company-none')

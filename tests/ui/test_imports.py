@@ -39,7 +39,7 @@ async def test_upload_map_run_report_and_undo(user: User, acme):
     assert element(user, 'import-map-2').value == 'company'
     choose(user, 'import-map-14', '— ignore —')  # the notes stay out
     user.find(marker='import-run').click()
-    await user.should_see('3 created, 0 updated, 1 skipped; 1 new companies', marker='import-report-summary',
+    await user.should_see('3 created, 0 updated, 1 skipped; 1 new company', marker='import-report-summary',
                           retries=WAIT)
     rows = {r['row']: r for r in element(user, 'import-report').rows}
     assert rows[4]['status'] == 'skipped'
@@ -88,10 +88,10 @@ async def test_a_company_written_another_way_is_the_existing_one(user: User, acm
     text = 'Nome;Cognome;Azienda;Email\nLuigi;Bianchi;officine meccaniche lombarde srl;luigi@oml.example\n'
     await log_in(user, acme.owner, path='/import')
     await upload(user, 'clienti.csv', data=text.encode())
-    await user.should_see('1 rows', marker='import-summary', retries=WAIT)
+    await user.should_see('1 row,', marker='import-summary', retries=WAIT)
     user.find(marker='import-run').click()
     await user.should_see('1 created, 0 updated, 0 skipped', marker='import-report-summary', retries=WAIT)
-    await user.should_not_see('new companies', marker='import-report-summary')
+    await user.should_not_see('new compan', marker='import-report-summary')
     assert (await Contact.get(last_name='Bianchi')).company_id == officine.id
     assert await Company.filter(org_id=acme.id).count() == 1
 
@@ -109,7 +109,7 @@ async def test_a_company_vat_column_is_guessed_matches_by_vat_and_fills_a_new_co
     await user.should_see('2 rows', marker='import-summary', retries=WAIT)
     assert element(user, 'import-map-3').value == 'company_vat'
     user.find(marker='import-run').click()
-    await user.should_see('2 created, 0 updated, 0 skipped; 1 new companies', marker='import-report-summary',
+    await user.should_see('2 created, 0 updated, 0 skipped; 1 new company', marker='import-report-summary',
                           retries=WAIT)
     assert (await Contact.get(last_name='Neri')).company_id == caffe.id
     nuova = await Company.get(id=(await Contact.get(last_name='Gialli')).company_id)
@@ -222,3 +222,23 @@ def test_a_real_browser_imports_and_exports(screen):
     exported = httpx.get(f'{screen.url}/exports/{org}/contacts.csv?q=verdi', cookies=cookies)
     assert exported.status_code == 200 and 'Verdi' in exported.text and 'Martin' not in exported.text
     assert httpx.get(f'{screen.url}/exports/{org}/contacts.csv').status_code in (303, 307)  # no session: log in
+
+
+async def test_an_italian_user_imports_in_italian(user: User, acme):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/import')
+    await user.should_see('1. Scegli che cosa contiene il file', retries=WAIT)
+    await user.should_not_see('Choose what the file holds')
+    text = 'Nome;Cognome\nAda;Lovelace\nGrace;Hopper\n'
+    await upload(user, 'clienti.csv', data=text.encode())
+    await user.should_see('2 righe, campi separati da punto e virgola', marker='import-summary', retries=WAIT)
+    await user.should_see('Avvia importazione', marker='import-run')
+    user.find(marker='import-run').click()
+    await user.should_see('2 creati, 0 aggiornati, 0 saltati', marker='import-report-summary', retries=WAIT)
+    await user.should_see('Annulla questa importazione', marker='import-undo')
+    await user.should_not_see('Undo this import')
+    rows = element(user, 'import-report').rows
+    assert [(row['status'], row['result']) for row in rows] == [('created', 'creato')] * 2
+    assert [column['label'] for column in element(user, 'import-report').columns] == [
+        'Riga', 'Esito', 'Record', 'Motivo / note']

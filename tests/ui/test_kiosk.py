@@ -246,6 +246,70 @@ async def test_a_link_shows_and_finds_only_the_fields_chosen_in_settings(user: U
     await user.should_not_see(marker='kiosk-card-company')
 
 
+async def test_the_kiosk_speaks_the_language_of_its_link(user: User, acme, directory):
+    _, french = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Accueil', language='fr')
+    user.http_client.headers['Accept-Language'] = 'it-IT'  # the link's language wins over the browser's
+    await user.open(f'/kiosk/{french}')
+    await _results_are(user, ['Open Spa', 'Paola Pubblica'])
+    await user.should_see('Annuaire')
+    await user.should_see('Personnes')
+    await user.should_not_see('Directory')
+    await user.should_not_see('Rubrica')
+    user.find(marker='kiosk-search').type('nessuno')
+    await _results_are(user, [])
+    await user.should_see('Aucun résultat.', marker='kiosk-nothing')
+    await user.should_not_see('Nothing found.')
+
+
+@pytest.mark.parametrize(('header', 'said'), [('it-IT,it;q=0.9', 'Rubrica'), ('fr-FR', 'Annuaire'),
+                                               (None, 'Directory')])
+async def test_a_link_without_a_language_follows_the_browser(user: User, acme, directory, header, said):
+    _, raw = await kiosk.create_kiosk_link(actor=acme.owner.membership, name='Hall')
+    if header:
+        user.http_client.headers['Accept-Language'] = header
+    await user.open(f'/kiosk/{raw}')
+    await _results_are(user, ['Open Spa', 'Paola Pubblica'])
+    await user.should_see(said)
+    if header:
+        await user.should_not_see('Directory')
+
+
+async def test_an_unknown_link_says_so_in_the_browsers_language(client):
+    page = await client.get('/kiosk/kiosk_unknown', headers={'Accept-Language': 'it'})
+    assert page.status_code == 404 and 'Questo link kiosk non esiste o è stato revocato.' in page.text
+    assert 'does not exist' not in page.text
+
+
+async def test_an_italian_owner_makes_a_french_link_and_changes_it_to_italian(user: User, acme, directory):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/settings')
+    await user.should_see('Ancora nessun link kiosk.', marker='no-kiosk-links')
+    await user.should_see('Crea link kiosk', marker='kiosk-create')
+    await user.should_not_see('Create kiosk link')
+    user.find(marker='kiosk-create').click()  # no name
+    await user.should_see('Correggi i campi evidenziati')
+    user.find(marker='kiosk-name').type('Accueil')
+    user.find(marker='kiosk-language').elements.pop().value = 'fr'
+    user.find(marker='kiosk-create').click()
+    await user.should_see(marker='kiosk-link-url')
+    address = user.find(marker='kiosk-link-url').elements.pop().value
+    user.find(marker='kiosk-link-url-done').click()
+    await user.should_see('lingua: Français')
+    await user.should_see('mostra: nome, azienda, ruolo, settore, email di lavoro (la prima), telefono di lavoro '
+                          '(il primo)')
+
+    await user.open(address[address.index('/kiosk/'):])
+    await user.should_see('Annuaire')
+    await user.open('/settings')
+    user.find(marker='kiosk-edit-fields').click()
+    await user.should_see(marker='kiosk-edit-language')
+    user.find(marker='kiosk-edit-language').elements.pop().value = 'it'
+    user.find(marker='kiosk-edit-fields-save').click()
+    await user.should_see('lingua: Italiano')
+    assert [link.language for link in await kiosk.list_kiosk_links(acme.owner.membership)] == ['it']
+
+
 # ------------------------------------------------------------------ the same through the API
 
 async def test_kiosk_links_through_the_api(client, acme, directory):

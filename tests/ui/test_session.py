@@ -205,3 +205,13 @@ def test_a_cookie_from_before_log_in_stays_logged_out(browser):
         assert fresh != planted
         assert logged_in_at(url, fresh)
         assert not logged_in_at(url, planted)
+
+
+async def test_an_italian_member_is_told_of_the_new_role_in_italian(user: User, acme, before):
+    acme.member.user.language = 'it'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/contacts')
+    await user.should_see(marker='list-table')
+    await orgs.change_role(actor=acme.owner.membership, user_id=acme.member.id, role='guest')
+    user.find(marker='list-search').type('after')
+    await user.should_see('Il tuo ruolo in Acme ora è ospite')
