@@ -8,12 +8,37 @@ from typing import TypeVar
 import pycountry
 from nicegui import ui
 
+from models.text import fold
+
 T = TypeVar('T')
+
+
+# One look for every input, select and picker of a form: outlined and dense, and errors (and hints) that take room
+# under their field and wrap there, instead of a fixed one-line space that long messages spill out of.
+FIELD_PROPS = 'outlined dense hide-bottom-space'
+
+E = TypeVar('E', bound=ui.element)
+
+
+def field_style(element: E) -> E:
+    """`element` (an input, a select, a picker) with the form fields' one look."""
+    return element.props(FIELD_PROPS)
+
+
+def _common_name(country) -> str:
+    """'South Korea' rather than 'Korea, Republic of': the name people use, where pycountry knows one."""
+    return getattr(country, 'common_name', None) or country.name
 
 
 @lru_cache(maxsize=1)
 def country_options() -> dict[str, str]:
-    return {c.alpha_2: f'{c.name} ({c.alpha_2})' for c in sorted(pycountry.countries, key=lambda c: c.name)}
+    """Every country by its name ('IT' -> 'Italy'), in the order of the names (accents aside: Åland among the A)."""
+    return {c.alpha_2: _common_name(c) for c in sorted(pycountry.countries, key=lambda c: fold(_common_name(c)))}
+
+
+def country_name(code: str | None) -> str:
+    """A country as people read it: 'IT' -> 'Italy'; a code pycountry does not know is shown as it is."""
+    return country_options().get((code or '').upper(), code or '')
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

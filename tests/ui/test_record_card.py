@@ -41,7 +41,7 @@ async def test_enter_every_contact_field_and_see_it(user: User, acme):
                     'pec': 'andre@pec.example.it', 'phones[0]': '02 1234 5678', 'phones[1]': '+33 1 42 68 53 00',
                     'addresses[0].street': 'Via Roma 1', 'addresses[0].city': 'Milano',
                     'addresses[0].postal_code': '20121', 'addresses[0].province': 'MI'})
-    choose(user, 'field-addresses[0].country', 'Italy (IT)')
+    choose(user, 'field-addresses[0].country', 'Italy')
     fill(user, 'vat_number', 'it 007 431 101 57')
     # what the browser's editor sends once a member is picked after "@" (test_mention_completion_by_keyboard)
     element(user, 'field-description').value = f'Met at the fair with {acme.member.mention}'
@@ -116,7 +116,7 @@ async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     await log_in(user, acme.owner, path='/contacts/new')
     fill_all(user, {'last_name': 'Verdi', 'emails[1]': 'not an email', 'phones[2]': '123',
                     'vat_number': '01234567890'})
-    choose(user, 'field-addresses[0].country', 'France (FR)')
+    choose(user, 'field-addresses[0].country', 'France')
     user.find(marker='record-save').click()
     await user.should_see('Please correct the highlighted fields')
     assert 'not a valid email' in element(user, 'field-emails[1]').error
@@ -124,6 +124,43 @@ async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     assert 'not a valid partita IVA' in element(user, 'field-vat_number').error
     assert element(user, 'field-emails[0]').error is None
     assert await Contact.all().count() == 0
+
+
+async def test_pec_emails_and_phones_are_links_and_a_country_reads_as_its_name(user: User, acme):
+    company = await records.create_record(COMPANY, acme.owner.membership, {
+        'name': 'Officine Srl', 'pec': 'officine@pec.example.it', 'emails': ['info@officine.example'],
+        'phones': ['02 1234 5678'], 'addresses': [{'city': 'Lyon', 'country': 'FR'}]})
+    await log_in(user, acme.owner, path=f'/companies/{company.id}')
+    await user.should_see(content='officine@pec.example.it', marker='view-pec')
+    assert element(user, 'view-pec').props['href'] == 'mailto:officine@pec.example.it'  # write to the PEC
+    assert element(user, 'view-email').props['href'] == 'mailto:info@officine.example'
+    assert element(user, 'view-phone').props['href'] == 'tel:+390212345678'
+    await user.should_see(content='France', marker='view-address')
+    assert 'FR' not in element(user, 'view-address').text.split()
+
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    country = element(user, 'field-addresses[0].country')
+    assert country.value == 'FR' and country.options['FR'] == 'France'  # chosen by name, stored as the code
+    assert country.options['KR'] == 'South Korea' and 'Italy' in country.options.values()
+
+
+async def test_every_field_of_the_form_has_one_style(user: User, acme):
+    """Inputs, option selects and the country select alike: outlined, dense, errors and hints under the field (in
+    its own room, so a long message wraps there); and no label too long to read on a phone."""
+    await log_in(user, acme.owner, path='/contacts/new')
+    await user.should_see(marker='record-save')
+    fields = [e for e in user.client.elements.values()
+              if any(m.startswith('field-') for m in e._markers) and not isinstance(e, ui.switch)]
+    keys = {next(m for m in f._markers if m.startswith('field-')) for f in fields}
+    assert {'field-first_name', 'field-type', 'field-role', 'field-addresses[0].country', 'field-vat_number'} <= keys
+    for field in fields:
+        if 'field-description' in field._markers:  # its own component, outlined too
+            continue
+        for prop in ('outlined', 'dense', 'hide-bottom-space'):
+            assert field.props.get(prop) is True, (field._markers, prop)
+        assert len(field.props.get('label', '')) <= 30, field.props['label']
+    assert 'Partita IVA' in element(user, 'field-vat_number').props['hint']
 
 
 async def test_a_stale_save_is_refused_with_who_changed_it(user: User, acme):
