@@ -456,3 +456,48 @@ def test_hostile_names_and_descriptions_are_plain_text(screen: Screen):
     screen.selenium.set_window_size(1280, 1000)
     screen.open(f'/contacts/{contact["id"]}')
     screen.shot('contact_card', failed=False)
+
+
+FORM_LAYOUT_PROBLEMS = """
+const problems = [];
+for (const field of document.querySelectorAll('.q-card .q-field')) {  // the form's, not the header's search
+  if (!field.offsetParent) continue;  // a collapsed address
+  const label = field.querySelector('.q-field__label');
+  if (label && label.scrollWidth > label.clientWidth + 1) problems.push('cut label: ' + label.textContent);
+  const box = field.getBoundingClientRect();
+  const card = field.closest('.q-card').getBoundingClientRect();
+  for (const message of field.querySelectorAll('.q-field__messages > div')) {
+    const r = message.getBoundingClientRect();
+    if (r.bottom > box.bottom + 1 || r.right > box.right + 1 || r.right > card.right + 1)
+      problems.push('message out of its field: ' + message.textContent);
+  }
+}
+if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('page wider than the screen');
+return problems;
+"""
+
+
+@pytest.mark.parametrize('width, height', [(390, 844), (1440, 900)])
+def test_the_form_fits_a_phone_and_its_errors_wrap_inside_their_fields(screen: Screen, width, height):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    contact = httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', headers=headers, json={
+        'first_name': 'Marco', 'last_name': 'Rossi', 'type': 'Client', 'role': 'Purchasing Manager',
+        'pec': 'marco@pec.example.it', 'addresses': [{'city': 'Milano', 'country': 'IT'}]}).json()
+    screen.selenium.set_window_size(width, height)
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.should_contain('marco@pec.example.it')
+    screen.click('Edit')
+    screen.should_contain('VAT number or tax code')
+    assert screen.selenium.execute_script(FORM_LAYOUT_PROBLEMS) == []
+
+    _field(screen, 'Email 2').send_keys('marco at officine')  # a long message, from the email validator
+    _field(screen, 'Phone 1').send_keys('12')
+    _field(screen, 'VAT number or tax code').send_keys('IT01234567890')
+    screen.click('Save')
+    screen.should_contain('Please correct the highlighted fields')
+    screen.should_contain('is not a valid email address')
+    screen.selenium.execute_script("document.querySelector('.q-notifications').remove()")  # what it covers
+    screen.shot(f'contact-form-errors-{width}x{height}', failed=False)
+    assert screen.selenium.execute_script(FORM_LAYOUT_PROBLEMS) == []
