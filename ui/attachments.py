@@ -254,7 +254,8 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         def failed(event) -> None:
             """Files the server refused as they arrived (past the limit) or that the connection lost."""
             info = event.args if isinstance(event.args, dict) else {}
-            reason = too_large if info.get('status') == 413 else 'it did not arrive (the connection was lost?): try again'
+            lost = 'it did not arrive (the connection was lost?): try again'
+            reason = too_large if info.get('status') == 413 else lost
             for name in info.get('names') or []:
                 problems.set(str(name), _named(str(name), reason))
 

@@ -268,6 +268,18 @@ def test_the_drop_zone_says_what_to_do_shows_each_file_going_and_names_a_refusal
     screen.wait_for(lambda: not driver.find_elements(By.CSS_SELECTOR, '[data-test=upload-file]'))
     assert driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
 
+    # a browser that does not check the size sends the file anyway: the server refuses it as it arrives (413), and
+    # the page names it, its row left as not sent
+    driver.execute_script("const zone = document.querySelector('.rubrica-dropzone');"
+                          "mounted_app.elements[zone.id.slice(1)].props['max-file-size'] = 8 * 1024 * 1024;")
+    screen.allowed_js_errors.append('status of 413')  # the browser reports the refusal in its console too
+    bigger = tmp_path / 'Bigger.bin'
+    bigger.write_bytes(b'b' * 2 * 1024 * 1024)
+    driver.find_element(By.CSS_SELECTOR, '.rubrica-dropzone input[type=file]').send_keys(str(bigger))
+    screen.should_contain('“Bigger.bin”: it is larger than the 1.0 MiB a file may have')
+    screen.wait_for(lambda: driver.execute_script(
+        "return !!document.querySelector('[data-test=upload-file][data-status=failed]')"))
+
 
 async def test_each_refused_file_is_named_with_its_reason_and_the_others_arrive(one_mib_limit, user: User, acme,
                                                                                 panel):
