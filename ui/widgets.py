@@ -1,6 +1,7 @@
 """Small reusable pieces of UI."""
 from __future__ import annotations
 
+import gettext
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -8,6 +9,7 @@ from typing import TypeVar
 import pycountry
 from nicegui import ui
 
+from models import i18n
 from models.text import fold
 
 T = TypeVar('T')
@@ -30,14 +32,21 @@ def _common_name(country) -> str:
     return getattr(country, 'common_name', None) or country.name
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _countries(language: str) -> dict[str, str]:
+    names = gettext.translation('iso3166-1', pycountry.LOCALES_DIR, languages=[language], fallback=True)
+    named = {c.alpha_2: names.gettext(_common_name(c)) for c in pycountry.countries}
+    return dict(sorted(named.items(), key=lambda item: fold(item[1])))
+
+
 def country_options() -> dict[str, str]:
-    """Every country by its name ('IT' -> 'Italy'), in the order of the names (accents aside: Åland among the A)."""
-    return {c.alpha_2: _common_name(c) for c in sorted(pycountry.countries, key=lambda c: fold(_common_name(c)))}
+    """Every country by its name in the reader's language ('IT' -> 'Italy', 'Italia'), in the order of the names
+    (accents aside: Åland among the A)."""
+    return _countries(i18n.current())
 
 
 def country_name(code: str | None) -> str:
-    """A country as people read it: 'IT' -> 'Italy'; a code pycountry does not know is shown as it is."""
+    """A country as people read it: 'IT' -> 'Italy' ('Italia'…); a code pycountry does not know is shown as it is."""
     return country_options().get((code or '').upper(), code or '')
 
 
