@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from ..access import Action, is_id, require, visible_connections, visible_ids
 from ..errors import Conflict, NotFound
@@ -18,7 +19,7 @@ from ..orgs.tables import Membership
 from ..records.service import get_record
 from ..records.tables import KINDS, Kind, Record
 from ..validation import FieldErrors
-from .service import get_item
+from .service import create_item, get_item
 from .tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 RECORD_ENDS = tuple(f'{name}_id' for name in KINDS)  # contact_id, company_id
@@ -116,6 +117,23 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
         return await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id, **pair)
     except IntegrityError:  # linked by someone else a moment ago
         raise Conflict(f'This {record_kind.name} is already linked to this {work_kind.name}') from None
+
+
+async def create_linked(work: WorkKind, actor: Membership, kind: Kind, record_id: object, data: dict) -> WorkItem:
+    """A new task, ticket or project made from a contact's or company's card: the item and its connection to that
+    record in one transaction, so neither exists without the other. The caller must be allowed to create work
+    items and to link them, and must see the record (else it behaves as if it did not exist)."""
+    require(actor.role, Action.EDIT_WORK)
+    require(actor.role, Action.LINK_WORK)
+    record = await get_record(kind, actor, record_id)
+    try:
+        async with in_transaction():
+            item = await create_item(work, actor, data)
+            await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id,
+                                    **{f'{kind.name}_id': record.id, f'{work.name}_id': item.id})
+    except IntegrityError:  # the record was deleted a moment ago: nothing of the item stays either
+        raise NotFound(kind.name) from None
+    return item
 
 
 async def get_connection(actor: Membership, connection_id: object) -> Connection:
