@@ -131,6 +131,7 @@ def test_slash_focuses_the_search_box_and_enter_opens_every_result(screen: Scree
     httpx.post(f'{base}/contacts', json={'first_name': 'Zoë', 'last_name': 'Müller'},
                headers=headers).raise_for_status()
     httpx.post(f'{base}/companies', json={'name': 'Müller Analytical Engines'}, headers=headers).raise_for_status()
+    screen.selenium.set_window_size(1440, 900)  # a desktop: the header shows the box (a phone folds it into a button)
     browser_log_in(screen, 'ada@example.com', 'password1')
     screen.open('/contacts')
     screen.should_contain('1 contact')
@@ -166,6 +167,7 @@ def test_arrow_keys_and_enter_open_the_highlighted_result(screen: Screen):
     for first, last in (('Marco', 'Verdi'), ('Matteo', 'Bianchi'), ('Giulia', 'Amato')):
         created = httpx.post(f'{base}/contacts', json={'first_name': first, 'last_name': last}, headers=headers)
         ids[first] = created.raise_for_status().json()['id']
+    screen.selenium.set_window_size(1440, 900)  # a desktop: the header shows the box
     browser_log_in(screen, 'ada@example.com', 'password1')
     screen.open('/contacts')
     box = _box(screen)
