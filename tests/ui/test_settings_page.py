@@ -75,7 +75,7 @@ async def test_removing_a_value_in_use_asks_says_how_many_and_moves_them(user: U
     await user.should_see(marker='option-remove-move-to')
     choose(user, 'option-remove-move-to', 'Technician')
     user.find(marker='option-remove-confirm').click()
-    await user.should_see('5 record(s) moved to "Technician"')
+    await user.should_see('5 records moved to "Technician"')
     assert (await orgs.option_lists(acme.id))['contact_roles'] == ['Technician']
     assert {c.role for c in await Contact.filter(id__in=[c.id for c in made])} == {'Technician'}
 
@@ -104,7 +104,7 @@ async def test_a_refused_value_is_named_by_its_label_not_its_field_key(user: Use
     user.find(marker='option-sectors-new').type(existing)
     user.find(marker='option-sectors-add').click()
     place = len(orgs.DEFAULT_OPTIONS['sectors']) + 1
-    await user.should_see(f'Sectors, value {place}: {existing!r} is in the list twice')
+    await user.should_see(f'Sectors, value {place}: "{existing}" is in the list twice')
     await user.should_not_see('sectors[')
 
 
