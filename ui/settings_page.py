@@ -120,7 +120,7 @@ async def tokens_section(ctx: PageContext) -> None:
                 created = await attempt(accounts.create_api_token(user=ctx.user, name=label.value), {'name': label})
                 if created is FAILED:
                     return
-                _, raw = created
+                raw = created[1]  # (the token, its value shown once)
                 label.value = ''
                 show_once(_('Your new token'), _('Copy it now: it is shown only once.'), raw, mark='token-value')
                 token_list.refresh()

@@ -1,5 +1,6 @@
 """The Settings page, simulated with NiceGUI's user fixture: its sections and the address that opens one, what a
-guest and a member see, the time zone, the last owner kept, option lists, API tokens."""
+guest and a member see, the time zone and the language, the last owner kept, option lists, API tokens; in Italian
+and French."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -176,3 +177,40 @@ def test_the_sections_navigation_fits_desktops_and_phones(screen: Screen, width:
         screen.click('Plan & storage')
         screen.should_contain('What premium adds')
         screen.wait_for(lambda: screen.selenium.current_url.endswith('/settings?section=plan'))
+
+
+async def test_the_language_chosen_in_the_profile_speaks_at_once(user: User, acme):
+    await log_in(user, acme.owner, path='/settings?section=profile')
+    assert element(user, 'profile-language').value == ''  # the browser's own, until one is chosen
+    choose(user, 'profile-language', 'Italiano')
+    user.find(marker='profile-save').click()
+    await user.should_see(content='Impostazioni', marker='page-title', retries=PATIENCE)  # drawn again, in Italian
+    await user.should_see('Fuso orario')
+    await user.should_not_see('Time zone')
+    assert (await Account.get(id=acme.owner.id)).language == 'it'
+
+    choose(user, 'profile-language', 'Quella del browser')
+    user.find(marker='profile-save').click()
+    await user.should_see(content='Settings', marker='page-title', retries=PATIENCE)  # the browser sends no language
+    assert (await Account.get(id=acme.owner.id)).language == ''
+
+
+async def test_settings_in_french_and_italian(user: User, acme):
+    acme.owner.user.language = 'fr'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/settings?section=members')
+    await user.should_see(content='Paramètres', marker='page-title', retries=PATIENCE)
+    for text in ('Profil', 'Membres et invitations', 'Inviter par e-mail', 'Jetons d’API', 'Listes'):
+        await user.should_see(text)
+    await user.should_not_see('Members & invitations')
+    assert element(user, f'member-role-{acme.guest.email}').options == {'owner': 'Propriétaire', 'member': 'Membre',
+                                                                       'guest': 'Invité'}
+
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await user.open('/settings?section=lists')
+    await user.should_see(content='Impostazioni', marker='page-title', retries=PATIENCE)
+    await user.should_see('Aggiungi un valore')
+    user.find(marker='option-sectors-remove-0').click()
+    await user.should_see(content='Nessun record che puoi vedere usa', marker='option-remove-count', retries=PATIENCE)
+    await user.should_see('Rimuovi')
