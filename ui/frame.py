@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from models import i18n
 from models.access import Action
+from models.accounts import service as accounts
+from models.i18n import _
 from models.orgs import service as orgs
 
 from . import moments, session
@@ -83,16 +86,31 @@ def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
         await ctx.log_out()
         ui.navigate.to('/login')
 
+    async def speak(language: str) -> None:
+        """The language chosen here is the account's, as under Settings; the page is drawn again in it."""
+        if await attempt(accounts.update_profile(user=ctx.user, language=language)) is not FAILED:
+            ui.navigate.reload()
+
     with ui.button(icon='account_circle').props('flat round color=white').mark('user-menu'):
         with ui.menu():
             ui.menu_item(ctx.user.name).props('disable')
             if ctx.membership is not None:  # its plan, space and people: the seed's "Page d'informations"
-                ui.menu_item('Organization', on_click=lambda: ui.navigate.to('/organization')) \
+                ui.menu_item(_('Organization'), on_click=lambda: ui.navigate.to('/organization')) \
                     .mark('menu-organization')
-            ui.menu_item('Profile and settings', on_click=lambda: ui.navigate.to('/settings'))
-            ui.menu_item('New organization', on_click=new_org.open).mark('menu-new-org')
+            ui.menu_item(_('Profile and settings'), on_click=lambda: ui.navigate.to('/settings'))
+            ui.menu_item(_('New organization'), on_click=new_org.open).mark('menu-new-org')
             ui.separator()
-            ui.menu_item('Log out', on_click=logout).mark('menu-logout')
+            spoken = i18n.current()
+            for code, name in i18n.LANGUAGES.items():  # each named in itself: found whatever the page speaks
+                current = code == spoken
+                with ui.menu_item(on_click=lambda code=code: speak(code)) \
+                        .props(f'dense lang={code}' + (' active' if current else '')) \
+                        .mark(f'menu-language-{code}', *(['menu-language-current'] if current else [])):
+                    with ui.item_section().props('avatar'):
+                        ui.icon('check').classes('' if current else 'invisible')
+                    ui.item_section(name)
+            ui.separator()
+            ui.menu_item(_('Log out'), on_click=logout).mark('menu-logout')
 
 
 @dataclass
