@@ -342,7 +342,8 @@ async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_t
         await records.create_record(CONTACT, acme.member.membership, {'last_name': name})
     await log_in(user, acme.member, path='/contacts')
     await total_is(user, '2 contacts')
-    for entry, header in (('list-export-csv', 'First name;Last name;'), ('list-export-csv-comma', 'First name,Last'),
+    for entry, header in (('list-export-csv', 'First name,Last name,'),  # an English reader: commas first
+                          ('list-export-csv-semicolon', 'First name;Last'),
                           ('list-export-csv-tab', 'First name\tLast name\t')):
         user.find(marker=entry).click()
         text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
@@ -351,6 +352,37 @@ async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_t
     user.find(marker='bulk-export-csv-tab').click()
     text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
     assert text.startswith('First name\tLast name\t') and 'Due' in text and 'Uno' not in text
+
+
+def export_entries(user: User) -> list[str]:
+    """The texts of the CSV entries of the list's "Import / export" menu, in order."""
+    menu = element(user, 'list-more-menu')
+    texts = [' '.join(section.text for section in entry.default_slot.children if getattr(section, 'text', ''))
+             for entry in menu.descendants() if isinstance(entry, ui.menu_item)]
+    return [text for text in texts if 'CSV' in text]
+
+
+async def test_an_english_reader_gets_commas_first_even_in_an_italian_organization(user: User, make_org):
+    """The reader opens the file in their own spreadsheet: English Excel splits cells by commas. The other
+    separators stay in the menu."""
+    italian = await make_org('Officina', owner='Emma English', country='IT')
+    await log_in(user, italian.owner, path='/contacts')
+    assert export_entries(user) == ['Export CSV for Excel (comma)', 'Export CSV (semicolon)', 'Export CSV (tab)']
+    assert 'list-export-csv-comma' in element(user, 'list-export-csv')._markers
+
+
+async def test_a_french_reader_gets_semicolons_first_even_in_an_american_organization(user: User, make_org):
+    american = await make_org('Diner', owner='Fanny French', country='US')
+    american.owner.user.language = 'fr'
+    await american.owner.user.save(update_fields=['language'])
+    await records.create_record(CONTACT, american.owner.membership, {'last_name': 'Dupont'})
+    await log_in(user, american.owner, path='/contacts')
+    assert export_entries(user) == ['Exporter en CSV pour Excel (point-virgule)', 'Exporter en CSV (virgule)',
+                                    'Exporter en CSV (tabulation)']
+    assert 'list-export-csv-semicolon' in element(user, 'list-export-csv')._markers
+    user.find(marker='list-export-csv').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert text.startswith('Prénom;Nom;') and 'Dupont' in text
 
 
 async def test_a_guest_sees_no_list_and_no_menu(user: User, acme):
