@@ -432,3 +432,47 @@ def test_on_a_phone_each_record_is_a_card_to_tap_and_select(screen: Screen):
     screen.wait_for(lambda: not screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card'))
     assert _names(screen) == ['Abate', 'Bassi']
     screen.should_contain('1 contact selected')
+
+
+# ------------------------------------------------------------------ in the reader's language
+
+async def test_an_italian_user_reads_the_list_its_menu_and_its_bulk_actions_in_italian(user: User, acme):
+    for name in ('Uno', 'Due'):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': name, 'type': 'Client'})
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/contacts')
+    await total_is(user, '2 contatti')
+    await user.should_see('Contatti', marker='page-title')
+    assert user.client.title == 'Contatti · Rubrica'
+    assert [column['label'] for column in element(user, 'list-table').props['columns']] == [
+        'Nome', 'Azienda', 'Tipo', 'Ruolo', 'Email', 'Telefono', 'Ultima modifica']
+    assert element(user, 'list-search').props['placeholder'].startswith('Cerca contatti: nome')
+    assert element(user, 'filter-type').props['label'] == 'Tipo'
+    await user.should_see('Nuovo contatto')
+    await user.should_see('Importa / esporta')
+    assert export_entries(user) == ['Esporta CSV per Excel (punto e virgola)', 'Esporta CSV (virgola)',
+                                    'Esporta CSV (tabulazione)']
+    for english in ('New contact', 'Import / export', 'Last update', '2 contacts'):
+        await user.should_not_see(english)
+    select(user, 'Due')
+    await user.should_see('1 contatto selezionato', marker='bulk-count')
+    user.find(marker='bulk-delete').click()
+    await user.should_see('Eliminare 1 contatto?', marker='bulk-delete-question')
+    user.find(marker='bulk-delete-confirm').click()
+    await user.should_see('Eliminati: 1 contatto.')
+    await total_is(user, '1 contatto')
+    user.find(marker='list-search').type('nessuno')
+    await user.should_see('Nessun contatto corrisponde a questi filtri', marker='list-empty-title')
+    await user.should_see('Azzera i filtri', marker='list-clear-filters')
+
+
+async def test_a_french_user_reads_an_empty_company_list_in_french(user: User, acme):
+    acme.member.user.language = 'fr'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/companies')
+    await total_is(user, '0 entreprise')
+    await user.should_see('Aucune entreprise pour l’instant', marker='list-empty-title')
+    await user.should_see('Ajouter la première entreprise', marker='list-empty-new')
+    assert element(user, 'list-search').props['placeholder'].startswith('Rechercher des entreprises')
+    await user.should_not_see('No companies yet')
