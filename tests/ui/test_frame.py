@@ -30,8 +30,8 @@ async def test_the_navigation_and_the_new_organization_dialog_speak_the_users_la
     for marker, text in (('nav-dashboard', 'Bacheca'), ('nav-contacts', 'Contatti'), ('nav-companies', 'Aziende'),
                          ('nav-projects', 'Progetti'), ('nav-tasks', 'Attività'), ('nav-settings', 'Impostazioni')):
         await user.should_see(text, marker=marker)
-    await user.should_see(marker='org-not-starred')
-    await user.should_see("Apri questa organizzazione all'accesso")  # the star's tooltip
+    await user.should_see(marker='org-starred')  # the only organization: the one that opens at login
+    await user.should_see("Organizzazione preferita (si apre all'accesso)")  # the star's tooltip
     user.find(marker='menu-new-org').click()
     await user.should_see('Nuova organizzazione')
     assert element(user, 'new-org-country').props['label'] == 'Paese (prefisso telefonico predefinito)'
