@@ -195,3 +195,18 @@ async def test_the_search_page_speaks_italian_to_an_italian_user(user: User, acm
     await user.open('/search?q=nessuno')
     await user.should_see('Nessun contatto corrisponde.', marker='search-contact-none')
     await user.should_see('Nessuna azienda corrisponde.', marker='search-company-none')
+
+
+async def test_the_header_box_speaks_italian_to_an_italian_user(user: User, acme, sample):
+    acme.member.user.language = 'it'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/contacts')
+    assert next(iter(user.find(marker='global-search').elements)).props['placeholder'] == 'Cerca  ( / )'
+    user.find(marker='global-search').type('muller')
+    await user.should_see(marker='global-search-contact-link')
+    await user.should_see('Contatti (1)')
+    await user.should_see('Aziende (1)')
+    await user.should_see('Tutti i risultati (Invio)', marker='global-search-all')
+    await user.should_not_see('All results (Enter)')
+    user.find(marker='global-search').clear().type('zzzz')
+    await user.should_see('Nessun risultato', marker='global-search-nothing')
