@@ -266,11 +266,11 @@ _SEPARATORS = re.compile(r'[\s.\-/]')
 
 
 def record_country(addresses: object, default: str) -> str:
-    """The country a record's tax code and register number are read in: the country of its first address that
-    names one (a German supplier of an Italian organization), else `default`, the organization's country."""
-    for address in addresses if isinstance(addresses, list) else ():
-        if isinstance(address, dict) and isinstance(address.get('country'), str) and address['country'].strip():
-            return address['country'].strip().upper()
+    """The country a record's tax code and register number are read in: the country of its first address, the main
+    one (a German supplier of an Italian organization), else `default`, the organization's country."""
+    first = addresses[0] if isinstance(addresses, list) and addresses else None
+    if isinstance(first, dict) and isinstance(first.get('country'), str) and first['country'].strip():
+        return first['country'].strip().upper()
     return default
 
 

@@ -86,9 +86,11 @@ def test_a_tax_code_invalid_in_its_country_is_refused_saying_why(value, country,
     assert refusal(vat_number, value, country=country).startswith(message)
 
 
-def test_the_record_country_is_its_first_address_that_names_one_else_the_organizations():
+def test_the_record_country_is_its_first_addresss_else_the_organizations():
     assert record_country([], 'IT') == 'IT'
-    assert record_country([{'city': 'Milano', 'country': ''}, {'city': 'Berlin', 'country': 'de'}], 'IT') == 'DE'
+    assert record_country([{'city': 'Berlin', 'country': 'de'}, {'city': 'Paris', 'country': 'FR'}], 'IT') == 'DE'
+    # the main address says nowhere: the organization's country, not the second address's
+    assert record_country([{'city': 'Milano', 'country': ''}, {'city': 'Berlin', 'country': 'DE'}], 'IT') == 'IT'
 
 
 def test_the_register_number_is_named_siren_siret_in_france():
