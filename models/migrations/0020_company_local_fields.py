@@ -1,5 +1,5 @@
 """Companies get the local fields of their country: the Italian codice destinatario SDI (companies.sdi_code) and the
-company register number (companies.registration_number: a SIREN or SIRET in France); empty for companies saved before."""
+company register number (companies.registration_number: a SIREN or SIRET in France); empty for those saved before."""
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields

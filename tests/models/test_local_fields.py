@@ -56,7 +56,8 @@ def test_elsewhere_a_register_number_is_free_text_of_32_characters():
 
 @pytest.mark.parametrize('value, country, kept', [
     (VALID_IVA, 'IT', VALID_IVA), ('RSSMRA85T10A562S', 'IT', 'RSSMRA85T10A562S'),
-    (SIREN, 'FR', SIREN), (SIRET, 'FR', SIRET), ('fr 40 303 265 045', 'FR', FR_VAT), ('40303265045', 'FR', '40303265045'),
+    (SIREN, 'FR', SIREN), (SIRET, 'FR', SIRET), ('fr 40 303 265 045', 'FR', FR_VAT),
+    ('40303265045', 'FR', '40303265045'),
     ('3023217600053', 'FR', '3023217600053'),  # a person's numéro fiscal
     ('136695976', 'DE', '136695976'), ('DE 136 695 976', 'DE', DE_VAT), ('EL094259216', 'GR', 'EL094259216'),
     ('094259216', 'GR', '094259216'),
@@ -76,7 +77,8 @@ def test_a_tax_code_valid_in_its_country_is_kept_compact(value, country, kept):
     ('73282932000075', 'FR', '73282932000075 is not a valid SIRET ('),
     ('FR41303265045', 'FR', 'FR41303265045 is not a valid EU VAT number ('),
     ('41303265045', 'FR', '41303265045 is not a valid French VAT number ('),
-    (VALID_IVA, 'FR', f'{VALID_IVA} is not a valid French VAT number ('),  # an Italian number needs its prefix in France
+    # an Italian number needs its prefix in France
+    (VALID_IVA, 'FR', f'{VALID_IVA} is not a valid French VAT number ('),
     ('12345', 'FR', 'must be a SIREN (9 digits), a SIRET (14 digits), a French VAT number'),
     ('136695977', 'DE', '136695977 is not a valid VAT number of DE ('),
     ('DE136695977', 'DE', 'DE136695977 is not a valid EU VAT number ('),
