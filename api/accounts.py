@@ -1,4 +1,4 @@
-"""Accounts and tokens: sign-up, token issue and revocation, the caller's profile."""
+"""Accounts and tokens: sign-up, token issue and revocation, the caller's profile (read and changed)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -18,6 +18,13 @@ class SignUp(Body):
     email: str
     password: str
     name: str
+
+
+class ProfileChange(Body):
+    """Only the fields sent change; language and time_zone '' mean the browser's own."""
+    name: str | None = None
+    language: str | None = None  # en, it, fr
+    time_zone: str | None = None  # an IANA zone such as Europe/Rome
 
 
 class Credentials(Body):
@@ -58,3 +65,11 @@ async def me(user: CurrentUser) -> dict:
     return {'id': user.id, 'email': user.email, 'name': user.name,
             'organizations': [{'id': m.org_id, 'name': m.org.name, 'role': m.role}
                               for m in await orgs.user_memberships(user)]}
+
+
+@router.patch('/me')
+async def change_me(body: ProfileChange, user: CurrentUser) -> dict:
+    changes = {field: getattr(body, field) for field in body.model_fields_set}
+    user = await accounts.update_profile(user=user, **changes)
+    return {'id': user.id, 'email': user.email, 'name': user.name, 'language': user.language,
+            'time_zone': user.time_zone}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from models.mentions import mentioned_user_ids
-from models.records.tables import COMPANY, CONTACT, KINDS
+from models.records.tables import COMPANY, CONTACT, KINDS, Kind
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 from models.work import connections, service as work
 from models.work.connections import Link
@@ -231,3 +231,24 @@ async def contact_connections(record_id: Id, actor: OrgMembership) -> dict:
 @router.get('/orgs/{org}/companies/{record_id}/connections', tags=['companies', 'connections'])
 async def company_connections(record_id: Id, actor: OrgMembership) -> dict:
     return await _record_connections(COMPANY, actor, record_id)
+
+
+# ---------------------------------------------------------------- a work item made from a record's card
+
+RECORD_PATHS = {'contact': 'contacts', 'company': 'companies'}
+
+
+def _created_from_record(kind: Kind, work_kind: WorkKind, Fields: type[Body]) -> None:  # noqa: N803
+    """POST /orgs/{org}/{contacts|companies}/{id}/{tasks|tickets}: the item and its link to the record at once."""
+    async def create_linked(record_id: Id, body: Fields, actor: OrgMembership) -> dict:
+        item = await connections.create_linked(work_kind, actor, kind, record_id, _data(work_kind, body))
+        return await one_json(work_kind, actor, item.id)
+
+    router.add_api_route(f'/orgs/{{org}}/{RECORD_PATHS[kind.name]}/{{record_id}}/{work_kind.plural}', create_linked,
+                         methods=['POST'], status_code=201, tags=[RECORD_PATHS[kind.name], work_kind.plural],
+                         name=f'create_{kind.name}_{work_kind.name}')
+
+
+for _kind in (CONTACT, COMPANY):
+    _created_from_record(_kind, TASK, TaskFields)
+    _created_from_record(_kind, TICKET, TicketFields)

@@ -169,6 +169,9 @@ def require_browser() -> None:
 def _screen_needs_a_browser(request: pytest.FixtureRequest) -> None:
     if 'screen' in request.fixturenames:
         require_browser()
+        # the browser lives as long as the worker: a test that made it phone-sized must not leave the next one
+        # a phone (NiceGUI's screen starts at 600x600)
+        request.getfixturevalue('nicegui_driver').set_window_size(600, 600)
 
 
 @pytest.fixture

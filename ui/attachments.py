@@ -73,6 +73,43 @@ def install_routes(fastapi_app: FastAPI) -> None:
 
 # ---------------------------------------------------------------- the panel
 
+CLOUD_SETTINGS = '/settings?section=cloud'  # Settings' cloud accounts section: connect Google Drive or Dropbox
+ORGANIZATION_PAGE = '/organization'  # the organization's plan, and what premium adds
+
+# The drop zone is Quasar's uploader (the whole of it takes dropped files) with a header of ours that says what to
+# do and the limits, and a list of ours: each file with its own bar, how much of it has gone, and what went wrong.
+DROP_ZONE_CSS = """
+.rubrica-dropzone.q-uploader { width: 100%; max-height: none; box-shadow: none; background: #fafafa;
+                               border: 2px dashed #bdbdbd; border-radius: 8px; }
+.rubrica-dropzone.q-uploader:hover, .rubrica-dropzone.q-uploader--dnd { border-color: var(--q-primary); }
+.rubrica-dropzone .q-uploader__list { min-height: 0; padding: 0; }
+"""
+# File names are user text: the template only ever sets them as text ({{ }}), never as HTML.
+FILE_LIST = """
+<div v-if="props.files.length" class="column q-px-md q-pb-md q-gutter-y-sm">
+  <div v-for="file in props.files" :key="file.__key" class="row items-center no-wrap q-gutter-x-sm"
+       :data-status="file.__status" data-test="upload-file">
+    <q-icon size="sm" :name="file.__status === 'failed' ? 'error' : (file.__status === 'uploaded' ? 'check_circle'
+                                                                                                 : 'upload_file')"
+            :color="file.__status === 'failed' ? 'negative' : (file.__status === 'uploaded' ? 'positive' : 'grey-7')"/>
+    <div class="col" style="min-width: 0">
+      <div class="ellipsis">{{ file.name }}</div>
+      <q-linear-progress rounded size="6px" class="q-mt-xs" :value="file.__progress"
+                         :color="file.__status === 'failed' ? 'negative' : 'primary'"/>
+    </div>
+    <div class="text-caption text-grey-8 text-no-wrap">{{ file.__status === 'failed' ? 'not sent'
+      : Math.floor(file.__progress * 100) + '% of ' + file.__sizeLabel }}</div>
+    <q-btn v-if="file.__status !== 'uploading'" flat round dense size="sm" icon="close"
+           aria-label="Remove from this list" @click="props.removeFile(file)"/>
+  </div>
+</div>
+"""
+# What the browser knows of the files it refused or could not send (the File objects themselves do not travel).
+REJECTED_JS = ('(entries) => emit(entries.map(e => ({name: e.file.name, size: e.file.size, '
+               'reason: e.failedPropValidation})))')
+FAILED_JS = '(info) => emit({names: info.files.map(f => f.name), status: info.xhr ? info.xhr.status : 0})'
+
+
 async def _shown(action: Coroutine, done: str, show_problem: Callable[[str], None]) -> bool:
     """One models/ call of the panel, made only while the page's visitor is still who it was built for (else it is
     not run, and False). A refusal is shown above the list and stays there; success clears it and says `done`."""
@@ -89,23 +126,57 @@ async def _shown(action: Coroutine, done: str, show_problem: Callable[[str], Non
     return True
 
 
+class Problems:
+    """What went wrong, above the list: one line per file (its name and the reason), or one about the panel's last
+    action; each file's line goes once that file is sent again and arrives."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, str] = {}
+        with ui.row().classes('w-full items-start no-wrap gap-2 rounded-borders q-pa-sm bg-red-1') \
+                .mark('attachment-problems') as self.box:
+            ui.icon('error_outline', color='negative').classes('q-mt-xs')
+            self.column = ui.column().classes('grow gap-1 min-w-0')
+            ui.button(icon='close', on_click=self.clear).props('flat round dense size=sm aria-label=Dismiss') \
+                .mark('attachment-problems-dismiss')
+        self.box.set_visibility(False)
+
+    def set(self, key: str, message: str) -> None:
+        if message:
+            self.lines[key] = message
+        else:
+            self.lines.pop(key, None)
+        self._draw()
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self._draw()
+
+    def _draw(self) -> None:
+        self.column.clear()
+        with self.column:
+            for message in self.lines.values():
+                ui.label(message).classes('text-negative break-words max-w-full').mark('attachment-error')
+        self.box.set_visibility(bool(self.lines))
+
+
+def _named(filename: str, message: str) -> str:
+    return f'“{attachments.display_filename(filename)}”: {message}'
+
+
 async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
-    """List, upload (with progress), download, delete, and attach from Google Drive or Dropbox."""
+    """List, upload (a drop zone, with progress per file), download, delete, and attach from Google Drive or
+    Dropbox (or say how to)."""
     actor = ctx.membership
     services = integrations()
+    limit = services.max_upload_bytes
+    too_large = f'it is larger than the {format_size(limit)} a file may have'
+    ui.add_css(DROP_ZONE_CSS)
 
     with ui.column().classes('w-full gap-2').mark('attachments-panel'):
-        usage = ui.label().classes('text-grey-8 text-caption').mark('attachments-usage')
-        problem = ui.label().classes('text-negative').mark('attachment-error')
-        problem.set_visibility(False)
+        problems = Problems()
 
-        async def show_usage() -> None:
-            used, quota = await attachments.storage_usage(actor)
-            usage.text = f'Organization storage: {format_size(used)} used of {format_size(quota)}'
-
-        def show_problem(message: str) -> None:
-            problem.text = message
-            problem.set_visibility(bool(message))
+        def show_problem(message: str) -> None:  # the panel's own actions (delete, attach a linked file)
+            problems.set('', message)
 
         @ui.refreshable
         async def file_list() -> None:
@@ -155,45 +226,98 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         async def receive(event) -> None:
             """The browser sent a file: stream it into the store; the models/ call checks size and quota."""
             file = event.file
-            ran = await _shown(attachments.add_upload(actor, kind, record.id, filename=file.name,
-                                                      content_type=file.content_type, chunks=file.iterate(),
-                                                      integrations=services, declared_size=file.size()),
-                               f'Uploaded {attachments.display_filename(file.name)}', show_problem)
-            upload.reset()
-            if ran:
-                file_list.refresh()
-                await show_usage()
+            name = attachments.display_filename(file.name)
+            if not await session.still_current():
+                return
+            try:
+                await attachments.add_upload(actor, kind, record.id, filename=file.name,
+                                             content_type=file.content_type, chunks=file.iterate(),
+                                             integrations=services, declared_size=file.size())
+            except RubricaError as e:
+                problems.set(file.name, _named(file.name, e.message))
+            else:
+                problems.set(file.name, '')
+                ui.notify(f'Uploaded {name}', type='positive')
+            upload.run_method('removeUploadedFiles')  # this one has arrived; the others keep their bars
+            file_list.refresh()
+            await show_usage()
 
-        def rejected() -> None:
-            show_problem(f'Files may be at most {format_size(services.max_upload_bytes)}')
+        def refused(event) -> None:
+            """Files the browser would not send: larger than the limit (the server would refuse them too)."""
+            for entry in event.args or []:
+                if not isinstance(entry, dict):
+                    continue
+                name = str(entry.get('name', ''))
+                problems.set(name, _named(name, too_large if entry.get('reason') == 'max-file-size'
+                                          else 'it cannot be sent'))
 
-        with ui.row().classes('w-full items-start gap-2'):
-            upload = ui.upload(label='Add a file', auto_upload=True, max_file_size=services.max_upload_bytes,
-                               on_upload=receive, on_rejected=rejected) \
-                .props('flat bordered').classes('max-w-full').mark('attachment-upload')
-            with ui.column().classes('gap-1'):
-                await _picker_buttons(ctx, kind, record, show_problem, file_list)
+        def failed(event) -> None:
+            """Files the server refused as they arrived (past the limit) or that the connection lost."""
+            info = event.args if isinstance(event.args, dict) else {}
+            lost = 'it did not arrive (the connection was lost?): try again'
+            reason = too_large if info.get('status') == 413 else lost
+            for name in info.get('names') or []:
+                problems.set(str(name), _named(str(name), reason))
 
+        upload = ui.upload(auto_upload=True, multiple=True, max_file_size=limit, on_upload=receive) \
+            .props('flat color=transparent text-color=grey-9').classes('rubrica-dropzone') \
+            .mark('attachment-upload')
+        upload.on('rejected', refused, js_handler=REJECTED_JS)
+        upload.on('failed', failed, js_handler=FAILED_JS)
+        with upload.add_slot('header'):
+            with ui.column().classes('relative-position w-full items-center text-center gap-1 q-pa-md cursor-pointer'):
+                ui.icon('cloud_upload', size='md', color='primary')
+                ui.label('Drop files here or choose a file').classes('text-subtitle1').mark('dropzone-text')
+                ui.label(f'Up to {format_size(limit)} per file').classes('text-caption text-grey-8') \
+                    .mark('dropzone-limit')
+                usage = ui.label().classes('text-caption text-grey-8').mark('attachments-usage')
+                ui.element('q-uploader-add-trigger')  # the whole zone opens the file chooser
+        upload.add_slot('list', FILE_LIST)
+
+        async def show_usage() -> None:
+            used, quota = await attachments.storage_usage(actor)
+            usage.text = f'Organization storage: {format_size(used)} used of {format_size(quota)}'
+
+        await _cloud_choices(ctx, kind, record, show_problem, file_list)
         await show_usage()
         await file_list()
 
 
-async def _picker_buttons(ctx: PageContext, kind: Kind, record: Record, show_problem, file_list) -> None:
-    """'From Google Drive' / 'From Dropbox' for premium organizations and connected accounts."""
+def _note(icon: str, text: str, link_text: str, target: str, *, mark: str) -> None:
+    """A line under the drop zone that says where to go for more, and links there (marked `{mark}-note`, its link
+    `{mark}-link`); on a phone the words wrap beside the icon."""
+    with ui.row().classes('items-start no-wrap gap-1 text-grey-8 text-caption').mark(f'{mark}-note'):
+        ui.icon(icon, size='xs').classes('q-mt-xs')
+        with ui.element('div'):
+            ui.label(text).classes('inline')
+            ui.link(link_text, target).classes('inline q-ml-xs').mark(f'{mark}-link')
+
+
+async def _cloud_choices(ctx: PageContext, kind: Kind, record: Record, show_problem, file_list) -> None:
+    """'From Google Drive' / 'From Dropbox' for the accounts a premium organization's user has connected; else
+    where to get them: the premium plan (the organization's page) or Settings' cloud accounts."""
     if ctx.org.plan != 'premium':
+        _note('workspace_premium', 'Attaching files from Google Drive and Dropbox comes with the premium plan:',
+              'see your organization', ORGANIZATION_PAGE, mark='cloud-premium')
         return
-    for state in await cloud.account_states(user=ctx.user, integrations=integrations()):
-        if not state.configured or state.status == 'disconnected':
-            continue
-        if state.status == 'revoked':
-            with ui.row().classes('items-center gap-1').mark(f'picker-{state.provider}-reconnect'):
-                ui.label(f'{state.label} needs to be reconnected:').classes('text-warning')
-                ui.link('Settings', '/settings')
-            continue
-        ui.button(f'From {state.label}', icon=SOURCE_ICONS[state.provider],
-                  on_click=lambda s=state: _open_picker(ctx, kind, record, s.provider, s.label, show_problem,
-                                                        file_list)) \
-            .props('outline').mark(f'picker-{state.provider}')
+    states = [s for s in await cloud.account_states(user=ctx.user, integrations=integrations()) if s.configured]
+    if states and all(s.status == 'disconnected' for s in states):
+        _note('add_link', f'To attach files from {" or ".join(s.label for s in states)}, connect your account in',
+              'Settings › Cloud accounts', CLOUD_SETTINGS, mark='cloud-connect')
+        return
+    with ui.row().classes('items-center gap-2'):
+        for state in states:
+            if state.status == 'disconnected':
+                continue
+            if state.status == 'revoked':
+                with ui.row().classes('items-center gap-1').mark(f'picker-{state.provider}-reconnect'):
+                    ui.label(f'{state.label} needs to be reconnected:').classes('text-warning')
+                    ui.link('Settings', CLOUD_SETTINGS)
+                continue
+            ui.button(f'From {state.label}', icon=SOURCE_ICONS[state.provider],
+                      on_click=lambda s=state: _open_picker(ctx, kind, record, s.provider, s.label, show_problem,
+                                                            file_list)) \
+                .props('outline no-caps').mark(f'picker-{state.provider}')
 
 
 async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: str, label: str, show_problem,

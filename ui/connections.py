@@ -16,11 +16,12 @@ from models.access import Action
 from models.records import service as records
 from models.records.tables import KINDS, Kind, Record
 from models.work import connections, service as work
-from models.work.tables import LABELS, TICKET, WORK_KINDS, WorkItem, WorkKind
+from models.work.tables import LABELS, PRIORITIES, TASK, TICKET, WORK_KINDS, WorkItem, WorkKind
 
 from . import moments
 from .feedback import FAILED, attempt
 from .session import PageContext
+from .widgets import field_style
 
 PICKER_RESULTS = 8
 PREVIEW = 25  # rows drawn per kind at first; "Show all" draws the rest from what is already loaded
@@ -105,9 +106,11 @@ async def _links_panel(actor, *, mark: str, may_link: bool,
                        load: Callable[[], Awaitable[connections.RecordConnections | connections.ItemConnections]],
                        sections: list[Section], picker_kinds: dict[str, str],
                        search: Callable[[str, str], Awaitable[list[tuple[int, str]]]],
-                       link_ids: Callable[[str, int], dict[str, int]], linked_message: Callable[[str], str]) -> None:
+                       link_ids: Callable[[str, int], dict[str, int]], linked_message: Callable[[str], str],
+                       actions: Callable[[Callable[[], Awaitable[None]]], None] | None = None) -> None:
     """The linked things grouped by section (the first PREVIEW rows, then "Show all"), an unlink button per row and
-    a picker that links more, when the viewer may link."""
+    a picker that links more, when the viewer may link. `actions(refresh)`, if given, draws buttons above the list
+    that change it and then redraw it with `refresh`."""
     current: dict[str, set[tuple[str, int]]] = {'linked': set()}
 
     @ui.refreshable
@@ -142,6 +145,8 @@ async def _links_panel(actor, *, mark: str, may_link: bool,
         return done
 
     with ui.column().classes('w-full gap-1').mark(mark):
+        if actions is not None:
+            actions(listing.refresh)
         await listing()
         if may_link:
             ui.separator()
@@ -181,7 +186,50 @@ async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                   for w in WORK_KINDS.values()],
         picker_kinds={w.name: w.label for w in WORK_KINDS.values()}, search=search,
         link_ids=lambda work_name, item_id: {f'{kind.name}_id': record.id, f'{work_name}_id': item_id},
-        linked_message=lambda work_name: f'Linked to the {work_name}')
+        linked_message=lambda work_name: f'Linked to the {work_name}',
+        actions=partial(_new_item_buttons, actor, kind, record) if ctx.may(Action.EDIT_WORK) else None)
+
+
+def _new_item_buttons(actor, kind: Kind, record: Record, refresh: Callable[[], Awaitable[None]]) -> None:
+    """"New task" and "New ticket": made for this record, and linked to it, in one step."""
+    with ui.row().classes('w-full gap-2'):
+        for work_kind in (TASK, TICKET):
+            ui.button(f'New {work_kind.name}', icon=ICONS[work_kind.name],
+                      on_click=lambda w=work_kind: _new_item_dialog(actor, w, kind, record, refresh)) \
+                .props('outline no-caps').mark(f'record-new-{work_kind.name}')
+
+
+def _new_item_dialog(actor, work_kind: WorkKind, kind: Kind, record: Record,
+                     refresh: Callable[[], Awaitable[None]]) -> None:
+    """A small dialog: the title, and the due date of a task or the priority of a ticket."""
+    with ui.dialog() as dialog, ui.card().classes('w-[28rem] max-w-full'):
+        ui.label(f'New {work_kind.name} for {record.display_name or "this " + kind.name}') \
+            .classes('text-h6 break-words max-w-full')
+        elements: dict[str, object] = {
+            work_kind.title_field: field_style(ui.input('Title')).classes('w-full').mark('new-item-title')}
+        if work_kind is TASK:
+            elements['due_date'] = field_style(ui.input('Due date').props('type=date stack-label')) \
+                .classes('w-full').mark('new-item-due')
+        if work_kind is TICKET:
+            elements['priority'] = field_style(ui.select({p: LABELS[p] for p in PRIORITIES}, label='Priority',
+                                                         value='normal')).classes('w-full').mark('new-item-priority')
+
+        async def create() -> None:
+            data = {name: element.value or None for name, element in elements.items()}
+            data[work_kind.title_field] = elements[work_kind.title_field].value or ''
+            item = await attempt(connections.create_linked(work_kind, actor, kind, record.id, data), elements)
+            if item is FAILED:
+                return
+            dialog.close()
+            ui.notify(f'{work_kind.label} “{work_kind.title(item)}” created and linked', type='positive')
+            await refresh()
+
+        elements[work_kind.title_field].on('keydown.enter', create)
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Cancel', on_click=dialog.close).props('flat')
+            ui.button('Create', on_click=create).mark('new-item-create')
+    dialog.on_value_change(lambda e: None if e.value else dialog.delete())  # each opening makes a new one
+    dialog.open()
 
 
 def _work_row(work_kind: WorkKind, link: connections.Link, unlink) -> None:

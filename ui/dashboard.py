@@ -12,14 +12,15 @@ from typing import TypeVar
 from nicegui import app, ui
 
 from models.access import Action
+from models.i18n import N_, _, ngettext, number
 from models.records import dashboard as figures
 from models.records.dashboard import Entry, TypeCount, WorkItem
 
 from . import moments
 from .frame import frame
-from .session import PageContext, page_context, to_login
+from .session import ROLE_NAMES, PageContext, page_context, to_login
 
-NO_TYPE = '(no type)'
+NO_TYPE = N_('(no type)')
 T = TypeVar('T')
 
 
@@ -33,7 +34,7 @@ NARROW_CHART = {'query': {'maxWidth': 480},
 def type_chart(title: str, counts: list[TypeCount], mark: str) -> None:
     """A doughnut of records by type. Type names are user text: ECharts draws them on the canvas (rich-text
     tooltips too), never as HTML. No animation: screen readers and screenshots see the final chart at once."""
-    data = [{'name': t.type or NO_TYPE, 'value': t.count} for t in counts]
+    data = [{'name': t.type or _(NO_TYPE), 'value': t.count} for t in counts]
     ui.echart({
         'animation': False,
         'tooltip': {'trigger': 'item', 'renderMode': 'richText'},
@@ -50,7 +51,7 @@ def figure(label: str, value: int, mark: str, icon: str) -> None:
         with ui.row().classes('items-center no-wrap gap-3'):
             ui.icon(icon, size='2rem').classes('text-primary max-sm:hidden')
             with ui.column().classes('gap-0'):
-                ui.label(f'{value:,}').classes('text-h5').mark(mark)
+                ui.label(number(value)).classes('text-h5').mark(mark)
                 ui.label(label).classes('text-grey-8')
 
 
@@ -59,9 +60,10 @@ def entry_row(entry: Entry, mark: str) -> None:
         ui.icon('person' if entry.kind == 'contact' else 'business').classes('text-grey-7')
         with ui.column().classes('gap-0 min-w-0'):
             ui.link(entry.name or '—', entry.path).classes('font-medium break-words')
-            who = f' by {entry.updated_by}' if entry.updated_by else ''
-            ui.label(f'{entry.type + " · " if entry.type else ""}updated {moments.moment(entry.updated_at)}{who}') \
-                .classes('text-caption text-grey-7')
+            when = moments.moment(entry.updated_at)
+            updated = _('updated {moment} by {name}', moment=when, name=entry.updated_by) if entry.updated_by \
+                else _('updated {moment}', moment=when)
+            ui.label(f'{entry.type} · {updated}' if entry.type else updated).classes('text-caption text-grey-7')
 
 
 def work_row(item: WorkItem) -> None:
@@ -69,7 +71,8 @@ def work_row(item: WorkItem) -> None:
         ui.icon('task_alt' if item.kind == 'task' else 'confirmation_number').classes('text-grey-7')
         with ui.column().classes('gap-0 min-w-0'):
             ui.link(item.title, f'/{item.kind}s/{item.id}').classes('font-medium break-words')
-            details = [item.status, f'due {moments.day(item.due_date)}' if item.due_date else '', item.priority]
+            details = [item.status, _('due {day}', day=moments.day(item.due_date)) if item.due_date else '',
+                       item.priority]
             ui.label(' · '.join(d for d in details if d)).classes('text-caption text-grey-7')
             with ui.row().classes('gap-2'):
                 for contact_id, name in item.contacts:
@@ -89,11 +92,11 @@ def list_card(title: str, items: Sequence[T], row: Callable[[T], None], empty: s
 
 # The first steps: what each one says, and where it is done
 STEP_TEXTS = {
-    'contact': ('Add a contact', '/contacts/new'),
-    'company': ('Add a company', '/companies/new'),
-    'import': ('Import a file of contacts or companies (CSV or vCard)', '/import'),
-    'invite': ('Invite a colleague', '/settings'),
-    'options': ('Review your lists: contact types, roles, company types, sectors', '/settings'),
+    'contact': (N_('Add a contact'), '/contacts/new'),
+    'company': (N_('Add a company'), '/companies/new'),
+    'import': (N_('Import a file of contacts or companies (CSV or vCard)'), '/import'),
+    'invite': (N_('Invite a colleague'), '/settings'),
+    'options': (N_('Review your lists: contact types, roles, company types, sectors'), '/settings'),
 }
 DISMISSED = 'first_steps_dismissed'  # in the browser's storage: the organizations whose first steps were hidden
 
@@ -105,23 +108,26 @@ def first_steps_card(ctx: PageContext, steps: figures.FirstSteps) -> None:
         return
     with ui.card().classes('w-full').mark('first-steps') as card:
         with ui.row().classes('w-full items-center no-wrap'):
-            ui.label('Getting started').classes('text-subtitle1 grow')
+            ui.label(_('Getting started')).classes('text-subtitle1 grow')
             done = sum(steps.done.values())
-            ui.label(f'{done} of {len(steps.done)} done').classes('text-grey-8').mark('first-steps-count')
+            ui.label(_('{done} of {total} done', done=number(done), total=number(len(steps.done)))) \
+                .classes('text-grey-8').mark('first-steps-count')
 
             def dismiss() -> None:
                 app.storage.user[DISMISSED] = [*app.storage.user.get(DISMISSED, []), ctx.org.id]
                 card.delete()
-            ui.button(icon='close', on_click=dismiss).props('flat round dense aria-label="Hide the checklist"') \
-                .tooltip('Hide the checklist').mark('first-steps-dismiss')
+            hide = _('Hide the checklist')
+            dismiss_button = ui.button(icon='close', on_click=dismiss).props('flat round dense') \
+                .tooltip(hide).mark('first-steps-dismiss')
+            dismiss_button.props['aria-label'] = hide
         for step, finished in steps.done.items():
             text, path = STEP_TEXTS[step]
             state = 'first-step-done' if finished else 'first-step-todo'
             with ui.row().classes('items-center no-wrap gap-3').mark('first-step', f'first-step-{step}', state):
-                ui.icon('check_circle' if finished else 'radio_button_unchecked') \
-                    .classes('text-positive' if finished else 'text-grey-6') \
-                    .props(f'aria-label="{"done" if finished else "to do"}"')
-                ui.link(text, path).classes('no-underline' + (' line-through text-grey-7' if finished else '')) \
+                icon = ui.icon('check_circle' if finished else 'radio_button_unchecked') \
+                    .classes('text-positive' if finished else 'text-grey-6')
+                icon.props['aria-label'] = _('done') if finished else _('to do')
+                ui.link(_(text), path).classes('no-underline' + (' line-through text-grey-7' if finished else '')) \
                     .mark(f'{state}-link')
 
 
@@ -130,32 +136,39 @@ async def dashboard_page():
     ctx = await page_context()
     if ctx is None:
         return to_login('/')
-    with frame(ctx, 'Dashboard') as parts:
+    ui.page_title(_('Dashboard') + ' · Rubrica')
+    with frame(ctx, _('Dashboard')) as parts:
         if ctx.membership is None:
             with ui.card().classes('w-full'):
-                ui.label('You are not in any organization yet.').mark('no-org')
-                ui.label('Create one, or ask an owner of an existing organization to invite you.')
-                ui.button('Create an organization', on_click=parts.new_organization.open) \
+                ui.label(_('You are not in any organization yet.')).mark('no-org')
+                ui.label(_('Create one, or ask an owner of an existing organization to invite you.'))
+                ui.button(_('Create an organization'), on_click=parts.new_organization.open) \
                     .mark('create-first-org')
             return
-        ui.label(f'Welcome, {ctx.user.name}').classes('text-subtitle1').mark('welcome')
-        ui.label(f'{ctx.org.name} · your role: {ctx.role}').classes('text-grey-8').mark('active-org')
+        ui.label(_('Welcome, {name}', name=ctx.user.name)).classes('text-subtitle1').mark('welcome')
+        ui.label(_('{organization} · your role: {role}', organization=ctx.org.name,
+                   role=_(ROLE_NAMES.get(ctx.role, ctx.role)))).classes('text-grey-8').mark('active-org')
         if not ctx.may(Action.SEE_RECORDS):
-            ui.label('As a guest of this organization you do not see its contacts and companies.') \
+            ui.label(_('As a guest of this organization you do not see its contacts and companies.')) \
                 .classes('text-grey-8').mark('guest-dashboard-note')
             return
         data = await figures.dashboard(ctx.membership)
         first_steps_card(ctx, await figures.first_steps(ctx.membership))
 
         with ui.element('div').classes('w-full grid grid-cols-3 gap-2 sm:gap-4'):
-            figure('contacts', data.contacts_total, 'dash-contacts-total', 'person')
-            figure('companies', data.companies_total, 'dash-companies-total', 'business')
-            figure('mention you', data.mentions_total, 'dash-mentions-total', 'alternate_email')
+            # the word under each figure agrees with it: '1 contatto', '3 contatti'
+            figure(ngettext('contact', 'contacts', data.contacts_total), data.contacts_total,
+                   'dash-contacts-total', 'person')
+            figure(ngettext('company', 'companies', data.companies_total), data.companies_total,
+                   'dash-companies-total', 'business')
+            figure(ngettext('mentions you', 'mention you', data.mentions_total), data.mentions_total,
+                   'dash-mentions-total', 'alternate_email')
 
         with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-4'):
             for title, counts, mark, empty in (
-                    ('Contacts by type', data.contacts_by_type, 'chart-contacts-by-type', 'No contacts yet.'),
-                    ('Companies by type', data.companies_by_type, 'chart-companies-by-type', 'No companies yet.')):
+                    (_('Contacts by type'), data.contacts_by_type, 'chart-contacts-by-type', _('No contacts yet.')),
+                    (_('Companies by type'), data.companies_by_type, 'chart-companies-by-type',
+                     _('No companies yet.'))):
                 with ui.card().classes('w-full'):
                     ui.label(title).classes('text-subtitle1')
                     if counts:
@@ -164,9 +177,9 @@ async def dashboard_page():
                         ui.label(empty).classes('text-grey-7').mark(f'{mark}-empty')
 
         with ui.element('div').classes('w-full grid grid-cols-1 md:grid-cols-2 gap-4'):
-            list_card('Recently updated', data.recent, partial(entry_row, mark='recent-item'),
-                      'Nothing yet.', 'no-recent')
-            list_card('Mentioning you', data.mentions, partial(entry_row, mark='mention-item'),
-                      'No record mentions you.', 'no-mentions')
-            list_card('Your open tasks and tickets linked to contacts', data.work, work_row,
-                      'No open task or ticket of yours is linked to a contact.', 'no-work', 'md:col-span-2')
+            list_card(_('Recently updated'), data.recent, partial(entry_row, mark='recent-item'),
+                      _('Nothing yet.'), 'no-recent')
+            list_card(_('Mentioning you'), data.mentions, partial(entry_row, mark='mention-item'),
+                      _('No record mentions you.'), 'no-mentions')
+            list_card(_('Your open tasks and tickets linked to contacts'), data.work, work_row,
+                      _('No open task or ticket of yours is linked to a contact.'), 'no-work', 'md:col-span-2')

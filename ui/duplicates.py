@@ -16,6 +16,7 @@ from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .record_card import record_path
 from .session import PageContext, page_context, to_login
+from .widgets import country_name
 
 FIELD_LABELS = {  # translated where shown
     'first_name': N_('First name'), 'last_name': N_('Last name'), 'name': N_('Name'), 'type': N_('Type'),
@@ -51,7 +52,7 @@ def _total_text(kind_name: str, total: int) -> str:
 
 def _address_text(address: dict) -> str:
     parts = [address.get('street'), ' '.join(p for p in (address.get('postal_code'), address.get('city')) if p),
-             address.get('province'), address.get('country')]
+             address.get('province'), country_name(address.get('country'))]
     return ', '.join(p for p in parts if p) or _('(empty address)')
 
 

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from models import i18n
 from models.access import Action
+from models.accounts import service as accounts
+from models.i18n import N_, _
 from models.orgs import service as orgs
 
 from . import moments, session
@@ -15,14 +18,15 @@ from .global_search import global_search_box
 from .session import PageContext
 from .widgets import country_select
 
+# labels marked here, translated where the drawer is drawn; each entry's mark keeps the English word (nav-contacts)
 NAVIGATION = [
-    ('Dashboard', '/', 'dashboard'),
-    ('Contacts', '/contacts', 'person'),
-    ('Companies', '/companies', 'business'),
-    ('Projects', '/projects', 'folder'),
-    ('Tasks', '/tasks', 'task_alt'),
-    ('Tickets', '/tickets', 'confirmation_number'),
-    ('Settings', '/settings', 'settings'),
+    (N_('Dashboard'), '/', 'dashboard'),
+    (N_('Contacts'), '/contacts', 'person'),
+    (N_('Companies'), '/companies', 'business'),
+    (N_('Projects'), '/projects', 'folder'),
+    (N_('Tasks'), '/tasks', 'task_alt'),
+    (N_('Tickets'), '/tickets', 'confirmation_number'),
+    (N_('Settings'), '/settings', 'settings'),
 ]
 # what the caller's role must allow (the gate's Action) for a page to be listed; None: every signed-in visitor
 LISTED_FOR = {'/': None, '/contacts': Action.SEE_RECORDS, '/companies': Action.SEE_RECORDS,
@@ -31,9 +35,9 @@ LISTED_FOR = {'/': None, '/contacts': Action.SEE_RECORDS, '/companies': Action.S
 
 def new_organization_dialog(ctx: PageContext) -> ui.dialog:
     with ui.dialog() as dialog, ui.card().classes('w-96 max-w-full'):
-        ui.label('New organization').classes('text-h6')
-        name = ui.input('Name').mark('new-org-name').classes('w-full')
-        country = country_select('Country (default phone region)', 'IT', mark='new-org-country').classes('w-full')
+        ui.label(_('New organization')).classes('text-h6')
+        name = ui.input(_('Name')).mark('new-org-name').classes('w-full')
+        country = country_select(_('Country (default phone region)'), 'IT', mark='new-org-country').classes('w-full')
 
         async def create() -> None:
             owner = await attempt(orgs.create_organization(user=ctx.user, name=name.value, country=country.value),
@@ -45,8 +49,8 @@ def new_organization_dialog(ctx: PageContext) -> ui.dialog:
             ui.navigate.to('/')
 
         with ui.row().classes('w-full justify-end'):
-            ui.button('Cancel', on_click=dialog.close).props('flat')
-            ui.button('Create', on_click=create).mark('new-org-create')
+            ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+            ui.button(_('Create'), on_click=create).mark('new-org-create')
     return dialog
 
 
@@ -74,7 +78,8 @@ def _switcher(ctx: PageContext) -> None:
 
     ui.button(icon='star' if preferred else 'star_border', on_click=toggle_star) \
         .props('flat round dense color=white') \
-        .tooltip('Preferred organization (opens at login)' if preferred else 'Open this organization at login') \
+        .tooltip(_('Preferred organization (opens at login)') if preferred
+                 else _('Open this organization at login')) \
         .mark('org-star', 'org-starred' if preferred else 'org-not-starred')
 
 
@@ -83,16 +88,31 @@ def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
         await ctx.log_out()
         ui.navigate.to('/login')
 
+    async def speak(language: str) -> None:
+        """The language chosen here is the account's, as under Settings; the page is drawn again in it."""
+        if await attempt(accounts.update_profile(user=ctx.user, language=language)) is not FAILED:
+            ui.navigate.reload()
+
     with ui.button(icon='account_circle').props('flat round color=white').mark('user-menu'):
         with ui.menu():
             ui.menu_item(ctx.user.name).props('disable')
             if ctx.membership is not None:  # its plan, space and people: the seed's "Page d'informations"
-                ui.menu_item('Organization', on_click=lambda: ui.navigate.to('/organization')) \
+                ui.menu_item(_('Organization'), on_click=lambda: ui.navigate.to('/organization')) \
                     .mark('menu-organization')
-            ui.menu_item('Profile and settings', on_click=lambda: ui.navigate.to('/settings'))
-            ui.menu_item('New organization', on_click=new_org.open).mark('menu-new-org')
+            ui.menu_item(_('Profile and settings'), on_click=lambda: ui.navigate.to('/settings'))
+            ui.menu_item(_('New organization'), on_click=new_org.open).mark('menu-new-org')
             ui.separator()
-            ui.menu_item('Log out', on_click=logout).mark('menu-logout')
+            spoken = i18n.current()
+            for code, name in i18n.LANGUAGES.items():  # each named in itself: found whatever the page speaks
+                current = code == spoken
+                with ui.menu_item(on_click=lambda code=code: speak(code)) \
+                        .props(f'dense lang={code}' + (' active' if current else '')) \
+                        .mark(f'menu-language-{code}', *(['menu-language-current'] if current else [])):
+                    with ui.item_section().props('avatar'):
+                        ui.icon('check').classes('' if current else 'invisible')
+                    ui.item_section(name)
+            ui.separator()
+            ui.menu_item(_('Log out'), on_click=logout).mark('menu-logout')
 
 
 @dataclass
@@ -125,22 +145,21 @@ def frame(ctx: PageContext, title: str):
                     with ui.item(on_click=lambda t=target: ui.navigate.to(t)).mark(f'nav-{label.lower()}'):
                         with ui.item_section().props('avatar'):
                             ui.icon(icon)
-                        ui.item_section(label)
+                        ui.item_section(_(label))
     drawer_button.on_click(drawer.toggle)
     with ui.column().classes('w-full max-w-6xl mx-auto p-2 sm:p-4 gap-2'):
         ui.label(title).classes('text-h5').mark('page-title')
         yield Frame(new_organization=new_org)
 
 
-def records_allowed(ctx: PageContext, what: str = 'contacts or companies',
-                    action: Action = Action.SEE_RECORDS) -> bool:
+def records_allowed(ctx: PageContext, refusal: str = '', action: Action = Action.SEE_RECORDS) -> bool:
     """For a page about contacts and companies, inside its frame: whether the caller has an organization and a role
-    that may do this; if not, the page says why."""
+    that may do this; if not, the page says why (`refusal`, already translated, for a role that may not)."""
     if ctx.membership is None:
-        no_access('Create or join an organization first.')
+        no_access(_('Create or join an organization first.'))
         return False
     if not ctx.may(action):
-        no_access(f'Guests do not see {what}.')
+        no_access(refusal or _('Guests do not see contacts or companies.'))
         return False
     return True
 

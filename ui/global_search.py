@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from nicegui import ui
 
 from models.access import Action
+from models.i18n import _, ngettext
 from models.records import search, service as records
 from models.records.tables import COMPANY, CONTACT, Kind, Record
 from models.validation import display_phone
@@ -66,7 +67,7 @@ async def result_rows(ctx: PageContext, kind: Kind, page: records.Page, mark: st
     for record in page.items:
         path = card_path(kind, record.id)
         with ui.column().classes('w-full gap-0 px-3 py-1').mark(mark) as row:
-            ui.link(record.display_name or '(no name)', path) \
+            ui.link(record.display_name or _('(no name)'), path) \
                 .classes('text-primary no-underline font-medium').mark(f'{mark}-link')
             if text := detail(kind, record, companies, ctx.org.country):
                 ui.label(text).classes('text-caption text-grey-8')
@@ -87,13 +88,15 @@ class GlobalSearch:
         self.ctx = ctx
         self.query = ''
         self.opener = ui.button(icon='search', on_click=self.unfold) \
-            .props('flat round color=white aria-label=Search').classes('sm:hidden').mark('global-search-open')
+            .props('flat round color=white').classes('sm:hidden').mark('global-search-open')
+        self.opener.props['aria-label'] = _('Search')  # set, not parsed: a translation may hold quotes
         with ui.row().classes(f'items-center no-wrap gap-1 {FOLDED}').mark('global-search-holder') as self.holder:
-            self.box = ui.input(placeholder='Search  ( / )') \
+            self.box = ui.input(placeholder=_('Search  ( / )')) \
                 .props('dense outlined dark standout clearable debounce=250 input-class="text-white"') \
                 .classes(f'{BOX_CLASS} max-sm:grow sm:w-72').mark('global-search')
-            ui.button(icon='close', on_click=self.fold).props('flat round color=white aria-label="Close the search"') \
+            fold = ui.button(icon='close', on_click=self.fold).props('flat round color=white') \
                 .classes('sm:hidden').mark('global-search-fold')
+            fold.props['aria-label'] = _('Close the search')
         self.box.on_value_change(lambda e: self.update(e.value))
         self.rows: list[tuple[ui.column, str]] = []  # the results shown, in order, with their cards' paths
         self.highlighted = -1  # the row the arrow keys chose; -1: none, Enter opens every result
@@ -159,15 +162,16 @@ class GlobalSearch:
         self.rows, self.highlighted = [], -1
         with self.panel:
             if not results.contacts.total and not results.companies.total:
-                ui.label('Nothing found').classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
-            for kind, page, label in ((CONTACT, results.contacts, 'Contacts'),
-                                      (COMPANY, results.companies, 'Companies')):
+                ui.label(_('Nothing found')).classes('px-3 py-2 text-grey-8').mark('global-search-nothing')
+            for kind, page in ((CONTACT, results.contacts), (COMPANY, results.companies)):
                 if not page.total:
                     continue
-                ui.label(f'{label} ({page.total:,})').classes('px-3 pt-2 text-overline text-grey-7')
+                heading = ngettext('Contacts ({count})', 'Contacts ({count})', page.total) if kind is CONTACT \
+                    else ngettext('Companies ({count})', 'Companies ({count})', page.total)
+                ui.label(heading).classes('px-3 pt-2 text-overline text-grey-7')
                 self.rows += await result_rows(self.ctx, kind, page, f'global-search-{kind.name}')
             ui.separator()
-            ui.link('All results (Enter)', search_path(query)).classes('px-3 py-2 text-primary') \
+            ui.link(_('All results (Enter)'), search_path(query)).classes('px-3 py-2 text-primary') \
                 .mark('global-search-all')
         self.menu.open()
 

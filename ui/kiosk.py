@@ -24,7 +24,7 @@ from web.headers import allow_framing
 from . import language, moments
 from .feedback import FAILED, attempt
 from .session import PageContext
-from .widgets import secret_list, secret_row, section_title, show_once
+from .widgets import country_name, secret_list, secret_row, section_title, show_once
 
 TITLE = 'Directory · Rubrica'  # until the page is built in its language
 KIND_OPTIONS = {'all': N_('All'), 'contact': N_('People'), 'company': N_('Companies')}
@@ -236,7 +236,7 @@ class KioskScreen:
         for address in entry.addresses:
             text = ', '.join(part for part in (address.get('street'), address.get('postal_code'),
                                                address.get('city'), address.get('province'),
-                                               address.get('country')) if part)
+                                               country_name(address.get('country'))) if part)
             if text:
                 with ui.row().classes('items-center no-wrap gap-4 min-h-[3.5rem]'):
                     ui.icon('place', size='2rem').classes('text-grey-7')

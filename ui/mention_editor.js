@@ -26,7 +26,7 @@ const SHARED = "font: inherit; letter-spacing: inherit; line-height: 1.5rem; pad
 export default {
   template: `
     <div class="rubrica-mention-editor" style="position: relative; width: 100%">
-      <q-field :label="label" stack-label outlined :error="error" :error-message="errorMessage"
+      <q-field :label="label" stack-label outlined hide-bottom-space :error="error" :error-message="errorMessage"
                :disable="disable" class="w-full">
         <template #control>
           <div style="position: relative; width: 100%">

@@ -11,65 +11,74 @@ from __future__ import annotations
 from nicegui import ui
 
 from models.access import Action
+from models.i18n import N_, _, ngettext, number
 from models.orgs.overview import PREMIUM_DEFAULT_QUOTA_BYTES, Overview, organization_overview
 from models.orgs.tables import FREE_QUOTA_BYTES
 
 from .attachments import format_size
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
-from .session import page_context, to_login
-from .widgets import counted
+from .session import ROLE_NAMES, page_context, to_login
 
-PLAN_NAMES = {'free': 'Free', 'premium': 'Premium'}
-ROLE_WORDS = {'owner': ('owner', 'owners'), 'member': ('member', 'members'), 'guest': ('guest', 'guests')}
-PREMIUM_ADDS = [
-    ('cloud', 'Attach files from Google Drive and Dropbox: each person connects their own accounts under Settings, '
-              'and linked files do not count against the quota.'),
-    ('storage', f'More space for uploaded files: {format_size(PREMIUM_DEFAULT_QUOTA_BYTES)} instead of '
-                f'{format_size(FREE_QUOTA_BYTES)}, or what the operator sets.'),
-]
+PLAN_NAMES = {'free': N_('Free'), 'premium': N_('Premium')}
+# how many people have each role, in the reader's language
+ROLE_COUNTS = {'owner': lambda n: ngettext('{count} owner', '{count} owners', n),
+               'member': lambda n: ngettext('{count} member', '{count} members', n),
+               'guest': lambda n: ngettext('{count} guest', '{count} guests', n)}
+
+
+def premium_adds() -> list[tuple[str, str]]:
+    """What premium adds, each with its icon, in the reader's language."""
+    return [
+        ('cloud', _('Attach files from Google Drive and Dropbox: each person connects their own accounts under '
+                    'Settings, and linked files do not count against the quota.')),
+        ('storage', _('More space for uploaded files: {premium} instead of {free}, or what the operator sets.',
+                      premium=format_size(PREMIUM_DEFAULT_QUOTA_BYTES), free=format_size(FREE_QUOTA_BYTES))),
+    ]
 
 
 def plan_and_storage(overview: Overview) -> None:
     """The plan, the space used with a bar against the quota, and what premium adds (or that the plan has it)."""
     with ui.card().classes('w-full').mark('plan-card'):
         with ui.row().classes('items-center gap-2'):
-            ui.label('Plan').classes('text-subtitle1 text-grey-9')
-            ui.chip(PLAN_NAMES.get(overview.org.plan, overview.org.plan), icon='workspace_premium'
+            ui.label(_('Plan')).classes('text-subtitle1 text-grey-9')
+            plan = overview.org.plan
+            ui.chip(_(PLAN_NAMES[plan]) if plan in PLAN_NAMES else plan, icon='workspace_premium'
                     if overview.premium else 'inventory_2').props('dense outline').mark('org-plan')
         share = overview.storage_share
-        ui.label(f'{format_size(overview.storage_used)} used of {format_size(overview.storage_quota)} '
-                 f'({share:.0%})').mark('org-storage')
+        ui.label(_('{used} used of {quota} ({percent}%)', used=format_size(overview.storage_used),
+                   quota=format_size(overview.storage_quota), percent=number(round(share * 100)))) \
+            .mark('org-storage')
         ui.linear_progress(value=share, show_value=False, size='10px',
                            color='negative' if share >= 0.9 else 'primary').classes('max-w-md').mark('org-storage-bar')
-        ui.label('Uploaded attachments count against the quota; an upload that would pass it is refused.') \
+        ui.label(_('Uploaded attachments count against the quota; an upload that would pass it is refused.')) \
             .classes('text-caption text-grey-7')
         ui.separator()
-        ui.label('Included in your plan' if overview.premium else 'What premium adds').classes('text-subtitle2') \
+        ui.label(_('Included in your plan') if overview.premium else _('What premium adds')).classes('text-subtitle2') \
             .mark('premium-heading')
         with ui.list().props('dense').classes('w-full'):
-            for icon, text in PREMIUM_ADDS:
+            for icon, text in premium_adds():
                 with ui.item().mark('premium-feature'):
                     with ui.item_section().props('avatar'):
                         ui.icon('check_circle' if overview.premium else icon,
                                 color='positive' if overview.premium else 'grey-7')
                     ui.item_section(text)
         if not overview.premium:
-            ui.label('The plan is set by whoever runs this Rubrica server: ask them to move the organization to '
-                     'premium.').classes('text-caption text-grey-7').mark('premium-how')
+            ui.label(_('The plan is set by whoever runs this Rubrica server: ask them to move the organization '
+                       'to premium.')).classes('text-caption text-grey-7').mark('premium-how')
 
 
 def _people(overview: Overview) -> None:
     with ui.card().classes('w-full').mark('people-card'):
-        ui.label('People').classes('text-subtitle1 text-grey-9')
+        ui.label(_('People')).classes('text-subtitle1 text-grey-9')
         total = sum(overview.people.values())
-        ui.label(counted(total, 'person', 'people')).classes('text-h6').mark('people-total')
+        ui.label(ngettext('{count} person', '{count} people', total)).classes('text-h6').mark('people-total')
         with ui.row().classes('gap-2'):
-            for role, (one, many) in ROLE_WORDS.items():
-                ui.chip(counted(overview.people.get(role, 0), one, many)).props('dense outline') \
-                    .mark(f'people-{role}')
+            for role, people in ROLE_COUNTS.items():
+                ui.chip(people(overview.people.get(role, 0))).props('dense outline').mark(f'people-{role}')
         if overview.invitations:
-            ui.label(f'{counted(overview.invitations, "invitation")} waiting for a sign-up') \
+            ui.label(ngettext('{count} invitation waiting for a sign-up', '{count} invitations waiting for a sign-up',
+                              overview.invitations)) \
                 .classes('text-grey-8').mark('people-invitations')
 
 
@@ -79,16 +88,18 @@ async def organization_page():
     if ctx is None:
         return to_login('/organization')
     overview = await attempt(organization_overview(ctx.membership)) if ctx.membership else FAILED
-    with frame(ctx, overview.org.name if overview is not FAILED else 'Organization'):
+    with frame(ctx, overview.org.name if overview is not FAILED else _('Organization')):
         if overview is FAILED:
-            no_access('Create or join an organization first.')
+            ui.page_title(_('Organization') + ' · Rubrica')
+            no_access(_('Create or join an organization first.'))
             return
         ui.page_title(f'{overview.org.name} · Rubrica')
         with ui.row().classes('items-center gap-2 w-full'):
-            ui.label(f'Your role: {overview.role}').classes('text-grey-8').mark('org-role')
+            ui.label(_('Your role: {role}', role=_(ROLE_NAMES.get(overview.role, overview.role)))) \
+                .classes('text-grey-8').mark('org-role')
             ui.space()
             if ctx.may(Action.EDIT_ORGANIZATION):
-                ui.link('Change it in Settings', '/settings?section=organization').mark('org-settings-link')
+                ui.link(_('Change it in Settings'), '/settings?section=organization').mark('org-settings-link')
         with ui.element('div').classes('grid grid-cols-1 lg:grid-cols-2 gap-2 w-full items-start'):
             plan_and_storage(overview)
             if overview.people is not None:

@@ -13,7 +13,7 @@ from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHO
 from .company_picker import CompanyPicker
 from .description import DescriptionEditor, description_view
 from .session import PageContext
-from .widgets import country_select
+from .widgets import country_name, country_select, field_style
 
 ADDRESS_LABELS = {'street': 'Street', 'city': 'City', 'postal_code': 'Postal code', 'province': 'Province',
                   'country': 'Country'}
@@ -67,7 +67,12 @@ def _details_sections(kind: Kind, record: Record, company: Company | None, regio
             with ui.row().classes('gap-2 items-baseline no-wrap'):
                 ui.label(f'Email {i + 1}').classes('text-grey-7 min-w-[7rem]')
                 ui.link(email, f'mailto:{email}').classes('break-all').mark('view-email')
-        _value_row('PEC', record.pec, 'view-pec')
+        if record.pec:  # certified mail is written to like any other address
+            with ui.row().classes('gap-2 items-baseline no-wrap'):
+                ui.label('PEC').classes('text-grey-7 min-w-[7rem]')
+                ui.link(record.pec, f'mailto:{record.pec}').classes('break-all').mark('view-pec')
+        else:
+            _value_row('PEC', '', 'view-pec')
         for i, phone in enumerate(record.phones):
             with ui.row().classes('gap-2 items-baseline no-wrap'):
                 ui.label(f'Phone {i + 1}').classes('text-grey-7 min-w-[7rem]')
@@ -80,7 +85,7 @@ def _details_sections(kind: Kind, record: Record, company: Company | None, regio
             lines = [address.get('street', ''),
                      ' '.join(p for p in (address.get('postal_code', ''), address.get('city', ''),
                                           f"({address['province']})" if address.get('province') else '') if p),
-                     address.get('country', '')]
+                     country_name(address.get('country'))]
             ui.label('\n'.join(line for line in lines if line)).classes('whitespace-pre-line').mark('view-address')
         if not record.addresses:
             ui.label('No address yet.').classes('text-grey-6')
@@ -155,15 +160,15 @@ class RecordForm:
                         for part in ADDRESS_FIELDS:
                             key = f'addresses[{i}].{part}'
                             if part == 'country':
-                                self.elements[key] = country_select(ADDRESS_LABELS[part], address.get(part) or None,
-                                                                    mark=f'field-{key}', clearable=True) \
-                                    .classes('min-w-[12rem]')
+                                self.elements[key] = field_style(country_select(
+                                    ADDRESS_LABELS[part], address.get(part) or None, mark=f'field-{key}',
+                                    clearable=True)).classes('min-w-[12rem] grow')
                             else:
                                 self._text(key, ADDRESS_LABELS[part], address.get(part, ''))
 
         with _section('VAT number / tax code'):
-            self._text('vat_number', 'VAT number or tax code (partita IVA, codice fiscale, EU VAT)',
-                       current('vat_number'), grow=True)
+            self._text('vat_number', 'VAT number or tax code', current('vat_number'), grow=True) \
+                .props('hint="Partita IVA, codice fiscale or an EU VAT number"')
             if kind is COMPANY:
                 self._local_inputs(record, current)
 
@@ -197,15 +202,15 @@ class RecordForm:
             self._text('registration_number', registration_label(country), current('registration_number'))
 
     def _text(self, key: str, label: str, value: str, *, kind: str = 'text', grow: bool = False):
-        element = ui.input(label, value=value or '').props(f'outlined dense type={kind}') \
+        element = field_style(ui.input(label, value=value or '')).props(f'type={kind}') \
             .classes('grow' if grow else 'min-w-[12rem] grow').mark(f'field-{key}')
         self.elements[key] = element
         return element
 
     def _option(self, name: str, options: list[str], value: str):
         choices = list(options) + ([value] if value and value not in options else [])
-        element = ui.select(choices, label=OPTION_LABELS[name], value=value or None, clearable=True) \
-            .props('outlined dense').classes('min-w-[12rem] grow').mark(f'field-{name}')
+        element = field_style(ui.select(choices, label=OPTION_LABELS[name], value=value or None, clearable=True)) \
+            .classes('min-w-[12rem] grow').mark(f'field-{name}')
         self.elements[name] = element
         return element
 

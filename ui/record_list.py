@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from nicegui import app, ui
 
 from models.access import Action, parse_id
+from models.i18n import N_, _, ngettext, number
 from models.orgs import service as orgs
 from models.records import bulk, exports, search
 from models.records import service as records
@@ -34,7 +35,7 @@ from .company_picker import CompanyPicker
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
-from .record_card import PLURAL, record_path
+from .record_card import record_path
 from .session import PageContext
 
 
@@ -44,20 +45,21 @@ def _column(name: str, label: str, sortable: bool = False, newest_first: bool = 
             **({'sortOrder': 'da'} if newest_first else {})}
 
 
-NAME, TYPE = _column('name', 'Name', sortable=True), _column('type', 'Type', sortable=True)
-REACH = [_column('email', 'Email'), _column('phone', 'Phone'),
-         _column('updated', 'Last update', sortable=True, newest_first=True)]
+# labels marked here and translated where the table is drawn (columns())
+NAME, TYPE = _column('name', N_('Name'), sortable=True), _column('type', N_('Type'), sortable=True)
+REACH = [_column('email', N_('Email')), _column('phone', N_('Phone')),
+         _column('updated', N_('Last update'), sortable=True, newest_first=True)]
 COLUMNS = {
-    'contact': [NAME, _column('company', 'Company', sortable=True), TYPE, _column('role', 'Role'), *REACH],
-    'company': [NAME, TYPE, _column('sector', 'Sector', sortable=True), *REACH],
+    'contact': [NAME, _column('company', N_('Company'), sortable=True), TYPE, _column('role', N_('Role')), *REACH],
+    'company': [NAME, TYPE, _column('sector', N_('Sector'), sortable=True), *REACH],
 }
-FILTER_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+FILTER_LABELS = {'type': N_('Type'), 'role': N_('Role'), 'sector': N_('Sector')}
 
 # The slots below are static Vue templates: {{ }} and :attribute bindings escape the text, so user text is never
 # read as HTML. Long values are cut with an ellipsis (the whole value in the cell's title) instead of widening
 # the table past the screen.
 NAME_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a :href="props.row.href" :title="props.value"
-class="rubrica-name text-primary no-underline font-medium">{{ props.value || '(no name)' }}</a>
+class="rubrica-name text-primary no-underline font-medium">{{ props.value || props.row.unnamed }}</a>
 <q-icon v-if="props.row.private" name="lock" size="xs" class="q-ml-xs text-orange-8"/></div></q-td>'''
 CELL = '''<q-td :props="props"><div class="rubrica-cell" :title="props.value">{{ props.value }}</div></q-td>'''
 EMAIL_CELL = '''<q-td :props="props"><div class="rubrica-cell"><a v-if="props.value" :href="'mailto:' + props.value"
@@ -68,10 +70,10 @@ class="text-grey-9 no-underline">{{ props.value }}</a></div></q-td>'''
 # email writes. The checkbox keeps the selection (and its bulk actions) possible.
 CARD = '''<div class="q-pa-xs col-12"><q-card flat bordered :class="props.selected ? 'bg-blue-1' : ''"
 class="rubrica-record-card"><q-card-section class="row no-wrap items-start q-gutter-x-sm q-pa-sm">
-<q-checkbox dense v-model="props.selected" :aria-label="'Select ' + (props.row.name || '(no name)')"/>
+<q-checkbox dense v-model="props.selected" :aria-label="props.row.select_label"/>
 <div class="col" style="min-width: 0">
 <div class="ellipsis"><a :href="props.row.href" class="text-primary no-underline text-subtitle1 font-medium">
-{{ props.row.name || '(no name)' }}</a><q-icon v-if="props.row.private" name="lock" size="xs"
+{{ props.row.name || props.row.unnamed }}</a><q-icon v-if="props.row.private" name="lock" size="xs"
 class="q-ml-xs text-orange-8"/></div>
 <div v-if="props.row.detail" class="ellipsis text-grey-8">{{ props.row.detail }}</div>
 <div v-if="props.row.phone"><a :href="'tel:' + props.row.tel" class="rubrica-tel no-underline text-primary">
@@ -88,6 +90,7 @@ LIST_CSS = '''
 
 
 PAGE_SIZES = (25, 50, 100, 200)
+SEPARATOR_NAMES = {'comma': N_('comma'), 'semicolon': N_('semicolon'), 'tab': N_('tab')}  # exports.SEPARATORS'
 # reloads the page when Back or Forward lands on an address this page pushed: the address holds the list's state
 FOLLOW_HISTORY = '<script>window.addEventListener("popstate", () => window.location.reload());</script>'
 
@@ -161,7 +164,22 @@ def menu_entry(label: str, icon: str, on_click: Callable[[], object], *marks: st
 
 
 def count(kind: Kind, n: int) -> str:
-    return f'{n:,} {kind.name if n == 1 else PLURAL[kind.name]}'
+    """'1 contact', '1.200 aziende': a count of records in the reader's language."""
+    if kind is CONTACT:
+        return ngettext('{count} contact', '{count} contacts', n)
+    return ngettext('{count} company', '{count} companies', n)
+
+
+def columns(kind: Kind) -> list[dict]:
+    """The table's columns, labelled in the reader's language."""
+    return [{**column, 'label': _(column['label'])} for column in COLUMNS[kind.name]]
+
+
+def usual_separator() -> str:
+    """The CSV separator the reader's spreadsheet opens without asking: semicolons where their language writes
+    decimals with a comma (Italian and French Excel read '1,5' as a number, so a comma cannot split cells), else
+    commas."""
+    return 'semicolon' if ',' in number(1.5, '0.0') else 'comma'
 
 
 class RecordList:
@@ -178,22 +196,28 @@ class RecordList:
         lists = await orgs.option_lists(self.ctx.org.id)
         ui.add_css(LIST_CSS)
         with ui.row().classes('w-full items-center no-wrap gap-2 rubrica-list-toolbar').mark('list-toolbar'):
-            search = ui.input(placeholder=f'Search {PLURAL[self.kind.name]}: name, email, phone, VAT…',
+            placeholder = _('Search contacts: name, email, phone, VAT…') if self.kind is CONTACT \
+                else _('Search companies: name, email, phone, VAT…')
+            search = ui.input(placeholder=placeholder,
                               value=self.query).props('outlined dense clearable debounce=300') \
                 .classes('grow min-w-0').mark('list-search')
             search.on_value_change(lambda e: self.set_query(e.value))
             # on a phone the filters fold away behind this button
-            ui.button(icon='filter_list', on_click=self.toggle_filters).props('flat round aria-label=Filters') \
-                .classes('sm:hidden').tooltip('Filters').mark('list-filters-toggle')
+            # aria-labels are set, not parsed from a props string: a translation may hold quotes
+            folder = ui.button(icon='filter_list', on_click=self.toggle_filters).props('flat round') \
+                .classes('sm:hidden').tooltip(_('Filters')).mark('list-filters-toggle')
+            folder.props['aria-label'] = _('Filters')
+            new = _('New contact') if self.kind is CONTACT else _('New company')
             with ui.button(icon='add', on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')) \
-                    .props(f'no-wrap aria-label="New {self.kind.name}"').mark('list-new'):
-                ui.label(f'New {self.kind.name}').classes('q-ml-sm max-sm:hidden')
+                    .props('no-wrap').mark('list-new') as new_button:
+                ui.label(new).classes('q-ml-sm max-sm:hidden')
+            new_button.props['aria-label'] = new
             self.more_menu()
         with ui.row().classes('w-full items-center gap-2'):
             with ui.row().classes('items-center gap-2 max-sm:w-full max-sm:hidden').mark('list-filters') \
                     as self.filter_row:
                 for name, list_kind in self.kind.options.items():
-                    ui.select(lists.get(list_kind, []), label=FILTER_LABELS[name],
+                    ui.select(lists.get(list_kind, []), label=_(FILTER_LABELS[name]),
                               value=self.filters.get(name) or None, clearable=True,
                               on_change=lambda e, name=name: self.set_filter(name, e.value)) \
                         .props('outlined dense').classes('min-w-[10rem] max-sm:grow').mark(f'filter-{name}')
@@ -202,7 +226,7 @@ class RecordList:
             # on the right of the filters; on a phone, shown even when they are folded
             self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
         await self.selection_bar()
-        self.table = ui.table(rows=[], columns=COLUMNS[self.kind.name], row_key='id', selection='multiple',
+        self.table = ui.table(rows=[], columns=columns(self.kind), row_key='id', selection='multiple',
                               on_select=self.on_select,
                               pagination={'rowsPerPage': self.per_page, 'page': self.page,
                                           'sortBy': self.chosen_sort or 'name', 'descending': self.descending,
@@ -226,24 +250,25 @@ class RecordList:
         with ui.element('div').classes('min-w-[14rem] max-sm:grow'):
             self.company_filter = CompanyPicker(
                 self.ctx, company_id=company.id if company else None, company_name=company.name if company else '',
-                allow_create=False, label='Company',
+                allow_create=False,
                 on_change=lambda: self.set_filter('company_id', self.company_filter.company_id), mark='filter-company')
 
     def empty_state(self) -> None:
         """Shown instead of the table when it has no row: what to do, rather than "No data available"."""
         noun = self.kind.name
+        first = _('Add the first contact') if self.kind is CONTACT else _('Add the first company')
         with ui.column().classes('w-full items-center gap-2 py-8 text-center').mark('list-empty') as self.empty:
             ui.icon('person_search' if self.kind is CONTACT else 'domain', size='3rem').classes('text-grey-5')
             self.empty_title = ui.label().classes('text-h6').mark('list-empty-title')
             self.empty_hint = ui.label().classes('text-grey-8')
             with ui.row().classes('justify-center gap-2') as self.first_steps:
                 if self.ctx.may(Action.EDIT_RECORDS):
-                    ui.button(f'Add the first {noun}', icon='add',
+                    ui.button(first, icon='add',
                               on_click=lambda: ui.navigate.to(record_path(self.kind) + '/new')).mark('list-empty-new')
-                    ui.button('Import a file', icon='upload_file',
+                    ui.button(_('Import a file'), icon='upload_file',
                               on_click=lambda: ui.navigate.to(f'/import?kind={noun}')) \
                         .props('outline').mark('list-empty-import')
-            self.clear_button = ui.button('Clear filters', icon='filter_alt_off', on_click=self.clear_filters) \
+            self.clear_button = ui.button(_('Clear filters'), icon='filter_alt_off', on_click=self.clear_filters) \
                 .props('outline').mark('list-clear-filters')
         self.empty.set_visibility(False)
 
@@ -255,12 +280,14 @@ class RecordList:
         self.empty.set_visibility(not total)
         if total:
             return
+        contacts = self.kind is CONTACT
         if filtered:
-            self.empty_title.text = f'No {self.kind.name} matches these filters'
-            self.empty_hint.text = 'Try other words, or clear the search and the filters to see every one.'
+            self.empty_title.text = _('No contact matches these filters') if contacts \
+                else _('No company matches these filters')
+            self.empty_hint.text = _('Try other words, or clear the search and the filters to see every one.')
         else:
-            self.empty_title.text = f'No {PLURAL[self.kind.name]} yet'
-            self.empty_hint.text = (f'Add one by hand, or import a spreadsheet (CSV) or vCards.'
+            self.empty_title.text = _('No contacts yet') if contacts else _('No companies yet')
+            self.empty_hint.text = (_('Add one by hand, or import a spreadsheet (CSV) or vCards.')
                                     if self.ctx.may(Action.EDIT_RECORDS) else '')
         self.first_steps.set_visibility(not filtered)
         self.clear_button.set_visibility(filtered)
@@ -286,29 +313,33 @@ class RecordList:
             ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
                                              separator))
 
-        with ui.button(icon='import_export').props('flat no-wrap aria-label="Import / export"').mark('list-more'):
-            ui.label('Import / export').classes('q-ml-sm max-sm:hidden')
+        with ui.button(icon='import_export').props('flat no-wrap').mark('list-more') as more:
+            more.props['aria-label'] = _('Import / export')
+            ui.label(_('Import / export')).classes('q-ml-sm max-sm:hidden')
             ui.icon('arrow_drop_down').classes('max-sm:hidden')
             with ui.menu().mark('list-more-menu'):
                 if self.ctx.may(Action.EDIT_RECORDS):
-                    menu_entry('Import a file…', 'upload_file',
+                    menu_entry(_('Import a file…'), 'upload_file',
                                lambda: ui.navigate.to(f'/import?kind={self.kind.name}'), 'list-import')
                     ui.separator()
                 self.export_entries(download, 'list-export')
                 ui.separator()
-                menu_entry('Find duplicates', 'join_inner',
+                menu_entry(_('Find duplicates'), 'join_inner',
                            lambda: ui.navigate.to(f'/duplicates?kind={self.kind.name}'), 'list-duplicates')
 
     def export_entries(self, download: Callable[..., None], mark: str) -> None:
-        """A CSV export per separator, the organization's usual one first (`<mark>-csv`: the one its spreadsheets
-        read without asking, semicolons for Italian or French Excel), and the vCard of contacts."""
-        usual = exports.usual_separator(self.ctx.org.country)
+        """A CSV export per separator, the reader's usual one first (`<mark>-csv`: the one their spreadsheet reads
+        without asking, semicolons for Italian or French Excel: the reader opens the file, whatever the organization's
+        country), and the vCard of contacts."""
+        usual = usual_separator()
         for separator in sorted(exports.SEPARATORS, key=lambda name: name != usual):  # comma, semicolon, tab
-            label = f'Export CSV for Excel ({separator})' if separator == usual else f'Export CSV ({separator})'
+            named = _(SEPARATOR_NAMES[separator])
+            label = _('Export CSV for Excel ({separator})', separator=named) if separator == usual \
+                else _('Export CSV ({separator})', separator=named)
             marks = [f'{mark}-csv-{separator}'] + ([f'{mark}-csv'] if separator == usual else [])
             menu_entry(label, 'download', lambda s=separator: download('csv', s), *marks)
         if self.kind is CONTACT:
-            menu_entry('Export vCard', 'contact_page', lambda: download('vcf'), f'{mark}-vcf')
+            menu_entry(_('Export vCard'), 'contact_page', lambda: download('vcf'), f'{mark}-vcf')
 
     # ------------------------------------------------------------ the selection and its bulk actions
 
@@ -318,21 +349,21 @@ class RecordList:
         with ui.row().classes('w-full items-center gap-2 rounded bg-blue-1 px-2 py-1').mark('bulk-bar') as bar:
             self.selected_label = ui.label().classes('font-medium').mark('bulk-count')
             if editor:
-                ui.button('Change…', icon='edit', on_click=self.open_change).props('flat dense').mark('bulk-change')
-                ui.button('Visibility…', icon='lock', on_click=self.open_visibility).props('flat dense') \
+                ui.button(_('Change…'), icon='edit', on_click=self.open_change).props('flat dense').mark('bulk-change')
+                ui.button(_('Visibility…'), icon='lock', on_click=self.open_visibility).props('flat dense') \
                     .mark('bulk-visibility')
-            with ui.button('Export', icon='download').props('flat dense icon-right=arrow_drop_down') \
+            with ui.button(_('Export'), icon='download').props('flat dense icon-right=arrow_drop_down') \
                     .mark('bulk-export'):
                 with ui.menu():
                     self.export_entries(self.download_selection, 'bulk-export')
             if await copy_targets(self.ctx):
-                ui.button('Copy to organization…', icon='content_copy', on_click=self.copy).props('flat dense') \
+                ui.button(_('Copy to organization…'), icon='content_copy', on_click=self.copy).props('flat dense') \
                     .mark('list-copy')
             if editor:
-                ui.button('Delete…', icon='delete', on_click=self.open_delete).props('flat dense color=negative') \
+                ui.button(_('Delete…'), icon='delete', on_click=self.open_delete).props('flat dense color=negative') \
                     .mark('bulk-delete')
             ui.space()
-            ui.button('Clear selection', icon='close', on_click=self.clear_selection).props('flat dense') \
+            ui.button(_('Clear selection'), icon='close', on_click=self.clear_selection).props('flat dense') \
                 .mark('bulk-clear')
         self.bar = bar
         bar.set_visibility(False)
@@ -344,7 +375,8 @@ class RecordList:
     def on_select(self) -> None:
         chosen = len(self.table.selected)
         self.bar.set_visibility(bool(chosen))
-        self.selected_label.text = f'{count(self.kind, chosen)} selected'
+        self.selected_label.text = ngettext('{count} contact selected', '{count} contacts selected', chosen) \
+            if self.kind is CONTACT else ngettext('{count} company selected', '{count} companies selected', chosen)
 
     def clear_selection(self) -> None:
         self.table.selected = []
@@ -367,11 +399,14 @@ class RecordList:
         if result is FAILED:
             return
         dialog.close()
-        done = {'delete': 'Deleted', 'change': 'Changed', 'visibility': 'Changed the visibility of'}[action]
-        message = f'{done} {count(self.kind, len(result.done))}.'
+        records_done = count(self.kind, len(result.done))
+        message = {'delete': _('Deleted {records}.', records=records_done),
+                   'change': _('Changed {records}.', records=records_done),
+                   'visibility': _('Changed the visibility of {records}.', records=records_done)}[action]
         if result.skipped:
             reasons = sorted({skipped['reason'] for skipped in result.skipped})
-            message += f' Skipped {len(result.skipped)}: {"; ".join(reasons)}.'
+            message += ' ' + ngettext('Skipped {count}: {reasons}.', 'Skipped {count}: {reasons}.',
+                                      len(result.skipped), reasons='; '.join(reasons))
         ui.notify(message, type='positive' if not result.skipped else 'warning', multi_line=True)
         self.clear_selection()
         await self.load()
@@ -379,47 +414,48 @@ class RecordList:
     def open_delete(self) -> None:
         chosen = count(self.kind, len(self.selected_ids))
         with ui.dialog(value=True) as dialog, ui.card().classes('w-[28rem] max-w-full'):
-            ui.label(f'Delete {chosen}?').classes('text-h6').mark('bulk-delete-question')
-            ui.label('Their attachments and connections go with them. This cannot be undone.')
+            ui.label(_('Delete {records}?', records=chosen)).classes('text-h6').mark('bulk-delete-question')
+            ui.label(_('Their attachments and connections go with them. This cannot be undone.'))
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat').mark('bulk-delete-cancel')
-                ui.button(f'Delete {chosen}', icon='delete', on_click=lambda: self.run_bulk(dialog, 'delete')) \
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat').mark('bulk-delete-cancel')
+                ui.button(_('Delete {records}', records=chosen), icon='delete',
+                          on_click=lambda: self.run_bulk(dialog, 'delete')) \
                     .props('color=negative').mark('bulk-delete-confirm')
 
     async def open_change(self) -> None:
         lists = await orgs.option_lists(self.ctx.org.id)
         chosen = count(self.kind, len(self.selected_ids))
         with ui.dialog(value=True) as dialog, ui.card().classes('w-[28rem] max-w-full'):
-            ui.label(f'Change {chosen}').classes('text-h6')
-            ui.label('Fields left empty stay as they are.').classes('text-caption text-grey-8')
+            ui.label(_('Change {records}', records=chosen)).classes('text-h6')
+            ui.label(_('Fields left empty stay as they are.')).classes('text-caption text-grey-8')
             fields = {}
             for name, list_kind in self.kind.options.items():
-                options = {value: value for value in lists.get(list_kind, [])} | {'': '(none: clear it)'}
-                fields[name] = ui.select(options, label=FILTER_LABELS[name], clearable=True) \
+                options = {value: value for value in lists.get(list_kind, [])} | {'': _('(none: clear it)')}
+                fields[name] = ui.select(options, label=_(FILTER_LABELS[name]), clearable=True) \
                     .classes('w-full').mark(f'bulk-change-{name}')
 
             async def apply() -> None:
                 values = {name: box.value for name, box in fields.items() if box.value is not None}
                 if not values:
-                    ui.notify('Choose a value to set', type='warning')
+                    ui.notify(_('Choose a value to set'), type='warning')
                     return
                 await self.run_bulk(dialog, 'change', values)
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button(f'Change {chosen}', icon='edit', on_click=apply).mark('bulk-change-apply')
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+                ui.button(_('Change {records}', records=chosen), icon='edit', on_click=apply).mark('bulk-change-apply')
 
     def open_visibility(self) -> None:
         chosen = count(self.kind, len(self.selected_ids))
         with ui.dialog(value=True) as dialog, ui.card().classes('w-[28rem] max-w-full'):
-            ui.label(f'Visibility of {chosen}').classes('text-h6')
-            choice = ui.radio({'public': 'Public: everyone in the organization sees them',
-                               'private': 'Private: only you, and whoever you mention'}, value='private') \
+            ui.label(_('Visibility of {records}', records=chosen)).classes('text-h6')
+            choice = ui.radio({'public': _('Public: everyone in the organization sees them'),
+                               'private': _('Private: only you, and whoever you mention')}, value='private') \
                 .mark('bulk-visibility-choice')
-            ui.label('Only the records you created change; the others are skipped.') \
+            ui.label(_('Only the records you created change; the others are skipped.')) \
                 .classes('text-caption text-grey-8')
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button('Apply', icon='lock', on_click=lambda: self.run_bulk(
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+                ui.button(_('Apply'), icon='lock', on_click=lambda: self.run_bulk(
                     dialog, 'visibility', {'visibility': choice.value})).mark('bulk-visibility-apply')
 
     # ------------------------------------------------------------ the list's state, in the address
@@ -494,6 +530,8 @@ class RecordList:
         role, sector = getattr(record, 'role', ''), getattr(record, 'sector', '')
         return {
             'id': record.id, 'href': record_path(self.kind, record.id), 'name': record.display_name,
+            # the templates' words, in the reader's language (a template's own text is not translated)
+            'unnamed': _('(no name)'), 'select_label': _('Select {name}', name=record.display_name or _('(no name)')),
             'private': record.is_private, 'company': company, 'type': record.type, 'role': role, 'sector': sector,
             'detail': ' · '.join(part for part in (company, record.type, role, sector) if part),  # a card's 2nd line
             'email': record.emails[0] if record.emails else '',
@@ -505,8 +543,11 @@ class RecordList:
 
 async def record_list_page(ctx: PageContext, kind: Kind, request) -> None:
     """The list, in the state its address asks for."""
-    with frame(ctx, PLURAL[kind.name].capitalize()):
-        if not records_allowed(ctx, PLURAL[kind.name]):
+    title = _('Contacts') if kind is CONTACT else _('Companies')
+    ui.page_title(title + ' · Rubrica')
+    with frame(ctx, title):
+        if not records_allowed(ctx, _('Guests do not see contacts.') if kind is CONTACT
+                               else _('Guests do not see companies.')):
             return
         state = await read_state(ctx, kind, request.query_params, await orgs.option_lists(ctx.org.id))
         await RecordList(ctx, kind, state, list_address_of(request)).build()

@@ -1,6 +1,6 @@
 """Settings, in sections with their own navigation (tabs on wide screens, a select on phones): the profile (name,
-time zone, password), cloud accounts and API tokens for everyone; for owners and members the organization, members
-and invitations, the option lists, plan and storage; for owners the kiosk links.
+time zone, language, password), cloud accounts and API tokens for everyone; for owners and members the
+organization, members and invitations, the option lists, plan and storage; for owners the kiosk links.
 
 The open section is in the address (`/settings?section=tokens`), so a link opens it and a reload keeps it.
 """
@@ -10,8 +10,10 @@ import inspect
 
 from nicegui import ui
 
+from models import i18n
 from models.access import Action, Role
 from models.accounts import service as accounts
+from models.i18n import N_, _, ngettext
 from models.orgs import service as orgs
 from models.orgs.overview import organization_overview
 from models.orgs.tables import Invitation
@@ -25,84 +27,104 @@ from .organization import plan_and_storage
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, secret_list, secret_row, section_title, show_once
 
-ROLE_OPTIONS = {r.value: r.value.capitalize() for r in Role}
-LIST_TITLES = {'contact_types': 'Contact types', 'contact_roles': 'Contact roles',
-               'company_types': 'Company types', 'sectors': 'Sectors'}
-RECORDS_WORD = {'contact_types': ('contact', 'contacts'), 'contact_roles': ('contact', 'contacts'),
-                'company_types': ('company', 'companies'), 'sectors': ('company', 'companies')}
+ROLES = {Role.OWNER.value: N_('Owner'), Role.MEMBER.value: N_('Member'), Role.GUEST.value: N_('Guest')}
+LIST_TITLES = {'contact_types': N_('Contact types'), 'contact_roles': N_('Contact roles'),
+               'company_types': N_('Company types'), 'sectors': N_('Sectors')}
+CONTACT_LISTS = ('contact_types', 'contact_roles')  # their values are used by contacts; the others by companies
+
+
+def _role_options() -> dict[str, str]:
+    return {role: _(label) for role, label in ROLES.items()}
+
+
+def _role_name(role: str) -> str:
+    return _(ROLES[role]) if role in ROLES else role
 
 
 # ------------------------------------------------------------------ profile
 
 def _zone_options() -> dict[str, str]:
-    return {'': "The browser's own", **{zone: zone.replace('_', ' ') for zone in sorted(moments.zone_names())}}
+    return {'': _("The browser's own"),
+            **{zone: zone.replace('_', ' ') for zone in sorted(accounts.time_zone_names())}}
+
+
+def _language_options() -> dict[str, str]:
+    return {'': _("The browser's own"), **i18n.LANGUAGES}  # each language named in itself
 
 
 def profile_section(ctx: PageContext) -> None:
-    section_title('Profile')
+    section_title(_('Profile'))
     with ui.card().classes('w-full'):
-        ui.label(f'Email: {ctx.user.email}').mark('profile-email')
-        name = ui.input('Name', value=ctx.user.name).props('outlined dense').classes('w-full max-w-md') \
+        ui.label(_('Email: {email}', email=ctx.user.email)).mark('profile-email')
+        name = ui.input(_('Name'), value=ctx.user.name).props('outlined dense').classes('w-full max-w-md') \
             .mark('profile-name')
         zones = _zone_options()
-        zone = ui.select(zones, label='Time zone', value=ctx.user.time_zone if ctx.user.time_zone in zones else '',
+        zone = ui.select(zones, label=_('Time zone'), value=ctx.user.time_zone if ctx.user.time_zone in zones else '',
                          with_input=True).props('outlined dense').classes('w-full max-w-md').mark('profile-time-zone')
-        ui.label('Dates and times are shown in this zone on every page; by default in the zone your browser '
-                 'reports.').classes('text-caption text-grey-7')
+        ui.label(_('Dates and times are shown in this zone on every page; by default in the zone your browser '
+                   'reports.')).classes('text-caption text-grey-7')
+        languages = _language_options()
+        language = ui.select(languages, label=_('Language'),
+                             value=ctx.user.language if ctx.user.language in languages else '') \
+            .props('outlined dense').classes('w-full max-w-md').mark('profile-language')
+        ui.label(_('The language of every page; by default the one your browser prefers.')) \
+            .classes('text-caption text-grey-7')
 
         async def save() -> None:
-            zone_before = ctx.user.time_zone
-            saved = await attempt(accounts.update_profile(user=ctx.user, name=name.value, time_zone=zone.value or ''),
-                                  {'name': name, 'time_zone': zone})
+            before = (ctx.user.time_zone, ctx.user.language)
+            saved = await attempt(accounts.update_profile(user=ctx.user, name=name.value, time_zone=zone.value or '',
+                                                          language=language.value or ''),
+                                  {'name': name, 'time_zone': zone, 'language': language})
             if saved is FAILED:
                 return
-            ui.notify('Saved', type='positive')
-            if saved.time_zone != zone_before:  # the times on this page were drawn in the old zone
+            ui.notify(_('Saved'), type='positive')
+            if (saved.time_zone, saved.language) != before:  # this page was drawn in the old zone or language
                 ui.navigate.reload()
-        ui.button('Save', on_click=save).mark('profile-save')
+        ui.button(_('Save'), on_click=save).mark('profile-save')
 
     with ui.card().classes('w-full'):
-        ui.label('Change password').classes('text-subtitle1')
-        current = ui.input('Current password', password=True).classes('w-full max-w-md').mark('password-current')
-        new = ui.input('New password', password=True).classes('w-full max-w-md').mark('password-new')
+        ui.label(_('Change password')).classes('text-subtitle1')
+        current = ui.input(_('Current password'), password=True).classes('w-full max-w-md').mark('password-current')
+        new = ui.input(_('New password'), password=True).classes('w-full max-w-md').mark('password-new')
 
         async def change() -> None:
             done = await attempt(accounts.change_password(user=ctx.user, current=current.value, new=new.value),
                                  {'current_password': current, 'new_password': new})
             if done is not FAILED:
                 current.value = new.value = ''
-                ui.notify('Password changed', type='positive')
-        ui.button('Change password', on_click=change).mark('password-change')
+                ui.notify(_('Password changed'), type='positive')
+        ui.button(_('Change password'), on_click=change).mark('password-change')
 
 
 async def tokens_section(ctx: PageContext) -> None:
-    section_title('API tokens', 'A personal token lets scripts use the REST API as you: send it as '
-                                '"Authorization: Bearer <token>".')
+    section_title(_('API tokens'), _('A personal token lets scripts use the REST API as you: send it as '
+                                     '"Authorization: Bearer <token>".'))
 
     def token_row(token: accounts.ApiToken, refresh) -> None:
         async def revoke() -> None:
             await attempt(accounts.revoke_api_token(user=ctx.user, token_id=token.id))
             refresh()
-        last_used = 'never used' if token.last_used_at is None else f'last used {moments.day(token.last_used_at)}'
-        secret_row(token.name, token.hint, [(f'created {moments.day(token.created_at)}', 'text-grey-7'),
+        last_used = _('never used') if token.last_used_at is None \
+            else _('last used {day}', day=moments.day(token.last_used_at))
+        secret_row(token.name, token.hint, [(_('created {day}', day=moments.day(token.created_at)), 'text-grey-7'),
                                             (last_used, 'text-grey-7')], revoke, mark='token')
 
-    token_list = secret_list(lambda: accounts.list_api_tokens(ctx.user), token_row, empty='No tokens yet.',
+    token_list = secret_list(lambda: accounts.list_api_tokens(ctx.user), token_row, empty=_('No tokens yet.'),
                              empty_mark='no-tokens')
 
     with ui.card().classes('w-full'):
         with ui.row().classes('items-end gap-2'):
-            label = ui.input('Token name', placeholder='e.g. Import script').mark('token-name')
+            label = ui.input(_('Token name'), placeholder=_('e.g. Import script')).mark('token-name')
 
             async def create() -> None:
                 created = await attempt(accounts.create_api_token(user=ctx.user, name=label.value), {'name': label})
                 if created is FAILED:
                     return
-                _, raw = created
+                raw = created[1]  # (the token, its value shown once)
                 label.value = ''
-                show_once('Your new token', 'Copy it now: it is shown only once.', raw, mark='token-value')
+                show_once(_('Your new token'), _('Copy it now: it is shown only once.'), raw, mark='token-value')
                 token_list.refresh()
-            ui.button('Create token', on_click=create).mark('token-create')
+            ui.button(_('Create token'), on_click=create).mark('token-create')
         await token_list()
 
 
@@ -110,11 +132,11 @@ async def tokens_section(ctx: PageContext) -> None:
 
 def organization_section(ctx: PageContext) -> None:
     org = ctx.org
-    section_title('Organization')
+    section_title(_('Organization'))
     editable = ctx.may(Action.EDIT_ORGANIZATION)
     with ui.card().classes('w-full'):
-        name = ui.input('Name', value=org.name).classes('w-full max-w-md').mark('org-name')
-        country = country_select('Country (default phone region)', org.country, mark='org-country') \
+        name = ui.input(_('Name'), value=org.name).classes('w-full max-w-md').mark('org-name')
+        country = country_select(_('Country (default phone region)'), org.country, mark='org-country') \
             .classes('w-full max-w-md')
         if editable:
             async def save() -> None:
@@ -122,23 +144,23 @@ def organization_section(ctx: PageContext) -> None:
                                                                country=country.value),
                                       {'name': name, 'country': country})
                 if saved is not FAILED:
-                    ui.notify('Organization saved', type='positive')
-            ui.button('Save', on_click=save).mark('org-save')
+                    ui.notify(_('Organization saved'), type='positive')
+            ui.button(_('Save'), on_click=save).mark('org-save')
         else:
             name.props('readonly')
             country.props('readonly')
 
 
 async def plan_section(ctx: PageContext) -> None:
-    section_title('Plan & storage')
+    section_title(_('Plan & storage'))
     overview = await attempt(organization_overview(ctx.membership))
     if overview is not FAILED:
         plan_and_storage(overview)
-    ui.link("The organization's page", '/organization').mark('plan-organization-link')
+    ui.link(_("The organization's page"), '/organization').mark('plan-organization-link')
 
 
 async def members_section(ctx: PageContext) -> None:
-    section_title('Members & invitations')
+    section_title(_('Members & invitations'))
     manage = ctx.may(Action.MANAGE_MEMBERS)
 
     @ui.refreshable
@@ -153,39 +175,39 @@ async def members_section(ctx: PageContext) -> None:
                             return
                         if await attempt(orgs.change_role(actor=ctx.membership, user_id=user_id, role=e.value)) \
                                 is not FAILED:
-                            ui.notify('Role changed', type='positive')
+                            ui.notify(_('Role changed'), type='positive')
                         member_list.refresh()
 
                     async def remove(user_id: int = m.user_id) -> None:
                         if await attempt(orgs.remove_member(actor=ctx.membership, user_id=user_id)) is not FAILED:
-                            ui.notify('Member removed', type='positive')
+                            ui.notify(_('Member removed'), type='positive')
                         member_list.refresh()
-                    ui.select(ROLE_OPTIONS, value=m.role, on_change=change).props('dense outlined') \
+                    ui.select(_role_options(), value=m.role, on_change=change).props('dense outlined') \
                         .mark(f'member-role-{m.user.email}')
                     ui.button(icon='person_remove', on_click=remove).props('flat round color=negative') \
-                        .tooltip('Remove from the organization').mark(f'member-remove-{m.user.email}')
+                        .tooltip(_('Remove from the organization')).mark(f'member-remove-{m.user.email}')
                 else:
-                    ui.label(m.role).mark(f'member-role-label-{m.user.email}')
+                    ui.label(_role_name(m.role)).mark(f'member-role-label-{m.user.email}')
         invitations = await orgs.list_invitations(ctx.membership)
         if invitations:
-            ui.label('Pending invitations').classes('text-subtitle1 q-mt-sm')
+            ui.label(_('Pending invitations')).classes('text-subtitle1 q-mt-sm')
         for invitation in invitations:
             with ui.row().classes('items-center gap-4').mark('invitation-row'):
                 ui.label(invitation.email)
-                ui.label(invitation.role).classes('text-grey-8')
+                ui.label(_role_name(invitation.role)).classes('text-grey-8')
                 if manage:
                     async def cancel(invitation_id: int = invitation.id) -> None:
                         await attempt(orgs.cancel_invitation(actor=ctx.membership, invitation_id=invitation_id))
                         member_list.refresh()
-                    ui.button('Cancel', on_click=cancel).props('flat dense').mark('invitation-cancel')
+                    ui.button(_('Cancel'), on_click=cancel).props('flat dense').mark('invitation-cancel')
 
     with ui.card().classes('w-full'):
         await member_list()
         if manage:
             ui.separator()
             with ui.row().classes('items-end gap-2 flex-wrap'):
-                email = ui.input('Invite by email').props('type=email').classes('min-w-[16rem]').mark('invite-email')
-                role = ui.select(ROLE_OPTIONS, value='member', label='Role').classes('min-w-[8rem]') \
+                email = ui.input(_('Invite by email')).props('type=email').classes('min-w-[16rem]').mark('invite-email')
+                role = ui.select(_role_options(), value='member', label=_('Role')).classes('min-w-[8rem]') \
                     .mark('invite-role')
 
                 async def send() -> None:
@@ -193,20 +215,20 @@ async def members_section(ctx: PageContext) -> None:
                                           {'email': email, 'role': role})
                     if added is FAILED:
                         return
-                    ui.notify(f'{email.value} was invited' if isinstance(added, Invitation)
-                              else f'{email.value} was added', type='positive')
+                    ui.notify(_('{email} was invited', email=email.value) if isinstance(added, Invitation)
+                              else _('{email} was added', email=email.value), type='positive')
                     email.value = ''
                     member_list.refresh()
-                ui.button('Invite', on_click=send).mark('invite-send')
+                ui.button(_('Invite'), on_click=send).mark('invite-send')
 
 
 async def lists_section(ctx: PageContext) -> None:
-    section_title('Lists', 'The values offered for contact and company types, contact roles and sectors.')
+    section_title(_('Lists'), _('The values offered for contact and company types, contact roles and sectors.'))
     lists = await orgs.option_lists(ctx.org.id)
     with ui.row().classes('w-full gap-4 items-start'):
         for kind, title in LIST_TITLES.items():
             with ui.card().classes('w-full sm:w-[22rem]'):
-                ui.label(title).classes('text-subtitle1')
+                ui.label(_(title)).classes('text-subtitle1')
                 option_list_editor(ctx, kind, lists[kind])
 
 
@@ -230,16 +252,22 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
         used = usage.get(name, 0)
         others = [n for n in state['names'] if n != name]
         with ui.dialog(value=True) as dialog, ui.card().classes('max-w-lg').mark('option-remove-dialog'):
-            ui.label(f'Remove "{name}" from {LIST_TITLES[kind].lower()}?').classes('text-h6')
+            ui.label(_('Remove "{name}" from {list}?', name=name, list=_(LIST_TITLES[kind]).lower())) \
+                .classes('text-h6')
             if used:
-                one, many = RECORDS_WORD[kind]
-                ui.label(f'{used} {one if used == 1 else many} you can see {"uses" if used == 1 else "use"} '
-                         f'"{name}". Move every record that has it to another value, or leave it empty:') \
+                ui.label(ngettext('{count} contact you can see uses "{name}". Move every record that has it to '
+                                  'another value, or leave it empty:',
+                                  '{count} contacts you can see use "{name}". Move every record that has it to '
+                                  'another value, or leave it empty:', used, name=name) if kind in CONTACT_LISTS
+                         else ngettext('{count} company you can see uses "{name}". Move every record that has it to '
+                                       'another value, or leave it empty:',
+                                       '{count} companies you can see use "{name}". Move every record that has it '
+                                       'to another value, or leave it empty:', used, name=name)) \
                     .mark('option-remove-count')
-                move_to = ui.select({'': '(leave empty)', **{n: n for n in others}}, value='',
-                                    label='Move them to').classes('w-full').mark('option-remove-move-to')
+                move_to = ui.select({'': _('(leave empty)'), **{n: n for n in others}}, value='',
+                                    label=_('Move them to')).classes('w-full').mark('option-remove-move-to')
             else:
-                ui.label(f'No record you can see uses "{name}".').mark('option-remove-count')
+                ui.label(_('No record you can see uses "{name}".', name=name)).mark('option-remove-count')
                 move_to = None
 
             async def confirm() -> None:
@@ -250,13 +278,21 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
                 if moved is FAILED:
                     return
                 count = sum(moved.values())
-                where = f'moved to "{target}"' if target else 'left empty'
-                ui.notify(f'"{name}" removed' + (f'; {count} record(s) {where}' if count else ''), type='positive')
+                if not count:
+                    message = _('"{name}" removed', name=name)
+                elif target:
+                    message = ngettext('"{name}" removed; {count} record moved to "{target}"',
+                                       '"{name}" removed; {count} records moved to "{target}"', count,
+                                       name=name, target=target)
+                else:
+                    message = ngettext('"{name}" removed; {count} record left empty',
+                                       '"{name}" removed; {count} records left empty', count, name=name)
+                ui.notify(message, type='positive')
                 state['names'] = (await orgs.option_lists(ctx.org.id))[kind]
                 editor.refresh()
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat').mark('option-remove-cancel')
-                ui.button('Remove', icon='delete', on_click=confirm).props('color=negative') \
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat').mark('option-remove-cancel')
+                ui.button(_('Remove'), icon='delete', on_click=confirm).props('color=negative') \
                     .mark('option-remove-confirm')
 
     @ui.refreshable
@@ -284,10 +320,10 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
                 ui.button(icon='arrow_upward', on_click=lambda i=i: move(i, -1)).props('flat dense round size=sm')
                 ui.button(icon='arrow_downward', on_click=lambda i=i: move(i, 1)).props('flat dense round size=sm')
                 ui.button(icon='delete', on_click=lambda name=name: ask_remove(name)) \
-                    .props('flat dense round size=sm color=negative').tooltip('Remove this value') \
+                    .props('flat dense round size=sm color=negative').tooltip(_('Remove this value')) \
                     .mark(f'option-{kind}-remove-{i}')
         with ui.row().classes('items-center w-full no-wrap gap-1'):
-            new = ui.input(placeholder='Add a value').props('dense').classes('grow').mark(f'option-{kind}-new')
+            new = ui.input(placeholder=_('Add a value')).props('dense').classes('grow').mark(f'option-{kind}-new')
 
             async def add() -> None:
                 if (new.value or '').strip() and await save(state['names'] + [new.value]):
@@ -298,9 +334,9 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
     editor()
 
 
-SECTIONS = {'profile': 'Profile', 'organization': 'Organization', 'members': 'Members & invitations',
-            'lists': 'Lists', 'plan': 'Plan & storage', 'cloud': 'Cloud accounts', 'tokens': 'API tokens',
-            'kiosk': 'Kiosk links'}
+SECTIONS = {'profile': N_('Profile'), 'organization': N_('Organization'), 'members': N_('Members & invitations'),
+            'lists': N_('Lists'), 'plan': N_('Plan & storage'), 'cloud': N_('Cloud accounts'),
+            'tokens': N_('API tokens'), 'kiosk': N_('Kiosk links')}
 ICONS = {'profile': 'person', 'organization': 'business', 'members': 'group', 'lists': 'list', 'plan': 'storage',
          'cloud': 'cloud', 'tokens': 'key', 'kiosk': 'tv'}
 
@@ -323,7 +359,7 @@ def _sections(ctx: PageContext) -> list[str]:
 
 async def _section(ctx: PageContext, name: str) -> None:
     if name == 'profile' and ctx.membership is not None and not ctx.may(Action.VIEW_SETTINGS):
-        ui.label('As a guest of this organization you see your own settings only.') \
+        ui.label(_('As a guest of this organization you see your own settings only.')) \
             .classes('text-grey-8').mark('guest-settings-note')
     built = BUILDERS[name](ctx)
     if inspect.isawaitable(built):
@@ -335,7 +371,8 @@ async def settings_page(section: str = ''):
     ctx = await page_context()
     if ctx is None:
         return to_login(f'/settings?section={section}' if section in SECTIONS else '/settings')
-    with frame(ctx, 'Settings'):
+    ui.page_title(_('Settings') + ' · Rubrica')
+    with frame(ctx, _('Settings')):
         shown = _sections(ctx)
         current = section if section in shown else shown[0]
 
@@ -346,13 +383,13 @@ async def settings_page(section: str = ''):
         with ui.row().classes('w-full items-start gap-4 no-wrap max-md:flex-col'):
             with ui.column().classes('md:w-56 shrink-0 max-md:w-full'):
                 # one control per screen width, both holding the open section
-                picker = ui.select({name: SECTIONS[name] for name in shown}, value=current, label='Section') \
+                picker = ui.select({name: _(SECTIONS[name]) for name in shown}, value=current, label=_('Section')) \
                     .props('outlined dense').classes('w-full md:hidden').mark('settings-section-select')
                 with ui.element('div').classes('w-full max-md:hidden'):  # q-tabs' own display wins over a class
                     with ui.tabs(value=current, on_change=follow).props('vertical dense inline-label no-caps') \
                             .classes('w-full text-grey-9').mark('settings-tabs') as tabs:
                         for name in shown:
-                            ui.tab(name, SECTIONS[name], icon=ICONS[name]).props('content-class="justify-start"') \
+                            ui.tab(name, _(SECTIONS[name]), icon=ICONS[name]).props('content-class="justify-start"') \
                                 .classes('justify-start').mark(f'settings-tab-{name}')
                 picker.bind_value(tabs)
             with ui.tab_panels(tabs, value=current).classes('grow min-w-0 w-full bg-transparent') \

@@ -1,6 +1,7 @@
 """Small reusable pieces of UI."""
 from __future__ import annotations
 
+import gettext
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -8,12 +9,45 @@ from typing import TypeVar
 import pycountry
 from nicegui import ui
 
+from models import i18n
+from models.text import fold
+
 T = TypeVar('T')
 
 
-@lru_cache(maxsize=1)
+# One look for every input, select and picker of a form: outlined and dense, and errors (and hints) that take room
+# under their field and wrap there, instead of a fixed one-line space that long messages spill out of.
+FIELD_PROPS = 'outlined dense hide-bottom-space'
+
+E = TypeVar('E', bound=ui.element)
+
+
+def field_style(element: E) -> E:
+    """`element` (an input, a select, a picker) with the form fields' one look."""
+    return element.props(FIELD_PROPS)
+
+
+def _common_name(country) -> str:
+    """'South Korea' rather than 'Korea, Republic of': the name people use, where pycountry knows one."""
+    return getattr(country, 'common_name', None) or country.name
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _countries(language: str) -> dict[str, str]:
+    names = gettext.translation('iso3166-1', pycountry.LOCALES_DIR, languages=[language], fallback=True)
+    named = {c.alpha_2: names.gettext(_common_name(c)) for c in pycountry.countries}
+    return dict(sorted(named.items(), key=lambda item: fold(item[1])))
+
+
 def country_options() -> dict[str, str]:
-    return {c.alpha_2: f'{c.name} ({c.alpha_2})' for c in sorted(pycountry.countries, key=lambda c: c.name)}
+    """Every country by its name in the reader's language ('IT' -> 'Italy', 'Italia'), in the order of the names
+    (accents aside: Åland among the A)."""
+    return _countries(i18n.current())
+
+
+def country_name(code: str | None) -> str:
+    """A country as people read it: 'IT' -> 'Italy' ('Italia'…); a code pycountry does not know is shown as it is."""
+    return country_options().get((code or '').upper(), code or '')
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
-from ..i18n import _, ngettext
+from ..i18n import LANGUAGES, _, ngettext
 from ..orgs.service import accept_invitations
 from ..orgs.tables import Invitation
 from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
@@ -218,14 +218,27 @@ def clean_time_zone(field: str, value: object) -> str:
     return zone
 
 
-async def update_profile(*, user: User, name: object = KEEP, time_zone: object = KEEP) -> User:
-    """The person's name, and the time zone every page shows their dates and times in ('' for the browser's)."""
+def clean_language(field: str, value: object) -> str:
+    """A language Rubrica speaks ('en', 'it', 'fr'), or '' (also for None): the browser's own."""
+    language = '' if value is None else value
+    if not isinstance(language, str) or (language and language not in LANGUAGES):
+        raise ValidationFailed.one(field, _("must be one of {languages}, or empty for the browser's language",
+                                            languages=', '.join(LANGUAGES)))
+    return language
+
+
+async def update_profile(*, user: User, name: object = KEEP, time_zone: object = KEEP,
+                         language: object = KEEP) -> User:
+    """The person's name, the time zone every page shows their dates and times in and the language the pages
+    speak ('' for either: the browser's)."""
     checks = FieldErrors()
     changed = {}
     if name is not KEEP:
         changed['name'] = checks.check(clean_text, 'name', name, required=True)
     if time_zone is not KEEP:
         changed['time_zone'] = checks.check(clean_time_zone, 'time_zone', time_zone)
+    if language is not KEEP:
+        changed['language'] = checks.check(clean_language, 'language', language)
     checks.raise_if_any()
     for field, value in changed.items():
         setattr(user, field, value)

@@ -12,7 +12,8 @@ from .. import access
 from ..access import Action, Role, mentionable_members, require
 from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
+from ..labels import field_label
 from ..records.tables import KINDS, Kind
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
@@ -39,7 +40,7 @@ def _role(field: str, value: object) -> str:
     try:
         return Role(value).value
     except ValueError:
-        raise ValidationFailed.one(field, 'must be one of owner, member, guest') from None
+        raise ValidationFailed.one(field, _('must be one of owner, member, guest')) from None
 
 
 # ---------------------------------------------------------------- organizations
@@ -89,12 +90,12 @@ async def set_preferred_organization(*, user, org_id: int | None) -> None:
 async def set_plan(*, org_id: int, plan: str, quota_mb: int | None = None) -> Organization:
     """The operator's command: free plans get the free quota, premium ones 10 GiB unless told otherwise."""
     if plan not in PLANS:
-        raise ValidationFailed.one('plan', 'must be free or premium')
+        raise ValidationFailed.one('plan', _('must be free or premium'))
     org = await Organization.get_or_none(id=org_id)
     if org is None:
         raise NotFound(f'organization {org_id}')
     if quota_mb is not None and quota_mb < 0:
-        raise ValidationFailed.one('quota_mb', 'must not be negative')
+        raise ValidationFailed.one('quota_mb', _('must not be negative'))
     if plan == 'free':
         quota = FREE_QUOTA_BYTES if quota_mb is None else quota_mb * 1024 * 1024
     else:
@@ -139,11 +140,11 @@ async def invite(*, actor: Membership, email: object, role: object) -> Membershi
             await invitation.save(update_fields=['role'])
         return invitation
     if await Membership.filter(org_id=actor.org_id, user_id=user.id).exists():
-        raise Conflict(f'{email_text} is already a member of this organization')
+        raise Conflict(_('{email} is already a member of this organization', email=email_text))
     try:
         added = await Membership.create(org_id=actor.org_id, user_id=user.id, role=role_text)
     except IntegrityError:
-        raise Conflict(f'{email_text} is already a member of this organization') from None
+        raise Conflict(_('{email} is already a member of this organization', email=email_text)) from None
     if user.preferred_org_id is None:
         await set_preferred_organization(user=user, org_id=actor.org_id)
     added.user = user
@@ -179,7 +180,7 @@ async def _ensure_another_owner(org_id: int, leaving_user_id: int) -> None:
     owners = await Membership.filter(org_id=org_id, role=Role.OWNER.value).select_for_update() \
         .values_list('user_id', flat=True)
     if not set(owners) - {leaving_user_id}:
-        raise Conflict('An organization must keep at least one owner')
+        raise Conflict(_('An organization must keep at least one owner'))
 
 
 async def change_role(*, actor: Membership, user_id: int, role: object) -> Membership:
@@ -215,15 +216,16 @@ async def option_lists(org_id: int) -> dict[str, list[str]]:
 
 def _option_names(kind: str, names: object) -> list[str]:
     if not isinstance(names, list):
-        raise ValidationFailed.one(kind, 'must be a list of names')
+        raise ValidationFailed.one(kind, _('must be a list of names'))
     if len(names) > OPTION_LIST_MAX:
-        raise ValidationFailed.one(kind, f'may hold at most {OPTION_LIST_MAX} names')
+        raise ValidationFailed.one(kind, ngettext('may hold at most {count} name', 'may hold at most {count} names',
+                                                  OPTION_LIST_MAX))
     cleaned: list[str] = []
     seen: set[str] = set()
     for i, name in enumerate(names):
         text = clean_text(f'{kind}[{i}]', name, required=True, max_length=OPTION_NAME_MAX)
         if text.casefold() in seen:
-            raise ValidationFailed.one(f'{kind}[{i}]', f'{text!r} is in the list twice')
+            raise ValidationFailed.one(f'{kind}[{i}]', _('"{name}" is in the list twice', name=text))
         seen.add(text.casefold())
         cleaned.append(text)
     return cleaned
@@ -289,14 +291,15 @@ async def remove_option(*, actor: Membership, kind: str, name: object, move_to: 
         raise NotFound(f'option list {kind}')
     names = (await option_lists(actor.org_id))[kind]
     if not isinstance(name, str) or name not in names:
-        raise ValidationFailed.one('name', f'is not a value of the list {kind}')
+        raise ValidationFailed.one('name', _('is not a value of the list {list}', list=field_label(kind)))
     target = '' if move_to in (None, '') else move_to
     if target and (not isinstance(target, str) or target not in names or target == name):
-        raise ValidationFailed.one('move_to', f'must be another value of the list {kind}, or empty')
+        raise ValidationFailed.one('move_to', _('must be another value of the list {list}, or empty',
+                                                list=field_label(kind)))
     moved: dict[str, int] = {}
     async with in_transaction():
         if not await OptionItem.filter(org_id=actor.org_id, kind=kind, name=name).select_for_update().exists():
-            raise Conflict(f'{name!r} was removed from the list meanwhile')
+            raise Conflict(_('"{name}" was removed from the list meanwhile', name=name))
         for record_kind, field in _fields_using(kind):
             seen = await access.visible(record_kind, actor).filter(**{field: name}).count()
             moved[record_kind.name] = moved.get(record_kind.name, 0) + seen

@@ -11,19 +11,35 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from ..access import Action, is_id, require, visible_connections, visible_ids
 from ..errors import Conflict, NotFound
+from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..records.service import get_record
 from ..records.tables import KINDS, Kind, Record
 from ..validation import FieldErrors
-from .service import get_item
+from .service import create_item, get_item
 from .tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 RECORD_ENDS = tuple(f'{name}_id' for name in KINDS)  # contact_id, company_id
 WORK_ENDS = tuple(f'{name}_id' for name in WORK_KINDS)  # project_id, task_id, ticket_id
 CLOSED_STATUSES = ('done', 'closed')
+# the sentences that name the kinds, whole for each kind and pair of kinds
+NOT_VISIBLE = {'contact': N_('is not a contact you can see in this organization'),
+               'company': N_('is not a company you can see in this organization'),
+               'project': N_('is not a project you can see in this organization'),
+               'task': N_('is not a task you can see in this organization'),
+               'ticket': N_('is not a ticket you can see in this organization')}
+ALREADY_LINKED = {
+    ('contact', 'project'): N_('This contact is already linked to this project'),
+    ('contact', 'task'): N_('This contact is already linked to this task'),
+    ('contact', 'ticket'): N_('This contact is already linked to this ticket'),
+    ('company', 'project'): N_('This company is already linked to this project'),
+    ('company', 'task'): N_('This company is already linked to this task'),
+    ('company', 'ticket'): N_('This company is already linked to this ticket'),
+}
 
 
 @dataclass
@@ -88,17 +104,17 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
     checks = FieldErrors()
     for name in ends:
         if name not in RECORD_ENDS + WORK_ENDS:
-            checks.add(name, 'is not an end of a connection')
+            checks.add(name, _('is not an end of a connection'))
     given_records = [name for name in RECORD_ENDS if ends.get(name) is not None]
     given_work = [name for name in WORK_ENDS if ends.get(name) is not None]
     if not given_records:
-        checks.add('contact_id', 'give a contact_id or a company_id')
+        checks.add('contact_id', _('give a contact_id or a company_id'))
     elif len(given_records) > 1:
-        checks.add(given_records[1], f'give only one of {" or ".join(RECORD_ENDS)}')
+        checks.add(given_records[1], _('give only one of contact_id or company_id'))
     if not given_work:
-        checks.add('project_id', 'give a project_id, a task_id or a ticket_id')
+        checks.add('project_id', _('give a project_id, a task_id or a ticket_id'))
     elif len(given_work) > 1:
-        checks.add(given_work[1], f'give only one of {", ".join(WORK_ENDS)}')
+        checks.add(given_work[1], _('give only one of project_id, task_id, ticket_id'))
     checks.raise_if_any()
 
     record_field, work_field = given_records[0], given_work[0]
@@ -106,16 +122,33 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
     for name, kind in ((record_field, record_kind), (work_field, work_kind)):
         value = ends[name]
         if not is_id(value) or not await kind.model.filter(id=value, id__in=visible_ids(kind, actor)).exists():
-            checks.add(name, f'is not a {kind.name} you can see in this organization')
+            checks.add(name, _(NOT_VISIBLE[kind.name]))
     checks.raise_if_any()
 
     pair = {record_field: ends[record_field], work_field: ends[work_field]}
     if await Connection.filter(**pair).exists():
-        raise Conflict(f'This {record_kind.name} is already linked to this {work_kind.name}')
+        raise Conflict(_(ALREADY_LINKED[record_kind.name, work_kind.name]))
     try:
         return await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id, **pair)
     except IntegrityError:  # linked by someone else a moment ago
-        raise Conflict(f'This {record_kind.name} is already linked to this {work_kind.name}') from None
+        raise Conflict(_(ALREADY_LINKED[record_kind.name, work_kind.name])) from None
+
+
+async def create_linked(work: WorkKind, actor: Membership, kind: Kind, record_id: object, data: dict) -> WorkItem:
+    """A new task, ticket or project made from a contact's or company's card: the item and its connection to that
+    record in one transaction, so neither exists without the other. The caller must be allowed to create work
+    items and to link them, and must see the record (else it behaves as if it did not exist)."""
+    require(actor.role, Action.EDIT_WORK)
+    require(actor.role, Action.LINK_WORK)
+    record = await get_record(kind, actor, record_id)
+    try:
+        async with in_transaction():
+            item = await create_item(work, actor, data)
+            await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id,
+                                    **{f'{kind.name}_id': record.id, f'{work.name}_id': item.id})
+    except IntegrityError:  # the record was deleted a moment ago: nothing of the item stays either
+        raise NotFound(kind.name) from None
+    return item
 
 
 async def get_connection(actor: Membership, connection_id: object) -> Connection:

@@ -14,12 +14,28 @@ from tortoise.expressions import Case, F, When
 from .. import access
 from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records.service import check_mentions
 from ..text import fold
 from ..validation import DESCRIPTION_MAX, FieldErrors, clean_text
 from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
+
+
+# the sentences that name the kind, whole for each kind
+NOT_A_FIELD = {'project': N_('is not a field of a project'), 'task': N_('is not a field of a task'),
+               'ticket': N_('is not a field of a ticket')}
+CHANGED_SINCE_OPENED = {
+    'project': N_('This project was changed after you opened it; reload to see the changes'),
+    'task': N_('This task was changed after you opened it; reload to see the changes'),
+    'ticket': N_('This ticket was changed after you opened it; reload to see the changes'),
+}
+CHANGED_MEANWHILE = {'project': N_('This project was changed meanwhile; reload to see the changes'),
+                     'task': N_('This task was changed meanwhile; reload to see the changes'),
+                     'ticket': N_('This ticket was changed meanwhile; reload to see the changes')}
+NOT_A_FILTER = {'project': N_('is not a filter of project lists'), 'task': N_('is not a filter of task lists'),
+                'ticket': N_('is not a filter of ticket lists')}
 
 
 def now() -> datetime:
@@ -42,7 +58,7 @@ async def get_item(kind: WorkKind, actor: Membership, item_id: object) -> WorkIt
 
 def _one_of(field: str, value: object, *, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValidationFailed.one(field, f'must be one of {", ".join(allowed)}')
+        raise ValidationFailed.one(field, _('must be one of {choices}', choices=', '.join(allowed)))
     return value
 
 
@@ -57,7 +73,7 @@ def due_date(field: str, value: object) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValidationFailed.one(field, 'must be a date as YYYY-MM-DD')
+    raise ValidationFailed.one(field, _('must be a date as YYYY-MM-DD'))
 
 
 async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkItem | None) -> dict:
@@ -66,7 +82,7 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
     values: dict[str, object] = {}
     for name, value in data.items():
         if name not in kind.fields:
-            checks.add(name, f'is not a field of a {kind.name}')
+            checks.add(name, _(NOT_A_FIELD[kind.name]))
         elif name == kind.title_field:
             values[name] = checks.check(clean_text, name, value, required=True)
         elif name == 'status':
@@ -87,16 +103,16 @@ async def _clean(kind: WorkKind, actor: Membership, data: dict, existing: WorkIt
             unchanged = existing is not None and value == getattr(existing, name)
             if value is not None and not unchanged and not (
                     is_id(value) and await Membership.filter(org_id=actor.org_id, user_id=value).exists()):
-                checks.add(name, 'is not a person of this organization')
+                checks.add(name, _('is not a person of this organization'))
             values[name] = value
         elif name == 'project_id':
             unchanged = existing is not None and value == getattr(existing, name)
             if value is not None and not unchanged and not (
                     is_id(value) and await access.visible_work(PROJECT, actor).filter(id=value).exists()):
-                checks.add(name, 'is not a project of this organization')
+                checks.add(name, _('is not a project of this organization'))
             values[name] = value
     if existing is None and kind.title_field not in data:
-        checks.add(kind.title_field, 'is required')
+        checks.add(kind.title_field, _('is required'))
     checks.raise_if_any()
     return values
 
@@ -119,16 +135,16 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
     item = await get_item(kind, actor, item_id)
     require(actor.role, Action.EDIT_WORK)
     if version is not None and not is_whole_number(version):
-        raise ValidationFailed.one('version', 'must be the version you are changing')
+        raise ValidationFailed.one('version', _('must be the version you are changing'))
     values = await _clean(kind, actor, data, item)
     if version is not None and version != item.version:
-        raise Conflict(f'This {kind.name} was changed after you opened it; reload to see the changes')
+        raise Conflict(_(CHANGED_SINCE_OPENED[kind.name]))
     if kind.title_field in values:
         values['sort_title'] = fold(values[kind.title_field])[:255]
     changed = await kind.model.filter(id=item.id, version=item.version).update(
         version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(), **values)
     if not changed:
-        raise Conflict(f'This {kind.name} was changed meanwhile; reload to see the changes')
+        raise Conflict(_(CHANGED_MEANWHILE[kind.name]))
     return await get_item(kind, actor, item.id)
 
 
@@ -162,10 +178,10 @@ def filtered(kind: WorkKind, actor: Membership, *, q: str = '', status: str = ''
     if status:
         checks.check(_one_of, 'status', status, allowed=kind.statuses)
     if project_id is not None and kind is not TASK:
-        checks.add('project_id', f'is not a filter of {kind.name} lists')
+        checks.add('project_id', _(NOT_A_FILTER[kind.name]))
     for name, value in ((kind.person_id, person_id), ('project_id', project_id)):
         if value is not None and not is_id(value):
-            checks.add(name, 'is not an id')
+            checks.add(name, _('is not an id'))
     checks.raise_if_any()
     queryset = access.visible_work(kind, actor)
     for term in fold((q or '')[:200]).split():
@@ -187,7 +203,7 @@ async def list_items(kind: WorkKind, actor: Membership, *, q: str = '', status: 
     checks = FieldErrors()
     page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE, checks=checks)
     if sort not in SORTS:
-        checks.add('sort', f'must be one of {", ".join(SORTS)}')
+        checks.add('sort', _('must be one of {choices}', choices=', '.join(SORTS)))
     checks.raise_if_any()
     queryset = filtered(kind, actor, q=q, status=status, person_id=person_id, project_id=project_id)
     total = await queryset.count()

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from ..i18n import N_
 from ..validation import NAME_MAX
 
 # The kinds of record a connection links (records.tables.KINDS): the names of its record foreign keys below.
@@ -17,8 +18,10 @@ PROJECT_STATUSES = ('active', 'on_hold', 'done')
 TASK_STATUSES = ('todo', 'in_progress', 'done')
 TICKET_STATUSES = ('open', 'in_progress', 'closed')
 PRIORITIES = ('low', 'normal', 'high', 'urgent')
-LABELS = {'active': 'Active', 'on_hold': 'On hold', 'done': 'Done', 'todo': 'To do', 'in_progress': 'In progress',
-          'open': 'Open', 'closed': 'Closed', 'low': 'Low', 'normal': 'Normal', 'high': 'High', 'urgent': 'Urgent'}
+# the words people read for statuses and priorities, translated where shown (the API keeps the codes)
+LABELS = {'active': N_('Active'), 'on_hold': N_('On hold'), 'done': N_('Done'), 'todo': N_('To do'),
+          'in_progress': N_('In progress'), 'open': N_('Open'), 'closed': N_('Closed'), 'low': N_('Low'),
+          'normal': N_('Normal'), 'high': N_('High'), 'urgent': N_('Urgent')}
 
 
 class WorkItem(Model):

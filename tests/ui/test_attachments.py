@@ -10,7 +10,7 @@ from nicegui.elements.upload_files import LargeFileUpload, SmallFileUpload
 from nicegui.testing import User
 
 from models.orgs import service as orgs
-from models.files.tables import Attachment
+from models.files.tables import Attachment, CloudAccount
 from models.orgs.tables import Organization
 from models.records.service import create_record
 from models.records.tables import COMPANY, CONTACT
@@ -206,3 +206,142 @@ async def test_the_server_sweeps_unreferenced_files_while_it_runs(user: User):
     await user.open('/login')
     await asyncio.gather(*(task for task in background_tasks.running_tasks if task.get_name() == 'func start'))
     assert 'sweep unreferenced files' in {task.get_name() for task in background_tasks.running_tasks}
+
+
+# ------------------------------------------------------------------ the drop zone
+
+def _drop_zone_page(screen, width: int, height: int) -> tuple[dict, int, dict]:
+    """Ada's organization with a contact, its card open on the Attachments tab at this size."""
+    import httpx
+
+    screen.open('/')
+    base = screen.url
+    auth, org = sign_up_with_org(screen, 'ada@example.com', 'lovelace1', 'Ada Lovelace', 'Engines')
+    contact = httpx.post(f'{base}/api/v1/orgs/{org}/contacts', json={'last_name': 'Babbage'}, headers=auth).json()
+    screen.selenium.set_window_size(width, height)
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.click('Attachments')
+    screen.should_contain('No files yet.')
+    return auth, org, contact
+
+
+@pytest.mark.parametrize('width, height', [(1440, 900), (390, 844)])
+def test_the_drop_zone_says_what_to_do_shows_each_file_going_and_names_a_refusal(one_mib_limit, screen, tmp_path,
+                                                                               width, height):
+    from selenium.webdriver.common.by import By
+
+    _drop_zone_page(screen, width, height)
+    driver = screen.selenium
+    screen.should_contain('Drop files here or choose a file')
+    screen.should_contain('Up to 1.0 MiB per file')  # from RUBRICA_MAX_UPLOAD_MB
+    screen.should_contain('Organization storage: 0 bytes used of 100.0 MiB')
+    screen.should_contain('comes with the premium plan')
+    zone = driver.find_element(By.CSS_SELECTOR, '.rubrica-dropzone')
+    assert zone.value_of_css_property('border-top-style') == 'dashed'
+    assert 'Add a file' not in zone.text and '0.00%' not in zone.text  # the raw uploader header is gone
+    assert driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+
+    # a file past the limit: the browser does not send it, and says which file and why
+    big = tmp_path / 'Big drawing.pdf'
+    big.write_bytes(b'x' * (1024 * 1024 + 10))
+    driver.find_element(By.CSS_SELECTOR, '.rubrica-dropzone input[type=file]').send_keys(str(big))
+    screen.should_contain('“Big drawing.pdf”: it is larger than the 1.0 MiB a file may have')
+
+    # a file that fits, sent slowly enough to watch: its own row with a bar, then the list of files
+    driver.execute_cdp_cmd('Network.enable', {})
+    driver.execute_cdp_cmd('Network.emulateNetworkConditions', {
+        'offline': False, 'latency': 0, 'downloadThroughput': -1, 'uploadThroughput': 200 * 1024})
+    small = tmp_path / 'Notes.txt'
+    small.write_bytes(b'n' * 900 * 1024)
+    try:
+        driver.find_element(By.CSS_SELECTOR, '.rubrica-dropzone input[type=file]').send_keys(str(small))
+        screen.wait_for(lambda: driver.execute_script(  # (the row is drawn again as its bar moves: read it whole)
+            "const row = document.querySelector('[data-test=upload-file]');"
+            "return !!row && row.textContent.includes('Notes.txt') && !!row.querySelector('.q-linear-progress')"
+            "       && / of 900\\.0KB/.test(row.textContent)"))
+        screen.shot(f'attachments-drop-zone-{width}x{height}', failed=False)
+    finally:
+        driver.execute_cdp_cmd('Network.emulateNetworkConditions', {
+            'offline': False, 'latency': 0, 'downloadThroughput': -1, 'uploadThroughput': -1})
+    screen.should_contain('added by Ada Lovelace')
+    screen.wait_for(lambda: not driver.find_elements(By.CSS_SELECTOR, '[data-test=upload-file]'))
+    assert driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+
+    # a browser that does not check the size sends the file anyway: the server refuses it as it arrives (413), and
+    # the page names it, its row left as not sent
+    driver.execute_script("const zone = document.querySelector('.rubrica-dropzone');"
+                          "mounted_app.elements[zone.id.slice(1)].props['max-file-size'] = 8 * 1024 * 1024;")
+    screen.allowed_js_errors.append('status of 413')  # the browser reports the refusal in its console too
+    bigger = tmp_path / 'Bigger.bin'
+    bigger.write_bytes(b'b' * 2 * 1024 * 1024)
+    driver.find_element(By.CSS_SELECTOR, '.rubrica-dropzone input[type=file]').send_keys(str(bigger))
+    screen.should_contain('“Bigger.bin”: it is larger than the 1.0 MiB a file may have')
+    screen.wait_for(lambda: driver.execute_script(
+        "return !!document.querySelector('[data-test=upload-file][data-status=failed]')"))
+
+
+async def test_each_refused_file_is_named_with_its_reason_and_the_others_arrive(one_mib_limit, user: User, acme,
+                                                                                panel):
+    await orgs.set_plan(org_id=acme.id, plan='free', quota_mb=2)
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see('Drop files here or choose a file', marker='dropzone-text', retries=PATIENCE)
+    await user.should_see('Up to 1.0 MiB per file', marker='dropzone-limit')  # RUBRICA_MAX_UPLOAD_MB
+    await user.should_not_see(marker='attachment-problems')
+    upload = element(user, 'attachment-upload')
+    assert upload.props['multiple'] is True and upload.props['max-file-size'] == 1024 * 1024
+    await upload.handle_uploads([SmallFileUpload('big.bin', '', b'x' * (1024 * 1024 + 1)),
+                                 SmallFileUpload('fits.txt', 'text/plain', b'y' * (900 * 1024))])
+    await user.should_see('“big.bin”: The file is larger than the 1.0 MiB', marker='attachment-error',
+                          retries=PATIENCE)
+    await user.should_see('fits.txt', marker='attachment-row', retries=PATIENCE)
+
+    # two more that fit one at a time, but not both in the quota: the one that comes second is refused, by name
+    await upload.handle_uploads([SmallFileUpload('second.txt', 'text/plain', b'z' * (900 * 1024)),
+                                 SmallFileUpload('third.txt', 'text/plain', b'w' * (900 * 1024))])
+    await user.should_see('There is not enough space', marker='attachment-error', retries=PATIENCE)
+    stored = set(await Attachment.all().values_list('filename', flat=True))
+    assert len(stored) == 2 and 'fits.txt' in stored
+    refused = ({'second.txt', 'third.txt'} - stored).pop()
+    await user.should_see(f'“{refused}”: There is not enough space', marker='attachment-error')
+    assert len(user.find(marker='attachment-error').elements) == 2  # big.bin's refusal stays, on its own line
+
+    user.find(marker='attachment-problems-dismiss').click()
+    await user.should_not_see(marker='attachment-error')
+
+
+async def test_a_free_organization_is_told_that_the_clouds_come_with_premium(user: User, acme, panel):
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see('comes with the premium plan', marker='cloud-premium-note', retries=PATIENCE)
+    assert element(user, 'cloud-premium-link').props['href'] == '/organization'
+    await user.should_not_see(marker='cloud-connect-note')
+
+
+@pytest.fixture
+def cloud_clients(monkeypatch):
+    """OAuth clients set up for both providers (nothing is called on them here)."""
+    for name in ('RUBRICA_GOOGLE_CLIENT_ID', 'RUBRICA_GOOGLE_CLIENT_SECRET', 'RUBRICA_DROPBOX_APP_KEY',
+                 'RUBRICA_DROPBOX_APP_SECRET'):
+        monkeypatch.setenv(name, 'set')
+
+
+async def test_premium_without_a_connected_account_links_to_the_cloud_settings(cloud_clients, user: User, acme,
+                                                                               panel):
+    from ui.attachments import CLOUD_SETTINGS
+
+    await orgs.set_plan(org_id=acme.id, plan='premium')
+    await log_in(user, acme.member)
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see('Google Drive or Dropbox, connect your account', marker='cloud-connect-note',
+                          retries=PATIENCE)
+    assert element(user, 'cloud-connect-link').props['href'] == CLOUD_SETTINGS
+    await user.should_not_see(marker='cloud-premium-note')
+    await user.should_not_see(marker='picker-google_drive')
+
+    await CloudAccount.create(user_id=acme.member.id, provider='google_drive', tokens='sealed elsewhere')
+    await user.open(f'/test-attachments/contact/{panel["contact"].id}')
+    await user.should_see(marker='picker-google_drive', retries=PATIENCE)  # connected: attach from it
+    await user.should_not_see(marker='cloud-connect-note')
+    await user.should_not_see(marker='picker-dropbox')

@@ -13,7 +13,7 @@ from models.work.tables import Connection
 from models.records.tables import COMPANY, CONTACT, KINDS
 from models.work.tables import PROJECT, TASK, TICKET, Project, Task, Ticket
 from models.work.tables import WORK_KINDS
-from tests.drivers import PATIENCE, choose, log_in
+from tests.drivers import PATIENCE, choose, element, log_in
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame
 from ui.session import page_context
@@ -200,3 +200,42 @@ async def test_the_connections_tab_takes_as_many_queries_for_500_items_as_for_5(
     assert len(user.find(marker='linked-task').elements) == many_per_kind['task'] == 166
     assert counter.statements == []
     await user.should_not_see(marker='show-all-tasks')
+
+
+async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(user: User, acme):
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'first_name': 'Anna', 'last_name': 'Rossi'})
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Bianchi Spa'})
+    await log_in(user, acme.member, path=f'/contacts/{contact.id}')  # the real card, its Connections tab
+    user.find(marker='tab-connections').click()
+    await see(user, 'Tasks (0)', marker='connections-tasks-heading')
+
+    user.find(marker='record-new-task').click()
+    await see(user, marker='new-item-title')
+    await user.should_not_see(marker='new-item-priority')  # a task has a due date, not a priority
+    user.find(marker='new-item-create').click()  # no title yet: said next to the field, nothing made
+    await see(user, 'Please correct the highlighted fields')
+    assert element(user, 'new-item-title').error and not await Task.exists()
+    user.find(marker='new-item-title').type('Call back about the offer')
+    user.find(marker='new-item-due').type('2030-05-01')
+    user.find(marker='new-item-create').click()
+    await see(user, 'Tasks (1)', marker='connections-tasks-heading')
+    task = await Task.get(title='Call back about the offer')
+    await see(user, 'due 1 May 2030', marker=f'due-task-{task.id}')
+    await see(user, 'To do', marker=f'status-task-{task.id}')
+    await user.should_not_see(marker='new-item-title')  # the dialog closed
+    assert await Connection.filter(contact_id=contact.id, task_id=task.id).exists()
+
+    await user.open(f'/companies/{company.id}')
+    user.find(marker='tab-connections').click()
+    user.find(marker='record-new-ticket').click()
+    await see(user, marker='new-item-priority')
+    await user.should_not_see(marker='new-item-due')
+    user.find(marker='new-item-title').type('Invoice wrong')
+    choose(user, 'new-item-priority', 'Urgent')
+    user.find(marker='new-item-create').click()
+    await see(user, 'Tickets (1)', marker='connections-tickets-heading')
+    ticket = await Ticket.get(title='Invoice wrong')
+    assert ticket.priority == 'urgent' and ticket.created_by_id == acme.member.id
+    assert await Connection.filter(company_id=company.id, ticket_id=ticket.id).exists()
+    await see(user, 'Invoice wrong', marker=f'open-ticket-{ticket.id}')
+

@@ -10,6 +10,7 @@ from models.orgs import service as orgs
 from models.records.service import create_record
 from models.records.tables import COMPANY, CONTACT
 from tests.drivers import log_in
+from tests.helpers import make_user
 
 
 def _texts(user: User, marker: str) -> list[str]:
@@ -164,3 +165,32 @@ async def test_charts_are_drawn_at_once_and_fit_a_phone(user: User, acme, made):
     assert narrow['query'] == {'maxWidth': 480}  # a phone's card: the counts inside the ring, the names below
     assert narrow['option']['series'][0]['label'] == {'position': 'inside', 'formatter': '{c}'}
     assert chart.options['legend']['bottom'] == 0
+
+
+# ------------------------------------------------------------------ in the reader's language
+
+async def test_an_italian_user_reads_the_dashboard_in_italian(user: User, acme, made):
+    acme.member.user.language = 'it'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member)
+    await user.should_see('Bacheca', marker='page-title')
+    assert user.client.title == 'Bacheca · Rubrica'
+    await user.should_see('Ciao, Mario Member', marker='welcome')
+    await user.should_see('Acme · il tuo ruolo: membro', marker='active-org')
+    for text in ('contatti', 'azienda', 'ti menzionano', 'Contatti per tipo', 'Aziende per tipo',
+                 'Modificati di recente', 'Ti menzionano', 'Primi passi', '2 di 3 completati'):
+        await user.should_see(text)
+    await user.should_see('Nessuna tua attività o ticket aperto è collegato a un contatto.', marker='no-work')
+    labels = [label.text for label in user.find(kind=ui.label).elements]
+    assert any(text.startswith('Client · modificato il ') and text.endswith(' da Tina Other') for text in labels)
+    for english in ('Welcome, Mario Member', 'Contacts by type', 'Recently updated', 'Getting started'):
+        await user.should_not_see(english)
+
+
+async def test_a_french_user_without_an_organization_is_told_so_in_french(user: User):
+    person = await make_user('Fanny French')
+    person.language = 'fr'
+    await person.save(update_fields=['language'])
+    await log_in(user, person)
+    await user.should_see('Vous ne faites encore partie d’aucune organisation.', marker='no-org')
+    await user.should_see('Créer une organisation', marker='create-first-org')

@@ -131,6 +131,7 @@ def test_slash_focuses_the_search_box_and_enter_opens_every_result(screen: Scree
     httpx.post(f'{base}/contacts', json={'first_name': 'Zoë', 'last_name': 'Müller'},
                headers=headers).raise_for_status()
     httpx.post(f'{base}/companies', json={'name': 'Müller Analytical Engines'}, headers=headers).raise_for_status()
+    screen.selenium.set_window_size(1440, 900)  # a desktop: the header shows the box (a phone folds it into a button)
     browser_log_in(screen, 'ada@example.com', 'password1')
     screen.open('/contacts')
     screen.should_contain('1 contact')
@@ -166,6 +167,7 @@ def test_arrow_keys_and_enter_open_the_highlighted_result(screen: Screen):
     for first, last in (('Marco', 'Verdi'), ('Matteo', 'Bianchi'), ('Giulia', 'Amato')):
         created = httpx.post(f'{base}/contacts', json={'first_name': first, 'last_name': last}, headers=headers)
         ids[first] = created.raise_for_status().json()['id']
+    screen.selenium.set_window_size(1440, 900)  # a desktop: the header shows the box
     browser_log_in(screen, 'ada@example.com', 'password1')
     screen.open('/contacts')
     box = _box(screen)
@@ -193,3 +195,18 @@ async def test_the_search_page_speaks_italian_to_an_italian_user(user: User, acm
     await user.open('/search?q=nessuno')
     await user.should_see('Nessun contatto corrisponde.', marker='search-contact-none')
     await user.should_see('Nessuna azienda corrisponde.', marker='search-company-none')
+
+
+async def test_the_header_box_speaks_italian_to_an_italian_user(user: User, acme, sample):
+    acme.member.user.language = 'it'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/contacts')
+    assert next(iter(user.find(marker='global-search').elements)).props['placeholder'] == 'Cerca  ( / )'
+    user.find(marker='global-search').type('muller')
+    await user.should_see(marker='global-search-contact-link')
+    await user.should_see('Contatti (1)')
+    await user.should_see('Aziende (1)')
+    await user.should_see('Tutti i risultati (Invio)', marker='global-search-all')
+    await user.should_not_see('All results (Enter)')
+    user.find(marker='global-search').clear().type('zzzz')
+    await user.should_see('Nessun risultato', marker='global-search-nothing')

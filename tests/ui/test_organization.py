@@ -71,3 +71,33 @@ def test_the_organization_page_fits_desktops_and_phones(screen: Screen, width: i
     assert screen.selenium.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
     screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
     screen.shot(f'organization-{width}', failed=False)
+
+
+async def test_a_french_owner_reads_the_organization_page_in_french(user: User, acme):
+    await orgs.invite(actor=acme.owner.membership, email='new@example.com', role='guest')
+    await Organization.filter(id=acme.id).update(storage_used=25 * 1024 * 1024)
+    acme.owner.user.language = 'fr'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/organization')
+    await user.should_see('Votre rôle : propriétaire', marker='org-role')
+    await user.should_see('Gratuit', marker='org-plan')
+    await user.should_see(content='utilisés sur', marker='org-storage')
+    await user.should_see(content='(25 %)', marker='org-storage')
+    await user.should_see('4 personnes', marker='people-total')
+    await user.should_see('1 propriétaire', marker='people-owner')
+    await user.should_see('2 membres', marker='people-member')
+    await user.should_see('1 invité', marker='people-guest')
+    await user.should_see('1 invitation en attente d’inscription', marker='people-invitations')
+    await user.should_see('Ce qu’apporte premium', marker='premium-heading')
+    await user.should_see('La modifier dans Paramètres', marker='org-settings-link')
+    await user.should_not_see('What premium adds')
+
+
+async def test_an_italian_member_reads_the_organization_page_in_italian(user: User, acme):
+    acme.member.user.language = 'it'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/organization')
+    await user.should_see('Il tuo ruolo: membro', marker='org-role')
+    await user.should_see('4 persone', marker='people-total')
+    await user.should_see("Che cosa aggiunge premium", marker='premium-heading')
+    assert any('Google Drive e Dropbox' in text for text in item_texts(user, 'premium-feature'))

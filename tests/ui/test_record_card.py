@@ -41,7 +41,7 @@ async def test_enter_every_contact_field_and_see_it(user: User, acme):
                     'pec': 'andre@pec.example.it', 'phones[0]': '02 1234 5678', 'phones[1]': '+33 1 42 68 53 00',
                     'addresses[0].street': 'Via Roma 1', 'addresses[0].city': 'Milano',
                     'addresses[0].postal_code': '20121', 'addresses[0].province': 'MI'})
-    choose(user, 'field-addresses[0].country', 'Italy (IT)')
+    choose(user, 'field-addresses[0].country', 'Italy')
     fill(user, 'vat_number', 'it 007 431 101 57')
     # what the browser's editor sends once a member is picked after "@" (test_mention_completion_by_keyboard)
     element(user, 'field-description').value = f'Met at the fair with {acme.member.mention}'
@@ -116,7 +116,7 @@ async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     await log_in(user, acme.owner, path='/contacts/new')
     fill_all(user, {'last_name': 'Verdi', 'emails[1]': 'not an email', 'phones[2]': '123',
                     'vat_number': '01234567890'})
-    choose(user, 'field-addresses[0].country', 'France (FR)')
+    choose(user, 'field-addresses[0].country', 'France')
     user.find(marker='record-save').click()
     await user.should_see('Please correct the highlighted fields')
     assert 'not a valid email' in element(user, 'field-emails[1]').error
@@ -124,6 +124,43 @@ async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     assert 'not a valid French VAT number' in element(user, 'field-vat_number').error  # read in its address's country
     assert element(user, 'field-emails[0]').error is None
     assert await Contact.all().count() == 0
+
+
+async def test_pec_emails_and_phones_are_links_and_a_country_reads_as_its_name(user: User, acme):
+    company = await records.create_record(COMPANY, acme.owner.membership, {
+        'name': 'Officine Srl', 'pec': 'officine@pec.example.it', 'emails': ['info@officine.example'],
+        'phones': ['02 1234 5678'], 'addresses': [{'city': 'Lyon', 'country': 'FR'}]})
+    await log_in(user, acme.owner, path=f'/companies/{company.id}')
+    await user.should_see(content='officine@pec.example.it', marker='view-pec')
+    assert element(user, 'view-pec').props['href'] == 'mailto:officine@pec.example.it'  # write to the PEC
+    assert element(user, 'view-email').props['href'] == 'mailto:info@officine.example'
+    assert element(user, 'view-phone').props['href'] == 'tel:+390212345678'
+    await user.should_see(content='France', marker='view-address')
+    assert 'FR' not in element(user, 'view-address').text.split()
+
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='record-save')
+    country = element(user, 'field-addresses[0].country')
+    assert country.value == 'FR' and country.options['FR'] == 'France'  # chosen by name, stored as the code
+    assert country.options['KR'] == 'South Korea' and 'Italy' in country.options.values()
+
+
+async def test_every_field_of_the_form_has_one_style(user: User, acme):
+    """Inputs, option selects and the country select alike: outlined, dense, errors and hints under the field (in
+    its own room, so a long message wraps there); and no label too long to read on a phone."""
+    await log_in(user, acme.owner, path='/contacts/new')
+    await user.should_see(marker='record-save')
+    fields = [e for e in user.client.elements.values()
+              if any(m.startswith('field-') for m in e._markers) and not isinstance(e, ui.switch)]
+    keys = {next(m for m in f._markers if m.startswith('field-')) for f in fields}
+    assert {'field-first_name', 'field-type', 'field-role', 'field-addresses[0].country', 'field-vat_number'} <= keys
+    for field in fields:
+        if 'field-description' in field._markers:  # its own component, outlined too
+            continue
+        for prop in ('outlined', 'dense', 'hide-bottom-space'):
+            assert field.props.get(prop) is True, (field._markers, prop)
+        assert len(field.props.get('label', '')) <= 30, field.props['label']
+    assert 'Partita IVA' in element(user, 'field-vat_number').props['hint']
 
 
 async def test_a_stale_save_is_refused_with_who_changed_it(user: User, acme):
@@ -419,3 +456,48 @@ def test_hostile_names_and_descriptions_are_plain_text(screen: Screen):
     screen.selenium.set_window_size(1280, 1000)
     screen.open(f'/contacts/{contact["id"]}')
     screen.shot('contact_card', failed=False)
+
+
+FORM_LAYOUT_PROBLEMS = """
+const problems = [];
+for (const field of document.querySelectorAll('.q-card .q-field')) {  // the form's, not the header's search
+  if (!field.offsetParent) continue;  // a collapsed address
+  const label = field.querySelector('.q-field__label');
+  if (label && label.scrollWidth > label.clientWidth + 1) problems.push('cut label: ' + label.textContent);
+  const box = field.getBoundingClientRect();
+  const card = field.closest('.q-card').getBoundingClientRect();
+  for (const message of field.querySelectorAll('.q-field__messages > div')) {
+    const r = message.getBoundingClientRect();
+    if (r.bottom > box.bottom + 1 || r.right > box.right + 1 || r.right > card.right + 1)
+      problems.push('message out of its field: ' + message.textContent);
+  }
+}
+if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('page wider than the screen');
+return problems;
+"""
+
+
+@pytest.mark.parametrize('width, height', [(390, 844), (1440, 900)])
+def test_the_form_fits_a_phone_and_its_errors_wrap_inside_their_fields(screen: Screen, width, height):
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'olga@example.com', 'password1', 'Olga Owner', 'Acme')
+    contact = httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', headers=headers, json={
+        'first_name': 'Marco', 'last_name': 'Rossi', 'type': 'Client', 'role': 'Purchasing Manager',
+        'pec': 'marco@pec.example.it', 'addresses': [{'city': 'Milano', 'country': 'IT'}]}).json()
+    screen.selenium.set_window_size(width, height)
+    browser_log_in(screen, 'olga@example.com', 'password1')
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.should_contain('marco@pec.example.it')
+    screen.click('Edit')
+    screen.should_contain('VAT number or tax code')
+    assert screen.selenium.execute_script(FORM_LAYOUT_PROBLEMS) == []
+
+    _field(screen, 'Email 2').send_keys('marco at officine')  # a long message, from the email validator
+    _field(screen, 'Phone 1').send_keys('12')
+    _field(screen, 'VAT number or tax code').send_keys('IT01234567890')
+    screen.click('Save')
+    screen.should_contain('Please correct the highlighted fields')
+    screen.should_contain('is not a valid email address')
+    screen.selenium.execute_script("document.querySelector('.q-notifications').remove()")  # what it covers
+    screen.shot(f'contact-form-errors-{width}x{height}', failed=False)
+    assert screen.selenium.execute_script(FORM_LAYOUT_PROBLEMS) == []

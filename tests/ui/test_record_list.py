@@ -342,7 +342,8 @@ async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_t
         await records.create_record(CONTACT, acme.member.membership, {'last_name': name})
     await log_in(user, acme.member, path='/contacts')
     await total_is(user, '2 contacts')
-    for entry, header in (('list-export-csv', 'First name;Last name;'), ('list-export-csv-comma', 'First name,Last'),
+    for entry, header in (('list-export-csv', 'First name,Last name,'),  # an English reader: commas first
+                          ('list-export-csv-semicolon', 'First name;Last'),
                           ('list-export-csv-tab', 'First name\tLast name\t')):
         user.find(marker=entry).click()
         text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
@@ -351,6 +352,37 @@ async def test_the_menu_exports_the_list_with_each_separator_and_the_selection_t
     user.find(marker='bulk-export-csv-tab').click()
     text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
     assert text.startswith('First name\tLast name\t') and 'Due' in text and 'Uno' not in text
+
+
+def export_entries(user: User) -> list[str]:
+    """The texts of the CSV entries of the list's "Import / export" menu, in order."""
+    menu = element(user, 'list-more-menu')
+    texts = [' '.join(section.text for section in entry.default_slot.children if getattr(section, 'text', ''))
+             for entry in menu.descendants() if isinstance(entry, ui.menu_item)]
+    return [text for text in texts if 'CSV' in text]
+
+
+async def test_an_english_reader_gets_commas_first_even_in_an_italian_organization(user: User, make_org):
+    """The reader opens the file in their own spreadsheet: English Excel splits cells by commas. The other
+    separators stay in the menu."""
+    italian = await make_org('Officina', owner='Emma English', country='IT')
+    await log_in(user, italian.owner, path='/contacts')
+    assert export_entries(user) == ['Export CSV for Excel (comma)', 'Export CSV (semicolon)', 'Export CSV (tab)']
+    assert 'list-export-csv-comma' in element(user, 'list-export-csv')._markers
+
+
+async def test_a_french_reader_gets_semicolons_first_even_in_an_american_organization(user: User, make_org):
+    american = await make_org('Diner', owner='Fanny French', country='US')
+    american.owner.user.language = 'fr'
+    await american.owner.user.save(update_fields=['language'])
+    await records.create_record(CONTACT, american.owner.membership, {'last_name': 'Dupont'})
+    await log_in(user, american.owner, path='/contacts')
+    assert export_entries(user) == ['Exporter en CSV pour Excel (point-virgule)', 'Exporter en CSV (virgule)',
+                                    'Exporter en CSV (tabulation)']
+    assert 'list-export-csv-semicolon' in element(user, 'list-export-csv')._markers
+    user.find(marker='list-export-csv').click()
+    text = (await user.download.next(timeout=5)).content.decode('utf-8-sig')
+    assert text.startswith('Prénom;Nom;') and 'Dupont' in text
 
 
 async def test_a_guest_sees_no_list_and_no_menu(user: User, acme):
@@ -400,3 +432,47 @@ def test_on_a_phone_each_record_is_a_card_to_tap_and_select(screen: Screen):
     screen.wait_for(lambda: not screen.selenium.find_elements(By.CSS_SELECTOR, '.rubrica-record-card'))
     assert _names(screen) == ['Abate', 'Bassi']
     screen.should_contain('1 contact selected')
+
+
+# ------------------------------------------------------------------ in the reader's language
+
+async def test_an_italian_user_reads_the_list_its_menu_and_its_bulk_actions_in_italian(user: User, acme):
+    for name in ('Uno', 'Due'):
+        await records.create_record(CONTACT, acme.owner.membership, {'last_name': name, 'type': 'Client'})
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/contacts')
+    await total_is(user, '2 contatti')
+    await user.should_see('Contatti', marker='page-title')
+    assert user.client.title == 'Contatti · Rubrica'
+    assert [column['label'] for column in element(user, 'list-table').props['columns']] == [
+        'Nome', 'Azienda', 'Tipo', 'Ruolo', 'Email', 'Telefono', 'Ultima modifica']
+    assert element(user, 'list-search').props['placeholder'].startswith('Cerca contatti: nome')
+    assert element(user, 'filter-type').props['label'] == 'Tipo'
+    await user.should_see('Nuovo contatto')
+    await user.should_see('Importa / esporta')
+    assert export_entries(user) == ['Esporta CSV per Excel (punto e virgola)', 'Esporta CSV (virgola)',
+                                    'Esporta CSV (tabulazione)']
+    for english in ('New contact', 'Import / export', 'Last update', '2 contacts'):
+        await user.should_not_see(english)
+    select(user, 'Due')
+    await user.should_see('1 contatto selezionato', marker='bulk-count')
+    user.find(marker='bulk-delete').click()
+    await user.should_see('Eliminare 1 contatto?', marker='bulk-delete-question')
+    user.find(marker='bulk-delete-confirm').click()
+    await user.should_see('Eliminati: 1 contatto.')
+    await total_is(user, '1 contatto')
+    user.find(marker='list-search').type('nessuno')
+    await user.should_see('Nessun contatto corrisponde a questi filtri', marker='list-empty-title')
+    await user.should_see('Azzera i filtri', marker='list-clear-filters')
+
+
+async def test_a_french_user_reads_an_empty_company_list_in_french(user: User, acme):
+    acme.member.user.language = 'fr'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/companies')
+    await total_is(user, '0 entreprise')
+    await user.should_see('Aucune entreprise pour l’instant', marker='list-empty-title')
+    await user.should_see('Ajouter la première entreprise', marker='list-empty-new')
+    assert element(user, 'list-search').props['placeholder'].startswith('Rechercher des entreprises')
+    await user.should_not_see('No companies yet')

@@ -1,5 +1,6 @@
 """The Settings page, simulated with NiceGUI's user fixture: its sections and the address that opens one, what a
-guest and a member see, the time zone, the last owner kept, option lists, API tokens."""
+guest and a member see, the time zone and the language, the last owner kept, option lists, API tokens; in Italian
+and French."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -75,7 +76,7 @@ async def test_removing_a_value_in_use_asks_says_how_many_and_moves_them(user: U
     await user.should_see(marker='option-remove-move-to')
     choose(user, 'option-remove-move-to', 'Technician')
     user.find(marker='option-remove-confirm').click()
-    await user.should_see('5 record(s) moved to "Technician"')
+    await user.should_see('5 records moved to "Technician"')
     assert (await orgs.option_lists(acme.id))['contact_roles'] == ['Technician']
     assert {c.role for c in await Contact.filter(id__in=[c.id for c in made])} == {'Technician'}
 
@@ -104,7 +105,7 @@ async def test_a_refused_value_is_named_by_its_label_not_its_field_key(user: Use
     user.find(marker='option-sectors-new').type(existing)
     user.find(marker='option-sectors-add').click()
     place = len(orgs.DEFAULT_OPTIONS['sectors']) + 1
-    await user.should_see(f'Sectors, value {place}: {existing!r} is in the list twice')
+    await user.should_see(f'Sectors, value {place}: "{existing}" is in the list twice')
     await user.should_not_see('sectors[')
 
 
@@ -176,3 +177,40 @@ def test_the_sections_navigation_fits_desktops_and_phones(screen: Screen, width:
         screen.click('Plan & storage')
         screen.should_contain('What premium adds')
         screen.wait_for(lambda: screen.selenium.current_url.endswith('/settings?section=plan'))
+
+
+async def test_the_language_chosen_in_the_profile_speaks_at_once(user: User, acme):
+    await log_in(user, acme.owner, path='/settings?section=profile')
+    assert element(user, 'profile-language').value == ''  # the browser's own, until one is chosen
+    choose(user, 'profile-language', 'Italiano')
+    user.find(marker='profile-save').click()
+    await user.should_see(content='Impostazioni', marker='page-title', retries=PATIENCE)  # drawn again, in Italian
+    await user.should_see('Fuso orario')
+    await user.should_not_see('Time zone')
+    assert (await Account.get(id=acme.owner.id)).language == 'it'
+
+    choose(user, 'profile-language', 'Quella del browser')
+    user.find(marker='profile-save').click()
+    await user.should_see(content='Settings', marker='page-title', retries=PATIENCE)  # the browser sends no language
+    assert (await Account.get(id=acme.owner.id)).language == ''
+
+
+async def test_settings_in_french_and_italian(user: User, acme):
+    acme.owner.user.language = 'fr'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/settings?section=members')
+    await user.should_see(content='Paramètres', marker='page-title', retries=PATIENCE)
+    for text in ('Profil', 'Membres et invitations', 'Inviter par e-mail', 'Jetons d’API', 'Listes'):
+        await user.should_see(text)
+    await user.should_not_see('Members & invitations')
+    assert element(user, f'member-role-{acme.guest.email}').options == {'owner': 'Propriétaire', 'member': 'Membre',
+                                                                       'guest': 'Invité'}
+
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await user.open('/settings?section=lists')
+    await user.should_see(content='Impostazioni', marker='page-title', retries=PATIENCE)
+    await user.should_see('Aggiungi un valore')
+    user.find(marker='option-sectors-remove-0').click()
+    await user.should_see(content='Nessun record che puoi vedere usa', marker='option-remove-count', retries=PATIENCE)
+    await user.should_see('Rimuovi')

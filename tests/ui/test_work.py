@@ -222,3 +222,36 @@ def test_a_card_in_the_browser_is_titled_fits_and_asks_before_losing_changes(scr
     screen.wait_for(lambda: screen.selenium.title == 'Website relaunch 2 · Rubrica')
     assert not _warns_on_unload(screen)
     assert httpx.get(f'{base}/projects/{project["id"]}', headers=headers).json()['name'] == 'Website relaunch 2'
+
+
+async def test_an_italian_owner_works_in_italian(user: User, acme):
+    org = acme.owner.membership
+    task = await work.create_item(TASK, org, {'title': 'Preventivo', 'status': 'in_progress'})
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    await log_in(user, acme.owner, path='/tasks')
+    await user.should_see(content='Attività', marker='page-title', retries=PATIENCE)
+    for text in ('Nuova attività', 'Ricerca', 'Non assegnato', '1–1 di 1'):
+        await user.should_see(text)
+    assert element(user, 'tasks-status-filter').options == {'': 'Tutti', 'todo': 'Da fare', 'in_progress': 'In corso',
+                                                            'done': 'Completato'}
+    await user.should_not_see('New task')
+
+    await user.open(f'/tasks/{task.id}')
+    await user.should_see(marker='save-task', retries=PATIENCE)
+    for text in ('Salva', 'Elimina', 'Scadenza', 'Titolo', 'Assegnatario', 'Contatti e aziende'):
+        await user.should_see(text)
+    await user.should_not_see('Due date')
+    user.find(marker='task-due').clear().type('domani')
+    user.find(marker='save-task').click()
+    await user.should_see('deve essere una data come AAAA-MM-GG', retries=PATIENCE)  # the rules speak it too
+
+
+async def test_a_french_guest_reads_their_tickets_in_french(user: User, acme):
+    await work.create_item(TICKET, acme.owner.membership, {'title': 'Panne', 'assignee_id': acme.guest.id})
+    acme.guest.user.language = 'fr'
+    await acme.guest.user.save(update_fields=['language'])
+    await log_in(user, acme.guest, path='/tickets')
+    await user.should_see('Vous voyez les tickets qui vous sont attribués.', marker='guest-note', retries=PATIENCE)
+    await user.should_see('Responsable : Gus Guest')
+    await user.should_not_see('Assignee: Gus Guest')
