@@ -33,7 +33,7 @@ class MergeRequest(Body):
         'per field, whose value the merged record keeps: "keep" (the default) or "other"; for description also '
         '"both" (the kept one, then the other under a line naming where it comes from). Contacts: first_name, '
         'last_name, type, role, company_id, description, pec, vat_number, visibility; companies: name, type, '
-        'sector, description, pec, vat_number, visibility'))
+        'sector, description, pec, vat_number, sdi_code, registration_number, visibility'))
     versions: Versions | None = Field(None, description='the versions you reviewed: a changed record gives 409')
     emails: list[str] | None = Field(None, description=(
         'the emails to keep, chosen among those of both records; needed only when together they are more than 3 '

@@ -55,6 +55,9 @@ class ContactChange(ContactFields):
 class CompanyFields(RecordFields):
     name: str | None = Field(None, max_length=NAME_MAX)
     sector: Text = None
+    sdi_code: Text = Field(None, description='Italy: the codice destinatario SDI, 7 letters or digits')
+    registration_number: Text = Field(None, description="the company register number; for a company in France (its "
+                                      "first address's country, else the organization's) a SIREN or a SIRET")
 
 
 class CompanyChange(CompanyFields):
@@ -64,7 +67,8 @@ class CompanyChange(CompanyFields):
 def _data(body: Body) -> dict:
     """The fields the client sent (a null clears a field), without the version."""
     data = body.model_dump(exclude_unset=True, exclude={'version'})
-    for name in ('type', 'pec', 'vat_number', 'role', 'sector', 'description', 'first_name', 'last_name'):
+    for name in ('type', 'pec', 'vat_number', 'role', 'sector', 'description', 'first_name', 'last_name', 'sdi_code',
+                 'registration_number'):
         if name in data and data[name] is None:
             data[name] = ''
     for name in ('emails', 'phones', 'addresses'):
@@ -84,7 +88,8 @@ def record_json(kind: Kind, record: Record, companies: dict[int, Company] | None
                  'company': {'id': company.id, 'name': company.name} if company else None,
                  'company_id': company.id if company else None}
     else:
-        data |= {'name': record.name, 'sector': record.sector}
+        data |= {'name': record.name, 'sector': record.sector, 'sdi_code': record.sdi_code,
+                 'registration_number': record.registration_number}
     return data
 
 

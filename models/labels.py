@@ -24,8 +24,11 @@ LABELS = {
     'limit': N_('Limit'), 'offset': N_('Offset'), 'sort': N_('Sort'), 'version': N_('Version'),
     'format': N_('Format'), 'status': N_('Status'), 'separator': N_('Separator'), 'attachments': N_('Attachments'),
     'tax_code': N_('Tax code'), 'full_name': N_('Full name'), 'time_zone': N_('Time zone'),
-    'new_password': N_('New password'),
+    'new_password': N_('New password'), 'sdi_code': N_('SDI recipient code'),
+    'registration_number': N_('Company registration number'),
 }
+# the register number where the country has one that is checked (validation.registration_number)
+NATIONAL_REGISTRATION = {'FR': N_('SIREN/SIRET')}
 # one of them, numbered from 1: "Email 2"
 ITEMS = {'emails': N_('Email {number}'), 'phones': N_('Phone {number}'), 'addresses': N_('Address {number}')}
 _PART = re.compile(r'([A-Za-z_]\w*)(?:\[(\d+)\])?')
@@ -33,6 +36,11 @@ _PART = re.compile(r'([A-Za-z_]\w*)(?:\[(\d+)\])?')
 
 def _word(name: str) -> str:
     return _(LABELS[name]) if name in LABELS else name.replace('_', ' ').capitalize()
+
+
+def registration_label(country: str) -> str:
+    """The name of a company's register number in its country: 'SIREN/SIRET' in France, else the general one."""
+    return _(NATIONAL_REGISTRATION.get(country, LABELS['registration_number']))
 
 
 def field_label(key: str) -> str:

@@ -9,9 +9,11 @@ import unicodedata
 
 import phonenumbers
 import pycountry
+import stdnum
 from email_validator import EmailNotValidError, validate_email
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import nif, siren, siret, tva
 from stdnum.it import codicefiscale, iva
 
 from .errors import ValidationFailed
@@ -24,6 +26,7 @@ MAX_PHONES = 3
 MAX_ADDRESSES = 3
 ADDRESS_FIELDS = ('street', 'city', 'postal_code', 'province', 'country')
 VAT_MAX = 32
+REGISTRATION_MAX = 32
 DESCRIPTION_MAX = 20_000
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # argon2 hashes anything, but a megabyte password is an attack, not a password
@@ -256,33 +259,131 @@ def address_list(field: str, value: object) -> list[dict[str, str]]:
 
 _EU_PREFIXES = {'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'EL', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE',
                 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK', 'XI'}
+_EU_COUNTRIES = _EU_PREFIXES - {'EL', 'XI'}  # as addresses write them (Greece is GR, its VAT prefix EL)
 _CODICE_FISCALE = re.compile(r'^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$')
+_SDI_CODE = re.compile(r'[A-Z0-9]{7}')
+_SEPARATORS = re.compile(r'[\s.\-/]')
 
 
-def vat_number(field: str, value: object) -> str:
-    """Upper case without spaces or separators; a value that looks like an Italian partita IVA or codice
-    fiscale, or an EU VAT number (two-letter EU prefix), must pass its checksum."""
+def record_country(addresses: object, default: str) -> str:
+    """The country a record's tax code and register number are read in: the country of its first address, the main
+    one (a German supplier of an Italian organization), else `default`, the organization's country."""
+    first = addresses[0] if isinstance(addresses, list) and addresses else None
+    if isinstance(first, dict) and isinstance(first.get('country'), str) and first['country'].strip():
+        return first['country'].strip().upper()
+    return default
+
+
+def _national_tax_code(compact: str, country: str) -> bool:
+    """Checks `compact` as a tax code of `country` when it has that country's shape (StdnumError when it fails its
+    checksum); False when it has none of them."""
+    if country == 'IT' and compact.isdigit() and len(compact) == 11:
+        iva.validate(compact)
+    elif country == 'IT' and _CODICE_FISCALE.match(compact):
+        codicefiscale.validate(compact)
+    elif country == 'FR' and compact.isdigit() and len(compact) in (9, 11, 13, 14):
+        {9: siren, 11: tva, 13: nif, 14: siret}[len(compact)].validate(compact)
+    elif country in _EU_COUNTRIES and country not in ('IT', 'FR') and compact[:2] not in _EU_PREFIXES:
+        eu_vat.validate(('EL' if country == 'GR' else country) + compact)
+    else:
+        return False
+    return True
+
+
+def _national_refusal(compact: str, country: str, reason: object) -> str:
+    if country == 'IT':
+        return (_('{value} is not a valid partita IVA ({reason})', value=compact, reason=reason) if compact.isdigit()
+                else _('{value} is not a valid codice fiscale ({reason})', value=compact, reason=reason))
+    if country == 'FR':
+        return {9: _('{value} is not a valid SIREN ({reason})', value=compact, reason=reason),
+                11: _('{value} is not a valid French VAT number ({reason})', value=compact, reason=reason),
+                13: _('{value} is not a valid numéro fiscal ({reason})', value=compact, reason=reason),
+                14: _('{value} is not a valid SIRET ({reason})', value=compact, reason=reason)}[len(compact)]
+    return _('{value} is not a valid VAT number of {country} ({reason})', value=compact, country=country,
+             reason=reason)
+
+
+def _unknown_tax_code(country: str) -> str:
+    """What a tax code of `country` may be, for one that has none of the shapes."""
+    if country == 'IT':
+        return _('must be a partita IVA (11 digits), a codice fiscale (16 characters) or a VAT number with its '
+                 'country prefix')
+    if country == 'FR':
+        return _('must be a SIREN (9 digits), a SIRET (14 digits), a French VAT number, a numéro fiscal (13 digits) '
+                 'or a VAT number with its country prefix')
+    return _('must be a VAT number of {country} or a VAT number with its country prefix', country=country)
+
+
+def _foreign_module(country: str):
+    """The stdnum module for the VAT numbers of `country` when it is not in the EU (Switzerland, the United
+    Kingdom, Norway...), else None: a country stdnum does not know takes any letters and digits."""
+    if not country or country in _EU_COUNTRIES:
+        return None
+    return stdnum.get_cc_module(country.lower(), 'vat')
+
+
+def vat_number(field: str, value: object, *, country: str = '') -> str:
+    """A tax code read in the record's country (record_country), upper case without spaces or separators:
+    - an EU VAT number with its prefix (any member state) is always accepted, when it passes its checksum;
+    - IT: a partita IVA or a codice fiscale; FR: a SIREN, a SIRET, a French VAT number or a numéro fiscal (a
+      person's); another EU country: its VAT number (with or without its prefix); each passing its checksum;
+    - a country outside the EU whose VAT numbers stdnum knows (CH, GB, NO...): one of them; any other country (or
+      none): letters and digits."""
     text = clean_text(field, value, max_length=VAT_MAX + 16)
-    compact = re.sub(r'[\s.\-/]', '', text).upper()
+    compact = _SEPARATORS.sub('', text).upper()
     if not compact:
         return ''
     if len(compact) > VAT_MAX or not compact.isalnum() or not compact.isascii():
         raise ValidationFailed.one(field, _('must be letters and digits only, at most {count}', count=VAT_MAX))
+    country = country.upper()
     try:
-        if compact.isdigit() and len(compact) == 11:
-            iva.validate(compact)
-        elif _CODICE_FISCALE.match(compact):
-            codicefiscale.validate(compact)
-        elif compact[:2] in _EU_PREFIXES and any(c.isdigit() for c in compact[2:]):
-            eu_vat.validate(compact)
+        if _national_tax_code(compact, country):
+            return compact
     except StdnumError as e:
-        if compact.isdigit():
-            problem = _('{value} is not a valid partita IVA ({reason})', value=compact, reason=e)
-        elif _CODICE_FISCALE.match(compact):
-            problem = _('{value} is not a valid codice fiscale ({reason})', value=compact, reason=e)
-        else:
-            problem = _('{value} is not a valid EU VAT number ({reason})', value=compact, reason=e)
-        raise ValidationFailed.one(field, problem) from None
+        raise ValidationFailed.one(field, _national_refusal(compact, country, e)) from None
+    if compact[:2] in _EU_PREFIXES and any(c.isdigit() for c in compact[2:]):
+        try:
+            eu_vat.validate(compact)
+        except StdnumError as e:
+            raise ValidationFailed.one(field, _('{value} is not a valid EU VAT number ({reason})', value=compact,
+                                                reason=e)) from None
+        return compact
+    if country in _EU_COUNTRIES:
+        raise ValidationFailed.one(field, _unknown_tax_code(country))
+    module = _foreign_module(country)
+    if module is not None:
+        try:
+            module.validate(compact)
+        except StdnumError as e:
+            raise ValidationFailed.one(field, _('{value} is not a valid VAT number of {country} ({reason})',
+                                                value=compact, country=country, reason=e)) from None
+    return compact
+
+
+def sdi_code(field: str, value: object) -> str:
+    """An Italian codice destinatario SDI, where the company receives electronic invoices: 7 letters or digits, in
+    upper case ('0000000' for invoices sent to its PEC)."""
+    compact = clean_text(field, value, max_length=40).replace(' ', '').upper()
+    if compact and not _SDI_CODE.fullmatch(compact):
+        raise ValidationFailed.one(field, _('must be exactly 7 letters or digits (0000000 when invoices go to the '
+                                            'PEC)'))
+    return compact
+
+
+def registration_number(field: str, value: object, *, country: str = '') -> str:
+    """A company's register number: in France (record_country FR) a SIREN (9 digits) or a SIRET (14 digits)
+    passing its checksum, kept as digits; elsewhere any single line of text up to REGISTRATION_MAX characters."""
+    if country.upper() != 'FR':
+        return clean_text(field, value, max_length=REGISTRATION_MAX)
+    compact = _SEPARATORS.sub('', clean_text(field, value, max_length=REGISTRATION_MAX + 16))
+    if not compact:
+        return ''
+    if not (compact.isdigit() and compact.isascii() and len(compact) in (9, 14)):
+        raise ValidationFailed.one(field, _('must be a SIREN (9 digits) or a SIRET (14 digits)'))
+    try:
+        (siren if len(compact) == 9 else siret).validate(compact)
+    except StdnumError as e:
+        raise ValidationFailed.one(field, _national_refusal(compact, 'FR', e)) from None
     return compact
 
 

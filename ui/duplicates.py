@@ -23,6 +23,7 @@ FIELD_LABELS = {  # translated where shown
     'role': N_('Role'), 'company_id': N_('Company'), 'sector': N_('Sector'), 'description': N_('Description'),
     'pec': N_('PEC'), 'vat_number': N_('VAT number / tax code'), 'visibility': N_('Visibility'),
     'emails': N_('Emails'), 'phones': N_('Phones'), 'addresses': N_('Addresses'),
+    'sdi_code': N_('SDI recipient code'), 'registration_number': N_('Company registration number'),
 }
 PAGE_SIZE = 20
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from nicegui import ui
 
 from models import access
-from models.records.tables import CONTACT, Company, Kind, Record
-from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone
+from models.labels import field_label, registration_label
+from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
+from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone, record_country
 
 from .company_picker import CompanyPicker
 from .description import DescriptionEditor, description_view
@@ -91,6 +92,21 @@ def _details_sections(kind: Kind, record: Record, company: Company | None, regio
 
     with _section('VAT number / tax code'):
         ui.label(record.vat_number or '—').classes('font-mono').mark('view-vat_number')
+        if kind is COMPANY:
+            _local_rows(record, region)
+
+
+def shows_sdi_code(region: str, record: Record | None) -> bool:
+    """The codice destinatario SDI is an Italian field: on the cards of an organization in Italy, and on any card
+    that has one (given through the API or an import)."""
+    return region == 'IT' or bool(record is not None and record.sdi_code)
+
+
+def _local_rows(record: Record, region: str) -> None:
+    if shows_sdi_code(region, record):
+        _value_row(field_label('sdi_code'), record.sdi_code, 'view-sdi_code')
+    _value_row(registration_label(record_country(record.addresses, region)), record.registration_number,
+               'view-registration_number')
 
 
 # ---------------------------------------------------------------- edit
@@ -153,6 +169,8 @@ class RecordForm:
         with _section('VAT number / tax code'):
             self._text('vat_number', 'VAT number or tax code', current('vat_number'), grow=True) \
                 .props('hint="Partita IVA, codice fiscale or an EU VAT number"')
+            if kind is COMPANY:
+                self._local_inputs(record, current)
 
         with _section('Description'):
             self.description = DescriptionEditor(current('description'), member_names, names).mark('field-description')
@@ -172,6 +190,16 @@ class RecordForm:
                 element.on_value_change(lambda: on_change())
             if kind is CONTACT:
                 self.company.on_change = on_change
+
+    def _local_inputs(self, record: Record | None, current: Callable[..., object]) -> None:
+        """A company's local fields: the SDI code (Italy) and the register number, named for the company's country
+        (SIREN/SIRET in France)."""
+        region = self.ctx.org.country
+        with ui.row().classes('w-full gap-2'):
+            if shows_sdi_code(region, record):
+                self._text('sdi_code', field_label('sdi_code'), current('sdi_code'))
+            country = record_country(record.addresses if record is not None else current('addresses', []), region)
+            self._text('registration_number', registration_label(country), current('registration_number'))
 
     def _text(self, key: str, label: str, value: str, *, kind: str = 'text', grow: bool = False):
         element = field_style(ui.input(label, value=value or '')).props(f'type={kind}') \
@@ -199,6 +227,7 @@ class RecordForm:
         data['addresses'] = [{part: self._value(f'addresses[{i}].{part}') for part in ADDRESS_FIELDS}
                              for i in range(MAX_ADDRESSES)]
         data['vat_number'] = self._value('vat_number')
+        data |= {name: self._value(name) for name in ('sdi_code', 'registration_number') if name in self.elements}
         data['description'] = self.description.value or ''
         data['visibility'] = 'private' if self.private.value else 'public'
         if self.kind is CONTACT:

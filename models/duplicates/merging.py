@@ -68,7 +68,8 @@ _CHANGED_SINCE = {
 SCALAR_FIELDS = {
     CONTACT.name: ('first_name', 'last_name', 'type', 'role', 'company_id', 'description', 'pec', 'vat_number',
                    'visibility'),
-    COMPANY.name: ('name', 'type', 'sector', 'description', 'pec', 'vat_number', 'visibility'),
+    COMPANY.name: ('name', 'type', 'sector', 'description', 'pec', 'vat_number', 'sdi_code', 'registration_number',
+                   'visibility'),
 }
 LIST_FIELDS = {'emails': MAX_EMAILS, 'phones': MAX_PHONES, 'addresses': MAX_ADDRESSES}
 CHOICES = ('keep', 'other')

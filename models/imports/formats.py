@@ -231,7 +231,9 @@ TARGETS: dict[str, dict[str, str]] = {
     'contact': {'first_name': N_('First name'), 'last_name': N_('Last name'), 'full_name': N_('Full name'),
                 'company': N_('Company (name)'), 'company_vat': N_('Company VAT number'), 'role': N_('Role'),
                 **_COMMON_TARGETS},
-    'company': {'name': N_('Name'), 'sector': N_('Sector'), **_COMMON_TARGETS},
+    'company': {'name': N_('Name'), 'sector': N_('Sector'), 'sdi_code': N_('SDI recipient code'),
+                'registration_number': N_('Company registration number (SIREN/SIRET in France)'),
+                **_COMMON_TARGETS},
 }
 
 
@@ -277,7 +279,16 @@ for _target, _names in {
                     'organisation vat', 'vat company', 'p iva azienda', 'piva azienda', 'partita iva azienda',
                     'p iva societa', 'partita iva societa', 'p iva ditta', 'partita iva ditta', 'iva azienda',
                     'tva societe', 'tva entreprise', 'numero de tva societe', 'numero de tva entreprise'],
-    'tax_code': ['tax code', 'tax id', 'codice fiscale', 'cod fiscale', 'cf', 'siret', 'siren'],
+    'tax_code': ['tax code', 'tax id', 'codice fiscale', 'cod fiscale', 'cf'],
+    # a company's register number; a contact's SIREN or SIRET (a sole trader's) is their tax code
+    'registration_number': ['registration number', 'company registration number', 'company number',
+                            'registered number', 'siren', 'siret', 'siren siret', 'numero siren', 'numero siret',
+                            "numero d'immatriculation", 'immatriculation', 'rcs', 'numero rcs', 'registro imprese',
+                            'numero registro imprese', 'numero di iscrizione al registro delle imprese', 'rea',
+                            'numero rea', 'handelsregister', 'handelsregisternummer'],
+    'sdi_code': ['sdi', 'sdi code', 'sdi recipient code', 'codice sdi', 'codice destinatario',
+                 'codice destinatario sdi', 'cod destinatario', 'codice univoco', 'codice univoco sdi',
+                 'recipient code', 'code sdi', 'code destinataire sdi', 'code destinataire'],
     'description': ['notes', 'note', 'description', 'comments', 'comment', 'descrizione', 'commenti',
                     'remarques', 'commentaire', 'commentaires'],
     'visibility': ['visibility', 'visibilita', 'visibilité'],
@@ -334,7 +345,9 @@ def guess_target(header: str, kind: str) -> str:
             return 'name'
         if target in ('first_name', 'last_name', 'full_name', 'role'):
             return ''
-    elif target in ('name', 'sector'):
+    elif target == 'registration_number':
+        return 'tax_code'
+    elif target in ('name', 'sector', 'sdi_code'):
         return ''
     return target if target in TARGETS[kind] else ''
 

@@ -102,8 +102,9 @@ class Preparer:
                 data[name] = known
         if source.get('description'):
             data['description'] = plain_text(source['description'], keep=self.people)
-        if source.get('pec'):
-            data['pec'] = source['pec']
+        for name in ('pec', 'sdi_code', 'registration_number'):
+            if source.get(name):
+                data[name] = source[name]
         vat = source.get('vat_number') or source.get('tax_code') or ''
         if vat:
             data['vat_number'] = vat
@@ -137,7 +138,7 @@ class Preparer:
         if self.kind is CONTACT and source.get('company'):
             company = checks.check(_company_name, 'company', source['company']) or ''
         if self.kind is CONTACT and source.get('company_vat'):
-            company_vat = _company_vat(source['company_vat'], company, notes)
+            company_vat = _company_vat(source['company_vat'], company, self.region, notes)
         if checks.errors:
             def where(name: str) -> str:
                 column = column_of(incoming, name, email_columns, phone_columns)
@@ -171,10 +172,11 @@ def _company_name(field_name: str, value: str) -> str:
     return clean_text(field_name, value)
 
 
-def _company_vat(value: str, company: str, notes: list[str]) -> str:
-    """The company's VAT number, or '' with a note saying why it was left out (the contact is imported anyway)."""
+def _company_vat(value: str, company: str, region: str, notes: list[str]) -> str:
+    """The company's VAT number (read in the organization's country), or '' with a note saying why it was left out
+    (the contact is imported anyway)."""
     try:
-        vat = vat_number('company_vat', value)
+        vat = vat_number('company_vat', value, country=region)
     except ValidationFailed as e:
         notes.append(_('Company VAT number left out: {problem}', problem=e.errors['company_vat']))
         return ''

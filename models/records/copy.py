@@ -33,7 +33,8 @@ from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
 COPIED_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
-OWN_FIELDS = {'contact': ('first_name', 'last_name', 'role'), 'company': ('name', 'sector')}
+OWN_FIELDS = {'contact': ('first_name', 'last_name', 'role'),
+              'company': ('name', 'sector', 'sdi_code', 'registration_number')}
 
 Progress = Callable[[str, int, int], Awaitable[None] | None]
 

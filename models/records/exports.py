@@ -39,7 +39,7 @@ ADDRESS_LABELS = (('street', N_('Address {number} street')), ('city', N_('Addres
                   ('postal_code', N_('Address {number} postal code')), ('province', N_('Address {number} province')),
                   ('country', N_('Address {number} country')))
 _CONTACT_HEADERS = (N_('First name'), N_('Last name'), N_('Company'), N_('Type'), N_('Role'))
-_COMPANY_HEADERS = (N_('Name'), N_('Type'), N_('Sector'))
+_COMPANY_HEADERS = (N_('Name'), N_('Type'), N_('Sector'), N_('SDI recipient code'), N_('Company registration number'))
 
 
 SEPARATORS = {'comma': ',', 'semicolon': ';', 'tab': '\t'}  # the names the API and the pages use
@@ -91,7 +91,7 @@ async def member_names(org_id: int) -> dict[int, str]:
 
 def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, str] | None = None) -> list[str]:
     own = [record.first_name, record.last_name, company_name, record.type, record.role] if kind is CONTACT \
-        else [record.name, record.type, record.sector]
+        else [record.name, record.type, record.sector, record.sdi_code, record.registration_number]
     addresses = _padded(record.addresses, ADDRESS_SLOTS, {})
     cells = own + _padded(record.emails, 3) + [record.pec] + _padded(record.phones, 3) + \
         [a.get(part, '') for a in addresses for part, _label in ADDRESS_LABELS] + \

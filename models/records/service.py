@@ -25,7 +25,7 @@ from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
-                          phone_list, vat_number)
+                          phone_list, record_country, registration_number, sdi_code, vat_number)
 from . import search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
@@ -112,8 +112,8 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
             values[name] = checks.check(phone_list, name, value, region=region)
         elif name == 'addresses':
             values[name] = checks.check(address_list, name, value)
-        elif name == 'vat_number':
-            values[name] = checks.check(vat_number, name, value)
+        elif name == 'sdi_code':
+            values[name] = checks.check(sdi_code, name, value)
         elif name == 'visibility':
             values[name] = checks.check(_visibility, name, value)
         elif name == 'company_id':
@@ -122,6 +122,7 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
             company_name = checks.check(clean_text, name, value)
             if company_name:
                 cleaned.new_company_name = company_name
+    _clean_national_numbers(kind, data, values, region, existing, checks)
     values.pop('company_name', None)
     if cleaned.new_company_name and data.get('company_id') is not None:
         checks.add('company_name', _('give company_id or company_name, not both'))
@@ -131,6 +132,27 @@ def clean_fields(kind: Kind, data: dict, *, region: str, lists: dict[str, list[s
         if not checks.errors.keys() & {'first_name', 'last_name'} and not first and not last:
             checks.add('last_name', _('a contact needs a first or a last name'))
     return cleaned
+
+
+NATIONAL_NUMBERS = {'vat_number': vat_number, 'registration_number': registration_number}
+
+
+def _clean_national_numbers(kind: Kind, data: dict, values: dict, region: str, existing: Record | None,
+                            checks: FieldErrors) -> None:
+    """The tax code and the register number, read in the record's country: its first address's (as saved now, else
+    as stored), else the organization's (`region`). A value left as it is stored is not checked again, so a record
+    saved under other rules (or before its address changed country) can still be edited."""
+    names = [name for name in NATIONAL_NUMBERS if name in data and name in kind.fields]
+    if not names:
+        return
+    addresses = values['addresses'] if values.get('addresses') is not None else \
+        (existing.addresses if existing is not None else [])
+    country = record_country(addresses, region)
+    for name in names:
+        if existing is not None and data[name] == getattr(existing, name):
+            values[name] = data[name]
+        else:
+            values[name] = checks.check(NATIONAL_NUMBERS[name], name, data[name], country=country)
 
 
 async def _clean(kind: Kind, actor: Membership, data: dict, existing: Record | None) -> Cleaned:

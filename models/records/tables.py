@@ -49,6 +49,8 @@ class Record(Model):
 class Company(Record):
     name = fields.CharField(max_length=NAME_MAX)
     sector = fields.CharField(max_length=100, default='')
+    sdi_code = fields.CharField(max_length=7, default='', db_default='')  # Italy: codice destinatario SDI
+    registration_number = fields.CharField(max_length=32, default='', db_default='')  # France: SIREN or SIRET
 
     class Meta:
         table = 'companies'
@@ -134,5 +136,5 @@ class Listed:
 COMMON_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 CONTACT = Kind('contact', Contact, ('first_name', 'last_name', 'role', 'company_id', 'company_name'),
                {'type': 'contact_types', 'role': 'contact_roles'})
-COMPANY = Kind('company', Company, ('name', 'sector'), {'type': 'company_types', 'sector': 'sectors'})
+COMPANY = Kind('company', Company, ('name', 'sector', 'sdi_code', 'registration_number'), {'type': 'company_types', 'sector': 'sectors'})
 KINDS = {'contact': CONTACT, 'company': COMPANY}

@@ -148,3 +148,19 @@ async def test_kiosk_links_made_before_0014_show_the_default_fields(tmp_path):
                                     "CURRENT_TIMESTAMP)")
         await migrate()
         assert (await KioskLink.get(name='Hall')).shown_fields == DEFAULT_FIELDS
+
+
+async def test_companies_saved_before_0020_have_no_sdi_code_nor_register_number(tmp_path):
+    """0020_company_local_fields on a database upgraded in place: existing companies get the two columns, empty."""
+    from models.db import migrate
+    from models.records.tables import Company
+
+    async with _upgraded_from(tmp_path, '0019_outbox_and_password_resets') as client:
+        await client.execute_script(
+            'INSERT INTO companies (org_id, name, type, description, emails, pec, phones, addresses, vat_number, '
+            'visibility, version, created_at, updated_at, sort_name, search_text, sector) VALUES '
+            "(1, 'Rossi', '', '', '[]', '', '[]', '[]', '', 'public', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+            "'rossi', 'rossi', '')")
+        await migrate()
+        company = await Company.get(name='Rossi')
+        assert (company.sdi_code, company.registration_number) == ('', '')

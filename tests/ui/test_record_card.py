@@ -121,7 +121,7 @@ async def test_bad_values_are_named_next_to_their_field(user: User, acme):
     await user.should_see('Please correct the highlighted fields')
     assert 'not a valid email' in element(user, 'field-emails[1]').error
     assert 'not a valid phone number' in element(user, 'field-phones[2]').error
-    assert 'not a valid partita IVA' in element(user, 'field-vat_number').error
+    assert 'not a valid French VAT number' in element(user, 'field-vat_number').error  # read in its address's country
     assert element(user, 'field-emails[0]').error is None
     assert await Contact.all().count() == 0
 

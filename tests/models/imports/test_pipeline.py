@@ -337,3 +337,25 @@ async def test_every_imported_chunk_is_in_the_search_index_and_later_saves_are_t
         assert [c.last_name for c in found.items] == [f'Zanardi{n}']
     await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Quintavalle'})
     assert (await records.list_records(CONTACT, acme.member.membership, q='quintavalle')).total == 1
+
+
+async def test_local_fields_are_guessed_from_headers_in_three_languages(acme):
+    assert guess_mapping(['Ragione sociale', 'Codice destinatario', 'REA', 'P.IVA'], 'company') == \
+        ['name', 'sdi_code', 'registration_number', 'vat_number']
+    assert guess_mapping(['Raison sociale', 'SIRET', 'TVA intracommunautaire'], 'company') == \
+        ['name', 'registration_number', 'vat_number']
+    assert guess_mapping(['Company', 'SDI code', 'Company number'], 'company') == \
+        ['name', 'sdi_code', 'registration_number']
+    # a person's SIREN (a sole trader's) is their tax code; a contact has no SDI code
+    assert guess_mapping(['Nom', 'SIREN', 'Codice SDI'], 'contact') == ['last_name', 'tax_code', '']
+
+
+async def test_a_bad_sdi_code_or_siret_skips_the_row_naming_field_and_column(make_org):
+    lyon = (await make_org('Lyon', country='FR')).owner.membership
+    text = 'Raison sociale;SIRET;Code SDI\nMichelin;73282932000074;\nErrata;73282932000075;\nRossi;;ABC12\n'
+    batch = await import_file(lyon, kind='company', data=text.encode('utf-8'), filename='c.csv')
+    assert (batch.created, batch.skipped) == (1, 2)
+    rows = await report(lyon, batch)
+    assert rows[3][1].startswith('Company registration number (column "SIRET"): 73282932000075 is not a valid SIRET')
+    assert rows[4][1].startswith('SDI recipient code (column "Code SDI"): must be exactly 7 letters or digits')
+    assert (await Company.get(name='Michelin')).registration_number == '73282932000074'

@@ -10,7 +10,7 @@ import vobject
 from models.records import exports
 from models.records import service as records
 from models.errors import Forbidden, ValidationFailed
-from models.records.tables import COMPANY, CONTACT, Contact
+from models.records.tables import COMPANY, CONTACT, Company, Contact
 from models.imports.writing import import_file
 from tests.helpers import VALID_IVA
 
@@ -148,3 +148,22 @@ async def test_an_export_of_a_selection_holds_the_selected_records_the_caller_se
     assert 'Other' in await names('contacts.csv', None) and 'Chosen' in await names('contacts.csv', None)
     with pytest.raises(ValidationFailed):
         exports.open_export(mario, 'contacts.csv', ids=list(range(1, 1002)))
+
+
+@pytest.mark.parametrize('language', ['en', 'it', 'fr'])
+async def test_a_companies_csv_keeps_the_sdi_code_and_register_number_in_each_language(acme, elsewhere, language):
+    from models import i18n
+
+    i18n.use(language)
+    original = await records.create_record(COMPANY, acme.owner.membership, {
+        'name': 'Rossi Srl', 'vat_number': VALID_IVA, 'sdi_code': 'M5UXCR1', 'registration_number': 'MI-1234567'})
+    data = await exports.collect(exports.export_csv(COMPANY, acme.owner.membership, separator='semicolon'))
+    header = next(csv.reader(io.StringIO(data.decode('utf-8-sig')), delimiter=';'))
+    assert header[3:5] == {'en': ['SDI recipient code', 'Company registration number'],
+                           'it': ['Codice destinatario SDI', 'Numero registro imprese'],
+                           'fr': ['Code destinataire SDI', "Numéro d'immatriculation"]}[language]
+    batch = await import_file(elsewhere.owner.membership, kind='company', data=data)
+    assert batch.created == 1
+    copy = await Company.get(org_id=elsewhere.owner.membership.org_id)
+    assert (copy.sdi_code, copy.registration_number, copy.vat_number) == \
+        (original.sdi_code, original.registration_number, original.vat_number)
