@@ -71,6 +71,11 @@ def translated(string: str | tuple[str, ...] | None) -> bool:
     return bool(string) and (isinstance(string, str) or all(string))
 
 
+def spellings(message: str) -> set[str]:
+    """A text as each language writes it ('Supplier', 'Fornitore', 'Fournisseur')."""
+    return {message if language == DEFAULT else translations(language).gettext(message) for language in LANGUAGES}
+
+
 def supported(language: object) -> str | None:
     """A language Rubrica speaks, from a tag such as 'it', 'it-IT' or 'fr_CA'; None for anything else."""
     if not isinstance(language, str):

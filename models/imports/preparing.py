@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import deque
 from dataclasses import dataclass, field
 
+from .. import i18n
 from ..i18n import N_, _, ngettext
 from ..labels import field_label
 from ..mentions import mentioned_user_ids, plain_text
+from ..orgs.service import DEFAULT_OPTIONS
 from ..orgs.tables import Membership
 from ..records.service import clean_fields
 from ..records.tables import CONTACT, KINDS, Kind
@@ -20,6 +23,29 @@ from .formats import Incoming, MappedCsv, column_of, country_code_for
 from .progress import CHUNK, Progress, tell
 from .reading import Rows, part
 from .workers import WORKERS, off_loop
+
+
+@functools.cache
+def _default_words() -> dict[str, frozenset[str]]:
+    """Each spelling (folded) of a word of the default option lists, in any language -> its spellings in all."""
+    words: dict[str, set[str]] = {}
+    for names in DEFAULT_OPTIONS.values():
+        for name in names:
+            spelled = i18n.spellings(name)
+            for spelling in spelled:
+                words.setdefault(fold(spelling), set()).update(spelled)
+    return {key: frozenset(spelled) for key, spelled in words.items()}
+
+
+def option_named(value: str, allowed: list[str]) -> str | None:
+    """The list value a file's value names (validation.matching_option: case and accents aside) — and, for the
+    words of the default lists, in any of Rubrica's languages: 'Fornitore' or 'Fournisseur' in a file finds
+    'Supplier' in a list made in English, 'Client' finds 'Cliente' in one made in Italian."""
+    known = matching_option(value, allowed)
+    for spelling in sorted(_default_words().get(fold(value), ())) if known is None else ():
+        if (known := matching_option(spelling, allowed)) is not None:
+            break
+    return known
 
 
 @dataclass
@@ -95,7 +121,7 @@ class Preparer:
             value = source.get(name, '').strip()
             if not value:
                 continue
-            known = matching_option(value, self.lists.get(list_kind, []))
+            known = option_named(value, self.lists.get(list_kind, []))
             if known is None:
                 notes.append(_(_NOT_IN_LIST[name], value=value))
             else:

@@ -72,3 +72,22 @@ async def test_a_message_written_at_start_is_read_in_the_readers_language(acme):
     assert batch_message(interrupted) == ('Il server si è fermato durante questa importazione; quanto aveva scritto '
                                           'è stato annullato: non è stato importato nulla')
     assert batch_message(italian) == 'Già in italiano' and batch_message(ImportBatch()) == ''
+
+
+async def test_list_values_are_recognised_in_any_language(acme, make_org):
+    """Acme's lists are English: an Italian or French file's types find them; an Italian organization's lists are
+    found from an English or French file."""
+    data = 'Cognome;Tipo\nRossi;Fornitore\nDupont;Prospect\nMüller;Kunde\n'.encode()
+    batch = await import_file(acme.owner.membership, kind='contact', data=data, filename='contatti.csv')
+    rows, _total = await report_rows(acme.owner.membership, batch.id)
+    assert [row.status for row in rows] == ['created'] * 3
+    types = {c.last_name: c.type for c in (await records.list_records(CONTACT, acme.owner.membership)).items}
+    assert types == {'Rossi': 'Supplier', 'Dupont': 'Lead', 'Müller': ''}  # German is not one of Rubrica's
+
+    i18n.use('it')
+    italian = await make_org('Officine', owner='Ilaria Rossi')
+    i18n.use(None)
+    data = b'Last name,Type\nSmith,Supplier\nMartin,Fournisseur\n'
+    await import_file(italian.owner.membership, kind='contact', data=data, filename='people.csv')
+    types = {c.last_name: c.type for c in (await records.list_records(CONTACT, italian.owner.membership)).items}
+    assert types == {'Smith': 'Fornitore', 'Martin': 'Fornitore'}
