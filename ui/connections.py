@@ -14,7 +14,7 @@ from nicegui import ui
 
 from models import i18n
 from models.access import Action
-from models.i18n import N_, _
+from models.i18n import N_, _, ngettext
 from models.records import service as records
 from models.records.tables import KINDS, Kind, Record
 from models.work import connections, service as work
@@ -35,19 +35,26 @@ PRIORITY_COLORS = {'low': 'grey-6', 'normal': 'blue-grey', 'high': 'deep-orange'
 RECORD_PATHS = {'contact': '/contacts', 'company': '/companies'}
 # Each kind's own sentences (in Italian and French a task, a ticket, a company and a contact differ in gender).
 TEXTS = {
-    'project': {'kind': N_('Project'), 'heading': N_('Projects ({count})'), 'empty': N_('No linked projects'),
+    'project': {'kind': N_('Project'), 'empty': N_('No linked projects'),
                 'all': N_('Show all {count} projects'), 'linked': N_('Linked to the project')},
-    'task': {'kind': N_('Task'), 'heading': N_('Tasks ({count})'), 'empty': N_('No linked tasks'),
+    'task': {'kind': N_('Task'), 'empty': N_('No linked tasks'),
              'all': N_('Show all {count} tasks'), 'linked': N_('Linked to the task'), 'new': N_('New task'),
              'new_for': N_('New task for {name}'), 'created': N_('Task “{title}” created and linked')},
-    'ticket': {'kind': N_('Ticket'), 'heading': N_('Tickets ({count})'), 'empty': N_('No linked tickets'),
+    'ticket': {'kind': N_('Ticket'), 'empty': N_('No linked tickets'),
                'all': N_('Show all {count} tickets'), 'linked': N_('Linked to the ticket'), 'new': N_('New ticket'),
                'new_for': N_('New ticket for {name}'), 'created': N_('Ticket “{title}” created and linked')},
-    'contact': {'kind': N_('Contact'), 'heading': N_('Contacts ({count})'), 'empty': N_('No linked contacts'),
+    'contact': {'kind': N_('Contact'), 'empty': N_('No linked contacts'),
                 'all': N_('Show all {count} contacts'), 'linked': N_('Linked the contact')},
-    'company': {'kind': N_('Company'), 'heading': N_('Companies ({count})'), 'empty': N_('No linked companies'),
+    'company': {'kind': N_('Company'), 'empty': N_('No linked companies'),
                 'all': N_('Show all {count} companies'), 'linked': N_('Linked the company')},
 }
+
+# Each kind's heading over its linked rows, with how many there are (counted texts: ngettext finds them).
+HEADINGS = {'project': lambda count: ngettext('Projects ({count})', 'Projects ({count})', count),
+            'task': lambda count: ngettext('Tasks ({count})', 'Tasks ({count})', count),
+            'ticket': lambda count: ngettext('Tickets ({count})', 'Tickets ({count})', count),
+            'contact': lambda count: ngettext('Contacts ({count})', 'Contacts ({count})', count),
+            'company': lambda count: ngettext('Companies ({count})', 'Companies ({count})', count)}
 
 
 def kind_text(name: str, what: str, **values: object) -> str:
@@ -204,7 +211,7 @@ async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
     def heading(work_kind: WorkKind, count: int) -> None:
         with ui.row().classes('items-center gap-2 q-mt-sm'):
             ui.icon(ICONS[work_kind.name])
-            ui.label(kind_text(work_kind.name, 'heading', count=count)).classes('text-subtitle1') \
+            ui.label(HEADINGS[work_kind.name](count)).classes('text-subtitle1') \
                 .mark(f'connections-{work_kind.plural}-heading')
 
     async def search(work_name: str, query: str) -> list[tuple[int, str]]:
@@ -285,7 +292,7 @@ async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: Wo
     actor = ctx.membership
 
     def heading(kind: Kind, count: int) -> None:
-        ui.label(kind_text(kind.name, 'heading', count=count)).classes('text-subtitle1 q-mt-sm') \
+        ui.label(HEADINGS[kind.name](count)).classes('text-subtitle1 q-mt-sm') \
             .mark(f'linked-{kind.name}-heading')
 
     async def search(kind_name: str, query: str) -> list[tuple[int, str]]:
