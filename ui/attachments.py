@@ -224,9 +224,9 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                             new_tab=not attachment.is_upload) \
                         .classes('truncate max-w-full').mark(f'attachment-link-{attachment.id}')
                     who = attachment.uploaded_by.name if attachment.uploaded_by else _('a former user')
-                    source = SOURCE_LABELS.get(attachment.source)
+                    source = _('Upload') if attachment.is_upload else SOURCE_LABELS.get(attachment.source, '')
                     ui.label(_('{size} · {source} · added by {name} on {moment}', size=format_size(attachment.size),
-                               source=_(source) if source else '', name=who,
+                               source=source, name=who,
                                moment=moments.moment(attachment.created_at))) \
                         .classes('text-caption text-grey-7').mark(f'attachment-details-{attachment.id}')
                 if attachments.may_delete(actor, attachment, record):

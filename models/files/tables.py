@@ -8,8 +8,6 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from ..i18n import N_
-
 FILENAME_MAX = 255
 CONTENT_TYPE_MAX = 255
 OCTET_STREAM = 'application/octet-stream'
@@ -22,7 +20,7 @@ class Source(str, Enum):
 
 
 LINKED_SOURCES = (Source.GOOGLE_DRIVE.value, Source.DROPBOX.value)
-SOURCE_LABELS = {Source.UPLOAD.value: N_('Upload'), Source.GOOGLE_DRIVE.value: 'Google Drive',
+SOURCE_LABELS = {Source.UPLOAD.value: 'Upload', Source.GOOGLE_DRIVE.value: 'Google Drive',
                  Source.DROPBOX.value: 'Dropbox'}
 
 
