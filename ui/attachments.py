@@ -6,16 +6,20 @@ same models/ function (and gate) as the API's content endpoint.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 
+from babel.lists import format_list
 from fastapi import FastAPI, Request
 from nicegui import app, ui
 
 from integrations import Integrations
 from integrations.storage import FileEntry
+from models import i18n
 from models.errors import RubricaError
 from models.files import attachments, cloud
 from models.files.tables import SOURCE_LABELS, Attachment
+from models.i18n import N_, _, ngettext
 from models.records.tables import Kind, Record
 from web.downloads import download_response
 from web.limits import UploadRoute, file_upload_limit
@@ -25,6 +29,8 @@ from . import moments, session
 from .session import PageContext
 
 SOURCE_ICONS = {'upload': 'description', 'google_drive': 'add_to_drive', 'dropbox': 'cloud'}
+# Sizes past a thousand bytes, with one decimal, in the reader's units (French writes Kio, Mio…).
+SIZE_UNITS = (N_('{size} KiB'), N_('{size} MiB'), N_('{size} GiB'), N_('{size} TiB'))
 
 
 def integrations() -> Integrations:
@@ -34,12 +40,14 @@ def integrations() -> Integrations:
 def format_size(size: int | None) -> str:
     if size is None:
         return '—'
-    value = float(size)
-    for unit in ('bytes', 'KiB', 'MiB', 'GiB', 'TiB'):
-        if value < 1024 or unit == 'TiB':
-            return f'{value:,.0f} {unit}' if unit == 'bytes' else f'{value:,.1f} {unit}'
+    if size < 1024:
+        return ngettext('{count} byte', '{count} bytes', size)
+    value = size / 1024
+    for unit in SIZE_UNITS:
+        if value < 1024 or unit == SIZE_UNITS[-1]:
+            break
         value /= 1024
-    return str(size)
+    return _(unit, size=i18n.number(value, '#,##0.0'))
 
 
 def download_path(org_id: int, attachment_id: int) -> str:
@@ -49,7 +57,7 @@ def download_path(org_id: int, attachment_id: int) -> str:
 # ---------------------------------------------------------------- routes
 
 def _upload_message(settings) -> str:
-    return f'Files may be at most {format_size(settings.max_upload_bytes)}'
+    return _('Files may be at most {size}', size=format_size(settings.max_upload_bytes))
 
 
 # A body sent to a ui.upload element may not pass the per-file limit (plus the multipart framing), refused as it
@@ -84,7 +92,8 @@ DROP_ZONE_CSS = """
 .rubrica-dropzone.q-uploader:hover, .rubrica-dropzone.q-uploader--dnd { border-color: var(--q-primary); }
 .rubrica-dropzone .q-uploader__list { min-height: 0; padding: 0; }
 """
-# File names are user text: the template only ever sets them as text ({{ }}), never as HTML.
+# File names are user text: the template only ever sets them as text ({{ }}), never as HTML. Our own texts come in
+# the reader's language as JavaScript strings (json), the attribute's escaped for HTML as well.
 FILE_LIST = """
 <div v-if="props.files.length" class="column q-px-md q-pb-md q-gutter-y-sm">
   <div v-for="file in props.files" :key="file.__key" class="row items-center no-wrap q-gutter-x-sm"
@@ -97,13 +106,29 @@ FILE_LIST = """
       <q-linear-progress rounded size="6px" class="q-mt-xs" :value="file.__progress"
                          :color="file.__status === 'failed' ? 'negative' : 'primary'"/>
     </div>
-    <div class="text-caption text-grey-8 text-no-wrap">{{ file.__status === 'failed' ? 'not sent'
-      : Math.floor(file.__progress * 100) + '% of ' + file.__sizeLabel }}</div>
+    <div class="text-caption text-grey-8 text-no-wrap">{{ file.__status === 'failed' ? NOT_SENT
+      : PROGRESS.replace('{percent}', Math.floor(file.__progress * 100)).replace('{size}', file.__sizeLabel) }}</div>
     <q-btn v-if="file.__status !== 'uploading'" flat round dense size="sm" icon="close"
-           aria-label="Remove from this list" @click="props.removeFile(file)"/>
+           :aria-label="REMOVE" @click="props.removeFile(file)"/>
   </div>
 </div>
 """
+
+
+def file_list_template() -> str:
+    """FILE_LIST with its texts in the reader's language."""
+    def js(text: str) -> str:  # a JavaScript string in single quotes, with nothing HTML would read as markup
+        body = json.dumps(text, ensure_ascii=False)[1:-1].replace('\\"', '"')
+        for character in '"\'<>&':
+            body = body.replace(character, f'\\u{ord(character):04x}')
+        return f"'{body}'"
+    texts = {'NOT_SENT': _('not sent'), 'PROGRESS': _('{percent}% of {size}'), 'REMOVE': _('Remove from this list')}
+    template = FILE_LIST
+    for name, text in texts.items():
+        template = template.replace(name, js(text))
+    return template
+
+
 # What the browser knows of the files it refused or could not send (the File objects themselves do not travel).
 REJECTED_JS = ('(entries) => emit(entries.map(e => ({name: e.file.name, size: e.file.size, '
                'reason: e.failedPropValidation})))')
@@ -136,8 +161,9 @@ class Problems:
                 .mark('attachment-problems') as self.box:
             ui.icon('error_outline', color='negative').classes('q-mt-xs')
             self.column = ui.column().classes('grow gap-1 min-w-0')
-            ui.button(icon='close', on_click=self.clear).props('flat round dense size=sm aria-label=Dismiss') \
+            dismiss = ui.button(icon='close', on_click=self.clear).props('flat round dense size=sm') \
                 .mark('attachment-problems-dismiss')
+            dismiss.props['aria-label'] = _('Dismiss')
         self.box.set_visibility(False)
 
     def set(self, key: str, message: str) -> None:
@@ -160,7 +186,7 @@ class Problems:
 
 
 def _named(filename: str, message: str) -> str:
-    return f'“{attachments.display_filename(filename)}”: {message}'
+    return _('“{name}”: {reason}', name=attachments.display_filename(filename), reason=message)
 
 
 async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> None:
@@ -169,7 +195,7 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
     actor = ctx.membership
     services = integrations()
     limit = services.max_upload_bytes
-    too_large = f'it is larger than the {format_size(limit)} a file may have'
+    too_large = _('it is larger than the {size} a file may have', size=format_size(limit))
     ui.add_css(DROP_ZONE_CSS)
 
     with ui.column().classes('w-full gap-2').mark('attachments-panel'):
@@ -186,7 +212,7 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                 ui.label(e.message).classes('text-negative').mark('attachments-unavailable')
                 return
             if not found:
-                ui.label('No files yet.').classes('text-grey-7').mark('no-attachments')
+                ui.label(_('No files yet.')).classes('text-grey-7').mark('no-attachments')
             for attachment in found:
                 _row(attachment)
 
@@ -197,29 +223,31 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                     ui.link(attachment.filename, download_path(actor.org_id, attachment.id),
                             new_tab=not attachment.is_upload) \
                         .classes('truncate max-w-full').mark(f'attachment-link-{attachment.id}')
-                    who = attachment.uploaded_by.name if attachment.uploaded_by else 'a former user'
-                    ui.label(f'{format_size(attachment.size)} · {SOURCE_LABELS.get(attachment.source, "")} · '
-                             f'added by {who} on {moments.moment(attachment.created_at)}') \
+                    who = attachment.uploaded_by.name if attachment.uploaded_by else _('a former user')
+                    source = _('Upload') if attachment.is_upload else SOURCE_LABELS.get(attachment.source, '')
+                    ui.label(_('{size} · {source} · added by {name} on {moment}', size=format_size(attachment.size),
+                               source=source, name=who,
+                               moment=moments.moment(attachment.created_at))) \
                         .classes('text-caption text-grey-7').mark(f'attachment-details-{attachment.id}')
                 if attachments.may_delete(actor, attachment, record):
                     ui.button(icon='delete', on_click=lambda a=attachment: confirm_delete(a)) \
-                        .props('flat round dense color=negative').tooltip('Delete') \
+                        .props('flat round dense color=negative').tooltip(_('Delete')) \
                         .mark(f'attachment-delete-{attachment.id}')
 
         def confirm_delete(attachment: Attachment) -> None:
             with ui.dialog() as dialog, ui.card():
-                ui.label(f'Delete "{attachment.filename}"?').mark('attachment-delete-question')
+                ui.label(_('Delete “{name}”?', name=attachment.filename)).mark('attachment-delete-question')
 
                 async def delete() -> None:
                     dialog.close()
                     if await _shown(attachments.delete_attachment(actor, attachment.id, integrations=services),
-                                    f'Deleted {attachment.filename}', show_problem):
+                                    _('Deleted {name}', name=attachment.filename), show_problem):
                         file_list.refresh()
                         await show_usage()
 
                 with ui.row().classes('w-full justify-end'):
-                    ui.button('Cancel', on_click=dialog.close).props('flat')
-                    ui.button('Delete', on_click=delete).props('color=negative').mark('attachment-delete-confirm')
+                    ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+                    ui.button(_('Delete'), on_click=delete).props('color=negative').mark('attachment-delete-confirm')
             dialog.on_value_change(lambda e: None if e.value else dialog.delete())
             dialog.open()
 
@@ -237,7 +265,7 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                 problems.set(file.name, _named(file.name, e.message))
             else:
                 problems.set(file.name, '')
-                ui.notify(f'Uploaded {name}', type='positive')
+                ui.notify(_('Uploaded {name}', name=name), type='positive')
             upload.run_method('removeUploadedFiles')  # this one has arrived; the others keep their bars
             file_list.refresh()
             await show_usage()
@@ -249,12 +277,12 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
                     continue
                 name = str(entry.get('name', ''))
                 problems.set(name, _named(name, too_large if entry.get('reason') == 'max-file-size'
-                                          else 'it cannot be sent'))
+                                          else _('it cannot be sent')))
 
         def failed(event) -> None:
             """Files the server refused as they arrived (past the limit) or that the connection lost."""
             info = event.args if isinstance(event.args, dict) else {}
-            lost = 'it did not arrive (the connection was lost?): try again'
+            lost = _('it did not arrive (the connection was lost?): try again')
             reason = too_large if info.get('status') == 413 else lost
             for name in info.get('names') or []:
                 problems.set(str(name), _named(str(name), reason))
@@ -267,16 +295,17 @@ async def attachments_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
         with upload.add_slot('header'):
             with ui.column().classes('relative-position w-full items-center text-center gap-1 q-pa-md cursor-pointer'):
                 ui.icon('cloud_upload', size='md', color='primary')
-                ui.label('Drop files here or choose a file').classes('text-subtitle1').mark('dropzone-text')
-                ui.label(f'Up to {format_size(limit)} per file').classes('text-caption text-grey-8') \
+                ui.label(_('Drop files here or choose a file')).classes('text-subtitle1').mark('dropzone-text')
+                ui.label(_('Up to {size} per file', size=format_size(limit))).classes('text-caption text-grey-8') \
                     .mark('dropzone-limit')
                 usage = ui.label().classes('text-caption text-grey-8').mark('attachments-usage')
                 ui.element('q-uploader-add-trigger')  # the whole zone opens the file chooser
-        upload.add_slot('list', FILE_LIST)
+        upload.add_slot('list', file_list_template())
 
         async def show_usage() -> None:
             used, quota = await attachments.storage_usage(actor)
-            usage.text = f'Organization storage: {format_size(used)} used of {format_size(quota)}'
+            usage.text = _('Organization storage: {used} used of {quota}', used=format_size(used),
+                           quota=format_size(quota))
 
         await _cloud_choices(ctx, kind, record, show_problem, file_list)
         await show_usage()
@@ -297,13 +326,14 @@ async def _cloud_choices(ctx: PageContext, kind: Kind, record: Record, show_prob
     """'From Google Drive' / 'From Dropbox' for the accounts a premium organization's user has connected; else
     where to get them: the premium plan (the organization's page) or Settings' cloud accounts."""
     if ctx.org.plan != 'premium':
-        _note('workspace_premium', 'Attaching files from Google Drive and Dropbox comes with the premium plan:',
-              'see your organization', ORGANIZATION_PAGE, mark='cloud-premium')
+        _note('workspace_premium', _('Attaching files from Google Drive and Dropbox comes with the premium plan:'),
+              _('see your organization'), ORGANIZATION_PAGE, mark='cloud-premium')
         return
     states = [s for s in await cloud.account_states(user=ctx.user, integrations=integrations()) if s.configured]
     if states and all(s.status == 'disconnected' for s in states):
-        _note('add_link', f'To attach files from {" or ".join(s.label for s in states)}, connect your account in',
-              'Settings › Cloud accounts', CLOUD_SETTINGS, mark='cloud-connect')
+        stores = format_list([s.label for s in states], style='or', locale=i18n.current())
+        _note('add_link', _('To attach files from {stores}, connect your account in', stores=stores),
+              _('Settings › Cloud accounts'), CLOUD_SETTINGS, mark='cloud-connect')
         return
     with ui.row().classes('items-center gap-2'):
         for state in states:
@@ -311,10 +341,10 @@ async def _cloud_choices(ctx: PageContext, kind: Kind, record: Record, show_prob
                 continue
             if state.status == 'revoked':
                 with ui.row().classes('items-center gap-1').mark(f'picker-{state.provider}-reconnect'):
-                    ui.label(f'{state.label} needs to be reconnected:').classes('text-warning')
-                    ui.link('Settings', CLOUD_SETTINGS)
+                    ui.label(_('{store} needs to be reconnected:', store=state.label)).classes('text-warning')
+                    ui.link(_('Settings'), CLOUD_SETTINGS)
                 continue
-            ui.button(f'From {state.label}', icon=SOURCE_ICONS[state.provider],
+            ui.button(_('From {store}', store=state.label), icon=SOURCE_ICONS[state.provider],
                       on_click=lambda s=state: _open_picker(ctx, kind, record, s.provider, s.label, show_problem,
                                                             file_list)) \
                 .props('outline no-caps').mark(f'picker-{state.provider}')
@@ -326,15 +356,15 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
     trail: list[tuple[str | None, str]] = [(None, label)]
 
     with ui.dialog() as dialog, ui.card().classes('w-[40rem] max-w-full'):
-        ui.label(f'Attach from {label}').classes('text-h6')
+        ui.label(_('Attach from {store}', store=label)).classes('text-h6')
         with ui.row().classes('w-full items-end no-wrap gap-2'):
-            query = ui.input('Search by name').classes('grow').mark('picker-query')
+            query = ui.input(_('Search by name')).classes('grow').mark('picker-query')
             ui.button(icon='search', on_click=lambda: search()).props('flat round').mark('picker-search')
         crumbs = ui.row().classes('items-center gap-1 text-caption')
         spinner = ui.spinner(size='lg')
         listing = ui.column().classes('w-full gap-1 max-h-[50vh] overflow-auto').mark('picker-list')
         with ui.row().classes('w-full justify-end'):
-            ui.button('Close', on_click=dialog.close).props('flat').mark('picker-close')
+            ui.button(_('Close'), on_click=dialog.close).props('flat').mark('picker-close')
 
     def show(entries: list[FileEntry], heading: str | None = None) -> None:
         listing.clear()
@@ -342,7 +372,7 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
             if heading:
                 ui.label(heading).classes('text-caption text-grey-7')
             if not entries:
-                ui.label('Nothing here.').classes('text-grey-7').mark('picker-empty')
+                ui.label(_('Nothing here.')).classes('text-grey-7').mark('picker-empty')
             for entry in entries:
                 with ui.row().classes('items-center w-full no-wrap gap-2').mark('picker-entry'):
                     if entry.is_folder:
@@ -354,7 +384,7 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
                         ui.icon('description').classes('text-grey-7')
                         ui.label(entry.name).classes('grow truncate')
                         ui.label(format_size(entry.size)).classes('text-caption text-grey-7')
-                        ui.button('Attach', on_click=lambda e=entry: attach(e)).props('dense') \
+                        ui.button(_('Attach'), on_click=lambda e=entry: attach(e)).props('dense') \
                             .mark(f'picker-attach-{entry.id}')
 
     def show_crumbs() -> None:
@@ -400,12 +430,12 @@ async def _open_picker(ctx: PageContext, kind: Kind, record: Record, provider: s
         entries = await run(cloud.search(actor=ctx.membership, provider=provider, query=query.value,
                                          integrations=integrations()))
         if entries is not None:
-            show(entries, f'Files matching “{query.value}”')
+            show(entries, _('Files matching “{query}”', query=query.value))
 
     async def attach(entry: FileEntry) -> None:
         ran = await _shown(attachments.add_link(ctx.membership, kind, record.id, source=provider, file_id=entry.id,
                                                 integrations=integrations()),
-                           f'Attached {entry.name} from {label}', show_problem)
+                           _('Attached {name} from {store}', name=entry.name, store=label), show_problem)
         dialog.close()
         if ran:
             file_list.refresh()

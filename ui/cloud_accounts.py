@@ -12,16 +12,17 @@ from nicegui import app, ui
 
 from models.errors import RubricaError
 from models.files import cloud
+from models.i18n import N_, _
 from web.session import signed_in_user
 
-from . import moments, session
+from . import language, moments, session
 from .session import PageContext
 from .widgets import section_title
 
 PENDING_KEY = 'cloud_oauth'
 MESSAGE_KEY = 'cloud_message'
-STATUS_TEXT = {'connected': 'Connected', 'revoked': 'The provider no longer accepts this account: reconnect it',
-               'disconnected': 'Not connected'}
+STATUS_TEXT = {'connected': N_('Connected'), 'revoked': N_('The provider no longer accepts this account: reconnect it'),
+               'disconnected': N_('Not connected')}
 
 
 def _storage():
@@ -53,22 +54,23 @@ def install_routes(fastapi_app: FastAPI) -> None:
         user = await signed_in_user()
         if user is None:
             return RedirectResponse('/login?next=/settings%3Fsection%3Dcloud', status_code=303)
+        language.set_page_language(user.language)  # the message is shown on their Settings page
         pending = _storage().pop(PENDING_KEY, None)
         integrations = request.app.state.integrations
-        label = cloud.store_for(integrations, provider).label if provider in cloud.PROVIDERS else 'The provider'
+        label = cloud.store_for(integrations, provider).label if provider in cloud.PROVIDERS else _('The provider')
         if error:
-            return _tell('warning', f'{label} was not connected: access was not allowed')
+            return _tell('warning', _('{store} was not connected: access was not allowed', store=label))
         try:
             await cloud.finish_connection(user=user, provider=provider, code=code, state=state, pending=pending,
                                           integrations=integrations)
         except RubricaError as e:
-            return _tell('negative', f'{label} was not connected: {e.message}')
-        return _tell('positive', f'{label} is connected')
+            return _tell('negative', _('{store} was not connected: {reason}', store=label, reason=e.message))
+        return _tell('positive', _('{store} is connected', store=label))
 
 
 async def cloud_accounts_section(ctx: PageContext) -> None:
     """Each of the user's cloud accounts with connect / disconnect / reconnect (premium organizations)."""
-    section_title('Cloud accounts')
+    section_title(_('Cloud accounts'))
     message = _storage().pop(MESSAGE_KEY, None)
     with ui.card().classes('w-full').mark('cloud-accounts'):
         if isinstance(message, dict):
@@ -77,11 +79,11 @@ async def cloud_accounts_section(ctx: PageContext) -> None:
                                                                                        'text-negative')) \
                 .mark('cloud-message')
         if ctx.org is None or ctx.org.plan != 'premium':
-            ui.label('Attaching files from Google Drive and Dropbox is available to premium organizations.') \
+            ui.label(_('Attaching files from Google Drive and Dropbox is available to premium organizations.')) \
                 .classes('text-grey-8').mark('cloud-not-premium')
             return
-        ui.label('Connect your own accounts to attach files from them to contacts and companies. Linked files '
-                 'do not count against the organization\'s storage.').classes('text-grey-8')
+        ui.label(_('Connect your own accounts to attach files from them to contacts and companies. Linked files '
+                   'do not count against the organization\'s storage.')).classes('text-grey-8')
 
         @ui.refreshable
         async def accounts() -> None:
@@ -89,16 +91,16 @@ async def cloud_accounts_section(ctx: PageContext) -> None:
                 with ui.row().classes('items-center w-full gap-4').mark(f'cloud-{state.provider}'):
                     ui.label(state.label).classes('font-medium min-w-[8rem]')
                     if not state.configured:
-                        ui.label('Not set up on this server').classes('text-grey-7') \
+                        ui.label(_('Not set up on this server')).classes('text-grey-7') \
                             .mark(f'cloud-{state.provider}-status')
                         continue
-                    text = STATUS_TEXT[state.status]
+                    text = _(STATUS_TEXT[state.status])
                     if state.status == 'connected' and state.connected_at:
-                        text += f' since {moments.day(state.connected_at)}'
+                        text = _('Connected since {day}', day=moments.day(state.connected_at))
                     ui.label(text).classes('text-warning' if state.status == 'revoked' else 'text-grey-8') \
                         .mark(f'cloud-{state.provider}-status', f'cloud-{state.status}')
                     if state.status != 'connected':
-                        ui.button('Reconnect' if state.status == 'revoked' else 'Connect',
+                        ui.button(_('Reconnect') if state.status == 'revoked' else _('Connect'),
                                   on_click=lambda p=state.provider: ui.navigate.to(f'/cloud/{p}/connect')) \
                             .mark(f'cloud-{state.provider}-connect')
                     if state.status != 'disconnected':
@@ -106,9 +108,9 @@ async def cloud_accounts_section(ctx: PageContext) -> None:
                             if not await session.still_current():  # logged out elsewhere since the page opened
                                 return
                             await cloud.disconnect(user=ctx.user, provider=p)
-                            ui.notify('Disconnected', type='positive')
+                            ui.notify(_('Disconnected'), type='positive')
                             accounts.refresh()
-                        ui.button('Disconnect', on_click=forget).props('flat color=negative') \
+                        ui.button(_('Disconnect'), on_click=forget).props('flat color=negative') \
                             .mark(f'cloud-{state.provider}-disconnect')
 
         await accounts()

@@ -12,7 +12,9 @@ from functools import partial
 
 from nicegui import ui
 
+from models import i18n
 from models.access import Action
+from models.i18n import N_, _, ngettext
 from models.records import service as records
 from models.records.tables import KINDS, Kind, Record
 from models.work import connections, service as work
@@ -31,19 +33,57 @@ STATUS_COLORS = {'active': 'primary', 'on_hold': 'orange', 'done': 'positive', '
                  'in_progress': 'primary', 'open': 'orange', 'closed': 'positive'}
 PRIORITY_COLORS = {'low': 'grey-6', 'normal': 'blue-grey', 'high': 'deep-orange', 'urgent': 'negative'}
 RECORD_PATHS = {'contact': '/contacts', 'company': '/companies'}
-TITLES = {'contact': 'Contacts', 'company': 'Companies'}
+# Each kind's own sentences (in Italian and French a task, a ticket, a company and a contact differ in gender).
+TEXTS = {
+    'project': {'kind': N_('Project'), 'empty': N_('No linked projects'),
+                'all': N_('Show all {count} projects'), 'linked': N_('Linked to the project')},
+    'task': {'kind': N_('Task'), 'empty': N_('No linked tasks'),
+             'all': N_('Show all {count} tasks'), 'linked': N_('Linked to the task'), 'new': N_('New task'),
+             'new_for': N_('New task for {name}'), 'created': N_('Task “{title}” created and linked')},
+    'ticket': {'kind': N_('Ticket'), 'empty': N_('No linked tickets'),
+               'all': N_('Show all {count} tickets'), 'linked': N_('Linked to the ticket'), 'new': N_('New ticket'),
+               'new_for': N_('New ticket for {name}'), 'created': N_('Ticket “{title}” created and linked')},
+    'contact': {'kind': N_('Contact'), 'empty': N_('No linked contacts'),
+                'all': N_('Show all {count} contacts'), 'linked': N_('Linked the contact')},
+    'company': {'kind': N_('Company'), 'empty': N_('No linked companies'),
+                'all': N_('Show all {count} companies'), 'linked': N_('Linked the company')},
+}
+
+# Each kind's heading over its linked rows, with how many there are (counted texts: ngettext finds them).
+HEADINGS = {'project': lambda count: ngettext('Projects ({count})', 'Projects ({count})', count),
+            'task': lambda count: ngettext('Tasks ({count})', 'Tasks ({count})', count),
+            'ticket': lambda count: ngettext('Tickets ({count})', 'Tickets ({count})', count),
+            'contact': lambda count: ngettext('Contacts ({count})', 'Contacts ({count})', count),
+            'company': lambda count: ngettext('Companies ({count})', 'Companies ({count})', count)}
+
+
+def kind_text(name: str, what: str, **values: object) -> str:
+    """One of TEXTS' sentences for the kind `name`, in the reader's language (a `count` written its way)."""
+    if 'count' in values:
+        values['count'] = i18n.number(values['count'])
+    return _(TEXTS[name][what], **values)
+
+
+def work_label(value: str) -> str:
+    """A status or a priority as people read it."""
+    return _(LABELS[value]) if value in LABELS else value
+
+
+def _unlink_button(on_click, mark: str) -> None:
+    button = ui.button(icon='link_off', on_click=on_click).props('flat round dense').mark(mark)
+    button.props['aria-label'] = button.props['title'] = _('Unlink')
 
 
 def status_badge(status: str):
-    return ui.badge(LABELS.get(status, status), color=STATUS_COLORS.get(status, 'grey')).props('outline')
+    return ui.badge(work_label(status), color=STATUS_COLORS.get(status, 'grey')).props('outline')
 
 
 def priority_badge(priority: str):
-    return ui.badge(LABELS.get(priority, priority), color=PRIORITY_COLORS.get(priority, 'grey'))
+    return ui.badge(work_label(priority), color=PRIORITY_COLORS.get(priority, 'grey'))
 
 
 def due_label(item: WorkItem):
-    return ui.label(f'due {moments.day(item.due_date)}' if item.due_date else 'no due date') \
+    return ui.label(_('due {day}', day=moments.day(item.due_date)) if item.due_date else _('no due date')) \
         .classes('text-grey-8 text-sm min-w-[7rem]')
 
 
@@ -61,19 +101,19 @@ async def _picker(*, kinds: dict[str, str], search: Callable[[str, str], Awaitab
         if (search_input.value or '').strip() != query or state['kind'] != kind:
             return  # the user typed on meanwhile: a newer search draws the results
         if not found:
-            ui.label('Nothing found').classes('text-grey-7').mark('link-nothing-found')
+            ui.label(_('Nothing found')).classes('text-grey-7').mark('link-nothing-found')
         already = linked()
-        for target_id, label in found:
+        for target_id, name in found:
             with ui.row().classes('items-center gap-2 w-full').mark('link-result'):
                 ui.icon(ICONS[kind]).classes('text-grey-7')
-                ui.label(label).classes('grow')
+                ui.label(name).classes('grow')
                 if (kind, target_id) in already:
-                    ui.label('linked').classes('text-grey-7 text-sm').mark(f'already-linked-{kind}-{target_id}')
+                    ui.label(_('linked')).classes('text-grey-7 text-sm').mark(f'already-linked-{kind}-{target_id}')
                 else:
                     async def choose(target_id: int = target_id) -> None:
                         if await pick(kind, target_id) is not FAILED:
                             await results.refresh()
-                    ui.button('Link', icon='link', on_click=choose).props('flat dense') \
+                    ui.button(_('Link'), icon='link', on_click=choose).props('flat dense') \
                         .mark(f'link-{kind}-{target_id}')
 
     async def kind_changed(e) -> None:
@@ -81,8 +121,9 @@ async def _picker(*, kinds: dict[str, str], search: Callable[[str, str], Awaitab
         await results.refresh()
 
     with ui.row().classes('items-end gap-2 w-full'):
-        ui.select(kinds, value=state['kind'], on_change=kind_changed, label='Link a').classes('w-36').mark('link-kind')
-        search_input = ui.input('Search', placeholder='type a name or title',
+        ui.select(kinds, value=state['kind'], on_change=kind_changed, label=_('Link a')).classes('w-36') \
+            .mark('link-kind')
+        search_input = ui.input(_('Search'), placeholder=_('type a name or title'),
                                 on_change=lambda: results.refresh()).props('clearable debounce=250') \
             .classes('grow').mark('link-search')
     with ui.column().classes('w-full gap-1'):
@@ -93,11 +134,10 @@ async def _picker(*, kinds: dict[str, str], search: Callable[[str, str], Awaitab
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of linked thing in a panel: its key in what models/connections returns, its heading, its plural
-    (for "No linked …" and "Show all … …"), the mark of its "Show all" button and how a row is drawn."""
+    """One kind of linked thing in a panel: its key in what models/connections returns (and in TEXTS: "No linked
+    …", "Show all …"), its heading, the mark of its "Show all" button and how a row is drawn."""
     name: str
     heading: Callable[[int], object]  # draws the heading, given how many are linked
-    plural: str
     show_all_mark: str
     row: Callable[[connections.Link, Callable | None], None]  # a row, with the unlink handler or None
 
@@ -124,17 +164,17 @@ async def _links_panel(actor, *, mark: str, may_link: bool,
             links = found.links[section.name]
             section.heading(len(links))
             if not links:
-                ui.label(f'No linked {section.plural}').classes('text-grey-7 text-sm')
+                ui.label(kind_text(section.name, 'empty')).classes('text-grey-7 text-sm')
             with ui.column().classes('w-full gap-0') as group:
                 for link in links[:PREVIEW]:
                     section.row(link, unlinking)
             if len(links) > PREVIEW:
-                _show_all_button(group, f'Show all {len(links)} {section.plural}', section.show_all_mark,
+                _show_all_button(group, kind_text(section.name, 'all', count=len(links)), section.show_all_mark,
                                  lambda s=section, rest=links[PREVIEW:]: [s.row(link, unlinking) for link in rest])
 
     async def unlink(connection_id: int) -> None:
         if await attempt(connections.unlink(actor, connection_id)) is not FAILED:
-            ui.notify('Unlinked', type='positive')
+            ui.notify(_('Unlinked'), type='positive')
             await listing.refresh()
 
     async def pick(name: str, target_id: int):
@@ -171,22 +211,22 @@ async def connections_panel(ctx: PageContext, kind: Kind, record: Record) -> Non
     def heading(work_kind: WorkKind, count: int) -> None:
         with ui.row().classes('items-center gap-2 q-mt-sm'):
             ui.icon(ICONS[work_kind.name])
-            ui.label(f'{work_kind.plural.capitalize()} ({count})').classes('text-subtitle1') \
+            ui.label(HEADINGS[work_kind.name](count)).classes('text-subtitle1') \
                 .mark(f'connections-{work_kind.plural}-heading')
 
     async def search(work_name: str, query: str) -> list[tuple[int, str]]:
         work_kind = WORK_KINDS[work_name]
         page = await work.list_items(work_kind, actor, q=query, limit=PICKER_RESULTS)
-        return [(item.id, f'{work_kind.title(item)} · {LABELS[item.status]}') for item in page.items]
+        return [(item.id, f'{work_kind.title(item)} · {work_label(item.status)}') for item in page.items]
 
     await _links_panel(
         actor, mark='connections-panel', may_link=ctx.may(Action.LINK_WORK),
         load=lambda: connections.record_connections(actor, kind, record.id),
-        sections=[Section(w.name, partial(heading, w), w.plural, f'show-all-{w.plural}', partial(_work_row, w))
+        sections=[Section(w.name, partial(heading, w), f'show-all-{w.plural}', partial(_work_row, w))
                   for w in WORK_KINDS.values()],
-        picker_kinds={w.name: w.label for w in WORK_KINDS.values()}, search=search,
+        picker_kinds={w.name: kind_text(w.name, 'kind') for w in WORK_KINDS.values()}, search=search,
         link_ids=lambda work_name, item_id: {f'{kind.name}_id': record.id, f'{work_name}_id': item_id},
-        linked_message=lambda work_name: f'Linked to the {work_name}',
+        linked_message=lambda work_name: kind_text(work_name, 'linked'),
         actions=partial(_new_item_buttons, actor, kind, record) if ctx.may(Action.EDIT_WORK) else None)
 
 
@@ -194,7 +234,7 @@ def _new_item_buttons(actor, kind: Kind, record: Record, refresh: Callable[[], A
     """"New task" and "New ticket": made for this record, and linked to it, in one step."""
     with ui.row().classes('w-full gap-2'):
         for work_kind in (TASK, TICKET):
-            ui.button(f'New {work_kind.name}', icon=ICONS[work_kind.name],
+            ui.button(kind_text(work_kind.name, 'new'), icon=ICONS[work_kind.name],
                       on_click=lambda w=work_kind: _new_item_dialog(actor, w, kind, record, refresh)) \
                 .props('outline no-caps').mark(f'record-new-{work_kind.name}')
 
@@ -203,15 +243,15 @@ def _new_item_dialog(actor, work_kind: WorkKind, kind: Kind, record: Record,
                      refresh: Callable[[], Awaitable[None]]) -> None:
     """A small dialog: the title, and the due date of a task or the priority of a ticket."""
     with ui.dialog() as dialog, ui.card().classes('w-[28rem] max-w-full'):
-        ui.label(f'New {work_kind.name} for {record.display_name or "this " + kind.name}') \
+        ui.label(kind_text(work_kind.name, 'new_for', name=record.display_name or _('(no name)'))) \
             .classes('text-h6 break-words max-w-full')
         elements: dict[str, object] = {
-            work_kind.title_field: field_style(ui.input('Title')).classes('w-full').mark('new-item-title')}
+            work_kind.title_field: field_style(ui.input(_('Title'))).classes('w-full').mark('new-item-title')}
         if work_kind is TASK:
-            elements['due_date'] = field_style(ui.input('Due date').props('type=date stack-label')) \
+            elements['due_date'] = field_style(ui.input(_('Due date')).props('type=date stack-label')) \
                 .classes('w-full').mark('new-item-due')
         if work_kind is TICKET:
-            elements['priority'] = field_style(ui.select({p: LABELS[p] for p in PRIORITIES}, label='Priority',
+            elements['priority'] = field_style(ui.select({p: work_label(p) for p in PRIORITIES}, label=_('Priority'),
                                                          value='normal')).classes('w-full').mark('new-item-priority')
 
         async def create() -> None:
@@ -221,13 +261,13 @@ def _new_item_dialog(actor, work_kind: WorkKind, kind: Kind, record: Record,
             if item is FAILED:
                 return
             dialog.close()
-            ui.notify(f'{work_kind.label} “{work_kind.title(item)}” created and linked', type='positive')
+            ui.notify(kind_text(work_kind.name, 'created', title=work_kind.title(item)), type='positive')
             await refresh()
 
         elements[work_kind.title_field].on('keydown.enter', create)
         with ui.row().classes('w-full justify-end'):
-            ui.button('Cancel', on_click=dialog.close).props('flat')
-            ui.button('Create', on_click=create).mark('new-item-create')
+            ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+            ui.button(_('Create'), on_click=create).mark('new-item-create')
     dialog.on_value_change(lambda e: None if e.value else dialog.delete())  # each opening makes a new one
     dialog.open()
 
@@ -242,8 +282,7 @@ def _work_row(work_kind: WorkKind, link: connections.Link, unlink) -> None:
             priority_badge(item.priority)
         due_label(item).mark(f'due-{work_kind.name}-{item.id}')
         if unlink is not None:
-            ui.button(icon='link_off', on_click=lambda c=link.connection_id: unlink(c)) \
-                .props('flat round dense aria-label=Unlink title=Unlink').mark(f'unlink-{work_kind.name}-{item.id}')
+            _unlink_button(lambda c=link.connection_id: unlink(c), f'unlink-{work_kind.name}-{item.id}')
 
 
 # ---------------------------------------------------------------- the linked records of a project, task or ticket
@@ -253,7 +292,8 @@ async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: Wo
     actor = ctx.membership
 
     def heading(kind: Kind, count: int) -> None:
-        ui.label(f'{TITLES[kind.name]} ({count})').classes('text-subtitle1 q-mt-sm').mark(f'linked-{kind.name}-heading')
+        ui.label(HEADINGS[kind.name](count)).classes('text-subtitle1 q-mt-sm') \
+            .mark(f'linked-{kind.name}-heading')
 
     async def search(kind_name: str, query: str) -> list[tuple[int, str]]:
         page = await records.list_records(KINDS[kind_name], actor, q=query, limit=PICKER_RESULTS)
@@ -262,11 +302,11 @@ async def linked_records_section(ctx: PageContext, work_kind: WorkKind, item: Wo
     await _links_panel(
         actor, mark='linked-records', may_link=ctx.may(Action.LINK_WORK),
         load=lambda: connections.item_connections(actor, work_kind, item.id),
-        sections=[Section(k.name, partial(heading, k), TITLES[k.name].lower(), f'show-all-{k.name}',
+        sections=[Section(k.name, partial(heading, k), f'show-all-{k.name}',
                           partial(_record_row, k)) for k in KINDS.values()],
-        picker_kinds={'contact': 'Contact', 'company': 'Company'}, search=search,
+        picker_kinds={name: kind_text(name, 'kind') for name in KINDS}, search=search,
         link_ids=lambda kind_name, record_id: {f'{kind_name}_id': record_id, f'{work_kind.name}_id': item.id},
-        linked_message=lambda kind_name: f'Linked the {kind_name}')
+        linked_message=lambda kind_name: kind_text(kind_name, 'linked'))
 
 
 def _record_row(kind: Kind, link: connections.Link, unlink) -> None:
@@ -276,5 +316,4 @@ def _record_row(kind: Kind, link: connections.Link, unlink) -> None:
         ui.link(record.display_name, f'{RECORD_PATHS[kind.name]}/{record.id}').classes('grow') \
             .mark(f'open-{kind.name}-{record.id}')
         if unlink is not None:
-            ui.button(icon='link_off', on_click=lambda c=link.connection_id: unlink(c)) \
-                .props('flat round dense aria-label=Unlink title=Unlink').mark(f'unlink-{kind.name}-{record.id}')
+            _unlink_button(lambda c=link.connection_id: unlink(c), f'unlink-{kind.name}-{record.id}')

@@ -6,13 +6,14 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.elements.mixins.value_element import ValueElement
 
+from models.i18n import _
 from models.mentions import readable, segments
 
 
 def description_view(text: str, names: dict[int, str]) -> None:
     """The description as plain text with each mention as a highlighted name (the member's current name)."""
     if not text:
-        ui.label('No description.').classes('text-grey-6 italic').mark('description-empty')
+        ui.label(_('No description.')).classes('text-grey-6 italic').mark('description-empty')
         return
     with ui.element('div').classes('whitespace-pre-wrap break-words').mark('description-view'):
         for part in segments(text):
@@ -34,14 +35,16 @@ class DescriptionEditor(ValueElement[str], component='mention_editor.js'):
     LOOPBACK = False  # the browser keeps the text and the caret; the server only listens
 
     def __init__(self, value: str, members: dict[int, str], names: dict[int, str] | None = None, *,
-                 label: str = 'Description',
-                 placeholder: str = 'Notes; type @ to mention a member of the organization') -> None:
+                 label: str | None = None, placeholder: str | None = None) -> None:
         super().__init__(value=value or '')
         self.members, self.names = members, {**(names or {}), **members}
         self._props['members'] = [{'id': uid, 'name': name} for uid, name in members.items()]
         self._props['names'] = {str(uid): name for uid, name in self.names.items()}
-        self._props['label'] = label
-        self._props['placeholder'] = placeholder
+        self._props['label'] = _('Description') if label is None else label
+        self._props['placeholder'] = _('Notes; type @ to mention a member of the organization') \
+            if placeholder is None else placeholder
+        self._props['texts'] = {'noMatch': _('No member matches'),
+                                'keys': _('↑ ↓ to choose, Enter or Tab to pick, Esc to close')}
         self._error: str | None = None
 
     @property

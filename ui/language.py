@@ -3,7 +3,7 @@ else English. Chosen when the page is built and kept in the page's client storag
 handlers, which run in tasks of their own, find it again (registered with models.i18n by `install`)."""
 from __future__ import annotations
 
-from nicegui import context
+from nicegui import context, core
 
 from models import i18n
 
@@ -28,6 +28,8 @@ def set_page_language(chosen: str = '') -> str:
 
 def page_language() -> str | None:
     """The open page's language, for code that runs outside the request that built it; None outside pages."""
+    if not core.app.is_started:  # a text made while modules load: asking NiceGUI for a client now would make one
+        return None
     try:
         return context.client.storage.get(LANGUAGE_KEY)
     except RuntimeError:

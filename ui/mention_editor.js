@@ -49,8 +49,8 @@ export default {
              :class="['rubrica-mention-option', 'q-px-md', 'q-py-xs', 'cursor-pointer',
                       i === active ? 'bg-blue-1 text-primary' : '']"
              @mousedown.prevent="pick(i)" @mousemove="active = i">@{{ member.name }}</div>
-        <div v-if="!candidates.length" class="q-px-md q-py-xs text-grey-7 text-caption">No member matches</div>
-        <div v-else class="q-px-md q-py-xs text-grey-6 text-caption">↑ ↓ to choose, Enter or Tab to pick, Esc to close</div>
+        <div v-if="!candidates.length" class="q-px-md q-py-xs text-grey-7 text-caption">{{ texts.noMatch }}</div>
+        <div v-else class="q-px-md q-py-xs text-grey-6 text-caption">{{ texts.keys }}</div>
       </div>
     </div>
   `,
@@ -60,6 +60,7 @@ export default {
     names: Object, // {id: name}: everyone's current name, to show existing mentions as the card does
     label: String,
     placeholder: String,
+    texts: Object, // {noMatch, keys}: the list's hints, in the reader's language (from the server)
     error: Boolean,
     errorMessage: String,
     disable: Boolean,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from nicegui import ElementFilter, ui
 
 from models.access import Action, parse_id
+from models import i18n
 from models.errors import NotFound
+from models.i18n import N_, _, ngettext
 from models.orgs import service as orgs
 from models.records import service as records
 from models.records.service import StaleVersion
@@ -21,7 +23,23 @@ from .leave_guard import LeaveGuard
 from .record_form import RecordForm, record_details
 from .session import PageContext
 
-PLURAL = {'contact': 'contacts', 'company': 'companies'}
+PLURAL = {'contact': 'contacts', 'company': 'companies'}  # the pages' paths (/contacts, /companies)
+# Whole sentences per kind (contatto is masculine, azienda feminine): each language words them its own way.
+TEXTS = {
+    'contact': {'new': N_('New contact'), 'kind': N_('Contact'), 'guests': N_('Guests do not see contacts.'),
+                'missing': N_('This contact does not exist, or you may not see it.'),
+                'back': N_('Back to contacts'), 'this': N_('this contact'), 'created': N_('Contact created'),
+                'saved': N_('Contact saved')},
+    'company': {'new': N_('New company'), 'kind': N_('Company'), 'guests': N_('Guests do not see companies.'),
+                'missing': N_('This company does not exist, or you may not see it.'),
+                'back': N_('Back to companies'), 'this': N_('this company'), 'created': N_('Company created'),
+                'saved': N_('Company saved')},
+}
+
+
+def kind_text(kind: Kind, what: str) -> str:
+    """One of TEXTS' sentences for this kind, in the reader's language."""
+    return _(TEXTS[kind.name][what])
 
 
 def record_path(kind: Kind, record_id: int | None = None) -> str:
@@ -42,14 +60,14 @@ async def record_card_page(ctx: PageContext, kind: Kind, record_id: str, prefill
     record: Record | None = None
     if ctx.may(Action.SEE_RECORDS) and not creating and parse_id(record_id) is not None:
         record = await access_record(kind, ctx, parse_id(record_id))
-    title = f'New {kind.name}' if creating else (record.display_name if record else kind.name.capitalize())
-    with frame(ctx, title or '(no name)'):
+    title = kind_text(kind, 'new') if creating else (record.display_name if record else kind_text(kind, 'kind'))
+    with frame(ctx, title or _('(no name)')):
         if not ctx.may(Action.SEE_RECORDS):
-            no_access(f'Guests do not see {PLURAL[kind.name]}.')
+            no_access(kind_text(kind, 'guests'))
             return
         if record is None and not creating:
-            no_access(f'This {kind.name} does not exist, or you may not see it.')
-            ui.link(f'Back to {PLURAL[kind.name]}', record_path(kind))
+            no_access(kind_text(kind, 'missing'))
+            ui.link(kind_text(kind, 'back'), record_path(kind))
             return
         await RecordCard(ctx, kind, record, prefill or {}).build()
 
@@ -76,10 +94,10 @@ class RecordCard:
             return
         self.header()
         with ui.tabs().classes('w-full').props('align=left dense') as tabs:
-            details = ui.tab('Details').mark('tab-details')
-            contacts = ui.tab('Contacts').mark('tab-contacts') if self.kind is COMPANY else None
-            attachments = ui.tab('Attachments').mark('tab-attachments')
-            connections = ui.tab('Connections').mark('tab-connections')
+            details = ui.tab('details', _('Details')).mark('tab-details')
+            contacts = ui.tab('contacts', _('Contacts')).mark('tab-contacts') if self.kind is COMPANY else None
+            attachments = ui.tab('attachments', _('Attachments')).mark('tab-attachments')
+            connections = ui.tab('connections', _('Connections')).mark('tab-connections')
         with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
             with ui.tab_panel(details).classes('p-0'):
                 await self.body()
@@ -98,19 +116,20 @@ class RecordCard:
             if record.type:
                 ui.chip(record.type, icon='label').props('dense outline').mark('header-type')
             if record.is_private:
-                ui.chip('Private', icon='lock').props('dense color=orange-2').mark('header-private')
+                ui.chip(_('Private'), icon='lock').props('dense color=orange-2').mark('header-private')
             ui.space()
-            ui.button('Edit', icon='edit', on_click=self.start_editing).mark('record-edit') \
+            ui.button(_('Edit'), icon='edit', on_click=self.start_editing).mark('record-edit') \
                 .bind_visibility_from(self, 'editing', backward=lambda editing: not editing)
             if self.copy_targets:
-                ui.button('Copy to organization…', icon='content_copy', on_click=self.copy).props('flat') \
+                ui.button(_('Copy to organization…'), icon='content_copy', on_click=self.copy).props('flat') \
                     .mark('record-copy')
-            ui.button('Delete', icon='delete', on_click=self.confirm_delete).props('flat color=negative') \
+            ui.button(_('Delete'), icon='delete', on_click=self.confirm_delete).props('flat color=negative') \
                 .mark('record-delete')
-        creator = self.everyone.get(record.created_by_id, 'a former member')
-        editor = self.everyone.get(record.updated_by_id, 'a former member')
-        ui.label(f'Created by {creator} on {moments.day(record.created_at)}; last changed by {editor} on '
-                 f'{moments.moment(record.updated_at)} (version {record.version})') \
+        creator = self.everyone.get(record.created_by_id) or _('a former member')
+        editor = self.everyone.get(record.updated_by_id) or _('a former member')
+        ui.label(_('Created by {creator} on {day}; last changed by {editor} on {moment} (version {version})',
+                   creator=creator, day=moments.day(record.created_at), editor=editor,
+                   moment=moments.moment(record.updated_at), version=record.version)) \
             .classes('text-caption text-grey-7').mark('record-meta')
 
     async def _company(self):
@@ -128,15 +147,15 @@ class RecordCard:
             with ui.column().classes('w-full gap-2'):
                 record_details(self.ctx, self.kind, self.record, company, self.everyone)
             return
-        guard = self.guard = LeaveGuard(f'this {self.kind.name}')
+        guard = self.guard = LeaveGuard(kind_text(self.kind, 'this'))
         form = RecordForm(self.ctx, self.kind, self.record, lists=self.lists, member_names=self.mentionable,
                           names=self.everyone, company=company, prefill=self.prefill,
                           on_change=lambda: setattr(guard, 'dirty', form.data() != unchanged))
         unchanged = form.data()
         with ui.row().classes('w-full justify-end gap-2 sticky bottom-0 bg-white py-2'):
             if self.record is not None:
-                ui.button('Cancel', on_click=self.stop_editing).props('flat').mark('record-cancel')
-            ui.button('Save', icon='save', on_click=lambda: self.save(form)).mark('record-save')
+                ui.button(_('Cancel'), on_click=self.stop_editing).props('flat').mark('record-cancel')
+            ui.button(_('Save'), icon='save', on_click=lambda: self.save(form)).mark('record-save')
 
     async def copy(self) -> None:
         ids = {'contact_ids': [self.record.id] if self.kind is CONTACT else [],
@@ -157,7 +176,7 @@ class RecordCard:
             created = await attempt(records.create_record(self.kind, self.ctx.membership, data), form.elements)
             if created is not FAILED:
                 self._release()
-                flash(f'{self.kind.name.capitalize()} created')  # shown by the card it opens
+                flash(kind_text(self.kind, 'created'))  # shown by the card it opens
                 ui.navigate.to(record_path(self.kind, created.id))
             return
         try:
@@ -167,10 +186,10 @@ class RecordCard:
             self.show_conflict(e)
             return
         if saved is not FAILED:
-            ui.notify(f'{self.kind.name.capitalize()} saved', type='positive')
+            ui.notify(kind_text(self.kind, 'saved'), type='positive')
             self.record, self.editing = saved, False
             for title in ElementFilter(kind=ui.label, marker='page-title'):
-                title.text = saved.display_name or '(no name)'
+                title.text = saved.display_name or _('(no name)')
             self.header.refresh()
             self.body.refresh()
 
@@ -185,17 +204,18 @@ class RecordCard:
 
     def show_conflict(self, conflict: StaleVersion) -> None:
         with ui.dialog(value=True) as dialog, ui.card().classes('max-w-md'):
-            ui.label('Someone else changed this record').classes('text-h6')
+            ui.label(_('Someone else changed this record')).classes('text-h6')
             ui.label(conflict.message).mark('conflict-message')
-            ui.label('Your changes were not saved, and theirs were not overwritten.').classes('text-grey-8')
+            ui.label(_('Your changes were not saved, and theirs were not overwritten.')).classes('text-grey-8')
             with ui.row().classes('w-full justify-end'):
-                ui.button('Keep my edits open', on_click=dialog.close).props('flat')
-                ui.button('Reload', on_click=self._reload).mark('conflict-reload')
+                ui.button(_('Keep my edits open'), on_click=dialog.close).props('flat')
+                ui.button(_('Reload'), on_click=self._reload).mark('conflict-reload')
 
     async def confirm_delete(self) -> None:
         with ui.dialog(value=True) as dialog, ui.card():
-            ui.label(f'Delete {self.record.display_name or "this record"}?').classes('text-h6')
-            ui.label('This cannot be undone.').classes('text-grey-8')
+            ui.label(_('Delete {name}?', name=self.record.display_name) if self.record.display_name
+                     else _('Delete this record?')).classes('text-h6')
+            ui.label(_('This cannot be undone.')).classes('text-grey-8')
 
             async def delete() -> None:
                 deleting = records.delete_record(self.kind, self.ctx.membership, self.record.id,
@@ -203,19 +223,19 @@ class RecordCard:
                 if await attempt(deleting) is not FAILED:
                     dialog.close()
                     self._release()
-                    flash('Deleted')  # shown by the list it opens
+                    flash(_('Deleted'))  # shown by the list it opens
                     ui.navigate.to(record_path(self.kind))
             with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button('Delete', on_click=delete).props('color=negative').mark('record-delete-confirm')
+                ui.button(_('Cancel'), on_click=dialog.close).props('flat')
+                ui.button(_('Delete'), on_click=delete).props('color=negative').mark('record-delete-confirm')
 
 
 async def company_contacts_panel(ctx: PageContext, company: Record) -> None:
     page = await records.company_contacts(ctx.membership, company.id, limit=records.PAGE_SIZE)
     with ui.row().classes('w-full items-center'):
-        ui.label(f'{page.total} contact{"s" if page.total != 1 else ""}').mark('company-contacts-total')
+        ui.label(ngettext('{count} contact', '{count} contacts', page.total)).mark('company-contacts-total')
         ui.space()
-        ui.button('Add contact', icon='person_add',
+        ui.button(_('Add contact'), icon='person_add',
                   on_click=lambda: ui.navigate.to(f'/contacts/new?company_id={company.id}')) \
             .mark('company-add-contact')
     with ui.list().props('bordered separator').classes('w-full'):
@@ -227,4 +247,5 @@ async def company_contacts_panel(ctx: PageContext, company: Record) -> None:
                     ui.item_label(' · '.join(v for v in (contact.role, contact.emails[0] if contact.emails else '')
                                              if v)).props('caption')
     if page.total > len(page.items):
-        ui.link(f'All {page.total} in the contacts list', f'/contacts?company_id={company.id}')
+        ui.link(_('All {count} in the contacts list', count=i18n.number(page.total)),
+                f'/contacts?company_id={company.id}')

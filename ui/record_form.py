@@ -6,6 +6,7 @@ from collections.abc import Callable
 from nicegui import ui
 
 from models import access
+from models.i18n import N_, _
 from models.labels import field_label, registration_label
 from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import ADDRESS_FIELDS, MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES, display_phone, record_country
@@ -15,9 +16,9 @@ from .description import DescriptionEditor, description_view
 from .session import PageContext
 from .widgets import country_name, country_select, field_style
 
-ADDRESS_LABELS = {'street': 'Street', 'city': 'City', 'postal_code': 'Postal code', 'province': 'Province',
-                  'country': 'Country'}
-OPTION_LABELS = {'type': 'Type', 'role': 'Role', 'sector': 'Sector'}
+ADDRESS_LABELS = {'street': N_('Street'), 'city': N_('City'), 'postal_code': N_('Postal code'),
+                  'province': N_('Province'), 'country': N_('Country')}
+OPTION_LABELS = {'type': N_('Type'), 'role': N_('Role'), 'sector': N_('Sector')}
 
 
 def _section(title: str):
@@ -40,47 +41,47 @@ def record_details(ctx: PageContext, kind: Kind, record: Record, company: Compan
     region = ctx.org.country
     with ui.element('div').classes('grid grid-cols-1 lg:grid-cols-2 gap-2 w-full'):
         _details_sections(kind, record, company, region)
-    with _section('Description'):
+    with _section(_('Description')):
         description_view(record.description, member_names)
 
 
 def _details_sections(kind: Kind, record: Record, company: Company | None, region: str) -> None:
-    with _section('Person' if kind is CONTACT else 'Company'):
+    with _section(_('Person') if kind is CONTACT else _('Company')):
         if kind is CONTACT:
-            _value_row('First name', record.first_name, 'view-first_name')
-            _value_row('Last name', record.last_name, 'view-last_name')
-            _value_row('Role', record.role, 'view-role')
+            _value_row(_('First name'), record.first_name, 'view-first_name')
+            _value_row(_('Last name'), record.last_name, 'view-last_name')
+            _value_row(_('Role'), record.role, 'view-role')
         else:
-            _value_row('Name', record.name, 'view-name')
-            _value_row('Sector', record.sector, 'view-sector')
-        _value_row('Type', record.type, 'view-type')
+            _value_row(_('Name'), record.name, 'view-name')
+            _value_row(_('Sector'), record.sector, 'view-sector')
+        _value_row(_('Type'), record.type, 'view-type')
         if kind is CONTACT:
             with ui.row().classes('gap-2 items-baseline no-wrap'):
-                ui.label('Company').classes('text-grey-7 min-w-[7rem]')
+                ui.label(_('Company')).classes('text-grey-7 min-w-[7rem]')
                 if company:
                     ui.link(company.name, f'/companies/{company.id}').mark('view-company')
                 else:
                     ui.label('—').mark('view-company')
 
-    with _section('Email and phone'):
+    with _section(_('Email and phone')):
         for i, email in enumerate(record.emails):
             with ui.row().classes('gap-2 items-baseline no-wrap'):
-                ui.label(f'Email {i + 1}').classes('text-grey-7 min-w-[7rem]')
+                ui.label(field_label(f'emails[{i}]')).classes('text-grey-7 min-w-[7rem]')
                 ui.link(email, f'mailto:{email}').classes('break-all').mark('view-email')
         if record.pec:  # certified mail is written to like any other address
             with ui.row().classes('gap-2 items-baseline no-wrap'):
-                ui.label('PEC').classes('text-grey-7 min-w-[7rem]')
+                ui.label(_('PEC')).classes('text-grey-7 min-w-[7rem]')
                 ui.link(record.pec, f'mailto:{record.pec}').classes('break-all').mark('view-pec')
         else:
-            _value_row('PEC', '', 'view-pec')
+            _value_row(_('PEC'), '', 'view-pec')
         for i, phone in enumerate(record.phones):
             with ui.row().classes('gap-2 items-baseline no-wrap'):
-                ui.label(f'Phone {i + 1}').classes('text-grey-7 min-w-[7rem]')
+                ui.label(field_label(f'phones[{i}]')).classes('text-grey-7 min-w-[7rem]')
                 ui.link(display_phone(phone, region), f'tel:{phone}').mark('view-phone')
         if not record.emails and not record.phones:
-            ui.label('No email or phone yet.').classes('text-grey-6')
+            ui.label(_('No email or phone yet.')).classes('text-grey-6')
 
-    with _section('Addresses'):
+    with _section(_('Addresses')):
         for address in record.addresses:
             lines = [address.get('street', ''),
                      ' '.join(p for p in (address.get('postal_code', ''), address.get('city', ''),
@@ -88,9 +89,9 @@ def _details_sections(kind: Kind, record: Record, company: Company | None, regio
                      country_name(address.get('country'))]
             ui.label('\n'.join(line for line in lines if line)).classes('whitespace-pre-line').mark('view-address')
         if not record.addresses:
-            ui.label('No address yet.').classes('text-grey-6')
+            ui.label(_('No address yet.')).classes('text-grey-6')
 
-    with _section('VAT number / tax code'):
+    with _section(_('VAT number / tax code')):
         ui.label(record.vat_number or '—').classes('font-mono').mark('view-vat_number')
         if kind is COMPANY:
             _local_rows(record, region)
@@ -125,13 +126,13 @@ class RecordForm:
         def current(name: str, default=''):
             return getattr(record, name) if record is not None else prefill.get(name, default)
 
-        with _section('Person' if kind is CONTACT else 'Company'):
+        with _section(_('Person') if kind is CONTACT else _('Company')):
             with ui.row().classes('w-full gap-2'):
                 if kind is CONTACT:
-                    self._text('first_name', 'First name', current('first_name'))
-                    self._text('last_name', 'Last name', current('last_name'))
+                    self._text('first_name', _('First name'), current('first_name'))
+                    self._text('last_name', _('Last name'), current('last_name'))
                 else:
-                    self._text('name', 'Name', current('name'), grow=True)
+                    self._text('name', _('Name'), current('name'), grow=True)
             with ui.row().classes('w-full gap-2'):
                 for name, list_kind in kind.options.items():
                     self._option(name, lists.get(list_kind, []), current(name))
@@ -139,51 +140,53 @@ class RecordForm:
                 self.company = CompanyPicker(ctx, company_id=company.id if company else None,
                                              company_name=company.name if company else '')
 
-        with _section('Email and phone'):
+        with _section(_('Email and phone')):
             emails = list(current('emails', []))
             phones = [display_phone(p, ctx.org.country) for p in current('phones', [])]
             with ui.row().classes('w-full gap-2'):
                 for i in range(MAX_EMAILS):
-                    self._text(f'emails[{i}]', f'Email {i + 1}', emails[i] if i < len(emails) else '', kind='email')
-            self._text('pec', 'PEC (certified email)', current('pec'), kind='email')
+                    self._text(f'emails[{i}]', field_label(f'emails[{i}]'), emails[i] if i < len(emails) else '',
+                               kind='email')
+            self._text('pec', _('PEC (certified email)'), current('pec'), kind='email')
             with ui.row().classes('w-full gap-2'):
                 for i in range(MAX_PHONES):
-                    self._text(f'phones[{i}]', f'Phone {i + 1}', phones[i] if i < len(phones) else '', kind='tel')
+                    self._text(f'phones[{i}]', field_label(f'phones[{i}]'), phones[i] if i < len(phones) else '',
+                               kind='tel')
 
-        with _section('Addresses'):
+        with _section(_('Addresses')):
             addresses = list(current('addresses', []))
             for i in range(MAX_ADDRESSES):
                 address = addresses[i] if i < len(addresses) else {}
-                with ui.expansion(f'Address {i + 1}', value=bool(address) or i == 0).classes('w-full') \
+                with ui.expansion(field_label(f'addresses[{i}]'), value=bool(address) or i == 0).classes('w-full') \
                         .mark(f'address-{i}'):
                     with ui.row().classes('w-full gap-2'):
                         for part in ADDRESS_FIELDS:
                             key = f'addresses[{i}].{part}'
                             if part == 'country':
                                 self.elements[key] = field_style(country_select(
-                                    ADDRESS_LABELS[part], address.get(part) or None, mark=f'field-{key}',
+                                    _(ADDRESS_LABELS[part]), address.get(part) or None, mark=f'field-{key}',
                                     clearable=True)).classes('min-w-[12rem] grow')
                             else:
-                                self._text(key, ADDRESS_LABELS[part], address.get(part, ''))
+                                self._text(key, _(ADDRESS_LABELS[part]), address.get(part, ''))
 
-        with _section('VAT number / tax code'):
-            self._text('vat_number', 'VAT number or tax code', current('vat_number'), grow=True) \
-                .props('hint="Partita IVA, codice fiscale or an EU VAT number"')
+        with _section(_('VAT number / tax code')):
+            vat_number = self._text('vat_number', _('VAT number or tax code'), current('vat_number'), grow=True)
+            vat_number.props['hint'] = _('Partita IVA, codice fiscale or an EU VAT number')  # a text with quotes
             if kind is COMPANY:
                 self._local_inputs(record, current)
 
-        with _section('Description'):
+        with _section(_('Description')):
             self.description = DescriptionEditor(current('description'), member_names, names).mark('field-description')
             self.elements['description'] = self.description
 
-        with _section('Visibility'):
+        with _section(_('Visibility')):
             may_change = record is None or access.may_change_visibility(ctx.membership, record)
-            self.private = ui.switch('Private: only I and the people mentioned see it',
+            self.private = ui.switch(_('Private: only I and the people mentioned see it'),
                                      value=(current('visibility', 'public') == 'private')).mark('field-visibility')
             self.elements['visibility'] = self.private
             if not may_change:
                 self.private.disable()
-                ui.label('Only the person who created it can change its visibility.').classes('text-grey-7')
+                ui.label(_('Only the person who created it can change its visibility.')).classes('text-grey-7')
 
         if on_change is not None:  # every input, and the company picked
             for element in self.elements.values():
@@ -209,7 +212,7 @@ class RecordForm:
 
     def _option(self, name: str, options: list[str], value: str):
         choices = list(options) + ([value] if value and value not in options else [])
-        element = field_style(ui.select(choices, label=OPTION_LABELS[name], value=value or None, clearable=True)) \
+        element = field_style(ui.select(choices, label=_(OPTION_LABELS[name]), value=value or None, clearable=True)) \
             .classes('min-w-[12rem] grow').mark(f'field-{name}')
         self.elements[name] = element
         return element

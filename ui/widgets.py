@@ -10,6 +10,7 @@ import pycountry
 from nicegui import ui
 
 from models import i18n
+from models.i18n import _
 from models.text import fold
 
 T = TypeVar('T')
@@ -93,7 +94,7 @@ def secret_row(name: str, hint: str, details: list[tuple[str, str]], revoke: Cal
         ui.label(f'{hint}…').classes('font-mono text-grey-8')
         for text, text_classes in details:
             ui.label(text).classes(text_classes)
-        ui.button('Revoke', on_click=revoke).props('flat color=negative').mark(f'{mark}-revoke')
+        ui.button(_('Revoke'), on_click=revoke).props('flat color=negative').mark(f'{mark}-revoke')
 
 
 def show_once(title: str, warning: str, secret: str, *, mark: str) -> None:
@@ -107,8 +108,8 @@ def show_once(title: str, warning: str, secret: str, *, mark: str) -> None:
 
         def copy() -> None:
             ui.clipboard.write(secret)
-            ui.notify('Copied', type='positive')
+            ui.notify(_('Copied'), type='positive')
         with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Copy', icon='content_copy', on_click=copy).mark(f'{mark}-copy')
-            ui.button('Done', on_click=shown.close).mark(f'{mark}-done')
+            ui.button(_('Copy'), icon='content_copy', on_click=copy).mark(f'{mark}-copy')
+            ui.button(_('Done'), on_click=shown.close).mark(f'{mark}-done')
     shown.open()

@@ -346,3 +346,16 @@ async def test_the_picker_browses_searches_and_attaches(clouds, premium, rossi, 
     await user.should_see('reconnect', marker='picker-error')
     await user.open(page)
     await user.should_see(marker='picker-google_drive-reconnect', retries=50)
+
+
+async def test_an_italian_reader_connects_in_italian(clouds, premium, user: User):
+    premium.owner.user.language = 'it'
+    await premium.owner.user.save(update_fields=['language'])
+    await user.open('/settings')
+    await user.should_see('Account cloud', retries=50)
+    await user.should_see('Non collegato', marker='cloud-dropbox-status')
+    await connect(user, clouds, 'dropbox')
+    await user.should_see('Dropbox è collegato', marker='cloud-message')  # said by the callback, shown by Settings
+    await user.should_see('Collegato dal', marker='cloud-dropbox-status')
+    user.find(marker='cloud-dropbox-disconnect').click()
+    await user.should_see('Scollegato')

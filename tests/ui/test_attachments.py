@@ -345,3 +345,28 @@ async def test_premium_without_a_connected_account_links_to_the_cloud_settings(c
     await user.should_see(marker='picker-google_drive', retries=PATIENCE)  # connected: attach from it
     await user.should_not_see(marker='cloud-connect-note')
     await user.should_not_see(marker='picker-dropbox')
+
+
+async def test_a_french_reader_sees_the_panel_in_french(user: User, acme, panel):
+    acme.member.user.language = 'fr'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member)
+    await user.open(f'/contacts/{panel["contact"].id}')
+    user.find(marker='tab-attachments').click()
+    await user.should_see('Pas encore de fichiers.', marker='no-attachments', retries=PATIENCE)
+    await user.should_see('Déposez des fichiers ici ou choisissez un fichier', marker='dropzone-text')
+    await user.should_see("Jusqu'à", marker='dropzone-limit')
+    await user.should_see("Espace de l'organisation : 0 octet", marker='attachments-usage')
+    await user.should_see("l'offre premium", marker='cloud-premium-note')
+    await user.should_not_see('Drop files here or choose a file')
+    list_slot = element(user, 'attachment-upload').slots['list'].template
+    assert "'non envoyé'" in list_slot and 'not sent' not in list_slot and 'Retirer de cette liste' in list_slot
+
+    await element(user, 'attachment-upload').handle_uploads([SmallFileUpload('Devis.pdf', 'application/pdf',
+                                                                             b'x' * 1500)])
+    await user.should_see('Devis.pdf', marker='attachment-row', retries=PATIENCE)
+    attachment = await Attachment.get(filename='Devis.pdf')
+    await user.should_see('1,5 Kio · Fichier envoyé · ajouté par Mario Member le',
+                          marker=f'attachment-details-{attachment.id}')
+    user.find(marker=f'attachment-delete-{attachment.id}').click()
+    await user.should_see('Supprimer « Devis.pdf » ?', marker='attachment-delete-question')

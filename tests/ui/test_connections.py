@@ -239,3 +239,31 @@ async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(us
     assert await Connection.filter(company_id=company.id, ticket_id=ticket.id).exists()
     await see(user, 'Invoice wrong', marker=f'open-ticket-{ticket.id}')
 
+
+
+async def test_an_italian_reader_links_and_creates_work_in_italian(user: User, acme):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Officine Rossi'})
+    project = await work.create_item(PROJECT, acme.owner.membership, {'name': 'Nuovo sito'})
+
+    await log_in(user, acme.owner, path=f'/companies/{company.id}')
+    user.find(marker='tab-connections').click()
+    await see(user, 'Progetti (0)', marker='connections-projects-heading')
+    await see(user, 'Nessun progetto collegato')
+    await see(user, 'Nessuna attività collegata')
+    await user.should_not_see('No linked projects')
+    assert element(user, 'link-kind').props['label'] == 'Collega'
+    assert element(user, 'link-search').props['placeholder'] == 'scrivi un nome o un titolo'
+    await link_with_the_picker(user, 'Progetto', 'sito', 'project', project.id)
+    await see(user, 'Collegato al progetto')
+    await see(user, 'Progetti (1)', marker='connections-projects-heading')
+    await see(user, 'nessuna scadenza', marker=f'due-project-{project.id}')
+    assert element(user, f'unlink-project-{project.id}').props['title'] == 'Scollega'
+
+    user.find(marker='record-new-task').click()
+    await see(user, 'Nuova attività per Officine Rossi')
+    user.find(marker='new-item-title').type('Chiamare il cliente')
+    user.find(marker='new-item-create').click()
+    await see(user, 'Attività “Chiamare il cliente” creata e collegata')
+    await see(user, 'Attività (1)', marker='connections-tasks-heading')

@@ -501,3 +501,50 @@ def test_the_form_fits_a_phone_and_its_errors_wrap_inside_their_fields(screen: S
     screen.selenium.execute_script("document.querySelector('.q-notifications').remove()")  # what it covers
     screen.shot(f'contact-form-errors-{width}x{height}', failed=False)
     assert screen.selenium.execute_script(FORM_LAYOUT_PROBLEMS) == []
+
+
+async def test_an_italian_reader_sees_the_card_and_its_form_in_italian(user: User, acme):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Officine Rossi'})
+    await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Bianchi', 'company_id': company.id})
+
+    await log_in(user, acme.owner, path=f'/companies/{company.id}')
+    for text in ('Dettagli', 'Contatti', 'Allegati', 'Collegamenti', 'Modifica', 'Elimina', 'Azienda',
+                 'Email e telefono', 'Indirizzi', 'Ancora nessun indirizzo.', 'Nessuna descrizione.'):
+        await user.should_see(text)
+    await user.should_see('Creato da Olga Owner il', marker='record-meta')
+    for english in ('Details', 'Edit', 'Email and phone', 'No address yet.', 'No description.'):
+        await user.should_not_see(english)
+    user.find(marker='tab-contacts').click()
+    await user.should_see('1 contatto', marker='company-contacts-total')
+    await user.should_see('Aggiungi contatto', marker='company-add-contact')
+
+    user.find(marker='tab-details').click()
+    user.find(marker='record-edit').click()
+    await user.should_see(marker='field-vat_number')
+    assert element(user, 'field-vat_number').props['label'] == 'Partita IVA o codice fiscale'
+    assert element(user, 'field-addresses[0].postal_code').props['label'] == 'CAP'
+    assert element(user, 'field-emails[1]').props['label'] == 'Email 2'
+    editor = element(user, 'field-description')
+    assert editor.props['label'] == 'Descrizione' and editor.props['texts']['noMatch'] == 'Nessun membro corrisponde'
+    await user.should_see('Privata: la vedono solo io e le persone menzionate')
+    fill(user, 'name', 'Officine Rossi S.p.A.')
+    user.find(marker='record-save').click()
+    await user.should_see('Azienda salvata')
+    user.find(marker='record-delete').click()
+    await user.should_see('Eliminare Officine Rossi S.p.A.?')
+    await user.should_see('Non si può annullare.')
+
+
+async def test_a_french_reader_is_told_a_contact_is_missing_in_french(user: User, acme):
+    acme.member.user.language = 'fr'
+    await acme.member.user.save(update_fields=['language'])
+    await log_in(user, acme.member, path='/contacts/999999')
+    await user.should_see("Ce contact n'existe pas, ou vous ne pouvez pas le voir.")
+    await user.should_see('Retour aux contacts')
+    await user.open('/contacts/new')
+    await user.should_see('Nouveau contact', marker='page-title')
+    await user.should_see('Personne')
+    assert element(user, 'field-first_name').props['label'] == 'Prénom'
+    assert element(user, 'field-addresses[0].street').props['label'] == 'Rue'
