@@ -5,8 +5,9 @@ something) and looked up in the reader's catalog when it is shown. Texts defined
 of labels at the top of a module) are marked with `N_()` and translated with `_()` where they are shown.
 
 Who reads decides the language: the API sets it per request from `Accept-Language`, a page per page and per event
-from the user's choice or the browser's. The language lives in a context variable; where none is set (a page's
-event handler runs in a task of its own), the resolver that the page layer registers answers (`resolve_with`).
+from the user's choice or the browser's. Inside a page (its build and its event handlers, which run in tasks of
+their own) the page's language answers, through the resolver the page layer registers (`resolve_with`); elsewhere
+(an API request, an import worker) the language of the task, a context variable set with `use`.
 
 The catalogs are compiled when first used (no build step): `.po` files are the only source, kept in the repository
 and refreshed by `make messages`; tests/test_messages.py fails when one misses or keeps a text the code has not.
@@ -108,16 +109,16 @@ def use(language: str | None) -> None:
 
 
 def resolve_with(resolver: Callable[[], str | None]) -> None:
-    """Where no language was set in this task: ask this (the page layer's: the language of the open page)."""
+    """Ask this first (the page layer's: the language of the open page, None outside pages)."""
     global _resolver
     _resolver = resolver
 
 
 def current() -> str:
-    language = _current.get()
-    if language is None and _resolver is not None:
-        language = _resolver()
-    return supported(language) or DEFAULT
+    """The open page's language when there is one (the resolver's; a page's handlers may run in a task whose
+    context last served another request), else this task's (an API request, an import worker), else English."""
+    language = _resolver() if _resolver is not None else None
+    return supported(language or _current.get()) or DEFAULT
 
 
 def _(message: str, /, **values: object) -> str:

@@ -57,11 +57,12 @@ HEADINGS = {'project': lambda count: ngettext('Projects ({count})', 'Projects ({
             'company': lambda count: ngettext('Companies ({count})', 'Companies ({count})', count)}
 
 
-def kind_text(name: str, what: str, **values: object) -> str:
-    """One of TEXTS' sentences for the kind `name`, in the reader's language (a `count` written its way)."""
+def kind_text(kind_name: str, what: str, /, **values: object) -> str:
+    """One of TEXTS' sentences for the kind `kind_name`, in the reader's language (a `count` written its way);
+    `values` fill its placeholders, `{name}` among them."""
     if 'count' in values:
         values['count'] = i18n.number(values['count'])
-    return _(TEXTS[name][what], **values)
+    return _(TEXTS[kind_name][what], **values)
 
 
 def work_label(value: str) -> str:

@@ -11,7 +11,7 @@ from models.errors import RubricaError, ValidationFailed
 from models.i18n import _
 from models.labels import field_label
 
-from . import session
+from . import language, session
 
 T = TypeVar('T')
 FAILED = object()  # returned by attempt() when the action did not happen
@@ -52,6 +52,7 @@ async def attempt(action: Awaitable[T], elements: Mapping[str, object] | None = 
     Errors of the `passing` types are raised for the caller to handle itself.
     """
     elements = elements or {}
+    language.pin_page_language()  # what the handler says after this call speaks the page's language, dialog closed or not
     clear_errors(elements)
     current = False
     try:

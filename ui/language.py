@@ -36,5 +36,12 @@ def page_language() -> str | None:
         return None
 
 
+def pin_page_language() -> None:
+    """In a page's event handler: keep the page's language for the rest of this handler's task. Once a handler has
+    closed its dialog, the element it was called from is gone and the page cannot be found from it any more."""
+    if (language := page_language()) is not None:
+        i18n.use(language)
+
+
 def install() -> None:
     i18n.resolve_with(page_language)

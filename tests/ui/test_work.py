@@ -234,7 +234,7 @@ async def test_an_italian_owner_works_in_italian(user: User, acme):
     for text in ('Nuova attività', 'Ricerca', 'Non assegnato', '1–1 di 1'):
         await user.should_see(text)
     assert element(user, 'tasks-status-filter').options == {'': 'Tutti', 'todo': 'Da fare', 'in_progress': 'In corso',
-                                                            'done': 'Completato'}
+                                                            'done': 'Fatto'}
     await user.should_not_see('New task')
 
     await user.open(f'/tasks/{task.id}')
