@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from nicegui.testing import Screen
@@ -135,7 +136,8 @@ def browser_log_in(browser: Screen | WebDriver, email: str, password: str, *, ur
     driver.find_element(By.XPATH, '//label[.//*[normalize-space()="Email"]]//input').send_keys(email)
     driver.find_element(By.XPATH, '//label[.//*[normalize-space()="Password"]]//input').send_keys(password)
     driver.find_element(By.XPATH, '//button[normalize-space()="Log in"]').click()
-    WebDriverWait(driver, 10).until(lambda d: d.title == 'Dashboard · Rubrica')
+    # the dashboard, in whatever language the account chose
+    WebDriverWait(driver, 10).until(lambda d: urlsplit(d.current_url).path == '/' and d.title.endswith(' · Rubrica'))
 
 
 # ------------------------------------------------------------------ the REST API of a running server

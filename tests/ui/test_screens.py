@@ -4,6 +4,8 @@ a person to look at (`make test PYTEST_ARGS='-k test_screens'`). The list and th
 toolbar row, a table that fits, cards on a phone, charts that keep their labels."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from nicegui.testing import Screen
@@ -183,3 +185,27 @@ def _csv(folder):
                     'Paolo;Gallo;paolo@gallo.example;Gallo SpA\n'
                     'Ada;Broken;not-an-email;\n', encoding='utf-8')
     return path
+
+
+@pytest.mark.parametrize(('language', 'month'), [('it', 'nov'), ('fr', 'nov.')])
+def test_the_main_pages_in_italian_and_french(screen: Screen, language: str, month: str):
+    """The dashboard, /contacts and a contact card for a user who chose Italian or French, shot at 1440x900: the
+    page's words and its dates are the language's."""
+    headers, _, contact_id, _ = _directory(screen)
+    httpx.patch(f'{screen.url}/api/v1/me', json={'language': language}, headers=headers).raise_for_status()
+    screen.selenium.set_window_size(*SIZES['desktop'])
+    browser_log_in(screen, 'ada@example.com', 'lovelace1')
+    screen.SCREENSHOT_DIR = Screen.SCREENSHOT_DIR / 'screens'
+    year = f' {month} {datetime.now(UTC).year}'
+    screen.open('/')
+    screen.should_contain({'it': 'Ciao, Ada Lovelace', 'fr': 'Bonjour, Ada Lovelace'}[language])
+    screen.shot(f'dashboard-{language}-1440x900', failed=False)
+    screen.open('/contacts')
+    screen.should_contain('Esposito')
+    screen.should_contain({'it': 'Ultima modifica', 'fr': 'Dernière modification'}[language])
+    screen.should_contain(year)  # the last update, in the language's words
+    screen.shot(f'contacts-{language}-1440x900', failed=False)
+    screen.open(f'/contacts/{contact_id}')
+    screen.should_contain('Rossi')
+    screen.should_contain(year)
+    screen.shot(f'contact-{language}-1440x900', failed=False)
