@@ -25,6 +25,7 @@ def configure(settings: Settings) -> None:
     from models.imports.recovery import recover_interrupted_imports
     from models.imports.workers import shutdown_workers, start_workers
     from models.mail import outbox
+    from models.notifications.digest import send_digests_periodically
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import organization  # noqa: F401
@@ -54,6 +55,7 @@ def configure(settings: Settings) -> None:
             background_tasks.create(sweep_storage_periodically(app.state.integrations),
                                     name='sweep unreferenced files')
             outbox.start()  # mail queued before a restart leaves now
+            background_tasks.create(send_digests_periodically(), name='send the daily mails')
             if not gc.get_freeze_count():  # once per process
                 # what start-up built lives as long as the server: out of the collector's way, a full collection
                 # stays short instead of pausing every request for a few hundred milliseconds under load

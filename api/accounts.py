@@ -25,6 +25,7 @@ class ProfileChange(Body):
     name: str | None = None
     language: str | None = None  # en, it, fr
     time_zone: str | None = None  # an IANA zone such as Europe/Rome
+    notification_mail: str | None = None  # immediately, daily, never: how notifications are mailed
 
 
 class Credentials(Body):
@@ -72,4 +73,4 @@ async def change_me(body: ProfileChange, user: CurrentUser) -> dict:
     changes = {field: getattr(body, field) for field in body.model_fields_set}
     user = await accounts.update_profile(user=user, **changes)
     return {'id': user.id, 'email': user.email, 'name': user.name, 'language': user.language,
-            'time_zone': user.time_zone}
+            'time_zone': user.time_zone, 'notification_mail': user.notification_mail}

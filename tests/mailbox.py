@@ -37,6 +37,10 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.received if address in m['To']]
 
+    def about(self, subject: str) -> list[EmailMessage]:
+        """The mails whose subject says this (others come too: a team made for a test mails its members)."""
+        return [m for m in self.received if subject in m['Subject']]
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler hook
         if not session.authenticated:
             return '530 Authentication required'

@@ -15,6 +15,7 @@ from models.orgs import service as orgs
 from . import moments, session
 from .feedback import FAILED, attempt, show_flash
 from .global_search import global_search_box
+from .notifications import notification_bell
 from .session import PageContext
 from .widgets import country_select
 
@@ -136,6 +137,7 @@ def frame(ctx: PageContext, title: str):
         _switcher(ctx)
         ui.space()
         global_search_box(ctx)
+        notification_bell(ctx)
         _user_menu(ctx, new_org)
     # an explicit value spares a JavaScript round trip at connect; show-if-above still opens it on wide screens
     with ui.left_drawer(value=False).props('show-if-above bordered :width="200"') as drawer:

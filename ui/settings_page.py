@@ -13,6 +13,8 @@ from nicegui import ui
 from models import i18n
 from models.access import Action, Role
 from models.accounts import service as accounts
+from models.mail import outbox
+from models.notifications.tables import MailChoice
 from models.i18n import N_, _, ngettext
 from models.orgs import service as orgs
 from models.orgs.overview import organization_overview
@@ -52,6 +54,11 @@ def _language_options() -> dict[str, str]:
     return {'': _("The browser's own"), **i18n.LANGUAGES}  # each language named in itself
 
 
+def _mail_options() -> dict[str, str]:
+    return {MailChoice.IMMEDIATELY.value: _('At once, one mail each'),
+            MailChoice.DAILY.value: _('Once a day, gathered in one mail'), MailChoice.NEVER.value: _('Never')}
+
+
 def profile_section(ctx: PageContext) -> None:
     section_title(_('Profile'))
     with ui.card().classes('w-full'):
@@ -69,12 +76,22 @@ def profile_section(ctx: PageContext) -> None:
             .props('outlined dense').classes('w-full max-w-md').mark('profile-language')
         ui.label(_('The language of every page; by default the one your browser prefers.')) \
             .classes('text-caption text-grey-7')
+        mail = ui.select(_mail_options(), label=_('E-mail me about notifications'),
+                         value=ctx.user.notification_mail).props('outlined dense').classes('w-full max-w-md') \
+            .mark('profile-notification-mail')
+        ui.label(_('Mentions, tasks and tickets given to you, and organizations you are added to: they are always '
+                   'under the bell; this is whether they also come by mail.')
+                 if outbox.enabled() else
+                 _('This server sends no mail yet (whoever runs it has not set it up): notifications are under '
+                   'the bell only.')).classes('text-caption text-grey-7').mark('profile-notification-mail-hint')
 
         async def save() -> None:
             before = (ctx.user.time_zone, ctx.user.language)
             saved = await attempt(accounts.update_profile(user=ctx.user, name=name.value, time_zone=zone.value or '',
-                                                          language=language.value or ''),
-                                  {'name': name, 'time_zone': zone, 'language': language})
+                                                          language=language.value or '',
+                                                          notification_mail=mail.value),
+                                  {'name': name, 'time_zone': zone, 'language': language,
+                                   'notification_mail': mail})
             if saved is FAILED:
                 return
             ui.notify(_('Saved'), type='positive')

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from ..i18n import LANGUAGES, _, ngettext
+from ..notifications import service as notifications
 from ..orgs.service import accept_invitations
 from ..orgs.tables import Invitation
 from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
@@ -122,9 +123,10 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     try:
         async with in_transaction():
             user = await User.create(email=email_text, name=name_text, password_hash=password_hash)
-            await accept_invitations(user)
+            told = await accept_invitations(user)
     except IntegrityError:  # the same email signed up a moment ago
         raise Conflict(_('An account with this email already exists')) from None
+    notifications.announce(told)
     return user
 
 
@@ -228,9 +230,9 @@ def clean_language(field: str, value: object) -> str:
 
 
 async def update_profile(*, user: User, name: object = KEEP, time_zone: object = KEEP,
-                         language: object = KEEP) -> User:
-    """The person's name, the time zone every page shows their dates and times in and the language the pages
-    speak ('' for either: the browser's)."""
+                         language: object = KEEP, notification_mail: object = KEEP) -> User:
+    """The person's name, the time zone every page shows their dates and times in, the language the pages
+    speak ('' for either: the browser's), and how notifications reach them by mail (immediately, daily, never)."""
     checks = FieldErrors()
     changed = {}
     if name is not KEEP:
@@ -239,6 +241,9 @@ async def update_profile(*, user: User, name: object = KEEP, time_zone: object =
         changed['time_zone'] = checks.check(clean_time_zone, 'time_zone', time_zone)
     if language is not KEEP:
         changed['language'] = checks.check(clean_language, 'language', language)
+    if notification_mail is not KEEP:
+        changed['notification_mail'] = checks.check(notifications.mail_choice, 'notification_mail',
+                                                    notification_mail)
     checks.raise_if_any()
     for field, value in changed.items():
         setattr(user, field, value)

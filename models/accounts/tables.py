@@ -19,6 +19,9 @@ class User(Model):
     time_zone = fields.CharField(max_length=64, default='', db_default='')
     # 'en', 'it' or 'fr' chosen under Settings or in the user menu; empty: the browser's, as it asks for it
     language = fields.CharField(max_length=8, default='', db_default='')
+    # how notifications reach them by mail (models/notifications/tables.MailChoice), and when the last daily one left
+    notification_mail = fields.CharField(max_length=16, default='immediately', db_default='immediately')
+    digest_sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import N_, _, ngettext
 from ..labels import field_label
+from ..notifications import service as notifications
 from ..records.tables import KINDS, Kind
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
@@ -142,9 +143,12 @@ async def invite(*, actor: Membership, email: object, role: object) -> Membershi
     if await Membership.filter(org_id=actor.org_id, user_id=user.id).exists():
         raise Conflict(_('{email} is already a member of this organization', email=email_text))
     try:
-        added = await Membership.create(org_id=actor.org_id, user_id=user.id, role=role_text)
+        async with in_transaction():
+            added = await Membership.create(org_id=actor.org_id, user_id=user.id, role=role_text)
+            told = await notifications.invited(by=actor.user_id, org_id=actor.org_id, user_id=user.id)
     except IntegrityError:
         raise Conflict(_('{email} is already a member of this organization', email=email_text)) from None
+    notifications.announce(told)
     if user.preferred_org_id is None:
         await set_preferred_organization(user=user, org_id=actor.org_id)
     added.user = user
@@ -157,14 +161,21 @@ async def cancel_invitation(*, actor: Membership, invitation_id: int) -> None:
         raise NotFound('invitation')
 
 
-async def accept_invitations(user) -> None:
-    """Turn every pending invitation for the user's email into a membership (called at sign-up)."""
+async def accept_invitations(user) -> list[int]:
+    """Turn every pending invitation for the user's email into a membership (called at sign-up, inside its
+    transaction), each with a notification of who invited them; returns whom to `notifications.announce`."""
+    told: list[int] = []
     for invitation in await Invitation.filter(email=user.email).order_by('created_at'):
-        await Membership.get_or_create(org_id=invitation.org_id, user_id=user.id, defaults={'role': invitation.role})
+        _, joined = await Membership.get_or_create(org_id=invitation.org_id, user_id=user.id,
+                                                   defaults={'role': invitation.role})
+        if joined:
+            told += await notifications.invited(by=invitation.invited_by_id, org_id=invitation.org_id,
+                                                user_id=user.id)
         if user.preferred_org_id is None:
             user.preferred_org_id = invitation.org_id
             await user.save(update_fields=['preferred_org_id'])
         await invitation.delete()
+    return told
 
 
 async def _member_for_change(actor: Membership, user_id: int) -> Membership:

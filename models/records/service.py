@@ -20,6 +20,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..files.storage import remove_files, upload_keys
 from ..i18n import _
 from ..mentions import mentioned_user_ids
+from ..notifications import service as notifications
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
@@ -201,12 +202,23 @@ def lookup_keys(kind: Kind, record: Record) -> list[RecordKey]:
             for k, v in key_values(record)]
 
 
-async def _write_related(kind: Kind, record: Record, mentions: list[int] | None) -> None:
+async def _write_related(kind: Kind, record: Record, mentions: list[int] | None, *,
+                         by: int | None = None) -> list[int]:
+    """Write the record's keys and mentions. A save by someone (`by`) notifies whom the description mentions anew
+    (not those it mentioned before this save, never its author) and returns whom, for `notifications.announce`
+    after the commit; a merge and its undo (no `by`) only move mentions that were there already, and tell nobody."""
     await RecordKey.filter(**{f'{kind.name}_id': record.id}).delete()
     await RecordKey.bulk_create(lookup_keys(kind, record))
-    if mentions is not None:
-        await Mention.filter(**{f'{kind.name}_id': record.id}).delete()
-        await Mention.bulk_create([Mention(user_id=u, **{f'{kind.name}_id': record.id}) for u in mentions])
+    if mentions is None:
+        return []
+    before = set(await Mention.filter(**{f'{kind.name}_id': record.id}).values_list('user_id', flat=True))
+    await Mention.filter(**{f'{kind.name}_id': record.id}).delete()
+    await Mention.bulk_create([Mention(user_id=u, **{f'{kind.name}_id': record.id}) for u in mentions])
+    if by is None:
+        return []
+    return await notifications.mentioned(by=by, org_id=record.org_id, record_kind=kind.name, record_id=record.id,
+                                         record_name=record.display_name,
+                                         users=[u for u in mentions if u not in before])
 
 
 # ---------------------------------------------------------------- writing
@@ -223,7 +235,8 @@ async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
         if cleaned.new_company_name:
             record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
         await record.save()
-        await _write_related(kind, record, cleaned.mentions or [])
+        told = await _write_related(kind, record, cleaned.mentions or [], by=actor.user_id)
+    notifications.announce(told)
     return record
 
 
@@ -231,7 +244,7 @@ async def _create_company_on_the_spot(actor: Membership, name: str) -> Company:
     company = Company(org_id=actor.org_id, name=name, created_by_id=actor.user_id, updated_by_id=actor.user_id)
     derive_columns(COMPANY, company)
     await company.save()
-    await _write_related(COMPANY, company, [])
+    await _write_related(COMPANY, company, [], by=actor.user_id)
     return company
 
 
@@ -259,7 +272,8 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
             version=F('version') + 1, **{name: getattr(record, name) for name in dict.fromkeys(columns)})
         if not changed:
             raise await stale(kind, record)
-        await _write_related(kind, record, cleaned.mentions)
+        told = await _write_related(kind, record, cleaned.mentions, by=actor.user_id)
+    notifications.announce(told)
     record.version = version + 1
     return record
 

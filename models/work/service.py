@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from tortoise.expressions import Case, F, When
+from tortoise.transactions import in_transaction
 
 from .. import access
 from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import N_, _
+from ..mentions import mentioned_user_ids
+from ..notifications import service as notifications
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records.service import check_mentions
@@ -125,8 +128,25 @@ async def create_item(kind: WorkKind, actor: Membership, data: dict) -> WorkItem
     values.setdefault('status', kind.statuses[0])
     item = kind.model(org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
     item.sort_title = fold(kind.title(item))[:255]
-    await item.save()
+    async with in_transaction():
+        await item.save()
+        told = await _notify(kind, actor, item, mentioned_before=set(), assigned_before=None)
+    notifications.announce(told)
     return await get_item(kind, actor, item.id)
+
+
+async def _notify(kind: WorkKind, actor: Membership, item: WorkItem, *, mentioned_before: set[int],
+                  assigned_before: int | None) -> list[int]:
+    """Tell whom the description mentions anew and, for a task or a ticket, whom it is newly given to (inside the
+    transaction of the save); returns whom, for `notifications.announce`."""
+    where = {'by': actor.user_id, 'org_id': actor.org_id, 'record_kind': kind.name, 'record_id': item.id,
+             'record_name': kind.title(item)}
+    told = await notifications.mentioned(
+        users=[u for u in mentioned_user_ids(item.description) if u not in mentioned_before], **where)
+    assignee = getattr(item, kind.person_id)
+    if kind is not PROJECT and assignee != assigned_before:
+        told += await notifications.assigned(user_id=assignee, **where)
+    return told
 
 
 async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: dict,
@@ -141,10 +161,16 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
         raise Conflict(_(CHANGED_SINCE_OPENED[kind.name]))
     if kind.title_field in values:
         values['sort_title'] = fold(values[kind.title_field])[:255]
-    changed = await kind.model.filter(id=item.id, version=item.version).update(
-        version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(), **values)
-    if not changed:
-        raise Conflict(_(CHANGED_MEANWHILE[kind.name]))
+    mentioned_before, assigned_before = set(mentioned_user_ids(item.description)), getattr(item, kind.person_id)
+    async with in_transaction():
+        changed = await kind.model.filter(id=item.id, version=item.version).update(
+            version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(), **values)
+        if not changed:
+            raise Conflict(_(CHANGED_MEANWHILE[kind.name]))
+        for name, value in values.items():
+            setattr(item, name, value)
+        told = await _notify(kind, actor, item, mentioned_before=mentioned_before, assigned_before=assigned_before)
+    notifications.announce(told)
     return await get_item(kind, actor, item.id)
 
 

@@ -10,7 +10,7 @@ async def test_the_caller_sets_language_and_time_zone_and_keeps_what_was_not_sen
                                   headers=acme.owner.auth)
     assert response.status_code == 200
     assert response.json() == {'id': acme.owner.id, 'email': acme.owner.email, 'name': 'Olga Owner',
-                               'language': 'fr', 'time_zone': 'Europe/Paris'}
+                               'language': 'fr', 'time_zone': 'Europe/Paris', 'notification_mail': 'immediately'}
     saved = await User.get(id=acme.owner.id)
     assert (saved.language, saved.time_zone, saved.name) == ('fr', 'Europe/Paris', 'Olga Owner')
 
