@@ -68,7 +68,7 @@ def _switcher(ctx: PageContext) -> None:
     # narrower on a phone, where the header keeps one row (a long name is cut with an ellipsis)
     ui.select(options, value=ctx.membership.org_id, on_change=switch) \
         .props('dense outlined dark options-dense') \
-        .classes('min-w-[10rem] max-w-[16rem] max-sm:min-w-[6rem] max-sm:max-w-[9rem]') \
+        .classes('min-w-[10rem] max-w-[16rem] max-sm:min-w-[5rem] max-sm:max-w-[7.5rem]') \
         .mark('org-switcher')
 
     preferred = ctx.user.preferred_org_id == ctx.membership.org_id
@@ -131,7 +131,7 @@ def frame(ctx: PageContext, title: str):
     moments.tell_browser_zone()
     show_flash()
     new_org = new_organization_dialog(ctx)
-    with ui.header().classes('items-center gap-2 max-sm:gap-1 px-2 py-1 bg-primary'):
+    with ui.header().classes('items-center flex-nowrap gap-2 max-sm:gap-0 px-2 py-1 bg-primary'):
         drawer_button = ui.button(icon='menu').props('flat round color=white').classes('lg:hidden')
         ui.link('Rubrica', '/').classes('text-white text-lg font-bold no-underline max-sm:hidden')
         _switcher(ctx)
