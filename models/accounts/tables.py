@@ -1,5 +1,6 @@
 """The tables of user accounts: users, their browser sessions, their personal API tokens, the log-in attempts
-counted against the brake on password guessing, and the links that reset a forgotten password."""
+counted against the brake on password guessing, the links that reset a forgotten password and the links that
+confirm an address."""
 from __future__ import annotations
 
 from tortoise import fields
@@ -19,6 +20,9 @@ class User(Model):
     time_zone = fields.CharField(max_length=64, default='', db_default='')
     # 'en', 'it' or 'fr' chosen under Settings or in the user menu; empty: the browser's, as it asks for it
     language = fields.CharField(max_length=8, default='', db_default='')
+    # when the account proved it receives mail at its address (a link mailed to it was opened); None: not yet, and
+    # its invitations wait. Accounts made while the server sends no mail, or by the operator, count as verified.
+    email_verified_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -79,3 +83,17 @@ class PasswordReset(Model):
 
     class Meta:
         table = 'password_resets'
+
+
+class EmailVerification(Model):
+    """A link mailed to confirm an account's address, as PasswordReset: usable once (used_at), until expires_at,
+    kept as the digest of its token; requested_at counts the links an account was sent lately."""
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    requested_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'email_verifications'
