@@ -71,9 +71,9 @@ class LoginAttempt(Model):
         indexes = (('key', 'at'),)
 
 
-class PasswordReset(Model):
-    """A link mailed to reset a forgotten password: usable once (used_at), until expires_at. Only the digest of its
-    token is kept, as for sessions; requested_at counts the links an account was sent lately."""
+class MailedLink(Model):
+    """A link mailed to an account (links.py): usable once (used_at), until expires_at. Only the digest of its token
+    is kept, as for sessions; requested_at counts the links an account was sent lately."""
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
     token_hash = fields.CharField(max_length=64, unique=True)
@@ -82,18 +82,20 @@ class PasswordReset(Model):
     used_at = fields.DatetimeField(null=True)
 
     class Meta:
+        abstract = True
+
+
+class PasswordReset(MailedLink):
+    """A link mailed to reset a forgotten password: usable once (used_at), until expires_at. Only the digest of its
+    token is kept, as for sessions; requested_at counts the links an account was sent lately."""
+
+    class Meta:
         table = 'password_resets'
 
 
-class EmailVerification(Model):
+class EmailVerification(MailedLink):
     """A link mailed to confirm an account's address, as PasswordReset: usable once (used_at), until expires_at,
     kept as the digest of its token; requested_at counts the links an account was sent lately."""
-    id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
-    token_hash = fields.CharField(max_length=64, unique=True)
-    requested_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField()
-    used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = 'email_verifications'
