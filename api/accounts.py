@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from models.accounts import service as accounts
+from models.accounts import verification
 from models.orgs import service as orgs
 from web.client import client_address
 
@@ -18,6 +19,7 @@ class SignUp(Body):
     email: str
     password: str
     name: str
+    invitation: str | None = None  # the token of an invitation's link (/signup?invitation=…): the address is proven
 
 
 class ProfileChange(Body):
@@ -37,7 +39,8 @@ class Credentials(Body):
 @router.post('/users', status_code=201, responses=responses(403, 409, 429))
 async def create_user(body: SignUp, settings: AppSettings, request: Request) -> dict:
     user = await accounts.sign_up(email=body.email, password=body.password, name=body.name,
-                                  signup_mode=settings.signup, client=client_address(request))
+                                  signup_mode=settings.signup, client=client_address(request),
+                                  invitation=body.invitation)
     return {'id': user.id, 'email': user.email, 'name': user.name}
 
 
@@ -64,8 +67,17 @@ async def revoke_token(token_id: Id, user: CurrentUser) -> Response:
 @router.get('/me')
 async def me(user: CurrentUser) -> dict:
     return {'id': user.id, 'email': user.email, 'name': user.name,
+            'email_verified': not verification.needs_verification(user),
             'organizations': [{'id': m.org_id, 'name': m.org.name, 'role': m.role}
                               for m in await orgs.user_memberships(user)]}
+
+
+@router.post('/me/verification', status_code=202, response_class=Response, responses=responses(429))
+async def resend_verification(user: CurrentUser) -> Response:
+    """Mail a new link that confirms your address (valid for seven days, once); nothing is sent when the address is
+    confirmed already or the server sends no mail. 429 with `Retry-After` when asked again too soon."""
+    await verification.resend_verification(user=user)
+    return Response(status_code=202)
 
 
 @router.patch('/me')

@@ -44,7 +44,10 @@ def member_json(m: Membership) -> dict:
 
 
 def invitation_json(i: Invitation) -> dict:
-    return {'id': i.id, 'email': i.email, 'role': i.role, 'status': 'invited', 'created_at': i.created_at}
+    data = {'id': i.id, 'email': i.email, 'role': i.role, 'status': 'invited', 'created_at': i.created_at}
+    if getattr(i, 'link', ''):  # the sign-up link to hand over, when the server mails none
+        data['link'] = i.link
+    return data
 
 
 @router.post('/orgs', status_code=201)
@@ -95,6 +98,13 @@ async def remove_member(user_id: Id, actor: OrgMembership) -> Response:
 @router.get('/orgs/{org}/invitations')
 async def list_invitations(actor: OrgMembership) -> list[dict]:
     return [invitation_json(i) for i in await orgs.list_invitations(actor)]
+
+
+@router.post('/orgs/{org}/invitations/{invitation_id}/link', responses=responses(404))
+async def renew_invitation_link(invitation_id: Id, actor: OrgMembership) -> dict:
+    """A new sign-up link for a pending invitation, to hand over yourself; the invitation's earlier link stops
+    working. Owners only."""
+    return {'link': await orgs.renew_invitation_link(actor=actor, invitation_id=invitation_id)}
 
 
 @router.delete('/orgs/{org}/invitations/{invitation_id}', status_code=204)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.accounts import service as accounts
+from models.accounts.links import now
 from models.accounts.tables import User
 from models.orgs.tables import Membership, Organization
 
@@ -23,13 +24,14 @@ _numbers = itertools.count(1)
 _password_hash: list[str] = []
 
 
-async def make_user(name: str | None = None, email: str | None = None) -> User:
-    """An account with PASSWORD (hashed once per run: argon2 is slow on purpose)."""
+async def make_user(name: str | None = None, email: str | None = None, *, verified: bool = True) -> User:
+    """An account with PASSWORD (hashed once per run: argon2 is slow on purpose), whose address is confirmed unless
+    `verified=False` (an account that signed up while the server sent mail and has not opened its link yet)."""
     n = next(_numbers)
     if not _password_hash:
         _password_hash.append(await accounts.hash_password(PASSWORD))
     return await User.create(email=email or f'user{n}@example.com', name=name or f'User {n}',
-                             password_hash=_password_hash[0])
+                             password_hash=_password_hash[0], email_verified_at=now() if verified else None)
 
 
 async def token_for(user: User) -> dict[str, str]:

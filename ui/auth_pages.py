@@ -1,4 +1,5 @@
-"""Log in, sign up, and a forgotten password: ask for a link by mail, then choose a new password with it."""
+"""Log in, sign up (also through an invitation's link), confirm an address with its mailed link, and a forgotten
+password: ask for a link by mail, then choose a new password with it."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -7,16 +8,17 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from models.accounts import resets
+from models.accounts import resets, verification
 from models.accounts import service as accounts
 from models.errors import RateLimited, RubricaError
 from models.i18n import _
 from models.mail import outbox
+from models.orgs import service as orgs
 from web.client import client_address
 from web.session import session_key, signed_in_user
 
 from . import language, moments, session
-from .feedback import FAILED, attempt
+from .feedback import FAILED, attempt, flash
 
 
 def _centered_card():
@@ -71,8 +73,10 @@ async def complete_login(request: Request, ticket: str = '', next: str = '/'):  
     return RedirectResponse(f'/login?next={quote(session.safe_next(next), safe="")}', status_code=303)
 
 
-@ui.page('/signup', title='Sign up · Rubrica')
-async def signup_page(request: Request):
+@ui.page(orgs.SIGNUP_PATH, title='Sign up · Rubrica')
+async def signup_page(request: Request, invitation: str = ''):
+    """Sign-up; opened with an invitation's link (`?invitation=…`), for the address it was sent to only, and the
+    account joins the organization at once (the link came to that mailbox: models/accounts/service.sign_up)."""
     if await signed_in_user() is not None:
         return RedirectResponse('/')
     settings = app.state.settings
@@ -80,21 +84,35 @@ async def signup_page(request: Request):
     storage = session.browser_storage()
     language.set_page_language()
     ui.page_title(_('Sign up') + ' · Rubrica')
+    invited = await orgs.invitation_for_link(invitation) if invitation else None
 
     with _centered_card():
         ui.label(_('Create your Rubrica account')).classes('text-h6')
-        if settings.signup == 'invite':
+        if invitation and invited is None:
+            ui.label(accounts.invitation_link_dead()).classes('text-negative').mark('invitation-link-dead')
+            with ui.row().classes('w-full justify-center'):
+                ui.link(_('Log in'), '/login')
+            return
+        if invited is not None:
+            ui.label(_('{name} invites you to join {organization}.', organization=invited.org.name,
+                       name=invited.invited_by.name if invited.invited_by else _('An owner'))) \
+                .classes('text-grey-8').mark('signup-invitation')
+        elif settings.signup == 'invite':
             ui.label(_('Sign-up is by invitation: use the email address you were invited with.')) \
                 .classes('text-grey-8')
         name = ui.input(_('Name')).props('autocomplete=name').classes('w-full').mark('signup-name')
-        email = ui.input(_('Email')).props('type=email autocomplete=username').classes('w-full').mark('signup-email')
+        email = ui.input(_('Email'), value=invited.email if invited else '') \
+            .props('type=email autocomplete=username' + (' readonly' if invited else '')) \
+            .classes('w-full').mark('signup-email')
         password = ui.input(_('Password'), password=True).props('autocomplete=new-password') \
             .classes('w-full').mark('signup-password')
         ui.label(_('At least 8 characters.')).classes('text-caption text-grey-7')
 
         async def submit() -> None:
-            user = await attempt(accounts.sign_up(email=email.value, password=password.value, name=name.value,
-                                                  signup_mode=settings.signup, client=client),
+            user = await attempt(accounts.sign_up(email=invited.email if invited else email.value,
+                                                  password=password.value, name=name.value,
+                                                  signup_mode=settings.signup, client=client,
+                                                  invitation=invitation or None),
                                  {'email': email, 'password': password, 'name': name})
             if user is FAILED:
                 return
@@ -104,6 +122,25 @@ async def signup_page(request: Request):
         with ui.row().classes('w-full justify-center'):
             ui.label(_('Already registered?'))
             ui.link(_('Log in'), '/login')
+
+
+@ui.page(verification.VERIFY_PATH, title='Confirm your address · Rubrica')
+async def verify_email_page(token: str = ''):
+    """The link of the confirmation mail: the address is confirmed, the account's invitations become memberships,
+    and the browser goes on to the dashboard (or logs in first). A dead link says so."""
+    language.set_page_language()
+    try:
+        await verification.verify_email(token=token)
+    except RubricaError as e:
+        ui.page_title(_('Confirm your address') + ' · Rubrica')
+        with _centered_card():
+            ui.label(_('Confirm your address')).classes('text-h6')
+            ui.label(e.message).mark('verify-link-dead')
+            with ui.row().classes('w-full justify-center'):
+                ui.link(_('Log in'), '/login')
+        return None
+    flash(_('Your address is confirmed.'))
+    return RedirectResponse('/', status_code=303)
 
 
 @ui.page('/forgot-password', title='Forgot password · Rubrica')

@@ -9,6 +9,7 @@ from nicegui import ui
 from models import i18n
 from models.access import Action
 from models.accounts import service as accounts
+from models.accounts import verification
 from models.i18n import N_, _
 from models.orgs import service as orgs
 
@@ -150,8 +151,24 @@ def frame(ctx: PageContext, title: str):
                         ui.item_section(_(label))
     drawer_button.on_click(drawer.toggle)
     with ui.column().classes('w-full max-w-6xl mx-auto p-2 sm:p-4 gap-2'):
+        if verification.needs_verification(ctx.user):
+            _verification_banner(ctx)
         ui.label(title).classes('text-h5').mark('page-title')
         yield Frame(new_organization=new_org)
+
+
+def _verification_banner(ctx: PageContext) -> None:
+    """An account that has not confirmed its address yet: its invitations wait for it, so say so and offer a new
+    link (braked: models/accounts/verification.py)."""
+    with ui.row().classes('w-full items-center gap-2 px-3 py-1 rounded bg-amber-1 text-amber-10') \
+            .mark('verify-banner'):
+        ui.icon('mark_email_unread')
+        ui.label(_('Confirm your address: we sent a link to {email}.', email=ctx.user.email)).classes('grow')
+
+        async def resend() -> None:
+            if await attempt(verification.resend_verification(user=ctx.user)) not in (FAILED, False):
+                ui.notify(_('A new link is on its way to {email}.', email=ctx.user.email), type='positive')
+        ui.button(_('Send again'), on_click=resend).props('flat dense no-caps').mark('verify-resend')
 
 
 def records_allowed(ctx: PageContext, refusal: str = '', action: Action = Action.SEE_RECORDS) -> bool:

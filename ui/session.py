@@ -184,11 +184,21 @@ async def page_context() -> PageContext | None:
     language.set_page_language(user.language)
     memberships = await orgs.user_memberships(user)
     by_org = {m.org_id: m for m in memberships}
-    wanted = storage.get(ORG_KEY)
+    wanted = _asked_org(by_org) or storage.get(ORG_KEY)
     active = by_org.get(wanted) or by_org.get(user.preferred_org_id) or (memberships[0] if memberships else None)
     if active is not None and active.org_id != wanted:
         storage[ORG_KEY] = active.org_id
     return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage)
+
+
+def _asked_org(by_org: dict[int, Membership]) -> int | None:
+    """The organization the address asks for (`?org=ID`: the link of a mail that says "X added you to ORG"), when
+    the visitor is in it; it becomes the active one, as if chosen in the switcher."""
+    try:
+        asked = context.client.request.query_params.get('org', '')
+    except (RuntimeError, AttributeError):  # not building a page
+        return None
+    return int(asked) if asked.isdigit() and int(asked) in by_org else None
 
 
 def watch(ctx: PageContext) -> None:

@@ -16,6 +16,7 @@ from models.accounts import service as accounts
 from models.mail import outbox
 from models.notifications.tables import MailChoice
 from models.i18n import N_, _, ngettext
+from models.mail import outbox
 from models.orgs import service as orgs
 from models.orgs.overview import organization_overview
 from models.orgs.tables import Invitation
@@ -176,9 +177,31 @@ async def plan_section(ctx: PageContext) -> None:
     ui.link(_("The organization's page"), '/organization').mark('plan-organization-link')
 
 
+def invitation_link_box(email: str, link: str) -> None:
+    """An invitation's sign-up link, to send by other means when the server mails none: read-only, with a button
+    that copies it."""
+    with ui.column().classes('w-full gap-1').mark('invite-link-box'):
+        ui.label(_('This server sends no e-mail: send {email} this link yourself. It opens sign-up with the address '
+                   'filled in, and works until the invitation is accepted or its link is renewed.', email=email)) \
+            .classes('text-grey-8')
+        with ui.row().classes('w-full items-center no-wrap gap-2'):
+            ui.input(value=link).props('readonly outlined dense').classes('grow font-mono').mark('invite-link')
+
+            def copy() -> None:
+                ui.clipboard.write(link)
+                ui.notify(_('Copied'), type='positive')
+            ui.button(_('Copy'), icon='content_copy', on_click=copy).props('flat').mark('invite-link-copy')
+
+
 async def members_section(ctx: PageContext) -> None:
     section_title(_('Members & invitations'))
     manage = ctx.may(Action.MANAGE_MEMBERS)
+
+    def show_link(email: str, link: str) -> None:
+        """Under the invitation form (shown_link, made below): the link of the invitation just made or renewed."""
+        shown_link.clear()
+        with shown_link:
+            invitation_link_box(email, link)
 
     @ui.refreshable
     async def member_list() -> None:
@@ -216,6 +239,17 @@ async def members_section(ctx: PageContext) -> None:
                     async def cancel(invitation_id: int = invitation.id) -> None:
                         await attempt(orgs.cancel_invitation(actor=ctx.membership, invitation_id=invitation_id))
                         member_list.refresh()
+                    if not outbox.enabled():
+                        async def renew(invitation_id: int = invitation.id, email: str = invitation.email) -> None:
+                            link = await attempt(orgs.renew_invitation_link(actor=ctx.membership,
+                                                                            invitation_id=invitation_id))
+                            if link is not FAILED:
+                                show_link(email, link)
+                                ui.clipboard.write(link)
+                                ui.notify(_('A new link for {email} is copied; the earlier one no longer works',
+                                            email=email), type='positive')
+                        ui.button(_('Copy new link'), icon='link', on_click=renew).props('flat dense') \
+                            .mark('invitation-new-link')
                     ui.button(_('Cancel'), on_click=cancel).props('flat dense').mark('invitation-cancel')
 
     with ui.card().classes('w-full'):
@@ -232,11 +266,20 @@ async def members_section(ctx: PageContext) -> None:
                                           {'email': email, 'role': role})
                     if added is FAILED:
                         return
-                    ui.notify(_('{email} was invited', email=email.value) if isinstance(added, Invitation)
-                              else _('{email} was added', email=email.value), type='positive')
+                    shown_link.clear()
+                    if not isinstance(added, Invitation):
+                        message = _('{email} was added', email=added.user.email)
+                    elif outbox.enabled():
+                        message = _('{email} was invited: a mail with a link is on its way', email=added.email)
+                    else:
+                        message = _('{email} was invited', email=added.email)
+                    ui.notify(message, type='positive')
+                    if isinstance(added, Invitation) and added.link:
+                        show_link(added.email, added.link)
                     email.value = ''
                     member_list.refresh()
                 ui.button(_('Invite'), on_click=send).mark('invite-send')
+            shown_link = ui.column().classes('w-full')
 
 
 async def lists_section(ctx: PageContext) -> None:

@@ -6,7 +6,6 @@ session in use (if the person is logged in as that account in the browser that o
 """
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -16,7 +15,8 @@ from ..i18n import _, ngettext
 from ..mail import outbox
 from ..mail.letters import Letter, spoken_in
 from ..validation import check_password
-from .service import _key, _reserve, digest, hash_password, now
+from .links import digest, new_token, now, sent_since, take, usable
+from .service import _key, _reserve, hash_password
 from .tables import ApiToken, PasswordReset, Session, User
 
 RESET_PATH = '/reset-password'
@@ -53,12 +53,12 @@ async def request_reset(*, email: object, client: str | None, moment: datetime |
     if user is None or not outbox.enabled():
         return
     moment = moment or now()
-    if await PasswordReset.filter(user=user, requested_at__gt=moment - timedelta(hours=1)).count() >= LINKS_PER_HOUR:
+    if len(await sent_since(PasswordReset, user.id, moment - timedelta(hours=1))) >= LINKS_PER_HOUR:
         return
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = new_token()
     async with in_transaction():
         await PasswordReset.filter(user=user, expires_at__lt=moment).delete()
-        await PasswordReset.create(user=user, token_hash=digest(raw), requested_at=moment,
+        await PasswordReset.create(user=user, token_hash=token_hash, requested_at=moment,
                                    expires_at=moment + LINK_LIFETIME)
         await outbox.queue(user.email, spoken_in(user.language, lambda: _letter(user, raw)))
     outbox.wake()
@@ -79,16 +79,9 @@ def _letter(user: User, raw: str) -> Letter:
         language=user.language or 'en')
 
 
-async def _usable(token: object, moment: datetime) -> PasswordReset | None:
-    if not isinstance(token, str) or not token:
-        return None
-    return await PasswordReset.get_or_none(token_hash=digest(token), used_at=None, expires_at__gt=moment) \
-        .select_related('user')
-
-
 async def link_works(token: object, *, moment: datetime | None = None) -> bool:
     """Whether this link can still set a password (the page asks before it shows the form)."""
-    return await _usable(token, moment or now()) is not None
+    return await usable(PasswordReset, token, moment or now()) is not None
 
 
 async def reset_password(*, token: object, password: object, keep_session: object = None,
@@ -99,14 +92,14 @@ async def reset_password(*, token: object, password: object, keep_session: objec
     session, when it is logged in as that account) stays. Every other link of the account stops working too.
     """
     moment = moment or now()
-    reset = await _usable(token, moment)
+    reset = await usable(PasswordReset, token, moment)
     if reset is None:
         raise Forbidden(_('This link has expired or was already used: ask for a new one.'))
     password_hash = await hash_password(check_password('password', password))
     user = reset.user
     async with in_transaction():
         # taken by one request only, even if the link is used twice at once
-        if not await PasswordReset.filter(id=reset.id, used_at=None).update(used_at=moment):
+        if not await take(PasswordReset, reset.id, moment):
             raise Forbidden(_('This link has expired or was already used: ask for a new one.'))
         await User.filter(id=user.id).update(password_hash=password_hash)
         kept = digest(keep_session) if isinstance(keep_session, str) and keep_session else ''

@@ -7,7 +7,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -17,11 +17,14 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from ..i18n import LANGUAGES, _, ngettext
+from ..mail import outbox
 from ..notifications import service as notifications
-from ..orgs.service import accept_invitations
+from ..orgs.service import accept_invitations, invitation_for_link
 from ..orgs.tables import Invitation
 from ..validation import NAME_MAX, FieldErrors, account_email, check_password, clean_text
+from .links import digest, now
 from .tables import ApiToken, LoginAttempt, Session, User
+from .verification import start_verification
 
 SESSION_LIFETIME = timedelta(days=30)
 # Every password check costs an argon2 hash and is a guess: both are limited per window, atomically (see _reserve).
@@ -33,15 +36,6 @@ TOKEN_PREFIX = 'rbk_'
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def digest(raw: str) -> str:
-    """Session keys and API tokens are long random strings, so a plain SHA-256 is enough to store them."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 async def hash_password(password: str) -> str:
@@ -102,9 +96,13 @@ async def _reserve_for_client(client: str | None) -> int | None:
 
 
 async def sign_up(*, email: object, password: object, name: object, signup_mode: str = 'open',
-                  client: str | None) -> User:
-    """Create an account; pending invitations for its email become memberships.
+                  client: str | None, invitation: object = None, verified: bool = False) -> User:
+    """Create an account. When its address is proven, its pending invitations become memberships at once; else it is
+    mailed a link to confirm the address first (verification.py), and they wait for it.
 
+    The address is proven when the account signs up through an invitation's link (`invitation`: the link's token;
+    the link came to that address, so the email must be the invited one), when the operator makes it (`verified`:
+    `admin create-user`), and whenever this server sends no mail (nobody can be asked, as before verification).
     `client` is the caller's address (web/client.py): sign-ups and log-ins share its allowance. None
     (the operator's `admin create-user`) is not limited.
     """
@@ -115,19 +113,40 @@ async def sign_up(*, email: object, password: object, name: object, signup_mode:
     checks.raise_if_any()
     # counted before what answers differently for known emails (and before the hash): a slow way to probe for accounts
     await _reserve_for_client(client)
+    invited = None
+    if invitation not in (None, ''):
+        invited = await invitation_for_link(invitation)
+        if invited is None:
+            raise Forbidden(invitation_link_dead())
+        if invited.email != email_text:
+            raise ValidationFailed.one('email', _('must be the address the invitation was sent to, {email}',
+                                                  email=invited.email))
     if signup_mode == 'invite' and not await Invitation.filter(email=email_text).exists():
         raise Forbidden(_('Sign-up is by invitation only, and this email has no pending invitation'))
     if await User.filter(email=email_text).exists():
         raise Conflict(_('An account with this email already exists'))
     password_hash = await hash_password(password_text)
+    proven = verified or invited is not None or not outbox.enabled()
     try:
         async with in_transaction():
-            user = await User.create(email=email_text, name=name_text, password_hash=password_hash)
-            told = await accept_invitations(user)
+            user = await User.create(email=email_text, name=name_text, password_hash=password_hash,
+                                     email_verified_at=now() if proven else None)
+            if proven:
+                told = await accept_invitations(user)
+            else:
+                told = []
+                await start_verification(user)
     except IntegrityError:  # the same email signed up a moment ago
         raise Conflict(_('An account with this email already exists')) from None
     notifications.announce(told)
+    outbox.wake()
     return user
+
+
+def invitation_link_dead() -> str:
+    """What sign-up and its page say of an invitation link that no longer works."""
+    return _('This invitation link is no longer valid: it was used, or replaced by a newer one. Ask whoever invited '
+             'you for a new one.')
 
 
 async def authenticate(*, email: object, password: object, client: str | None) -> User:

@@ -1,5 +1,6 @@
 """The tables of user accounts: users, their browser sessions, their personal API tokens, the log-in attempts
-counted against the brake on password guessing, and the links that reset a forgotten password."""
+counted against the brake on password guessing, the links that reset a forgotten password and the links that
+confirm an address."""
 from __future__ import annotations
 
 from tortoise import fields
@@ -22,6 +23,9 @@ class User(Model):
     # how notifications reach them by mail (models/notifications/tables.MailChoice), and when the last daily one left
     notification_mail = fields.CharField(max_length=16, default='immediately', db_default='immediately')
     digest_sent_at = fields.DatetimeField(null=True)
+    # when the account proved it receives mail at its address (a link mailed to it was opened); None: not yet, and
+    # its invitations wait. Accounts made while the server sends no mail, or by the operator, count as verified.
+    email_verified_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -70,9 +74,9 @@ class LoginAttempt(Model):
         indexes = (('key', 'at'),)
 
 
-class PasswordReset(Model):
-    """A link mailed to reset a forgotten password: usable once (used_at), until expires_at. Only the digest of its
-    token is kept, as for sessions; requested_at counts the links an account was sent lately."""
+class MailedLink(Model):
+    """A link mailed to an account (links.py): usable once (used_at), until expires_at. Only the digest of its token
+    is kept, as for sessions; requested_at counts the links an account was sent lately."""
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
     token_hash = fields.CharField(max_length=64, unique=True)
@@ -81,4 +85,20 @@ class PasswordReset(Model):
     used_at = fields.DatetimeField(null=True)
 
     class Meta:
+        abstract = True
+
+
+class PasswordReset(MailedLink):
+    """A link mailed to reset a forgotten password: usable once (used_at), until expires_at. Only the digest of its
+    token is kept, as for sessions; requested_at counts the links an account was sent lately."""
+
+    class Meta:
         table = 'password_resets'
+
+
+class EmailVerification(MailedLink):
+    """A link mailed to confirm an account's address, as PasswordReset: usable once (used_at), until expires_at,
+    kept as the digest of its token; requested_at counts the links an account was sent lately."""
+
+    class Meta:
+        table = 'email_verifications'

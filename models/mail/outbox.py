@@ -42,12 +42,14 @@ class _Setup:
 
 _setup: _Setup | None = None
 _sender: _Sender | None = None
+_public_url = ''  # known also when no mail leaves: a link is then shown to copy instead of mailed
 
 
 def configure(server: SmtpServer | None, *, sender: str, public_url: str) -> None:
     """Where mail goes (main.py, from the settings); None: this server sends no mail."""
-    global _setup
-    _setup = _Setup(server, sender, public_url.rstrip('/')) if server is not None else None
+    global _setup, _public_url
+    _public_url = public_url.rstrip('/')
+    _setup = _Setup(server, sender, _public_url) if server is not None else None
 
 
 def enabled() -> bool:
@@ -56,9 +58,8 @@ def enabled() -> bool:
 
 
 def link(path: str, **query: str) -> str:
-    """An address of this server as people reach it (RUBRICA_PUBLIC_URL), for a mail."""
-    base = _setup.public_url if _setup else ''
-    return f'{base}{path}' + (f'?{urlencode(query)}' if query else '')
+    """An address of this server as people reach it (RUBRICA_PUBLIC_URL), for a mail or to copy."""
+    return f'{_public_url}{path}' + (f'?{urlencode(query)}' if query else '')
 
 
 def now() -> datetime:

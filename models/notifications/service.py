@@ -93,7 +93,7 @@ async def tell(*, event: Event, users: Iterable[int], org_id: int, by: int | Non
     """Notify these users (never `by`), inside the caller's transaction; returns whom, for `announce`.
 
     Each is mailed at once, gathered into their daily mail, or not mailed, as they chose (and only when this
-    server sends mail). `record_name` is the record's name as they see it now (they may: they were just mentioned in
+    server sends mail; an invitation has its own mail). `record_name` is the record's name as they see it now (they may: they were just mentioned in
     it, given it, or added to its organization).
     """
     ids = sorted({int(u) for u in users} - {by})
@@ -102,7 +102,8 @@ async def tell(*, event: Event, users: Iterable[int], org_id: int, by: int | Non
     people = await User.filter(id__in=ids).only('id', 'email', 'name', 'language', 'notification_mail')
     if not people:
         return []
-    mailing = outbox.enabled()
+    # being added to an organization is mailed by the invitation itself (models/orgs/service.py), whatever the choice
+    mailing = outbox.enabled() and event is not Event.INVITED
     await Notification.bulk_create([
         Notification(user_id=person.id, org_id=org_id, event=event.value, by_id=by, record_kind=record_kind,
                      record_id=record_id, in_digest=mailing and person.notification_mail == MailChoice.DAILY.value)

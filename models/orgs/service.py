@@ -8,18 +8,22 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from .. import access
+from .. import access, i18n
 from ..access import Action, Role, mentionable_members, require
+from ..accounts.links import digest, new_token
 from ..accounts.tables import User
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import N_, _, ngettext
 from ..labels import field_label
+from ..mail import outbox
+from ..mail.letters import Letter, spoken_in
 from ..notifications import service as notifications
 from ..records.tables import KINDS, Kind
 from ..validation import FieldErrors, account_email, clean_text, country_code
 from .tables import FREE_QUOTA_BYTES, OPTION_NAME_MAX, Invitation, Membership, OptionItem, Organization
 
 PREMIUM_DEFAULT_QUOTA_MB = 10_240
+SIGNUP_PATH = '/signup'  # an invitation's link: sign-up with the address filled in (ui/auth_pages.py)
 PLANS = ('free', 'premium')
 
 OPTION_KINDS = ('contact_types', 'contact_roles', 'company_types', 'sectors')
@@ -126,33 +130,131 @@ async def list_invitations(actor: Membership) -> list[Invitation]:
 
 
 async def invite(*, actor: Membership, email: object, role: object) -> Membership | Invitation:
-    """An existing account joins at once; an unknown email gets an invitation that sign-up turns into a membership."""
+    """Invite an email address, and tell its owner by mail (when the server sends mail).
+
+    An existing account joins at once (a Membership) and is mailed "X added you to ORG". An unknown email gets an
+    Invitation that sign-up turns into a membership, mailed with a link that opens sign-up with the address filled
+    in; so does an account that has not confirmed its address yet (see accounts/verification.py: its invitation
+    waits for the confirmation). Inviting the same address again renews the link. The Invitation's `link` is the
+    sign-up link to hand over by other means when no mail leaves this server, else ''.
+    """
     require(actor.role, Action.MANAGE_MEMBERS)
     checks = FieldErrors()
     email_text = checks.check(account_email, 'email', email)
     role_text = checks.check(_role, 'role', role)
     checks.raise_if_any()
     user = await User.get_or_none(email=email_text)
-    if user is None:
-        invitation, created = await Invitation.get_or_create(org_id=actor.org_id, email=email_text,
-                                                              defaults={'role': role_text, 'invited_by_id': actor.user_id})
-        if not created and invitation.role != role_text:
-            invitation.role = role_text
-            await invitation.save(update_fields=['role'])
-        return invitation
-    if await Membership.filter(org_id=actor.org_id, user_id=user.id).exists():
+    if user is not None and await Membership.filter(org_id=actor.org_id, user_id=user.id).exists():
         raise Conflict(_('{email} is already a member of this organization', email=email_text))
+    inviter = await User.get(id=actor.user_id)
+    org = await Organization.get(id=actor.org_id)
+    if user is None or (user.email_verified_at is None and outbox.enabled()):
+        invited = await _invite_address(org, inviter, email_text, role_text, account=user)
+    else:
+        invited = await _add_account(org, inviter, user, role_text)
+    return invited
+
+
+def _spoken(inviter: User, account: User | None = None) -> str:
+    """The language of a mail about an invitation: the invited account's, else (an address we know nothing of) the
+    inviter's, as chosen or as the page or request that invites speaks."""
+    return (account.language if account is not None else '') or inviter.language or i18n.current()
+
+
+async def _invite_address(org: Organization, inviter: User, email: str, role: str, *,
+                          account: User | None) -> Invitation:
+    """A pending invitation, new or renewed, with a new link (none for an existing account: it needs no sign-up)."""
+    raw, token_hash = new_token() if account is None else ('', None)
+    language = _spoken(inviter, account)
+    async with in_transaction():
+        invitation, created = await Invitation.get_or_create(
+            org_id=org.id, email=email, defaults={'role': role, 'invited_by_id': inviter.id, 'token_hash': token_hash})
+        if not created:
+            invitation.role, invitation.invited_by_id, invitation.token_hash = role, inviter.id, token_hash
+            await invitation.save(update_fields=['role', 'invited_by_id', 'token_hash'])
+        letter = _invitation_letter if account is None else _waiting_letter
+        await outbox.queue(email, spoken_in(language, lambda: letter(org, inviter, raw, language)))
+    outbox.wake()
+    invitation.link = invitation_link(raw) if raw and not outbox.enabled() else ''
+    return invitation
+
+
+async def _add_account(org: Organization, inviter: User, user: User, role: str) -> Membership:
+    language = _spoken(inviter, user)
     try:
         async with in_transaction():
-            added = await Membership.create(org_id=actor.org_id, user_id=user.id, role=role_text)
-            told = await notifications.invited(by=actor.user_id, org_id=actor.org_id, user_id=user.id)
+            added = await Membership.create(org_id=org.id, user_id=user.id, role=role)
+            if user.preferred_org_id is None:
+                user.preferred_org_id = org.id
+                await user.save(update_fields=['preferred_org_id'])
+            told = await notifications.invited(by=inviter.id, org_id=org.id, user_id=user.id)
+            await outbox.queue(user.email, spoken_in(language, lambda: _added_letter(org, inviter, user, language)))
     except IntegrityError:
-        raise Conflict(_('{email} is already a member of this organization', email=email_text)) from None
+        raise Conflict(_('{email} is already a member of this organization', email=user.email)) from None
     notifications.announce(told)
-    if user.preferred_org_id is None:
-        await set_preferred_organization(user=user, org_id=actor.org_id)
     added.user = user
     return added
+
+
+def invitation_link(raw: str) -> str:
+    return outbox.link(SIGNUP_PATH, invitation=raw)
+
+
+def _invitation_letter(org: Organization, inviter: User, raw: str, language: str) -> Letter:
+    return Letter(
+        subject=_('{name} invites you to {organization} on Rubrica', name=inviter.name, organization=org.name),
+        greeting=_('Hello,'),
+        paragraphs=[
+            _('{name} ({email}) invites you to join {organization} on Rubrica, where its team keeps the people and '
+              'companies it works with.', name=inviter.name, email=inviter.email, organization=org.name),
+            _('Create your account with the link below: it opens the sign-up page with this address filled in, and '
+              'you join {organization} as soon as the account exists.', organization=org.name),
+            _('If you did not expect this invitation, ignore this message.'),
+        ],
+        action=_('Accept the invitation'), link=invitation_link(raw), language=language or 'en')
+
+
+def _waiting_letter(org: Organization, inviter: User, raw: str, language: str) -> Letter:
+    return Letter(
+        subject=_('{name} invites you to {organization} on Rubrica', name=inviter.name, organization=org.name),
+        greeting=_('Hello,'),
+        paragraphs=[
+            _('{name} ({email}) invites you to join {organization} on Rubrica.', name=inviter.name,
+              email=inviter.email, organization=org.name),
+            _('You join it as soon as you confirm your address with the link Rubrica mailed you when you signed up. '
+              'To get a new link, log in and choose "Send again".'),
+        ],
+        action=_('Open Rubrica'), link=outbox.link('/'), language=language or 'en')
+
+
+def _added_letter(org: Organization, inviter: User, user: User, language: str) -> Letter:
+    return Letter(
+        subject=_('{name} added you to {organization} on Rubrica', name=inviter.name, organization=org.name),
+        greeting=_('Hello {name},', name=user.name),
+        paragraphs=[
+            _('{name} ({email}) added you to {organization} on Rubrica: it is among your organizations from now '
+              'on.', name=inviter.name, email=inviter.email, organization=org.name),
+        ],
+        action=_('Open {organization}', organization=org.name), link=outbox.link('/', org=str(org.id)),
+        language=language or 'en')
+
+
+async def renew_invitation_link(*, actor: Membership, invitation_id: int) -> str:
+    """A new sign-up link for a pending invitation, to hand over by other means (the server sends no mail, or the
+    mail went astray); the invitation's earlier link stops working."""
+    require(actor.role, Action.MANAGE_MEMBERS)
+    raw, token_hash = new_token()
+    if not await Invitation.filter(id=invitation_id, org_id=actor.org_id).update(token_hash=token_hash):
+        raise NotFound('invitation')
+    return invitation_link(raw)
+
+
+async def invitation_for_link(token: object) -> Invitation | None:
+    """The pending invitation an invitation link was made for, with its organization and inviter; None when the link
+    is unknown, was replaced by a newer one, or was used (the invitation became a membership)."""
+    if not isinstance(token, str) or not token:
+        return None
+    return await Invitation.get_or_none(token_hash=digest(token)).select_related('org', 'invited_by')
 
 
 async def cancel_invitation(*, actor: Membership, invitation_id: int) -> None:
@@ -162,8 +264,9 @@ async def cancel_invitation(*, actor: Membership, invitation_id: int) -> None:
 
 
 async def accept_invitations(user) -> list[int]:
-    """Turn every pending invitation for the user's email into a membership (called at sign-up, inside its
-    transaction), each with a notification of who invited them; returns whom to `notifications.announce`."""
+    """Turn every pending invitation for the user's email into a membership (called once the address is proven: at
+    sign-up through an invitation's link or without mail, when a confirmation link is opened), each with a
+    notification of who invited them, inside the caller's transaction; returns whom to `notifications.announce`."""
     told: list[int] = []
     for invitation in await Invitation.filter(email=user.email).order_by('created_at'):
         _, joined = await Membership.get_or_create(org_id=invitation.org_id, user_id=user.id,

@@ -1,5 +1,5 @@
 """The tables of organizations: the organization itself, its memberships (with their role), the invitations
-waiting for a sign-up, and the items of its four option lists."""
+waiting for a sign-up (or for the invited account to confirm its address), and the items of its four option lists."""
 from __future__ import annotations
 
 from enum import Enum
@@ -58,6 +58,9 @@ class Invitation(Model):
     email = fields.CharField(max_length=254, db_index=True)
     role = fields.CharField(max_length=16)
     invited_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
+    # the digest of the token of the link that opens sign-up for this invitation (the last one made: inviting again
+    # or "Copy new link" replaces it); None for invitations made before links existed
+    token_hash = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -163,7 +163,7 @@ async def test_log_ins_and_sign_ups_share_one_allowance_per_client_address(clien
 async def test_me_lists_organizations_with_roles(client, make_org):
     team = await make_org('Acme', owner='Olga', guests=['Gus'], tokens=True)
     me = (await client.get('/api/v1/me', headers=team.guest.auth)).json()
-    assert me == {'id': team.guest.id, 'email': team.guest.email, 'name': 'Gus',
+    assert me == {'id': team.guest.id, 'email': team.guest.email, 'name': 'Gus', 'email_verified': True,
                   'organizations': [{'id': team.id, 'name': 'Acme', 'role': 'guest'}]}
 
 

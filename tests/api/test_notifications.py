@@ -158,13 +158,13 @@ async def test_mail_follows_each_persons_choice(mailbox: Mailbox, client, acme):
                       json={'title': 'Follow up', 'description': f'{olga.mention}', 'assignee_id': tina.id})
     await outbox.send_due()
 
-    # Mario (immediately, the default) got a mail at once, as when he was added to Acme; Tina (daily) none since
+    # Mario (immediately, the default) got a mail at once (besides the invitation's own); Tina (daily) none since
     # she chose; Olga (never) none
     added, mail = mailbox.to(mario.email)
-    assert added['Subject'] == 'Olga Owner added you to Acme'
+    assert added['Subject'] == 'Olga Owner added you to Acme on Rubrica'
     assert mail['Subject'] == 'Olga Owner mentioned you in Anna Rossi'
     assert link_in(mail) == f'http://rubrica.test/contacts/{contact["id"]}'
-    assert [m['Subject'] for m in mailbox.to(tina.email)] == ['Olga Owner added you to Acme']
+    assert [m['Subject'] for m in mailbox.to(tina.email)] == ['Olga Owner added you to Acme on Rubrica']
     assert not mailbox.to(olga.email)
 
     # the next morning at 08:00 (UTC: Tina chose no zone), one mail gathers Tina's two

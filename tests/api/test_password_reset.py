@@ -8,6 +8,8 @@ import logging
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from models.accounts import resets
 from models.mail import outbox
 from models.mail.tables import OutgoingMail
@@ -15,6 +17,17 @@ from tests.mailbox import SMTP_PASSWORD, Mailbox, link_in, mailbox, refusing_smt
 
 RESET = '/api/v1/password-reset'
 SUBJECT = 'Reset your Rubrica password'
+
+
+@pytest.fixture
+async def acme(acme, request):
+    """Acme, without the "X added you to Acme" mails its members were sent when it was made: the tests look only
+    at the mails of their own requests."""
+    await outbox.send_due()
+    await OutgoingMail.all().delete()
+    if 'mailbox' in request.fixturenames:
+        request.getfixturevalue('mailbox').received.clear()
+    return acme
 
 
 async def test_any_address_gets_202_and_only_an_account_gets_a_mail(mailbox: Mailbox, client, acme):

@@ -164,3 +164,20 @@ async def test_companies_saved_before_0020_have_no_sdi_code_nor_register_number(
         await migrate()
         company = await Company.get(name='Rossi')
         assert (company.sdi_code, company.registration_number) == ('', '')
+
+
+async def test_accounts_made_before_0022_count_as_verified(tmp_path):
+    """0022_invitation_links_and_verification on a database upgraded in place: the accounts already there count as
+    verified (nothing they had is taken back), and the invitations waiting there have no link yet."""
+    from models.accounts.tables import User
+    from models.db import migrate
+    from models.orgs.tables import Invitation
+
+    async with _upgraded_from(tmp_path, '0020_company_local_fields') as client:
+        await client.execute_script("INSERT INTO users (email, name, password_hash, time_zone, language, created_at) "
+                                    "VALUES ('olga@example.com', 'Olga', 'x', '', '', CURRENT_TIMESTAMP)")
+        await client.execute_script("INSERT INTO invitations (org_id, email, role, created_at) "
+                                    "VALUES (1, 'carol@example.com', 'member', CURRENT_TIMESTAMP)")
+        await migrate()
+        assert (await User.get(email='olga@example.com')).email_verified_at is not None
+        assert (await Invitation.get(email='carol@example.com')).token_hash is None
