@@ -40,6 +40,10 @@ def _moved_text(table: str, count: int) -> str:
         return ngettext('{count} connection', '{count} connections', count)
     if table == 'contacts':
         return ngettext('{count} contact', '{count} contacts', count)
+    if table == 'notes':
+        return ngettext('{count} note', '{count} notes', count)
+    if table == 'history':
+        return ngettext('{count} history entry', '{count} history entries', count)
     return f'{count} {table}'
 
 
