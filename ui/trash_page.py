@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from models import i18n
 from models.access import Action
 from models.history import trash
 from models.i18n import _, ngettext
@@ -45,7 +44,7 @@ class TrashPage:
     @ui.refreshable_method
     async def items(self) -> None:
         page = await trash.list_trash(self.ctx.membership, self.kind.name, limit=PAGE_SIZE)
-        ui.label(ngettext('{count} in the trash', '{count} in the trash', page.total, count=i18n.number(page.total))) \
+        ui.label(ngettext('{count} in the trash', '{count} in the trash', page.total)) \
             .classes('text-grey-8').mark('trash-total')
         if not page.items:
             return
