@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from models.duplicates.merging import merge
+from models.errors import ValidationFailed
 from models.history.tables import HistoryEntry
 from models.history.timeline import HIDDEN, timeline
 from models.imports.writing import import_file
@@ -68,5 +69,5 @@ async def test_pages_are_newest_first_and_bounded(acme):
     page = await timeline(CONTACT, mario, contact.id, limit=2, offset=1)
     assert page.total == 6
     assert [e.changes['first_name'][1] for e in page.items] == ['N4', 'N3']
-    with pytest.raises(Exception, match='limit'):
+    with pytest.raises(ValidationFailed, match='Limit'):
         await timeline(CONTACT, mario, contact.id, limit=1000)
