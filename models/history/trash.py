@@ -25,7 +25,7 @@ from ..errors import NotFound
 from ..files.storage import detach_uploads, remove_files
 from ..orgs.tables import Membership
 from ..pages import page_bounds
-from ..records.service import PAGE_SIZE, Page, kind_named
+from ..records.service import PAGE_SIZE, Page, kind_named, one_of
 from ..records.tables import KINDS, Kind, Record
 from . import recording
 from .recording import Happened
@@ -55,12 +55,7 @@ async def list_trash(actor: Membership, kind_name: object, *, limit: int = PAGE_
 
 async def get_trashed(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A trashed record the caller would see; any other id behaves as if it did not exist."""
-    if not access.is_id(record_id):
-        raise NotFound(kind.name)
-    record = await access.trashed(kind, actor).filter(id=record_id).first()
-    if record is None:
-        raise NotFound(kind.name)
-    return record
+    return await one_of(kind, access.trashed(kind, actor), record_id)
 
 
 async def restore(kind: Kind, actor: Membership, record_id: object) -> Record:

@@ -46,9 +46,14 @@ def kind_named(name: object) -> Kind:
 
 async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A record the caller may see; any other id behaves as if it did not exist."""
+    return await one_of(kind, access.visible(kind, actor), record_id)
+
+
+async def one_of(kind: Kind, gated, record_id: object) -> Record:
+    """The record `record_id` among those of a gate's query (`visible`, `trashed`), else NotFound."""
     if not access.is_id(record_id):
         raise NotFound(kind.name)
-    record = await access.visible(kind, actor).filter(id=record_id).first()
+    record = await gated.filter(id=record_id).first()
     if record is None:
         raise NotFound(kind.name)
     return record
