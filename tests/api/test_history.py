@@ -36,8 +36,8 @@ async def test_notes_are_changed_and_deleted_by_their_author_only(client, acme):
     note_id = made.json()['id']
     assert (await client.patch(f'{base}/{note_id}', json={'text': 'x'}, headers=acme.other.auth)).status_code == 403
     assert (await client.delete(f'{base}/{note_id}', headers=acme.owner.auth)).status_code == 403
-    edited = await client.patch(f'{base}/{note_id}', json={'text': f'Ask {acme.other.mention} and {acme.owner.mention}'},
-                                headers=acme.member.auth)
+    both = f'Ask {acme.other.mention} and {acme.owner.mention}'
+    edited = await client.patch(f'{base}/{note_id}', json={'text': both}, headers=acme.member.auth)
     assert edited.status_code == 200 and edited.json()['mentioned'] == [acme.owner.id]  # only the new one
     assert (await client.post(base, json={'text': '  '}, headers=acme.member.auth)).status_code == 422
     stranger = await client.post(base, json={'text': '@[Gus](user:999999)'}, headers=acme.member.auth)

@@ -19,7 +19,7 @@ from models.kiosk import service as kiosk
 from models.orgs.tables import Organization
 from models.records import dashboard, exports, service as records
 from models.records.copy import copy_records
-from models.records.tables import COMPANY, CONTACT, Company, Contact, Mention, RecordKey
+from models.records.tables import COMPANY, CONTACT, Contact, Mention, RecordKey
 from models.work.connections import item_connections, link, record_connections
 from models.work.service import create_item
 from models.work.tables import TASK, Connection
