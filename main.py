@@ -22,13 +22,14 @@ def configure(settings: Settings) -> None:
     import api
     import integrations
     from models.files.storage import clean_up_storage, sweep_storage_periodically
+    from models.history.trash import purge_periodically
     from models.imports.recovery import recover_interrupted_imports
     from models.imports.workers import shutdown_workers, start_workers
     from models.mail import outbox
     from models.notifications.digest import send_digests_periodically
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
-    from ui import organization  # noqa: F401
+    from ui import organization, trash_page  # noqa: F401
     from ui import imports as import_page
     from web.errors import install_error_handlers
     from ui import language
@@ -54,6 +55,9 @@ def configure(settings: Settings) -> None:
             await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
             background_tasks.create(sweep_storage_periodically(app.state.integrations),
                                     name='sweep unreferenced files')
+            # records trashed longer than RUBRICA_TRASH_DAYS leave for good, with their files: now, then hourly
+            background_tasks.create(purge_periodically(settings.trash_days, app.state.integrations),
+                                    name='purge the trash')
             outbox.start()  # mail queued before a restart leaves now
             background_tasks.create(send_digests_periodically(), name='send the daily mails')
             if not gc.get_freeze_count():  # once per process

@@ -32,6 +32,7 @@ class Settings:
     dropbox_app_secret: str
     public_url: str
     max_upload_bytes: int
+    trash_days: int = 30  # a deleted contact or company stays this many days in the trash, then is purged
     smtp: SmtpServer | None = None  # None: no mail is sent (RUBRICA_SMTP_URL empty)
     mail_from: str = ''
     # where the cloud providers are reached; changed only to point the SDKs at a test server
@@ -79,6 +80,9 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
     if smtp is not None and not _is_address(mail_from):
         raise SettingsError('RUBRICA_MAIL_FROM must be the address mail is sent from (rubrica@example.com or '
                             f'"Rubrica <rubrica@example.com>") when RUBRICA_SMTP_URL is set, not {mail_from!r}')
+    trash_days = env.get('RUBRICA_TRASH_DAYS', '30').strip()
+    if not trash_days.isascii() or not trash_days.isdigit() or int(trash_days) < 1:
+        raise SettingsError(f'RUBRICA_TRASH_DAYS must be a whole number of days from 1, not {trash_days!r}')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -96,6 +100,7 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         dropbox_app_secret=env.get('RUBRICA_DROPBOX_APP_SECRET', ''),
         public_url=(env.get('RUBRICA_PUBLIC_URL') or f'http://{host}:{port_text}').rstrip('/'),
         max_upload_bytes=int(max_upload_mb) * 1024 * 1024,
+        trash_days=int(trash_days),
         smtp=smtp,
         mail_from=mail_from,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},

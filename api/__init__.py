@@ -9,8 +9,8 @@ from fastapi.routing import APIRoute
 
 from web.limits import UploadRoute
 
-from . import accounts, attachments, copy, dashboard, duplicates, errors, imports, kiosk, orgs, password_reset, records
-from . import notifications, search, work
+from . import accounts, attachments, copy, dashboard, duplicates, errors, history, imports, kiosk, orgs, password_reset
+from . import notifications, records, search, work
 from .deps import current_user, org_membership
 from .schemas import JsonRoute
 
@@ -45,8 +45,8 @@ def build_router() -> APIRouter:
     body) is the slow part of configuring the app, which the tests do once per test."""
     router = APIRouter(prefix=PREFIX)
     # imports before records: `contacts/export.csv` must not be read as a record id
-    for module in (accounts, password_reset, orgs, imports, records, attachments, copy, work, kiosk, dashboard,
-                   duplicates, search, notifications):
+    for module in (accounts, password_reset, orgs, imports, records, history, attachments, copy, work, kiosk,
+                   dashboard, duplicates, search, notifications):
         for route in module.router.routes:
             assert isinstance(route, JsonRoute), f'{route.path}: make its router with route_class=JsonRoute'
             _declare_errors(route)

@@ -37,6 +37,7 @@ class Action(str, Enum):
     SEE_ALL_WORK = 'see every project, task and ticket'
     EDIT_WORK = 'create, change and delete projects, tasks and tickets'
     LINK_WORK = 'link contacts and companies to projects, tasks and tickets'
+    DELETE_FOREVER = 'delete contacts and companies forever'
 
 
 # What a refusal says, for each action (whole sentences: the words of an action are not put into another one).
@@ -57,6 +58,7 @@ _REFUSALS: dict[Action, str] = {
     Action.SEE_ALL_WORK: N_('Your role does not allow you to see every project, task and ticket'),
     Action.EDIT_WORK: N_('Your role does not allow you to create, change and delete projects, tasks and tickets'),
     Action.LINK_WORK: N_('Your role does not allow you to link contacts and companies to projects, tasks and tickets'),
+    Action.DELETE_FOREVER: N_('Only owners may delete contacts and companies forever'),
 }
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -77,6 +79,7 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SEE_ALL_WORK: frozenset({Role.OWNER, Role.MEMBER}),
     Action.EDIT_WORK: frozenset({Role.OWNER, Role.MEMBER}),
     Action.LINK_WORK: frozenset({Role.OWNER, Role.MEMBER}),
+    Action.DELETE_FOREVER: frozenset({Role.OWNER}),  # emptying the trash, or one record out of it
 }
 
 
@@ -135,6 +138,11 @@ def visibility_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
             | Q(**{f'{prefix}id__in': Subquery(mentioned)}))
 
 
+def shown_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
+    """`visibility_q`, and not in the trash: what the caller may see outside the trash page."""
+    return Q(**{f'{prefix}deleted_at__isnull': True}) & visibility_q(kind, actor, prefix)
+
+
 def live_membership_q(actor: Membership, roles: frozenset[Role], prefix: str = '') -> Q:
     """The caller's membership, looked up again inside the query: still there, with one of these roles.
 
@@ -147,16 +155,29 @@ def live_membership_q(actor: Membership, roles: frozenset[Role], prefix: str = '
     return Q(**{f'{prefix}org_id__in': Subquery(live)})
 
 
-def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
-    """The records of this kind the caller may see, as a query filtered in the database.
-
-    A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing; nor does one
-    whose membership was removed or changed to such a role since `actor` was loaded (live_membership_q).
-    """
+def _seen(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
+    """The records of this kind the caller may see, in the trash or not (the rule of `visible`)."""
     if actor is None or not allows(actor.role, Action.SEE_RECORDS):
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     return kind.model.filter(org_id=actor.org_id).filter(
         live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
+
+
+def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
+    """The records of this kind the caller may see, as a query filtered in the database.
+
+    A caller whose role does not allow seeing records (a guest), or who is missing, sees nothing; nor does one
+    whose membership was removed or changed to such a role since `actor` was loaded (live_membership_q). A record
+    in the trash is seen by nobody here: every list, search, export, card, connection, copy and duplicates scan
+    starts from this query, so a trashed record is gone from all of them at once.
+    """
+    return _seen(kind, actor).filter(deleted_at__isnull=True)
+
+
+def trashed(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
+    """The trash page's gate: the trashed records of this kind the caller would see if they were not trashed
+    (the same rule as `visible`: a private record stays private in the trash; owners have no bypass)."""
+    return _seen(kind, actor).filter(deleted_at__isnull=False)
 
 
 # ---------------------------------------------------------------- what a kiosk screen shows
@@ -172,7 +193,7 @@ def kiosk_visible(kind: Kind, link: KioskLink | None) -> QuerySet[Record]:
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     live_org = KioskLink.filter(id=link.id).values('org_id')
     return kind.model.filter(org_id=link.org_id, org_id__in=Subquery(live_org),
-                             visibility=Visibility.PUBLIC.value)
+                             visibility=Visibility.PUBLIC.value, deleted_at__isnull=True)
 
 
 # ================================================================ projects, tasks, tickets and connections

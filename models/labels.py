@@ -25,7 +25,7 @@ LABELS = {
     'format': N_('Format'), 'status': N_('Status'), 'separator': N_('Separator'), 'attachments': N_('Attachments'),
     'tax_code': N_('Tax code'), 'full_name': N_('Full name'), 'time_zone': N_('Time zone'),
     'new_password': N_('New password'), 'sdi_code': N_('SDI recipient code'),
-    'registration_number': N_('Company registration number'),
+    'registration_number': N_('Company registration number'), 'text': N_('Text'),
 }
 # the register number where the country has one that is checked (validation.registration_number)
 NATIONAL_REGISTRATION = {'FR': N_('SIREN/SIRET')}

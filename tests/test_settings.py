@@ -15,6 +15,11 @@ def test_defaults_follow_api_md(tmp_path, monkeypatch):
     assert settings.data_dir == tmp_path / 'data'
     assert settings.database_url == f'sqlite://{tmp_path / "data" / "rubrica.sqlite3"}'
     assert (settings.host, settings.port, settings.signup) == ('127.0.0.1', 8080, 'open')
+    assert settings.trash_days == 30
+
+
+def test_the_trash_keeps_records_the_days_set(tmp_path):
+    assert load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_TRASH_DAYS': '7'}).trash_days == 7
 
 
 def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
@@ -27,7 +32,8 @@ def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
 
 
 @pytest.mark.parametrize('name, value', [('RUBRICA_PORT', 'eighty'), ('RUBRICA_PORT', '70000'),
-                                         ('RUBRICA_SIGNUP', 'closed')])
+                                         ('RUBRICA_SIGNUP', 'closed'), ('RUBRICA_TRASH_DAYS', '0'),
+                                         ('RUBRICA_TRASH_DAYS', 'a month'), ('RUBRICA_TRASH_DAYS', '-1')])
 def test_bad_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})

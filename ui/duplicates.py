@@ -40,6 +40,8 @@ def _moved_text(table: str, count: int) -> str:
         return ngettext('{count} connection', '{count} connections', count)
     if table == 'contacts':
         return ngettext('{count} contact', '{count} contacts', count)
+    if table == 'notes':
+        return ngettext('{count} note', '{count} notes', count)
     return f'{count} {table}'
 
 
@@ -257,7 +259,9 @@ class ReviewDialog:
                             ui.label(_('More than {limit} together: untick the ones not to keep',
                                        limit=self.found.over_limit[name])) \
                                 .classes('text-negative text-sm').mark(f'over-{name}')
-            moved = [_moved_text(table, count) for table, count in self.found.moved.items() if count]
+            # a record's history always comes along (the timeline says so): not something to weigh before merging
+            moved = [_moved_text(table, count) for table, count in self.found.moved.items()
+                     if count and table != 'history']
             ui.label(_('Moves to the kept record: {what}', what=', '.join(moved)) if moved
                      else _('Moves to the kept record: nothing else')) \
                 .classes('text-grey-8').mark('merge-moved')

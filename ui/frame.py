@@ -28,11 +28,13 @@ NAVIGATION = [
     (N_('Projects'), '/projects', 'folder'),
     (N_('Tasks'), '/tasks', 'task_alt'),
     (N_('Tickets'), '/tickets', 'confirmation_number'),
+    (N_('Trash'), '/trash', 'delete'),
     (N_('Settings'), '/settings', 'settings'),
 ]
 # what the caller's role must allow (the gate's Action) for a page to be listed; None: every signed-in visitor
 LISTED_FOR = {'/': None, '/contacts': Action.SEE_RECORDS, '/companies': Action.SEE_RECORDS,
-              '/projects': Action.SEE_WORK, '/tasks': Action.SEE_WORK, '/tickets': Action.SEE_WORK, '/settings': None}
+              '/projects': Action.SEE_WORK, '/tasks': Action.SEE_WORK, '/tickets': Action.SEE_WORK,
+              '/trash': Action.SEE_RECORDS, '/settings': None}
 
 
 def new_organization_dialog(ctx: PageContext) -> ui.dialog:

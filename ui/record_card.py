@@ -19,6 +19,7 @@ from .connections import connections_panel
 from .copy_dialog import copy_targets, open_copy_dialog
 from .feedback import FAILED, attempt, flash
 from .frame import frame, no_access
+from .history_panel import history_panel
 from .leave_guard import LeaveGuard
 from .record_form import RecordForm, record_details
 from .session import PageContext
@@ -98,6 +99,7 @@ class RecordCard:
             contacts = ui.tab('contacts', _('Contacts')).mark('tab-contacts') if self.kind is COMPANY else None
             attachments = ui.tab('attachments', _('Attachments')).mark('tab-attachments')
             connections = ui.tab('connections', _('Connections')).mark('tab-connections')
+            history = ui.tab('history', _('History')).mark('tab-history')
         with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
             with ui.tab_panel(details).classes('p-0'):
                 await self.body()
@@ -108,6 +110,8 @@ class RecordCard:
                 await attachments_panel(self.ctx, self.kind, self.record)
             with ui.tab_panel(connections).classes('p-0'):
                 await connections_panel(self.ctx, self.kind, self.record)
+            with ui.tab_panel(history).classes('p-0'):
+                await history_panel(self.ctx, self.kind, self.record, self.everyone, self.mentionable)
 
     @ui.refreshable_method
     def header(self) -> None:
@@ -215,7 +219,8 @@ class RecordCard:
         with ui.dialog(value=True) as dialog, ui.card():
             ui.label(_('Delete {name}?', name=self.record.display_name) if self.record.display_name
                      else _('Delete this record?')).classes('text-h6')
-            ui.label(_('This cannot be undone.')).classes('text-grey-8')
+            ui.label(_('It moves to the trash, where it can be restored until it is emptied.')) \
+                .classes('text-grey-8')
 
             async def delete() -> None:
                 deleting = records.delete_record(self.kind, self.ctx.membership, self.record.id,

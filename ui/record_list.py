@@ -415,7 +415,8 @@ class RecordList:
         chosen = count(self.kind, len(self.selected_ids))
         with ui.dialog(value=True) as dialog, ui.card().classes('w-[28rem] max-w-full'):
             ui.label(_('Delete {records}?', records=chosen)).classes('text-h6').mark('bulk-delete-question')
-            ui.label(_('Their attachments and connections go with them. This cannot be undone.'))
+            ui.label(_('They move to the trash with their attachments and connections, where they can be '
+                       'restored.'))
             with ui.row().classes('w-full justify-end'):
                 ui.button(_('Cancel'), on_click=dialog.close).props('flat').mark('bulk-delete-cancel')
                 ui.button(_('Delete {records}', records=chosen), icon='delete',

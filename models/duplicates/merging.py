@@ -38,6 +38,8 @@ from tortoise.transactions import in_transaction
 from .. import access, i18n
 from ..access import Action, require
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..history import recording
+from ..history.recording import MERGE, Happened
 from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import is_whole_number
@@ -371,6 +373,10 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
             moved=moved, dropped=dropped, created_by_id=actor.user_id, **_gate_columns(kept_before, removed_before))
         if mentioned := _gate_mentions(log, kept_before, removed_before):
             await MergeLogMention.bulk_create(mentioned)
+        # the removed record's own entries moved to the kept one with its other rows (and go back on undo)
+        await recording.write_one(kind, keep.id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.MERGED,
+                                  changes=recording.diff(kind, kept_before['columns'], recording.values_of(kind, keep)),
+                                  ref_kind=MERGE, ref_id=log.id, ref_name=log.removed_name)
     return MergeResult(log, keep, {k: len(v) for k, v in moved.items()}, {k: len(v) for k, v in dropped.items()})
 
 
@@ -438,6 +444,13 @@ def _gated_logs(actor: Membership):
     for side in SIDES:
         logs = logs.filter(_seen_at_merge_time(actor, side))
     return logs
+
+
+async def merges_seen(actor: Membership, ids) -> set[int]:
+    """Which of these merges the caller could see both records of (`_gated_logs`): a record's history names the
+    record merged into it only to them."""
+    wanted = sorted({i for i in ids if i})
+    return set(await _gated_logs(actor).filter(id__in=wanted).values_list('id', flat=True)) if wanted else set()
 
 
 # ---------------------------------------------------------------- recent merges and undo
@@ -527,9 +540,16 @@ async def undo_merge(actor: Membership, merge_id: object) -> UndoResult:
                 values = await _still_linked(model, values)
                 if values is not None:
                     await model(**values).save(force_create=True)
+        merged = recording.values_of(kind, kept)
         kept = await kind.model.get(id=log.kept_id)
         await _write_related(kind, kept, log.kept_before['mentions'])
         await _write_related(kind, restored, log.removed_before['mentions'])
+        await recording.write([
+            recording.entry(kind, kept.id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.MERGE_UNDONE,
+                            changes=recording.diff(kind, merged, recording.values_of(kind, kept)),
+                            ref_kind=MERGE, ref_id=log.id, ref_name=log.removed_name),
+            recording.entry(kind, restored.id, org_id=actor.org_id, by_id=actor.user_id,
+                            happened=Happened.MERGE_UNDONE, ref_kind=MERGE, ref_id=log.id, ref_name=log.kept_name)])
     return UndoResult(kept, restored)
 
 

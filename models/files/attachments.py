@@ -23,6 +23,8 @@ from integrations.storage import FileEntry, TooBig
 from .. import access, i18n
 from ..access import Action, require
 from ..errors import Forbidden, NotFound, TooLarge, ValidationFailed
+from ..history import recording
+from ..history.recording import FILE, Happened
 from ..i18n import _
 from ..orgs.tables import Membership, Organization
 from ..pages import page_bounds
@@ -169,6 +171,7 @@ async def add_upload(actor: Membership, kind: Kind, record_id: object, *, filena
                 org_id=actor.org_id, source=Source.UPLOAD.value, filename=name, size=stored.size,
                 content_type=media_type, storage_key=stored.key, uploaded_by_id=actor.user_id,
                 **{f'{kind.name}_id': record.id})
+            await _file_history(kind, record.id, actor, Happened.ATTACHMENT_ADDED, attachment)
     except IntegrityError:  # the record was deleted meanwhile
         await integrations.files.delete(stored.key)
         raise NotFound(kind.name) from None
@@ -206,12 +209,22 @@ async def add_link(actor: Membership, kind: Kind, record_id: object, *, source: 
         raise ValidationFailed.one('file_id', _('is a folder; choose a file'))
     web_link = entry.web_link if entry.web_link.startswith(('https://', 'http://')) else ''
     try:
-        return await Attachment.create(
-            org_id=actor.org_id, source=source, filename=display_filename(entry.name), size=entry.size,
-            content_type=clean_content_type(entry.content_type), storage_key=entry.id, web_link=web_link,
-            uploaded_by_id=actor.user_id, **{f'{kind.name}_id': record.id})
+        async with in_transaction():
+            attachment = await Attachment.create(
+                org_id=actor.org_id, source=source, filename=display_filename(entry.name), size=entry.size,
+                content_type=clean_content_type(entry.content_type), storage_key=entry.id, web_link=web_link,
+                uploaded_by_id=actor.user_id, **{f'{kind.name}_id': record.id})
+            await _file_history(kind, record.id, actor, Happened.ATTACHMENT_ADDED, attachment)
     except IntegrityError:
         raise NotFound(kind.name) from None
+    return attachment
+
+
+async def _file_history(kind: Kind, record_id: int, actor: Membership, happened: Happened,
+                        attachment: Attachment) -> None:
+    """The record's history entry for a file added or removed (inside the caller's transaction)."""
+    await recording.write_one(kind, record_id, org_id=actor.org_id, by_id=actor.user_id, happened=happened,
+                              ref_kind=FILE, ref_id=attachment.id, ref_name=attachment.filename)
 
 
 # ---------------------------------------------------------------- opening and deleting
@@ -265,9 +278,13 @@ async def delete_attachment(actor: Membership, attachment_id: object, *, integra
     attachment = await get_attachment(actor, attachment_id)
     if not may_delete(actor, attachment, await record_of(attachment)):
         raise Forbidden(_('Only the person who added this file, the creator of the record or an owner may delete it'))
+    kind = record_kind(attachment)
     async with in_transaction():
         deleted = await Attachment.filter(id=attachment.id).delete()
         if deleted and attachment.is_upload and attachment.size:
             await Organization.filter(id=attachment.org_id).update(storage_used=F('storage_used') - attachment.size)
+        if deleted:
+            await _file_history(kind, getattr(attachment, f'{kind.name}_id'), actor, Happened.ATTACHMENT_REMOVED,
+                                attachment)
     if deleted and attachment.is_upload:
         await remove_files(integrations, [attachment.storage_key])

@@ -12,6 +12,9 @@ from tortoise.transactions import in_transaction
 from ..access import Action, require
 from ..errors import Conflict
 from ..files.tables import Attachment
+from ..history import recording
+from ..history.recording import IMPORT, Happened
+from ..history.tables import HistoryEntry, Note
 from ..i18n import N_, _, ngettext
 from ..mentions import mentioned_user_ids
 from ..orgs.tables import Membership
@@ -47,7 +50,7 @@ async def undo_import(actor: Membership, batch_id: object) -> ImportBatch:
             status=Status.UNDONE.value, undone_at=now())
         if not claimed:
             raise Conflict(_('This import was already undone'))
-        await revert(kind, batch)
+        await revert(kind, batch, actor)
     batch.status, batch.undone_at = Status.UNDONE.value, now()
     return batch
 
@@ -61,7 +64,8 @@ def _shown(values: tuple) -> str:
 
 
 async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
-    """The names of the records this import wrote that someone changed, or gave files or connections, since."""
+    """The names of the records this import wrote that someone changed, or gave files, connections or notes,
+    since."""
     names = _name_columns(kind)
     changed: list[tuple] = []
     created = list(await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True))
@@ -69,7 +73,7 @@ async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
                              created)
     # a file attached or a connection made since: deleting the record would take those with it
     owner = f'{kind.name}_id'
-    for model in (Attachment, Connection):
+    for model in (Attachment, Connection, Note):
         linked = await chunked(lambda chunk, model=model: model.filter(**{f'{owner}__in': chunk})
                                .values_list(owner, flat=True), created)
         changed += await chunked(lambda chunk: kind.model.filter(id__in=chunk).values_list(*names),
@@ -82,8 +86,11 @@ async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
     return [_shown(row) for row in changed]
 
 
-async def revert(kind: Kind, batch: ImportBatch) -> None:
-    """Inside a transaction: delete the created records, restore the updated ones, drop unused new companies."""
+async def revert(kind: Kind, batch: ImportBatch, actor: Membership | None = None) -> None:
+    """Inside a transaction: delete the created records (for good: they were never there before the import),
+    restore the updated ones, drop unused new companies. Undone by `actor`, the restored records get an "import
+    undone" history entry; without one (a failed import taken back), the import's own entries go too, as if it had
+    never run."""
     created = list(await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True))
     for start in range(0, len(created), CHUNK):
         await kind.model.filter(org_id=batch.org_id, id__in=created[start:start + CHUNK]).delete()
@@ -92,6 +99,7 @@ async def revert(kind: Kind, batch: ImportBatch) -> None:
         record = await kind.model.get_or_none(id=entry.record_id, org_id=batch.org_id)
         if record is None or not entry.previous:
             continue
+        before = recording.values_of(kind, record)
         for name, value in entry.previous.items():
             setattr(record, name, value)
         derive_columns(kind, record)
@@ -104,6 +112,13 @@ async def revert(kind: Kind, batch: ImportBatch) -> None:
             await Mention.filter(**{owner: record.id}).delete()
             await Mention.bulk_create([Mention(user_id=u, **{owner: record.id})
                                        for u in mentioned_user_ids(record.description)])
+        if actor is not None:
+            await recording.write_one(kind, record.id, org_id=batch.org_id, by_id=actor.user_id,
+                                      happened=Happened.IMPORT_UNDONE, ref_kind=IMPORT, ref_id=batch.id,
+                                      ref_name=batch.filename,
+                                      changes=recording.diff(kind, before, recording.values_of(kind, record)))
+    if actor is None:
+        await HistoryEntry.filter(ref_kind=IMPORT, ref_id=batch.id, org_id=batch.org_id).delete()
     companies = list(await ImportRow.filter(batch_id=batch.id, status='company').values_list('record_id', flat=True))
     for start in range(0, len(companies), CHUNK):
         chunk = companies[start:start + CHUNK]

@@ -21,6 +21,8 @@ from .. import access
 from ..access import Action, require
 from ..db import is_postgres
 from ..errors import ValidationFailed
+from ..history import recording
+from ..history.recording import IMPORT, Happened
 from ..i18n import _, ngettext
 from ..labels import field_label
 from ..orgs.service import option_lists
@@ -245,6 +247,7 @@ async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared
                                         batch_size=CHUNK)
             await ImportRow.bulk_create([ImportRow(batch_id=batch.id, row=0, status='company', record_id=c.id,
                                                    name=c.name[:255]) for c in companies], batch_size=CHUNK)
+            await recording.write(_imported(COMPANY, actor, batch, c.id) for c in companies)
             await _counted(batch, companies_created=batch.companies_created + len(companies))
         batch.companies_created += len(companies)
         created += new_ids
@@ -355,6 +358,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                 batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
                 name=_display(kind, row.values), message='; '.join(row.notes)[:2000])
                 for record, row in zip(new, chunk)])
+            await recording.write(_imported(kind, actor, batch, record.id, at=moment) for record in new)
             await _counted(batch, created=batch.created + len(chunk))
         batch.created += len(chunk)
         done += len(chunk)
@@ -364,6 +368,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
         records = {r.id: r for r in await kind.model.filter(id__in=[record_id for _, record_id in chunk])}
         async with in_transaction():
             entries = []
+            history = []
             for row, record_id in chunk:
                 record = records.get(record_id)
                 if record is None:
@@ -381,6 +386,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                     if company_id != record.company_id:
                         changes['company_id'] = company_id
                 previous = {name: getattr(record, name) for name in changes}
+                before = recording.values_of(kind, record)
                 version = record.version
                 if changes:
                     for name, value in changes.items():
@@ -400,15 +406,24 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                     if 'description' in changes:
                         await Mention.filter(**{owner: record.id}).delete()
                         await Mention.bulk_create([Mention(user_id=u, **{owner: record.id}) for u in row.mentions])
+                    history.append(_imported(kind, actor, batch, record.id, changes=recording.diff(
+                        kind, before, recording.values_of(kind, record))))
                 notes = row.notes or ([] if changes else [_('nothing new: the record already had these values')])
                 entries.append(_row_entry(batch, row.incoming, 'updated', record.id, record.display_name,
                                           '; '.join(notes)[:2000], previous=previous,
                                           version_after=version))
                 batch.updated += 1
             await ImportRow.bulk_create(entries, batch_size=CHUNK)
+            await recording.write(history)
             await _counted(batch, updated=batch.updated, skipped=batch.skipped)
         done += len(chunk)
         await tell(progress, 'writing', done, total)
+
+
+def _imported(kind: Kind, actor: Membership, batch: ImportBatch, record_id: int, **details):
+    """The history entry of a record this import created or changed: it names the import (its file)."""
+    return recording.entry(kind, record_id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.IMPORTED,
+                           ref_kind=IMPORT, ref_id=batch.id, ref_name=batch.filename, **details)
 
 
 async def _rollback(kind: Kind, batch: ImportBatch) -> None:

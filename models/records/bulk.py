@@ -18,12 +18,13 @@ from integrations import Integrations
 from .. import access
 from ..access import Action, require
 from ..errors import ValidationFailed
-from ..files.storage import detach_uploads, remove_files
+from ..history import recording
+from ..history.recording import Happened
 from ..i18n import N_, _, ngettext
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..validation import FieldErrors, choice
-from .service import now
+from .service import now, trash_records
 from .tables import CONTACT, Kind, Visibility
 
 MAX_IDS = 1000
@@ -77,9 +78,8 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
                       integrations: Integrations | None = None) -> BulkResult:
     """Apply `action` to the records `ids` of this kind.
 
-    - `delete`: deletes them with their keys, mentions, attachments and connections; the space of their uploads is
-      given back, and their files leave the disk once the deletion is committed (without `integrations`, by the
-      sweep).
+    - `delete`: moves them to the trash (models/history/trash.py), with everything they hold, until restored or
+      purged (`integrations` is no longer used: files leave with the purge).
     - `change`: `values` sets type and role (contacts) or type and sector (companies), from the option lists.
     - `visibility`: `values` is {'visibility': 'public' | 'private'}; only the caller's own records change.
     """
@@ -99,11 +99,11 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
     elif values:
         raise ValidationFailed.one('values', _('a delete takes no values'))
     result = BulkResult(action)
-    keys: list[str] = []
+    columns = ('id', 'created_by_id', *(changes if action != 'delete' else ()))
     async with in_transaction():
         # read inside the transaction: what the caller may see now, not what they saw when they chose
         found = {record.id: record for record in
-                 await access.visible(kind, actor).filter(id__in=wanted).only('id', 'created_by_id')}
+                 await access.visible(kind, actor).filter(id__in=wanted).only(*columns)}
         for record_id in wanted:
             record = found.get(record_id)
             if record is None:
@@ -113,11 +113,16 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
             else:
                 result.done.append(record_id)
         if result.done and action == 'delete':
-            keys = await detach_uploads(kind, result.done)
-            await kind.model.filter(id__in=result.done).delete()
+            await trash_records(kind, actor, result.done)
         elif result.done:
+            moment = now()
             differs = Q(*(~Q(**{name: value}) for name, value in changes.items()), join_type='OR')
             await kind.model.filter(Q(id__in=result.done) & differs).update(
-                version=F('version') + 1, updated_by_id=actor.user_id, updated_at=now(), **changes)
-    await remove_files(integrations, keys)
+                version=F('version') + 1, updated_by_id=actor.user_id, updated_at=moment, **changes)
+            await recording.write(
+                recording.entry(kind, record_id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.UPDATED,
+                                changes=diff, at=moment)
+                for record_id in result.done
+                if (diff := {name: [getattr(found[record_id], name), value] for name, value in changes.items()
+                             if getattr(found[record_id], name) != value}))
     return result

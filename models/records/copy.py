@@ -22,13 +22,15 @@ from ..access import Action, require
 from ..accounts.tables import User
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
+from ..history import recording
+from ..history.recording import ORGANIZATION, Happened
 from ..i18n import _, ngettext
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership, OptionItem, Organization
 from .bulk import NOT_FOUND
 from .service import derive_columns, lookup_keys, now
-from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
+from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey
 
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
@@ -207,6 +209,11 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
             new_ids = await _write(target, company_plan, contact_plan, selected_companies, source_company_of,
                                    report, tell, total)
             report.attachments = await files.attach(new_ids)
+            source = await Organization.get(id=actor.org_id)
+            await recording.write(recording.entry(
+                KINDS[kind_name], new_id, org_id=target.org_id, by_id=actor.user_id, happened=Happened.COPIED_IN,
+                ref_kind=ORGANIZATION, ref_id=source.id, ref_name=source.name)
+                for (kind_name, _source_id), new_id in new_ids.items())
     except BaseException:
         await files.discard()
         raise

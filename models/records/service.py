@@ -17,7 +17,8 @@ from integrations import Integrations
 from .. import access
 from ..access import Action, require
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..files.storage import remove_files, upload_keys
+from ..history import recording
+from ..history.recording import Happened
 from ..i18n import _
 from ..mentions import mentioned_user_ids
 from ..notifications import service as notifications
@@ -46,9 +47,14 @@ def kind_named(name: object) -> Kind:
 
 async def get_record(kind: Kind, actor: Membership, record_id: object) -> Record:
     """A record the caller may see; any other id behaves as if it did not exist."""
+    return await one_of(kind, access.visible(kind, actor), record_id)
+
+
+async def one_of(kind: Kind, gated, record_id: object) -> Record:
+    """The record `record_id` among those of a gate's query (`visible`, `trashed`), else NotFound."""
     if not access.is_id(record_id):
         raise NotFound(kind.name)
-    record = await access.visible(kind, actor).filter(id=record_id).first()
+    record = await gated.filter(id=record_id).first()
     if record is None:
         raise NotFound(kind.name)
     return record
@@ -224,6 +230,7 @@ async def _write_related(kind: Kind, record: Record, mentions: list[int] | None,
 # ---------------------------------------------------------------- writing
 
 async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
+    """A new record, its keys, its mentions and its "created" history entry, in one transaction."""
     require(actor.role, Action.EDIT_RECORDS)
     cleaned = await _clean(kind, actor, data, None)
     if kind is COMPANY and 'name' not in cleaned.values:
@@ -236,6 +243,7 @@ async def create_record(kind: Kind, actor: Membership, data: dict) -> Record:
             record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
         await record.save()
         told = await _write_related(kind, record, cleaned.mentions or [], by=actor.user_id)
+        await recording.write_one(kind, record.id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.CREATED)
     notifications.announce(told)
     return record
 
@@ -245,6 +253,8 @@ async def _create_company_on_the_spot(actor: Membership, name: str) -> Company:
     derive_columns(COMPANY, company)
     await company.save()
     await _write_related(COMPANY, company, [], by=actor.user_id)
+    await recording.write_one(COMPANY, company.id, org_id=actor.org_id, by_id=actor.user_id,
+                              happened=Happened.CREATED)
     return company
 
 
@@ -259,6 +269,7 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
     cleaned = await _clean(kind, actor, data, record)
     if version != record.version:
         raise await stale(kind, record)
+    before = recording.values_of(kind, record)
     for name, value in cleaned.values.items():
         setattr(record, name, value)
     record.updated_by_id, record.updated_at = actor.user_id, now()
@@ -268,11 +279,14 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
         if cleaned.new_company_name:
             record.company_id = (await _create_company_on_the_spot(actor, cleaned.new_company_name)).id
             columns.append('company_id')
-        changed = await kind.model.filter(id=record.id, version=version).update(
+        changed = await kind.model.filter(id=record.id, version=version, deleted_at__isnull=True).update(
             version=F('version') + 1, **{name: getattr(record, name) for name in dict.fromkeys(columns)})
         if not changed:
             raise await stale(kind, record)
         told = await _write_related(kind, record, cleaned.mentions, by=actor.user_id)
+        if changes := recording.diff(kind, before, recording.values_of(kind, record)):
+            await recording.write_one(kind, record.id, org_id=actor.org_id, by_id=actor.user_id,
+                                      happened=Happened.UPDATED, changes=changes)
     notifications.announce(told)
     record.version = version + 1
     return record
@@ -290,7 +304,7 @@ class StaleVersion(Conflict):
 
 async def stale(kind: Kind, record: Record) -> StaleVersion:
     current = await kind.model.filter(id=record.id).select_related('updated_by').first()
-    if current is None:
+    if current is None or current.deleted_at is not None:
         return StaleVersion(_('This contact was deleted meanwhile') if kind is CONTACT
                             else _('This company was deleted meanwhile'), 0, '', now())
     who = current.updated_by.name if current.updated_by else _('someone')
@@ -304,15 +318,27 @@ async def stale(kind: Kind, record: Record) -> StaleVersion:
 
 async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
                         integrations: Integrations | None = None) -> None:
-    """Delete a visible record. Its keys, mentions, attachments and connections go with it (CASCADE) and the
-    space of its uploads is given back (models/files/storage.py's delete signals), in one transaction; once that is
-    committed, its uploaded files are removed from `integrations`' file store (without one, by the sweep)."""
+    """Move a visible record to the trash: from now on the gate hides it everywhere but the trash
+    (models/history/trash.py), where it can be restored as it was. Its keys, mentions, attachments (still counted
+    against the quota), connections, notes and history stay until it is purged or deleted forever. `integrations`
+    is no longer used here (files leave with the purge); it is kept for the callers."""
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     async with in_transaction():
-        keys = await upload_keys(kind, [record.id])
-        await record.delete()
-    await remove_files(integrations, keys)
+        await trash_records(kind, actor, [record.id])
+
+
+async def trash_records(kind: Kind, actor: Membership, ids: list[int]) -> list[int]:
+    """Inside the caller's transaction: mark these records trashed by the caller, each with its "deleted" history
+    entry. Returns the ids that were not in the trash yet (those it trashed)."""
+    moment = now()
+    ids = list(await kind.model.filter(id__in=ids, deleted_at__isnull=True).values_list('id', flat=True))
+    if ids:
+        await kind.model.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=moment,
+                                                                            deleted_by_id=actor.user_id)
+        await recording.write(recording.entry(kind, record_id, org_id=actor.org_id, by_id=actor.user_id,
+                                              happened=Happened.DELETED, at=moment) for record_id in ids)
+    return ids
 
 
 # ---------------------------------------------------------------- lists
@@ -378,7 +404,7 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
     if sort == 'company':
         # the company's name only where the caller may see that company, so order reveals nothing hidden
         queryset = queryset.filter(Q(company_id__isnull=True) | Q(company__id__gte=0))  # joins the company
-        seen = access.visibility_q(COMPANY, actor, prefix='company__')
+        seen = access.shown_q(COMPANY, actor, prefix='company__')
         queryset = queryset.annotate(company_sort=Case(When(seen, then=F('company__sort_name')), default=''))
         # contacts without a (visible) company last, whichever the direction: '0'/'1' as text, typed alike on
         # SQLite and PostgreSQL, and no NULL whose place the two databases disagree on

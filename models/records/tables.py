@@ -37,6 +37,10 @@ class Record(Model):
     # folded name: sorts "Ángel" with "angel"; a company's is text.company_name_key ("Acme S.r.l." is "acme")
     sort_name = fields.CharField(max_length=255, default='')
     search_text = fields.TextField(default='')  # folded names, addresses and numbers, see models/records/search.py
+    # in the trash since (None: not trashed): the gate (access.visibility_q) hides a trashed record everywhere but
+    # the trash; its keys, mentions, attachments, connections, notes and history stay until it is purged
+    deleted_at = fields.DatetimeField(null=True)
+    deleted_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
 
     class Meta:
         abstract = True
@@ -55,7 +59,8 @@ class Company(Record):
     class Meta:
         table = 'companies'
         indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
-                   Index(fields=('org_id', 'type')), Index(fields=('org_id', 'visibility', 'created_by_id'))]
+                   Index(fields=('org_id', 'type')), Index(fields=('org_id', 'visibility', 'created_by_id')),
+                   Index(fields=('org_id', 'deleted_at'))]
 
     @property
     def display_name(self) -> str:
@@ -72,7 +77,8 @@ class Contact(Record):
         table = 'contacts'
         indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
                    Index(fields=('org_id', 'type')), Index(fields=('org_id', 'role')),
-                   Index(fields=('org_id', 'company_id')), Index(fields=('org_id', 'visibility', 'created_by_id'))]
+                   Index(fields=('org_id', 'company_id')), Index(fields=('org_id', 'visibility', 'created_by_id')),
+                   Index(fields=('org_id', 'deleted_at'))]
 
     @property
     def display_name(self) -> str:

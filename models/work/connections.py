@@ -15,6 +15,8 @@ from tortoise.transactions import in_transaction
 
 from ..access import Action, is_id, require, visible_connections, visible_ids
 from ..errors import Conflict, NotFound
+from ..history import recording
+from ..history.recording import Happened
 from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..records.service import get_record
@@ -128,10 +130,22 @@ async def link(actor: Membership, ends: dict[str, object]) -> Connection:
     pair = {record_field: ends[record_field], work_field: ends[work_field]}
     if await Connection.filter(**pair).exists():
         raise Conflict(_(ALREADY_LINKED[record_kind.name, work_kind.name]))
+    item = await work_kind.model.get(id=ends[work_field])
     try:
-        return await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id, **pair)
+        async with in_transaction():
+            connection = await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id, **pair)
+            await _history(actor, Happened.CONNECTED, record_kind, ends[record_field], work_kind, item)
     except IntegrityError:  # linked by someone else a moment ago
         raise Conflict(_(ALREADY_LINKED[record_kind.name, work_kind.name])) from None
+    return connection
+
+
+async def _history(actor: Membership, happened: Happened, kind: Kind, record_id: int, work: WorkKind,
+                   item: WorkItem) -> None:
+    """The record's history entry for a connection made or removed (inside the caller's transaction); it names
+    the item as titled now, shown only to readers who may see the item."""
+    await recording.write_one(kind, record_id, org_id=actor.org_id, by_id=actor.user_id, happened=happened,
+                              ref_kind=work.name, ref_id=item.id, ref_name=work.title(item))
 
 
 async def create_linked(work: WorkKind, actor: Membership, kind: Kind, record_id: object, data: dict) -> WorkItem:
@@ -146,6 +160,7 @@ async def create_linked(work: WorkKind, actor: Membership, kind: Kind, record_id
             item = await create_item(work, actor, data)
             await Connection.create(org_id=actor.org_id, created_by_id=actor.user_id,
                                     **{f'{kind.name}_id': record.id, f'{work.name}_id': item.id})
+            await _history(actor, Happened.CONNECTED, kind, record.id, work, item)
     except IntegrityError:  # the record was deleted a moment ago: nothing of the item stays either
         raise NotFound(kind.name) from None
     return item
@@ -164,4 +179,9 @@ async def get_connection(actor: Membership, connection_id: object) -> Connection
 async def unlink(actor: Membership, connection_id: object) -> None:
     connection = await get_connection(actor, connection_id)
     require(actor.role, Action.LINK_WORK)
-    await connection.delete()
+    (record_name, record_id), (work_name, item_id) = connection.record_end, connection.work_end
+    work = WORK_KINDS[work_name]
+    item = await work.model.get(id=item_id)
+    async with in_transaction():
+        if await Connection.filter(id=connection.id).delete():
+            await _history(actor, Happened.DISCONNECTED, KINDS[record_name], record_id, work, item)

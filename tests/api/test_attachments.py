@@ -179,11 +179,14 @@ async def test_deleting_frees_space_for_the_next_upload(client, acme):
     assert (await upload(client, acme, path, 'b.bin', b'b' * (800 * 1024))).status_code == 201
 
 
-async def test_deleting_a_record_frees_the_space_of_its_files(client, acme, rubrica_env):
+async def test_deleting_a_record_for_good_frees_the_space_of_its_files(client, acme, rubrica_env):
     contact = await new_contact(client, acme)
     await upload(client, acme, f'contacts/{contact["id"]}', 'a.bin', b'a' * 5000)
     assert await storage_used(acme.id) == 5000
     assert (await client.delete(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)) \
+        .status_code == 204
+    assert await storage_used(acme.id) == 5000  # in the trash, its files still count
+    assert (await client.delete(f'{acme.base}/trash/contact/{contact["id"]}', headers=acme.owner.auth)) \
         .status_code == 204
     assert await storage_used(acme.id) == 0
 
@@ -194,13 +197,16 @@ def bytes_on_disk(data_dir: Path) -> int:
 
 async def test_deleting_records_removes_their_files_from_disk(client, acme, rubrica_env):
     """Rounds of "upload, delete the contact" used to leave every file on disk (until a restart) while the quota
-    counted none of them: disk use was bounded by nothing. The files go when their record goes."""
+    counted none of them: disk use was bounded by nothing. The files go when their record leaves the trash."""
     size = 300 * 1024
     for _ in range(3):
         contact = await new_contact(client, acme)
         assert (await upload(client, acme, f'contacts/{contact["id"]}', 'big.bin', b'x' * size)).status_code == 201
         assert bytes_on_disk(rubrica_env) == size and await storage_used(acme.id) == size
         assert (await client.delete(f'{acme.base}/contacts/{contact["id"]}', headers=acme.member.auth)) \
+            .status_code == 204
+        assert bytes_on_disk(rubrica_env) == size and await storage_used(acme.id) == size  # in the trash
+        assert (await client.delete(f'{acme.base}/trash/contact/{contact["id"]}', headers=acme.owner.auth)) \
             .status_code == 204
         assert bytes_on_disk(rubrica_env) == 0 and await storage_used(acme.id) == 0
     company = (await client.post(f'{acme.base}/companies', json={'name': 'Rossi Srl'},
@@ -212,6 +218,7 @@ async def test_deleting_records_removes_their_files_from_disk(client, acme, rubr
     assert bytes_on_disk(rubrica_env) == 2 * size + 1000
     assert (await client.delete(f'{acme.base}/companies/{company["id"]}', headers=acme.member.auth)) \
         .status_code == 204
+    assert (await client.delete(f'{acme.base}/trash', headers=acme.owner.auth)).json() == {'deleted': 1}
     assert bytes_on_disk(rubrica_env) == 1000 and await storage_used(acme.id) == 1000
 
 

@@ -39,7 +39,8 @@ async def test_scan_merge_and_undo_a_pair_of_contacts(client, acme):
     assert preview.status_code == 200, preview.text
     shown = preview.json()
     assert shown['unions']['emails'] == ['andre@example.com', 'am@example.org']
-    assert shown['moved'] == {'attachments': 1, 'connections': 1}
+    # the other's history (created, a file added, a connection made) moves too
+    assert shown['moved'] == {'attachments': 1, 'connections': 1, 'history': 3, 'notes': 0}
     assert shown['over_limit'] == {}
 
     merged = await client.post(f'{acme.base}/contacts/merge', headers=acme.member.auth, json={
@@ -50,7 +51,7 @@ async def test_scan_merge_and_undo_a_pair_of_contacts(client, acme):
     record = body['record']
     assert (record['first_name'], record['last_name'], record['role']) == ('André', 'Muller', 'Marketing Manager')
     assert record['phones'] == ['+390212345678', '+33142685300'] and record['version'] == 2
-    assert body['merge']['moved'] == {'attachments.contact_id': 1, 'connections.contact_id': 1}
+    assert body['merge']['moved'] == {'attachments.contact_id': 1, 'connections.contact_id': 1, 'history.contact_id': 3}
     assert (await client.get(f'{acme.base}/contacts/{other["id"]}', headers=acme.member.auth)).status_code == 404
     files = (await client.get(f'{acme.base}/contacts/{keep["id"]}/attachments', headers=acme.member.auth)).json()
     assert [f['filename'] for f in (files['items'] if isinstance(files, dict) else files)] == ['cv.txt']

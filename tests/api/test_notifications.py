@@ -196,3 +196,18 @@ async def test_a_refusing_smtp_server_fails_neither_inviting_nor_mentioning(refu
     assert {m.recipient for m in waiting} >= {otto.email, acme.member.email}
     assert all(m.attempts >= 1 and m.next_attempt_at is not None for m in waiting)  # to be tried again
     assert 'attempt 1 failed' in caplog.text and SMTP_PASSWORD not in caplog.text
+
+
+async def test_a_mention_in_a_note_tells_like_one_in_a_description(client, acme):
+    mario, tina = acme.member, acme.members[1]
+    contact = await _contact(client, acme, acme.owner, 'no one yet')
+    notes = f'{acme.base}/contacts/{contact["id"]}/notes'
+    note = await client.post(notes, json={'text': f'Called; {mario.mention} follows up'}, headers=tina.auth)
+    assert note.status_code == 201, note.text
+    [told] = await _mentions(client, mario)
+    assert told['record']['id'] == contact['id'] and told['by']['name'] == 'Tina Other'
+    edited = await client.patch(f'{notes}/{note.json()["id"]}', headers=tina.auth,
+                                json={'text': f'Called; {mario.mention} and {acme.owner.mention} follow up'})
+    assert edited.status_code == 200
+    assert len(await _mentions(client, mario)) == 1  # kept: not told again
+    assert len(await _mentions(client, acme.owner)) == 1

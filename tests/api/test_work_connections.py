@@ -151,6 +151,12 @@ async def test_deleting_either_end_leaves_no_connection(client, acme, deleted):
     path = {'contact': f'contacts/{contact["id"]}', 'company': f'companies/{company["id"]}'}.get(deleted) \
         or f'{WORK[deleted][0]}/{items[deleted]["id"]}'
     assert (await client.delete(f'{acme.base}/{path}', headers=acme.member.auth)).status_code == 204
+    if deleted in RECORDS:  # to the trash: its connections wait there, hidden, until it is deleted for good
+        for work_kind, item in items.items():
+            linked = (await client.get(f'{acme.base}/{WORK[work_kind][0]}/{item["id"]}', headers=acme.member.auth))
+            assert linked.json()[RECORDS[deleted][0]] == []
+        assert (await client.delete(f'{acme.base}/trash/{deleted}/{path.split("/")[1]}', headers=acme.owner.auth)) \
+            .status_code == 204
 
     remaining = await Connection.all().values_list(f'{deleted}_id', flat=True)
     assert len(remaining) == (3 if deleted in RECORDS else 4)

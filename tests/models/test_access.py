@@ -17,7 +17,11 @@ import pytest
 
 from models import access
 from models.access import Action
-from models.errors import Forbidden
+from models.errors import Forbidden, NotFound
+from models.history import recording, trash
+from models.history.recording import Happened, now
+from models.history.tables import Note
+from models.history.timeline import timeline
 from models.files.tables import Attachment
 from models.kiosk.tables import KioskLink
 from models.orgs.tables import Membership, Role
@@ -67,6 +71,7 @@ MAY = {
     Action.SEE_ALL_WORK: {'owner', 'member'},
     Action.EDIT_WORK: {'owner', 'member'},
     Action.LINK_WORK: {'owner', 'member'},
+    Action.DELETE_FOREVER: {'owner'},
 }
 
 
@@ -76,6 +81,16 @@ def sees_record(s: Situation) -> bool:
     if s.role not in ('owner', 'member') or s.elsewhere:
         return False
     return not s.private or s.creator or s.mentioned
+
+
+def reads_timeline(s: Situation) -> bool:
+    """A record's history and notes are as private as the record: who sees it reads them, nobody else."""
+    return sees_record(s)
+
+
+def finds_in_trash(s: Situation) -> bool:
+    """A trashed record is in no list, card or kiosk; the trash shows it to whoever would see it otherwise."""
+    return sees_record(s)
 
 
 def kiosk_shows(s: Situation) -> bool:
@@ -141,8 +156,20 @@ async def build(s: Situation) -> dict:
         'company': await COMPANY.model.create(org_id=org_id, name='Rossi Srl', visibility=visibility,
                                               created_by_id=creator.id),
     }
+    trashed = {
+        'contact': await CONTACT.model.create(org_id=org_id, last_name='Bianchi', visibility=visibility,
+                                              created_by_id=creator.id, deleted_at=now(), deleted_by_id=other.id),
+        'company': await COMPANY.model.create(org_id=org_id, name='Bianchi Srl', visibility=visibility,
+                                              created_by_id=creator.id, deleted_at=now(), deleted_by_id=other.id),
+    }
+    notes = {}
+    for name, record in records.items():
+        note = await Note.create(org_id=org_id, author_id=other.id, text='Called', **{f'{name}_id': record.id})
+        notes[name] = note.id
+        await recording.write_one(KINDS[name], record.id, org_id=org_id, by_id=other.id, happened=Happened.NOTE,
+                                  note_id=note.id)
     if s.mentioned:
-        for name, record in records.items():
+        for name, record in [*records.items(), *trashed.items()]:
             await Mention.create(user_id=caller.id, **{f'{name}_id': record.id})
     work = {}
     for kind in WORK_KINDS.values():
@@ -165,7 +192,7 @@ async def build(s: Situation) -> dict:
     if not s.kiosk_live:
         await KioskLink.filter(id=link.id).delete()  # the screen still holds the object
     return {'actor': actor, 'caller': caller, 'records': records, 'work': work, 'connections': connections,
-            'attachments': attachments, 'link': link}
+            'attachments': attachments, 'link': link, 'trashed': trashed, 'notes': notes}
 
 
 async def answers(s: Situation, world: dict) -> dict[str, bool]:
@@ -185,6 +212,31 @@ async def answers(s: Situation, world: dict) -> dict[str, bool]:
         want[f'may change the visibility of the {name}'] = may_change_visibility(s)
         got[f'may merge the {name} away'] = seen and access.may_merge_away(actor, record)
         want[f'may merge the {name} away'] = may_merge_away(s)
+        try:
+            page = await timeline(kind, actor, record.id)
+            got[f'reads the history and notes of the {name}'] = [i.note['id'] for i in page.items] == [
+                world['notes'][name]]
+        except (NotFound, Forbidden):
+            got[f'reads the history and notes of the {name}'] = False
+        want[f'reads the history and notes of the {name}'] = reads_timeline(s)
+    for name, record in world['trashed'].items():
+        kind = KINDS[name]
+        got[f'sees the trashed {name}'] = await access.visible(kind, actor).filter(id=record.id).exists()
+        got[f'kiosk shows the trashed {name}'] = \
+            await access.kiosk_visible(kind, world['link']).filter(id=record.id).exists()
+        want[f'sees the trashed {name}'] = want[f'kiosk shows the trashed {name}'] = False
+        try:
+            got[f'finds the trashed {name} in the trash'] = \
+                record.id in [r.id for r in (await trash.list_trash(actor, name)).items]
+        except Forbidden:
+            got[f'finds the trashed {name} in the trash'] = False
+        want[f'finds the trashed {name} in the trash'] = finds_in_trash(s)
+        try:
+            await timeline(kind, actor, record.id)
+            got[f'reads the history of the trashed {name}'] = True
+        except (NotFound, Forbidden):
+            got[f'reads the history of the trashed {name}'] = False
+        want[f'reads the history of the trashed {name}'] = False
     for (kind_name, assigned), item in world['work'].items():
         label = f'sees the {"assigned" if assigned else "unassigned"} {kind_name}'
         got[label] = await access.visible_work(WORK_KINDS[kind_name], actor).filter(id=item.id).exists()

@@ -226,10 +226,10 @@ async def test_delete_with_confirmation(user: User, acme):
     await user.should_see(marker='record-delete-confirm')
     user.find(marker='record-delete-confirm').click()
     await user.should_see(marker='list-table')
-    assert not await Contact.filter(id=contact.id).exists()
+    assert (await Contact.get(id=contact.id)).deleted_at is not None  # in the trash
 
 
-async def test_deleting_a_record_on_its_card_removes_its_files(user: User, acme, rubrica_env):
+async def test_a_record_deleted_on_its_card_and_then_from_the_trash_takes_its_files(user: User, acme, rubrica_env):
     from nicegui import app
 
     from models.files.attachments import add_upload
@@ -247,6 +247,14 @@ async def test_deleting_a_record_on_its_card_removes_its_files(user: User, acme,
     await user.should_see(marker='record-delete-confirm')
     user.find(marker='record-delete-confirm').click()
     await user.should_see(marker='list-table')
+    assert len([p for p in (rubrica_env / 'files').rglob('*') if p.is_file()]) == 1  # in the trash, with its file
+    await user.open('/trash')
+    await user.should_see('Viola', marker='trash-name')
+    user.find(marker='trash-forever').click()
+    await user.should_see(marker='trash-forever-confirm')
+    user.find(marker='trash-forever-confirm').click()
+    await user.should_see(marker='trash-total')
+    await user.should_not_see('Viola', marker='trash-name')
     assert not await Contact.filter(id=contact.id).exists()
     assert [p for p in (rubrica_env / 'files').rglob('*') if p.is_file()] == []
 
@@ -534,7 +542,7 @@ async def test_an_italian_reader_sees_the_card_and_its_form_in_italian(user: Use
     await user.should_see('Azienda salvata')
     user.find(marker='record-delete').click()
     await user.should_see('Eliminare Officine Rossi S.p.A.?')
-    await user.should_see('Non si può annullare.')
+    await user.should_see('Va nel cestino, da cui si può ripristinare finché non viene svuotato.')
 
 
 async def test_a_french_reader_is_told_a_contact_is_missing_in_french(user: User, acme):

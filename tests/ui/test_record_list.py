@@ -179,7 +179,8 @@ async def test_a_member_of_one_organization_selects_rows_and_changes_or_deletes_
     user.find(marker='bulk-delete-confirm').click()
     await user.should_see('Deleted 2 contacts.')
     await total_is(user, '1 contact')
-    assert await Contact.filter(org_id=mario.org_id).values_list('last_name', flat=True) == ['Tre']
+    assert await Contact.filter(org_id=mario.org_id, deleted_at__isnull=True).values_list('last_name', flat=True) \
+        == ['Tre']  # the two others are in the trash
 
 
 async def test_a_bulk_visibility_change_says_how_many_were_skipped(user: User, acme):

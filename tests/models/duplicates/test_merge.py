@@ -8,6 +8,7 @@ import integrations
 from models.records import service as records
 from models.files.attachments import add_upload
 from models.files.tables import Attachment
+from models.history import trash
 from models.work.connections import link
 from models.work.tables import Connection
 from models.duplicates.merging import merge, undo_merge
@@ -95,7 +96,8 @@ async def test_a_merge_keeps_everything_of_both_and_undo_restores_both_exactly(a
     kept_links = await Connection.filter(contact_id=keep.id).values_list('id', flat=True)
     assert sorted(kept_links) == sorted([shared_conn_keep.id, task_conn.id, ticket_conn.id])
     assert result.dropped == {'connections': 1}  # both were linked to the project: it stays linked once
-    assert result.moved == {'attachments.contact_id': 2, 'connections.contact_id': 2}
+    # the other record's history (created, files added, connections made) moved with its rows
+    assert result.moved == {'attachments.contact_id': 2, 'connections.contact_id': 2, 'history.contact_id': 5}
     # searching finds the merged record by the other's values
     assert [r.id for r in (await records.list_records(CONTACT, acme.owner.membership, q='a.muller')).items] == [keep.id]
 
@@ -246,11 +248,12 @@ async def test_a_merge_in_another_organization_is_not_found(acme, elsewhere):
 
 # ------------------------------------------------------------------ nothing that points at a record is forgotten
 
+# a record's history and notes move to the kept record (the removed one's timeline joins the kept one's) and back
 HANDLED = {
     'contact': {('Attachment', 'contact'), ('Connection', 'contact'), ('Mention', 'contact'),
-                ('RecordKey', 'contact')},
+                ('RecordKey', 'contact'), ('HistoryEntry', 'contact'), ('Note', 'contact')},
     'company': {('Attachment', 'company'), ('Connection', 'company'), ('Contact', 'company'), ('Mention', 'company'),
-                ('RecordKey', 'company')},
+                ('RecordKey', 'company'), ('HistoryEntry', 'company'), ('Note', 'company')},
 }
 
 
@@ -278,6 +281,7 @@ async def test_undo_copes_with_what_was_deleted_after_the_merge(acme):
     result = await merge(CONTACT, actor, keep.id, other.id)
     assert result.dropped == {'connections': 1}
     await records.delete_record(COMPANY, actor, company.id)
+    await trash.delete_forever(COMPANY, acme.owner.membership, company.id)  # out of the trash too
     await project.delete()
     await undo_merge(actor, result.log.id)
     restored = await Contact.get(id=other.id)

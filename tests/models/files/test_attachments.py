@@ -15,6 +15,7 @@ from models.orgs import service as orgs
 from models.files.attachments import add_upload, display_filename, served_content_type
 from models.files.storage import clean_up_storage
 from models.files.tables import Attachment
+from models.history import trash
 from models.errors import TooLarge
 from models.orgs.tables import Organization
 from models.records.service import create_record, delete_record
@@ -82,13 +83,16 @@ async def test_the_periodic_sweep_removes_unreferenced_files_past_the_grace_peri
     assert [p.name for p in files_under(root)] == [kept.storage_key]
 
 
-async def test_a_record_deleted_without_a_store_leaves_its_files_to_the_sweep(make_org, rubrica_env):
+async def test_a_record_deleted_for_good_without_a_store_leaves_its_files_to_the_sweep(make_org, rubrica_env):
     actor = (await make_org()).owner.membership
     contact = await create_record(CONTACT, actor, {'last_name': 'Gone'})
     services = integrations.build(load_settings())
     await add_upload(actor, CONTACT, contact.id, filename='a.txt', content_type='text/plain',
                      chunks=chunked(b'a' * 10), integrations=services)
-    await delete_record(CONTACT, actor, contact.id)
+    await delete_record(CONTACT, actor, contact.id)  # to the trash: the file and its space stay, the sweep spares it
+    assert (await Organization.get(id=actor.org_id)).storage_used == 10
+    assert await sweep_storage(services, grace=timedelta(0)) == 0
+    await trash.delete_forever(CONTACT, actor, contact.id)
     assert len(files_under(rubrica_env / 'files')) == 1
     assert (await Organization.get(id=actor.org_id)).storage_used == 0
     assert await sweep_storage(services, grace=timedelta(0)) == 1

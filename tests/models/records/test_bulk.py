@@ -6,6 +6,7 @@ import pytest
 from integrations import build
 from models.errors import Forbidden, ValidationFailed
 from models.files.attachments import add_upload
+from models.history import trash
 from models.orgs.tables import Organization
 from models.records import service as records
 from models.records.bulk import NOT_CREATOR, NOT_FOUND, bulk_action
@@ -84,7 +85,7 @@ async def test_a_guest_changes_nothing_in_bulk(acme):
     assert await Contact.filter(id=contact.id, type='', visibility='public').exists()
 
 
-async def test_a_bulk_delete_removes_the_records_their_files_and_their_space(acme, rubrica_env):
+async def test_a_bulk_delete_moves_the_records_to_the_trash_and_emptying_it_frees_their_files(acme, rubrica_env):
     olga, mario = acme.owner.membership, acme.member.membership
     services = build(load_settings())
     company = await records.create_record(COMPANY, olga, {'name': 'Gone Ltd'})
@@ -98,11 +99,23 @@ async def test_a_bulk_delete_removes_the_records_their_files_and_their_space(acm
     result = await bulk_action(CONTACT, mario, 'delete', [gone[0].id, gone[1].id, hidden.id], integrations=services)
     assert result.done == [gone[0].id, gone[1].id]
     assert result.skipped == [{'id': hidden.id, 'reason': NOT_FOUND}]
-    assert sorted(c.last_name for c in await Contact.filter(org_id=olga.org_id)) == ['Hidden', 'Stays']
-    assert (await Organization.get(id=olga.org_id)).storage_used == 0
-    assert not await services.files.exists(upload.storage_key)
+    assert sorted(c.last_name for c in await Contact.filter(org_id=olga.org_id, deleted_at__isnull=True)) == \
+        ['Hidden', 'Stays']
+    assert [c.last_name for c in (await records.list_records(CONTACT, mario)).items] == ['Stays']
+    assert [c.id for c in (await trash.list_trash(mario, 'contact')).items] == [gone[1].id, gone[0].id]
+    # in the trash, the file stays and still counts against the quota
+    assert (await Organization.get(id=olga.org_id)).storage_used == 10
+    assert await services.files.exists(upload.storage_key)
     with pytest.raises(ValidationFailed):
         await bulk_action(CONTACT, mario, 'delete', [works_there.id], {'type': 'Client'})
 
+    assert await trash.empty_trash(olga, integrations=services) == 2
+    assert sorted(c.last_name for c in await Contact.filter(org_id=olga.org_id)) == ['Hidden', 'Stays']
+    assert (await Organization.get(id=olga.org_id)).storage_used == 0
+    assert not await services.files.exists(upload.storage_key)
+
     await bulk_action(COMPANY, mario, 'delete', [company.id])
+    assert (await Contact.get(id=works_there.id)).company_id == company.id  # in the trash: the link waits
+    assert await records.visible_companies_by_id(mario, [company.id]) == {}
+    await trash.delete_forever(COMPANY, olga, company.id)
     assert (await Contact.get(id=works_there.id)).company_id is None  # its contacts stay, without a company
