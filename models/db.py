@@ -18,6 +18,7 @@ MODEL_MODULES = [
     'models.duplicates.tables',
     'models.imports.tables',
     'models.mail.tables',
+    'models.carddav.tables',
 ]
 # Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
 # the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.
