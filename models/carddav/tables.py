@@ -7,37 +7,39 @@ from tortoise.models import Model
 
 
 class DavCard(Model):
-    """What a CardDAV client gave a card that Rubrica has no field for: the name it PUT the card under, its UID and
-    the vCard properties Rubrica does not read (kept as the client wrote them and given back, so a phone never
-    loses what it stored). A record nobody wrote through CardDAV has no row: its name is `contact-<id>.vcf`."""
+    """What a CardDAV client gave a card that Rubrica has no field for: its UID and the vCard properties Rubrica
+    does not read (kept as the client wrote them and given back, so a phone never loses what it stored). A record
+    nobody wrote through CardDAV has no row."""
     id = fields.IntField(primary_key=True)
     org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
     contact = fields.ForeignKeyField('models.Contact', null=True, related_name=False, on_delete=fields.CASCADE)
     company = fields.ForeignKeyField('models.Company', null=True, related_name=False, on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=255)  # the last segment of the card's address, '….vcf'
     uid = fields.CharField(max_length=255, default='')
     extra = fields.TextField(default='')  # unfolded vCard lines, one per line
 
     class Meta:
         table = 'dav_cards'
-        unique_together = (('org_id', 'name'),)
         indexes = [Index(fields=('contact_id',)), Index(fields=('company_id',))]
 
 
 class DavChange(Model):
     """The number of the last change of one contact or company (`seq`, from DavCounter), written by the database's
     triggers on every insert, update and delete of a record, of a mention, and of a company (which changes its
-    contacts' cards). A deleted record keeps its row, so a sync learns of the deletion. Not a foreign key: it
-    outlives its record."""
+    contacts' cards). A deleted record keeps its row, so a sync learns of the deletion, under the name the client
+    knows. Not a foreign key: it outlives its record.
+
+    `name` is the last segment of the card's address when a client chose it (a PUT of a new card to `<uid>.vcf`);
+    empty, the name is `contact-<id>.vcf` / `company-<id>.vcf`."""
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=8)  # 'contact' or 'company'
     record_id = fields.IntField()
     org_id = fields.IntField()
     seq = fields.BigIntField()
+    name = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = 'dav_changes'
-        unique_together = (('kind', 'record_id'),)
+        unique_together = (('kind', 'record_id'), ('org_id', 'name'))
         indexes = [Index(fields=('org_id', 'seq'))]
 
 

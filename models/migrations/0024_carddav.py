@@ -142,11 +142,10 @@ class Migration(migrations.Migration):
                 ('org', fields.ForeignKeyField('models.Organization', source_field='org_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('contact', fields.ForeignKeyField('models.Contact', source_field='contact_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('company', fields.ForeignKeyField('models.Company', source_field='company_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
-                ('name', fields.CharField(max_length=255)),
                 ('uid', fields.CharField(default='', max_length=255)),
                 ('extra', fields.TextField(default='', unique=False)),
             ],
-            options={'table': 'dav_cards', 'app': 'models', 'unique_together': (('org_id', 'name'),), 'indexes': [Index(fields=['contact_id']), Index(fields=['company_id'])], 'pk_attr': 'id', 'table_description': 'What a CardDAV client gave a card that Rubrica has no field for: the name it PUT the card under, its UID and'},
+            options={'table': 'dav_cards', 'app': 'models', 'indexes': [Index(fields=['contact_id']), Index(fields=['company_id'])], 'pk_attr': 'id', 'table_description': 'What a CardDAV client gave a card that Rubrica has no field for: its UID and the vCard properties Rubrica'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -157,8 +156,9 @@ class Migration(migrations.Migration):
                 ('record_id', fields.IntField()),
                 ('org_id', fields.IntField()),
                 ('seq', fields.BigIntField()),
+                ('name', fields.CharField(null=True, max_length=255)),
             ],
-            options={'table': 'dav_changes', 'app': 'models', 'unique_together': (('kind', 'record_id'),), 'indexes': [Index(fields=['org_id', 'seq'])], 'pk_attr': 'id', 'table_description': "The number of the last change of one contact or company (`seq`, from DavCounter), written by the database's"},
+            options={'table': 'dav_changes', 'app': 'models', 'unique_together': (('kind', 'record_id'), ('org_id', 'name')), 'indexes': [Index(fields=['org_id', 'seq'])], 'pk_attr': 'id', 'table_description': "The number of the last change of one contact or company (`seq`, from DavCounter), written by the database's"},
             bases=['Model'],
         ),
         ops.CreateModel(
