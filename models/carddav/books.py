@@ -74,19 +74,26 @@ async def sync_token(actor: Membership) -> int:
 
 # ---------------------------------------------------------------- the cards
 
+async def _targets(actor: Membership, names: list[str]) -> dict[str, tuple[Kind, int]]:
+    """The record each name addresses, visible or not (at most two queries): a name a client chose, else
+    `contact-<id>.vcf`."""
+    chosen = {name: (KINDS[kind], record_id) for name, kind, record_id in await DavChange.filter(
+        org_id=actor.org_id, name__in=names).values_list('name', 'kind', 'record_id')} if names else {}
+    targets = {}
+    for name in names:
+        if name in chosen:
+            targets[name] = chosen[name]
+        elif (match := DEFAULT_NAME.fullmatch(name)) is not None and access.is_id(int(match.group(2))):
+            targets[name] = (KINDS[match.group(1)], int(match.group(2)))
+    return targets
+
+
 async def find(actor: Membership, name: str) -> tuple[Kind, int] | None:
     """The record a card's name addresses, when the user may see it; None for any other name."""
-    named = await DavChange.filter(org_id=actor.org_id, name=name).first()
-    if named is not None:
-        kind, record_id = KINDS[named.kind], named.record_id
-    else:
-        match = DEFAULT_NAME.fullmatch(name)
-        if match is None or not access.is_id(int(match.group(2))):
-            return None
-        kind, record_id = KINDS[match.group(1)], int(match.group(2))
-    if not await access.visible(kind, actor).filter(id=record_id).exists():
+    target = (await _targets(actor, [name])).get(name)
+    if target is None or not await access.visible(target[0], actor).filter(id=target[1]).exists():
         return None
-    return kind, record_id
+    return target
 
 
 async def _entries(actor: Membership, kind: Kind, records: list[Record], *, cards: bool, version: str,
@@ -141,22 +148,23 @@ async def entries(actor: Membership, *, cards: bool = False, version: str = '3.0
 
 async def named_entries(actor: Membership, names: list[str], *, version: str = '3.0',
                         public_url: str = '') -> tuple[list[Entry], list[str]]:
-    """The cards of these names the user may see, with their vCards, and the names that address none."""
-    found: dict[str, dict[int, str]] = {CONTACT.name: {}, COMPANY.name: {}}
-    missing = []
-    for name in names:
-        target = await find(actor, name)
-        if target is None:
-            missing.append(name)
-        else:
-            found[target[0].name][target[1]] = name
-    result = []
-    for kind_name, ids in found.items():
-        kind = KINDS[kind_name]
-        for start in range(0, len(ids), PAGE):
-            chunk = list(ids)[start:start + PAGE]
-            records = await access.visible(kind, actor).filter(id__in=chunk).order_by('id')
-            result += await _entries(actor, kind, records, cards=True, version=version, public_url=public_url)
+    """The cards of these names the user may see, with their vCards, and the names that address none (a page of
+    names at a time: a few queries per page, whatever the number of names)."""
+    result, missing = [], []
+    for start in range(0, len(names), PAGE):
+        chunk = names[start:start + PAGE]
+        targets = await _targets(actor, chunk)
+        for kind in (CONTACT, COMPANY):
+            wanted = {record_id: name for name, (k, record_id) in targets.items() if k is kind}
+            if not wanted:
+                continue
+            records = await access.visible(kind, actor).filter(id__in=list(wanted)).order_by('id')
+            entries = await _entries(actor, kind, records, cards=True, version=version, public_url=public_url)
+            for entry in entries:
+                entry.name = wanted[entry.id]  # as the client named it
+            result += entries
+        found = {entry.name for entry in result}
+        missing += [name for name in chunk if name not in found]
     return result, missing
 
 
