@@ -1,4 +1,4 @@
-"""What a phone writes: a PUT of a new card creates a contact, a PUT over a card changes its record, a DELETE deletes
+"""What a phone writes: a PUT of a new card creates a contact (a company for an organization card), a PUT over a card changes its record, a DELETE deletes
 it. Every save goes through models/records/service (the gate, the role table, the form's checks, the version), so
 what a phone may do is what the same person may do on a page, and a bad value is refused with nothing saved.
 
@@ -19,7 +19,7 @@ from ..i18n import _
 from ..mentions import readable
 from ..orgs.tables import Membership
 from ..records import service as records
-from ..records.tables import COMPANY, CONTACT, Contact, Kind, Record
+from ..records.tables import COMPANY, CONTACT, KINDS, Contact, Kind, Record
 from ..text import company_name_key
 from . import books
 from .tables import DavCard, DavChange
@@ -110,18 +110,18 @@ async def _create(actor: Membership, name: str, incoming: Incoming) -> Written:
         raise Conflict(_('Names such as contact-1.vcf are Rubrica’s own: save a new card under another name'))
     taken = await DavChange.filter(org_id=actor.org_id, name=name).first()
     if taken is not None:
-        kind = CONTACT if taken.kind == CONTACT.name else COMPANY
-        if await kind.model.filter(id=taken.record_id).exists():
+        if await KINDS[taken.kind].model.filter(id=taken.record_id).exists():
             raise Conflict(_('A card of this name exists already'))  # one this reader cannot see: not theirs
-    data = await _fields(CONTACT, actor, incoming, None)
+    kind = COMPANY if incoming.is_company else CONTACT  # an organization card (KIND:org, X-ABShowAs:COMPANY)
+    data = await _fields(kind, actor, incoming, None)
     data['visibility'] = 'public'
     async with in_transaction():
         if taken is not None:  # the name of a deleted record: free again
             await DavChange.filter(id=taken.id).update(name=None)
-        record = await records.create_record(CONTACT, actor, data)
-        await DavChange.filter(kind=CONTACT.name, record_id=record.id).update(name=name)
-        await _keep(actor, CONTACT, record.id, incoming)
-    return Written(name, await current_etag(CONTACT, record.id), created=True)
+        record = await records.create_record(kind, actor, data)
+        await DavChange.filter(kind=kind.name, record_id=record.id).update(name=name)
+        await _keep(actor, kind, record.id, incoming)
+    return Written(name, await current_etag(kind, record.id), created=True)
 
 
 async def _keep(actor: Membership, kind: Kind, record_id: int, incoming: Incoming) -> None:

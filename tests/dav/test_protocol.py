@@ -219,3 +219,15 @@ async def test_a_guest_cannot_write_and_a_hidden_card_cannot_be_deleted(client, 
     assert (await client.put(f'{book}x.vcf', content=VCARD, headers=basic(acme.guest))).status_code == 403
     assert (await client.delete(f'{book}contact-{hidden["id"]}.vcf', headers=basic(acme.member))).status_code == 404
     assert (await client.get(f'{acme.base}/contacts/{hidden["id"]}', headers=acme.owner.auth)).status_code == 200
+
+
+async def test_a_new_organization_card_creates_a_company_and_a_card_s_org_links_the_contact(client, acme, book):
+    company = ('BEGIN:VCARD\r\nVERSION:4.0\r\nUID:org-1\r\nKIND:org\r\nFN:Verdi Srl\r\nORG:Verdi Srl\r\n'
+               'END:VCARD\r\n')
+    assert (await client.put(f'{book}org-1.vcf', content=company, headers=basic(acme.member))).status_code == 201
+    companies = (await client.get(f'{acme.base}/companies', headers=acme.member.auth)).json()['items']
+    assert [c['name'] for c in companies] == ['Verdi Srl']
+    person = VCARD.replace('END:VCARD', 'ORG:Verdi Srl\r\nEND:VCARD')
+    assert (await client.put(f'{book}phone-1.vcf', content=person, headers=basic(acme.member))).status_code == 201
+    listed = (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['items']
+    assert listed[0]['company'] == {'id': companies[0]['id'], 'name': 'Verdi Srl'}
