@@ -231,3 +231,22 @@ async def test_a_new_organization_card_creates_a_company_and_a_card_s_org_links_
     assert (await client.put(f'{book}phone-1.vcf', content=person, headers=basic(acme.member))).status_code == 201
     listed = (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['items']
     assert listed[0]['company'] == {'id': companies[0]['id'], 'name': 'Verdi Srl'}
+
+
+async def test_a_record_merged_away_is_removed_from_the_phone_and_the_kept_card_keeps_its_own_uid(client, acme, book):
+    from models.duplicates.merging import merge
+    from models.records.tables import CONTACT
+
+    first = await client.put(f'{book}keep.vcf', content=VCARD, headers=basic(acme.member))
+    other = await client.put(f'{book}other.vcf', content=VCARD.replace('UID:phone-1', 'UID:phone-2'),
+                             headers=basic(acme.member))
+    assert first.status_code == other.status_code == 201
+    synced = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
+    token = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(synced.content).findtext(f'{DAV}sync-token')
+    ids = [c['id'] for c in (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['items']]
+    await merge(CONTACT, acme.member.membership, min(ids), max(ids))
+    after = responses((await client.request('REPORT', book, headers=basic(acme.member),
+                                            content=sync_collection(token))).content)
+    assert {h.rsplit('/', 1)[1]: r.findtext(f'{DAV}status') for h, r in after.items()} == {
+        'keep.vcf': None, 'other.vcf': 'HTTP/1.1 404 Not Found'}
+    assert 'UID:phone-1' in (await client.get(f'{book}keep.vcf', headers=basic(acme.member))).text

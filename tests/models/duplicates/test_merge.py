@@ -248,9 +248,9 @@ async def test_a_merge_in_another_organization_is_not_found(acme, elsewhere):
 
 HANDLED = {
     'contact': {('Attachment', 'contact'), ('Connection', 'contact'), ('Mention', 'contact'),
-                ('RecordKey', 'contact')},
+                ('RecordKey', 'contact'), ('DavCard', 'contact')},
     'company': {('Attachment', 'company'), ('Connection', 'company'), ('Contact', 'company'), ('Mention', 'company'),
-                ('RecordKey', 'company')},
+                ('RecordKey', 'company'), ('DavCard', 'company')},
 }
 
 
