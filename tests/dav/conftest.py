@@ -29,6 +29,11 @@ def responses(body: bytes) -> dict[str, ET.Element]:
     return {r.findtext(f'{DAV}href'): r for r in root.findall(f'{DAV}response')}
 
 
+def token_of(body: bytes) -> str:
+    """The sync-token a sync-collection answer ends with."""
+    return ET.fromstring(body).findtext(f'{DAV}sync-token')
+
+
 def multiget(*hrefs: str, version: str | None = None) -> bytes:
     data = f'<C:address-data version="{version}"/>' if version else '<C:address-data/>'
     return (f'<?xml version="1.0"?><C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'

@@ -2,7 +2,7 @@
 REPORTs, GET/PUT/DELETE with their preconditions, and who sees which address book."""
 from __future__ import annotations
 
-from tests.dav.conftest import CARD, DAV, PROPFIND_LIST, basic, multiget, responses, sync_collection
+from tests.dav.conftest import CARD, DAV, PROPFIND_LIST, basic, multiget, responses, sync_collection, token_of
 
 
 async def propfind(client, path: str, person, body: bytes = PROPFIND_LIST, depth: str = '1'):
@@ -131,7 +131,7 @@ async def test_sync_collection_tells_what_changed_and_what_went_since_a_token(cl
     assert first.status_code == 207
     names = {href.rsplit('/', 1)[1] for href in responses(first.content)}
     assert names == {f'contact-{r["id"]}.vcf' for r in (kept, changed, deleted, hidden)}
-    token = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(first.content).findtext(f'{DAV}sync-token')
+    token = token_of(first.content)
     # nothing changed: nothing said
     again = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection(token))
     assert responses(again.content) == {}
@@ -158,12 +158,12 @@ async def test_sync_collection_tells_what_changed_and_what_went_since_a_token(cl
 async def test_a_mention_added_shows_a_private_record_and_removed_takes_it_away(client, acme, book):
     secret = await contact(client, acme, acme.owner, last_name='Secret', visibility='private')
     first = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
-    token = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(first.content).findtext(f'{DAV}sync-token')
+    token = token_of(first.content)
     await client.patch(f'{acme.base}/contacts/{secret["id"]}', json={'description': acme.member.mention,
                                                                      'version': 1}, headers=acme.owner.auth)
     shown = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection(token))
     assert [h.rsplit('/', 1)[1] for h in responses(shown.content)] == [f'contact-{secret["id"]}.vcf']
-    token = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(shown.content).findtext(f'{DAV}sync-token')
+    token = token_of(shown.content)
     await client.patch(f'{acme.base}/contacts/{secret["id"]}', json={'description': '', 'version': 2},
                        headers=acme.owner.auth)
     gone = responses((await client.request('REPORT', book, headers=basic(acme.member),
@@ -242,7 +242,7 @@ async def test_a_record_merged_away_is_removed_from_the_phone_and_the_kept_card_
                              headers=basic(acme.member))
     assert first.status_code == other.status_code == 201
     synced = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
-    token = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(synced.content).findtext(f'{DAV}sync-token')
+    token = token_of(synced.content)
     ids = [c['id'] for c in (await client.get(f'{acme.base}/contacts', headers=acme.member.auth)).json()['items']]
     await merge(CONTACT, acme.member.membership, min(ids), max(ids))
     after = responses((await client.request('REPORT', book, headers=basic(acme.member),
@@ -250,3 +250,19 @@ async def test_a_record_merged_away_is_removed_from_the_phone_and_the_kept_card_
     assert {h.rsplit('/', 1)[1]: r.findtext(f'{DAV}status') for h, r in after.items()} == {
         'keep.vcf': None, 'other.vcf': 'HTTP/1.1 404 Not Found'}
     assert 'UID:phone-1' in (await client.get(f'{book}keep.vcf', headers=basic(acme.member))).text
+
+
+async def test_a_company_renamed_changes_its_contacts_cards(client, acme, book):
+    company = (await client.post(f'{acme.base}/companies', json={'name': 'Old Name'}, headers=acme.owner.auth)).json()
+    rossi = await contact(client, acme, acme.owner, last_name='Rossi', company_id=company['id'])
+    href = f'{book}contact-{rossi["id"]}.vcf'
+    before = await client.get(href, headers=basic(acme.member))
+    synced = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
+    token = token_of(synced.content)
+    await client.patch(f'{acme.base}/companies/{company["id"]}', json={'name': 'New Name', 'version': 1},
+                       headers=acme.owner.auth)
+    after = await client.get(href, headers=basic(acme.member))
+    assert 'ORG:New Name' in after.text and after.headers['etag'] != before.headers['etag']
+    changed = responses((await client.request('REPORT', book, headers=basic(acme.member),
+                                              content=sync_collection(token))).content)
+    assert {h.rsplit('/', 1)[1] for h in changed} == {f'contact-{rossi["id"]}.vcf', f'company-{company["id"]}.vcf'}
