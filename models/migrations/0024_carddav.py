@@ -8,6 +8,8 @@ deletion, the trash) moves it without knowing of CardDAV:
 - a company updated: its contacts' cards change too (their ORG), so they take the same number;
 - a mention added or removed: the record (and a company's contacts) take the next number; a removed mention logs
   that the mentioned user could see the record before.
+The counter's row is locked until the writer commits (on PostgreSQL from the first statement that writes a record),
+so numbers become visible in the order they were given.
 Records saved before this migration get number 0.
 """
 from tortoise import migrations
@@ -91,6 +93,15 @@ POSTGRES_FORWARD = [
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
+    # the counter's row lock is taken before a statement locks any record row: a writer holding a record's row and
+    # waiting for the counter while the counter's holder waits for that row would be a deadlock
+    """CREATE OR REPLACE FUNCTION dav_lock_counter() RETURNS trigger AS $$
+    BEGIN
+        PERFORM 1 FROM dav_counter WHERE id = 1 FOR UPDATE;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    *(f'CREATE TRIGGER dav_{table}_lock BEFORE INSERT OR UPDATE OR DELETE ON {table} FOR EACH STATEMENT '
+      'EXECUTE FUNCTION dav_lock_counter()' for table in ('contacts', 'companies', 'mentions')),
     *(f"CREATE TRIGGER dav_{table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH ROW "
       f"EXECUTE FUNCTION dav_record_changed('{kind}')" for kind, table in KINDS),
     'CREATE TRIGGER dav_mentions_changed AFTER INSERT OR DELETE ON mentions FOR EACH ROW '
@@ -104,7 +115,9 @@ def sqlite_backward() -> list[str]:
 
 
 POSTGRES_BACKWARD = [
-    *(f'DROP TRIGGER IF EXISTS dav_{table}_changed ON {table}' for _kind, table in (*KINDS, (None, 'mentions'))),
+    *(f'DROP TRIGGER IF EXISTS dav_{table}_{name} ON {table}' for _kind, table in (*KINDS, (None, 'mentions'))
+      for name in ('changed', 'lock')),
+    'DROP FUNCTION IF EXISTS dav_lock_counter()',
     'DROP FUNCTION IF EXISTS dav_mention_changed()', 'DROP FUNCTION IF EXISTS dav_record_changed()',
     'DROP FUNCTION IF EXISTS dav_next_seq()',
 ]
