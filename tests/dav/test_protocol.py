@@ -266,3 +266,21 @@ async def test_a_company_renamed_changes_its_contacts_cards(client, acme, book):
     changed = responses((await client.request('REPORT', book, headers=basic(acme.member),
                                               content=sync_collection(token))).content)
     assert {h.rsplit('/', 1)[1] for h in changed} == {f'contact-{rossi["id"]}.vcf', f'company-{company["id"]}.vcf'}
+
+
+async def test_a_card_put_back_unchanged_keeps_the_mentions_pec_and_role_it_shows(client, acme, book):
+    secret = await contact(client, acme, acme.owner, last_name='Secret', visibility='private', pec='s@pec.it',
+                           role='Sales Manager', description=f'call {acme.member.mention} first')
+    href = f'{book}contact-{secret["id"]}.vcf'
+    got = await client.get(href, headers=basic(acme.member))
+    assert got.status_code == 200 and 'TITLE:Sales Manager' in got.text
+    text = got.text.replace('N:Secret;;;;', 'N:Secret;Sandra;;;')
+    put = await client.put(href, content=text, headers={**basic(acme.member), 'If-Match': got.headers['etag']})
+    assert put.status_code == 204, put.text
+    saved = (await client.get(f'{acme.base}/contacts/{secret["id"]}', headers=acme.owner.auth)).json()
+    assert saved['first_name'] == 'Sandra' and saved['pec'] == 's@pec.it' and saved['role'] == 'Sales Manager'
+    assert saved['description'] == f'call {acme.member.mention} first' and saved['mentions'] == [acme.member.id]
+    assert saved['visibility'] == 'private'
+    # a vCard that is none: a readable refusal, nothing saved
+    bad = await client.put(href, content='hello', headers=basic(acme.member))
+    assert bad.status_code == 422 and 'vCard' in bad.text
