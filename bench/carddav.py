@@ -20,7 +20,6 @@ import asyncio
 import base64
 import json
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -148,7 +147,8 @@ def bench_rubrica(everyone: list[dict]) -> dict[str, object]:
         load = time.perf_counter() - start
         app_password = auth['Authorization'].removeprefix('Bearer ')
         client = Client(f'{url}/dav/books/{org}/', 'bench@example.com', app_password)
-        return run_client(client, process.pid, load, lambda n: _rubrica_change(http, auth, org, ids[n * 997 % len(ids)]))
+        return run_client(client, process.pid, load,
+                          lambda n: _rubrica_change(http, auth, org, ids[n * 997 % len(ids)]))
 
 
 def _rubrica_change(http: httpx.Client, auth: dict, org: int, contact_id: int) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ('models', 'ui', 'api', 'integrations', 'web', 'dav')  # dav/: CardDAV, a twin of api/  # web/: the code the pages and the API share
+# web/: the code the pages and the API share; dav/: CardDAV, a twin of api/
+PACKAGES = ('models', 'ui', 'api', 'integrations', 'web', 'dav')
 MODULES = ('main.py', 'settings.py')
 # What a tables module may import besides tortoise and the standard library: shared leaves only (models.i18n for
 # N_, which marks the words a table defines for the catalogs).

@@ -156,7 +156,8 @@ async def authenticate(*, email: object, password: object, client: str | None) -
 
 async def _over_allowance(key: str, allowed: int, refusal: Callable[[int], str]) -> None:
     """RateLimited when this key used up its window's allowance already (counts, writes nothing)."""
-    taken = await LoginAttempt.filter(key=key, at__gte=now() - ATTEMPT_WINDOW).order_by('at').values_list('at', flat=True)
+    taken = await LoginAttempt.filter(key=key, at__gte=now() - ATTEMPT_WINDOW).order_by('at') \
+        .values_list('at', flat=True)
     if len(taken) >= allowed:
         wait = max(1, math.ceil((taken[len(taken) - allowed] + ATTEMPT_WINDOW - now()).total_seconds()))
         raise RateLimited(refusal(wait), retry_after=wait)

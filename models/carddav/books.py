@@ -22,7 +22,6 @@ from tortoise.expressions import Q, Subquery
 from .. import access
 from ..access import Action, require
 from ..accounts.tables import User
-from ..errors import NotFound
 from ..orgs.tables import Membership
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Listed, Record
 from .tables import DavCard, DavChange, DavLog
@@ -56,7 +55,8 @@ class Entry:
 async def address_books(user: User) -> list[Membership]:
     """The organizations whose records the user may see, as their memberships (the organization loaded), by name."""
     roles = [role for role in ('owner', 'member', 'guest') if access.allows(role, Action.SEE_RECORDS)]
-    return await Membership.filter(user_id=user.id, role__in=roles).select_related('org').order_by('org__name', 'org_id')
+    return await Membership.filter(user_id=user.id, role__in=roles).select_related('org') \
+        .order_by('org__name', 'org_id')
 
 
 async def book(user: User, org_id: object) -> Membership:

@@ -1,5 +1,5 @@
-"""What a phone writes: a PUT of a new card creates a contact (a company for an organization card), a PUT over a card changes its record, a DELETE deletes
-it. Every save goes through models/records/service (the gate, the role table, the form's checks, the version), so
+"""What a phone writes: a PUT of a new card creates a contact (a company for an organization card), a PUT over a
+card changes its record, a DELETE deletes it. Every save goes through models/records/service (the gate, the role table, the form's checks, the version), so
 what a phone may do is what the same person may do on a page, and a bad value is refused with nothing saved.
 
 Preconditions (RFC 7232, as CardDAV clients use them): `If-Match` with the card's ETag changes or deletes it only

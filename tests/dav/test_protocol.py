@@ -192,9 +192,11 @@ async def test_put_creates_a_contact_keeps_unknown_properties_and_if_match_guard
     assert record['visibility'] == 'public'
     got = await client.get(href, headers=basic(acme.member))
     assert got.headers['etag'] == etag
-    assert 'UID:phone-1' in got.text and 'BDAY:1980-01-02' in got.text and 'X-PHONE-THING;X-A=b:kept as it came' in got.text
+    assert 'UID:phone-1' in got.text and 'BDAY:1980-01-02' in got.text
+    assert 'X-PHONE-THING;X-A=b:kept as it came' in got.text
     # again with If-None-Match: it exists
-    assert (await client.put(href, content=VCARD, headers={**basic(acme.member), 'If-None-Match': '*'})).status_code == 412
+    again = await client.put(href, content=VCARD, headers={**basic(acme.member), 'If-None-Match': '*'})
+    assert again.status_code == 412
     changed = VCARD.replace('N:Verdi;Anna;;;', 'N:Verdi;Annalisa;;;')
     updated = await client.put(href, content=changed, headers={**basic(acme.member), 'If-Match': etag})
     assert updated.status_code == 204 and updated.headers['etag'] != etag
