@@ -20,6 +20,7 @@ def configure(settings: Settings) -> None:
     from nicegui.storage import Storage
 
     import api
+    import dav
     import integrations
     from models.files.storage import clean_up_storage, sweep_storage_periodically
     from models.history.trash import purge_periodically
@@ -74,6 +75,7 @@ def configure(settings: Settings) -> None:
     app.on_shutdown(database.close)
     app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)
+    dav.install(app)  # CardDAV under /dav/, with HTTP Basic and app passwords
     install_error_handlers(app)  # the same answer to a models/ error on every route, the pages' and the API's
     app.add_middleware(AuthMiddleware)
     # every request body, on every route, is counted against its route's limit as it arrives (web/limits.py);

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     'models.mail.tables',
     'models.notifications.tables',
     'models.history.tables',
+    'models.carddav.tables',
 ]
 # Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
 # the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.

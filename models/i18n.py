@@ -31,7 +31,8 @@ DEFAULT = 'en'
 LOCALES_DIR = Path(__file__).resolve().parent.parent / 'locales'
 DOMAIN = 'messages'
 ROOT = LOCALES_DIR.parent
-TRANSLATED_CODE = ('models', 'ui', 'api', 'web', 'main.py')  # where `make messages` and the tests look for texts
+# where `make messages` and the tests look for texts
+TRANSLATED_CODE = ('models', 'ui', 'api', 'dav', 'web', 'main.py')
 
 _current: ContextVar[str | None] = ContextVar('rubrica_language', default=None)
 _resolver: Callable[[], str | None] | None = None

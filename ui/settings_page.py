@@ -1,6 +1,7 @@
 """Settings, in sections with their own navigation (tabs on wide screens, a select on phones): the profile (name,
-time zone, language, password), cloud accounts and API tokens for everyone; for owners and members the
-organization, members and invitations, the option lists, plan and storage; for owners the kiosk links.
+time zone, language, password), cloud accounts, phones and mail apps (CardDAV) and API tokens for everyone; for
+owners and members the organization, members and invitations, the option lists, plan and storage; for owners the
+kiosk links.
 
 The open section is in the address (`/settings?section=tokens`), so a link opens it and a reload keeps it.
 """
@@ -27,6 +28,7 @@ from .feedback import FAILED, attempt
 from .frame import frame
 from .kiosk import kiosk_links_section
 from .organization import plan_and_storage
+from .phones import phones_section
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, secret_list, secret_row, section_title, show_once
 
@@ -396,14 +398,14 @@ def option_list_editor(ctx: PageContext, kind: str, names: list[str]) -> None:
 
 SECTIONS = {'profile': N_('Profile'), 'organization': N_('Organization'), 'members': N_('Members & invitations'),
             'lists': N_('Lists'), 'plan': N_('Plan & storage'), 'cloud': N_('Cloud accounts'),
-            'tokens': N_('API tokens'), 'kiosk': N_('Kiosk links')}
+            'phones': N_('Phones and mail apps'), 'tokens': N_('API tokens'), 'kiosk': N_('Kiosk links')}
 ICONS = {'profile': 'person', 'organization': 'business', 'members': 'group', 'lists': 'list', 'plan': 'storage',
-         'cloud': 'cloud', 'tokens': 'key', 'kiosk': 'tv'}
+         'cloud': 'cloud', 'phones': 'smartphone', 'tokens': 'key', 'kiosk': 'tv'}
 
 
 BUILDERS = {'profile': profile_section, 'organization': organization_section, 'members': members_section,
-            'lists': lists_section, 'plan': plan_section, 'cloud': cloud_accounts_section, 'tokens': tokens_section,
-            'kiosk': kiosk_links_section}
+            'lists': lists_section, 'plan': plan_section, 'cloud': cloud_accounts_section, 'phones': phones_section,
+            'tokens': tokens_section, 'kiosk': kiosk_links_section}
 
 
 def _sections(ctx: PageContext) -> list[str]:
@@ -411,7 +413,7 @@ def _sections(ctx: PageContext) -> list[str]:
     shown = ['profile']
     if ctx.membership is not None and ctx.may(Action.VIEW_SETTINGS):
         shown += ['organization', 'members', 'lists', 'plan']
-    shown += ['cloud', 'tokens']
+    shown += ['cloud', 'phones', 'tokens']
     if ctx.membership is not None and ctx.may(Action.MANAGE_KIOSK):
         shown.append('kiosk')
     return shown

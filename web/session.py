@@ -28,7 +28,8 @@ SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 # Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
 PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/forgot-password', '/reset-password', '/kiosk',
-                   '/favicon.ico', '/docs', '/redoc', '/openapi.json')
+                   '/favicon.ico', '/docs', '/redoc', '/openapi.json',
+                   '/dav', '/.well-known/carddav')  # CardDAV: HTTP Basic with an app password on every request
 
 
 def session_cookie(settings: Settings) -> dict:

@@ -175,6 +175,42 @@ async def authenticate(*, email: object, password: object, client: str | None) -
     return user
 
 
+async def _over_allowance(key: str, allowed: int, refusal: Callable[[int], str]) -> None:
+    """RateLimited when this key used up its window's allowance already (counts, writes nothing)."""
+    taken = await LoginAttempt.filter(key=key, at__gte=now() - ATTEMPT_WINDOW).order_by('at') \
+        .values_list('at', flat=True)
+    if len(taken) >= allowed:
+        wait = max(1, math.ceil((taken[len(taken) - allowed] + ATTEMPT_WINDOW - now()).total_seconds()))
+        raise RateLimited(refusal(wait), retry_after=wait)
+
+
+async def authenticate_app_password(*, email: object, password: object, client: str | None) -> User:
+    """The user for this email and app password (a personal API token): how CardDAV clients log in, with HTTP Basic
+    on every request.
+
+    Throttled like log-in, on failures only: a phone sends the right pair a hundred times in a sync, and a token is
+    no password to guess (32 random bytes, checked by its digest, no hash to slow down). An email or a client
+    address that failed LOGIN_FAILURES_ALLOWED / CLIENT_ATTEMPTS_ALLOWED times in the window is refused before
+    anything is checked; each failure takes one slot of both allowances (see _reserve); a success forgives the
+    email's failures.
+    """
+    email_text = email.strip().lower() if isinstance(email, str) else ''
+    email_key = _key('email', email_text)
+    if client is not None:
+        await _over_allowance(_key('client', client), CLIENT_ATTEMPTS_ALLOWED, _too_many_from_network)
+    if email_text:
+        await _over_allowance(email_key, LOGIN_FAILURES_ALLOWED, _too_many_for_email)
+    user = await user_for_api_token(password)
+    if user is None or not email_text or user.email != email_text:
+        await _reserve_for_client(client)
+        if email_text:
+            await _reserve(email_key, LOGIN_FAILURES_ALLOWED, _too_many_for_email)
+        raise Unauthorized(_('Wrong email or app password'))
+    if await LoginAttempt.filter(key=email_key).exists():
+        await LoginAttempt.filter(key=email_key).delete()
+    return user
+
+
 async def start_session(user: User) -> str:
     """A new browser session; the raw key goes to the browser, only its digest is stored."""
     raw = secrets.token_urlsafe(32)

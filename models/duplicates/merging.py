@@ -37,6 +37,7 @@ from tortoise.transactions import in_transaction
 
 from .. import access, i18n
 from ..access import Action, require
+from ..carddav.tables import DavCard
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..history import recording
 from ..history.recording import MERGE, Happened
@@ -77,8 +78,11 @@ LIST_FIELDS = {'emails': MAX_EMAILS, 'phones': MAX_PHONES, 'addresses': MAX_ADDR
 CHOICES = ('keep', 'other')
 BOTH = 'both'  # a choice for the description only: both texts, joined (joined_descriptions)
 
-# The tables pointing at contacts and companies that the merge rewrites itself instead of moving their rows.
-DERIVED = {(Mention, 'contact'), (Mention, 'company'), (RecordKey, 'contact'), (RecordKey, 'company')}
+# The tables pointing at contacts and companies that the merge rewrites itself instead of moving their rows, and
+# the one that stays with its own record: a phone's UID and kept properties (DavCard) belong to the card the phone
+# has, so the removed record's go with it (a phone learns of its removal and keeps the kept card as it was).
+DERIVED = {(Mention, 'contact'), (Mention, 'company'), (RecordKey, 'contact'), (RecordKey, 'company'),
+           (DavCard, 'contact'), (DavCard, 'company')}
 
 
 # ---------------------------------------------------------------- what points at a record

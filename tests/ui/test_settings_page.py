@@ -116,7 +116,7 @@ async def test_settings_open_the_section_the_address_names_and_the_address_follo
     tabs, panels = element(user, 'settings-tabs'), element(user, 'settings-panels')
     assert (tabs.value, panels.value, element(user, 'settings-section-select').value) == ('tokens', 'tokens', 'tokens')
     assert [t.props['name'] for t in tabs.default_slot.children] == [
-        'profile', 'organization', 'members', 'lists', 'plan', 'cloud', 'tokens', 'kiosk']
+        'profile', 'organization', 'members', 'lists', 'plan', 'cloud', 'phones', 'tokens', 'kiosk']
     user.find(marker='settings-tab-lists').click()
     assert panels.value == 'lists'
     assert user.back_history[-1] == '/settings?section=lists'  # a reload or a shared link opens Lists
@@ -134,7 +134,7 @@ async def test_a_guest_gets_only_their_own_sections(user: User, acme):
     await log_in(user, acme.guest, path='/settings?section=members')
     await user.should_see(marker='settings-tabs', retries=PATIENCE)
     tabs = element(user, 'settings-tabs')
-    assert [t.props['name'] for t in tabs.default_slot.children] == ['profile', 'cloud', 'tokens']
+    assert [t.props['name'] for t in tabs.default_slot.children] == ['profile', 'cloud', 'phones', 'tokens']
     assert tabs.value == 'profile'  # members is not theirs to open
 
 

@@ -251,9 +251,9 @@ async def test_a_merge_in_another_organization_is_not_found(acme, elsewhere):
 # a record's history and notes move to the kept record (the removed one's timeline joins the kept one's) and back
 HANDLED = {
     'contact': {('Attachment', 'contact'), ('Connection', 'contact'), ('Mention', 'contact'),
-                ('RecordKey', 'contact'), ('HistoryEntry', 'contact'), ('Note', 'contact')},
+                ('RecordKey', 'contact'), ('HistoryEntry', 'contact'), ('Note', 'contact'), ('DavCard', 'contact')},
     'company': {('Attachment', 'company'), ('Connection', 'company'), ('Contact', 'company'), ('Mention', 'company'),
-                ('RecordKey', 'company'), ('HistoryEntry', 'company'), ('Note', 'company')},
+                ('RecordKey', 'company'), ('HistoryEntry', 'company'), ('Note', 'company'), ('DavCard', 'company')},
 }
 
 
