@@ -34,6 +34,7 @@ def configure(settings: Settings) -> None:
     from web.headers import SecurityHeaders
     from web.language import RequestLanguage
     from web.limits import BodyLimit
+    from web import operations
     from web.session import AuthMiddleware
     from web.startup import WaitForStart
 
@@ -76,18 +77,22 @@ def configure(settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLanguage)  # the API's messages and a page being built speak the client's language
     language.install()
+    operations.install(app, started=started)  # /healthz, /readyz, /metrics, and a log line per request
     app.add_middleware(WaitForStart, started=started)
 
 
 def serve(settings: Settings) -> None:
     from nicegui import ui
 
+    from web import logs
     from web.session import session_cookie
 
+    logs.configure(settings.log_format)
     configure(settings)
     ui.run(host=settings.host, port=settings.port, title='Rubrica', storage_secret=settings.secret,
            session_middleware_kwargs=session_cookie(settings),
-           reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False)
+           reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False,
+           **logs.uvicorn_options())
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:

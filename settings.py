@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
+LOG_FORMATS = ('text', 'json')
 
 
 class SettingsError(ValueError):
@@ -34,6 +35,8 @@ class Settings:
     max_upload_bytes: int
     smtp: SmtpServer | None = None  # None: no mail is sent (RUBRICA_SMTP_URL empty)
     mail_from: str = ''
+    log_format: str = 'text'  # RUBRICA_LOG_FORMAT: text for people, json (one object per line) for machines
+    metrics_token: str = ''  # RUBRICA_METRICS_TOKEN: GET /metrics answers only with it; empty: no /metrics
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -79,6 +82,14 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
     if smtp is not None and not _is_address(mail_from):
         raise SettingsError('RUBRICA_MAIL_FROM must be the address mail is sent from (rubrica@example.com or '
                             f'"Rubrica <rubrica@example.com>") when RUBRICA_SMTP_URL is set, not {mail_from!r}')
+    log_format = env.get('RUBRICA_LOG_FORMAT', 'text').strip().lower() or 'text'
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f'RUBRICA_LOG_FORMAT must be one of {", ".join(LOG_FORMATS)}, not {log_format!r}')
+    metrics_token = env.get('RUBRICA_METRICS_TOKEN', '').strip()
+    if metrics_token and (len(metrics_token) < 16 or not metrics_token.isascii() or not metrics_token.isprintable()
+                          or ' ' in metrics_token):
+        # a short token is guessed; a space or a non-ASCII character cannot travel in an Authorization header
+        raise SettingsError('RUBRICA_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -98,6 +109,8 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         max_upload_bytes=int(max_upload_mb) * 1024 * 1024,
         smtp=smtp,
         mail_from=mail_from,
+        log_format=log_format,
+        metrics_token=metrics_token,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
 
