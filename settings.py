@@ -46,16 +46,24 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / 'files'
+        return self.data_dir / UPLOADS_DIR
 
     @property
     def sessions_dir(self) -> Path:
         return self.data_dir / 'sessions'
 
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / SECRET_FILE
+
+
+UPLOADS_DIR = 'files'  # in the data dir
+SECRET_FILE = 'secret'  # in the data dir, when RUBRICA_SECRET is not set
+
 
 def _secret_from_file(data_dir: Path) -> str:
     """The secret generated once into the data dir, readable by its owner only."""
-    path = data_dir / 'secret'
+    path = data_dir / SECRET_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -65,9 +73,17 @@ def _secret_from_file(data_dir: Path) -> str:
     return path.read_text(encoding='ascii').strip()
 
 
-def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+def storage_settings(env: os._Environ[str] | dict[str, str] | None = None) -> tuple[Path, str]:
+    """Where the data lives: the data dir and the database URL, read without creating anything (`admin restore`
+    must find an empty data dir as the operator left it, not one with a new secret in it)."""
     env = os.environ if env is None else env
     data_dir = Path(env.get('RUBRICA_DATA_DIR') or './data').resolve()
+    return data_dir, env.get('RUBRICA_DATABASE_URL') or f'sqlite://{data_dir / "rubrica.sqlite3"}'
+
+
+def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir, database_url = storage_settings(env)
     data_dir.mkdir(parents=True, exist_ok=True)
 
     signup = env.get('RUBRICA_SIGNUP', 'open')
@@ -96,7 +112,7 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
 
     return Settings(
         data_dir=data_dir,
-        database_url=env.get('RUBRICA_DATABASE_URL') or f'sqlite://{data_dir / "rubrica.sqlite3"}',
+        database_url=database_url,
         host=host,
         port=int(port_text),
         secret=env.get('RUBRICA_SECRET') or _secret_from_file(data_dir),

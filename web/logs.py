@@ -1,9 +1,9 @@
 """The server's log: one format for every line (RUBRICA_LOG_FORMAT: `text` for people, `json` for machines), and
 what each line knows of the request it was written in (its id, the user, the organization).
 
-`configure` is called once by `main.py serve`, never by the tests (pytest keeps its own handlers). Everything that
-logs — Rubrica's loggers, NiceGUI's, uvicorn's — goes to standard error through the one handler it installs, so a
-`json` log is JSON on every line. uvicorn's access log stays off: it writes the path with its query string, where a
+`configure` is called by `main.py serve` (in the tests' simulated app too: a second call replaces its own handler and
+leaves pytest's alone). Everything that logs — Rubrica's loggers, NiceGUI's, uvicorn's — goes to standard error
+through the one handler it installs, so a `json` log is JSON on every line. uvicorn's access log stays off: it writes the path with its query string, where a
 password reset link carries its token; RequestLog (web/request_log.py) writes the route template instead.
 
 What a request knows of itself lives in a `RequestInfo` that the request's middleware puts in a context variable
@@ -98,17 +98,19 @@ class JsonFormatter(logging.Formatter):
 # Rubrica's own loggers write from INFO up; the libraries' only warnings and errors: some of them log whole URLs at
 # INFO (httpx, Google's client), and a URL may carry a token in its query.
 OWN_LOGGERS = ('rubrica', 'models', 'web', 'ui', 'api', 'integrations')
+_handler: logging.Handler | None = None
 
 
 def configure(log_format: str) -> None:
     """The process's logging: one handler on standard error with the chosen format."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if log_format == 'json' else TextFormatter())
-    handler.addFilter(RequestContext())
+    global _handler
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
+    if _handler is not None:  # configured again (the tests' app runs main.py each time): replaced, not doubled
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(JsonFormatter() if log_format == 'json' else TextFormatter())
+    _handler.addFilter(RequestContext())
+    root.addHandler(_handler)
     root.setLevel(logging.WARNING)
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
