@@ -158,9 +158,16 @@ class _Postgres:
     def environment(self) -> dict[str, str]:
         return {**os.environ, 'PGPASSWORD': self.password, 'PGCONNECT_TIMEOUT': '10'}
 
-    async def connect(self) -> asyncpg.Connection:
-        return await asyncpg.connect(host=self.host, port=self.port, user=self.user or None,
-                                     password=self.password or None, database=self.database)
+    async def fetch(self, query: str) -> list:
+        try:
+            connection = await asyncpg.connect(host=self.host, port=self.port, user=self.user or None,
+                                               password=self.password or None, database=self.database, timeout=10)
+            try:
+                return await connection.fetch(query)
+            finally:
+                await connection.close()
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as e:
+            raise BackupError(_('The database could not be read: {error}', error=str(e))) from e
 
 
 def _client_program(name: str) -> str:
@@ -180,21 +187,14 @@ def _run(arguments: list[str], environment: dict[str, str]) -> None:
 
 
 async def _applied_postgres(database: _Postgres) -> list[str]:
-    connection = await database.connect()
-    try:
-        rows = await connection.fetch('SELECT name FROM tortoise_migrations ORDER BY applied_at, name')
-    finally:
-        await connection.close()
+    rows = await database.fetch('SELECT name FROM tortoise_migrations ORDER BY applied_at, name')
     return [row['name'] for row in rows]
 
 
 async def _tables_postgres(database: _Postgres) -> int:
-    connection = await database.connect()
-    try:
-        return await connection.fetchval(
-            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
-    finally:
-        await connection.close()
+    rows = await database.fetch("SELECT count(*) AS n FROM pg_catalog.pg_tables "
+                                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
+    return rows[0]['n']
 
 
 # ---------------------------------------------------------------- the files

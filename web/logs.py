@@ -3,8 +3,9 @@ what each line knows of the request it was written in (its id, the user, the org
 
 `configure` is called by `main.py serve` (in the tests' simulated app too: a second call replaces its own handler and
 leaves pytest's alone). Everything that logs — Rubrica's loggers, NiceGUI's, uvicorn's — goes to standard error
-through the one handler it installs, so a `json` log is JSON on every line. uvicorn's access log stays off: it writes the path with its query string, where a
-password reset link carries its token; RequestLog (web/request_log.py) writes the route template instead.
+through the one handler it installs, so a `json` log is JSON on every line. uvicorn's access log stays off: it
+writes the path with its query string, where a password reset link carries its token; RequestLog
+(web/request_log.py) writes the route template instead.
 
 What a request knows of itself lives in a `RequestInfo` that the request's middleware puts in a context variable
 before anything runs: code deeper in the request (the API's token check, a page's visitor) fills in who is calling

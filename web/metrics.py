@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from models import db
+from models.i18n import _
 from models.imports.reports import batch_counts
 from models.mail import outbox
 
@@ -100,10 +101,11 @@ def refused(request: Request, token: str) -> Response | None:
         return JSONResponse({'detail': 'Not Found'}, status_code=404)
     scheme, _space, given = request.headers.get('authorization', '').partition(' ')
     if scheme.lower() != 'bearer' or not given.strip():
-        return JSONResponse({'detail': 'A bearer token is required'}, status_code=401,
+        return JSONResponse({'detail': _('The metrics need the bearer token: {header}',
+                                         header='Authorization: Bearer <token>')}, status_code=401,
                             headers={'WWW-Authenticate': 'Bearer'})
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        return JSONResponse({'detail': 'Wrong token'}, status_code=403)
+        return JSONResponse({'detail': _('This is not the metrics token')}, status_code=403)
     return None
 
 
