@@ -108,6 +108,19 @@ def _is_empty_dir(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
+def _empty(directory: Path) -> None:
+    """Remove what a backup or a restore wrote into a directory that was empty before it."""
+    for child in list(directory.iterdir()) if directory.is_dir() else ():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """A copy readable by its owner only from its first byte (the secret)."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, 'wb') as out, source.open('rb') as original:
+        shutil.copyfileobj(original, out)
+
+
 # ---------------------------------------------------------------- the database
 
 def _snapshot_sqlite(source: Path, target: Path) -> list[str]:
@@ -221,14 +234,24 @@ def _copy_new_files(uploads: Path, target: Path, copied: set[str]) -> None:
 async def backup(*, install: Install, target: Path) -> dict:
     """Write a backup of `install` into `target` (new, or an empty directory); returns its manifest."""
     kind = _kind(install.database_url)
-    if kind == 'postgres':
-        pg_dump = _client_program('pg_dump')
+    pg_dump = _client_program('pg_dump') if kind == 'postgres' else ''
     if not _is_empty_dir(target):
         raise BackupError(_('{path} is not empty: a backup goes into a new or empty directory', path=str(target)))
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     target.chmod(0o700)
+    try:
+        manifest = await _write_backup(install, target, kind, pg_dump)
+    except BaseException:
+        _empty(target)  # no half backup left behind: the directory is empty again, for the next attempt
+        raise
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding='utf-8')
+    return manifest
+
+
+async def _write_backup(install: Install, target: Path, kind: str, pg_dump: str) -> dict:
     copied: set[str] = set()
     await asyncio.to_thread(_copy_new_files, install.uploads_dir, target / FILES, copied)
+    taken = _now()
     if kind == 'sqlite':
         database_file = target / SQLITE_FILE
         applied = await asyncio.to_thread(_snapshot_sqlite, _sqlite_path(install.database_url), database_file)
@@ -241,19 +264,20 @@ async def backup(*, install: Install, target: Path) -> dict:
     await asyncio.to_thread(_copy_new_files, install.uploads_dir, target / FILES, copied)
     secret = None
     if install.secret_file.is_file():  # else RUBRICA_SECRET holds it, and the operator keeps it
-        shutil.copyfile(install.secret_file, target / SECRET)
-        (target / SECRET).chmod(0o600)
+        _copy_private(install.secret_file, target / SECRET)
         secret = await asyncio.to_thread(_entry, target, target / SECRET)
     files = await asyncio.to_thread(lambda: [_entry(target, target / FILES / name) for name in sorted(copied)])
-    manifest = {
+    return {
         'format': FORMAT,
         'version': _version(),
-        'created_at': _now(),
+        'created_at': taken,  # the moment of the database's snapshot
         'database': {'kind': kind, **await asyncio.to_thread(_entry, target, database_file)},
         'migrations': applied,
         'files': files,
         'secret': secret,
     }
+
+
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding='utf-8')
     return manifest
 
@@ -316,9 +340,7 @@ def _restore_files(source: Path, manifest: dict, install: Install) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / entry['path'], destination)
     if manifest['secret']:
-        descriptor = os.open(install.secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, 'wb') as out, (source / manifest['secret']['path']).open('rb') as secret:
-            shutil.copyfileobj(secret, out)
+        _copy_private(source / manifest['secret']['path'], install.secret_file)
 
 
 def _restore_sqlite(source: Path, target: Path) -> None:
@@ -370,7 +392,6 @@ async def restore(*, install: Install, source: Path) -> dict:
     except BaseException:
         # the data dir was empty (and pg_restore's one transaction left the database so): leave it empty again,
         # so that the operator can try again
-        for child in list(install.data_dir.iterdir()):
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _empty(install.data_dir)
         raise
     return manifest

@@ -20,7 +20,9 @@ log = logging.getLogger(REQUESTS_LOGGER)
 
 REQUEST_ID_HEADER = b'x-request-id'
 _GOOD_ID = re.compile(rb'[A-Za-z0-9._:-]{1,128}')  # what a proxy's id looks like; anything else is replaced
-UNMATCHED = '<unmatched>'  # the route label of a path no route answers (the path itself is never a label)
+# the label when no route answered: a path no route has, or a request refused before routing (the page guard's
+# redirect to /login, the body limit's 413); the path itself is never a label
+UNMATCHED = '<unmatched>'
 
 
 def request_id(scope) -> str:
