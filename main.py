@@ -6,6 +6,7 @@ import asyncio
 import gc
 import getpass
 import sys
+from pathlib import Path
 
 from models.db import Database
 from models.errors import RubricaError
@@ -37,6 +38,7 @@ def configure(settings: Settings) -> None:
     from web.headers import SecurityHeaders
     from web.language import RequestLanguage
     from web.limits import BodyLimit
+    from web import operations
     from web.session import AuthMiddleware
     from web.startup import WaitForStart
 
@@ -84,18 +86,22 @@ def configure(settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLanguage)  # the API's messages and a page being built speak the client's language
     language.install()
+    operations.install(app, started=started)  # /healthz, /readyz, /metrics, and a log line per request
     app.add_middleware(WaitForStart, started=started)
 
 
 def serve(settings: Settings) -> None:
     from nicegui import ui
 
+    from web import logs
     from web.session import session_cookie
 
+    logs.configure(settings.log_format)
     configure(settings)
     ui.run(host=settings.host, port=settings.port, title='Rubrica', storage_secret=settings.secret,
            session_middleware_kwargs=session_cookie(settings),
-           reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False)
+           reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False,
+           **logs.uvicorn_options())
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
@@ -124,6 +130,24 @@ async def _admin_create_user(settings: Settings, email: str, name: str, password
     return f'user {user.id} ({user.email}) created'
 
 
+def _admin_backup_or_restore(command: str, directory: str) -> str:
+    """Back up the install the settings name into `directory`, or restore it from there (into an empty one: its
+    settings are read without creating anything, not even the secret a server would generate)."""
+    from models import backup
+    from settings import SECRET_FILE, UPLOADS_DIR, storage_settings
+
+    data_dir, database_url = storage_settings()
+    install = backup.Install(data_dir=data_dir, database_url=database_url, uploads_dir=data_dir / UPLOADS_DIR,
+                             secret_file=data_dir / SECRET_FILE)
+    where = Path(directory).resolve()
+    if command == 'backup':
+        manifest = asyncio.run(backup.backup(install=install, target=where))
+        return f'backup of the {manifest["database"]["kind"]} database and {len(manifest["files"])} files in {where}'
+    manifest = asyncio.run(backup.restore(install=install, source=where))
+    return (f'restored the backup of {manifest["created_at"]} ({len(manifest["files"])} files) into '
+            f'{install.data_dir}')
+
+
 def _read_password() -> str:
     """From a prompt (asked twice) at a terminal, else the first line of standard input (a script, a pipe)."""
     if sys.stdin.isatty():
@@ -146,14 +170,20 @@ def admin(argv: list[str]) -> int:
                                                   'first line of standard input.')
     create_user.add_argument('email')
     create_user.add_argument('--name', required=True, help="the person's display name")
+    for command, help_text in (('backup', 'a consistent snapshot of the database, the uploaded files and the secret '
+                                          'into a new or empty directory, while the server runs'),
+                               ('restore', 'a backup into an empty data directory and database')):
+        commands.add_parser(command, help=help_text).add_argument('directory')
     args = parser.parse_args(argv)
     try:
-        if args.command == 'create-user':
+        if args.command in ('backup', 'restore'):
+            print(_admin_backup_or_restore(args.command, args.directory))
+        elif args.command == 'create-user':
             password = _read_password()
             print(asyncio.run(_admin_create_user(load_settings(), args.email, args.name, password)))
         else:
             print(asyncio.run(_admin_plan(load_settings(), args.org_id, args.plan, args.quota_mb)))
-    except (RubricaError, SettingsError) as e:
+    except (RubricaError, SettingsError, OSError) as e:  # OSError: a directory the command may not write
         print(f'error: {e}', file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
+LOG_FORMATS = ('text', 'json')
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,8 @@ class Settings:
     trash_days: int = 30  # a deleted contact or company stays this many days in the trash, then is purged
     smtp: SmtpServer | None = None  # None: no mail is sent (RUBRICA_SMTP_URL empty)
     mail_from: str = ''
+    log_format: str = 'text'  # RUBRICA_LOG_FORMAT: text for people, json (one object per line) for machines
+    metrics_token: str = ''  # RUBRICA_METRICS_TOKEN: GET /metrics answers only with it; empty: no /metrics
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -44,16 +47,24 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / 'files'
+        return self.data_dir / UPLOADS_DIR
 
     @property
     def sessions_dir(self) -> Path:
         return self.data_dir / 'sessions'
 
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / SECRET_FILE
+
+
+UPLOADS_DIR = 'files'  # in the data dir
+SECRET_FILE = 'secret'  # in the data dir, when RUBRICA_SECRET is not set
+
 
 def _secret_from_file(data_dir: Path) -> str:
     """The secret generated once into the data dir, readable by its owner only."""
-    path = data_dir / 'secret'
+    path = data_dir / SECRET_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -63,9 +74,17 @@ def _secret_from_file(data_dir: Path) -> str:
     return path.read_text(encoding='ascii').strip()
 
 
-def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+def storage_settings(env: os._Environ[str] | dict[str, str] | None = None) -> tuple[Path, str]:
+    """Where the data lives: the data dir and the database URL, read without creating anything (`admin restore`
+    must find an empty data dir as the operator left it, not one with a new secret in it)."""
     env = os.environ if env is None else env
     data_dir = Path(env.get('RUBRICA_DATA_DIR') or './data').resolve()
+    return data_dir, env.get('RUBRICA_DATABASE_URL') or f'sqlite://{data_dir / "rubrica.sqlite3"}'
+
+
+def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir, database_url = storage_settings(env)
     data_dir.mkdir(parents=True, exist_ok=True)
 
     signup = env.get('RUBRICA_SIGNUP', 'open')
@@ -83,13 +102,21 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
     trash_days = env.get('RUBRICA_TRASH_DAYS', '30').strip()
     if not trash_days.isascii() or not trash_days.isdigit() or int(trash_days) < 1:
         raise SettingsError(f'RUBRICA_TRASH_DAYS must be a whole number of days from 1, not {trash_days!r}')
+    log_format = env.get('RUBRICA_LOG_FORMAT', 'text').strip().lower() or 'text'
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f'RUBRICA_LOG_FORMAT must be one of {", ".join(LOG_FORMATS)}, not {log_format!r}')
+    metrics_token = env.get('RUBRICA_METRICS_TOKEN', '').strip()
+    if metrics_token and (len(metrics_token) < 16 or not metrics_token.isascii() or not metrics_token.isprintable()
+                          or ' ' in metrics_token):
+        # a short token is guessed; a space or a non-ASCII character cannot travel in an Authorization header
+        raise SettingsError('RUBRICA_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
 
     return Settings(
         data_dir=data_dir,
-        database_url=env.get('RUBRICA_DATABASE_URL') or f'sqlite://{data_dir / "rubrica.sqlite3"}',
+        database_url=database_url,
         host=host,
         port=int(port_text),
         secret=env.get('RUBRICA_SECRET') or _secret_from_file(data_dir),
@@ -103,6 +130,8 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         trash_days=int(trash_days),
         smtp=smtp,
         mail_from=mail_from,
+        log_format=log_format,
+        metrics_token=metrics_token,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
 

@@ -13,6 +13,7 @@ from models.errors import Unauthorized
 from models.i18n import _
 from models.orgs.tables import Membership
 from settings import Settings
+from web.logs import identify
 
 from .schemas import Id
 
@@ -30,6 +31,7 @@ async def current_user(authorization: Annotated[str | None, Header()] = None) ->
     user = await user_for_api_token(token.strip()) if scheme.lower() == 'bearer' else None
     if user is None:
         raise Unauthorized(_('A valid API token is required: {header}', header='Authorization: Bearer <token>'))
+    identify(user_id=user.id)  # for the request's log line
     return user
 
 
@@ -40,7 +42,9 @@ AppIntegrations = Annotated[Integrations, Depends(get_integrations)]
 
 async def org_membership(org: Id, user: CurrentUser) -> Membership:
     """The caller's membership of the organization `{org}` in the path (404 when they are not in it)."""
-    return await membership(user, org)
+    found = await membership(user, org)
+    identify(org_id=found.org_id)
+    return found
 
 
 OrgMembership = Annotated[Membership, Depends(org_membership)]

@@ -1,6 +1,7 @@
 """Database configuration, start-up migrations and the few dialect differences we care about."""
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
@@ -70,6 +71,31 @@ async def migrate() -> None:
     await executor.migrate()
 
 
+async def pending_migrations() -> list[str]:
+    """The migrations this code has that the database has not applied (empty when up to date): the server applies
+    them at start-up, so a name here means that start-up failed, or that another version of Rubrica runs on it."""
+    executor = MigrationExecutor(connections.get('default'), {APP_LABEL: app_config()})
+    return [step.migration.name for step in await executor.plan() if not step.backward]
+
+
+async def ping() -> None:
+    """Raise unless the database answers a query that reads a table. On SQLite the file must still be where it was
+    opened: SQLite keeps working on a file that was deleted or moved away under it, and every write would be lost."""
+    connection = connections.get('default')
+    filename = getattr(connection, 'filename', None)
+    if dialect() == 'sqlite' and filename != ':memory:' and not os.path.exists(filename):
+        raise FileNotFoundError('the SQLite database file is gone')
+    await connection.execute_query('SELECT COUNT(*) FROM tortoise_migrations')
+
+
+def pool_use() -> dict[str, int]:
+    """The PostgreSQL connection pool's size, idle connections and maximum ({} on SQLite: one connection)."""
+    pool = getattr(connections.get('default'), '_pool', None)  # asyncpg's Pool, once opened
+    if pool is None:
+        return {}
+    return {'open': pool.get_size(), 'idle': pool.get_idle_size(), 'max': pool.get_max_size()}
+
+
 class Database:
     """Opens the ORM (with the global context NiceGUI's handlers need) and brings the schema up to date."""
 
@@ -95,7 +121,8 @@ def is_postgres() -> bool:
     return dialect() == 'postgres'
 
 
-__all__ = ['Database', 'Tortoise', 'dialect', 'is_postgres', 'migrate', 'tortoise_config']
+__all__ = ['Database', 'Tortoise', 'dialect', 'is_postgres', 'migrate', 'pending_migrations', 'ping', 'pool_use',
+           'tortoise_config']
 
 # For Tortoise's command line: `tortoise -c models.db.TORTOISE_ORM makemigrations`
 TORTOISE_ORM = tortoise_config('sqlite://:memory:')

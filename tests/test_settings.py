@@ -22,6 +22,21 @@ def test_the_trash_keeps_records_the_days_set(tmp_path):
     assert load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_TRASH_DAYS': '7'}).trash_days == 7
 
 
+def test_log_format_and_metrics_token(tmp_path):
+    env = {'RUBRICA_DATA_DIR': str(tmp_path)}
+    assert (load_settings(env).log_format, load_settings(env).metrics_token) == ('text', '')
+    chosen = load_settings(env | {'RUBRICA_LOG_FORMAT': 'JSON', 'RUBRICA_METRICS_TOKEN': ' a-token-of-20-chars '})
+    assert (chosen.log_format, chosen.metrics_token) == ('json', 'a-token-of-20-chars')
+
+
+def test_where_the_data_lives_is_read_without_creating_anything(tmp_path):
+    from settings import storage_settings
+
+    data_dir, database_url = storage_settings({'RUBRICA_DATA_DIR': str(tmp_path / 'new')})
+    assert (data_dir, database_url) == (tmp_path / 'new', f'sqlite://{tmp_path / "new" / "rubrica.sqlite3"}')
+    assert not (tmp_path / 'new').exists()
+
+
 def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
     env = {'RUBRICA_DATA_DIR': str(tmp_path)}
     first = load_settings(env).secret
@@ -33,7 +48,9 @@ def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
 
 @pytest.mark.parametrize('name, value', [('RUBRICA_PORT', 'eighty'), ('RUBRICA_PORT', '70000'),
                                          ('RUBRICA_SIGNUP', 'closed'), ('RUBRICA_TRASH_DAYS', '0'),
-                                         ('RUBRICA_TRASH_DAYS', 'a month'), ('RUBRICA_TRASH_DAYS', '-1')])
+                                         ('RUBRICA_TRASH_DAYS', 'a month'), ('RUBRICA_TRASH_DAYS', '-1'),
+                                         ('RUBRICA_LOG_FORMAT', 'xml'), ('RUBRICA_METRICS_TOKEN', 'short'),
+                                         ('RUBRICA_METRICS_TOKEN', 'long enough but with spaces')])
 def test_bad_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})

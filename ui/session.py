@@ -31,6 +31,7 @@ from models.i18n import N_, _
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
 from . import language, moments
+from web.logs import identify
 from web.session import SESSION_KEY, session_key
 
 ORG_KEY = 'org_id'  # in the browser's server-side storage
@@ -188,6 +189,7 @@ async def page_context() -> PageContext | None:
     active = by_org.get(wanted) or by_org.get(user.preferred_org_id) or (memberships[0] if memberships else None)
     if active is not None and active.org_id != wanted:
         storage[ORG_KEY] = active.org_id
+    identify(user_id=user.id, org_id=active.org_id if active is not None else None)  # for the request's log line
     return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage)
 
 

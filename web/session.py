@@ -23,12 +23,15 @@ from models.errors import NotFound
 from models.orgs.tables import Membership
 from settings import Settings
 
+from .logs import identify
+from .operations import PUBLIC_PATHS as OPERATIONS_PATHS
+
 SESSION_KEY = 'session'  # in the session cookie
 SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 # Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
 PUBLIC_PREFIXES = ('/_nicegui/', '/api/', '/login', '/signup', '/forgot-password', '/reset-password', '/kiosk',
-                   '/favicon.ico', '/docs', '/redoc', '/openapi.json',
+                   '/favicon.ico', '/docs', '/redoc', '/openapi.json', *OPERATIONS_PATHS,
                    '/dav', '/.well-known/carddav')  # CardDAV: HTTP Basic with an app password on every request
 
 
@@ -55,9 +58,12 @@ async def session_membership(org: int, what: str) -> Membership:
     user = await signed_in_user()
     if user is None:
         raise NotFound(what)
+    identify(user_id=user.id)
     if i18n.supported(user.language):
         i18n.use(user.language)
-    return await membership(user, org)
+    found = await membership(user, org)
+    identify(org_id=found.org_id)
+    return found
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
@@ -66,7 +72,9 @@ class AuthMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next):
         path = request.url.path
         if request.method == 'GET' and not path.startswith(PUBLIC_PREFIXES):
-            if await signed_in_user() is None:
+            user = await signed_in_user()
+            if user is None:
                 wanted = path + (f'?{request.url.query}' if request.url.query else '')
                 return RedirectResponse(f'/login?next={quote(wanted, safe="")}', status_code=303)
+            identify(user_id=user.id)  # for the request's log line
         return await call_next(request)

@@ -17,7 +17,8 @@ What happens on import, module by module:
    writing fails half-way, what was already written is taken back, so a failed import leaves nothing behind.
    `import_file` (a file, its format, the column mapping) is the one entry point: the import page and the API
    both call it, after `reading.preview`.
-4. reports.py: the batches a user ran and their report rows.
+4. reports.py: the batches a user ran and their report rows (and, for the operator's metrics, how many imports are
+   in each status).
 5. undo.py: "undo this import" deletes what it created and puts back what it overwrote, refused when one of
    those records was changed since.
 6. recovery.py: every chunk's records commit with the report rows that name them, and a batch stays `running`

@@ -8,5 +8,5 @@
   bodies, from the Jinja2 templates in templates/ (HTML autoescaped: a name stays a name).
 - outbox.py: `configure` (main.py, from the settings), `enabled`, `queue` (inside the caller's transaction), and the
   sender: `send_due` hands over the mails that are due, retrying a failure after 1, 5 and 30 minutes before giving
-  up; `start`/`stop` run it in the background.
+  up; `start`/`stop` run it in the background; `counts` tells the operator's metrics what waits, left and failed.
 """

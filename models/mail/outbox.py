@@ -132,6 +132,17 @@ async def send_due(moment: datetime | None = None) -> None:
         await OutgoingMail.filter(created_at__lt=moment - KEPT_FOR, next_attempt_at=None).delete()
 
 
+async def counts() -> dict[str, int]:
+    """How many mails are waiting (never tried, or to be tried again after a failure), sent, or given up, for the
+    operator's metrics (web/metrics.py): counted from the outbox when asked, so every process reports the same, and
+    sent and given-up mails count while their rows are kept (KEPT_FOR)."""
+    waiting = OutgoingMail.filter(sent_at=None, next_attempt_at__isnull=False)
+    return {'waiting': await waiting.filter(attempts=0).count(),
+            'retrying': await waiting.filter(attempts__gt=0).count(),
+            'sent': await OutgoingMail.filter(sent_at__isnull=False).count(),
+            'given_up': await OutgoingMail.filter(sent_at=None, next_attempt_at=None).count()}
+
+
 class _Sender:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
