@@ -165,10 +165,22 @@ def require_browser() -> None:
         pytest.skip('no Chromium installed (apt-get install chromium chromium-driver)')
 
 
+SERVER_START_SECONDS = 20.0  # NiceGUI's screen gives its in-process server 3 s: too few for a cold start on a busy CI
+
+
 @pytest.fixture(autouse=True)
 def _screen_needs_a_browser(request: pytest.FixtureRequest) -> None:
     if 'screen' in request.fixturenames:
         require_browser()
+        screen = request.getfixturevalue('screen')
+        # the first page a test opens also starts the server (the app's routes are built and its modules loaded
+        # then, once per worker): that one open may wait longer; later ones keep NiceGUI's own timeout
+        first_open = screen.open
+
+        def open_starting(path: str, timeout: float = 3.0) -> None:
+            screen.open = first_open
+            first_open(path, timeout=max(timeout, SERVER_START_SECONDS))
+        screen.open = open_starting
         # the browser lives as long as the worker: a test that made it phone-sized must not leave the next one
         # a phone (NiceGUI's screen starts at 600x600)
         request.getfixturevalue('nicegui_driver').set_window_size(600, 600)

@@ -38,16 +38,15 @@ class Bell:
         with ui.button(icon='notifications', on_click=self.opened).props('flat round color=white') \
                 .classes('rubrica-bell') \
                 .tooltip(_('Notifications')).mark('notification-bell') as self.button:
-            self.badge = ui.badge('', color='negative').props('floating rounded') \
+            self.badge = ui.badge(count_text(ctx.unread), color='negative').props('floating rounded') \
                 .classes('rubrica-bell-count').mark('notification-count')
-            self.badge.set_visibility(False)
+            self.badge.set_visibility(ctx.unread > 0)
             with ui.menu().props('anchor="bottom right" self="top right"') as self.menu:
                 self.panel = ui.column().classes('w-96 max-w-[92vw] gap-0 p-1').mark('notification-panel')
         self.loop = asyncio.get_running_loop()
         self.stop = live.listen(ctx.user.id, self._arrived)
         ui.context.client.on_delete(self.stop)
-        ui.timer(POLL_SECONDS, self.count)
-        ui.timer(0, self.count, once=True)
+        ui.timer(POLL_SECONDS, self.count, immediate=False)  # the first count came with the page (ctx.unread)
 
     def _arrived(self) -> None:
         try:

@@ -28,6 +28,7 @@ from models.access import Action, allows
 from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.i18n import N_, _
+from models.notifications import service as notifications
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
 from . import language, moments
@@ -116,6 +117,7 @@ class PageContext:
     session_key: object = field(default=None, repr=False)  # as the cookie had it when the page was built
     storage: MutableMapping = field(default_factory=dict, repr=False)  # the browser's server-side storage
     stale: bool = field(default=False, repr=False)  # refresh found that the visitor changed; the page is reloading
+    unread: int = 0  # the visitor's unread notifications when the page was built: the bell's first count
 
     @property
     def org(self):
@@ -190,7 +192,8 @@ async def page_context() -> PageContext | None:
     if active is not None and active.org_id != wanted:
         storage[ORG_KEY] = active.org_id
     identify(user_id=user.id, org_id=active.org_id if active is not None else None)  # for the request's log line
-    return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage)
+    return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage,
+                       unread=await notifications.unread_count(user))
 
 
 def _asked_org(by_org: dict[int, Membership]) -> int | None:
