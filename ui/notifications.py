@@ -35,14 +35,15 @@ class Bell:
         self.ctx = ctx
         self.shown = SHOWN
         # the classes let a real browser's test find them (marks exist on the server only)
+        # named for screen readers; no tooltip: it would cover the panel's "Mark all as read" under the pointer
         with ui.button(icon='notifications', on_click=self.opened).props('flat round color=white') \
-                .classes('rubrica-bell') \
-                .tooltip(_('Notifications')).mark('notification-bell') as self.button:
+                .classes('rubrica-bell').mark('notification-bell') as self.button:
+            self.button._props['aria-label'] = _('Notifications')
             self.badge = ui.badge(count_text(ctx.unread), color='negative').props('floating rounded') \
                 .classes('rubrica-bell-count').mark('notification-count')
             self.badge.set_visibility(ctx.unread > 0)
             with ui.menu().props('anchor="bottom right" self="top right"') as self.menu:
-                self.panel = ui.column().classes('w-96 max-w-[92vw] gap-0 p-1').mark('notification-panel')
+                self.panel = ui.column().classes('w-[min(24rem,78vw)] gap-0 p-1').mark('notification-panel')
         self.loop = asyncio.get_running_loop()
         self.stop = live.listen(ctx.user.id, self._arrived)
         ui.context.client.on_delete(self.stop)
