@@ -31,6 +31,15 @@ async def database(url: str):
         await db.close()
 
 
+@asynccontextmanager
+async def scratch_database(url: str = ''):
+    """`database(url)`, or with no URL a fresh SQLite file that goes when the bench ends; yields the URL used."""
+    with tempfile.TemporaryDirectory() as scratch:
+        url = url or f'sqlite://{Path(scratch) / "bench.sqlite3"}'
+        async with database(url):
+            yield url
+
+
 class DriverClock:
     """Adds up the wall time spent in the connection's execute_* calls: the database's share of a request."""
 

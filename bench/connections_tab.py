@@ -16,15 +16,13 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import print_table, runs  # noqa: E402
+from bench.common import print_table, runs, scratch_database  # noqa: E402
 from models.accounts.tables import User  # noqa: E402
-from models.db import Database  # noqa: E402
 from models.orgs.service import create_organization  # noqa: E402
 from models.orgs.tables import Organization  # noqa: E402
 from models.records.service import create_record  # noqa: E402
@@ -61,14 +59,8 @@ async def main() -> None:
     parser.add_argument('--runs', type=int, default=20)
     parser.add_argument('--database-url', default=os.environ.get('RUBRICA_DATABASE_URL', ''))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url or f'sqlite://{Path(scratch) / "bench.sqlite3"}'
-        database = Database(url)
-        await database.open()
-        try:
-            await run(args, url)
-        finally:
-            await database.close()
+    async with scratch_database(args.database_url) as url:
+        await run(args, url)
 
 
 async def run(args, url: str) -> None:

@@ -17,16 +17,14 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import print_table, runs  # noqa: E402
+from bench.common import print_table, runs, scratch_database  # noqa: E402
 from models.accounts.tables import User  # noqa: E402
-from models.db import Database  # noqa: E402
 from models.history.recording import Happened, entry  # noqa: E402
 from models.history.tables import HistoryEntry, Note  # noqa: E402
 from models.history.timeline import timeline  # noqa: E402
@@ -86,14 +84,8 @@ async def main() -> None:
     parser.add_argument('--runs', type=int, default=20)
     parser.add_argument('--database-url', default=os.environ.get('RUBRICA_DATABASE_URL', ''))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url or f'sqlite://{Path(scratch) / "bench.sqlite3"}'
-        database = Database(url)
-        await database.open()
-        try:
-            await run(args)
-        finally:
-            await database.close()
+    async with scratch_database(args.database_url) as url:
+        await run(args)
 
 
 if __name__ == '__main__':
