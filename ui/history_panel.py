@@ -11,6 +11,7 @@ from models.i18n import N_, _
 from models.labels import field_label
 from models.mentions import readable
 from models.records.tables import Kind, Record
+from models.validation import display_phone
 
 from . import moments
 from .description import DescriptionEditor, description_view
@@ -41,8 +42,10 @@ def _named(entry: Shown) -> str:
     return ref.get('name') or _('(no name)')
 
 
-def _value(value: object, names: dict[int, str]) -> str:
-    """A field's value as one line of plain text."""
+def _value(field: str, value: object, names: dict[int, str], *, region: str) -> str:
+    """A field's value as one line of plain text (phones as the card shows them, not as they are stored)."""
+    if field == 'phones' and isinstance(value, list):
+        value = [display_phone(str(phone), region) for phone in value]
     if value in (None, '', []):
         return '—'
     if value == HIDDEN:
@@ -110,7 +113,8 @@ class HistoryPanel:
                     .classes('text-caption text-grey-7').mark('history-who')
                 for name, (before, after) in entry.changes.items():
                     ui.label(_('{field}: {before} → {after}', field=field_label(name),
-                               before=_value(before, self.names), after=_value(after, self.names))) \
+                               before=_value(name, before, self.names, region=self.ctx.org.country),
+                               after=_value(name, after, self.names, region=self.ctx.org.country))) \
                         .classes('text-body2 break-words').mark('history-change')
                 if entry.note is not None:
                     self.note(entry)

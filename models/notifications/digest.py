@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from ..accounts.tables import User
 from ..mail import outbox
 from ..mail.letters import spoken_in
-from .service import _shown, digest_letter, now
+from .service import digest_letter, now, shown_to
 from .tables import MailChoice, Notification
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def _send_one(person: User, hour: datetime, moment: datetime) -> int:
         await User.filter(id=person.id).update(digest_sent_at=moment)
         if not rows or person.notification_mail != MailChoice.DAILY.value:
             return 0
-        shown = await _shown(person.id, rows)
+        shown = await shown_to(person.id, rows)
         await outbox.queue(person.email, spoken_in(person.language, lambda: digest_letter(person, shown)))
     return 1
 

@@ -93,8 +93,8 @@ async def tell(*, event: Event, users: Iterable[int], org_id: int, by: int | Non
     """Notify these users (never `by`), inside the caller's transaction; returns whom, for `announce`.
 
     Each is mailed at once, gathered into their daily mail, or not mailed, as they chose (and only when this
-    server sends mail; an invitation has its own mail). `record_name` is the record's name as they see it now (they may: they were just mentioned in
-    it, given it, or added to its organization).
+    server sends mail; an invitation has its own mail). `record_name` is the record's name as they see it now
+    (they may: they were just mentioned in it, given it, or added to its organization).
     """
     ids = sorted({int(u) for u in users} - {by})
     if not ids:
@@ -111,12 +111,13 @@ async def tell(*, event: Event, users: Iterable[int], org_id: int, by: int | Non
     if mailing and any(p.notification_mail == MailChoice.IMMEDIATELY.value for p in people):
         org = await Organization.get(id=org_id).only('id', 'name')
         author = await User.get_or_none(id=by).only('id', 'name') if by is not None else None
+        # the same event for everyone mailed at once; each letter is written in its reader's language
+        shown = Shown(id=0, org_id=org_id, org_name=org.name, event=event.value, by_id=by,
+                      by_name=author.name if author else '', at=now(), read=False, record_kind=record_kind,
+                      record=Subject(record_kind, record_id, record_name) if record_id else None)
         for person in people:
             if person.notification_mail == MailChoice.IMMEDIATELY.value:
-                shown = Shown(id=0, org_id=org_id, org_name=org.name, event=event.value, by_id=by,
-                              by_name=author.name if author else '', at=now(), read=False, record_kind=record_kind,
-                              record=Subject(record_kind, record_id, record_name) if record_id else None)
-                await outbox.queue(person.email, spoken_in(person.language, lambda p=person, s=shown: _letter(p, s)))
+                await outbox.queue(person.email, spoken_in(person.language, lambda p=person: _letter(p, shown)))
     return [person.id for person in people]
 
 
@@ -180,7 +181,8 @@ async def _subjects(user_id: int, rows: list[Notification]) -> tuple[dict[int, M
     return memberships, subjects
 
 
-async def _shown(user_id: int, rows: list[Notification]) -> list[Shown]:
+async def shown_to(user_id: int, rows: list[Notification]) -> list[Shown]:
+    """These rows as their reader sees them now: records and organizations read again through the gate."""
     memberships, subjects = await _subjects(user_id, rows)
     return [Shown(id=row.id, org_id=row.org_id,
                   org_name=memberships[row.org_id].org.name if row.org_id in memberships else '',
@@ -206,7 +208,7 @@ async def page(user, *, unread: bool = False, limit: object = PAGE_SIZE, offset:
     if unread:
         query = query.filter(read_at=None)
     rows = await query.order_by('-id').offset(offset).limit(limit).select_related('by')
-    return await _shown(user.id, rows), await query.count()
+    return await shown_to(user.id, rows), await query.count()
 
 
 async def unread_count(user) -> int:

@@ -13,12 +13,15 @@ from tests.drivers import element, log_in
 async def test_the_history_tab_shows_changes_and_takes_notes(user: User, acme):
     contact = await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Viola',
                                                                             'emails': ['v@example.com']})
-    await records.update_record(CONTACT, acme.member.membership, contact.id, {'emails': ['w@example.com']}, 1)
+    await records.update_record(CONTACT, acme.member.membership, contact.id,
+                                {'emails': ['w@example.com'], 'phones': ['06 1234 5678', '+33 1 42 68 53 00']}, 1)
     await notes.add_note(CONTACT, acme.owner.membership, contact.id, text='Not mine to change')
     await log_in(user, acme.member, path=f'/contacts/{contact.id}')
     user.find(marker='tab-history').click()
     await user.should_see('Changed', marker='history-action')
     await user.should_see('Emails: v@example.com → w@example.com', marker='history-change')
+    # phones as the card shows them (national in the organization's country), not as they are stored (E.164)
+    await user.should_see('Phones: — → 06 1234 5678; +33 1 42 68 53 00', marker='history-change')
     await user.should_see('Created', marker='history-action')
     await user.should_see('Not mine to change')
     await user.should_not_see(marker='note-edit')  # Olga's note: Mario may not change it
