@@ -13,6 +13,22 @@ from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
 
 
+def install_live_events(settings: Settings):
+    """The relay that carries live events (models/events.py) between this process and the others, installed, when
+    RUBRICA_REDIS_URL is set; None (this process alone) when not. Every process, a server or a worker, calls it once,
+    then `await relay.start()` in its event loop and `await relay.stop()` at its end."""
+    from models import events
+
+    if not settings.redis_url:
+        events.install_relay(None)
+        return None
+    from integrations.redis_relay import RedisRelay
+
+    relay = RedisRelay(settings.redis_url, channel=f'{settings.redis_prefix}events', deliver=events.deliver)
+    events.install_relay(relay)
+    return relay
+
+
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     # The web stack is loaded here rather than at the top: the operator's commands (`main.py admin …`) need none
@@ -46,6 +62,11 @@ def configure(settings: Settings) -> None:
     app.state.integrations = integrations.build(settings)
     settings.sessions_dir.mkdir(parents=True, exist_ok=True)
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
+    # with Redis, NiceGUI's own Redis storage: a browser's storage (its organization, a log-in under way) is the same
+    # on every process (NiceGUI reads NICEGUI_REDIS_URL when it is imported; Rubrica's setting is set here instead)
+    Storage.redis_url = settings.redis_url or None
+    Storage.redis_key_prefix = f'{settings.redis_prefix}nicegui:'
+    relay = app.state.redis_relay = install_live_events(settings)
     database = Database(settings.database_url)
     started = asyncio.Event()
     outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
@@ -70,6 +91,9 @@ def configure(settings: Settings) -> None:
         finally:
             started.set()
 
+    if relay is not None:
+        app.on_startup(relay.start)  # before `start`: pages opened once it is done hear the other processes
+        app.on_shutdown(relay.stop)
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)
