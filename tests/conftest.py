@@ -262,6 +262,8 @@ def nicegui_driver(nicegui_chrome_options: webdriver.ChromeOptions):
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line('markers', 'browser: drives a real browser (Chromium through Selenium; set on every test '
                                        'that uses `screen` or `browser`): run it under flock /tmp/rubrica-browser.lock')
+    config.addinivalue_line('markers', 'scale_out: several server processes on PostgreSQL and Redis; runs in the '
+                                       "PostgreSQL pass of .ci/run even when it drives a browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
