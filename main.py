@@ -54,7 +54,7 @@ def configure(settings: Settings) -> None:
     from web.headers import SecurityHeaders
     from web.language import RequestLanguage
     from web.limits import BodyLimit
-    from web import operations
+    from web import browser_storage, operations
     from web.session import AuthMiddleware
     from web.startup import WaitForStart
 
@@ -62,10 +62,7 @@ def configure(settings: Settings) -> None:
     app.state.integrations = integrations.build(settings)
     settings.sessions_dir.mkdir(parents=True, exist_ok=True)
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
-    # with Redis, NiceGUI's own Redis storage: a browser's storage (its organization, a log-in under way) is the same
-    # on every process (NiceGUI reads NICEGUI_REDIS_URL when it is imported; Rubrica's setting is set here instead)
-    Storage.redis_url = settings.redis_url or None
-    Storage.redis_key_prefix = f'{settings.redis_prefix}nicegui:'
+    browser_storage.configure(settings.redis_url, settings.redis_prefix)  # with Redis: NiceGUI's Redis storage
     relay = app.state.redis_relay = install_live_events(settings)
     database = Database(settings.database_url)
     started = asyncio.Event()
