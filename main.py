@@ -13,6 +13,22 @@ from models.errors import RubricaError
 from settings import Settings, SettingsError, load_settings
 
 
+def install_live_events(settings: Settings):
+    """The relay that carries live events (models/events.py) between this process and the others, installed, when
+    RUBRICA_REDIS_URL is set; None (this process alone) when not. Every process, a server or a worker, calls it once,
+    then `await relay.start()` in its event loop and `await relay.stop()` at its end."""
+    from models import events
+
+    if not settings.redis_url:
+        events.install_relay(None)
+        return None
+    from integrations.redis_relay import RedisRelay
+
+    relay = RedisRelay(settings.redis_url, channel=f'{settings.redis_prefix}events', deliver=events.deliver)
+    events.install_relay(relay)
+    return relay
+
+
 def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     # The web stack is loaded here rather than at the top: the operator's commands (`main.py admin …`) need none
@@ -38,7 +54,7 @@ def configure(settings: Settings) -> None:
     from web.headers import SecurityHeaders
     from web.language import RequestLanguage
     from web.limits import BodyLimit
-    from web import operations
+    from web import browser_storage, operations
     from web.session import AuthMiddleware
     from web.startup import WaitForStart
 
@@ -46,6 +62,8 @@ def configure(settings: Settings) -> None:
     app.state.integrations = integrations.build(settings)
     settings.sessions_dir.mkdir(parents=True, exist_ok=True)
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
+    browser_storage.configure(settings.redis_url, settings.redis_prefix)  # with Redis: NiceGUI's Redis storage
+    relay = app.state.redis_relay = install_live_events(settings)
     database = Database(settings.database_url)
     started = asyncio.Event()
     outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
@@ -70,6 +88,9 @@ def configure(settings: Settings) -> None:
         finally:
             started.set()
 
+    if relay is not None:
+        app.on_startup(relay.start)  # before `start`: pages opened once it is done hear the other processes
+        app.on_shutdown(relay.stop)
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)

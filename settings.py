@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
 
 from models.mail.smtp import SmtpServer
 
@@ -38,6 +40,10 @@ class Settings:
     mail_from: str = ''
     log_format: str = 'text'  # RUBRICA_LOG_FORMAT: text for people, json (one object per line) for machines
     metrics_token: str = ''  # RUBRICA_METRICS_TOKEN: GET /metrics answers only with it; empty: no /metrics
+    # RUBRICA_REDIS_URL: NiceGUI's storage and the live events shared by every process; empty: one process alone.
+    # Out of the repr: it may hold a password, and settings end up in tracebacks.
+    redis_url: str = field(default='', repr=False)
+    redis_prefix: str = 'rubrica:'  # RUBRICA_REDIS_PREFIX: before every key and channel, for installs sharing a Redis
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -110,6 +116,12 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
                           or ' ' in metrics_token):
         # a short token is guessed; a space or a non-ASCII character cannot travel in an Authorization header
         raise SettingsError('RUBRICA_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces')
+    redis = redis_url(env.get('RUBRICA_REDIS_URL', ''))
+    redis_prefix = env.get('RUBRICA_REDIS_PREFIX', 'rubrica:').strip()
+    if not redis_prefix or len(redis_prefix) > 100 or not redis_prefix.isascii() or not redis_prefix.isprintable() \
+            or ' ' in redis_prefix:
+        raise SettingsError('RUBRICA_REDIS_PREFIX must be 1 to 100 printable ASCII characters without spaces, not '
+                            f'{redis_prefix!r}')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -132,6 +144,8 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         mail_from=mail_from,
         log_format=log_format,
         metrics_token=metrics_token,
+        redis_url=redis,
+        redis_prefix=redis_prefix,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
 
@@ -165,8 +179,7 @@ def smtp_server(url: str) -> SmtpServer | None:
     parts = urlsplit(url)
 
     def refuse(problem: str) -> SettingsError:
-        shown = re.sub(r'(://[^:/@]*:).*@', r'\1***@', url)  # whatever the password holds, even a / or a #
-        return SettingsError(f'RUBRICA_SMTP_URL {shown!r}: {problem}')
+        return SettingsError(f'RUBRICA_SMTP_URL {shown_url(url)!r}: {problem}')
 
     if parts.scheme not in SMTP_SCHEMES:
         raise refuse('must start with smtp:// or smtps://')
@@ -190,6 +203,48 @@ def smtp_server(url: str) -> SmtpServer | None:
     return SmtpServer(host=parts.hostname, port=port or (587 if starttls_on else SMTP_SCHEMES[parts.scheme]),
                       username=unquote(parts.username or ''), password=unquote(parts.password or ''),
                       implicit_tls=parts.scheme == 'smtps', starttls=starttls_on)
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may be shown or logged: its password, whatever it holds (even a / or a #), as ***."""
+    return re.sub(r'(://[^:/@]*:).*@', r'\1***@', url)
+
+
+REDIS_SCHEMES = ('redis', 'rediss')  # rediss: TLS
+
+
+def redis_url(url: str) -> str:
+    """RUBRICA_REDIS_URL: `redis://[user:password@]host[:port][/db]` (`rediss://` for TLS), '' when empty. A
+    refusal names what is wrong and shows the URL with its password hidden."""
+    url = url.strip()
+    if not url:
+        return ''
+    parts = urlsplit(url)
+
+    def refuse(problem: str) -> SettingsError:
+        return SettingsError(f'RUBRICA_REDIS_URL {shown_url(url)!r}: {problem}')
+
+    if parts.scheme not in REDIS_SCHEMES:
+        raise refuse('must start with redis:// or rediss:// (TLS)')
+    if not parts.hostname:
+        raise refuse('names no host (redis://:password@host:6379/0; a / or # in the password is written %2F, %23)')
+    try:
+        port = parts.port
+    except ValueError:
+        raise refuse('the port must be a number from 1 to 65535') from None
+    if port == 0:
+        raise refuse('the port must be a number from 1 to 65535')
+    database = parts.path.strip('/')
+    if database and not (database.isascii() and database.isdigit()):
+        raise refuse(f'the database after the host must be a number (/0, /1…), not {database!r}')
+    if unknown := {name for name, _value in parse_qsl(parts.query, keep_blank_values=True)} - \
+            set(URL_QUERY_ARGUMENT_PARSERS):
+        raise refuse(f'unknown option {sorted(unknown)[0]!r}')
+    try:
+        parse_url(url)
+    except ValueError as e:  # an option with a value redis-py cannot read; its message names the option only
+        raise refuse(str(e)) from None
+    return url
 
 
 def _is_address(value: str) -> bool:

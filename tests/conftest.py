@@ -35,7 +35,7 @@ CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser') or shuti
 CHROMEDRIVER = shutil.which('chromedriver')
 BROWSER_REQUIRED = os.environ.get('RUBRICA_REQUIRE_BROWSER') == '1'
 
-for name in ('RUBRICA_SECRET', 'RUBRICA_SIGNUP', 'RUBRICA_HOST', 'RUBRICA_PORT'):
+for name in ('RUBRICA_SECRET', 'RUBRICA_SIGNUP', 'RUBRICA_HOST', 'RUBRICA_PORT', 'RUBRICA_REDIS_URL'):
     os.environ.pop(name, None)  # a developer's own settings must not leak into the tests
 
 
@@ -155,6 +155,52 @@ async def client(user):
         yield http
 
 
+# ------------------------------------------------------------------ Redis
+
+# the Redis the suite may use (.ci/run passes RUBRICA_CI_REDIS on); every test gets keys and channels of its own
+REDIS_URL = os.environ.get('RUBRICA_TEST_REDIS_URL') or 'redis://127.0.0.1:6379/0'
+REDIS_REQUIRED = os.environ.get('CI') == 'true' or os.environ.get('RUBRICA_REQUIRE_REDIS') == '1'
+
+
+def require_redis() -> str:
+    """The suite's Redis URL. Without a Redis that answers, a test that needs one skips, unless it runs in CI
+    (CI=true) or with RUBRICA_REQUIRE_REDIS=1: then that is a failure."""
+    import redis
+
+    try:
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2) as connection:
+            connection.ping()
+    except (redis.RedisError, OSError) as e:
+        if REDIS_REQUIRED:
+            pytest.fail(f'Redis at {REDIS_URL} does not answer ({type(e).__name__}), and it is required here')
+        pytest.skip(f'no Redis at {REDIS_URL} (set RUBRICA_TEST_REDIS_URL)')
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key and channel prefix of this test's own, so tests (and other users of the same Redis) never meet."""
+    import uuid
+
+    return f'rubrica-test-{uuid.uuid4().hex[:12]}:'
+
+
+@pytest.fixture
+def with_redis(monkeypatch: pytest.MonkeyPatch, redis_prefix: str) -> str:
+    """The app of this test (`user`, `client`, a server process started after it) uses the suite's Redis; ask for
+    it before `user`. Yields the URL; the test's keys are deleted after it."""
+    import redis
+
+    url = require_redis()
+    monkeypatch.setenv('RUBRICA_REDIS_URL', url)
+    monkeypatch.setenv('RUBRICA_REDIS_PREFIX', redis_prefix)
+    yield url
+    with redis.Redis.from_url(url) as connection:
+        keys = list(connection.scan_iter(match=f'{redis_prefix}*'))
+        if keys:
+            connection.delete(*keys)
+
+
 # ------------------------------------------------------------------ real browser
 
 def require_browser() -> None:
@@ -216,6 +262,8 @@ def nicegui_driver(nicegui_chrome_options: webdriver.ChromeOptions):
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line('markers', 'browser: drives a real browser (Chromium through Selenium; set on every test '
                                        'that uses `screen` or `browser`): run it under flock /tmp/rubrica-browser.lock')
+    config.addinivalue_line('markers', 'scale_out: several server processes on PostgreSQL and Redis; runs in the '
+                                       "PostgreSQL pass of .ci/run even when it drives a browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,6 +3,8 @@ scripts that need a real server (bench/ takes it from here: the one harness; not
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -69,3 +71,56 @@ def running_server(port: int, *, log: Path | None = None, start_timeout: float =
                     process.wait(timeout=stop_timeout)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+NGINX_CONFIG = ROOT / 'docs' / 'deploy' / 'nginx-rubrica.conf'  # the deploy guide's, run as it is but for ports
+
+
+@contextmanager
+def running_proxy(port: int, upstreams: list[int], workdir: Path, *, extra: str = '') -> Iterator[str]:
+    """nginx with docs/deploy/nginx-rubrica.conf in front of Rubrica processes on these ports, listening on `port`
+    (127.0.0.1) until the block ends; yields its URL. The file's two upstream servers become `upstreams` and its
+    `listen 80` the given port; everything else is the deploy guide's as written. `extra` goes into its location
+    (a test may add a header naming the upstream). Files and logs go to `workdir`."""
+    nginx = shutil.which('nginx') or '/usr/sbin/nginx'
+    workdir.mkdir(parents=True, exist_ok=True)
+    site = NGINX_CONFIG.read_text()
+    servers = re.findall(r'^\s*server 127\.0\.0\.1:\d+[^;]*;\n', site, flags=re.M)
+    assert len(servers) == 2, 'the deploy config names its two upstream servers as 127.0.0.1:PORT'
+    site = site.replace(''.join(servers), ''.join(f'    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n'
+                                                  for p in upstreams))
+    assert 'listen 80;' in site and 'location / {' in site
+    site = site.replace('listen 80;', f'listen 127.0.0.1:{port};')
+    site = site.replace('location / {', f'location / {{\n        {extra}')  # where it joins the add_header there
+    (workdir / 'rubrica.conf').write_text(site)
+    temp = {name: workdir / name for name in ('client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi')}
+    main = '\n'.join([
+        'user root;' if os.geteuid() == 0 else '',  # its workers must reach the test's private directories
+        'daemon off;', 'worker_processes 1;', f'pid {workdir / "nginx.pid"};', f'error_log {workdir / "error.log"};',
+        'events { worker_connections 1024; }',
+        'http {', f'  access_log {workdir / "access.log"};',
+        *(f'  {name}_temp_path {path};' for name, path in temp.items()),
+        f'  include {workdir / "rubrica.conf"};', '}'])
+    (workdir / 'nginx.conf').write_text(main)
+    with open(workdir / 'nginx.out', 'ab') as output:
+        process = subprocess.Popen([nginx, '-p', str(workdir), '-c', str(workdir / 'nginx.conf'),
+                                    '-e', str(workdir / 'error.log')], stdout=output, stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}'
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f'{url}/healthz', timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f'nginx did not start; see {workdir}/error.log') from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # fast: a graceful one would wait for the open websockets
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

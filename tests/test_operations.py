@@ -81,6 +81,31 @@ async def test_readyz_is_503_when_the_sqlite_file_is_gone(client, rubrica_env: P
                             'migrations': 'unknown'}
 
 
+async def test_readyz_checks_redis_when_it_is_configured(with_redis, client):
+    await started(client)
+    ready = await client.get('/readyz')
+    assert (ready.status_code, ready.json()) == (200, {'status': 'ok', 'startup': 'ok', 'database': 'ok',
+                                                       'migrations': 'ok', 'redis': 'ok'})
+
+
+@pytest.fixture
+def redis_that_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> str:
+    """RUBRICA_REDIS_URL naming a port where nothing listens (with a password the log must not show)."""
+    monkeypatch.setenv('RUBRICA_REDIS_URL', f'redis://:redis-password-in-url@127.0.0.1:{free_port()}/0')
+    return 'redis-password-in-url'
+
+
+async def test_readyz_is_503_naming_redis_when_it_does_not_answer(redis_that_does_not_answer, client, caplog):
+    with caplog.at_level(logging.INFO):
+        await started(client)
+        ready = await client.get('/readyz')
+    assert ready.status_code == 503
+    assert ready.json() == {'status': 'unavailable', 'startup': 'ok', 'database': 'ok', 'migrations': 'ok',
+                            'redis': 'unreachable'}
+    assert (await client.get('/healthz')).status_code == 200
+    assert 'Redis' in caplog.text and redis_that_does_not_answer not in caplog.text
+
+
 async def test_health_checks_answer_while_the_server_is_starting():
     """WaitForStart holds every request until start-up is done, except the health checks: alive, not ready."""
     started = asyncio.Event()

@@ -104,3 +104,33 @@ def test_the_smtp_password_is_never_shown(tmp_path):
                               'RUBRICA_SMTP_URL': 'smtp://mailer:hunter22@mail.example.com'})
     assert settings.smtp.password == 'hunter22'
     assert 'hunter22' not in repr(settings.smtp) and 'hunter22' not in repr(settings)
+
+
+def test_redis_is_off_by_default_and_its_url_is_kept_out_of_the_settings_repr(tmp_path):
+    env = {'RUBRICA_DATA_DIR': str(tmp_path)}
+    assert (load_settings(env).redis_url, load_settings(env).redis_prefix) == ('', 'rubrica:')
+    chosen = load_settings(env | {'RUBRICA_REDIS_URL': ' rediss://app:s3cret@cache.example.com:6380/2 ',
+                                  'RUBRICA_REDIS_PREFIX': 'crm-eu:'})
+    assert (chosen.redis_url, chosen.redis_prefix) == ('rediss://app:s3cret@cache.example.com:6380/2', 'crm-eu:')
+    assert 's3cret' not in repr(chosen)
+
+
+@pytest.mark.parametrize('url, problem', [
+    ('http://cache.example.com', 'must start with redis:// or rediss://'),
+    ('redis://:s3cret@', 'names no host'),
+    ('redis://:s3cret/x@cache.example.com', 'names no host'),  # a / in the password, not written %2F
+    ('redis://:s3cret@cache.example.com:99999', 'the port must be a number'),
+    ('redis://:s3cret@cache.example.com/first', 'the database after the host must be a number'),
+    ('redis://:s3cret@cache.example.com?colour=red', "unknown option 'colour'"),
+    ('redis://:s3cret@cache.example.com?socket_timeout=soon', 'socket_timeout'),
+])
+def test_a_bad_redis_url_is_named_without_its_password(tmp_path, url, problem):
+    with pytest.raises(SettingsError, match='RUBRICA_REDIS_URL') as refused:
+        load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_REDIS_URL': url})
+    assert problem in str(refused.value) and 's3cret' not in str(refused.value)
+
+
+@pytest.mark.parametrize('prefix', ['with space:', 'x' * 101, 'préfixe:'])
+def test_a_bad_redis_prefix_is_named(tmp_path, prefix):
+    with pytest.raises(SettingsError, match='RUBRICA_REDIS_PREFIX'):
+        load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_REDIS_PREFIX': prefix})

@@ -1,6 +1,9 @@
 """The card of a contact or company: its fields in clear sections, edit and save with a guard against
-overwriting someone else's change, visibility, delete; and for a company, its contacts."""
+overwriting someone else's change, visibility, delete; and for a company, its contacts. While it is open, a change
+or a delete of its record by someone else (on any process: models/records/live.py) shows a notice with "Reload"."""
 from __future__ import annotations
+
+import asyncio
 
 from nicegui import ElementFilter, ui
 
@@ -9,7 +12,7 @@ from models import i18n
 from models.errors import NotFound
 from models.i18n import N_, _, ngettext
 from models.orgs import service as orgs
-from models.records import service as records
+from models.records import live, service as records
 from models.records.service import StaleVersion
 from models.records.tables import COMPANY, CONTACT, Kind, Record
 
@@ -30,17 +33,19 @@ TEXTS = {
     'contact': {'new': N_('New contact'), 'kind': N_('Contact'), 'guests': N_('Guests do not see contacts.'),
                 'missing': N_('This contact does not exist, or you may not see it.'),
                 'back': N_('Back to contacts'), 'this': N_('this contact'), 'created': N_('Contact created'),
-                'saved': N_('Contact saved')},
+                'saved': N_('Contact saved'), 'changed': N_('{who} changed this contact after you opened it.'),
+                'deleted': N_('{who} deleted this contact, or merged it into another one.')},
     'company': {'new': N_('New company'), 'kind': N_('Company'), 'guests': N_('Guests do not see companies.'),
                 'missing': N_('This company does not exist, or you may not see it.'),
                 'back': N_('Back to companies'), 'this': N_('this company'), 'created': N_('Company created'),
-                'saved': N_('Company saved')},
+                'saved': N_('Company saved'), 'changed': N_('{who} changed this company after you opened it.'),
+                'deleted': N_('{who} deleted this company, or merged it into another one.')},
 }
 
 
-def kind_text(kind: Kind, what: str) -> str:
+def kind_text(kind: Kind, what: str, **values: object) -> str:
     """One of TEXTS' sentences for this kind, in the reader's language."""
-    return _(TEXTS[kind.name][what])
+    return _(TEXTS[kind.name][what], **values)
 
 
 def record_path(kind: Kind, record_id: int | None = None) -> str:
@@ -93,6 +98,7 @@ class RecordCard:
         if self.record is None:
             await self.body()
             return
+        self.live_notice()
         self.header()
         with ui.tabs().classes('w-full').props('align=left dense') as tabs:
             details = ui.tab('details', _('Details')).mark('tab-details')
@@ -112,6 +118,45 @@ class RecordCard:
                 await connections_panel(self.ctx, self.kind, self.record)
             with ui.tab_panel(history).classes('p-0'):
                 await history_panel(self.ctx, self.kind, self.record, self.everyone, self.mentionable)
+
+    def live_notice(self) -> None:
+        """Hidden until someone else changes or deletes the record while the card is open; the message names only
+        the version and who, so "Reload" reads the record again through the gate."""
+        # the class lets a real browser's test find it (marks exist on the server only)
+        with ui.row().classes('w-full items-center gap-2 p-2 rounded bg-amber-1 rubrica-record-changed') \
+                .mark('record-changed') as self.notice:
+            ui.icon('sync_problem', color='warning')
+            self.notice_text = ui.label().mark('record-changed-text')
+            ui.space()
+            ui.button(_('Reload'), icon='refresh', on_click=self._reload).props('flat dense') \
+                .mark('record-changed-reload')
+        self.notice.set_visibility(False)
+        self.loop = asyncio.get_running_loop()
+        self.stop_listening = live.listen(self.kind, self.record.id, self._heard)
+        ui.context.client.on_delete(self.stop_listening)
+
+    def _heard(self, message: dict) -> None:
+        """A change of this record, made on this process or (through the relay) another; called outside the page's
+        context, so the notice is filled inside it (its language)."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self.notice.is_deleted or running is not self.loop:  # a page gone, or a server that stopped
+            self.stop_listening()
+            return
+        by = message.get('by')
+        if by == self.ctx.user.id:
+            return  # this person's own change (this card's save, or another tab of theirs)
+        if message['kind'] == live.CHANGED:
+            version = message.get('version')
+            if not isinstance(version, int) or version <= self.record.version:
+                return  # what this card shows already
+        with self.notice:
+            who = self.everyone.get(by) if isinstance(by, int) else None
+            what = 'changed' if message['kind'] == live.CHANGED else 'deleted'
+            self.notice_text.text = kind_text(self.kind, what, who=who or _('Someone'))
+            self.notice.set_visibility(True)
 
     @ui.refreshable_method
     def header(self) -> None:

@@ -5,7 +5,8 @@
 - /readyz: whether this process can serve people now: start-up finished, the database answers, and every
   migration of this code is applied. 200 `{"status": "ok", "database": "ok", "migrations": "ok", "startup": "ok"}`,
   or 503 with `"status": "unavailable"` and each failing check saying what is wrong ("unreachable", "pending",
-  "running"). Redis joins the checks when Rubrica uses it (not yet).
+  "running"). With RUBRICA_REDIS_URL set, `"redis"` joins the checks: "unreachable" when it does not answer (the
+  live events and the browsers' storage of every process go through it).
 
 Neither tells anything about the data, the versions or the settings.
 """
@@ -53,12 +54,26 @@ async def _migrations() -> str:
     return 'ok'
 
 
+async def _redis(relay) -> str:
+    try:
+        await asyncio.wait_for(relay.ping(), CHECK_TIMEOUT)
+    except Exception:  # noqa: BLE001 - whatever the reason; the relay's own log lines say where Redis is
+        log.warning('readiness: Redis does not answer')  # the exception would show its URL, password and all
+        return 'unreachable'
+    return 'ok'
+
+
 async def readiness(request: Request) -> Response:
     started: asyncio.Event = request.app.state.started
+    relay = getattr(request.app.state, 'redis_relay', None)  # main.install_live_events: None without Redis
     checks = {'startup': 'ok' if started.is_set() else 'running', 'database': 'running', 'migrations': 'running'}
+    if relay is not None:
+        checks['redis'] = 'running'
     if started.is_set():
         checks['database'] = await _database()
         checks['migrations'] = await _migrations() if checks['database'] == 'ok' else 'unknown'
+        if relay is not None:
+            checks['redis'] = await _redis(relay)
     ready = all(value == 'ok' for value in checks.values())
     return JSONResponse({'status': 'ok' if ready else 'unavailable', **checks}, status_code=200 if ready else 503,
                         headers=NO_STORE)

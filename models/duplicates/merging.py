@@ -44,6 +44,7 @@ from ..history.recording import MERGE, Happened
 from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import is_whole_number
+from ..records import live
 from ..records.service import _write_related, derive_columns, get_record, kind_named, now, stale
 from ..records.tables import COMPANY, CONTACT, KINDS, Kind, Mention, Record, RecordKey, Visibility
 from ..text import fold
@@ -381,6 +382,8 @@ async def merge(kind: Kind, actor: Membership, keep_id: object, other_id: object
         await recording.write_one(kind, keep.id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.MERGED,
                                   changes=recording.diff(kind, kept_before['columns'], recording.values_of(kind, keep)),
                                   ref_kind=MERGE, ref_id=log.id, ref_name=log.removed_name)
+    live.changed(kind, keep.id, version=keep.version, by=actor.user_id)
+    live.deleted(kind, [other.id], by=actor.user_id)
     return MergeResult(log, keep, {k: len(v) for k, v in moved.items()}, {k: len(v) for k, v in dropped.items()})
 
 

@@ -24,6 +24,7 @@ from ..i18n import N_, _, ngettext
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership
 from ..validation import FieldErrors, choice
+from . import live
 from .service import now, trash_records
 from .tables import CONTACT, Kind, Visibility
 
@@ -99,6 +100,7 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
     elif values:
         raise ValidationFailed.one('values', _('a delete takes no values'))
     result = BulkResult(action)
+    trashed: list[int] = []
     columns = ('id', 'created_by_id', *(changes if action != 'delete' else ()))
     async with in_transaction():
         # read inside the transaction: what the caller may see now, not what they saw when they chose
@@ -113,7 +115,7 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
             else:
                 result.done.append(record_id)
         if result.done and action == 'delete':
-            await trash_records(kind, actor, result.done)
+            trashed = await trash_records(kind, actor, result.done)
         elif result.done:
             moment = now()
             differs = Q(*(~Q(**{name: value}) for name, value in changes.items()), join_type='OR')
@@ -125,4 +127,15 @@ async def bulk_action(kind: Kind, actor: Membership, action: str, ids: object, v
                 for record_id in result.done
                 if (diff := {name: [getattr(found[record_id], name), value] for name, value in changes.items()
                              if getattr(found[record_id], name) != value}))
+    changed = [record_id for record_id in result.done if action != 'delete'
+               and any(getattr(found[record_id], name) != value for name, value in changes.items())]
+    await _tell_open_cards(kind, actor, trashed, changed)
     return result
+
+
+async def _tell_open_cards(kind: Kind, actor: Membership, trashed: list[int], changed: list[int]) -> None:
+    """After the commit: the records' open cards hear that they went to the trash, or their new versions."""
+    live.deleted(kind, trashed, by=actor.user_id)
+    if changed:
+        for record_id, version in await kind.model.filter(id__in=changed).values_list('id', 'version'):
+            live.changed(kind, record_id, version=version, by=actor.user_id)

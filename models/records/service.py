@@ -28,7 +28,7 @@ from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, record_country, registration_number, sdi_code, vat_number)
-from . import search
+from . import live, search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
@@ -289,6 +289,7 @@ async def update_record(kind: Kind, actor: Membership, record_id: object, data: 
                                       happened=Happened.UPDATED, changes=changes)
     notifications.announce(told)
     record.version = version + 1
+    live.changed(kind, record.id, version=record.version, by=actor.user_id)
     return record
 
 
@@ -325,7 +326,8 @@ async def delete_record(kind: Kind, actor: Membership, record_id: object, *,
     record = await get_record(kind, actor, record_id)
     require(actor.role, Action.EDIT_RECORDS)
     async with in_transaction():
-        await trash_records(kind, actor, [record.id])
+        trashed = await trash_records(kind, actor, [record.id])
+    live.deleted(kind, trashed, by=actor.user_id)
 
 
 async def trash_records(kind: Kind, actor: Membership, ids: list[int]) -> list[int]:

@@ -11,7 +11,7 @@ from nicegui.testing import Screen, User
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from models.records import service as records
+from models.records import bulk, service as records
 from models.records.tables import COMPANY, CONTACT, Contact
 from tests.drivers import browser_log_in, choose, element, item_texts, log_in
 from tests.helpers import VALID_IVA
@@ -175,6 +175,37 @@ async def test_a_stale_save_is_refused_with_who_changed_it(user: User, acme):
     await user.should_see(content='Mario Member changed this contact', marker='conflict-message')
     saved = await Contact.get(id=contact.id)
     assert (saved.first_name, saved.version) == ('Mario wrote this', 2)
+
+
+async def test_an_open_card_is_told_at_once_when_someone_else_changes_or_deletes_its_record(user: User, acme):
+    """The notice comes from the record's live event (models/records/live.py), not from a save attempt; the
+    reader's own changes and versions the card shows already tell nothing."""
+    contact = await records.create_record(CONTACT, acme.owner.membership, {'last_name': 'Neri'})
+    await log_in(user, acme.owner, path=f'/contacts/{contact.id}')
+    await user.should_see(marker='record-edit')
+    await records.update_record(CONTACT, acme.owner.membership, contact.id, {'first_name': 'Olga'}, 1)
+    await asyncio.sleep(0.3)
+    await user.should_not_see(marker='record-changed')  # the reader's own change (another tab of theirs)
+
+    await records.update_record(CONTACT, acme.member.membership, contact.id, {'first_name': 'Mario'}, 2)
+    await user.should_see('Mario Member changed this contact after you opened it.', marker='record-changed-text')
+    await user.should_see(marker='record-changed-reload')
+
+    await bulk.bulk_action(CONTACT, acme.member.membership, 'delete', [contact.id])
+    await user.should_see('Mario Member deleted this contact, or merged it into another one.',
+                          marker='record-changed-text')
+
+
+async def test_the_notice_of_a_change_speaks_the_readers_language(user: User, acme):
+    acme.owner.user.language = 'it'
+    await acme.owner.user.save(update_fields=['language'])
+    company = await records.create_record(COMPANY, acme.owner.membership, {'name': 'Officine Rossi'})
+    await log_in(user, acme.owner, path=f'/companies/{company.id}')
+    await user.should_see(marker='record-edit')
+    # made in an English context: the notice is worded in the open page's language all the same
+    await records.update_record(COMPANY, acme.member.membership, company.id, {'sector': 'Retail'}, 1)
+    await user.should_see('Mario Member ha modificato questa azienda dopo che l\'hai aperta.',
+                          marker='record-changed-text')
 
 
 async def test_a_company_is_created_on_the_spot_and_lists_its_contacts(user: User, acme):
