@@ -28,7 +28,7 @@ from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, record_country, registration_number, sdi_code, vat_number)
-from . import search
+from . import counts, search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
@@ -360,6 +360,7 @@ FILTERS = {CONTACT.name: ('type', 'role', 'company_id'), COMPANY.name: ('type', 
 class Page:
     items: list[Record]
     total: int
+    total_exact: bool = True  # False: `total` is counts.BOUND and there are more (a search or a filter)
 
 
 def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
@@ -413,15 +414,43 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
     return search.ordered(queryset, q, SORTS[sort], descending, first=first)
 
 
-async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
-                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
-    """One page of the visible records and their total, both counted by the database."""
+def _narrowed(q: str, filters: dict[str, object]) -> bool:
+    return bool(search.terms(q)) or any(value not in (None, '') for value in filters.values())
+
+
+async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                    limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> list[Record]:
+    """One page of the visible records, without their total (a page draws these first, see `count_records`)."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     queryset = filtered(kind, actor, q=q, **filters)
-    total = await queryset.count()
-    items = await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
-    return Page(items, total)
+    return await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
+
+
+async def count_records(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> counts.Total:
+    """How many visible records match: exact without a search or filter (the kept counts), else exact up to
+    counts.BOUND."""
+    require(actor.role, Action.SEE_RECORDS)
+    queryset = filtered(kind, actor, q=q, **filters)  # also refuses an unknown filter
+    if not _narrowed(q, filters):
+        return counts.Total(await counts.visible_total(kind, actor))
+    return await counts.bounded_total(queryset)
+
+
+def known_total(items: list, limit: int, offset: int) -> counts.Total | None:
+    """The total a page itself tells, with no count: a page with rows that is not full is the last one."""
+    last = (items and len(items) < limit) or (not items and not offset)
+    return counts.Total(offset + len(items)) if last else None
+
+
+async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
+    """One page of the visible records and their total (see `count_records`; a last page is its own count)."""
+    items = await list_page(kind, actor, q=q, sort=sort, descending=descending, limit=limit, offset=offset,
+                            **filters)
+    limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
+    total = known_total(items, limit, offset) or await count_records(kind, actor, q=q, **filters)
+    return Page(items, total.value, total.exact)
 
 
 async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
