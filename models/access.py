@@ -137,8 +137,16 @@ def visibility_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
 
 def _mine_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
     """Records the caller sees whatever their visibility: created by them, or mentioning them."""
+    return _own_q(kind, actor, prefix) | _mentioning_q(kind, actor, prefix)
+
+
+def _own_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
+    return Q(**{f'{prefix}created_by_id': actor.user_id})
+
+
+def _mentioning_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
     mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
-    return Q(**{f'{prefix}created_by_id': actor.user_id}) | Q(**{f'{prefix}id__in': Subquery(mentioned)})
+    return Q(**{f'{prefix}id__in': Subquery(mentioned)})
 
 
 def shown_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
@@ -181,11 +189,17 @@ def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
 NOT_PUBLIC = tuple(sorted(v.value for v in Visibility if v is not Visibility.PUBLIC))
 
 
-def visible_not_public(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
-    """What `visible` shows beyond the organization's public records: the others the caller created or is mentioned
-    in (a few rows, found through the (org_id, visibility, created_by_id) and mentions indexes). Added to
-    `public_count` this is the caller's total, without reading the public rows."""
-    return _seen(kind, actor, _mine_q).filter(deleted_at__isnull=True, visibility__in=NOT_PUBLIC)
+def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[Record], QuerySet[Record]]:
+    """What `visible` shows beyond the organization's public records, as two queries without a row in common: the
+    caller's own, through the (org_id, visibility, created_by_id) index, and those of others that mention the
+    caller, through the mentions index (one query with an OR between them reads every private row on PostgreSQL).
+    Their counts added to `public_count` make the caller's total, without reading the public rows."""
+    hidden = {'deleted_at__isnull': True, 'visibility__in': NOT_PUBLIC}
+    own = _seen(kind, actor, _own_q).filter(**hidden)
+    if actor is None:
+        return own, own
+    # created by someone else or by nobody (`not` is "<> or IS NULL"): the caller's own are counted above
+    return own, _seen(kind, actor, _mentioning_q).filter(created_by_id__not=actor.user_id, **hidden)
 
 
 def public_count(kind: Kind, actor: Membership | None) -> QuerySet[RecordCount]:

@@ -28,7 +28,7 @@ class Total:
 async def visible_total(kind: Kind, actor: Membership | None) -> int:
     """How many records of this kind the caller sees (outside the trash), exactly, without reading the public ones."""
     public = await access.public_count(kind, actor).values_list('public', flat=True)  # one row, or none
-    return sum(public) + await access.visible_not_public(kind, actor).count()
+    return sum(public) + sum([await part.count() for part in access.visible_not_public(kind, actor)])
 
 
 async def bounded_total(queryset: QuerySet, bound: int = BOUND) -> Total:
