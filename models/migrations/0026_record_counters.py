@@ -128,5 +128,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(model_name='Mention', index=Index(fields=['contact_id'])),
         ops.AddIndex(model_name='Mention', index=Index(fields=['company_id'])),
+        ops.AddIndex(model_name='Company', index=Index(fields=['org_id', 'sector'])),  # a list sorted by sector
         ops.RunPython(forward, backward),
     ]

@@ -60,7 +60,7 @@ class Company(Record):
         table = 'companies'
         indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
                    Index(fields=('org_id', 'type')), Index(fields=('org_id', 'visibility', 'created_by_id')),
-                   Index(fields=('org_id', 'deleted_at'))]
+                   Index(fields=('org_id', 'deleted_at')), Index(fields=('org_id', 'sector'))]
 
     @property
     def display_name(self) -> str:
