@@ -96,7 +96,8 @@ def record_json(kind: Kind, record: Record, companies: dict[int, Company] | None
 async def page_json(kind: Kind, actor, page: records.Page) -> dict:
     companies = await records.visible_companies_by_id(actor, [getattr(r, 'company_id', None) for r in page.items]) \
         if kind is CONTACT else {}
-    return {'items': [record_json(kind, r, companies) for r in page.items], 'total': page.total}
+    return {'items': [record_json(kind, r, companies) for r in page.items], 'total': page.total,
+            'total_exact': page.total_exact}
 
 
 async def one_json(kind: Kind, actor, record: Record) -> dict:

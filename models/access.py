@@ -16,7 +16,7 @@ from .i18n import N_, _
 from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
-from .records.tables import KINDS, Kind, Mention, Record, Visibility
+from .records.tables import KINDS, Kind, Mention, Record, RecordCount, Visibility
 from .work.tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 
@@ -132,10 +132,21 @@ def visibility_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
 
     `prefix` applies it to a related record (e.g. 'company__' for a contact's company). Owners have no bypass.
     """
+    return Q(**{f'{prefix}visibility': Visibility.PUBLIC.value}) | _mine_q(kind, actor, prefix)
+
+
+def _mine_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
+    """Records the caller sees whatever their visibility: created by them, or mentioning them."""
+    return _own_q(kind, actor, prefix) | _mentioning_q(kind, actor, prefix)
+
+
+def _own_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
+    return Q(**{f'{prefix}created_by_id': actor.user_id})
+
+
+def _mentioning_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
     mentioned = Mention.filter(user_id=actor.user_id, **{f'{kind.name}_id__isnull': False}).values(f'{kind.name}_id')
-    return (Q(**{f'{prefix}visibility': Visibility.PUBLIC.value})
-            | Q(**{f'{prefix}created_by_id': actor.user_id})
-            | Q(**{f'{prefix}id__in': Subquery(mentioned)}))
+    return Q(**{f'{prefix}id__in': Subquery(mentioned)})
 
 
 def shown_q(kind: Kind, actor: Membership, prefix: str = '') -> Q:
@@ -155,12 +166,12 @@ def live_membership_q(actor: Membership, roles: frozenset[Role], prefix: str = '
     return Q(**{f'{prefix}org_id__in': Subquery(live)})
 
 
-def _seen(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
+def _seen(kind: Kind, actor: Membership | None, rule=visibility_q) -> QuerySet[Record]:
     """The records of this kind the caller may see, in the trash or not (the rule of `visible`)."""
     if actor is None or not allows(actor.role, Action.SEE_RECORDS):
         return kind.model.filter(id__isnull=True)  # deny: a filter no row passes
     return kind.model.filter(org_id=actor.org_id).filter(
-        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & visibility_q(kind, actor))
+        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]) & rule(kind, actor))
 
 
 def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
@@ -172,6 +183,32 @@ def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
     starts from this query, so a trashed record is gone from all of them at once.
     """
     return _seen(kind, actor).filter(deleted_at__isnull=True)
+
+
+# A record's visibility is one of Visibility: records/service.py and bulk.py refuse any other value.
+NOT_PUBLIC = tuple(sorted(v.value for v in Visibility if v is not Visibility.PUBLIC))
+
+
+def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[Record], QuerySet[Record]]:
+    """What `visible` shows beyond the organization's public records, as two queries without a row in common: the
+    caller's own, through the (org_id, visibility, created_by_id) index, and those of others that mention the
+    caller, through the mentions index (one query with an OR between them reads every private row on PostgreSQL).
+    Their counts added to `public_count` make the caller's total, without reading the public rows."""
+    hidden = {'deleted_at__isnull': True, 'visibility__in': NOT_PUBLIC}
+    own = _seen(kind, actor, _own_q).filter(**hidden)
+    if actor is None:
+        return own, own
+    # created by someone else or by nobody (`not` is "<> or IS NULL"): the caller's own are counted above
+    return own, _seen(kind, actor, _mentioning_q).filter(created_by_id__not=actor.user_id, **hidden)
+
+
+def public_count(kind: Kind, actor: Membership | None) -> QuerySet[RecordCount]:
+    """The organization's count of public records of this kind outside the trash (kept by the database), behind
+    the same gate as `visible`: nothing for a caller who may not see records or whose membership is gone."""
+    if actor is None or not allows(actor.role, Action.SEE_RECORDS):
+        return RecordCount.filter(id__isnull=True)
+    return RecordCount.filter(org_id=actor.org_id, kind=kind.name).filter(
+        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]))
 
 
 def trashed(kind: Kind, actor: Membership | None) -> QuerySet[Record]:

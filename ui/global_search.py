@@ -166,14 +166,22 @@ class GlobalSearch:
             for kind, page in ((CONTACT, results.contacts), (COMPANY, results.companies)):
                 if not page.total:
                     continue
-                heading = ngettext('Contacts ({count})', 'Contacts ({count})', page.total) if kind is CONTACT \
-                    else ngettext('Companies ({count})', 'Companies ({count})', page.total)
+                heading = heading_of(kind, page)
                 ui.label(heading).classes('px-3 pt-2 text-overline text-grey-7')
                 self.rows += await result_rows(self.ctx, kind, page, f'global-search-{kind.name}')
             ui.separator()
             ui.link(_('All results (Enter)'), search_path(query)).classes('px-3 py-2 text-primary') \
                 .mark('global-search-all')
         self.menu.open()
+
+
+def heading_of(kind, page: records.Page) -> str:
+    """'Contacts (12)', or 'Contacts (10,000+)' past a search's bounded total."""
+    if not page.total_exact:
+        return ngettext('Contacts ({count}+)', 'Contacts ({count}+)', page.total) if kind is CONTACT \
+            else ngettext('Companies ({count}+)', 'Companies ({count}+)', page.total)
+    return ngettext('Contacts ({count})', 'Contacts ({count})', page.total) if kind is CONTACT \
+        else ngettext('Companies ({count})', 'Companies ({count})', page.total)
 
 
 def global_search_box(ctx: PageContext) -> GlobalSearch | None:

@@ -283,7 +283,9 @@ class RecordCard:
 async def company_contacts_panel(ctx: PageContext, company: Record) -> None:
     page = await records.company_contacts(ctx.membership, company.id, limit=records.PAGE_SIZE)
     with ui.row().classes('w-full items-center'):
-        ui.label(ngettext('{count} contact', '{count} contacts', page.total)).mark('company-contacts-total')
+        total = ngettext('{count} contact', '{count} contacts', page.total) if page.total_exact \
+            else ngettext('{count}+ contact', '{count}+ contacts', page.total)  # a company of 10,000+ contacts
+        ui.label(total).mark('company-contacts-total')
         ui.space()
         ui.button(_('Add contact'), icon='person_add',
                   on_click=lambda: ui.navigate.to(f'/contacts/new?company_id={company.id}')) \
@@ -297,5 +299,6 @@ async def company_contacts_panel(ctx: PageContext, company: Record) -> None:
                     ui.item_label(' · '.join(v for v in (contact.role, contact.emails[0] if contact.emails else '')
                                              if v)).props('caption')
     if page.total > len(page.items):
-        ui.link(_('All {count} in the contacts list', count=i18n.number(page.total)),
+        shown = i18n.number(page.total) + ('' if page.total_exact else '+')
+        ui.link(_('All {count} in the contacts list', count=shown),
                 f'/contacts?company_id={company.id}')

@@ -163,8 +163,12 @@ def menu_entry(label: str, icon: str, on_click: Callable[[], object], *marks: st
     return entry
 
 
-def count(kind: Kind, n: int) -> str:
-    """'1 contact', '1.200 aziende': a count of records in the reader's language."""
+def count(kind: Kind, n: int, *, exact: bool = True) -> str:
+    """'1 contact', '1.200 aziende': a count of records in the reader's language; '10,000+ contacts' when there are
+    more than n (a search's bounded total)."""
+    if not exact:
+        return ngettext('{count}+ contact', '{count}+ contacts', n) if kind is CONTACT \
+            else ngettext('{count}+ company', '{count}+ companies', n)
     if kind is CONTACT:
         return ngettext('{count} contact', '{count} contacts', n)
     return ngettext('{count} company', '{count} companies', n)
@@ -505,25 +509,32 @@ class RecordList:
         await self.load()
 
     async def load(self) -> None:
-        page = await attempt(records.list_records(
+        """The rows first, drawn at once; then their total (a count the rows do not wait for)."""
+        offset = (self.page - 1) * self.per_page
+        items = await attempt(records.list_page(
             self.kind, self.ctx.membership, q=self.query, sort=self.sort, descending=self.descending,
-            limit=self.per_page, offset=(self.page - 1) * self.per_page, **self.filters))
-        if page is FAILED:
+            limit=self.per_page, offset=offset, **self.filters))
+        if items is FAILED:
             return
-        last_page = max(1, -(-page.total // self.per_page))
+        if items or self.page == 1:
+            companies = await records.visible_companies_by_id(
+                self.ctx.membership, [getattr(r, 'company_id', None) for r in items]) if self.kind is CONTACT else {}
+            self.table.rows = [self.row(r, companies) for r in items]
+        total = records.known_total(items, self.per_page, offset) or await attempt(records.count_records(
+            self.kind, self.ctx.membership, q=self.query, **self.filters))
+        if total is FAILED:
+            return
+        last_page = max(1, -(-total.value // self.per_page))
         if self.page > last_page:  # past the end (an old link, or records gone): the last page there is
             self.page = last_page
             self.remember('fix')
             await self.load()
             return
-        companies = await records.visible_companies_by_id(
-            self.ctx.membership, [getattr(r, 'company_id', None) for r in page.items]) if self.kind is CONTACT else {}
-        self.table.rows = [self.row(r, companies) for r in page.items]
         self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
                                  'sortBy': None if self.sort == 'relevance' else self.sort,
-                                 'descending': self.descending, 'rowsNumber': page.total}
-        self.total_label.text = count(self.kind, page.total)
-        self.show_empty(page.total)
+                                 'descending': self.descending, 'rowsNumber': total.value}
+        self.total_label.text = count(self.kind, total.value, exact=total.exact)
+        self.show_empty(total.value)
 
     def row(self, record, companies: dict) -> dict:
         """A record as the table shows it; `tel`: the phone as stored (E.164), for tel: links."""

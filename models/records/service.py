@@ -28,7 +28,7 @@ from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, record_country, registration_number, sdi_code, vat_number)
-from . import live, search
+from . import counts, live, search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
@@ -362,9 +362,10 @@ FILTERS = {CONTACT.name: ('type', 'role', 'company_id'), COMPANY.name: ('type', 
 class Page:
     items: list[Record]
     total: int
+    total_exact: bool = True  # False: `total` is counts.BOUND and there are more (a search or a filter)
 
 
-def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
+def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int] | None = None, **filters: object):
     """The visible records matching the search and the filters, as one database query.
 
     `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
@@ -372,12 +373,16 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', **filters: object):
     for a private company nor whether it exists.
 
     A contact also matches the search through its company's name or VAT number, when the caller may see that
-    company ("Acme" finds the people of Acme S.p.A.; a hidden company finds nobody)."""
+    company ("Acme" finds the people of Acme S.p.A.; a hidden company finds nobody). `companies`: those companies'
+    ids, when the caller looked them up already (`companies_matching`)."""
     queryset = access.visible(kind, actor)
     condition = search.matches(kind.model, q)
     if condition is not None and kind is CONTACT and search.finds_anywhere(q):
-        companies = access.visible(COMPANY, actor).filter(search.matches(COMPANY.model, q)).values('id')
-        condition |= Q(company_id__in=Subquery(companies))
+        if companies is None:
+            condition |= Q(company_id__in=Subquery(
+                access.visible(COMPANY, actor).filter(search.matches(COMPANY.model, q)).values('id')))
+        elif companies:
+            condition |= Q(company_id__in=companies)
     if condition is not None:
         queryset = queryset.filter(condition)
     for name, value in filters.items():
@@ -415,15 +420,65 @@ def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool
     return search.ordered(queryset, q, SORTS[sort], descending, first=first)
 
 
-async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
-                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
-    """One page of the visible records and their total, both counted by the database."""
+MAX_LISTED_COMPANIES = 2000
+
+
+async def companies_matching(kind: Kind, actor: Membership, q: str) -> list[int] | None:
+    """For a contact search that also finds contacts by their company: the ids of the visible companies matching
+    it, when there are at most MAX_LISTED_COMPANIES (else None). ORed in as a list, PostgreSQL serves them with the
+    (org_id, company_id) index beside the trigram index; ORed in as a subquery it reads the whole table."""
+    if kind is not CONTACT or not search.finds_anywhere(q):
+        return None
+    ids = await access.visible(COMPANY, actor).filter(search.matches(COMPANY.model, q)) \
+        .limit(MAX_LISTED_COMPANIES + 1).values_list('id', flat=True)
+    return list(ids) if len(ids) <= MAX_LISTED_COMPANIES else None
+
+
+async def _matching(kind: Kind, actor: Membership, q: str, filters: dict[str, object]):
+    require(actor.role, Action.SEE_RECORDS)
+    return filtered(kind, actor, q=q, companies=await companies_matching(kind, actor, q), **filters)
+
+
+async def _rows(kind: Kind, actor: Membership, queryset, q: str, sort: str, descending: bool, limit: int,
+                offset: int) -> list[Record]:
+    return await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
+
+
+async def _total(kind: Kind, actor: Membership, queryset, q: str, filters: dict[str, object]) -> counts.Total:
+    if search.terms(q) or any(value not in (None, '') for value in filters.values()):
+        return await counts.bounded_total(queryset)
+    return counts.Total(await counts.visible_total(kind, actor))
+
+
+async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                    limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> list[Record]:
+    """One page of the visible records, without their total (a page draws these first, see `count_records`)."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    queryset = filtered(kind, actor, q=q, **filters)
-    total = await queryset.count()
-    items = await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
-    return Page(items, total)
+    return await _rows(kind, actor, await _matching(kind, actor, q, filters), q, sort, descending, limit, offset)
+
+
+async def count_records(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> counts.Total:
+    """How many visible records match: exact without a search or filter (the kept counts), else exact up to
+    counts.BOUND."""
+    return await _total(kind, actor, await _matching(kind, actor, q, filters), q, filters)
+
+
+def known_total(items: list, limit: int, offset: int) -> counts.Total | None:
+    """The total a page itself tells, with no count: a page with rows that is not full is the last one."""
+    last = (items and len(items) < limit) or (not items and not offset)
+    return counts.Total(offset + len(items)) if last else None
+
+
+async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
+    """One page of the visible records and their total (see `count_records`; a last page is its own count)."""
+    require(actor.role, Action.SEE_RECORDS)
+    limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
+    queryset = await _matching(kind, actor, q, filters)
+    items = await _rows(kind, actor, queryset, q, sort, descending, limit, offset)
+    total = known_total(items, limit, offset) or await _total(kind, actor, queryset, q, filters)
+    return Page(items, total.value, total.exact)
 
 
 async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:

@@ -60,7 +60,7 @@ class Company(Record):
         table = 'companies'
         indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
                    Index(fields=('org_id', 'type')), Index(fields=('org_id', 'visibility', 'created_by_id')),
-                   Index(fields=('org_id', 'deleted_at'))]
+                   Index(fields=('org_id', 'deleted_at')), Index(fields=('org_id', 'sector'))]
 
     @property
     def display_name(self) -> str:
@@ -94,7 +94,9 @@ class Mention(Model):
 
     class Meta:
         table = 'mentions'
-        indexes = [Index(fields=('user_id', 'contact_id')), Index(fields=('user_id', 'company_id'))]
+        # by user: what mentions me (the gate); by record: a record's mentions, and the cascade of its deletion
+        indexes = [Index(fields=('user_id', 'contact_id')), Index(fields=('user_id', 'company_id')),
+                   Index(fields=('contact_id',)), Index(fields=('company_id',))]
 
 
 class RecordKey(Model):
@@ -111,6 +113,20 @@ class RecordKey(Model):
         table = 'record_keys'
         indexes = [Index(fields=('org_id', 'kind', 'value')), Index(fields=('contact_id',)),
                    Index(fields=('company_id',))]
+
+
+class RecordCount(Model):
+    """How many public contacts (or companies) outside the trash an organization has, kept by the database's
+    triggers (migration 0026_record_counters) in the transaction of every write, whichever path makes it: with the
+    caller's few private records it is the total of an unfiltered list (models/records/counts.py)."""
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=8)  # 'contact' or 'company'
+    public = fields.IntField(default=0)
+
+    class Meta:
+        table = 'record_counts'
+        unique_together = (('org', 'kind'),)
 
 
 @dataclass(frozen=True)

@@ -477,3 +477,10 @@ async def test_a_french_user_reads_an_empty_company_list_in_french(user: User, a
     await user.should_see('Ajouter la première entreprise', marker='list-empty-new')
     assert element(user, 'list-search').props['placeholder'].startswith('Rechercher des entreprises')
     await user.should_not_see('No companies yet')
+
+
+def test_a_bounded_total_is_shown_with_a_plus():
+    """A search's total past the bound (records.counts.BOUND) reads '10,000+ contacts', in the reader's language."""
+    from ui.record_list import count as count_text
+    assert count_text(CONTACT, 10_000, exact=False) == '10,000+ contacts'
+    assert count_text(COMPANY, 10_000) == '10,000 companies'
