@@ -307,6 +307,21 @@ class Person:
         return self.rng.choice(WORDS)
 
 
+def searched(table: str) -> Callable[[str, dict], bool]:
+    """Whether a message is the list's answer to a search keystroke: the table's update that follows the address
+    change the list sends first (`ui.navigate.history`, before it queries; an update of the table before that
+    one is not the result, e.g. the selection being cleared)."""
+    address_changed = False
+
+    def arrived(event: str, data) -> bool:
+        nonlocal address_changed
+        if event == 'run_javascript' and 'history' in str(data.get('code', '')):
+            address_changed = True
+            return False
+        return address_changed and event == 'update' and table in data
+    return arrived
+
+
 class PagePerson(Person):
     http: httpx.AsyncClient
 
@@ -321,9 +336,10 @@ class PagePerson(Person):
                                            lambda event, data: event == 'open', 'log in')
         finally:
             await page.close()
-        response = await self.http.get(opened['path'], follow_redirects=True)
-        if response.status_code != 200 or '/login' in str(response.url):
-            raise Failed(f'log-in of {self.email} did not stick: {response.url}')
+        # its answer carries the logged-in cookie; the page it sends the browser on to is not this bench's business
+        response = await self.http.get(opened['path'])
+        if response.status_code != 303 or response.headers.get('location', '').startswith('/login'):
+            raise Failed(f'log-in of {self.email} did not stick: {response.status_code} {response.headers}')
 
     async def visit(self, path: str, action: str) -> Page:
         with self.results.timing(action):
@@ -344,8 +360,7 @@ class PagePerson(Person):
                         return
                     with self.results.timing('search keystroke'):
                         await page.round_trip(lambda: page.emit(box, 'update:value', word[:letters]),
-                                              lambda event, data: event == 'update' and table in data,
-                                              'a search keystroke')
+                                              searched(table), 'a search keystroke')
                     await asyncio.sleep(self.typing)
                 await page.ack()
                 rows = page.elements[table].get('props', {}).get('rows', [])
@@ -442,7 +457,7 @@ async def accounts(base_url: str) -> list[str]:
     return sorted(emails, key=lambda email: email != OWNER)
 
 
-async def simulate(base_url: str, args, pids: dict[str, int]) -> None:
+async def simulate(base_url: str, args, pids: dict[str, int]) -> Results:
     emails = await accounts(base_url)
     results = Results()
     pages = round(args.people * args.page_sessions)
@@ -467,14 +482,11 @@ async def simulate(base_url: str, args, pids: dict[str, int]) -> None:
 
     async def live(person: Person) -> None:
         await asyncio.sleep(person.rng.uniform(0, args.think[1]))  # people do not all start at the same second
-        try:
-            await person.run()
-        except Exception:
-            pass  # counted by its action; this person's round ends
-        else:
-            return
-        if not results.over():
-            await live(person)
+        while not results.over():
+            try:
+                await person.run()
+            except Exception:
+                await person.pause()  # counted by its action; the person starts again after a while
 
     bench = {**pids, 'bench (this process)': os.getpid()}
     results.deadline = time.monotonic() + args.seconds
@@ -487,6 +499,7 @@ async def simulate(base_url: str, args, pids: dict[str, int]) -> None:
                      'api list', 'api search keystroke', 'api open card', 'api save card'])
     print()
     usage.report()
+    return results
 
 
 # ---------------------------------------------------------------- the servers, and nginx in front of two
@@ -534,9 +547,8 @@ def nginx(template: Path, upstreams: list[int], scratch: Path) -> Iterator[tuple
 
 
 @contextmanager
-def servers(args) -> Iterator[tuple[str, dict[str, int]]]:
+def servers(args, scratch: Path) -> Iterator[tuple[str, dict[str, int]]]:
     """The server process(es) on a scratch data directory, and nginx in front of two: (base URL, pids by name)."""
-    scratch = Path(tempfile.mkdtemp(prefix='rubrica-load-'))
     url = args.database_url
     if url.startswith('sqlite://'):
         source = Path(url.removeprefix('sqlite://'))
@@ -556,7 +568,6 @@ def servers(args) -> Iterator[tuple[str, dict[str, int]]]:
         else:
             base, nginx_pid = stack.enter_context(nginx(args.proxy_config, ports, scratch))
             yield base, {**pids, 'nginx': nginx_pid}
-    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def think_range(text: str) -> tuple[float, float]:
@@ -593,8 +604,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.processes == 2 and not args.proxy_config.exists():
         parser.error(f'--proxy-config {args.proxy_config} does not exist')
-    with servers(args) as (base_url, pids):
-        asyncio.run(simulate(base_url, args, pids))
+    scratch = Path(tempfile.mkdtemp(prefix='rubrica-load-'))
+    with servers(args, scratch) as (base_url, pids):
+        results = asyncio.run(simulate(base_url, args, pids))
+    if results.errors:
+        print(f'the servers\' logs are kept in {scratch}', file=sys.stderr)
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == '__main__':
