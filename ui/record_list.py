@@ -32,7 +32,7 @@ from models.validation import display_phone
 
 from . import moments
 from .company_picker import CompanyPicker
-from .copy_dialog import copy_targets, open_copy_dialog
+from .copy_dialog import open_copy_dialog, page_copy_targets
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .record_card import record_path
@@ -183,8 +183,10 @@ def usual_separator() -> str:
 
 
 class RecordList:
-    def __init__(self, ctx: PageContext, kind: Kind, state: ListState, address: str) -> None:
+    def __init__(self, ctx: PageContext, kind: Kind, state: ListState, address: str,
+                 lists: dict[str, list[str]]) -> None:
         self.ctx, self.kind = ctx, kind
+        self.lists = lists  # the organization's option lists, as read for the address's filters
         self.filters = state.filters
         self.query = state.query
         self.chosen_sort, self.descending = state.sort, state.descending
@@ -193,7 +195,7 @@ class RecordList:
         self.last_change = ''
 
     async def build(self) -> None:
-        lists = await orgs.option_lists(self.ctx.org.id)
+        lists = self.lists
         ui.add_css(LIST_CSS)
         with ui.row().classes('w-full items-center no-wrap gap-2 rubrica-list-toolbar').mark('list-toolbar'):
             placeholder = _('Search contacts: name, email, phone, VAT…') if self.kind is CONTACT \
@@ -356,7 +358,7 @@ class RecordList:
                     .mark('bulk-export'):
                 with ui.menu():
                     self.export_entries(self.download_selection, 'bulk-export')
-            if await copy_targets(self.ctx):
+            if page_copy_targets(self.ctx):
                 ui.button(_('Copy to organization…'), icon='content_copy', on_click=self.copy).props('flat dense') \
                     .mark('list-copy')
             if editor:
@@ -550,5 +552,6 @@ async def record_list_page(ctx: PageContext, kind: Kind, request) -> None:
         if not records_allowed(ctx, _('Guests do not see contacts.') if kind is CONTACT
                                else _('Guests do not see companies.')):
             return
-        state = await read_state(ctx, kind, request.query_params, await orgs.option_lists(ctx.org.id))
-        await RecordList(ctx, kind, state, list_address_of(request)).build()
+        lists = await orgs.option_lists(ctx.org.id)
+        state = await read_state(ctx, kind, request.query_params, lists)
+        await RecordList(ctx, kind, state, list_address_of(request), lists).build()
