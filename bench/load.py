@@ -138,10 +138,15 @@ def report(results: Results, order: list[str]) -> None:
 TICKS = os.sysconf('SC_CLK_TCK')
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its waited-for children, in seconds."""
+def cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """User and system CPU time of a process, in seconds; with `children`, also that of its waited-for children and
+    of its children running now (nginx's workers, the server's import processes)."""
     fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    return sum(int(v) for v in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+    if not children:
+        return sum(int(v) for v in fields[11:13]) / TICKS  # utime, stime
+    own = sum(int(v) for v in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+    running = Path(f'/proc/{pid}/task/{pid}/children').read_text().split()
+    return own + sum(cpu_seconds(int(child), children=False) for child in running)
 
 
 def rss_mib(pid: int) -> float:
@@ -151,15 +156,35 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-class Usage:
-    """CPU and memory of some processes over the measured window (RSS sampled every second for the peak)."""
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL process on this machine (the database's share of the work, with whatever else
+    it does meanwhile)."""
+    found = {}
+    for entry in Path('/proc').iterdir():
+        try:
+            if entry.name.isdigit() and (entry / 'comm').read_text().strip() in ('postgres', 'postmaster'):
+                found[int(entry.name)] = cpu_seconds(int(entry.name), children=False)
+        except OSError:
+            continue
+    return found
 
-    def __init__(self, processes: dict[str, int]) -> None:
-        self.processes = processes
-        self.cpu = {name: cpu_seconds(pid) for name, pid in processes.items()}
+
+class Usage:
+    """CPU and memory of some processes over the measured window (RSS sampled every second for the peak), and the
+    CPU of PostgreSQL's processes when the database is there."""
+
+    def __init__(self, processes: dict[str, int], postgres: bool) -> None:
+        self.processes, self.postgres = processes, postgres
+        self.postgres_cpu = postgres_cpu() if postgres else {}
+        self.cpu = {name: self.cpu_of(pid) for name, pid in processes.items()}
         self.rss = {name: rss_mib(pid) for name, pid in processes.items()}
         self.peak = dict(self.rss)
         self.started = time.monotonic()
+
+    @staticmethod
+    def cpu_of(pid: int) -> float:
+        """A process's CPU with its children's, except for this process (its children are the servers)."""
+        return cpu_seconds(pid, children=pid != os.getpid())
 
     async def sample(self, results: Results) -> None:
         while not results.over():
@@ -173,8 +198,12 @@ class Usage:
         for name, pid in self.processes.items():
             rss = rss_mib(pid)
             self.peak[name] = max(self.peak[name], rss)
-            rows.append([name, pid, f'{(cpu_seconds(pid) - self.cpu[name]) / wall:.0%}', f'{self.rss[name]:.0f}',
+            rows.append([name, pid, f'{(self.cpu_of(pid) - self.cpu[name]) / wall:.0%}', f'{self.rss[name]:.0f}',
                          f'{rss:.0f}', f'{self.peak[name]:.0f}'])
+        if self.postgres:
+            after = postgres_cpu()
+            used = sum(after[pid] - before for pid, before in self.postgres_cpu.items() if pid in after)
+            rows.append(['postgres (all processes)', '-', f'{used / wall:.0%}', '-', '-', '-'])
         print_table(['process', 'pid', 'CPU (1 core = 100%)', 'RSS start MiB', 'RSS end MiB', 'RSS peak MiB'], rows)
 
 
@@ -490,7 +519,7 @@ async def simulate(base_url: str, args, pids: dict[str, int]) -> Results:
 
     bench = {**pids, 'bench (this process)': os.getpid()}
     results.deadline = time.monotonic() + args.seconds
-    usage = Usage(bench)
+    usage = Usage(bench, postgres=args.database_url.startswith(('postgres', 'asyncpg')))
     await asyncio.gather(usage.sample(results), *(live(p) for p in people))
     for person in people:
         await person.http.aclose()
