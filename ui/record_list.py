@@ -227,7 +227,7 @@ class RecordList:
                     await self.company_filter_picker()
             # on the right of the filters; on a phone, shown even when they are folded
             self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
-        await self.selection_bar()
+        self.selection_bar()
         self.table = ui.table(rows=[], columns=columns(self.kind), row_key='id', selection='multiple',
                               on_select=self.on_select,
                               pagination={'rowsPerPage': self.per_page, 'page': self.page,
@@ -345,10 +345,17 @@ class RecordList:
 
     # ------------------------------------------------------------ the selection and its bulk actions
 
-    async def selection_bar(self) -> None:
-        """Shown while rows are selected: what can be done to all of them at once."""
+    def selection_bar(self) -> None:
+        """Shown while rows are selected: what can be done to all of them at once. Its buttons and menus are made at
+        the first selection (fill_selection_bar): most visits of the list select nothing, and every element costs
+        the page's build."""
+        self.bar = ui.row().classes('w-full items-center gap-2 rounded bg-blue-1 px-2 py-1').mark('bulk-bar')
+        self.bar.set_visibility(False)
+        self.selected_label: ui.label | None = None
+
+    def fill_selection_bar(self) -> None:
         editor = self.ctx.may(Action.EDIT_RECORDS)
-        with ui.row().classes('w-full items-center gap-2 rounded bg-blue-1 px-2 py-1').mark('bulk-bar') as bar:
+        with self.bar:
             self.selected_label = ui.label().classes('font-medium').mark('bulk-count')
             if editor:
                 ui.button(_('Change…'), icon='edit', on_click=self.open_change).props('flat dense').mark('bulk-change')
@@ -367,8 +374,6 @@ class RecordList:
             ui.space()
             ui.button(_('Clear selection'), icon='close', on_click=self.clear_selection).props('flat dense') \
                 .mark('bulk-clear')
-        self.bar = bar
-        bar.set_visibility(False)
 
     @property
     def selected_ids(self) -> list[int]:
@@ -376,12 +381,17 @@ class RecordList:
 
     def on_select(self) -> None:
         chosen = len(self.table.selected)
+        if chosen and self.selected_label is None:
+            self.fill_selection_bar()
         self.bar.set_visibility(bool(chosen))
+        if self.selected_label is None:
+            return
         self.selected_label.text = ngettext('{count} contact selected', '{count} contacts selected', chosen) \
             if self.kind is CONTACT else ngettext('{count} company selected', '{count} companies selected', chosen)
 
     def clear_selection(self) -> None:
-        self.table.selected = []
+        if self.table.selected:  # else the whole table would be sent to the browser again for nothing (each letter)
+            self.table.selected = []
         self.on_select()
 
     def download_selection(self, file_format: str, separator: str = '') -> None:
