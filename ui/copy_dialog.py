@@ -16,6 +16,12 @@ async def copy_targets(ctx: PageContext) -> dict[int, str]:
     return {m.org_id: m.org.name for m in await copying.copy_targets(ctx.membership)}
 
 
+def page_copy_targets(ctx: PageContext) -> dict[int, str]:
+    """While building a page: where its records may be copied, from the memberships the page read (the dialog asks
+    the database again when it opens)."""
+    return {m.org_id: m.org.name for m in copying.copy_targets_among(ctx.membership, ctx.memberships)}
+
+
 def _skipped_record(skipped: dict) -> str:
     if skipped['kind'] == 'company':
         return _('Company {id}', id=skipped['id'])

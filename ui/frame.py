@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from nicegui import ui
+from nicegui import context, ui
 
 from models import i18n
 from models.access import Action
@@ -87,7 +87,7 @@ def _switcher(ctx: PageContext) -> None:
         .mark('org-star', 'org-starred' if preferred else 'org-not-starred')
 
 
-def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
+def _user_menu(ctx: PageContext, new_org: NewOrganization) -> None:
     async def logout() -> None:
         await ctx.log_out()
         ui.navigate.to('/login')
@@ -119,9 +119,26 @@ def _user_menu(ctx: PageContext, new_org: ui.dialog) -> None:
             ui.menu_item(_('Log out'), on_click=logout).mark('menu-logout')
 
 
+class NewOrganization:
+    """The dialog that creates an organization, built the first time it is asked for: its country list has a few
+    hundred options, which made it the costliest part of every page's build (a third of the server's event loop
+    under load, bench/load.py) for a click that seldom comes."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.layout = context.client.layout
+        self.dialog: ui.dialog | None = None
+
+    def open(self) -> None:
+        if self.dialog is None:
+            with self.layout:  # not inside the menu or button that asked: a menu's content goes when it closes
+                self.dialog = new_organization_dialog(self.ctx)
+        self.dialog.open()
+
+
 @dataclass
 class Frame:
-    new_organization: ui.dialog
+    new_organization: NewOrganization
 
 
 @contextmanager
@@ -133,7 +150,7 @@ def frame(ctx: PageContext, title: str):
     session.watch(ctx)
     moments.tell_browser_zone()
     show_flash()
-    new_org = new_organization_dialog(ctx)
+    new_org = NewOrganization(ctx)
     with ui.header().classes('items-center flex-nowrap gap-2 max-sm:gap-0 px-2 py-1 bg-primary'):
         drawer_button = ui.button(icon='menu').props('flat round color=white').classes('lg:hidden')
         ui.link('Rubrica', '/').classes('text-white text-lg font-bold no-underline max-sm:hidden')

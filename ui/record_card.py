@@ -19,7 +19,7 @@ from models.records.tables import COMPANY, CONTACT, Kind, Record
 from . import moments
 from .attachments import attachments_panel, integrations
 from .connections import connections_panel
-from .copy_dialog import copy_targets, open_copy_dialog
+from .copy_dialog import open_copy_dialog, page_copy_targets
 from .feedback import FAILED, attempt, flash
 from .frame import frame, no_access
 from .history_panel import history_panel
@@ -94,7 +94,7 @@ class RecordCard:
     async def build(self) -> None:
         self.everyone, self.mentionable = await _people(self.ctx)
         self.lists = await orgs.option_lists(self.ctx.org.id)
-        self.copy_targets = await copy_targets(self.ctx)
+        self.copy_targets = page_copy_targets(self.ctx)
         if self.record is None:
             await self.body()
             return

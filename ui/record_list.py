@@ -32,7 +32,7 @@ from models.validation import display_phone
 
 from . import moments
 from .company_picker import CompanyPicker
-from .copy_dialog import copy_targets, open_copy_dialog
+from .copy_dialog import open_copy_dialog, page_copy_targets
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .record_card import record_path
@@ -187,8 +187,10 @@ def usual_separator() -> str:
 
 
 class RecordList:
-    def __init__(self, ctx: PageContext, kind: Kind, state: ListState, address: str) -> None:
+    def __init__(self, ctx: PageContext, kind: Kind, state: ListState, address: str,
+                 lists: dict[str, list[str]]) -> None:
         self.ctx, self.kind = ctx, kind
+        self.lists = lists  # the organization's option lists, as read for the address's filters
         self.filters = state.filters
         self.query = state.query
         self.chosen_sort, self.descending = state.sort, state.descending
@@ -197,7 +199,7 @@ class RecordList:
         self.last_change = ''
 
     async def build(self) -> None:
-        lists = await orgs.option_lists(self.ctx.org.id)
+        lists = self.lists
         ui.add_css(LIST_CSS)
         with ui.row().classes('w-full items-center no-wrap gap-2 rubrica-list-toolbar').mark('list-toolbar'):
             placeholder = _('Search contacts: name, email, phone, VAT…') if self.kind is CONTACT \
@@ -229,7 +231,7 @@ class RecordList:
                     await self.company_filter_picker()
             # on the right of the filters; on a phone, shown even when they are folded
             self.total_label = ui.label().classes('ml-auto text-grey-8').mark('list-total')
-        await self.selection_bar()
+        self.selection_bar()
         self.table = ui.table(rows=[], columns=columns(self.kind), row_key='id', selection='multiple',
                               on_select=self.on_select,
                               pagination={'rowsPerPage': self.per_page, 'page': self.page,
@@ -347,10 +349,17 @@ class RecordList:
 
     # ------------------------------------------------------------ the selection and its bulk actions
 
-    async def selection_bar(self) -> None:
-        """Shown while rows are selected: what can be done to all of them at once."""
+    def selection_bar(self) -> None:
+        """Shown while rows are selected: what can be done to all of them at once. Its buttons and menus are made at
+        the first selection (fill_selection_bar): most visits of the list select nothing, and every element costs
+        the page's build."""
+        self.bar = ui.row().classes('w-full items-center gap-2 rounded bg-blue-1 px-2 py-1').mark('bulk-bar')
+        self.bar.set_visibility(False)
+        self.selected_label: ui.label | None = None
+
+    def fill_selection_bar(self) -> None:
         editor = self.ctx.may(Action.EDIT_RECORDS)
-        with ui.row().classes('w-full items-center gap-2 rounded bg-blue-1 px-2 py-1').mark('bulk-bar') as bar:
+        with self.bar:
             self.selected_label = ui.label().classes('font-medium').mark('bulk-count')
             if editor:
                 ui.button(_('Change…'), icon='edit', on_click=self.open_change).props('flat dense').mark('bulk-change')
@@ -360,7 +369,7 @@ class RecordList:
                     .mark('bulk-export'):
                 with ui.menu():
                     self.export_entries(self.download_selection, 'bulk-export')
-            if await copy_targets(self.ctx):
+            if page_copy_targets(self.ctx):
                 ui.button(_('Copy to organization…'), icon='content_copy', on_click=self.copy).props('flat dense') \
                     .mark('list-copy')
             if editor:
@@ -369,8 +378,6 @@ class RecordList:
             ui.space()
             ui.button(_('Clear selection'), icon='close', on_click=self.clear_selection).props('flat dense') \
                 .mark('bulk-clear')
-        self.bar = bar
-        bar.set_visibility(False)
 
     @property
     def selected_ids(self) -> list[int]:
@@ -378,12 +385,17 @@ class RecordList:
 
     def on_select(self) -> None:
         chosen = len(self.table.selected)
+        if chosen and self.selected_label is None:
+            self.fill_selection_bar()
         self.bar.set_visibility(bool(chosen))
+        if self.selected_label is None:
+            return
         self.selected_label.text = ngettext('{count} contact selected', '{count} contacts selected', chosen) \
             if self.kind is CONTACT else ngettext('{count} company selected', '{count} companies selected', chosen)
 
     def clear_selection(self) -> None:
-        self.table.selected = []
+        if self.table.selected:  # else the whole table would be sent to the browser again for nothing (each letter)
+            self.table.selected = []
         self.on_select()
 
     def download_selection(self, file_format: str, separator: str = '') -> None:
@@ -561,5 +573,6 @@ async def record_list_page(ctx: PageContext, kind: Kind, request) -> None:
         if not records_allowed(ctx, _('Guests do not see contacts.') if kind is CONTACT
                                else _('Guests do not see companies.')):
             return
-        state = await read_state(ctx, kind, request.query_params, await orgs.option_lists(ctx.org.id))
-        await RecordList(ctx, kind, state, list_address_of(request)).build()
+        lists = await orgs.option_lists(ctx.org.id)
+        state = await read_state(ctx, kind, request.query_params, lists)
+        await RecordList(ctx, kind, state, list_address_of(request), lists).build()

@@ -14,6 +14,7 @@ and kept in its PageContext: the handlers work on what the page was built for.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
@@ -33,7 +34,7 @@ from models.orgs import service as orgs
 from models.orgs.tables import Membership
 from . import language, moments
 from web.logs import identify
-from web.session import SESSION_KEY, session_key
+from web.session import SESSION_KEY, request_visitor, session_key
 
 ORG_KEY = 'org_id'  # in the browser's server-side storage
 PENDING_KEY = 'pending_login'  # in the browser's server-side storage, between the password check and COMPLETE_PATH
@@ -151,14 +152,18 @@ class PageContext:
         """
         if self.stale:
             return False
-        if await accounts.user_for_session(self.session_key) is None:
+        # both questions at once: every page action waits for them before it does anything
+        user, current = await asyncio.gather(
+            accounts.user_for_session(self.session_key),
+            Membership.get_or_none(user_id=self.user.id, org_id=self.membership.org_id) if self.membership else
+            _nothing())
+        if user is None:
             self._revoke()
             ui.notify(_('Your session has ended: log in again'), type='warning')
             ui.navigate.reload()
             return False
         if self.membership is None:
             return True
-        current = await Membership.get_or_none(user_id=self.user.id, org_id=self.membership.org_id)
         if current is not None and current.role == self.membership.role:
             return True
         name = self.membership.org.name
@@ -176,16 +181,21 @@ class PageContext:
             self.membership.role = None  # allows() nothing, and the gate denies a missing role
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def page_context() -> PageContext | None:
     """The logged-in visitor and their active organization (the stored one, else the preferred, else the first)."""
     key = session_key()
-    user = await accounts.user_for_session(key)
+    user = await request_visitor(context.client.request)
     if user is None:
         return None
     storage = browser_storage()
     moments.set_page_zone(user.time_zone)
     language.set_page_language(user.language)
-    memberships = await orgs.user_memberships(user)
+    # asked together: on a busy database (one SQLite connection) a page waits in its queue once, not twice
+    memberships, unread = await asyncio.gather(orgs.user_memberships(user), notifications.unread_count(user))
     by_org = {m.org_id: m for m in memberships}
     wanted = _asked_org(by_org) or storage.get(ORG_KEY)
     active = by_org.get(wanted) or by_org.get(user.preferred_org_id) or (memberships[0] if memberships else None)
@@ -193,7 +203,7 @@ async def page_context() -> PageContext | None:
         storage[ORG_KEY] = active.org_id
     identify(user_id=user.id, org_id=active.org_id if active is not None else None)  # for the request's log line
     return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage,
-                       unread=await notifications.unread_count(user))
+                       unread=unread)
 
 
 def _asked_org(by_org: dict[int, Membership]) -> int | None:

@@ -27,6 +27,7 @@ from .logs import identify
 from .operations import PUBLIC_PATHS as OPERATIONS_PATHS
 
 SESSION_KEY = 'session'  # in the session cookie
+VISITOR_STATE = 'rubrica.visitor'  # in a request's state: the user the page guard found for it
 SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
 
 # Everything else needs a logged-in user: deny by default, so a new page cannot be left open by mistake.
@@ -49,6 +50,15 @@ def session_key() -> object:
 
 async def signed_in_user() -> User | None:
     return await accounts.user_for_session(session_key())
+
+
+async def request_visitor(request: Request | None) -> User | None:
+    """The logged-in visitor of a page's request: the one the guard (AuthMiddleware) found for this very request
+    a moment ago, else the session looked up now. A page open reads the session once, not twice."""
+    state = (getattr(request, 'scope', None) or {}).get('state') or {}
+    if VISITOR_STATE in state:
+        return state[VISITOR_STATE]
+    return await signed_in_user()
 
 
 async def session_membership(org: int, what: str) -> Membership:
@@ -77,4 +87,5 @@ class AuthMiddleware(BaseHTTPMiddleware):
                 wanted = path + (f'?{request.url.query}' if request.url.query else '')
                 return RedirectResponse(f'/login?next={quote(wanted, safe="")}', status_code=303)
             identify(user_id=user.id)  # for the request's log line
+            request.scope.setdefault('state', {})[VISITOR_STATE] = user
         return await call_next(request)

@@ -2,10 +2,12 @@
 login."""
 from __future__ import annotations
 
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 
 from models.accounts.tables import User as Account
 from tests.drivers import choose, element, log_in
+from tests.ui.browser import signed_in_owner
 
 
 async def test_the_star_chooses_the_organization_that_opens_at_login(user: User, make_org):
@@ -37,3 +39,18 @@ async def test_the_navigation_and_the_new_organization_dialog_speak_the_users_la
     assert element(user, 'new-org-country').props['label'] == 'Paese (prefisso telefonico predefinito)'
     await user.should_see('Crea', marker='new-org-create')
     await user.should_not_see('Dashboard')
+
+
+def test_the_new_organization_dialog_built_on_demand_opens_in_a_browser(screen: Screen):
+    """The dialog is built when the menu asks for it, outside the menu (whose content goes when it closes): in a real
+    browser it opens, takes a name and creates the organization."""
+    signed_in_owner(screen, 1200)
+    screen.open('/contacts')
+    screen.selenium.find_element(By.XPATH, '//header//button[.//*[normalize-space()="account_circle"]]').click()
+    screen.click('New organization')
+    screen.should_contain('Country (default phone region)')
+    name = screen.selenium.find_element(By.XPATH, '//div[contains(@class, "q-dialog")]//label[.//*[normalize-space()='
+                                                  '"Name"]]//input')
+    name.send_keys('Second Srl')
+    screen.click('Create')
+    screen.wait_for(lambda: 'Second Srl' in screen.selenium.page_source and screen.selenium.title.startswith('Dash'))
