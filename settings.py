@@ -13,6 +13,8 @@ from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
 LOG_FORMATS = ('text', 'json')
+JOB_MODES = ('inside', 'workers')  # background jobs run inside the server, or in `python main.py worker` processes
+POSTGRES_SCHEMES = ('postgres://', 'postgresql://', 'asyncpg://', 'psycopg://')
 
 
 class SettingsError(ValueError):
@@ -38,6 +40,7 @@ class Settings:
     mail_from: str = ''
     log_format: str = 'text'  # RUBRICA_LOG_FORMAT: text for people, json (one object per line) for machines
     metrics_token: str = ''  # RUBRICA_METRICS_TOKEN: GET /metrics answers only with it; empty: no /metrics
+    jobs: str = 'inside'  # RUBRICA_JOBS: inside (the server runs the background jobs) or workers (PostgreSQL only)
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -110,6 +113,7 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
                           or ' ' in metrics_token):
         # a short token is guessed; a space or a non-ASCII character cannot travel in an Authorization header
         raise SettingsError('RUBRICA_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces')
+    jobs = job_mode(env, database_url)
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -132,8 +136,22 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         mail_from=mail_from,
         log_format=log_format,
         metrics_token=metrics_token,
+        jobs=jobs,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
+
+
+def job_mode(env, database_url: str) -> str:
+    """RUBRICA_JOBS: `inside` by default on SQLite, `workers` on PostgreSQL; separate workers share their queue through
+    PostgreSQL, so they need it."""
+    on_postgres = database_url.startswith(POSTGRES_SCHEMES)
+    mode = env.get('RUBRICA_JOBS', '').strip().lower() or ('workers' if on_postgres else 'inside')
+    if mode not in JOB_MODES:
+        raise SettingsError(f'RUBRICA_JOBS must be one of {", ".join(JOB_MODES)}, not {mode!r}')
+    if mode == 'workers' and not on_postgres:
+        raise SettingsError('RUBRICA_JOBS=workers needs PostgreSQL (RUBRICA_DATABASE_URL=postgres://…): the workers '
+                            'share their queue through it; with SQLite the server runs the jobs itself (inside)')
+    return mode
 
 
 _PROVIDER_URLS = {

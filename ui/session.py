@@ -28,6 +28,8 @@ from models.access import Action, allows
 from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.i18n import N_, _
+from models.jobs import store as jobs
+from models.jobs.tables import Job
 from models.notifications import service as notifications
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
@@ -118,6 +120,7 @@ class PageContext:
     storage: MutableMapping = field(default_factory=dict, repr=False)  # the browser's server-side storage
     stale: bool = field(default=False, repr=False)  # refresh found that the visitor changed; the page is reloading
     unread: int = 0  # the visitor's unread notifications when the page was built: the bell's first count
+    jobs: list[Job] = field(default_factory=list)  # their recent background jobs then: the header's first list
 
     @property
     def org(self):
@@ -193,7 +196,8 @@ async def page_context() -> PageContext | None:
         storage[ORG_KEY] = active.org_id
     identify(user_id=user.id, org_id=active.org_id if active is not None else None)  # for the request's log line
     return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage,
-                       unread=await notifications.unread_count(user))
+                       unread=await notifications.unread_count(user),
+                       jobs=await jobs.recent(user.id, since=jobs.now() - jobs.SHOWN_AFTER_END))
 
 
 def _asked_org(by_org: dict[int, Membership]) -> int | None:
