@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import gc
 import getpass
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -232,7 +233,8 @@ def main(argv: list[str]) -> int:
         print(f'error: {e}', file=sys.stderr)
         return 2
     if argv[1:2] == ['worker']:
-        return work(settings)
+        # the import workers' forkserver loads this module again as __mp_main__: it must not become a worker too
+        return work(settings) if multiprocessing.current_process().name == 'MainProcess' else 0
     serve(settings)
     return 0
 
