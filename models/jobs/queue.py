@@ -108,7 +108,11 @@ def _worker_options(*, inside: bool) -> dict:
 async def _catch_up(*, starting: bool = False) -> None:
     """Take back the jobs of dead processes, and queue what waits without being in the queue (when a server with
     jobs inside starts: every queued job, its queue in memory began empty)."""
-    await recovery.recover_dead_jobs()
+    for job in await recovery.recover_dead_jobs():
+        if job.queue_job_id is not None:  # the queue's own record of the dead run: over
+            with contextlib.suppress(Exception):
+                await app.job_manager.finish_job_by_id_async(job.queue_job_id, procrastinate.jobs.Status.FAILED,
+                                                             delete_job=True)
     inside = _opened is not None and _opened.mode == INSIDE
     for job_id in await recovery.waiting(unqueued_only=not (starting and inside)):
         await _defer(job_id)

@@ -21,12 +21,12 @@ def _dead(job: Job) -> bool:
     return job.heartbeat_at is None or job.heartbeat_at < now() - STALE_AFTER
 
 
-async def recover_dead_jobs() -> int:
-    """Take back every running job whose process is gone; how many there were."""
+async def recover_dead_jobs() -> list[Job]:
+    """Take back every running job whose process is gone; those jobs (as they were)."""
     dead = [job for job in await Job.filter(status=Status.RUNNING.value).order_by('id') if _dead(job)]
     for job in dead:
         await take_back(job)
-    return len(dead)
+    return dead
 
 
 async def waiting(*, unqueued_only: bool) -> list[int]:
