@@ -16,7 +16,7 @@ from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
 from models.jobs import imports as import_jobs, queue as jobs, store as job_store
-from models.jobs.tables import Job
+from models.jobs.tables import Job, Status as JobStatus
 from models.records import exports
 from models.i18n import N_, _, ngettext
 from models.records.tables import KINDS
@@ -220,7 +220,7 @@ class ImportPage:
         self.show_progress(job)
         job = await job_store.wait(job, seen=self.show_progress)
         batch = await import_jobs.batch_of(job)
-        if batch is not None and job_store.failure(job) is None:
+        if batch is not None and job.status == JobStatus.SUCCEEDED.value:
             self.preview.clear()
             await self.show_report(batch)
             return
@@ -271,7 +271,8 @@ class ImportPage:
             return _('Finished {moment}', moment=moments.moment(batch.finished_at)) if batch.finished_at \
                 else _('Finished')
         return {'undone': _('This import was undone: what it created is gone, what it updated is as before'),
-                'failed': batch.message or _('The import failed'), 'running': _('Still running…')}[batch.status]
+                'failed': reports.batch_message(batch) or _('The import failed'),
+                'running': _('Still running…')}[batch.status]
 
     async def set_filter(self, status: str) -> None:
         self.status_filter = status or ''
@@ -318,19 +319,6 @@ class ImportPage:
                 ui.button(_('Undo'), on_click=undo).props('color=negative').mark('import-undo-confirm')
         dialog.open()
 
-
-async def recent_imports(ctx: PageContext) -> None:
-    batches = await reports.recent_batches(ctx.membership)
-    if not batches:
-        return
-    with ui.expansion(_('Your recent imports'), icon='history').classes('w-full').mark('import-recent'):
-        for batch in batches:
-            kind = _(KIND_PLURALS[batch.kind]) if batch.kind in KIND_PLURALS else batch.kind
-            state = _(BATCH_STATES[batch.status]) if batch.status in BATCH_STATES else batch.status
-            ui.link(f'{moments.moment(batch.created_at)} · {batch.filename or batch.source} · {kind} · '
-                    f'{counts_text(batch)} · {state}', f'/import?batch={batch.id}')
-
-
     def following(self, job: Job) -> None:
         """The page of an import job started earlier (/import?job=…): its progress, then its report."""
         with ui.card().classes('w-full'):
@@ -342,6 +330,18 @@ async def recent_imports(ctx: PageContext) -> None:
         self.result = ui.column().classes('w-full')
         # followed from the timer's handler, which speaks the page's language, once the page is shown
         ui.timer(0.05, lambda: self.follow(job), once=True)
+
+
+async def recent_imports(ctx: PageContext) -> None:
+    batches = await reports.recent_batches(ctx.membership)
+    if not batches:
+        return
+    with ui.expansion(_('Your recent imports'), icon='history').classes('w-full').mark('import-recent'):
+        for batch in batches:
+            kind = _(KIND_PLURALS[batch.kind]) if batch.kind in KIND_PLURALS else batch.kind
+            state = _(BATCH_STATES[batch.status]) if batch.status in BATCH_STATES else batch.status
+            ui.link(f'{moments.moment(batch.created_at)} · {batch.filename or batch.source} · {kind} · '
+                    f'{counts_text(batch)} · {state}', f'/import?batch={batch.id}')
 
 
 @ui.page('/import', title='Import · Rubrica')
