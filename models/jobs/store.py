@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from .. import events
 from ..access import is_id
@@ -165,6 +166,13 @@ class Progress:
     async def check(self) -> None:
         if self.aborting() or await Job.exists(id=self.job.id, cancel_requested=True):
             raise JobCancelled
+
+
+async def counts() -> dict[str, int]:
+    """How many jobs are in each status, of everyone (queued is the queue's depth): numbers only, for the operator's
+    metrics (web/metrics.py), never shown to a user."""
+    rows = await Job.annotate(n=Count('id')).group_by('status').values_list('status', 'n')
+    return {status.value: 0 for status in Status} | {status: n for status, n in rows}
 
 
 def message_of(job: Job) -> str:
