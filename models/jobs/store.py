@@ -27,6 +27,7 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 WAIT_POLL = 0.5  # seconds between two looks of a caller waiting for a job (it also hears the job's announcements)
 SHOWN_AFTER_END = timedelta(hours=1)  # a finished job stays in the header's list this long
+DONE = 'done'  # the last step every kind reports, once its work is committed
 PROGRESS_EVERY = 0.25  # seconds between two writes of a job's progress (a step's first and last are always written)
 
 
@@ -161,7 +162,8 @@ class Progress:
         self.step, self.written = step, moment
         await Job.filter(id=self.job.id).update(step=step[:16], done=done, total=total, heartbeat_at=now())
         announce(self.job)
-        await self.check()
+        if step != DONE:  # once the work is committed whole, a cancel comes too late to take it back
+            await self.check()
 
     async def check(self) -> None:
         if self.aborting() or await Job.exists(id=self.job.id, cancel_requested=True):
