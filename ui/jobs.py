@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from babel.numbers import format_decimal
-from nicegui import background_tasks, ui
+from nicegui import ui
 
 from models import i18n
 from models.i18n import N_, _
@@ -20,6 +20,7 @@ from models.jobs.tables import FINISHED, Job, Status
 
 from . import moments
 from .feedback import FAILED, attempt
+from .live_parts import redraw_heard
 from .session import PageContext
 
 POLL_SECONDS = 10.0
@@ -85,14 +86,7 @@ class JobsButton:
         ui.timer(POLL_SECONDS, self.load, immediate=False)
 
     def _heard(self, _job_id: int) -> None:
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if self.button.is_deleted or running is not self.loop:  # a page gone, or a server that stopped
-            self.stop()
-            return
-        background_tasks.create(self.load(), name='show background jobs')
+        redraw_heard(self.button, self.loop, self.stop, self.load, 'show background jobs')
 
     def show_count(self) -> None:
         unfinished = sum(job.status not in FINISHED for job in self.jobs)
