@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import gc
 import getpass
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -33,18 +34,17 @@ def configure(settings: Settings) -> None:
     """Wire everything onto NiceGUI's app; called once per process (and once per test)."""
     # The web stack is loaded here rather than at the top: the operator's commands (`main.py admin …`) need none
     # of it and start in half the time.
-    from nicegui import app, background_tasks
+    from nicegui import app
     from nicegui.storage import Storage
 
     import api
     import dav
     import integrations
-    from models.files.storage import clean_up_storage, sweep_storage_periodically
-    from models.history.trash import purge_periodically
+    from models.files.storage import clean_up_storage
     from models.imports.recovery import recover_interrupted_imports
     from models.imports.workers import shutdown_workers, start_workers
+    from models.jobs import queue as jobs
     from models.mail import outbox
-    from models.notifications.digest import send_digests_periodically
     from ui import attachments, auth_pages, companies, contacts, dashboard, kiosk, settings_page, work  # noqa: F401
     from ui import duplicates, search_page  # noqa: F401
     from ui import organization, trash_page  # noqa: F401
@@ -74,13 +74,12 @@ def configure(settings: Settings) -> None:
             await recover_interrupted_imports()  # an import cut off by a crash is taken back, before any request
             start_workers()  # the processes that read import files, started in the background
             await clean_up_storage(app.state.integrations)  # files no attachment refers to any more
-            background_tasks.create(sweep_storage_periodically(app.state.integrations),
-                                    name='sweep unreferenced files')
-            # records trashed longer than RUBRICA_TRASH_DAYS leave for good, with their files: now, then hourly
-            background_tasks.create(purge_periodically(settings.trash_days, app.state.integrations),
-                                    name='purge the trash')
-            outbox.start()  # mail queued before a restart leaves now
-            background_tasks.create(send_digests_periodically(), name='send the daily mails')
+            # background jobs (imports), the mail, the trash purge, the daily mails and the sweep of files: run by
+            # this process (RUBRICA_JOBS=inside, after taking back what a crash cut off), else only queued here
+            await jobs.open_queue(mode=settings.jobs, database_url=settings.database_url,
+                                  trash_days=settings.trash_days, integrations=app.state.integrations)
+            if settings.jobs == jobs.INSIDE:
+                await jobs.start_inside()
             if not gc.get_freeze_count():  # once per process
                 # what start-up built lives as long as the server: out of the collector's way, a full collection
                 # stays short instead of pausing every request for a few hundred milliseconds under load
@@ -94,7 +93,7 @@ def configure(settings: Settings) -> None:
     app.on_startup(start)
     attachments.install_routes(app)
     import_page.install_routes(app)
-    app.on_shutdown(outbox.stop)  # before the database closes, which the sender uses
+    app.on_shutdown(jobs.close_queue)  # before the database closes, which the running jobs use
     app.on_shutdown(database.close)
     app.on_shutdown(shutdown_workers)  # the processes that read import files
     api.install(app)
@@ -123,6 +122,39 @@ def serve(settings: Settings) -> None:
            session_middleware_kwargs=session_cookie(settings),
            reload=False, show=False, favicon='📇', fastapi_docs=True, show_welcome_message=False,
            **logs.uvicorn_options())
+
+
+def work(settings: Settings) -> int:
+    """`python main.py worker`: run the background jobs and the periodic work (RUBRICA_JOBS=workers) until stopped."""
+    if settings.jobs != 'workers':
+        print('error: RUBRICA_JOBS is inside: the server runs the background jobs itself, so no worker is needed. '
+              'Workers run them with RUBRICA_JOBS=workers and PostgreSQL (RUBRICA_DATABASE_URL=postgres://…).',
+              file=sys.stderr)
+        return 2
+    import integrations
+    from models.imports.workers import shutdown_workers
+    from models.jobs import queue as jobs
+    from models.mail import outbox
+    from web import logs
+
+    logs.configure(settings.log_format)
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        await database.open()
+        outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
+        try:
+            await jobs.open_queue(mode=settings.jobs, database_url=settings.database_url,
+                                  trash_days=settings.trash_days, integrations=integrations.build(settings))
+            try:
+                await jobs.work()
+            finally:
+                await jobs.close_queue()
+        finally:
+            await shutdown_workers()
+            await database.close()
+    asyncio.run(run())
+    return 0
 
 
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
@@ -221,6 +253,9 @@ def main(argv: list[str]) -> int:
     except SettingsError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
+    if argv[1:2] == ['worker']:
+        # the import workers' forkserver loads this module again as __mp_main__: it must not become a worker too
+        return work(settings) if multiprocessing.current_process().name == 'MainProcess' else 0
     serve(settings)
     return 0
 

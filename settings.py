@@ -15,6 +15,8 @@ from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
 LOG_FORMATS = ('text', 'json')
+JOB_MODES = ('inside', 'workers')  # background jobs run inside the server, or in `python main.py worker` processes
+POSTGRES_SCHEMES = ('postgres://', 'postgresql://', 'asyncpg://', 'psycopg://')
 
 
 class SettingsError(ValueError):
@@ -44,6 +46,7 @@ class Settings:
     # Out of the repr: it may hold a password, and settings end up in tracebacks.
     redis_url: str = field(default='', repr=False)
     redis_prefix: str = 'rubrica:'  # RUBRICA_REDIS_PREFIX: before every key and channel, for installs sharing a Redis
+    jobs: str = 'inside'  # RUBRICA_JOBS: inside (the server runs the background jobs) or workers (PostgreSQL only)
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
     google_token_url: str = 'https://oauth2.googleapis.com/token'
@@ -122,6 +125,7 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
             or ' ' in redis_prefix:
         raise SettingsError('RUBRICA_REDIS_PREFIX must be 1 to 100 printable ASCII characters without spaces, not '
                             f'{redis_prefix!r}')
+    jobs = job_mode(env, database_url)
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -146,8 +150,22 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         metrics_token=metrics_token,
         redis_url=redis,
         redis_prefix=redis_prefix,
+        jobs=jobs,
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
+
+
+def job_mode(env, database_url: str) -> str:
+    """RUBRICA_JOBS: `inside` by default on SQLite, `workers` on PostgreSQL; separate workers share their queue through
+    PostgreSQL, so they need it."""
+    on_postgres = database_url.startswith(POSTGRES_SCHEMES)
+    mode = env.get('RUBRICA_JOBS', '').strip().lower() or ('workers' if on_postgres else 'inside')
+    if mode not in JOB_MODES:
+        raise SettingsError(f'RUBRICA_JOBS must be one of {", ".join(JOB_MODES)}, not {mode!r}')
+    if mode == 'workers' and not on_postgres:
+        raise SettingsError('RUBRICA_JOBS=workers needs PostgreSQL (RUBRICA_DATABASE_URL=postgres://…): the workers '
+                            'share their queue through it; with SQLite the server runs the jobs itself (inside)')
+    return mode
 
 
 _PROVIDER_URLS = {

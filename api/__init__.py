@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from web.limits import UploadRoute
 
 from . import accounts, attachments, copy, dashboard, duplicates, errors, history, imports, kiosk, orgs, password_reset
-from . import notifications, records, search, work
+from . import jobs, notifications, records, search, work
 from .deps import current_user, org_membership
 from .schemas import JsonRoute
 
@@ -46,7 +46,7 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
     # imports before records: `contacts/export.csv` must not be read as a record id
     for module in (accounts, password_reset, orgs, imports, records, history, attachments, copy, work, kiosk,
-                   dashboard, duplicates, search, notifications):
+                   dashboard, duplicates, search, notifications, jobs):
         for route in module.router.routes:
             assert isinstance(route, JsonRoute), f'{route.path}: make its router with route_class=JsonRoute'
             _declare_errors(route)

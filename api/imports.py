@@ -10,21 +10,26 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
-from starlette.responses import StreamingResponse
+from starlette.responses import JSONResponse, StreamingResponse
 
 from models.access import Action, require
-from models.errors import TooLarge, ValidationFailed
+from models.errors import RubricaError, TooLarge, ValidationFailed
 from models.i18n import _
-from models.imports import reading, reports, undo, writing
+from models.imports import reading, reports, undo
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch
+from models.jobs import imports as import_jobs, queue as jobs, store as job_store
+from models.jobs.tables import Status as JobStatus
+from models.orgs.tables import Membership
 from models.records import exports
 from models.records.bulk import MAX_IDS
 from web.downloads import export_response
 from web.limits import MULTIPART_OVERHEAD, UploadRoute
 
 from .deps import OrgMembership
+from .jobs import JobOut, job_item
 from .errors import responses
 from .schemas import Id, JsonRoute, Offset
 
@@ -64,6 +69,7 @@ class ImportSummary(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     undone_at: datetime | None
+    job_id: int | None = None  # the background job that ran it (GET /api/v1/jobs/{id})
 
 
 class ReportRow(BaseModel):
@@ -91,6 +97,27 @@ class Preview(BaseModel):
 
 def summary(batch: ImportBatch) -> dict:
     return {name: getattr(batch, name) for name in ImportSummary.model_fields} | {'message': reports.batch_message(batch)}
+
+
+WAIT_DESCRIPTION = ('`wait` (default true): the answer comes when the import has finished, as before; the import '
+                    'runs as a background job all the same, so a client that goes away does not stop it. '
+                    '`wait=false`: 202 at once with the job (GET /api/v1/jobs/{id} follows its progress, '
+                    'POST /api/v1/jobs/{id}/cancel stops it and takes back what it wrote).')
+
+
+async def _import_as_job(actor: Membership, wait: bool, **how) -> dict | JSONResponse:
+    """Run the import as a background job; answer its job at once, or its import once it has finished."""
+    job = await jobs.start_import(actor, **how)
+    if not wait:
+        return JSONResponse(jsonable_encoder(JobOut(**job_item(job))), status_code=202)
+    job = await job_store.wait(job)
+    batch = await import_jobs.batch_of(job)
+    if job.status != JobStatus.SUCCEEDED.value:
+        if (refusal := job_store.failure(job)) is not None:
+            raise refusal
+        if batch is None:
+            raise RubricaError(job_store.message_of(job))
+    return summary(batch)
 
 
 async def _read(upload: UploadFile) -> bytes:
@@ -121,7 +148,7 @@ async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kin
 
 
 @router.post('/orgs/{org}/imports', status_code=201, tags=['imports'], response_model=ImportSummary,
-             responses=responses(400),
+             responses=responses(400) | {202: {'model': JobOut, 'description': 'wait=false: the job, queued'}},
              summary='Import contacts or companies from a CSV or vCard file',
              description='Multipart: `file`, `kind` (contact|company), `mode` (create: rows matching an existing '
                          'record by email, then VAT number, are skipped; update: the match is updated), `format` '
@@ -133,14 +160,13 @@ async def preview_import(actor: OrgMembership, file: UploadFile = File(...), kin
                          "role or sector is the organization's list value it names (case and accents aside); an "
                          'unknown one is left empty with a note. A bad row is reported and skipped (a bad email '
                          'only drops that email, with a note, when the row has another email or a VAT number); '
-                         'GET /imports/{id} has the report per row.')
+                         'GET /imports/{id} has the report per row. ' + WAIT_DESCRIPTION)
 async def create_import(actor: OrgMembership, file: UploadFile = File(...), kind: Kind = Form('contact'),
                         mode: Mode = Form('create'), format: Literal['csv', 'vcard'] = Form('csv'),  # noqa: A002
-                        mapping: str | None = Form(None)) -> dict:
+                        mapping: str | None = Form(None), wait: bool = Form(True)) -> dict | JSONResponse:
     require(actor.role, Action.EDIT_RECORDS)
-    batch = await writing.import_file(actor, kind=kind, data=await _read(file), filename=file.filename or '',
-                                      file_format=format, mode=mode, mapping=_mapping(mapping))
-    return summary(batch)
+    return await _import_as_job(actor, wait, kind=kind, data=await _read(file), filename=file.filename or '',
+                                file_format=format, mode=mode, mapping=_mapping(mapping))
 
 
 @router.get('/orgs/{org}/imports', tags=['imports'], response_model=list[ImportSummary],
@@ -171,13 +197,13 @@ async def undo_import(import_id: Id, actor: OrgMembership) -> dict:
 
 
 @router.post('/orgs/{org}/contacts/import.vcf', status_code=201, tags=['imports'], response_model=ImportSummary,
-             responses=responses(400),
-             summary='Import contacts from a vCard file (3.0 or 4.0)')
-async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode: Mode = Form('create')) -> dict:
+             responses=responses(400) | {202: {'model': JobOut, 'description': 'wait=false: the job, queued'}},
+             summary='Import contacts from a vCard file (3.0 or 4.0)', description=WAIT_DESCRIPTION)
+async def import_vcards(actor: OrgMembership, file: UploadFile = File(...), mode: Mode = Form('create'),
+                        wait: bool = Form(True)) -> dict | JSONResponse:
     require(actor.role, Action.EDIT_RECORDS)
-    batch = await writing.import_file(actor, kind='contact', data=await _read(file), filename=file.filename or '',
-                                      file_format='vcard', mode=mode)
-    return summary(batch)
+    return await _import_as_job(actor, wait, kind='contact', data=await _read(file), filename=file.filename or '',
+                                file_format='vcard', mode=mode)
 
 
 Selection = Annotated[list[Id] | None, Query(max_length=MAX_IDS, description='only these records (a selection; '

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     'models.notifications.tables',
     'models.history.tables',
     'models.carddav.tables',
+    'models.jobs.tables',
 ]
 # Not tables, but imported with them so that their signal handlers are registered wherever the ORM is (the server,
 # the command line, the import workers, the tests): a deleted contact or company gives its uploads' space back.

@@ -114,6 +114,8 @@ def rubrica_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templa
     data_dir = tmp_path / 'data'
     data_dir.mkdir()
     monkeypatch.setenv('RUBRICA_DATA_DIR', str(data_dir))
+    # the app runs its background jobs itself, on PostgreSQL too: a test of separate workers starts them and says so
+    monkeypatch.setenv('RUBRICA_JOBS', 'inside')
     if ON_POSTGRES:
         asyncio.run(_empty_postgres(POSTGRES_URL))
         monkeypatch.setenv('RUBRICA_DATABASE_URL', POSTGRES_URL)

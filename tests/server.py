@@ -30,6 +30,7 @@ def server_env(**settings: str) -> dict[str, str]:
     """The environment with these RUBRICA_* settings, without the variables that make NiceGUI think it runs under
     pytest."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'NICEGUI_'))}
+    env.setdefault('RUBRICA_JOBS', 'inside')  # the server runs its jobs itself unless a test starts workers
     env.update(settings)
     return env
 

@@ -234,6 +234,8 @@ async def test_metrics_count_requests_by_route_template_and_the_outbox_and_impor
     assert mails == {'waiting': 0, 'retrying': 1, 'sent': 1, 'given_up': 0}
     assert {s.labels['status']: s.value for s in found['rubrica_imports']} == \
         {'running': 0, 'done': 0, 'failed': 0, 'undone': 0}
+    assert {s.labels['status']: s.value for s in found['rubrica_jobs']} == \
+        {'queued': 0, 'running': 0, 'succeeded': 0, 'failed': 0, 'cancelled': 0}
     assert [s.value for s in found['rubrica_database_up']] == [1]
     assert 'rubrica_page_connections' in found and 'process_resident_memory_bytes' in found
 

@@ -29,6 +29,14 @@ def test_log_format_and_metrics_token(tmp_path):
     assert (chosen.log_format, chosen.metrics_token) == ('json', 'a-token-of-20-chars')
 
 
+def test_jobs_run_inside_the_server_on_sqlite_and_in_workers_on_postgresql(tmp_path):
+    env = {'RUBRICA_DATA_DIR': str(tmp_path)}
+    assert load_settings(env).jobs == 'inside'
+    postgres = env | {'RUBRICA_DATABASE_URL': 'postgres://rubrica@db.example.com/rubrica'}
+    assert load_settings(postgres).jobs == 'workers'
+    assert load_settings(postgres | {'RUBRICA_JOBS': 'Inside'}).jobs == 'inside'
+
+
 def test_where_the_data_lives_is_read_without_creating_anything(tmp_path):
     from settings import storage_settings
 
@@ -50,7 +58,8 @@ def test_the_secret_is_generated_once_and_readable_by_its_owner_only(tmp_path):
                                          ('RUBRICA_SIGNUP', 'closed'), ('RUBRICA_TRASH_DAYS', '0'),
                                          ('RUBRICA_TRASH_DAYS', 'a month'), ('RUBRICA_TRASH_DAYS', '-1'),
                                          ('RUBRICA_LOG_FORMAT', 'xml'), ('RUBRICA_METRICS_TOKEN', 'short'),
-                                         ('RUBRICA_METRICS_TOKEN', 'long enough but with spaces')])
+                                         ('RUBRICA_METRICS_TOKEN', 'long enough but with spaces'),
+                                         ('RUBRICA_JOBS', 'threads'), ('RUBRICA_JOBS', 'workers')])
 def test_bad_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), name: value})

@@ -16,6 +16,7 @@ from models.orgs import service as orgs
 from . import moments, session
 from .feedback import FAILED, attempt, show_flash
 from .global_search import global_search_box
+from .jobs import jobs_button
 from .notifications import notification_bell
 from .session import PageContext
 from .widgets import country_select
@@ -157,6 +158,7 @@ def frame(ctx: PageContext, title: str):
         _switcher(ctx)
         ui.space()
         global_search_box(ctx)
+        jobs_button(ctx)
         notification_bell(ctx)
         _user_menu(ctx, new_org)
     # an explicit value spares a JavaScript round trip at connect; show-if-above still opens it on wide screens

@@ -11,10 +11,12 @@ from nicegui import ui
 from models import i18n
 from models.access import Action, parse_id
 from models.errors import RubricaError, ValidationFailed
-from models.imports import reading, reports, writing
+from models.imports import reading, reports
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
+from models.jobs import imports as import_jobs, queue as jobs, store as job_store
+from models.jobs.tables import Job, Status as JobStatus
 from models.records import exports
 from models.i18n import N_, _, ngettext
 from models.records.tables import KINDS
@@ -24,6 +26,7 @@ from web.session import session_membership
 from . import moments
 from .feedback import FAILED, attempt
 from .frame import frame, no_access, records_allowed
+from .jobs import progress_text, share
 from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
 
@@ -97,6 +100,8 @@ class ImportPage:
         self.selects: list[ui.select] = []
         self.batch: ImportBatch | None = None
         self.status_filter = ''
+        self.job: Job | None = None
+        self.run_button: ui.button | None = None
 
     def build(self) -> None:
         with ui.card().classes('w-full'):
@@ -174,42 +179,62 @@ class ImportPage:
             self.mode = ui.radio({mode: _(text) for mode, text in MODES.items()}, value='create').mark('import-mode')
             with ui.row().classes('items-center gap-2 w-full'):
                 self.run_button = ui.button(_('Run import'), icon='upload', on_click=self.run).mark('import-run')
-                self.progress = ui.linear_progress(value=0, show_value=False).classes('grow').mark('import-progress')
-                self.progress_label = ui.label().mark('import-progress-label')
-                self.progress.set_visibility(False)
+                self.progress_bar()
+
+    def progress_bar(self) -> None:
+        """The running import's progress, and its Cancel (hidden until it runs)."""
+        self.progress = ui.linear_progress(value=0, show_value=False).classes('grow').mark('import-progress')
+        self.progress_label = ui.label().mark('import-progress-label')
+        self.cancel_button = ui.button(_('Cancel'), on_click=self.cancel).props('flat color=negative') \
+            .mark('import-cancel')
+        for element in (self.progress, self.cancel_button):
+            element.set_visibility(False)
 
     async def run(self) -> None:
+        """The import runs as a background job: closing the page does not stop it, and its page (/import?job=…,
+        linked from the header) shows it again; this page follows it to its report."""
         mapping = [select.value or '' for select in self.selects] if self.file_format == 'csv' else None
         self.problem.set_text('')
         self.run_button.disable()
-        self.progress.set_visibility(True)
-
-        def progress(step: str, done: int, total: int) -> None:
-            share = done / total if total else 1.0
-            self.progress.set_value(share / 2 if step == 'checking' else 0.5 + share / 2 if step == 'writing'
-                                    else 1.0)
-            if step == 'checking':
-                text = _('Checking rows: {done} of {total}', done=_number(done), total=_number(total))
-            elif step == 'writing':
-                text = _('Saving: {done} of {total}', done=_number(done), total=_number(total))
-            else:
-                text = ngettext('Done: {count} row', 'Done: {count} rows', total)
-            self.progress_label.set_text(text)
-
         try:
-            batch = await attempt(writing.import_file(self.ctx.membership, kind=self.kind, data=self.data,
-                                                      filename=self.filename, file_format=self.file_format,
-                                                      mode=self.mode.value, mapping=mapping, progress=progress),
-                                  passing=(ValidationFailed,))
-        except ValidationFailed as e:  # the mapping, or the kind for vCards: said where the file's problems are
+            job = await attempt(jobs.start_import(self.ctx.membership, kind=self.kind, data=self.data,
+                                                  filename=self.filename, file_format=self.file_format,
+                                                  mode=self.mode.value, mapping=mapping), passing=(ValidationFailed,))
+        except ValidationFailed as e:  # the kind, format or mode: said where the file's problems are
             self.problem.set_text(e.message)
-            batch = FAILED
-        if batch is FAILED:
+            job = FAILED
+        if job is FAILED:
             self.run_button.enable()
-            self.progress.set_visibility(False)
             return
-        self.preview.clear()
-        await self.show_report(batch)
+        await self.follow(job)
+
+    def show_progress(self, job: Job) -> None:
+        self.job = job
+        self.progress.set_visibility(True)
+        self.progress.set_value(share(job))
+        self.progress_label.set_text(progress_text(job))
+        self.cancel_button.set_visibility(not job.cancel_requested)
+
+    async def follow(self, job: Job) -> None:
+        """Show the job's progress until it ends; then its import's report, or what stopped it."""
+        self.show_progress(job)
+        job = await job_store.wait(job, seen=self.show_progress)
+        batch = await import_jobs.batch_of(job)
+        if batch is not None and job.status == JobStatus.SUCCEEDED.value:
+            self.preview.clear()
+            await self.show_report(batch)
+            return
+        self.show_progress(job)
+        for element in (self.progress, self.cancel_button):
+            element.set_visibility(False)
+        self.problem.set_text(progress_text(job))  # a file that cannot be imported: said where its problems are
+        if self.run_button is not None:
+            self.run_button.enable()
+
+    async def cancel(self) -> None:
+        if await attempt(jobs.cancel(self.ctx.user.id, self.job.id)) is not FAILED:
+            self.cancel_button.set_visibility(False)
+            self.progress_label.set_text(_('Stopping…'))
 
     async def show_report(self, batch: ImportBatch) -> None:
         self.batch = batch
@@ -246,7 +271,8 @@ class ImportPage:
             return _('Finished {moment}', moment=moments.moment(batch.finished_at)) if batch.finished_at \
                 else _('Finished')
         return {'undone': _('This import was undone: what it created is gone, what it updated is as before'),
-                'failed': batch.message or _('The import failed'), 'running': _('Still running…')}[batch.status]
+                'failed': reports.batch_message(batch) or _('The import failed'),
+                'running': _('Still running…')}[batch.status]
 
     async def set_filter(self, status: str) -> None:
         self.status_filter = status or ''
@@ -293,6 +319,18 @@ class ImportPage:
                 ui.button(_('Undo'), on_click=undo).props('color=negative').mark('import-undo-confirm')
         dialog.open()
 
+    def following(self, job: Job) -> None:
+        """The page of an import job started earlier (/import?job=…): its progress, then its report."""
+        with ui.card().classes('w-full'):
+            ui.label(job.params.get('filename') or _('Import')).classes('font-medium').mark('import-summary')
+            with ui.row().classes('items-center gap-2 w-full'):
+                self.progress_bar()
+            self.problem = ui.label().classes('text-negative').mark('import-problem')
+        self.preview = ui.column().classes('w-full')
+        self.result = ui.column().classes('w-full')
+        # followed from the timer's handler, which speaks the page's language, once the page is shown
+        ui.timer(0.05, lambda: self.follow(job), once=True)
+
 
 async def recent_imports(ctx: PageContext) -> None:
     batches = await reports.recent_batches(ctx.membership)
@@ -307,7 +345,7 @@ async def recent_imports(ctx: PageContext) -> None:
 
 
 @ui.page('/import', title='Import · Rubrica')
-async def import_page(kind: str = 'contact', batch: str = ''):
+async def import_page(kind: str = 'contact', batch: str = '', job: str = ''):
     if (ctx := await page_context()) is None:
         return to_login('/import')
     ui.page_title(_('Import') + ' · Rubrica')
@@ -315,6 +353,14 @@ async def import_page(kind: str = 'contact', batch: str = ''):
         if not records_allowed(ctx, action=Action.EDIT_RECORDS):  # the roles that see records are those that import
             return
         page = ImportPage(ctx, kind)
+        if job:
+            try:
+                found_job = await job_store.get(ctx.user.id, parse_id(job))
+            except RubricaError as e:
+                no_access(e.message)
+                return
+            page.following(found_job)
+            return
         if batch:
             try:
                 found = await reports.get_batch(ctx.membership, parse_id(batch))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from nicegui import background_tasks, ui
+from nicegui import ui
 
 from models.i18n import _
 from models.notifications import live, service as notifications
@@ -17,6 +17,7 @@ from models.notifications.service import Shown
 
 from . import moments
 from .feedback import FAILED, attempt
+from .live_parts import redraw_heard
 from .session import PageContext
 
 POLL_SECONDS = 30.0
@@ -50,14 +51,7 @@ class Bell:
         ui.timer(POLL_SECONDS, self.count, immediate=False)  # the first count came with the page (ctx.unread)
 
     def _arrived(self) -> None:
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if self.button.is_deleted or running is not self.loop:  # a page gone, or a server that stopped
-            self.stop()
-            return
-        background_tasks.create(self.count(redraw=True), name='count notifications')
+        redraw_heard(self.button, self.loop, self.stop, lambda: self.count(redraw=True), 'count notifications')
 
     async def count(self, *, redraw: bool = False) -> None:
         if self.button.is_deleted:

@@ -29,6 +29,8 @@ from models.access import Action, allows
 from models.accounts import service as accounts
 from models.accounts.tables import User
 from models.i18n import N_, _
+from models.jobs import store as jobs
+from models.jobs.tables import Job
 from models.notifications import service as notifications
 from models.orgs import service as orgs
 from models.orgs.tables import Membership
@@ -119,6 +121,7 @@ class PageContext:
     storage: MutableMapping = field(default_factory=dict, repr=False)  # the browser's server-side storage
     stale: bool = field(default=False, repr=False)  # refresh found that the visitor changed; the page is reloading
     unread: int = 0  # the visitor's unread notifications when the page was built: the bell's first count
+    jobs: list[Job] = field(default_factory=list)  # their recent background jobs then: the header's first list
 
     @property
     def org(self):
@@ -195,7 +198,9 @@ async def page_context() -> PageContext | None:
     moments.set_page_zone(user.time_zone)
     language.set_page_language(user.language)
     # asked together: on a busy database (one SQLite connection) a page waits in its queue once, not twice
-    memberships, unread = await asyncio.gather(orgs.user_memberships(user), notifications.unread_count(user))
+    memberships, unread, recent_jobs = await asyncio.gather(
+        orgs.user_memberships(user), notifications.unread_count(user),
+        jobs.recent(user.id, since=jobs.now() - jobs.SHOWN_AFTER_END))
     by_org = {m.org_id: m for m in memberships}
     wanted = _asked_org(by_org) or storage.get(ORG_KEY)
     active = by_org.get(wanted) or by_org.get(user.preferred_org_id) or (memberships[0] if memberships else None)
@@ -203,7 +208,7 @@ async def page_context() -> PageContext | None:
         storage[ORG_KEY] = active.org_id
     identify(user_id=user.id, org_id=active.org_id if active is not None else None)  # for the request's log line
     return PageContext(user=user, memberships=memberships, membership=active, session_key=key, storage=storage,
-                       unread=unread)
+                       unread=unread, jobs=recent_jobs)
 
 
 def _asked_org(by_org: dict[int, Membership]) -> int | None:

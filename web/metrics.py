@@ -9,7 +9,7 @@ What it holds:
   every HTTP request);
 - page connections open now (NiceGUI clients with a live websocket);
 - the database: whether it answers, and on PostgreSQL the connection pool's use;
-- the outbox (waiting, retrying, sent, given up) and imports by status, counted from their tables at each scrape,
+- the outbox (waiting, retrying, sent, given up), imports and background jobs by status, counted from their tables at each scrape,
   so that every process reports the same numbers;
 - the process's CPU, memory and open files (prometheus-client's process collector).
 
@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from models import db
 from models.i18n import _
 from models.imports.reports import batch_counts
+from models.jobs.store import counts as job_counts
 from models.mail import outbox
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ MAILS = Gauge('rubrica_outbox_mails', 'Mails in the outbox by state: waiting, re
                                       'given_up (kept 30 days)', ['state'], registry=REGISTRY)
 IMPORTS = Gauge('rubrica_imports', 'Imports by status: running, done, failed, undone', ['status'],
                 registry=REGISTRY)
+JOBS = Gauge('rubrica_jobs', 'Background jobs by status: queued (the queue\'s depth), running, succeeded, failed, '
+             'cancelled', ['status'], registry=REGISTRY)
 
 
 def observe_request(*, method: str, route: str, status: int, seconds: float) -> None:
@@ -71,19 +74,22 @@ def observe_request(*, method: str, route: str, status: int, seconds: float) -> 
 async def _database_numbers() -> None:
     """The gauges read from the database; all set to nothing known (and database_up 0) when it does not answer."""
     try:
-        mails, imports = await asyncio.wait_for(asyncio.gather(outbox.counts(), batch_counts()),
-                                                SCRAPE_QUERY_TIMEOUT)
+        mails, imports, jobs = await asyncio.wait_for(asyncio.gather(outbox.counts(), batch_counts(), job_counts()),
+                                                      SCRAPE_QUERY_TIMEOUT)
     except Exception:  # noqa: BLE001 - unreachable, locked, timed out: the scrape still answers, saying so
         log.warning('metrics: the database did not answer', exc_info=True)
         DATABASE_UP.set(0)
         MAILS.clear()
         IMPORTS.clear()
+        JOBS.clear()
         return
     DATABASE_UP.set(1)
     for state, count in mails.items():
         MAILS.labels(state=state).set(count)
     for status, count in imports.items():
         IMPORTS.labels(status=status).set(count)
+    for status, count in jobs.items():
+        JOBS.labels(status=status).set(count)
 
 
 def _process_numbers() -> None:

@@ -7,7 +7,6 @@ The signal handlers must be registered whenever the ORM is: models/db.py lists t
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -33,10 +32,9 @@ def now() -> datetime:
 # same transaction (no file I/O inside one), so every path that deletes attachment rows reads the stored names of
 # the uploads first (`upload_keys`), deletes, and once committed calls `remove_files`, which removes those files no
 # attachment refers to any more. What a crash leaves in between is removed by the sweep: at start-up
-# (`clean_up_storage`) and every SWEEP_EVERY while the server runs (`sweep_storage_periodically`).
+# (`clean_up_storage`) and every 10 minutes by a background job (models/jobs/queue.py).
 
 CHUNK = 5000  # keys or ids per IN (...) query
-SWEEP_EVERY = timedelta(minutes=10)
 # A file is renamed into place before its row is committed: an upload does both within moments, a copy writes all
 # its files before its one transaction. The periodic sweep leaves files younger than this alone.
 SWEEP_GRACE = timedelta(hours=1)
@@ -141,16 +139,3 @@ async def sweep_storage(integrations: Integrations, *, grace: timedelta = SWEEP_
     """While the server runs: remove the files no attachment refers to that are older than `grace` (what a crash
     or an interrupted request left between a file and its row). Asks the database a directory at a time."""
     return await integrations.files.remove_unreferenced(referenced_keys, older_than=now() - grace)
-
-
-async def sweep_storage_periodically(integrations: Integrations, *, every: timedelta = SWEEP_EVERY) -> None:
-    """`sweep_storage` every `every`, for as long as the server runs (main.py starts it as a background task)."""
-    while True:
-        await asyncio.sleep(every.total_seconds())
-        try:
-            removed = await sweep_storage(integrations)
-        except Exception:  # a database that is briefly away must not end the sweeping
-            log.exception('the periodic sweep of unreferenced files failed; it runs again in %s', every)
-        else:
-            if removed:
-                log.info('the periodic sweep removed %d unreferenced files', removed)

@@ -5,13 +5,12 @@ hides it from everything but this module, whose reads go through `access.trashed
 would see if they were not trashed, no more. Restoring clears the mark, so the record comes back exactly as it
 was — fields, version, keys, mentions, attachments, connections, company link (and a company's contacts), notes,
 history — with a "restored" entry. Owners may delete a trashed record forever, or empty the trash; records trashed
-longer than the trash's days are purged on their own (`purge_expired`, from main.py at start and periodically).
+longer than the trash's days are purged on their own (`purge_expired`, a background job at start and hourly: models/jobs/queue.py).
 Their uploads keep counting against the quota until they leave for good; then their space is given back and their
 files removed once the deletion is committed (models/files/storage.py).
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -32,7 +31,6 @@ from .recording import Happened
 
 MAX_PAGE_SIZE = 200
 DEFAULT_DAYS = 30
-PURGE_EVERY = timedelta(hours=1)
 CHUNK = 500  # records deleted per statement when purging
 
 log = logging.getLogger(__name__)
@@ -99,21 +97,6 @@ async def purge_expired(days: int, *, integrations: Integrations | None = None) 
         ids = list(await kind.model.filter(deleted_at__lt=before).values_list('id', flat=True))
         count += await _delete(kind, ids, integrations)
     return count
-
-
-async def purge_periodically(days: int, integrations: Integrations | None, *,
-                             every: timedelta = PURGE_EVERY) -> None:
-    """`purge_expired` now and every `every`, for as long as the server runs (main.py starts it as a background
-    task; a worker process takes it over in a later issue)."""
-    while True:
-        try:
-            purged = await purge_expired(days, integrations=integrations)
-        except Exception:  # a database briefly away must not end the purging
-            log.exception('purging the trash failed; it runs again in %s', every)
-        else:
-            if purged:
-                log.info('purged %d records trashed more than %d days ago', purged, days)
-        await asyncio.sleep(every.total_seconds())
 
 
 async def _delete(kind: Kind, ids: list[int], integrations: Integrations | None) -> int:

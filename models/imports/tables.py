@@ -40,6 +40,7 @@ class ImportBatch(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
     undone_at = fields.DatetimeField(null=True)
+    job_id = fields.IntField(null=True)  # the background job that runs it (models/jobs), if one does
 
     class Meta:
         table = 'import_batches'

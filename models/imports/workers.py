@@ -27,7 +27,7 @@ WORKER_MEMORY = 3 * 1024 ** 3  # address space one worker may use: a file that n
 _pool: ProcessPoolExecutor | None = None
 
 
-def _process_identity(pid: int) -> str | None:
+def process_identity(pid: int) -> str | None:
     """The process's start time (Linux), to tell it from a later process given the same id; None once it has
     ended (or is a zombie)."""
     try:
@@ -47,7 +47,7 @@ def _process_identity(pid: int) -> str | None:
 def _watch_server(pid: int, identity: str | None) -> None:
     """A worker outlives a server that was killed (its task queue stays open, and the worker holds it open
     itself): it ends once the server has gone."""
-    while _process_identity(pid) == identity:
+    while process_identity(pid) == identity:
         time.sleep(0.5)
     os._exit(0)
 
@@ -78,7 +78,7 @@ def _executor() -> ProcessPoolExecutor:
             context = multiprocessing.get_context('forkserver')
             context.set_forkserver_preload(WORKER_MODULES)
             _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, initializer=_worker_started,
-                                        initargs=(os.getpid(), _process_identity(os.getpid())))
+                                        initargs=(os.getpid(), process_identity(os.getpid())))
         return _pool
 
 

@@ -72,8 +72,9 @@ async def _reserve_ids(model: type[Model], count: int) -> list[int]:
 
 async def import_file(actor: Membership, *, kind: str, data: bytes, filename: str = '', file_format: str = 'csv',
                       mode: str = Mode.CREATE.value, mapping: list[str] | None = None,
-                      progress: Progress | None = None) -> ImportBatch:
-    """Read a CSV (with the given or guessed column mapping) or vCard file and import it."""
+                      progress: Progress | None = None, job_id: int | None = None) -> ImportBatch:
+    """Read a CSV (with the given or guessed column mapping) or vCard file and import it (as the background job
+    `job_id`, when one runs it: recovery finds the import by it)."""
     require(actor.role, Action.EDIT_RECORDS)
     record_kind = kind_named(kind)
     rows: Rows
@@ -86,11 +87,12 @@ async def import_file(actor: Membership, *, kind: str, data: bytes, filename: st
     else:
         raise ValidationFailed.one('format', _('must be csv or vcard'))
     return await run_import(actor, kind=kind, incoming=rows, mode=mode, filename=filename,
-                            source=file_format, progress=progress)
+                            source=file_format, progress=progress, job_id=job_id)
 
 
 async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str = Mode.CREATE.value,
-                     filename: str = '', source: str = 'csv', progress: Progress | None = None) -> ImportBatch:
+                     filename: str = '', source: str = 'csv', progress: Progress | None = None,
+                     job_id: int | None = None) -> ImportBatch:
     """Import rows already read: a vCard file's cards, or a CSV file's rows with their mapping (MappedCsv)."""
     require(actor.role, Action.EDIT_RECORDS)
     record_kind = kind_named(kind)
@@ -104,7 +106,7 @@ async def run_import(actor: Membership, *, kind: str, incoming: Rows, mode: str 
     lists = await option_lists(actor.org_id)
     people = set(await access.mentionable_members(actor.org_id).values_list('user_id', flat=True))
     batch = await ImportBatch.create(org_id=actor.org_id, created_by_id=actor.user_id, kind=kind, mode=mode,
-                                     source=source, filename=(filename or '')[:255], total=total)
+                                     source=source, filename=(filename or '')[:255], total=total, job_id=job_id)
     plan = Plan()
     ready: list[Prepared] = []
     try:

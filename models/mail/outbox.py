@@ -2,10 +2,10 @@
 
 `queue` writes a mail into the outbox inside the caller's transaction (the action and its mail are saved together or
 not at all) and never talks to a server: a request never waits for SMTP, and a server that is down never fails the
-action. The sender, a task of the server process (`start`/`stop`, from main.py), hands over every mail that is due:
-right after it is queued (`wake`), and at least every POLL_SECONDS. A failure is logged (without the password) and
-retried after 1, 5 and 30 minutes; after the fourth failed attempt the mail is given up, and that is logged as an
-error.
+action. The sender is a background job (models/jobs/queue.py, in the server or in the workers) that hands over every
+mail that is due: right after it is queued (`wake` asks the queue for it), and at least every 30 seconds. A failure is
+logged (without the password) and retried after 1, 5 and 30 minutes; after the fourth failed attempt the mail is given
+up, and that is logged as an error.
 
 Without RUBRICA_SMTP_URL nothing is queued: `queue` returns None and `enabled()` is False, so that pages can say that
 no mail will come instead of promising one that would never leave.
@@ -13,8 +13,8 @@ no mail will come instead of promising one that would never leave.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -28,7 +28,6 @@ from .tables import OutgoingMail
 logger = logging.getLogger('rubrica.mail')
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))  # then the mail is given up
-POLL_SECONDS = 30.0  # the sender looks for due mail at least this often (a retry is due while nothing wakes it)
 BATCH = 50  # mails handed over per pass, oldest first
 KEPT_FOR = timedelta(days=30)  # sent and given-up mails are kept this long (what was sent to whom, when), then dropped
 
@@ -41,7 +40,8 @@ class _Setup:
 
 
 _setup: _Setup | None = None
-_sender: _Sender | None = None
+_waker: Callable[[], None] | None = None  # asks the jobs' queue for a pass of the sender
+_pass_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 _public_url = ''  # known also when no mail leaves: a link is then shown to copy instead of mailed
 
 
@@ -78,8 +78,23 @@ async def queue(recipient: str, letter: Letter) -> OutgoingMail | None:
 
 def wake() -> None:
     """Tell the sender that a mail is waiting (it would otherwise find it at its next look)."""
-    if _sender is not None:
-        _sender.wake.set()
+    if _waker is not None:
+        _waker()
+
+
+def set_waker(waker: Callable[[], None] | None) -> None:
+    """What `wake` calls (models/jobs/queue.py, once the queue is open; None when it closes)."""
+    global _waker
+    _waker = waker
+
+
+def _one_pass_at_a_time() -> asyncio.Lock:
+    """The lock of this process's passes, made for the running event loop (each test runs its own)."""
+    global _pass_lock
+    loop = asyncio.get_running_loop()
+    if _pass_lock is None or _pass_lock[0] is not loop:
+        _pass_lock = (loop, asyncio.Lock())
+    return _pass_lock[1]
 
 
 def _message(setup: _Setup, mail: OutgoingMail) -> EmailMessage:
@@ -118,9 +133,9 @@ async def send_due(moment: datetime | None = None) -> None:
     """Hand over every mail due at `moment` (now; a test passes its own clock to reach the retries).
 
     One pass at a time in this process: a pass asked for while another runs waits for it, so that when this returns
-    every mail due before it was called has been attempted.
+    every mail due before it was called has been attempted (across workers, the queue runs one pass at a time).
     """
-    async with (_sender.lock if _sender is not None else contextlib.nullcontext()):
+    async with _one_pass_at_a_time():
         setup = _setup
         if setup is None:
             return
@@ -141,37 +156,3 @@ async def counts() -> dict[str, int]:
             'retrying': await waiting.filter(attempts__gt=0).count(),
             'sent': await OutgoingMail.filter(sent_at__isnull=False).count(),
             'given_up': await OutgoingMail.filter(sent_at=None, next_attempt_at=None).count()}
-
-
-class _Sender:
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.wake = asyncio.Event()
-        self.task: asyncio.Task | None = None
-
-    async def run(self) -> None:
-        while True:
-            self.wake.clear()
-            try:
-                await send_due()
-            except Exception:  # the database was busy or gone: look again later
-                logger.exception('the mail sender failed; it looks again in %s seconds', POLL_SECONDS)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
-
-
-def start() -> None:
-    """Start sending in the background (main.py, once the database is open)."""
-    global _sender
-    _sender = _Sender()
-    _sender.task = asyncio.create_task(_sender.run(), name='send mail')
-
-
-async def stop() -> None:
-    """Stop sending (main.py, at shutdown); a mail cut off in the middle is sent again at the next start."""
-    global _sender
-    sender, _sender = _sender, None
-    if sender is not None and sender.task is not None:
-        sender.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender.task

@@ -107,7 +107,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0024_carddav')]
+    dependencies = [('models', '0025_jobs')]
 
     initial = False
 

@@ -7,7 +7,6 @@ panel reads it, so a record that became hidden since is named by nothing.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -23,7 +22,6 @@ from .tables import MailChoice, Notification
 logger = logging.getLogger(__name__)
 
 SENT_AT = time(8, 0)  # the local hour a daily mail leaves
-PASS_EVERY = timedelta(minutes=5)
 MOST_GATHERED = 50  # the newest this many go in one mail; the rest are counted in the bell
 
 
@@ -68,13 +66,3 @@ async def _send_one(person: User, hour: datetime, moment: datetime) -> int:
         shown = await shown_to(person.id, rows)
         await outbox.queue(person.email, spoken_in(person.language, lambda: digest_letter(person, shown)))
     return 1
-
-
-async def send_digests_periodically(*, every: timedelta = PASS_EVERY) -> None:
-    """`send_digests` every `every`, for as long as the server runs (main.py starts it as a background task)."""
-    while True:
-        await asyncio.sleep(every.total_seconds())
-        try:
-            await send_digests()
-        except Exception:  # a database that is briefly away must not end the daily mails
-            logger.exception('sending the daily mails failed; they are tried again in %s', every)
