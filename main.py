@@ -143,6 +143,10 @@ def work(settings: Settings) -> int:
         database = Database(settings.database_url)
         await database.open()
         outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
+        # a job's progress (and what its work tells people) reaches the pages of every server process
+        relay = install_live_events(settings)
+        if relay is not None:
+            await relay.start()
         try:
             await jobs.open_queue(mode=settings.jobs, database_url=settings.database_url,
                                   trash_days=settings.trash_days, integrations=integrations.build(settings))
@@ -151,6 +155,8 @@ def work(settings: Settings) -> int:
             finally:
                 await jobs.close_queue()
         finally:
+            if relay is not None:
+                await relay.stop()
             await shutdown_workers()
             await database.close()
     asyncio.run(run())

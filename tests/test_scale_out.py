@@ -118,8 +118,8 @@ def test_two_processes_behind_nginx_share_sessions_live_events_and_throttles(wit
                     json={'last_name': 'Neri-Bianchi', 'version': version}).raise_for_status()
         seen(browser, '.rubrica-record-changed', 'Mario Member changed this contact')
 
-        # (the jobs module adds here: a job enqueued through the first process runs in a separate worker process,
-        # `python main.py worker`, and its progress shows on the page open on the other)
+        # (a job queued through one process, run by a separate `python main.py worker` and followed from the other
+        # process: tests/test_jobs_processes.py, which also kills that worker half-way)
 
         # the log-in throttle counts the wrong passwords given to either process
         for attempt in range(LOGIN_FAILURES_ALLOWED):
