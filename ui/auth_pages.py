@@ -19,13 +19,14 @@ from web.session import session_key, signed_in_user
 
 from . import language, moments, session
 from .feedback import FAILED, attempt, flash
+from .page_route import page
 
 
 def _centered_card():
     return ui.card().classes('absolute-center w-96 max-w-[95vw]')
 
 
-@ui.page('/login', title='Log in · Rubrica')
+@page('/login', title='Log in · Rubrica')
 async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the query parameter is called next
     target = session.safe_next(next)
     if await signed_in_user() is not None:
@@ -65,7 +66,7 @@ async def login_page(request: Request, next: str = '/'):  # noqa: A002 - the que
             ui.link(_('Sign up'), '/signup').mark('signup-link')
 
 
-@ui.page(session.COMPLETE_PATH, title='Log in · Rubrica')
+@page(session.COMPLETE_PATH, title='Log in · Rubrica')
 async def complete_login(request: Request, ticket: str = '', next: str = '/'):  # noqa: A002
     """The browser comes here right after its password was checked; the answer carries its new, logged-in cookie."""
     if await session.finish_login(request, ticket):
@@ -73,7 +74,7 @@ async def complete_login(request: Request, ticket: str = '', next: str = '/'):  
     return RedirectResponse(f'/login?next={quote(session.safe_next(next), safe="")}', status_code=303)
 
 
-@ui.page(orgs.SIGNUP_PATH, title='Sign up · Rubrica')
+@page(orgs.SIGNUP_PATH, title='Sign up · Rubrica')
 async def signup_page(request: Request, invitation: str = ''):
     """Sign-up; opened with an invitation's link (`?invitation=…`), for the address it was sent to only, and the
     account joins the organization at once (the link came to that mailbox: models/accounts/service.sign_up)."""
@@ -124,7 +125,7 @@ async def signup_page(request: Request, invitation: str = ''):
             ui.link(_('Log in'), '/login')
 
 
-@ui.page(verification.VERIFY_PATH, title='Confirm your address · Rubrica')
+@page(verification.VERIFY_PATH, title='Confirm your address · Rubrica')
 async def verify_email_page(token: str = ''):
     """The link of the confirmation mail: the address is confirmed, the account's invitations become memberships,
     and the browser goes on to the dashboard (or logs in first). A dead link says so."""
@@ -143,7 +144,7 @@ async def verify_email_page(token: str = ''):
     return RedirectResponse('/', status_code=303)
 
 
-@ui.page('/forgot-password', title='Forgot password · Rubrica')
+@page('/forgot-password', title='Forgot password · Rubrica')
 async def forgot_password_page(request: Request):
     client = client_address(request)
     language.set_page_language()
@@ -184,7 +185,7 @@ async def forgot_password_page(request: Request):
             ui.link(_('Back to log in'), '/login')
 
 
-@ui.page(resets.RESET_PATH, title='New password · Rubrica')
+@page(resets.RESET_PATH, title='New password · Rubrica')
 async def reset_password_page(token: str = ''):
     storage = session.browser_storage()
     key = session_key()  # a browser logged in as the account keeps this session

@@ -9,9 +9,10 @@ from models.records.tables import COMPANY
 from .record_card import record_card_page
 from .record_list import list_address_of, record_list_page
 from .session import page_context, to_login
+from .page_route import page
 
 
-@ui.page('/companies', title='Companies · Rubrica')
+@page('/companies', title='Companies · Rubrica')
 async def companies_page(request: Request):
     """The list; its query holds its state: q, type, sector, sort, order, page, per_page."""
     if (ctx := await page_context()) is None:
@@ -19,14 +20,14 @@ async def companies_page(request: Request):
     await record_list_page(ctx, COMPANY, request)
 
 
-@ui.page('/companies/new', title='New company · Rubrica')
+@page('/companies/new', title='New company · Rubrica')
 async def new_company_page():
     if (ctx := await page_context()) is None:
         return to_login('/companies/new')
     await record_card_page(ctx, COMPANY, 'new')
 
 
-@ui.page('/companies/{record_id}', title='Company · Rubrica')
+@page('/companies/{record_id}', title='Company · Rubrica')
 async def company_page(record_id: str):
     if (ctx := await page_context()) is None:
         return to_login(f'/companies/{record_id}')

@@ -19,6 +19,7 @@ from models.records.dashboard import Entry, TypeCount, WorkItem
 from . import moments
 from .frame import frame
 from .session import ROLE_NAMES, PageContext, page_context, to_login
+from .page_route import page
 
 NO_TYPE = N_('(no type)')
 T = TypeVar('T')
@@ -131,7 +132,7 @@ def first_steps_card(ctx: PageContext, steps: figures.FirstSteps) -> None:
                     .mark(f'{state}-link')
 
 
-@ui.page('/', title='Dashboard · Rubrica')
+@page('/', title='Dashboard · Rubrica')
 async def dashboard_page():
     ctx = await page_context()
     if ctx is None:

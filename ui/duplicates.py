@@ -17,6 +17,7 @@ from .frame import frame, records_allowed
 from .record_card import record_path
 from .session import PageContext, page_context, to_login
 from .widgets import country_name
+from .page_route import page
 
 FIELD_LABELS = {  # translated where shown
     'first_name': N_('First name'), 'last_name': N_('Last name'), 'name': N_('Name'), 'type': N_('Type'),
@@ -294,7 +295,7 @@ async def duplicates_page_body(ctx: PageContext, kind_name: str) -> None:
         await DuplicatesPage(ctx, KINDS.get(kind_name, CONTACT)).build()
 
 
-@ui.page('/duplicates', title='Duplicates · Rubrica')
+@page('/duplicates', title='Duplicates · Rubrica')
 async def duplicates_page(kind: str = 'contact'):
     if (ctx := await page_context()) is None:
         return to_login('/duplicates')

@@ -29,6 +29,7 @@ from .frame import frame, no_access, records_allowed
 from .jobs import progress_text, share
 from .record_card import PLURAL
 from .session import PageContext, page_context, to_login
+from .page_route import page
 
 SAMPLES = 3  # the first values shown of each column
 MODES = {'create': N_('Create only: skip rows that match an existing record'),
@@ -344,7 +345,7 @@ async def recent_imports(ctx: PageContext) -> None:
                     f'{counts_text(batch)} · {state}', f'/import?batch={batch.id}')
 
 
-@ui.page('/import', title='Import · Rubrica')
+@page('/import', title='Import · Rubrica')
 async def import_page(kind: str = 'contact', batch: str = '', job: str = ''):
     if (ctx := await page_context()) is None:
         return to_login('/import')

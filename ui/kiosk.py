@@ -25,6 +25,7 @@ from . import language, moments
 from .feedback import FAILED, attempt
 from .session import PageContext
 from .widgets import country_name, secret_list, secret_row, section_title, show_once
+from .page_route import page
 
 TITLE = 'Directory · Rubrica'  # until the page is built in its language
 KIND_OPTIONS = {'all': N_('All'), 'contact': N_('People'), 'company': N_('Companies')}
@@ -67,12 +68,12 @@ def not_found() -> None:
             .classes('text-grey-8 text-center')
 
 
-@ui.page('/kiosk', title=TITLE)
+@page('/kiosk', title=TITLE)
 async def kiosk_without_link():
     not_found()
 
 
-@ui.page('/kiosk/{token}', title=TITLE)
+@page('/kiosk/{token}', title=TITLE)
 async def kiosk_page(token: str, request: Request):
     try:
         link = await kiosk.link_for_token(token)

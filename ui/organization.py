@@ -19,6 +19,7 @@ from .attachments import format_size
 from .feedback import FAILED, attempt
 from .frame import frame, no_access
 from .session import ROLE_NAMES, page_context, to_login
+from .page_route import page
 
 PLAN_NAMES = {'free': N_('Free'), 'premium': N_('Premium')}
 # how many people have each role, in the reader's language
@@ -82,7 +83,7 @@ def _people(overview: Overview) -> None:
                 .classes('text-grey-8').mark('people-invitations')
 
 
-@ui.page('/organization', title='Organization · Rubrica')
+@page('/organization', title='Organization · Rubrica')
 async def organization_page():
     ctx = await page_context()
     if ctx is None:

@@ -11,6 +11,7 @@ from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .global_search import result_rows, search_path
 from .session import PageContext, page_context, to_login
+from .page_route import page
 
 PER_PAGE = 20
 
@@ -59,7 +60,7 @@ class KindResults:
         self.pager.set_visibility(pages > 1)
 
 
-@ui.page('/search', title='Search · Rubrica')
+@page('/search', title='Search · Rubrica')
 async def search_page(q: str = ''):
     if (ctx := await page_context()) is None:
         from urllib.parse import urlencode

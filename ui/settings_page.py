@@ -31,6 +31,7 @@ from .organization import plan_and_storage
 from .phones import phones_section
 from .session import PageContext, page_context, to_login
 from .widgets import country_select, secret_list, secret_row, section_title, show_once
+from .page_route import page
 
 ROLES = {Role.OWNER.value: N_('Owner'), Role.MEMBER.value: N_('Member'), Role.GUEST.value: N_('Guest')}
 LIST_TITLES = {'contact_types': N_('Contact types'), 'contact_roles': N_('Contact roles'),
@@ -428,7 +429,7 @@ async def _section(ctx: PageContext, name: str) -> None:
         await built
 
 
-@ui.page('/settings', title='Settings · Rubrica')
+@page('/settings', title='Settings · Rubrica')
 async def settings_page(section: str = ''):
     ctx = await page_context()
     if ctx is None:

@@ -16,6 +16,7 @@ from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
 from .record_card import record_path
 from .session import PageContext, page_context, to_login
+from .page_route import page
 
 PAGE_SIZE = 50
 
@@ -114,7 +115,7 @@ async def trash_page_body(ctx: PageContext, kind_name: str) -> None:
         await TrashPage(ctx, KINDS.get(kind_name, KINDS['contact'])).build()
 
 
-@ui.page('/trash', title='Trash · Rubrica')
+@page('/trash', title='Trash · Rubrica')
 async def trash_page(kind: str = 'contact'):
     if (ctx := await page_context()) is None:
         return to_login('/trash')

@@ -24,6 +24,7 @@ from .feedback import FAILED, attempt, flash
 from .frame import frame, no_access
 from .leave_guard import LeaveGuard
 from .session import PageContext, page_context, still_current
+from .page_route import page
 
 PAGE_SIZE = 25
 PERSON_LABELS = {'owner': N_('Owner'), 'assignee': N_('Assignee')}
@@ -138,7 +139,7 @@ async def _form_choices(ctx: PageContext, kind: WorkKind) -> tuple[dict[int, str
 
 
 def _register(kind: WorkKind) -> None:
-    @ui.page(f'/{kind.plural}', title=f'{kind.plural.capitalize()} · Rubrica')
+    @page(f'/{kind.plural}', title=f'{kind.plural.capitalize()} · Rubrica')
     async def list_page(status: str = '', q: str = ''):
         ctx = await page_context()
         if ctx is None:
@@ -151,7 +152,7 @@ def _register(kind: WorkKind) -> None:
                 return
             await _list(ctx, kind, status if status in kind.statuses else '', q)
 
-    @ui.page(f'/{kind.plural}/{{item_id}}', title=f'{kind.label} · Rubrica')
+    @page(f'/{kind.plural}/{{item_id}}', title=f'{kind.label} · Rubrica')
     async def card_page(item_id: int):
         ctx = await page_context()
         if ctx is None:
