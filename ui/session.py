@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from nicegui import app, context, ui
+from starlette.requests import Request
 
 from models.access import Action, allows
 from models.accounts import service as accounts
@@ -188,10 +189,19 @@ async def _nothing() -> None:
     return None
 
 
+def _page_request() -> Request | None:
+    """The request of the page being built; None in the pages' own HTTP routes (a cloud account's callback),
+    which have no NiceGUI client: the session is then looked up from the request's cookie."""
+    try:
+        return context.client.request
+    except RuntimeError:
+        return None
+
+
 async def page_context() -> PageContext | None:
     """The logged-in visitor and their active organization (the stored one, else the preferred, else the first)."""
     key = session_key()
-    user = await request_visitor(context.client.request)
+    user = await request_visitor(_page_request())
     if user is None:
         return None
     storage = browser_storage()

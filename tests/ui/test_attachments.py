@@ -198,14 +198,19 @@ async def test_the_server_refuses_a_browser_upload_past_the_limit(one_mib_limit,
 
 
 async def test_the_server_sweeps_unreferenced_files_while_it_runs(user: User):
-    """Not only at start-up: a background task removes, every few minutes, files a crash left without a row."""
+    """Not only at start-up: the queue's periodic work removes, every few minutes, files a crash left without a row;
+    with jobs inside (the default on SQLite) the server's own worker runs it."""
     import asyncio
 
     from nicegui import background_tasks
 
+    from models.jobs import queue
+
     await user.open('/login')
     await asyncio.gather(*(task for task in background_tasks.running_tasks if task.get_name() == 'func start'))
-    assert 'sweep unreferenced files' in {task.get_name() for task in background_tasks.running_tasks}
+    periodic = {periodic_id for _, periodic_id in queue.app.periodic_registry.periodic_tasks}
+    assert 'sweep' in periodic
+    assert queue._opened is not None and queue._opened.worker is not None and not queue._opened.worker.done()
 
 
 # ------------------------------------------------------------------ the drop zone
