@@ -48,7 +48,7 @@ async def copy_to_organization(body: CopyRequest, actor: OrgMembership) -> dict 
     `attachments` the attachments copied. The copy runs as a background job (all or nothing); by default the answer
     waits for its end. `wait: false`: 202 at once with the job, whose `result` is this answer once it succeeded."""
     job = await jobs.start_copy(actor, target_org_id=body.target_org_id, contact_ids=body.contact_ids,
-                                company_ids=body.company_ids, copy_anyway=body.copy_anyway)
+                                company_ids=body.company_ids, copy_anyway=body.copy_anyway, waited=body.wait)
     if not body.wait:
         return JSONResponse(jsonable_encoder(JobOut(**job_item(job))), status_code=202)
     job = await job_store.wait(job)

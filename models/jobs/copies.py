@@ -24,11 +24,13 @@ KIND = 'copy'
 
 
 async def start(actor: Membership, *, target_org_id: object, contact_ids: object = None, company_ids: object = None,
-                copy_anyway: bool = False) -> Job:
-    """A queued copy job of the caller's (the caller defers it): a copy they may not make is refused here, at once."""
+                copy_anyway: bool = False, waited: bool = False) -> Job:
+    """A queued copy job of the caller's (the caller defers it): a copy they may not make is refused here, at once.
+    `waited`: the caller waits for its end and answers its failure (running.run logs it as a warning then)."""
     _target, contact_ids, company_ids = await check_copy(actor, target_org_id, contact_ids, company_ids)
     params = {'target_org_id': target_org_id, 'contact_ids': contact_ids, 'company_ids': company_ids,
-              'copy_anyway': bool(copy_anyway), 'language': current()}  # the reasons of skips: in their language
+              'copy_anyway': bool(copy_anyway), 'waited': waited,
+              'language': current()}  # the reasons of what was skipped: in their language
     return await store.create(actor, KIND, params)
 
 

@@ -99,7 +99,10 @@ async def run(job_id: int, aborting: Callable[[], bool] = lambda: False,
                 await store.requeue(job)
             raise
     except Exception:
-        logger.exception('job %s (%s, organization %s) failed', job.id, job.kind, job.org_id)
+        # a caller waiting for the job (the API's copy) answers this as its 500, as when the work ran in the request:
+        # the traceback is still here, as a warning; nobody waiting, it is an error for the operator
+        log = logger.warning if job.params.get('waited') else logger.error
+        log('job %s (%s, organization %s) failed', job.id, job.kind, job.org_id, exc_info=True)
         await store.finish(job, Status.FAILED, message=UNEXPECTED)
         outcome = 'failed'
     else:
