@@ -1,4 +1,5 @@
-"""The caller's background jobs (imports, copies into another organization): their progress and outcome, and cancelling one."""
+"""The caller's background jobs (imports, copies into another organization): their progress and outcome, and
+cancelling one."""
 from __future__ import annotations
 
 from datetime import datetime
