@@ -65,7 +65,9 @@ async def test_a_copy_cancelled_through_the_api_is_all_or_nothing(client, acme, 
     queued = (await client.post(f'{acme.base}/copy', headers=auth,
                                 json={'target_org_id': target.id, 'contact_ids': ids, 'wait': False})).json()
     cancelled = await client.post(f'/api/v1/jobs/{queued["id"]}/cancel', headers=auth)
-    assert cancelled.status_code == 202 and cancelled.json()['cancel_requested']
+    assert cancelled.status_code == 202, cancelled.text
+    # asked while it runs, or (a copy that won the race) already finished and left as it is
+    assert cancelled.json()['cancel_requested'] or cancelled.json()['status'] == 'succeeded', cancelled.json()
     job = await until(client, auth, queued['id'], lambda j: j['finished_at'] is not None)
     # the cancel usually arrives while the copy prepares; on SQLite one that arrives once it writes waits for its
     # commit and comes too late: either way all or nothing, never part of the records
