@@ -1,4 +1,5 @@
-"""The caller's background jobs (imports): their progress and outcome, and cancelling one."""
+"""The caller's background jobs (imports, copies into another organization): their progress and outcome, and
+cancelling one."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -45,7 +46,8 @@ def job_item(job: Job) -> dict:
 @router.get('/jobs', response_model=JobPage, summary="The caller's background jobs, newest first",
             description='`step`, `done` and `total` tell how far a running job got (an import: `checking` then '
                         '`writing` rows); a finished import\'s `result` is `{"import": id}` (its report is '
-                        'GET /orgs/{org}/imports/{id}).')
+                        'GET /orgs/{org}/imports/{id}); a copy\'s steps are `prepared` then `copying`, its `result` what '
+                        'POST /orgs/{org}/copy answers.')
 async def list_jobs(user: CurrentUser,
                     limit: Annotated[int, Query(ge=1, le=store.MAX_PAGE_SIZE)] = store.PAGE_SIZE,
                     offset: Offset = 0) -> dict:

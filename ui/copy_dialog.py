@@ -1,15 +1,20 @@
-"""'Copy to organization…': pick a target, watch the progress, read what was copied and what was skipped."""
+"""'Copy to organization…': pick a target, start the copy (a background job), watch its progress, read what was copied
+and what was skipped. The dialog may be closed meanwhile: the header's background jobs follow the copy to its end."""
 from __future__ import annotations
 
-from nicegui import app, ui
+from nicegui import ui
 
 from models.i18n import _, ngettext
+from models.jobs import queue, store as job_store
+from models.jobs.tables import Job, Status
 from models.records import copy as copying
 
 from .feedback import FAILED, attempt
+from .jobs import progress_text, share
 from .session import PageContext
 
 SKIPPED_SHOWN = 50
+FOLLOWED_HERE = 1000  # a copy of more records is left to the header's background jobs; the dialog closes
 
 
 async def copy_targets(ctx: PageContext) -> dict[int, str]:
@@ -28,6 +33,23 @@ def _skipped_record(skipped: dict) -> str:
     if skipped['kind'] == 'contact':
         return _('Contact {id}', id=skipped['id'])
     return f'{skipped["kind"]} {skipped["id"]}'
+
+
+def _show_result(result: dict, organization: str) -> None:
+    """What the copy job made (its result: the API's answer)."""
+    ui.label(_('Copied {contacts}, {companies} and {attachments} to {organization}.',
+               contacts=ngettext('{count} contact', '{count} contacts', len(result['contacts'])),
+               companies=ngettext('{count} company', '{count} companies', result['companies_created']),
+               attachments=ngettext('{count} attachment', '{count} attachments', result['attachments']),
+               organization=organization)).classes('text-positive').mark('copy-done')
+    skipped = result['skipped']
+    if skipped:
+        ui.label(ngettext('Skipped {count} record:', 'Skipped {count} records:', len(skipped))).classes('text-warning')
+        for one in skipped[:SKIPPED_SHOWN]:
+            ui.label(f'{_skipped_record(one)}: {one["reason"]}').classes('text-caption').mark('copy-skipped')
+        if len(skipped) > SKIPPED_SHOWN:
+            ui.label(ngettext('… and {count} more', '… and {count} more', len(skipped) - SKIPPED_SHOWN)) \
+                .classes('text-caption')
 
 
 async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_ids: list[int]) -> None:
@@ -50,36 +72,35 @@ async def open_copy_dialog(ctx: PageContext, *, contact_ids: list[int], company_
         progress.set_visibility(False)
         summary = ui.column().classes('w-full gap-1').mark('copy-summary')
 
-        def show(step: str, done: int, total: int) -> None:
+        def show(job: Job) -> None:
             progress.set_visibility(True)
-            progress.value = done / total if total else 1
+            progress.value = share(job)
 
         async def run() -> None:
             go.disable()
-            report = await attempt(copying.copy_records(actor=ctx.membership, target_org_id=target.value,
-                                                        contact_ids=contact_ids, company_ids=company_ids,
-                                                        copy_anyway=anyway.value, progress=show,
-                                                        integrations=app.state.integrations))
-            go.enable()
-            if report is FAILED:
+            job = await attempt(queue.start_copy(ctx.membership, target_org_id=target.value, contact_ids=contact_ids,
+                                                 company_ids=company_ids, copy_anyway=anyway.value))
+            if job is FAILED:
+                go.enable()
+                return
+            if count > FOLLOWED_HERE:
+                dialog.close()
+                ui.notify(_('The copy goes on in the background: the jobs beside the bell show how far it got and '
+                            'what it copied.'))
                 return
             summary.clear()
+            with summary:  # the copy is a background job: the dialog only follows it
+                ui.label(_('You may close this window: the copy goes on, and the background jobs beside the bell '
+                           'show how far it got and what it copied.')).classes('text-caption').mark('copy-later')
+            job = await job_store.wait(job, seen=show)
+            go.enable()
+            progress.set_visibility(False)
+            summary.clear()
             with summary:
-                ui.label(_('Copied {contacts}, {companies} and {attachments} to {organization}.',
-                           contacts=ngettext('{count} contact', '{count} contacts', len(report.contacts)),
-                           companies=ngettext('{count} company', '{count} companies', report.companies_created),
-                           attachments=ngettext('{count} attachment', '{count} attachments', report.attachments),
-                           organization=targets[target.value])) \
-                    .classes('text-positive').mark('copy-done')
-                if report.skipped:
-                    ui.label(ngettext('Skipped {count} record:', 'Skipped {count} records:', len(report.skipped))) \
-                        .classes('text-warning')
-                    for skipped in report.skipped[:SKIPPED_SHOWN]:
-                        ui.label(f'{_skipped_record(skipped)}: {skipped["reason"]}') \
-                            .classes('text-caption').mark('copy-skipped')
-                    if len(report.skipped) > SKIPPED_SHOWN:
-                        ui.label(ngettext('… and {count} more', '… and {count} more',
-                                          len(report.skipped) - SKIPPED_SHOWN)).classes('text-caption')
+                if job.status == Status.SUCCEEDED.value:
+                    _show_result(job.result, targets[target.value])
+                else:
+                    ui.label(progress_text(job)).classes('text-negative').mark('copy-failed')
 
         with ui.row().classes('w-full justify-end'):
             ui.button(_('Close'), on_click=dialog.close).props('flat')

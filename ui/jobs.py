@@ -1,6 +1,6 @@
 """The background jobs in the header, beside the bell: those still running (a progress bar, the step, done of total,
 Cancel) and those that finished within the last hour (their outcome and a link to what they made: an import's
-report). Shown only while there is something to show.
+report; a copy's counts). Shown only while there is something to show.
 
 A job's change is heard on its owner's live-event topic (models/jobs/store.listen: this process's, and the others'
 through the relay), and the list is asked again every POLL_SECONDS otherwise. Rows are read through store.recent,
@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from nicegui import ui
 
 from models import i18n
-from models.i18n import N_, _
+from models.i18n import N_, _, ngettext
 from models.jobs import queue, store
 from models.jobs.tables import FINISHED, Job, Status
 
@@ -24,8 +24,9 @@ from .live_parts import redraw_heard
 from .session import PageContext
 
 POLL_SECONDS = 10.0
-KIND_NAMES = {'import': N_('Import')}
-STEPS = {'checking': N_('Checking rows: {done} of {total}'), 'writing': N_('Saving: {done} of {total}')}
+KIND_NAMES = {'import': N_('Import'), 'copy': N_('Copy to another organization')}
+STEPS = {'checking': N_('Checking rows: {done} of {total}'), 'writing': N_('Saving: {done} of {total}'),
+         'prepared': N_('Preparing the copy'), 'copying': N_('Copying: {done} of {total}')}
 STATES = {'queued': N_('Waiting to start'), 'running': N_('Running'), 'succeeded': N_('Done'),
           'failed': N_('Failed'), 'cancelled': N_('Cancelled')}
 
@@ -48,6 +49,8 @@ def progress_text(job: Job) -> str:
     """'Saving: 1,200 of 5,000', or the job's state."""
     if job.status == Status.RUNNING.value and job.step in STEPS:
         return _(STEPS[job.step], done=_number(job.done), total=_number(job.total))
+    if job.status == Status.SUCCEEDED.value and job.kind == 'copy' and job.result:
+        return copy_outcome(job.result)
     if job.status == Status.FAILED.value:
         problem = (job.result or {}).get('problem') or ''
         return ': '.join(text for text in (store.message_of(job), problem) if text) or _(STATES['failed'])
@@ -58,9 +61,20 @@ def progress_text(job: Job) -> str:
     return _(STATES.get(job.status, job.status)) if job.status in STATES else job.status
 
 
-def job_path(job: Job) -> str:
-    """Where the job's page is: an import's page follows it, then shows its report."""
-    return f'/import?job={job.id}'
+def copy_outcome(result: dict) -> str:
+    """'Copied 2 contacts and 1 company, skipped 1 record'."""
+    copied = _('Copied {contacts} and {companies}',
+               contacts=ngettext('{count} contact', '{count} contacts', len(result.get('contacts') or {})),
+               companies=ngettext('{count} company', '{count} companies', result.get('companies_created') or 0))
+    skipped = len(result.get('skipped') or [])
+    return _('{copied}, skipped {skipped}', copied=copied,
+             skipped=ngettext('{count} record', '{count} records', skipped)) if skipped else copied
+
+
+def job_path(job: Job) -> str | None:
+    """Where the job's page is: an import's page follows it, then shows its report; a copy has none (its outcome
+    is told here)."""
+    return f'/import?job={job.id}' if job.kind == 'import' else None
 
 
 def kind_name(job: Job) -> str:
@@ -113,7 +127,10 @@ class JobsButton:
         with ui.column().classes('w-full gap-0 py-1').mark('job', f'job-{job.status}'):
             with ui.row().classes('w-full items-center justify-between no-wrap gap-1'):
                 title = ' · '.join(part for part in (kind_name(job), job.params.get('filename', '')) if part)
-                ui.link(title, job_path(job)).classes('font-medium ellipsis').mark('job-link')
+                if (path := job_path(job)) is not None:
+                    ui.link(title, path).classes('font-medium ellipsis').mark('job-link')
+                else:
+                    ui.label(title).classes('font-medium ellipsis').mark('job-title')
                 if job.status not in FINISHED and not job.cancel_requested:
                     ui.button(_('Cancel'), on_click=lambda job=job: self.cancel(job)) \
                         .props('flat dense no-caps color=negative').mark('job-cancel')

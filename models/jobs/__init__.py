@@ -6,6 +6,8 @@ trash purges, daily mails, the sweep of files), on one queue library, procrastin
 - store.py: the rows: made for their owner, read and cancelled by the owner, advanced by the process running them
   (a throttled Progress that also says when to stop), each change announced on the owner's live-event topic.
 - imports.py: an import as a job (start it, run it with writing.import_file, take back what a dead process wrote).
+- copies.py: a copy into another organization as a job (start it, run it with records.copy.copy_records, one
+  transaction: nothing to take back).
 - running.py: one job run in this process (claim, heartbeat, outcome), and taking back a job whose process died:
   it runs again from the start once, else fails; all-or-nothing either way.
 - recovery.py: which running jobs' processes are gone (this host's process list, else a stale heartbeat), and

@@ -39,7 +39,7 @@ async def start(actor: Membership, *, kind: str, data: bytes, filename: str = ''
     return await store.create(actor, KIND, params, data)
 
 
-async def run(job: Job, progress: Progress) -> dict:
+async def run(job: Job, progress: Progress, _integrations=None) -> dict:
     """Run the import as its owner, who must still be allowed to import in that organization."""
     params = job.params
     actor = await membership(await User.get_or_none(id=job.owner_id), job.org_id)

@@ -29,7 +29,7 @@ from ..history.trash import purge_expired
 from ..mail import outbox
 from ..notifications.digest import send_digests
 from ..orgs.tables import Membership
-from . import imports, recovery, running, store
+from . import copies, imports, recovery, running, store
 from .tables import Job
 
 logger = logging.getLogger('rubrica.jobs')
@@ -163,6 +163,13 @@ async def start_import(actor: Membership, **how) -> Job:
     return job
 
 
+async def start_copy(actor: Membership, **how) -> Job:
+    """A copy of the caller's into another organization as a background job, queued (copies.start takes what)."""
+    job = await copies.start(actor, **how)
+    await _defer(job.id)
+    return job
+
+
 async def cancel(user_id: int, job_id: object) -> Job:
     """Ask a job to stop (store.cancel), and the queue to abort it where it runs."""
     job = await store.cancel(user_id, job_id)
@@ -176,7 +183,8 @@ async def cancel(user_id: int, job_id: object) -> Job:
 
 @app.task(name='rubrica:run_job', queue=QUEUE, pass_context=True)
 async def run_job(context: procrastinate.JobContext, job_id: int) -> None:
-    await running.run(job_id, aborting=context.should_abort)
+    await running.run(job_id, aborting=context.should_abort,
+                      integrations=_opened.integrations if _opened is not None else None)
 
 
 @app.periodic(cron='* * * * *', periodic_id='recover')

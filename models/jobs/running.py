@@ -11,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 
+from integrations import Integrations
+
 from ..errors import RubricaError, ValidationFailed
 from ..i18n import N_, use
 from ..imports.workers import process_identity
-from . import imports, store
+from . import copies, imports, store
 from .store import JobCancelled, Progress
 from .tables import Job, Status
 
@@ -32,11 +34,12 @@ ABANDONED = N_('The process running it stopped: what it had written was taken ba
 
 @dataclass(frozen=True)
 class Kind:
-    run: Callable[[Job, Progress], Awaitable[dict]]  # does the work; returns what it made (the job's result)
+    # does the work (with the file store, for what a copy brings along); returns what it made (the job's result)
+    run: Callable[[Job, Progress, Integrations | None], Awaitable[dict]]
     take_back: Callable[..., Awaitable[None]]  # (job, again=…): undoes what a dead process's run wrote
 
 
-KINDS = {imports.KIND: Kind(imports.run, imports.take_back)}
+KINDS = {imports.KIND: Kind(imports.run, imports.take_back), copies.KIND: Kind(copies.run, copies.take_back)}
 
 
 @cache
@@ -63,7 +66,8 @@ async def _beat(job: Job) -> None:
             await store.beat(job)
 
 
-async def run(job_id: int, aborting: Callable[[], bool] = lambda: False) -> None:
+async def run(job_id: int, aborting: Callable[[], bool] = lambda: False,
+              integrations: Integrations | None = None) -> None:
     """Run a queued job to its end in this process (a job not queued any more is left alone)."""
     job = await store.claim(job_id, identity())
     if job is None:
@@ -75,7 +79,7 @@ async def run(job_id: int, aborting: Callable[[], bool] = lambda: False) -> None
     try:
         if kind is None:
             raise RuntimeError(f'no code runs jobs of kind {job.kind!r}')
-        result = await kind.run(job, Progress(job, aborting))
+        result = await kind.run(job, Progress(job, aborting), integrations)
     except JobCancelled:
         await store.finish(job, Status.CANCELLED, message=CANCELLED)
         outcome = 'cancelled'
@@ -95,7 +99,10 @@ async def run(job_id: int, aborting: Callable[[], bool] = lambda: False) -> None
                 await store.requeue(job)
             raise
     except Exception:
-        logger.exception('job %s (%s, organization %s) failed', job.id, job.kind, job.org_id)
+        # a caller waiting for the job (the API's copy) answers this as its 500, as when the work ran in the request:
+        # the traceback is still here, as a warning; nobody waiting, it is an error for the operator
+        log = logger.warning if job.params.get('waited') else logger.error
+        log('job %s (%s, organization %s) failed', job.id, job.kind, job.org_id, exc_info=True)
         await store.finish(job, Status.FAILED, message=UNEXPECTED)
         outcome = 'failed'
     else:

@@ -140,16 +140,27 @@ def _copy_of(kind: Kind, source: Record, target: _Target, copier_id: int) -> Rec
     return record
 
 
-async def copy_records(*, actor: Membership, target_org_id: object, contact_ids: object = None,
-                       company_ids: object = None, copy_anyway: bool = False, integrations=None,
-                       progress: Progress | None = None) -> CopyReport:
-    """Copy what the caller can see of the selected records; report what was copied and what was skipped."""
+async def check_copy(actor: Membership, target_org_id: object, contact_ids: object,
+                     company_ids: object) -> tuple[Membership, list[int], list[int]]:
+    """Whether the caller may make this copy (before it starts, and again as it runs): their membership of the target
+    and the ids, without repeats."""
     require(actor.role, Action.COPY_OUT)
-    target = _Target(await _target_membership(actor, target_org_id))
+    target = await _target_membership(actor, target_org_id)
     contact_ids, company_ids = _ids('contact_ids', contact_ids), _ids('company_ids', company_ids)
     if len(contact_ids) + len(company_ids) > MAX_COPY:
         raise ValidationFailed.one('contact_ids', ngettext('copy at most {count} record at a time',
                                                            'copy at most {count} records at a time', MAX_COPY))
+    return target, contact_ids, company_ids
+
+
+async def copy_records(*, actor: Membership, target_org_id: object, contact_ids: object = None,
+                       company_ids: object = None, copy_anyway: bool = False, integrations=None,
+                       progress: Progress | None = None) -> CopyReport:
+    """Copy what the caller can see of the selected records; report what was copied and what was skipped.
+    `progress(step, done, total)` hears how far it got ('prepared', 'copying' every 500 records, 'done' once
+    committed); an exception it raises before 'done' (a cancelled job) leaves the target as it was."""
+    membership, contact_ids, company_ids = await check_copy(actor, target_org_id, contact_ids, company_ids)
+    target = _Target(membership)
     report = CopyReport()
 
     async def tell(step: str, done: int, total: int) -> None:
