@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.job_context import AbortReason
 from procrastinate.testing import InMemoryConnector
 
 from integrations import Integrations
@@ -183,8 +184,24 @@ async def cancel(user_id: int, job_id: object) -> Job:
 
 @app.task(name='rubrica:run_job', queue=QUEUE, pass_context=True)
 async def run_job(context: procrastinate.JobContext, job_id: int) -> None:
-    await running.run(job_id, aborting=context.should_abort,
-                      integrations=_opened.integrations if _opened is not None else None)
+    """procrastinate cancels an async job's task where it stands when its owner aborts it. Cut there, a job could be
+    entering a transaction: Tortoise's SQLite transaction then keeps the one connection's lock for good, and every
+    query of the process waits for ever. So the job runs in a task of its own that an abort does not reach: it reads
+    `should_abort` at its next chunk (running.Progress) and takes back what it wrote. Only a stop of the process
+    cancels it (then it is queued again, running.run)."""
+    work = asyncio.create_task(running.run(job_id, aborting=context.should_abort,
+                                           integrations=_opened.integrations if _opened is not None else None),
+                               name=f'job {job_id}')
+    while True:
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            if work.done() or context.abort_reason() is not AbortReason.USER_REQUEST:
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await work
+                raise
+            asyncio.current_task().uncancel()  # heard: the job stops itself at its next chunk
 
 
 @app.periodic(cron='* * * * *', periodic_id='recover')

@@ -3,6 +3,8 @@ lists it with the copy's answer as its result, and a cancelled copy leaves nothi
 The answer of a copy that waits is unchanged: tests/api/test_copy.py."""
 from __future__ import annotations
 
+import asyncio
+
 from models.jobs import copies, running
 from models.jobs.tables import Job
 from models.records import service as records
@@ -73,3 +75,21 @@ async def test_a_copy_cancelled_through_the_api_is_all_or_nothing(client, acme, 
     # commit and comes too late: either way all or nothing, never part of the records
     copied = await Contact.filter(org_id=target.id).count()
     assert (job['status'], copied) in {('cancelled', 0), ('succeeded', len(ids))}, (job, copied)
+
+
+async def test_cancels_arriving_at_any_moment_of_a_copy_never_leave_it_or_the_database_stuck(client, acme, target):
+    """The queue's abort used to cancel the job's task wherever it stood: cut while entering its transaction, the copy
+    kept SQLite's one connection for good (it hung a CI run). Cancels sent at moments spread over the copy's life."""
+    ids = await _contacts(acme, 700)
+    auth = acme.owner.auth
+    copied = 0
+    for delay in (0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.3):
+        queued = (await client.post(f'{acme.base}/copy', headers=auth,
+                                    json={'target_org_id': target.id, 'contact_ids': ids, 'wait': False,
+                                          'copy_anyway': True})).json()
+        await asyncio.sleep(delay)
+        assert (await client.post(f'/api/v1/jobs/{queued["id"]}/cancel', headers=auth)).status_code == 202
+        job = await until(client, auth, queued['id'], lambda j: j['finished_at'] is not None, seconds=20)
+        copied += len(ids) if job['status'] == 'succeeded' else 0
+        assert job['status'] in {'cancelled', 'succeeded'}, job
+        assert await Contact.filter(org_id=target.id).count() == copied, (delay, job)
