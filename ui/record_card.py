@@ -4,6 +4,7 @@ or a delete of its record by someone else (on any process: models/records/live.p
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from nicegui import ElementFilter, ui
 
@@ -106,18 +107,31 @@ class RecordCard:
             attachments = ui.tab('attachments', _('Attachments')).mark('tab-attachments')
             connections = ui.tab('connections', _('Connections')).mark('tab-connections')
             history = ui.tab('history', _('History')).mark('tab-history')
-        with ui.tab_panels(tabs, value=details).classes('w-full bg-transparent'):
+        # only Details is built with the page; each other tab the first time it is opened (the card is the page
+        # people open most: its attachments, connections and history cost queries and elements few look at)
+        later = {attachments: lambda: attachments_panel(self.ctx, self.kind, self.record),
+                 connections: lambda: connections_panel(self.ctx, self.kind, self.record),
+                 history: lambda: history_panel(self.ctx, self.kind, self.record, self.everyone, self.mentionable)}
+        if contacts is not None:
+            later = {contacts: lambda: company_contacts_panel(self.ctx, self.record)} | later
+        self.unopened: dict[str, tuple[ui.tab_panel, Callable[[], Awaitable[None]]]] = {}
+        with ui.tab_panels(tabs, value=details, on_change=lambda e: self._open_tab(e.value)) \
+                .classes('w-full bg-transparent'):
             with ui.tab_panel(details).classes('p-0'):
                 await self.body()
-            if contacts is not None:
-                with ui.tab_panel(contacts).classes('p-0'):
-                    await company_contacts_panel(self.ctx, self.record)
-            with ui.tab_panel(attachments).classes('p-0'):
-                await attachments_panel(self.ctx, self.kind, self.record)
-            with ui.tab_panel(connections).classes('p-0'):
-                await connections_panel(self.ctx, self.kind, self.record)
-            with ui.tab_panel(history).classes('p-0'):
-                await history_panel(self.ctx, self.kind, self.record, self.everyone, self.mentionable)
+            for tab, build in later.items():
+                with ui.tab_panel(tab).classes('p-0') as panel:
+                    ui.spinner(size='lg').classes('m-4')
+                self.unopened[tab.props['name']] = (panel, build)
+
+    async def _open_tab(self, name: str) -> None:
+        """Build a tab's panel the first time it is shown."""
+        panel, build = self.unopened.pop(name, (None, None))
+        if panel is None:
+            return
+        panel.clear()
+        with panel:
+            await build()
 
     def live_notice(self) -> None:
         """Hidden until someone else changes or deletes the record while the card is open; the message names only

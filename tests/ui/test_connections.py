@@ -227,6 +227,7 @@ async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(us
 
     await user.open(f'/companies/{company.id}')
     user.find(marker='tab-connections').click()
+    await see(user, marker='record-new-ticket')  # the tab is built when first opened
     user.find(marker='record-new-ticket').click()
     await see(user, marker='new-item-priority')
     await user.should_not_see(marker='new-item-due')

@@ -587,3 +587,28 @@ async def test_a_french_reader_is_told_a_contact_is_missing_in_french(user: User
     await user.should_see('Personne')
     assert element(user, 'field-first_name').props['label'] == 'Prénom'
     assert element(user, 'field-addresses[0].street').props['label'] == 'Rue'
+
+
+async def test_a_card_builds_its_other_tabs_only_when_they_are_first_opened(user: User, acme):
+    """The card is the page opened most: its attachments, connections, history (and a company's contacts) cost
+    queries and elements few look at, so only Details is built with the page, each other tab when first opened."""
+    company = await records.create_record(COMPANY, acme.member.membership, {'name': 'Lazy Srl'})
+    await records.create_record(CONTACT, acme.member.membership, {'last_name': 'Pigro', 'company_id': company.id})
+    await log_in(user, acme.member, path=f'/companies/{company.id}')
+    await user.should_see(marker='record-meta')
+    tabs = {'tab-contacts': 'company-contacts-total', 'tab-attachments': 'attachments-usage',
+            'tab-connections': 'connections-projects-heading', 'tab-history': 'note-add'}
+
+    def built() -> set[str]:
+        return {content for content in tabs.values()
+                if any(content in element._markers for element in user.client.layout.descendants())}
+
+    assert built() == set()
+    for opened, (tab, content) in enumerate(tabs.items(), start=1):
+        user.find(marker=tab).click()
+        await user.should_see(marker=content)
+        assert len(built()) == opened
+    user.find(marker='tab-details').click()
+    user.find(marker='tab-history').click()  # opened again: shown as it was, not built twice
+    await user.should_see(marker='note-add')
+    assert len(user.find(marker='note-add').elements) == 1
