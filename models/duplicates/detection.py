@@ -6,10 +6,11 @@ joins them: a shared email, PEC, phone or VAT number (the indexed RecordKey rows
 Two records sharing an email, a phone and a name are one pair with three reasons, never three entries; a merge
 is always of two records, so the list offers exactly what can be merged.
 
-The database finds the values held more than once in the organization (from the (org_id, kind, value) and
-(org_id, sort_name) indexes alone) and, among the records the caller may see, the rows holding them; the pairs
-are formed, ordered and paged from those rows (a self-join the ORM cannot express; the rows are only those of
-shared values, not the organization's records). A value held by more than PAIRS_PER_VALUE_MAX records (a
+The values held more than once in the organization, the ready groups, are kept by the database as records change
+(DuplicateKey, migration 0027_duplicate_keys) and read through its (org_id, record, holders) index; then, among
+the records the caller may see (each holder's record checked through the gate, access.visible_through), the rows
+holding them; the pairs are formed, ordered and paged from those rows (a self-join the ORM cannot express; the
+rows are only those of shared values, not the organization's records). A value held by more than PAIRS_PER_VALUE_MAX records (a
 switchboard number, an info@ address, a very common name) is a shared value rather than a sign of duplicates: it
 forms no pairs on its own, and such values are counted in `ScanPage.common_values`. Only the records of one page
 are loaded.
@@ -19,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Subquery
-from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
@@ -28,6 +28,7 @@ from ..orgs.tables import Membership
 from ..pages import by_id, page_bounds
 from ..records.service import kind_named
 from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
+from .tables import DuplicateKey
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -107,18 +108,18 @@ class ScanPage:
 async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
     """(key, value) -> the ids of the visible records holding it, for every value held more than once."""
     column = f'{kind.name}_id'
-    visible = Subquery(access.visible(kind, actor).values('id'))
-    shared = Subquery(RecordKey.filter(org_id=actor.org_id).annotate(c=Count('id')).group_by('kind', 'value')
-                      .filter(c__gt=1).values('value'))
+    ready = DuplicateKey.filter(org_id=actor.org_id, record=kind.name, holders__gt=1)
     holders: dict[tuple[str, str], list[int]] = {}
-    rows = await RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible}) \
-        .order_by(column).values('kind', 'value', column)
+    # a value ready under one kind of key matches only as that kind in practice (an email is no phone); a row of
+    # another kind that does match is grouped under its own kind, and forms pairs only if it is shared too
+    rows = await RecordKey.filter(org_id=actor.org_id, kind__in=tuple(KEY_REASONS),
+                                  value__in=Subquery(ready.filter(kind__in=tuple(KEY_REASONS)).values('value'))) \
+        .filter(access.visible_through(kind, actor, f'{kind.name}__')).order_by(column).values('kind', 'value', column)
     for row in rows:
         ids = holders.setdefault((row['kind'], row['value']), [])
         if row[column] not in ids:
             ids.append(row[column])
-    names = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
-                     .group_by('sort_name').filter(c__gt=1).values('sort_name'))
+    names = Subquery(ready.filter(kind='name').values('value'))
     for row in await access.visible(kind, actor).filter(sort_name__in=names).order_by('id').values('id', 'sort_name'):
         holders.setdefault(('name', row['sort_name']), []).append(row['id'])
     return holders
