@@ -185,16 +185,6 @@ def visible(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
     return _seen(kind, actor).filter(deleted_at__isnull=True)
 
 
-def visible_through(kind: Kind, actor: Membership | None, prefix: str) -> Q:
-    """`visible` as a filter on rows that point to a record of this kind (`prefix`: 'contact__' on a RecordKey), for
-    a query that starts from those rows: each row's record is looked up and checked, instead of a list of every
-    record the caller may see being built first (what `id__in=visible_ids(...)` costs on SQLite)."""
-    if actor is None or not allows(actor.role, Action.SEE_RECORDS):
-        return Q(id__isnull=True)  # deny: a filter no row passes
-    return (Q(**{f'{prefix}org_id': actor.org_id}) & live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS], prefix)
-            & shown_q(kind, actor, prefix))
-
-
 # A record's visibility is one of Visibility: records/service.py and bulk.py refuse any other value.
 NOT_PUBLIC = tuple(sorted(v.value for v in Visibility if v is not Visibility.PUBLIC))
 

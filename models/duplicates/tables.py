@@ -69,4 +69,5 @@ class DuplicateKey(Model):
     class Meta:
         table = 'duplicate_keys'
         unique_together = (('org', 'record', 'kind', 'value'),)
-        indexes = [Index(fields=('org_id', 'record', 'holders'))]
+        # the values held more than once, read from the index alone
+        indexes = [Index(fields=('org_id', 'record', 'holders', 'kind', 'value'))]

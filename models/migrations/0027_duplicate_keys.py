@@ -83,22 +83,27 @@ def _postgres_function(source: Source) -> str:
         return (f"SELECT {COLUMNS}, sum(delta) AS n FROM ({' UNION ALL '.join(parts)}) k "
                 f'GROUP BY {COLUMNS} HAVING sum(delta) <> 0')
 
-    def apply(changes: str) -> str:
-        return (f'INSERT INTO duplicate_keys ({COLUMNS}, holders) SELECT {COLUMNS}, n FROM ({changes}) g WHERE n > 0 '
+    def apply(changes: str, *, adds: bool = True, takes: bool = True) -> str:
+        statements = []
+        if adds:
+            statements.append(
+                f'INSERT INTO duplicate_keys ({COLUMNS}, holders) SELECT {COLUMNS}, n FROM ({changes}) g WHERE n > 0 '
                 f'ORDER BY {COLUMNS} ON CONFLICT ({COLUMNS}) DO UPDATE SET holders = duplicate_keys.holders + '
-                f'EXCLUDED.holders;\n'
-                f'UPDATE duplicate_keys d SET holders = d.holders + g.n FROM ({changes}) g '
-                f"WHERE {_same('d', 'g')} AND g.n < 0;\n"
-                f'DELETE FROM duplicate_keys d USING ({changes}) g '
-                f"WHERE {_same('d', 'g')} AND g.n < 0 AND d.holders <= 0;")
+                f'EXCLUDED.holders;')
+        if takes:
+            statements += [f'UPDATE duplicate_keys d SET holders = d.holders + g.n FROM ({changes}) g '
+                           f"WHERE {_same('d', 'g')} AND g.n < 0;",
+                           f'DELETE FROM duplicate_keys d USING ({changes}) g '
+                           f"WHERE {_same('d', 'g')} AND g.n < 0 AND d.holders <= 0;"]
+        return '\n            '.join(statements)
 
     added, taken = source.select('new_rows', 'n', ', 1 AS delta'), source.select('old_rows', 'o', ', -1 AS delta')
     return f"""CREATE OR REPLACE FUNCTION duplicate_keys_{source.table}() RETURNS trigger AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            {apply(net(added))}
+            {apply(net(added), takes=False)}
         ELSIF TG_OP = 'DELETE' THEN
-            {apply(net(taken))}
+            {apply(net(taken), adds=False)}
         ELSE
             {apply(net(added, taken))}
         END IF;
@@ -137,6 +142,7 @@ async def forward(apps, schema_editor) -> None:
     # the values saved before, counted once
     await client.execute_script(f'INSERT INTO duplicate_keys ({COLUMNS}, holders) SELECT {COLUMNS}, COUNT(*) '
                                 f'FROM ({held}) k GROUP BY {COLUMNS}')
+    await client.execute_script('ANALYZE duplicate_keys')  # its size known to the planner at once, not at autovacuum
     for statement in postgres_forward() if postgres else sqlite_forward():
         await client.execute_script(statement)
 
@@ -166,7 +172,7 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'duplicate_keys', 'app': 'models',
                      'unique_together': (('org', 'record', 'kind', 'value'),),
-                     'indexes': [Index(fields=['org_id', 'record', 'holders'])], 'pk_attr': 'id',
+                     'indexes': [Index(fields=['org_id', 'record', 'holders', 'kind', 'value'])], 'pk_attr': 'id',
                      'table_description': 'How many records of one kind in an organization hold one value: an '
                                           'email, PEC, phone or VAT number (their'},
             bases=['Model'],

@@ -15,14 +15,16 @@ TABLES = (*RECORD_TABLES, 'record_keys', 'duplicate_keys')
 
 async def generate(team) -> None:
     """test_plans' organization (one record in ten private, one in fifty in the trash, mentions of the member and
-    the owner), with names unique but for one record in fifty, and an email each: one contact in fifty shares its
-    with two others, and one phone is the switchboard of 30 contacts (a shared value, no pairs)."""
+    the owner), with names unique but for one record in fifty (companies in threes; contacts in large groups, shared
+    values that make no pairs), and an email each: one contact in fifty shares its with two others, and one phone is
+    the switchboard of 30 contacts."""
     await generate_records(team)
     client = connections.get('default')
     org = team.id
-    for table in ('contacts', 'companies'):
-        await client.execute_script(f"UPDATE {table} SET sort_name = sort_name || ' ' || id "
-                                    f'WHERE org_id = {org} AND id % 50 <> 0')
+    await client.execute_script(f"UPDATE contacts SET sort_name = sort_name || ' ' || id "
+                                f'WHERE org_id = {org} AND id % 50 <> 7')
+    await client.execute_script(f"UPDATE companies SET sort_name = 'shared ' || (id / 150) "
+                                f'WHERE org_id = {org} AND id % 50 = 7')
     await client.execute_script(
         "INSERT INTO record_keys (org_id, kind, value, contact_id) SELECT org_id, 'email', CASE WHEN id % 50 = 25 "
         "THEN 'shared' || (id / 150) || '@example.com' ELSE 'p' || id || '@example.com' END, id FROM contacts "
