@@ -7,12 +7,12 @@ Two records sharing an email, a phone and a name are one pair with three reasons
 is always of two records, so the list offers exactly what can be merged.
 
 The values held more than once in the organization, the ready groups, are kept by the database as records change
-(DuplicateKey, migration 0027_duplicate_keys) and read from its (org_id, record, holders, kind, value) index alone;
-then their holders, and which of those the caller may see (access.visible); the pairs are formed, ordered and paged
-from those (only the rows of shared values are read, never every key or record of the organization). A value held
-by more than PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared
-value rather than a sign of duplicates: it forms no pairs on its own, and such values are counted in
-`ScanPage.common_values`. Only the records of one page are loaded.
+(DuplicateKey, migration 0027_duplicate_keys) and read from a partial index of them alone; then their holders, and
+which of those the caller may see (access.visible); the pairs are formed, ordered and paged from those (only the
+rows of shared values are read, never every key or record of the organization). A value held by more than
+PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value rather
+than a sign of duplicates: it forms no pairs on its own, and such values are counted in `ScanPage.common_values`.
+Only the records of one page are loaded.
 """
 from __future__ import annotations
 
