@@ -90,7 +90,7 @@ async def check(people, *teams) -> None:
 
 def record_data(kind, n: int, private: bool, mention=None) -> dict:
     """Names, emails and PECs from small pools: records share them now and then."""
-    data = ({'first_name': 'Anna', 'last_name': f'Rossi {n % 4}'} if kind is CONTACT else {'name': f'Rossi {n % 4} Srl'})
+    data = {'first_name': 'Anna', 'last_name': f'Rossi {n % 4}'} if kind is CONTACT else {'name': f'Rossi {n % 4} Srl'}
     data['visibility'] = 'private' if private else 'public'
     data['emails'] = [f'rossi{n % 5}@example.com']
     if n % 3 == 0:
