@@ -6,20 +6,20 @@ joins them: a shared email, PEC, phone or VAT number (the indexed RecordKey rows
 Two records sharing an email, a phone and a name are one pair with three reasons, never three entries; a merge
 is always of two records, so the list offers exactly what can be merged.
 
-The database finds the values held more than once in the organization (from the (org_id, kind, value) and
-(org_id, sort_name) indexes alone) and, among the records the caller may see, the rows holding them; the pairs
-are formed, ordered and paged from those rows (a self-join the ORM cannot express; the rows are only those of
-shared values, not the organization's records). A value held by more than PAIRS_PER_VALUE_MAX records (a
-switchboard number, an info@ address, a very common name) is a shared value rather than a sign of duplicates: it
-forms no pairs on its own, and such values are counted in `ScanPage.common_values`. Only the records of one page
-are loaded.
+The values held more than once in the organization, the ready groups, are kept by the database as records change
+(DuplicateKey, migration 0027_duplicate_keys) and read from a partial index of them alone; then their holders, and
+which of those the caller may see (access.visible); the pairs are formed, ordered and paged from those (only the
+rows of shared values are read, never every key or record of the organization). A value held by more than
+PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value rather
+than a sign of duplicates: it forms no pairs on its own, and such values are counted in `ScanPage.common_values`.
+Only the records of one page are loaded.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Subquery
-from tortoise.functions import Count
 
 from .. import access
 from ..access import Action, require
@@ -28,9 +28,11 @@ from ..orgs.tables import Membership
 from ..pages import by_id, page_bounds
 from ..records.service import kind_named
 from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
+from .tables import DuplicateKey
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+CHUNK = 2000  # values or ids per IN (...) query
 PAIRS_PER_VALUE_MAX = 20  # records holding one value; more is a shared value (switchboard, info@), not duplicates
 # what joins two records, in English here and in the reader's language where read
 KEY_REASONS = {'email': N_('same email'), 'pec': N_('same PEC'), 'phone': N_('same phone'),
@@ -104,29 +106,41 @@ class ScanPage:
     common_values: int = 0  # values held by more than PAIRS_PER_VALUE_MAX visible records: no pairs from them
 
 
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
 async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
-    """(key, value) -> the ids of the visible records holding it, for every value held more than once."""
+    """(key, value) -> the ids of the visible records holding it, for every value held more than once.
+
+    Each step looks values or ids up through an index, and none joins keys to records: joined, PostgreSQL costs a
+    read of every key or record below a few thousand lookups, and that read grows with the organization. The ready
+    values, their holders, then which of those the caller may see."""
     column = f'{kind.name}_id'
-    visible = Subquery(access.visible(kind, actor).values('id'))
-    shared = Subquery(RecordKey.filter(org_id=actor.org_id).annotate(c=Count('id')).group_by('kind', 'value')
-                      .filter(c__gt=1).values('value'))
+    ready = DuplicateKey.filter(org_id=actor.org_id, record=kind.name, holders__gt=1)
     holders: dict[tuple[str, str], list[int]] = {}
-    rows = await RecordKey.filter(org_id=actor.org_id, value__in=shared, **{f'{column}__in': visible}) \
-        .order_by(column).values('kind', 'value', column)
-    for row in rows:
-        ids = holders.setdefault((row['kind'], row['value']), [])
-        if row[column] not in ids:
-            ids.append(row[column])
-    names = Subquery(kind.model.filter(org_id=actor.org_id, sort_name__gt='').annotate(c=Count('id'))
-                     .group_by('sort_name').filter(c__gt=1).values('sort_name'))
-    for row in await access.visible(kind, actor).filter(sort_name__in=names).order_by('id').values('id', 'sort_name'):
-        holders.setdefault(('name', row['sort_name']), []).append(row['id'])
+    names = await ready.filter(kind='name').values_list('value', flat=True)
+    for chunk in _chunks(names):
+        for value, record_id in await access.visible(kind, actor).filter(sort_name__in=chunk) \
+                .values_list('sort_name', 'id'):
+            holders.setdefault(('name', value), []).append(record_id)
+    keyed: dict[tuple[str, str], set[int]] = {}
+    for key in KEY_REASONS:  # a subquery here: PostgreSQL plans a list of thousands of values slower than it reads them
+        values = Subquery(ready.filter(kind=key).values('value'))
+        for value, record_id in await RecordKey.filter(org_id=actor.org_id, kind=key, value__in=values,
+                                                       **{f'{column}__isnull': False}).values_list('value', column):
+            keyed.setdefault((key, value), set()).add(record_id)
+    seen: set[int] = set()
+    for chunk in _chunks(sorted({i for ids in keyed.values() for i in ids})):
+        seen.update(await access.visible(kind, actor).filter(id__in=chunk).values_list('id', flat=True))
+    for reason, ids in keyed.items():
+        holders[reason] = [i for i in ids if i in seen]
     return holders
 
 
-def _rank(pair: Pair) -> tuple:
-    return (-len(pair.reasons), REASON_ORDER.index(pair.key) if pair.key in REASON_ORDER else len(REASON_ORDER),
-            pair.ids)
+def _strength(key: str) -> int:
+    return REASON_ORDER.index(key) if key in REASON_ORDER else len(REASON_ORDER)
 
 
 async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZE, offset: object = 0) -> ScanPage:
@@ -135,7 +149,8 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     require(actor.role, Action.SEE_RECORDS)
     kind = kind_named(kind_name)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    pairs: dict[tuple[int, int], Pair] = {}
+    # (id, id) -> its reasons as (strength, key, value): plain tuples while every pair is ranked, objects for a page
+    found: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
     common = 0
     for (key, value), ids in (await _holders(kind, actor)).items():
         if len(ids) < 2:
@@ -143,15 +158,16 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
         if len(ids) > PAIRS_PER_VALUE_MAX:
             common += 1
             continue
+        reason = (_strength(key), key, value)
         ids = sorted(ids)
         for i, first in enumerate(ids):
             for second in ids[i + 1:]:
-                pair = pairs.setdefault((first, second), Pair([], ids=(first, second)))
-                pair.reasons.append(Reason(key, value))
-    for pair in pairs.values():
-        pair.reasons.sort(key=lambda r: (REASON_ORDER.index(r.key) if r.key in REASON_ORDER else 99, r.value))
-    ordered = sorted(pairs.values(), key=_rank)
-    page = ordered[offset:offset + limit]
+                found.setdefault((first, second), []).append(reason)
+    for reasons in found.values():
+        reasons.sort()
+    ordered = sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0][0], item[0]))
+    page = [Pair([Reason(key, value) for _strength, key, value in reasons], ids=ids)
+            for ids, reasons in ordered[offset:offset + limit]]
 
     records = await by_id(access.visible(kind, actor), {i for pair in page for i in pair.ids})
     companies = await by_id(access.visible(COMPANY, actor), {r.company_id for r in records.values()}) \
@@ -166,4 +182,4 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
             pair.members.append(Member(record.id, record.display_name, record.is_private,
                                        company.id if company else None, company.name if company else ''))
         shown.append(pair)
-    return ScanPage(shown, len(ordered), common)
+    return ScanPage(shown, len(found), common)

@@ -51,3 +51,23 @@ class MergeLogMention(Model):
     class Meta:
         table = 'merge_log_mentions'
         indexes = [Index(fields=('user_id', 'side'))]
+
+
+class DuplicateKey(Model):
+    """How many records of one kind in an organization hold one value: an email, PEC, phone or VAT number (their
+    RecordKey rows) or a folded name (`sort_name`). Kept by the database's triggers (migration 0027_duplicate_keys)
+    in the transaction of every write, whichever path makes it, so the values held more than once, the ready groups
+    of likely duplicates, are an indexed read (detection.py) and not a count over every record. Records in the trash
+    and private ones count too: the scan then keeps, of each group, the records the caller may see."""
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
+    record = fields.CharField(max_length=8)  # 'contact' or 'company'
+    kind = fields.CharField(max_length=8)  # email, pec, phone, vat, or name
+    value = fields.CharField(max_length=255)
+    holders = fields.IntField()
+
+    class Meta:
+        table = 'duplicate_keys'
+        unique_together = (('org', 'record', 'kind', 'value'),)
+        # and a partial index of the values held more than once, the scan's read (made by the migration: Tortoise
+        # declares no partial index); it changes only when a value passes the threshold, so writes stay cheap

@@ -95,7 +95,8 @@ class Recorder:
             setattr(self.client, name, original)
 
 
-async def full_scans(sql: str, values: list, *, searching: bool, ordered: bool = False) -> list[str]:
+async def full_scans(sql: str, values: list, *, searching: bool, ordered: bool = False,
+                     tables: tuple[str, ...] = RECORD_TABLES) -> list[str]:
     """The record tables this query reads whole, by its plan.
 
     SQLite: a SCAN of a record table (not a SEARCH through an index), or, for a whole list (`ordered`), a sort of
@@ -103,22 +104,23 @@ async def full_scans(sql: str, values: list, *, searching: bool, ordered: bool =
     indexes, so the plan is asked with sequential scans disabled and run (EXPLAIN ANALYZE): a Seq Scan of a record
     table then means that no index can serve the query; and, but for searches, a scan that still reads more than
     READ_AT_MOST of a table's rows is a full scan through an index (for a search PostgreSQL costs its trigram index
-    above reading one organization of this size, so that part is left to SQLite and to the benches at 100,000)."""
+    above reading one organization of this size, so that part is left to SQLite and to the benches at 100,000).
+    `tables`: the tables that must not be read whole."""
     if not on_postgres():
         rows = await connections.get('default').execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', values)
-        pattern = re.compile(rf"^SCAN ({'|'.join(RECORD_TABLES)})( |$)")
+        pattern = re.compile(rf"^SCAN ({'|'.join(tables)})( |$)")
         return [row['detail'] for row in rows if pattern.match(row['detail'])
                 or ordered and row['detail'] == 'USE TEMP B-TREE FOR ORDER BY']
     async with in_transaction() as connection:
         await connection.execute_script('SET LOCAL enable_seqscan = off')
         plan = (await connection.execute_query_dict(f'EXPLAIN (ANALYZE, FORMAT JSON) {sql}', values))[0]['QUERY PLAN']
         sizes = {row['relname']: row['reltuples'] for row in await connection.execute_query_dict(
-            'SELECT relname, reltuples FROM pg_class WHERE relname = ANY($1)', [list(RECORD_TABLES)])}
+            'SELECT relname, reltuples FROM pg_class WHERE relname = ANY($1)', [list(tables)])}
     found: list[str] = []
 
     def walk(node: dict) -> None:
         table = node.get('Relation Name')
-        if table in RECORD_TABLES:
+        if table in tables:
             read = (node.get('Actual Rows', 0) + node.get('Rows Removed by Filter', 0)) * node.get('Actual Loops', 1)
             if node['Node Type'] == 'Seq Scan' or not searching and read > READ_AT_MOST * sizes[table]:
                 found.append(f"{node['Node Type']} on {table} read {read:.0f} of {sizes[table]:.0f} rows")

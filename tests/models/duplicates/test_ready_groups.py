@@ -1,0 +1,188 @@
+"""The kept counts of shared values (DuplicateKey, migration 0027_duplicate_keys) and the scan built on them: after any
+mix of creating, editing, hiding, trashing, restoring, deleting for good, importing (and undoing), merging (and
+undoing) and copying, each organization's counts equal a GROUP BY over every key and name, and every person's scan
+lists exactly the pairs a full scan of what they may see computes (private records only to their creator and the
+people mentioned)."""
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import access
+from models.duplicates.detection import MAX_PAGE_SIZE, PAIRS_PER_VALUE_MAX, scan
+from models.duplicates.merging import merge, undo_merge
+from models.duplicates.tables import DuplicateKey
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from models.history import trash
+from models.imports.undo import undo_import
+from models.imports.writing import import_file
+from models.records import bulk
+from models.records import service as records
+from models.records.copy import copy_records
+from models.records.tables import CONTACT, KINDS, RecordKey
+
+KIND_NAMES = sorted(KINDS)
+names = itertools.count(1)
+
+
+async def kept_counts(org_id: int) -> Counter:
+    return Counter({(r.record, r.kind, r.value): r.holders for r in await DuplicateKey.filter(org_id=org_id)})
+
+
+async def counted(org_id: int) -> Counter:
+    """What the counts must be: every key row and every non-empty folded name of the organization, counted."""
+    expected = Counter()
+    for key in await RecordKey.filter(org_id=org_id):
+        expected['contact' if key.contact_id else 'company', key.kind, key.value] += 1
+    for kind in KINDS.values():
+        for sort_name in await kind.model.filter(org_id=org_id).values_list('sort_name', flat=True):
+            if sort_name:
+                expected[kind.name, 'name', sort_name] += 1
+    return expected
+
+
+async def full_scan(kind, actor) -> tuple[dict, int]:
+    """The pairs a full scan finds among the records this person may see: {(id, id): {(key, value), …}}, and the
+    number of values held by too many records to be a sign of duplicates."""
+    seen = {r.id: r for r in await access.visible(kind, actor)}
+    holders: dict[tuple[str, str], set[int]] = {}
+    for key in await RecordKey.filter(**{f'{kind.name}_id__in': list(seen) or [0]}):
+        holders.setdefault((key.kind, key.value), set()).add(getattr(key, f'{kind.name}_id'))
+    for record in seen.values():
+        if record.sort_name:
+            holders.setdefault(('name', record.sort_name), set()).add(record.id)
+    pairs: dict[tuple[int, int], set] = {}
+    common = 0
+    for reason, ids in holders.items():
+        if len(ids) > PAIRS_PER_VALUE_MAX:
+            common += 1
+            continue
+        for pair in itertools.combinations(sorted(ids), 2):
+            pairs.setdefault(pair, set()).add(reason)
+    return pairs, common
+
+
+async def scanned(kind, actor) -> tuple[dict, int, int]:
+    pairs, offset = {}, 0
+    while True:
+        page = await scan(actor, kind.name, limit=MAX_PAGE_SIZE, offset=offset)
+        for pair in page.items:
+            assert [m.id for m in pair.members] == list(pair.ids)
+            pairs[pair.ids] = {(r.key, r.value) for r in pair.reasons}
+        offset += MAX_PAGE_SIZE
+        if offset >= page.total:
+            return pairs, page.total, page.common_values
+
+
+async def check(people, *teams) -> None:
+    for team in teams:
+        assert await kept_counts(team.id) == await counted(team.id), team.org.name
+    for person in people:
+        for kind in KINDS.values():
+            expected, common = await full_scan(kind, person.membership)
+            pairs, total, common_values = await scanned(kind, person.membership)
+            assert (pairs, total, common_values) == (expected, len(expected), common), (person.name, kind.name)
+
+
+def record_data(kind, n: int, private: bool, mention=None) -> dict:
+    """Names, emails and PECs from small pools: records share them now and then."""
+    data = {'first_name': 'Anna', 'last_name': f'Rossi {n % 4}'} if kind is CONTACT else {'name': f'Rossi {n % 4} Srl'}
+    data['visibility'] = 'private' if private else 'public'
+    data['emails'] = [f'rossi{n % 5}@example.com']
+    if n % 3 == 0:
+        data['pec'] = f'rossi{n % 2}@pec.example.com'
+    if mention is not None:
+        data['description'] = f'ask {mention.mention}'
+    return data
+
+
+def import_csv(count: int, private: bool) -> bytes:
+    rows = [f'Anna,Rossi {next(names) % 4},rossi{next(names) % 5}@example.com,{"private" if private else "public"}'
+            for _ in range(count)]
+    return ('First Name,Last Name,Email,Visibility\n' + '\n'.join(rows) + '\n').encode()
+
+
+STEP = st.tuples(st.sampled_from(['create', 'create', 'create', 'edit', 'trash', 'restore', 'purge', 'hide', 'show',
+                                  'bulk_trash', 'import', 'undo_import', 'merge', 'undo_merge', 'copy']),
+                 st.sampled_from(KIND_NAMES), st.integers(0, 2), st.booleans(), st.integers(0, 50))
+
+
+@pytest.fixture
+async def world(make_org, acme):
+    target = await make_org('Target', owner=acme.owner, members=[acme.member])
+    return acme, target, [], []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(STEP, min_size=4, max_size=12))
+async def test_ready_groups_equal_a_full_scan_after_each_step(world, steps):
+    acme, target, batches, merges = world
+    people = [acme.owner, acme.member, acme.other]
+    for action, kind_name, who, flag, pick in steps:
+        kind, person = KINDS[kind_name], people[who]
+        actor = person.membership
+        seen = list(await access.visible(kind, actor).order_by('id').values_list('id', flat=True))
+        binned = list(await access.trashed(kind, actor).order_by('id').values_list('id', flat=True))
+        chosen = seen[pick % len(seen)] if seen else None
+        try:
+            if action == 'create':
+                mention = people[(who + 1) % 3] if pick % 2 else None
+                await records.create_record(kind, actor, record_data(kind, pick, flag, mention))
+            elif action == 'edit' and chosen:  # another name and email from the pools, or none
+                record = await records.get_record(kind, actor, chosen)
+                changes = record_data(kind, pick + 1, record.is_private)
+                changes.pop('visibility')
+                if flag:
+                    changes['emails'] = []
+                await records.update_record(kind, actor, chosen, changes, record.version)
+            elif action == 'trash' and chosen:
+                await records.delete_record(kind, actor, chosen)
+            elif action == 'restore' and binned:
+                await trash.restore(kind, actor, binned[pick % len(binned)])
+            elif action == 'purge' and binned:
+                await trash.delete_forever(kind, acme.owner.membership, binned[pick % len(binned)])
+            elif action in ('hide', 'show') and chosen:
+                record = await records.get_record(kind, actor, chosen)
+                await records.update_record(kind, actor, chosen, {'visibility': 'private' if action == 'hide'
+                                                                  else 'public'}, record.version)
+            elif action == 'bulk_trash' and seen:
+                await bulk.bulk_action(kind, actor, 'delete', seen[pick % len(seen):][:3])
+            elif action == 'import' and kind is CONTACT:
+                batches.append(await import_file(actor, kind='contact', data=import_csv(pick % 3 + 1, flag),
+                                                 filename='people.csv'))
+            elif action == 'undo_import' and batches:
+                await undo_import(acme.owner.membership, batches.pop(pick % len(batches)).id)
+            elif action == 'merge' and len(seen) >= 2:
+                keep, other = seen[pick % len(seen)], seen[(pick + 1) % len(seen)]
+                merges.append((actor, (await merge(kind, actor, keep, other)).log.id))
+            elif action == 'undo_merge' and merges:
+                await undo_merge(*merges.pop(pick % len(merges)))
+            elif action == 'copy' and seen:
+                await copy_records(actor=acme.owner.membership, target_org_id=target.id,
+                                   **{f'{kind.name}_ids': seen[pick % len(seen):][:3]}, copy_anyway=flag)
+        except (Conflict, Forbidden, NotFound, ValidationFailed):
+            pass  # a step the rules refuse (a private record merged by another, an undo after a change…)
+        await check(people, acme, target)
+
+
+async def test_counts_follow_a_moved_key_and_an_organization_deleted(make_org, acme):
+    """A key row re-pointed to another record (what a merge does) moves its count, and a deleted organization takes
+    its counts with it."""
+    owner = acme.owner.membership
+    a = await records.create_record(CONTACT, owner, {'last_name': 'Uno', 'emails': ['same@example.com']})
+    b = await records.create_record(CONTACT, owner, {'last_name': 'Due'})
+    company = await records.create_record(KINDS['company'], owner, {'name': 'Tre'})
+    await RecordKey.filter(contact_id=a.id).update(contact_id=None, company_id=company.id)
+    assert await kept_counts(acme.id) == await counted(acme.id)
+    assert (await DuplicateKey.get(org_id=acme.id, kind='email')).record == 'company'
+    await RecordKey.filter(company_id=company.id).update(company_id=None, contact_id=b.id)
+    assert await kept_counts(acme.id) == await counted(acme.id)
+    other = await make_org('Other', owner='Omar Owner')
+    await records.create_record(CONTACT, other.owner.membership, {'last_name': 'Uno', 'emails': ['same@example.com']})
+    await other.org.delete()
+    assert not await DuplicateKey.filter(org_id=other.id).exists()
+    assert await kept_counts(acme.id) == await counted(acme.id)
