@@ -80,9 +80,18 @@ def entry(kind: Kind, record_id: int, *, org_id: int, by_id: int | None, happene
           changes: Mapping[str, list] | None = None, ref_kind: str = '', ref_id: int | None = None,
           ref_name: str = '', note_id: int | None = None, at: datetime | None = None) -> HistoryEntry:
     """One entry, not saved yet (see `write`)."""
-    return HistoryEntry(org_id=org_id, at=at or now(), by_id=by_id, action=happened.value,
-                        changes=dict(changes or {}), ref_kind=ref_kind, ref_id=ref_id, ref_name=(ref_name or '')[:255],
-                        note_id=note_id, **{f'{kind.name}_id': record_id, _other(kind): None})
+    return HistoryEntry(**entry_values(kind, record_id, org_id=org_id, by_id=by_id, happened=happened,
+                                       changes=changes, ref_kind=ref_kind, ref_id=ref_id, ref_name=ref_name,
+                                       note_id=note_id, at=at))
+
+
+def entry_values(kind: Kind, record_id: int, *, org_id: int, by_id: int | None, happened: Happened,
+                 changes: Mapping[str, list] | None = None, ref_kind: str = '', ref_id: int | None = None,
+                 ref_name: str = '', note_id: int | None = None, at: datetime | None = None) -> dict:
+    """An entry's columns, for `entry` and for writers that insert many rows without building model instances."""
+    return dict(org_id=org_id, at=at or now(), by_id=by_id, action=happened.value, changes=dict(changes or {}),
+                ref_kind=ref_kind, ref_id=ref_id, ref_name=(ref_name or '')[:255], note_id=note_id,
+                **{f'{kind.name}_id': record_id, _other(kind): None})
 
 
 def _other(kind: Kind) -> str:

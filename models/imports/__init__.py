@@ -13,14 +13,15 @@ What happens on import, module by module:
 3. writing.py: the rows are matched against existing records through the indexed RecordKey table (by email,
    then VAT number; only records the importer can see); a contact's company by the "company VAT" column, else by
    its name as text.company_name_key compares names, else created (with that VAT). Then written in chunks: each
-   chunk — its records, their lookup keys and its report rows — in one transaction, with bulk inserts. If
+   chunk — its records, their lookup keys and its report rows — in one transaction, with bulk inserts
+   (COPY on PostgreSQL, executemany on SQLite; a new record's sort and search columns are computed in the workers). If
    writing fails half-way, what was already written is taken back, so a failed import leaves nothing behind.
    `import_file` (a file, its format, the column mapping) is the one entry point: the import page and the API
    both call it, after `reading.preview`.
 4. reports.py: the batches a user ran and their report rows (and, for the operator's metrics, how many imports are
    in each status).
 5. undo.py: "undo this import" deletes what it created and puts back what it overwrote, refused when one of
-   those records was changed since.
+   those records was changed since; set-based (its report rows as a subquery), a few statements whatever its size.
 6. recovery.py: every chunk's records commit with the report rows that name them, and a batch stays `running`
    until it is finished; at server start, what an import cut off by a crash wrote is taken back, so after any
    crash an import is either complete or left nothing.

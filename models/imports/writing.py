@@ -3,8 +3,8 @@
 Matching is through the indexed RecordKey table (by email, then VAT number; only records the importer can see).
 A contact's company is found by its VAT number (the "company VAT" column), else by its name as
 text.company_name_key compares names (case, accents, punctuation and legal form aside), else created.
-Writing goes in chunks: each chunk — its records, their lookup keys and its report rows — in one transaction,
-with bulk inserts. If writing fails half-way, what was already written is taken back (undo.revert), so a failed
+Writing goes in chunks: each chunk — its records, their lookup keys, history and report rows — in one transaction,
+with bulk inserts (_BulkInsert: COPY on PostgreSQL, executemany on SQLite). If writing fails half-way, what was already written is taken back (undo.revert), so a failed
 import leaves nothing behind.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..db import is_postgres
 from ..errors import ValidationFailed
 from ..history import recording
 from ..history.recording import IMPORT, Happened
+from ..history.tables import HistoryEntry
 from ..i18n import _, ngettext
 from ..labels import field_label
 from ..orgs.service import option_lists
@@ -286,16 +287,22 @@ def _merged(kind: Kind, record: Record, row: Prepared) -> dict[str, object]:
 
 
 class _BulkInsert:
-    """Tortoise's own INSERT statement and column conversions, fed plain objects: building 100,000 model instances
-    costs more than validating the rows. `with_ids`: the statement that takes the primary key too."""
+    """Rows inserted in bulk, fed plain objects (building 100,000 model instances costs more than validating the
+    rows), with Tortoise's own column conversions: on PostgreSQL by `COPY` (asyncpg's copy_records_to_table, on the
+    transaction's connection; the table's triggers run as for an INSERT), on SQLite by Tortoise's own prepared
+    INSERT statement with executemany. `with_ids`: the primary key is given too."""
 
     def __init__(self, model: type[Model], connection, *, with_ids: bool) -> None:
         executor = connection.executor_class(model=model, db=connection)
         self.sql = executor.insert_query_all if with_ids else executor.insert_query
         self.columns = executor.regular_columns_all if with_ids else executor.regular_columns
         self.fields = [model._meta.fields_map[name] for name in self.columns]
+        self.db_columns = [model._meta.fields_db_projection[name] for name in self.columns]
         self.model, self.connection = model, connection
         self.defaults = {name: column.default for name, column in zip(self.columns, self.fields)}
+        # text and numbers go to the driver as they are; JSON and timestamps the way Tortoise converts them
+        self.converted = [(name, column.to_db_value if isinstance(column, (fields.JSONField, fields.DatetimeField))
+                           else None) for name, column in zip(self.columns, self.fields)]
 
     def blank(self, **values) -> SimpleNamespace:
         """An object with every column, the model's defaults where not given."""
@@ -305,13 +312,14 @@ class _BulkInsert:
     async def run(self, objects: list) -> None:
         if not objects:
             return
-        # text and numbers go to the driver as they are; JSON and timestamps the way Tortoise converts them
-        converted = [(name, column.to_db_value if isinstance(column, (fields.JSONField, fields.DatetimeField))
-                      else None) for name, column in zip(self.columns, self.fields)]
         model = self.model
-        await self.connection.execute_many(self.sql, [
-            [convert(getattr(o, name), model) if convert else getattr(o, name) for name, convert in converted]
-            for o in objects])
+        rows = [[convert(getattr(o, name), model) if convert else getattr(o, name) for name, convert in self.converted]
+                for o in objects]
+        if self.connection.capabilities.dialect == 'postgres':
+            await self.connection._connection.copy_records_to_table(
+                model._meta.db_table, records=rows, columns=self.db_columns)
+        else:
+            await self.connection.execute_many(self.sql, rows)
 
 
 async def _counted(batch: ImportBatch, **counts: int) -> None:
@@ -344,10 +352,9 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
             for record_id, row in zip(ids, chunk):
                 record = inserts[kind.model].blank(
                     id=record_id, org_id=actor.org_id, created_by_id=actor.user_id, updated_by_id=actor.user_id,
-                    created_at=moment, updated_at=moment, **row.values)
+                    created_at=moment, updated_at=moment, **row.values, **row.derived)  # derived in the workers
                 if kind is CONTACT and row.company_name:
                     record.company_id = company_ids[_company_of(row)]
-                derive_columns(kind, record)
                 new.append(record)
             async with search.indexed_in_bulk(connection, kind.model._meta.db_table, ids[0], ids[-1]):
                 await inserts[kind.model].run(new)
@@ -360,7 +367,9 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                 batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
                 name=_display(kind, row.values), message='; '.join(row.notes)[:2000])
                 for record, row in zip(new, chunk)])
-            await recording.write(_imported(kind, actor, batch, record.id, at=moment) for record in new)
+            history = _BulkInsert(HistoryEntry, connection, with_ids=False)
+            await history.run([history.blank(**recording.entry_values(
+                kind, record.id, **_imported_details(actor, batch, at=moment))) for record in new])
             await _counted(batch, created=batch.created + len(chunk))
         batch.created += len(chunk)
         done += len(chunk)
@@ -424,8 +433,12 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
 
 def _imported(kind: Kind, actor: Membership, batch: ImportBatch, record_id: int, **details):
     """The history entry of a record this import created or changed: it names the import (its file)."""
-    return recording.entry(kind, record_id, org_id=actor.org_id, by_id=actor.user_id, happened=Happened.IMPORTED,
-                           ref_kind=IMPORT, ref_id=batch.id, ref_name=batch.filename, **details)
+    return recording.entry(kind, record_id, **_imported_details(actor, batch, **details))
+
+
+def _imported_details(actor: Membership, batch: ImportBatch, **details) -> dict:
+    return dict(org_id=actor.org_id, by_id=actor.user_id, happened=Happened.IMPORTED, ref_kind=IMPORT,
+                ref_id=batch.id, ref_name=batch.filename, **details)
 
 
 async def _rollback(kind: Kind, batch: ImportBatch) -> None:

@@ -78,7 +78,9 @@ class Contact(Record):
         indexes = [Index(fields=('org_id', 'sort_name')), Index(fields=('org_id', 'updated_at')),
                    Index(fields=('org_id', 'type')), Index(fields=('org_id', 'role')),
                    Index(fields=('org_id', 'company_id')), Index(fields=('org_id', 'visibility', 'created_by_id')),
-                   Index(fields=('org_id', 'deleted_at'))]
+                   Index(fields=('org_id', 'deleted_at')),
+                   # a company's deletion sets its contacts' company to none: found by this index, not a scan
+                   Index(fields=('company_id',))]
 
     @property
     def display_name(self) -> str:
