@@ -74,7 +74,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0026_record_counters')]
+    dependencies = [('models', '0027_duplicate_keys')]
 
     initial = False
 
