@@ -2,9 +2,11 @@
 here through a small test page as the lead mounts it, and the linked records of a project, task or ticket card."""
 from __future__ import annotations
 
+import httpx
 import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 from tortoise import connections as tortoise_connections
 
 from models.records import service as records
@@ -14,6 +16,7 @@ from models.records.tables import COMPANY, CONTACT, KINDS
 from models.work.tables import PROJECT, TASK, TICKET, Project, Task, Ticket
 from models.work.tables import WORK_KINDS
 from tests.drivers import PATIENCE, choose, element, log_in
+from tests.ui.browser import signed_in_owner
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame
 from ui.session import page_context
@@ -291,3 +294,32 @@ async def test_an_italian_reader_links_and_creates_work_in_italian(user: User, a
     user.find(marker='new-item-create').click()
     await see(user, 'Attività “Chiamare il cliente” creata e collegata')
     await see(user, 'Attività (1)', marker='connections-tasks-heading')
+
+
+def test_the_rows_of_the_connections_tab_are_drawn_in_a_browser(screen: Screen):
+    """The rows are data that the browser draws (ui.connections.LinkedRows' template): in a real browser each row
+    shows its link, status, due date and an Unlink button that unlinks; a title is shown as text, never as HTML."""
+    headers, org_id = signed_in_owner(screen, 1200)
+    base = f'{screen.url}/api/v1/orgs/{org_id}'
+    contact = httpx.post(f'{base}/contacts', json={'last_name': 'Rossi'}, headers=headers).json()
+    project = httpx.post(f'{base}/projects', json={'name': '<b>Website</b> relaunch', 'due_date': '2030-04-01'},
+                         headers=headers).json()
+    ticket = httpx.post(f'{base}/tickets', json={'title': 'Printer jam', 'priority': 'urgent'}, headers=headers).json()
+    for item in ({'project_id': project['id']}, {'ticket_id': ticket['id']}):
+        httpx.post(f'{base}/connections', json={'contact_id': contact['id'], **item},
+                   headers=headers).raise_for_status()
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.click('Connections')
+    screen.should_contain('<b>Website</b> relaunch')  # the title as text
+    link = screen.selenium.find_element(By.XPATH, '//a[normalize-space()="<b>Website</b> relaunch"]')
+    assert link.get_attribute('href').endswith(f'/projects/{project["id"]}')
+    screen.should_contain('due 1 Apr 2030')
+    screen.should_contain('Active')
+    screen.should_contain('Urgent')
+    buttons = screen.selenium.find_elements(By.XPATH, '//button[@aria-label="Unlink"]')
+    assert len(buttons) == 2
+    buttons[0].click()
+    screen.should_contain('Projects (0)')
+    screen.should_contain('Tickets (1)')
+    assert [c['id'] for c in httpx.get(f'{base}/contacts/{contact["id"]}/connections',
+                                       headers=headers).json()['tickets']] == [ticket['id']]
