@@ -122,8 +122,31 @@ def is_postgres() -> bool:
     return dialect() == 'postgres'
 
 
+async def reserve_ids(table: str, count: int) -> list[int]:
+    """`count` new ids of `table` (its serial primary key `id`), for rows then inserted in bulk with their ids given:
+    Tortoise's bulk_create does not report the ids the database made. Call it inside the transaction that inserts
+    them. PostgreSQL takes them from the table's sequence; SQLite moves the table's AUTOINCREMENT counter past them,
+    which takes the write lock until the commit, so no other writer can make a row with one of them meanwhile (and
+    ids stay contiguous, first to last)."""
+    if count <= 0:
+        return []
+    client = connections.get('default')
+    if is_postgres():
+        rows = await client.execute_query_dict(
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)", [table, count])
+        return sorted(row['id'] for row in rows)
+    top = f'(SELECT COALESCE(MAX(id), 0) FROM "{table}")'
+    rows = await client.execute_query_dict(
+        f'UPDATE sqlite_sequence SET seq = MAX(seq, {top}) + ? WHERE name = ? RETURNING seq', [count, table])
+    if not rows:  # no row of the table was ever inserted: its counter starts now
+        rows = await client.execute_query_dict(
+            f'INSERT INTO sqlite_sequence (name, seq) VALUES (?, {top} + ?) RETURNING seq', [table, count])
+    last = rows[0]['seq']
+    return list(range(last - count + 1, last + 1))
+
+
 __all__ = ['Database', 'Tortoise', 'dialect', 'is_postgres', 'migrate', 'pending_migrations', 'ping', 'pool_use',
-           'tortoise_config']
+           'reserve_ids', 'tortoise_config']
 
 # For Tortoise's command line: `tortoise -c models.db.TORTOISE_ORM makemigrations`
 TORTOISE_ORM = tortoise_config('sqlite://:memory:')

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from tortoise import connections
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from .. import access, i18n
 from ..access import Action, require
 from ..accounts.tables import User
+from ..db import reserve_ids
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
 from ..history import recording
@@ -28,12 +30,14 @@ from ..i18n import _, ngettext
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership, OptionItem, Organization
+from . import search
 from .bulk import NOT_FOUND
 from .service import derive_columns, lookup_keys, now
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey
 
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
+STEP = 500  # records per insert; progress (and a cancel check) after each
 COPIED_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 OWN_FIELDS = {'contact': ('first_name', 'last_name', 'role'),
               'company': ('name', 'sector', 'sdi_code', 'registration_number')}
@@ -234,37 +238,54 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
 
 async def _write(target: _Target, company_plan, contact_plan, selected_companies, source_company_of,
                  report: CopyReport, tell, total: int) -> dict[tuple[str, int], int]:
-    """Write the prepared records (inside the caller's transaction); returns (kind, source id) -> new id."""
-    done = 0
-    new_ids: dict[tuple[str, int], int] = {}
+    """Write the prepared records (inside the caller's transaction) set by set: each STEP records in one insert with
+    ids reserved for them, then their keys and mentions in bulk; returns (kind, source id) -> new id."""
     await _add_options(target)
-    new_records: list[tuple[Kind, Record]] = []
-    for source_id, plan in company_plan.items():
-        if isinstance(plan, Record):
-            await plan.save()
-            new_records.append((COMPANY, plan))
-            new_ids[(COMPANY.name, source_id)] = plan.id
-            report.companies_created += 1
-            if source_id in selected_companies:
-                report.companies[source_id] = plan.id
-            done += 1
-            if done % 500 == 0:
-                await tell('copying', done, total)
-    target_company = {sid: plan.id if isinstance(plan, Record) else plan for sid, plan in company_plan.items()}
-    for source_id, record in contact_plan:
-        record.company_id = target_company.get(source_company_of[source_id])
-        await record.save()
-        new_records.append((CONTACT, record))
-        new_ids[(CONTACT.name, source_id)] = record.id
-        report.contacts[source_id] = record.id
-        done += 1
-        if done % 500 == 0:
+    companies = [(source_id, plan) for source_id, plan in company_plan.items() if isinstance(plan, Record)]
+    target_company = {sid: plan for sid, plan in company_plan.items() if not isinstance(plan, Record)}
+    new_ids: dict[tuple[str, int], int] = {}
+    done = 0
+    for kind, planned in ((COMPANY, companies), (CONTACT, contact_plan)):
+        if kind is CONTACT:  # the companies have their ids now
+            target_company.update({sid: record.id for sid, record in companies})
+            for source_id, record in planned:
+                record.company_id = target_company.get(source_company_of[source_id])
+        for start in range(0, len(planned), STEP):
+            part = planned[start:start + STEP]
+            await _insert(kind, [record for _, record in part])
+            for source_id, record in part:
+                new_ids[(kind.name, source_id)] = record.id
+            done += len(part)
             await tell('copying', done, total)
+    for source_id, record in companies:
+        if source_id in selected_companies:
+            report.companies[source_id] = record.id
+    report.companies_created = len(companies)
+    report.contacts = {source_id: record.id for source_id, record in contact_plan}
+    new_records = [(COMPANY, r) for _, r in companies] + [(CONTACT, r) for _, r in contact_plan]
     await RecordKey.bulk_create([key for kind, r in new_records for key in lookup_keys(kind, r)], batch_size=2000)
     await Mention.bulk_create([Mention(user_id=user_id, **{f'{kind.name}_id': r.id})
                                for kind, r in new_records for user_id in mentioned_user_ids(r.description)],
                               batch_size=2000)
     return new_ids
+
+
+async def _insert(kind: Kind, records: list[Record]) -> None:
+    """One multi-row insert of new records, each given its id first (reserved for them in this transaction), so each
+    record knows its own id without a query per row. Tortoise's INSERT with the id column and its conversions."""
+    if not records:
+        return
+    model, client = kind.model, connections.get('default')
+    table = model._meta.db_table
+    ids = await reserve_ids(table, len(records))
+    for record, new_id in zip(records, ids, strict=True):
+        record.id = new_id
+    executor = client.executor_class(model=model, db=client)
+    columns = [(name, model._meta.fields_map[name]) for name in executor.regular_columns_all]
+    async with search.indexed_in_bulk(client, table, ids[0], ids[-1]):
+        await client.execute_many(executor.insert_query_all,
+                                  [[column.to_db_value(getattr(r, name), r) for name, column in columns]
+                                   for r in records])
 
 
 class _Files:

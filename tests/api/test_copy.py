@@ -288,3 +288,65 @@ async def test_the_target_quota_refuses_the_copy_whole(client, acme, target, rub
     after = (await Contact.filter(org_id=target.id).count(), await Company.filter(org_id=target.id).count(),
              (await Organization.get(id=target.id)).storage_used, await _files_on_disk(rubrica_env))
     assert after == before
+
+
+async def test_every_copy_and_what_hangs_on_it_goes_to_the_new_id_of_its_own_source(orm, acme, target):
+    """Issue 20: the copy writes its records set by set, with ids reserved for them. Each source id must map to the
+    record made from it, and its keys, mentions, company, history, attachments and search entry must hang on that
+    record: 1,100 contacts (three inserts) with companies, selected in shuffled order, into a target whose ids are
+    out of step with the source's (rows made and deleted there first)."""
+    import random
+
+    from models.files.tables import Attachment
+    from models.history.tables import HistoryEntry
+    from models.records import copy as copying
+    from models.records.service import derive_columns, list_records
+    from models.records.tables import CONTACT, COMPANY, Mention, RecordKey
+
+    owner = acme.owner.membership
+    firms = []
+    for n in range(3):
+        firms.append(await Company.create(org_id=acme.id, name=f'Firm {n}', sort_name=f'firm {n}'))
+    people = [Contact(org_id=acme.id, last_name=f'Person{n:04d}', emails=[f'p{n}@example.com'],
+                      company_id=firms[n % 3].id if n % 4 else None,
+                      description=f'@[Mario](user:{acme.member.id}) knows' if n % 100 == 7 else '')
+              for n in range(1100)]
+    for person in people:
+        derive_columns(CONTACT, person)
+    await Contact.bulk_create(people)
+    people = {c.id: c for c in await Contact.filter(org_id=acme.id)}
+    with_file = sorted(people)[::250]
+    await Attachment.bulk_create([Attachment(org_id=acme.id, contact_id=i, source='dropbox', filename=f'f{i}.pdf',
+                                             storage_key=f'id:{i}', web_link=f'https://example.com/{i}')
+                                  for i in with_file])
+    for n in range(5):  # the target's counter ahead of its rows
+        await (await Contact.create(org_id=target.id, last_name=f'Gone{n}')).delete()
+    await Contact.create(org_id=target.id, last_name='Already here')
+
+    ids = list(people)
+    random.Random(20).shuffle(ids)
+    report = await copying.copy_records(actor=owner, target_org_id=target.id, contact_ids=ids)
+    assert sorted(report.contacts) == sorted(ids) and len(set(report.contacts.values())) == len(ids)
+    assert report.companies_created == 3 and report.attachments == len(with_file)
+
+    copies = {c.id: c for c in await Contact.filter(org_id=target.id).select_related('company')}
+    firm_names = {f.id: f.name for f in firms}
+    for source_id, new_id in report.contacts.items():
+        source, copy = people[source_id], copies[new_id]
+        assert (copy.last_name, copy.emails) == (source.last_name, source.emails), (source_id, new_id)
+        assert (copy.company.name if copy.company else None) == firm_names.get(source.company_id)
+    keys = await RecordKey.filter(org_id=target.id, kind='email').values_list('value', 'contact_id')
+    assert dict(keys) == {people[s].emails[0]: n for s, n in report.contacts.items()}
+    mentioned = sorted(report.contacts[s] for s, c in people.items() if c.description)
+    assert sorted(await Mention.filter(user_id=acme.member.id, contact__org_id=target.id)
+                  .values_list('contact_id', flat=True)) == mentioned
+    copied_in = await HistoryEntry.filter(org_id=target.id, action='copied_in').values_list('contact_id', 'company_id')
+    assert sorted(c for c, _ in copied_in if c) == sorted(report.contacts.values())
+    assert len([f for _, f in copied_in if f]) == 3
+    files = await Attachment.filter(org_id=target.id).values_list('contact_id', 'storage_key')
+    assert sorted(files) == sorted((report.contacts[i], f'id:{i}') for i in with_file)
+    in_target = target.owner.membership
+    for source_id in ids[:5]:  # the search index found each copy under its own name
+        found = await list_records(CONTACT, in_target, q=people[source_id].last_name)
+        assert [r.id for r in found.items] == [report.contacts[source_id]]
+    assert (await list_records(COMPANY, in_target, q='Firm 2')).items[0].name == 'Firm 2'

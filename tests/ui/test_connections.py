@@ -2,9 +2,11 @@
 here through a small test page as the lead mounts it, and the linked records of a project, task or ticket card."""
 from __future__ import annotations
 
+import httpx
 import pytest
 from nicegui import ui
-from nicegui.testing import User
+from nicegui.testing import Screen, User
+from selenium.webdriver.common.by import By
 from tortoise import connections as tortoise_connections
 
 from models.records import service as records
@@ -14,6 +16,7 @@ from models.records.tables import COMPANY, CONTACT, KINDS
 from models.work.tables import PROJECT, TASK, TICKET, Project, Task, Ticket
 from models.work.tables import WORK_KINDS
 from tests.drivers import PATIENCE, choose, element, log_in
+from tests.ui.browser import signed_in_owner
 from ui.connections import PREVIEW, connections_panel
 from ui.frame import frame
 from ui.session import page_context
@@ -21,6 +24,23 @@ from ui.session import page_context
 
 async def see(user: User, *args, **kwargs) -> None:
     await user.should_see(*args, retries=PATIENCE, **kwargs)
+
+
+def rows(user: User, kind: str) -> list[dict]:
+    """The rows of the linked things of one kind: data in one table (ui.connections.LinkedRows), drawn in the
+    browser: the title, where its link goes, status, due date, and the Unlink button's label when it has one."""
+    return [row for table in user.find(marker=f'linked-{kind}').elements for row in table.rows]
+
+
+def row(user: User, kind: str, target_id: int) -> dict:
+    found = [r for r in rows(user, kind) if r['id'] == target_id]
+    assert len(found) == 1, (kind, target_id, rows(user, kind))
+    return found[0]
+
+
+def unlink(user: User, kind: str, target_id: int) -> None:
+    """Click the Unlink button of a row: its table hears `unlink` with the row's id."""
+    user.find(marker=f'linked-{kind}').trigger('unlink', target_id)
 
 
 async def link_with_the_picker(user: User, label: str, query: str, kind: str, item_id: int) -> None:
@@ -77,15 +97,17 @@ async def test_a_link_made_on_the_contact_shows_on_the_project_in_browser_and_ap
     await see(user, 'Projects (0)', marker='connections-projects-heading')
     await link_with_the_picker(user, 'Project', 'relaunch', 'project', project.id)
     await see(user, 'Projects (1)', marker='connections-projects-heading')
-    await see(user, 'Website relaunch', marker=f'open-project-{project.id}')
-    await see(user, 'due 1 Apr 2030', marker=f'due-project-{project.id}')
-    await see(user, 'Active', marker=f'status-project-{project.id}')
+    await see(user, 'Website relaunch', marker='linked-project')
+    assert row(user, 'project', project.id) == {
+        'id': project.id, 'title': 'Website relaunch', 'href': f'/projects/{project.id}', 'status': 'Active',
+        'status_color': 'primary', 'due': 'due 1 Apr 2030', 'unlink': 'Unlink'}
     await see(user, marker=f'already-linked-project-{project.id}')  # the picker knows it is linked now
 
-    user.find(marker=f'open-project-{project.id}').click()  # the link opens the project's card
+    await user.open(row(user, 'project', project.id)['href'])  # where the row's link goes: the project's card
     await see(user, marker='linked-records')
     await see(user, 'Contacts (1)', marker='linked-contact-heading')
-    await see(user, 'Anna Rossi', marker=f'open-contact-{contact.id}')
+    await see(user, 'Anna Rossi', marker='linked-contact')
+    assert row(user, 'contact', contact.id)['href'] == f'/contacts/{contact.id}'
 
     headers, base = acme.owner.auth, acme.base
     assert [c['id'] for c in (await client.get(f'{base}/projects/{project.id}', headers=headers)).json()['contacts']] \
@@ -107,23 +129,28 @@ async def test_a_link_made_on_the_card_shows_on_the_company_and_unlinks_from_eit
         await see(user, 'Companies (0)', marker='linked-company-heading')
         await link_with_the_picker(user, 'Company', 'bianchi', 'company', company.id)
         await see(user, 'Companies (1)', marker='linked-company-heading')
-        await see(user, 'Bianchi Spa', marker=f'open-company-{company.id}')
+        await see(user, 'Bianchi Spa', marker='linked-company')
+        assert row(user, 'company', company.id)['href'] == f'/companies/{company.id}'
 
     await user.open(f'/test-connections/company/{company.id}')
     await see(user, 'Tasks (1)', marker='connections-tasks-heading')
     await see(user, 'Tickets (1)', marker='connections-tickets-heading')
-    await see(user, 'In progress', marker=f'status-task-{task.id}')
-    await see(user, 'no due date', marker=f'due-ticket-{ticket.id}')
+    await see(user, 'In progress', marker='linked-task')
+    await see(user, 'no due date', marker='linked-ticket')
+    assert (row(user, 'task', task.id)['status'], row(user, 'ticket', ticket.id)['due']) == ('In progress',
+                                                                                            'no due date')
+    assert (row(user, 'ticket', ticket.id)['priority'], row(user, 'ticket', ticket.id)['priority_color']) == \
+        ('Urgent', 'negative')
     api = (await client.get(f'{acme.base}/companies/{company.id}/connections', headers=acme.owner.auth)).json()
     assert [t['id'] for t in api['tasks']] == [task.id] and [t['id'] for t in api['tickets']] == [ticket.id]
 
-    user.find(marker=f'unlink-task-{task.id}').click()  # unlink on the company's side...
+    unlink(user, 'task', task.id)  # unlink on the company's side...
     await see(user, 'Tasks (0)', marker='connections-tasks-heading')
     await user.open(f'/tasks/{task.id}')
     await see(user, 'Companies (0)', marker='linked-company-heading')
     await user.open(f'/tickets/{ticket.id}')
     await see(user, 'Companies (1)', marker='linked-company-heading')
-    user.find(marker=f'unlink-company-{company.id}').click()  # ...and on the ticket's side
+    unlink(user, 'company', company.id)  # ...and on the ticket's side
     await see(user, 'Companies (0)', marker='linked-company-heading')
     await user.open(f'/test-connections/company/{company.id}')
     await see(user, 'Tickets (0)', marker='connections-tickets-heading')
@@ -144,10 +171,10 @@ async def test_a_card_never_reveals_a_hidden_contact_or_company(user: User, acme
     await log_in(user, acme.owner, path=f'/tickets/{ticket.id}')
     await see(user, 'Contacts (1)', marker='linked-contact-heading')  # the count leaves out the hidden ones
     await see(user, 'Companies (0)', marker='linked-company-heading')
-    await see(user, 'Pubblico', marker=f'open-contact-{public.id}')
+    await see(user, 'Pubblico', marker='linked-contact')
     await user.should_not_see('Segreto')
     await user.should_not_see('Segreta Srl')
-    await user.should_not_see(marker=f'unlink-contact-{secret.id}')
+    assert [r['id'] for r in rows(user, 'contact')] == [public.id]
     user.find(marker='link-search').type('segreto')  # nor does the picker find it
     await see(user, marker='link-nothing-found')
 
@@ -191,15 +218,15 @@ async def test_the_connections_tab_takes_as_many_queries_for_500_items_as_for_5(
     assert counts == [4, 4], counter.statements
 
     # the first rows of each kind are drawn at once; "Show all" draws the others without asking the database again
-    assert len(user.find(marker='linked-task').elements) == PREVIEW
+    assert len(rows(user, 'task')) == PREVIEW
     counter.statements.clear()
     counter.active = True
     user.find(marker='show-all-tasks').click()
-    await user.should_see(marker=f'open-task-{many_task_ids[-1]}', retries=PATIENCE)
-    counter.active = False
-    assert len(user.find(marker='linked-task').elements) == many_per_kind['task'] == 166
-    assert counter.statements == []
     await user.should_not_see(marker='show-all-tasks')
+    counter.active = False
+    assert len(rows(user, 'task')) == many_per_kind['task'] == 166
+    assert row(user, 'task', many_task_ids[-1])['href'] == f'/tasks/{many_task_ids[-1]}'
+    assert counter.statements == []
 
 
 async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(user: User, acme):
@@ -220,8 +247,8 @@ async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(us
     user.find(marker='new-item-create').click()
     await see(user, 'Tasks (1)', marker='connections-tasks-heading')
     task = await Task.get(title='Call back about the offer')
-    await see(user, 'due 1 May 2030', marker=f'due-task-{task.id}')
-    await see(user, 'To do', marker=f'status-task-{task.id}')
+    await see(user, 'due 1 May 2030', marker='linked-task')
+    assert (row(user, 'task', task.id)['due'], row(user, 'task', task.id)['status']) == ('due 1 May 2030', 'To do')
     await user.should_not_see(marker='new-item-title')  # the dialog closed
     assert await Connection.filter(contact_id=contact.id, task_id=task.id).exists()
 
@@ -238,7 +265,7 @@ async def test_new_task_and_new_ticket_on_the_card_are_made_linked_and_listed(us
     ticket = await Ticket.get(title='Invoice wrong')
     assert ticket.priority == 'urgent' and ticket.created_by_id == acme.member.id
     assert await Connection.filter(company_id=company.id, ticket_id=ticket.id).exists()
-    await see(user, 'Invoice wrong', marker=f'open-ticket-{ticket.id}')
+    await see(user, 'Invoice wrong', marker='linked-ticket')
 
 
 
@@ -259,8 +286,8 @@ async def test_an_italian_reader_links_and_creates_work_in_italian(user: User, a
     await link_with_the_picker(user, 'Progetto', 'sito', 'project', project.id)
     await see(user, 'Collegato al progetto')
     await see(user, 'Progetti (1)', marker='connections-projects-heading')
-    await see(user, 'nessuna scadenza', marker=f'due-project-{project.id}')
-    assert element(user, f'unlink-project-{project.id}').props['title'] == 'Scollega'
+    await see(user, 'nessuna scadenza', marker='linked-project')
+    assert row(user, 'project', project.id)['unlink'] == 'Scollega'
 
     user.find(marker='record-new-task').click()
     await see(user, 'Nuova attività per Officine Rossi')
@@ -268,3 +295,32 @@ async def test_an_italian_reader_links_and_creates_work_in_italian(user: User, a
     user.find(marker='new-item-create').click()
     await see(user, 'Attività “Chiamare il cliente” creata e collegata')
     await see(user, 'Attività (1)', marker='connections-tasks-heading')
+
+
+def test_the_rows_of_the_connections_tab_are_drawn_in_a_browser(screen: Screen):
+    """The rows are data that the browser draws (ui.connections.LinkedRows' template): in a real browser each row
+    shows its link, status, due date and an Unlink button that unlinks; a title is shown as text, never as HTML."""
+    headers, org_id = signed_in_owner(screen, 1200)
+    base = f'{screen.url}/api/v1/orgs/{org_id}'
+    contact = httpx.post(f'{base}/contacts', json={'last_name': 'Rossi'}, headers=headers).json()
+    project = httpx.post(f'{base}/projects', json={'name': '<b>Website</b> relaunch', 'due_date': '2030-04-01'},
+                         headers=headers).json()
+    ticket = httpx.post(f'{base}/tickets', json={'title': 'Printer jam', 'priority': 'urgent'}, headers=headers).json()
+    for item in ({'project_id': project['id']}, {'ticket_id': ticket['id']}):
+        httpx.post(f'{base}/connections', json={'contact_id': contact['id'], **item},
+                   headers=headers).raise_for_status()
+    screen.open(f'/contacts/{contact["id"]}')
+    screen.click('Connections')
+    screen.should_contain('<b>Website</b> relaunch')  # the title as text
+    link = screen.selenium.find_element(By.XPATH, '//a[normalize-space()="<b>Website</b> relaunch"]')
+    assert link.get_attribute('href').endswith(f'/projects/{project["id"]}')
+    screen.should_contain('due 1 Apr 2030')
+    screen.should_contain('Active')
+    screen.should_contain('Urgent')
+    buttons = screen.selenium.find_elements(By.XPATH, '//button[@aria-label="Unlink"]')
+    assert len(buttons) == 2
+    buttons[0].click()
+    screen.should_contain('Projects (0)')
+    screen.should_contain('Tickets (1)')
+    assert [c['id'] for c in httpx.get(f'{base}/contacts/{contact["id"]}/connections',
+                                       headers=headers).json()['tickets']] == [ticket['id']]
