@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from tortoise import connections, fields
+from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from .. import access
 from ..access import Action, require
-from ..db import is_postgres
+from ..db import reserve_ids
 from ..errors import ValidationFailed
 from ..history import recording
 from ..history.recording import IMPORT, Happened
@@ -49,26 +49,6 @@ def _display(kind: Kind, values: dict) -> str:
     if kind is CONTACT:
         return f'{values.get("first_name", "")} {values.get("last_name", "")}'.strip()[:255]
     return str(values.get('name', ''))[:255]
-
-
-async def _reserve_ids(model: type[Model], count: int) -> list[int]:
-    """Ids for rows inserted in bulk (Tortoise's bulk_create does not report them); inside a transaction."""
-    if not count:
-        return []
-    client = connections.get('default')
-    table = model._meta.db_table
-    if is_postgres():
-        rows = await client.execute_query_dict(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)", [count])
-        return [row['id'] for row in rows]
-    rows = await client.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS top FROM "{table}"')
-    top = rows[0]['top']
-    try:
-        seq = await client.execute_query_dict('SELECT seq FROM sqlite_sequence WHERE name = ?', [table])
-        top = max(top, seq[0]['seq']) if seq else top
-    except Exception:  # no AUTOINCREMENT table in this database
-        pass
-    return list(range(top + 1, top + count + 1))
 
 
 async def import_file(actor: Membership, *, kind: str, data: bytes, filename: str = '', file_format: str = 'csv',
@@ -238,7 +218,7 @@ async def _companies(actor: Membership, batch: ImportBatch, ready: list[Prepared
     for start in range(0, len(creating), CHUNK):
         part = creating[start:start + CHUNK]
         async with in_transaction():
-            new_ids = await _reserve_ids(Company, len(part))
+            new_ids = await reserve_ids(Company._meta.db_table, len(part))
             companies = []
             for company_id, (name, vat) in zip(new_ids, part):
                 company = Company(id=company_id, org_id=actor.org_id, name=name, vat_number=vat,
@@ -346,7 +326,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
         async with in_transaction() as connection:
             inserts = {model: _BulkInsert(model, connection, with_ids=model is kind.model)
                        for model in (kind.model, RecordKey, ImportRow)}
-            ids = await _reserve_ids(kind.model, len(chunk))
+            ids = await reserve_ids(kind.model._meta.db_table, len(chunk))
             moment = now()
             new = []
             for record_id, row in zip(ids, chunk):
