@@ -159,7 +159,8 @@ async def indexed_in_bulk(connection, table: str, first_id: int, last_id: int):
 
 def ranked(queryset, query: str, descending: bool = False):
     """Best hits first: the name has a word starting with every term (rank 0), else some word of any field does
-    (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name."""
+    (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name.
+    Returns the queryset in that order and the order itself (columns, '-' before a descending one)."""
     order = ('sort_name', 'id')
     found = terms(query)
     if found:
@@ -168,7 +169,8 @@ def ranked(queryset, query: str, descending: bool = False):
         # ranks as text: PostgreSQL types an untyped CASE result as text, and '0' < '1' < '2' either way
         queryset = queryset.annotate(**{RANK: Case(When(in_name, then='0'), When(in_words, then='1'), default='2')})
         order = (RANK, *order)
-    return queryset.order_by(*(f'-{column}' if descending else column for column in order))
+    order = tuple(f'-{column}' if descending else column for column in order)
+    return queryset.order_by(*order), order
 
 
 _NOT_AN_INDEX = {'updated_at': " + interval '0 second'"}  # the same value, but an expression no index provides
@@ -184,6 +186,7 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
     expressions equal to the columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering
     row by row, on the assumption that matches are spread evenly, and a term whose first match sorts late ("ros":
     Rossi) reads most of the table. On the expressions it takes the matches from the trigram index and sorts those.
+    Returns the queryset in that order and the order itself (columns, '-' before a descending one).
     """
     if any(len(t) >= MIN_TRIGRAM - 1 for t in terms(query)) and _dialect(queryset) == 'postgres':
         table = _table(queryset)
@@ -197,4 +200,5 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
                 column = alias
             renamed.append(column)
         columns = tuple(renamed)
-    return queryset.order_by(*first, *(f'-{column}' if descending else column for column in columns))
+    order = (*first, *(f'-{column}' if descending else column for column in columns))
+    return queryset.order_by(*order), order
