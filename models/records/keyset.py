@@ -23,6 +23,7 @@ from tortoise.expressions import Q
 
 from ..errors import ValidationFailed
 from ..i18n import _
+from .search import ORDER_ALIAS
 
 MAX_CURSOR = 2000  # characters: a cursor holds a few short values (a name is at most a few hundred)
 
@@ -42,7 +43,7 @@ def _plain(value: object) -> object:
 def _typed(value: object, column: str, model) -> object:
     """A cursor's value as the column holds it: the id an int, a moment a datetime, anything else text (names,
     types, the annotations of search.py and the company sort); else ValueError."""
-    field = model._meta.fields_map.get(column)
+    field = model._meta.fields_map.get(column.removeprefix(ORDER_ALIAS))
     if column == 'id':
         if isinstance(value, int) and not isinstance(value, bool):
             return value

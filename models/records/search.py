@@ -36,6 +36,7 @@ MAX_QUERY = 200  # characters of a query that are looked at
 MAX_TERMS = 8
 FTS_TABLES = {'contacts': 'contacts_fts', 'companies': 'companies_fts'}
 RANK = 'search_rank'
+ORDER_ALIAS = 'search_order_'  # before a column's name: an expression equal to it, see `ordered`
 
 
 def _phone_forms(e164: str) -> list[str]:
@@ -192,9 +193,9 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
         table = _table(queryset)
         db_columns = set(queryset.model._meta.fields_db_projection.values())
         renamed = []
-        for n, column in enumerate(columns):
+        for column in columns:
             if column in db_columns and column != 'id':
-                alias = f'search_order_{n}'
+                alias = f'{ORDER_ALIAS}{column}'  # keyset.py reads the column back from it
                 suffix = _NOT_AN_INDEX.get(column, _TEXT_NOT_AN_INDEX)
                 queryset = queryset.annotate(**{alias: RawSQL(f'"{table}"."{column}"{suffix}')})
                 column = alias
