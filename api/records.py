@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from models.mentions import mentioned_user_ids
-from models.records import bulk, service as records
+from models.records import bulk, keyset, service as records
 from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
@@ -157,8 +157,9 @@ def bulk_json(result: bulk.BulkResult) -> dict:
 
 
 Limit = Query(records.PAGE_SIZE, ge=1, le=records.MAX_PAGE_SIZE)
-Cursor = Query(None, max_length=2000, description="a page's `next_cursor` or `previous_cursor`: the page after (before) "
-               'it, in the same sort and order, instead of an offset')
+Cursor = Query(None, max_length=keyset.MAX_CURSOR,
+               description="a page's `next_cursor` or `previous_cursor`: the page after (before) it, in the same sort "
+                           'and order, instead of an offset')
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
