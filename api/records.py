@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from models.mentions import mentioned_user_ids
-from models.records import bulk, service as records
+from models.records import bulk, keyset, service as records
 from models.records.tables import COMPANY, CONTACT, Company, Kind, Record
 from models.validation import DESCRIPTION_MAX, NAME_MAX
 
@@ -93,11 +93,13 @@ def record_json(kind: Kind, record: Record, companies: dict[int, Company] | None
     return data
 
 
-async def page_json(kind: Kind, actor, page: records.Page) -> dict:
+async def page_json(kind: Kind, actor, page: records.Page, *, cursors: bool = False) -> dict:
+    """A page of records and its total; `cursors`: with the cursors of the pages before and after (the lists)."""
     companies = await records.visible_companies_by_id(actor, [getattr(r, 'company_id', None) for r in page.items]) \
         if kind is CONTACT else {}
     return {'items': [record_json(kind, r, companies) for r in page.items], 'total': page.total,
-            'total_exact': page.total_exact}
+            'total_exact': page.total_exact,
+            **({'next_cursor': page.next_cursor, 'previous_cursor': page.previous_cursor} if cursors else {})}
 
 
 async def one_json(kind: Kind, actor, record: Record) -> dict:
@@ -155,16 +157,19 @@ def bulk_json(result: bulk.BulkResult) -> dict:
 
 
 Limit = Query(records.PAGE_SIZE, ge=1, le=records.MAX_PAGE_SIZE)
+Cursor = Query(None, max_length=keyset.MAX_CURSOR,
+               description="a page's `next_cursor` or `previous_cursor`: the page after (before) it, in the same sort "
+                           'and order, instead of an offset')
 Order = Query('asc', pattern='^(asc|desc)$')
 
 
 @router.get('/orgs/{org}/contacts', tags=['contacts'])
 async def list_contacts(actor: OrgMembership, q: str = '', type: str = '', role: str = '',  # noqa: A002
                         company_id: Id | None = None, sort: str = 'name', order: str = Order,
-                        limit: int = Limit, offset: Offset = 0) -> dict:
+                        limit: int = Limit, offset: Offset = 0, cursor: str | None = Cursor) -> dict:
     page = await records.list_records(CONTACT, actor, q=q, type=type, role=role, company_id=company_id, sort=sort,
-                                      descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(CONTACT, actor, page)
+                                      descending=order == 'desc', limit=limit, offset=offset, cursor=cursor)
+    return await page_json(CONTACT, actor, page, cursors=True)
 
 
 @router.post('/orgs/{org}/contacts', status_code=201, tags=['contacts'])
@@ -198,10 +203,11 @@ async def delete_contact(record_id: Id, actor: OrgMembership, integrations: AppI
 
 @router.get('/orgs/{org}/companies', tags=['companies'])
 async def list_companies(actor: OrgMembership, q: str = '', type: str = '', sector: str = '',  # noqa: A002
-                         sort: str = 'name', order: str = Order, limit: int = Limit, offset: Offset = 0) -> dict:
+                         sort: str = 'name', order: str = Order, limit: int = Limit, offset: Offset = 0,
+                         cursor: str | None = Cursor) -> dict:
     page = await records.list_records(COMPANY, actor, q=q, type=type, sector=sector, sort=sort,
-                                      descending=order == 'desc', limit=limit, offset=offset)
-    return await page_json(COMPANY, actor, page)
+                                      descending=order == 'desc', limit=limit, offset=offset, cursor=cursor)
+    return await page_json(COMPANY, actor, page, cursors=True)
 
 
 @router.post('/orgs/{org}/companies', status_code=201, tags=['companies'])

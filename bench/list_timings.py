@@ -41,6 +41,8 @@ async def main() -> None:
         total = await Contact.filter(org_id=member.org_id).count()
         where = VISIBLE.format(org=member.org_id, user=member.user_id)
         like = "AND search_text LIKE '%ros%'"
+        before = await list_records(CONTACT, member, sort='updated', descending=True, offset=4949, limit=1)
+        cursor, edge = before.next_cursor, before.items[0]  # keyset: the page after the 4,950th row
         cases = [
             ('first page, rows + total', lambda: list_records(CONTACT, member),
              [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY sort_name, id LIMIT 50',
@@ -48,6 +50,11 @@ async def main() -> None:
             ('page 100 by last update', lambda: list_records(CONTACT, member, sort='updated', descending=True,
                                                              offset=4950),
              [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY updated_at DESC, id DESC LIMIT 50 OFFSET 4950',
+              f'SELECT COUNT(*) FROM contacts WHERE {where}']),
+            ('page 100 by last update, by cursor', lambda: list_records(CONTACT, member, sort='updated',
+                                                                          descending=True, cursor=cursor),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} AND (updated_at, id) < (\'{edge.updated_at}\', '
+              f'{edge.id}) ORDER BY updated_at DESC, id DESC LIMIT 50',
               f'SELECT COUNT(*) FROM contacts WHERE {where}']),
             ('filter type=Client', lambda: list_records(CONTACT, member, type='Client'),
              [f"SELECT {COLUMNS} FROM contacts WHERE {where} AND type = 'Client' ORDER BY sort_name, id LIMIT 50",

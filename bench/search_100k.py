@@ -28,7 +28,7 @@ from models.validation import display_phone  # noqa: E402
 async def explain(member, q: str) -> None:
     """The database's plan for the page query of a search."""
     from models.records.service import _sorted
-    query = _sorted(CONTACT, member, filtered(CONTACT, member, q=q), 'relevance', False, q).limit(50)
+    query = _sorted(CONTACT, member, filtered(CONTACT, member, q=q), 'relevance', False, q)[0].limit(50)
     query._choose_db_if_not_chosen()
     query._make_query()
     sql, values = query.query.get_parameterized_sql()

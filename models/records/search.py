@@ -36,6 +36,7 @@ MAX_QUERY = 200  # characters of a query that are looked at
 MAX_TERMS = 8
 FTS_TABLES = {'contacts': 'contacts_fts', 'companies': 'companies_fts'}
 RANK = 'search_rank'
+ORDER_ALIAS = 'search_order_'  # before a column's name: an expression equal to it, see `ordered`
 
 
 def _phone_forms(e164: str) -> list[str]:
@@ -159,7 +160,8 @@ async def indexed_in_bulk(connection, table: str, first_id: int, last_id: int):
 
 def ranked(queryset, query: str, descending: bool = False):
     """Best hits first: the name has a word starting with every term (rank 0), else some word of any field does
-    (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name."""
+    (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name.
+    Returns the queryset in that order and the order itself (columns, '-' before a descending one)."""
     order = ('sort_name', 'id')
     found = terms(query)
     if found:
@@ -168,7 +170,8 @@ def ranked(queryset, query: str, descending: bool = False):
         # ranks as text: PostgreSQL types an untyped CASE result as text, and '0' < '1' < '2' either way
         queryset = queryset.annotate(**{RANK: Case(When(in_name, then='0'), When(in_words, then='1'), default='2')})
         order = (RANK, *order)
-    return queryset.order_by(*(f'-{column}' if descending else column for column in order))
+    order = tuple(f'-{column}' if descending else column for column in order)
+    return queryset.order_by(*order), order
 
 
 _NOT_AN_INDEX = {'updated_at': " + interval '0 second'"}  # the same value, but an expression no index provides
@@ -184,17 +187,19 @@ def ordered(queryset, query: str, columns: tuple[str, ...], descending: bool = F
     expressions equal to the columns: otherwise the planner walks the (org_id, sort_name) index in order, filtering
     row by row, on the assumption that matches are spread evenly, and a term whose first match sorts late ("ros":
     Rossi) reads most of the table. On the expressions it takes the matches from the trigram index and sorts those.
+    Returns the queryset in that order and the order itself (columns, '-' before a descending one).
     """
     if any(len(t) >= MIN_TRIGRAM - 1 for t in terms(query)) and _dialect(queryset) == 'postgres':
         table = _table(queryset)
         db_columns = set(queryset.model._meta.fields_db_projection.values())
         renamed = []
-        for n, column in enumerate(columns):
+        for column in columns:
             if column in db_columns and column != 'id':
-                alias = f'search_order_{n}'
+                alias = f'{ORDER_ALIAS}{column}'  # keyset.py reads the column back from it
                 suffix = _NOT_AN_INDEX.get(column, _TEXT_NOT_AN_INDEX)
                 queryset = queryset.annotate(**{alias: RawSQL(f'"{table}"."{column}"{suffix}')})
                 column = alias
             renamed.append(column)
         columns = tuple(renamed)
-    return queryset.order_by(*first, *(f'-{column}' if descending else column for column in columns))
+    order = (*first, *(f'-{column}' if descending else column for column in columns))
+    return queryset.order_by(*order), order

@@ -28,7 +28,7 @@ from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, record_country, registration_number, sdi_code, vat_number)
-from . import counts, live, search
+from . import counts, keyset, live, search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
@@ -363,6 +363,8 @@ class Page:
     items: list[Record]
     total: int
     total_exact: bool = True  # False: `total` is counts.BOUND and there are more (a search or a filter)
+    next_cursor: str | None = None  # the page after this one, through keyset.py (None: this is the last page)
+    previous_cursor: str | None = None  # the page before (None: this is the first page)
 
 
 def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int] | None = None, **filters: object):
@@ -402,6 +404,7 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int]
 
 
 def _sorted(kind: Kind, actor: Membership, queryset, sort: str, descending: bool, q: str = ''):
+    """The queryset in the list's order, and that order (columns, '-' before a descending one; the id last)."""
     if sort not in SORTS or (sort == 'company' and kind is not CONTACT) or (sort == 'sector' and kind is not COMPANY):
         raise ValidationFailed.one('sort', _('cannot sort contact lists by {sort!r}', sort=sort) if kind is CONTACT
                                    else _('cannot sort company lists by {sort!r}', sort=sort))
@@ -440,8 +443,24 @@ async def _matching(kind: Kind, actor: Membership, q: str, filters: dict[str, ob
 
 
 async def _rows(kind: Kind, actor: Membership, queryset, q: str, sort: str, descending: bool, limit: int,
-                offset: int) -> list[Record]:
-    return await _sorted(kind, actor, queryset, sort, descending, q).offset(offset).limit(limit)
+                offset: int, cursor: str | None = None) -> Page:
+    """One page, by offset or after (before) a cursor's row; the page's cursors to its neighbours, no total."""
+    queryset, order = _sorted(kind, actor, queryset, sort, descending, q)
+    place = None if cursor is None else keyset.read(cursor, sort, descending, order, kind.model)
+    if place is None:
+        items = await queryset.offset(offset).limit(limit)
+    elif place.backwards:
+        items = (await queryset.filter(keyset.beyond(order, place)).order_by(*keyset.reversed_order(order))
+                 .limit(limit))[::-1]
+    else:
+        items = await queryset.filter(keyset.beyond(order, place)).limit(limit)
+    full = len(items) == limit
+    more_after = full if place is None or not place.backwards else bool(items)
+    more_before = bool(items) and (offset > 0 if place is None else not place.backwards or full)
+    return Page(items, 0,
+                next_cursor=keyset.make(sort, descending, order, items[-1]) if more_after else None,
+                previous_cursor=keyset.make(sort, descending, order, items[0], backwards=True) if more_before
+                else None)
 
 
 async def _total(kind: Kind, actor: Membership, queryset, q: str, filters: dict[str, object]) -> counts.Total:
@@ -455,7 +474,8 @@ async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = '
     """One page of the visible records, without their total (a page draws these first, see `count_records`)."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    return await _rows(kind, actor, await _matching(kind, actor, q, filters), q, sort, descending, limit, offset)
+    return (await _rows(kind, actor, await _matching(kind, actor, q, filters), q, sort, descending, limit,
+                        offset)).items
 
 
 async def count_records(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> counts.Total:
@@ -471,14 +491,21 @@ def known_total(items: list, limit: int, offset: int) -> counts.Total | None:
 
 
 async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
-                       limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> Page:
-    """One page of the visible records and their total (see `count_records`; a last page is its own count)."""
+                       limit: int = PAGE_SIZE, offset: int = 0, cursor: str | None = None,
+                       **filters: object) -> Page:
+    """One page of the visible records and their total (see `count_records`; a last page reached by offset is its
+    own count). `cursor`: the page after (or before) a row instead of an offset, see keyset.py; the page answers
+    the cursors of its neighbours."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
+    if cursor is not None and offset:
+        raise ValidationFailed.one('offset', _('cannot be given with a cursor'))
     queryset = await _matching(kind, actor, q, filters)
-    items = await _rows(kind, actor, queryset, q, sort, descending, limit, offset)
-    total = known_total(items, limit, offset) or await _total(kind, actor, queryset, q, filters)
-    return Page(items, total.value, total.exact)
+    page = await _rows(kind, actor, queryset, q, sort, descending, limit, offset, cursor)
+    total = (known_total(page.items, limit, offset) if cursor is None else None) \
+        or await _total(kind, actor, queryset, q, filters)
+    page.total, page.total_exact = total.value, total.exact
+    return page
 
 
 async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
@@ -489,7 +516,7 @@ async def visible_companies_by_id(actor: Membership, ids) -> dict[int, Company]:
 async def company_choices(actor: Membership, q: str, *, limit: int) -> list[tuple[int, str]]:
     """For a company picker: the first visible companies matching the search, in the order of a list by name, as
     (id, name) pairs; none are counted. A caller who may not see companies gets none."""
-    queryset = _sorted(COMPANY, actor, filtered(COMPANY, actor, q=q), 'name', False, q)
+    queryset, _order = _sorted(COMPANY, actor, filtered(COMPANY, actor, q=q), 'name', False, q)
     return [(company.id, company.name) for company in await queryset.limit(limit)]
 
 

@@ -80,7 +80,7 @@ async def test_another_organization_sees_nothing(client, acme, elsewhere):
     # the record's id under the stranger's own organization does not reach it either
     assert (await client.get(f'{elsewhere.base}/contacts/{contact["id"]}', headers=as_stranger)).status_code == 404
     listed = (await client.get(f'{elsewhere.base}/contacts', headers=as_stranger)).json()
-    assert listed == {'items': [], 'total': 0, 'total_exact': True}
+    assert listed == {'items': [], 'total': 0, 'total_exact': True, 'next_cursor': None, 'previous_cursor': None}
 
 
 async def test_a_hidden_company_is_not_revealed_through_a_visible_contact(client, acme):
@@ -122,7 +122,8 @@ async def test_filtering_by_a_hidden_company_is_like_filtering_by_an_unknown_one
         cards = await client.get(f'{base}/contacts/export.vcf', params={'company_id': company_id}, headers=as_owner)
         answers[company_id] = [(r.status_code, r.text) for r in (listed, csv_export, cards)]
     assert answers[secret['id']] == answers[unknown]
-    assert answers[secret['id']][0] == (200, '{"items":[],"total":0,"total_exact":true}')
+    assert answers[secret['id']][0] == (200, '{"items":[],"total":0,"total_exact":true,"next_cursor":null,'
+                                          '"previous_cursor":null}')
     assert 'Alpha' not in answers[secret['id']][1][1] and 'Alpha' not in answers[secret['id']][2][1]
     # the contacts themselves are public: the owner sees them in the unfiltered list, without their company
     everyone = (await client.get(f'{base}/contacts', headers=as_owner)).json()

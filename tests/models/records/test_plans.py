@@ -130,6 +130,13 @@ async def full_scans(sql: str, values: list, *, searching: bool, ordered: bool =
     return found
 
 
+async def by_cursor(kind, actor, deep: int, **options) -> None:
+    """The page after the row at `deep`, by the cursor of the page that ends there (keyset pagination)."""
+    page = await records.list_records(kind, actor, offset=deep - 1, limit=1, **options)
+    assert page.next_cursor
+    await records.list_records(kind, actor, cursor=page.next_cursor, **options)
+
+
 def cases(team) -> list[tuple[str, object]]:
     """Each list, count and search a member's pages and the API make: (label, a call of models/)."""
     actor = team.member.membership
@@ -143,6 +150,10 @@ def cases(team) -> list[tuple[str, object]]:
         deep = 4950 if kind is CONTACT else 950  # page 100 of contacts, page 20 of companies: a quarter in, or less
         out.append((f'{name}s deep page by last update', lambda k=kind, deep=deep: records.list_records(
             k, actor, sort='updated', descending=True, offset=deep)))
+        out.append((f'{name}s deep page by cursor by last update', lambda k=kind, deep=deep: by_cursor(
+            k, actor, deep, sort='updated', descending=True)))
+        term = 'zoe' if kind is CONTACT else 'zet'  # 1 record in 100
+        out.append((f'{name}s matching {term!r} by cursor', lambda k=kind, q=term: by_cursor(k, actor, 20, q=q)))
         out.append((f'{name}s total', lambda k=kind: records.count_records(k, actor)))
         out.append((f'{name}s of type Client', lambda k=kind: records.list_records(k, actor, type='Client')))
         # selective searches (about 1 record in 100, or fewer): 3 letters or more, 2 (word starts), 1 (name starts)
