@@ -4,22 +4,19 @@ Matching is through the indexed RecordKey table (by email, then VAT number; only
 A contact's company is found by its VAT number (the "company VAT" column), else by its name as
 text.company_name_key compares names (case, accents, punctuation and legal form aside), else created.
 Writing goes in chunks: each chunk — its records, their lookup keys, history and report rows — in one transaction,
-with bulk inserts (_BulkInsert: COPY on PostgreSQL, executemany on SQLite). If writing fails half-way, what was already written is taken back (undo.revert), so a failed
+with bulk inserts (BulkInsert: COPY on PostgreSQL, executemany on SQLite). If writing fails half-way, what was already written is taken back (undo.revert), so a failed
 import leaves nothing behind.
 """
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 
-from tortoise import fields
 from tortoise.expressions import F
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from .. import access
 from ..access import Action, require
-from ..db import reserve_ids
+from ..db import BulkInsert, reserve_ids
 from ..errors import ValidationFailed
 from ..history import recording
 from ..history.recording import IMPORT, Happened
@@ -266,42 +263,6 @@ def _merged(kind: Kind, record: Record, row: Prepared) -> dict[str, object]:
     return changes
 
 
-class _BulkInsert:
-    """Rows inserted in bulk, fed plain objects (building 100,000 model instances costs more than validating the
-    rows), with Tortoise's own column conversions: on PostgreSQL by `COPY` (asyncpg's copy_records_to_table, on the
-    transaction's connection; the table's triggers run as for an INSERT), on SQLite by Tortoise's own prepared
-    INSERT statement with executemany. `with_ids`: the primary key is given too."""
-
-    def __init__(self, model: type[Model], connection, *, with_ids: bool) -> None:
-        executor = connection.executor_class(model=model, db=connection)
-        self.sql = executor.insert_query_all if with_ids else executor.insert_query
-        self.columns = executor.regular_columns_all if with_ids else executor.regular_columns
-        self.fields = [model._meta.fields_map[name] for name in self.columns]
-        self.db_columns = [model._meta.fields_db_projection[name] for name in self.columns]
-        self.model, self.connection = model, connection
-        self.defaults = {name: column.default for name, column in zip(self.columns, self.fields)}
-        # text and numbers go to the driver as they are; JSON and timestamps the way Tortoise converts them
-        self.converted = [(name, column.to_db_value if isinstance(column, (fields.JSONField, fields.DatetimeField))
-                           else None) for name, column in zip(self.columns, self.fields)]
-
-    def blank(self, **values) -> SimpleNamespace:
-        """An object with every column, the model's defaults where not given."""
-        return SimpleNamespace(**{name: default() if callable(default) else default
-                                  for name, default in self.defaults.items() if name not in values}, **values)
-
-    async def run(self, objects: list) -> None:
-        if not objects:
-            return
-        model = self.model
-        rows = [[convert(getattr(o, name), model) if convert else getattr(o, name) for name, convert in self.converted]
-                for o in objects]
-        if self.connection.capabilities.dialect == 'postgres':
-            await self.connection._connection.copy_records_to_table(
-                model._meta.db_table, records=rows, columns=self.db_columns)
-        else:
-            await self.connection.execute_many(self.sql, rows)
-
-
 async def _counted(batch: ImportBatch, **counts: int) -> None:
     """Inside a chunk's transaction: the batch's counts so far, committed with the chunk (its progress)."""
     await ImportBatch.filter(id=batch.id).update(**counts)
@@ -313,7 +274,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
     done = len(plan.skipped)
     for start in range(0, len(plan.skipped), CHUNK):
         async with in_transaction() as connection:
-            rows = _BulkInsert(ImportRow, connection, with_ids=False)
+            rows = BulkInsert(ImportRow, connection, with_ids=False)
             await rows.run([rows.blank(batch_id=batch.id, row=row.row, status='skipped', message=reason[:2000])
                             for row, reason in plan.skipped[start:start + CHUNK]])
             await _counted(batch, skipped=min(start + CHUNK, len(plan.skipped)))
@@ -324,7 +285,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
     for start in range(0, len(plan.creates), CHUNK):
         chunk = plan.creates[start:start + CHUNK]
         async with in_transaction() as connection:
-            inserts = {model: _BulkInsert(model, connection, with_ids=model is kind.model)
+            inserts = {model: BulkInsert(model, connection, with_ids=model is kind.model)
                        for model in (kind.model, RecordKey, ImportRow)}
             ids = await reserve_ids(kind.model._meta.db_table, len(chunk))
             moment = now()
@@ -347,7 +308,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
                 batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
                 name=_display(kind, row.values), message='; '.join(row.notes)[:2000])
                 for record, row in zip(new, chunk)])
-            history = _BulkInsert(HistoryEntry, connection, with_ids=False)
+            history = BulkInsert(HistoryEntry, connection, with_ids=False)
             await history.run([history.blank(**recording.entry_values(
                 kind, record.id, **_imported_details(actor, batch, at=moment))) for record in new])
             await _counted(batch, created=batch.created + len(chunk))

@@ -13,31 +13,33 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from tortoise import connections
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from .. import access, i18n
 from ..access import Action, require
 from ..accounts.tables import User
-from ..db import reserve_ids
+from ..db import BulkInsert, reserve_ids
 from ..errors import NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
 from ..history import recording
 from ..history.recording import ORGANIZATION, Happened
+from ..history.tables import HistoryEntry
 from ..i18n import _, ngettext
 from ..mentions import mentioned_user_ids, plain_text
 from ..orgs.service import option_lists
 from ..orgs.tables import Membership, OptionItem, Organization
 from . import search
 from .bulk import NOT_FOUND
-from .service import derive_columns, lookup_keys, now
-from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey
+from .service import key_values, now
+from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
 
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
 STEP = 500  # records per insert; progress (and a cancel check) after each
+DERIVED_FIELDS = ('sort_name', 'search_text')  # see _copy_of
 COPIED_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 OWN_FIELDS = {'contact': ('first_name', 'last_name', 'role'),
               'company': ('name', 'sector', 'sdi_code', 'registration_number')}
@@ -133,15 +135,17 @@ class _Target:
         return self.company_by_name.get(company.sort_name)
 
 
-def _copy_of(kind: Kind, source: Record, target: _Target, copier_id: int) -> Record:
-    values = {name: getattr(source, name) for name in COPIED_FIELDS + OWN_FIELDS[kind.name]}
+def _copy_of(kind: Kind, source: Record, target: _Target, copier_id: int, moment) -> SimpleNamespace:
+    """The new record's columns, as a plain object (written by BulkInsert). Its sort and search columns are the
+    source's: they derive from names, emails, PEC, VAT number and phones (service.derive_columns), which a copy keeps
+    as they are; recomputing them (phone parsing) was most of a big copy's time. Only the description can differ,
+    and nothing is derived from it but its mentions (written with the copy)."""
+    values = {name: getattr(source, name) for name in COPIED_FIELDS + OWN_FIELDS[kind.name] + DERIVED_FIELDS}
     for name, list_kind in kind.options.items():
         values[name] = target.option(list_kind, values[name])
     values['description'] = plain_text(source.description, keep=target.people)  # strangers become plain text
-    record = kind.model(org_id=target.org_id, created_by_id=copier_id, updated_by_id=copier_id, updated_at=now(),
-                        **values)
-    derive_columns(kind, record)
-    return record
+    return SimpleNamespace(id=None, org_id=target.org_id, created_by_id=copier_id, updated_by_id=copier_id,
+                           created_at=moment, updated_at=moment, **values)
 
 
 async def check_copy(actor: Membership, target_org_id: object, contact_ids: object,
@@ -191,7 +195,8 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
     await tell('prepared', 0, len(contacts) + len(all_companies))
 
     # ---- decide what each company becomes in the target: a copy, or an existing company
-    company_plan: dict[int, Record | int] = {}  # source id -> new record to save, or an existing target id
+    moment = now()
+    company_plan: dict[int, SimpleNamespace | int] = {}  # source id -> new record to save, or an existing target id
     for company in companies:
         reason = None if copy_anyway else target.existing(COMPANY, company)
         if reason:
@@ -200,35 +205,36 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
             if match:
                 company_plan[company.id] = match
         else:
-            company_plan[company.id] = _copy_of(COMPANY, company, target, actor.user_id)
+            company_plan[company.id] = _copy_of(COMPANY, company, target, actor.user_id, moment)
     for company in linked:  # not selected: link to the same company in the target, else copy it once
         company_plan[company.id] = target.matching_company(company) or _copy_of(COMPANY, company, target,
-                                                                                actor.user_id)
-    contact_plan: list[tuple[int, Record]] = []
+                                                                                actor.user_id, moment)
+    contact_plan: list[tuple[int, SimpleNamespace]] = []
     for contact in contacts:
         reason = None if copy_anyway else target.existing(CONTACT, contact)
         if reason:
             report.skip(CONTACT, contact.id, reason)
         else:
-            contact_plan.append((contact.id, _copy_of(CONTACT, contact, target, actor.user_id)))
+            contact_plan.append((contact.id, _copy_of(CONTACT, contact, target, actor.user_id, moment)))
     source_company_of = {c.id: c.company_id for c in contacts}
 
     # ---- files first (no transaction is open while files are copied), then write, all or nothing
-    sources = [(COMPANY, sid) for sid, plan in company_plan.items() if isinstance(plan, Record)] + \
+    sources = [(COMPANY, sid) for sid, plan in company_plan.items() if not isinstance(plan, int)] + \
               [(CONTACT, sid) for sid, _ in contact_plan]
     files = _Files(integrations, target.org_id)
     await files.copy(sources, actor.user_id)
-    total = len(contact_plan) + sum(isinstance(p, Record) for p in company_plan.values())
+    total = len(contact_plan) + sum(not isinstance(p, int) for p in company_plan.values())
     try:
-        async with in_transaction():
-            new_ids = await _write(target, company_plan, contact_plan, selected_companies, source_company_of,
-                                   report, tell, total)
+        async with in_transaction() as connection:
+            new_ids = await _write(connection, target, company_plan, contact_plan, selected_companies,
+                                   source_company_of, report, tell, total)
             report.attachments = await files.attach(new_ids)
             source = await Organization.get(id=actor.org_id)
-            await recording.write(recording.entry(
-                KINDS[kind_name], new_id, org_id=target.org_id, by_id=actor.user_id, happened=Happened.COPIED_IN,
-                ref_kind=ORGANIZATION, ref_id=source.id, ref_name=source.name)
-                for (kind_name, _source_id), new_id in new_ids.items())
+            history = BulkInsert(HistoryEntry, connection, with_ids=False)
+            await history.run([history.blank(**recording.entry_values(
+                kind, record.id, org_id=target.org_id, by_id=actor.user_id, happened=Happened.COPIED_IN,
+                ref_kind=ORGANIZATION, ref_id=source.id, ref_name=source.name, at=moment))
+                for kind, record in _new_records(company_plan, contact_plan)])
     except BaseException:
         await files.discard()
         raise
@@ -236,13 +242,20 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
     return report
 
 
-async def _write(target: _Target, company_plan, contact_plan, selected_companies, source_company_of,
+def _new_records(company_plan, contact_plan) -> list[tuple[Kind, SimpleNamespace]]:
+    """The records the copy writes, companies first (in the order they are written)."""
+    return [(COMPANY, plan) for plan in company_plan.values() if not isinstance(plan, int)] + \
+        [(CONTACT, record) for _, record in contact_plan]
+
+
+async def _write(connection, target: _Target, company_plan, contact_plan, selected_companies, source_company_of,
                  report: CopyReport, tell, total: int) -> dict[tuple[str, int], int]:
     """Write the prepared records (inside the caller's transaction) set by set: each STEP records in one insert with
-    ids reserved for them, then their keys and mentions in bulk; returns (kind, source id) -> new id."""
+    ids reserved for them, then their keys and mentions in bulk, as plain rows; returns (kind, source id) -> new
+    id."""
     await _add_options(target)
-    companies = [(source_id, plan) for source_id, plan in company_plan.items() if isinstance(plan, Record)]
-    target_company = {sid: plan for sid, plan in company_plan.items() if not isinstance(plan, Record)}
+    companies = [(source_id, plan) for source_id, plan in company_plan.items() if not isinstance(plan, int)]
+    target_company = {sid: plan for sid, plan in company_plan.items() if isinstance(plan, int)}
     new_ids: dict[tuple[str, int], int] = {}
     done = 0
     for kind, planned in ((COMPANY, companies), (CONTACT, contact_plan)):
@@ -250,9 +263,10 @@ async def _write(target: _Target, company_plan, contact_plan, selected_companies
             target_company.update({sid: record.id for sid, record in companies})
             for source_id, record in planned:
                 record.company_id = target_company.get(source_company_of[source_id])
+        rows = BulkInsert(kind.model, connection, with_ids=True)
         for start in range(0, len(planned), STEP):
             part = planned[start:start + STEP]
-            await _insert(kind, [record for _, record in part])
+            await _insert(connection, kind, rows, [record for _, record in part])
             for source_id, record in part:
                 new_ids[(kind.name, source_id)] = record.id
             done += len(part)
@@ -262,30 +276,26 @@ async def _write(target: _Target, company_plan, contact_plan, selected_companies
             report.companies[source_id] = record.id
     report.companies_created = len(companies)
     report.contacts = {source_id: record.id for source_id, record in contact_plan}
-    new_records = [(COMPANY, r) for _, r in companies] + [(CONTACT, r) for _, r in contact_plan]
-    await RecordKey.bulk_create([key for kind, r in new_records for key in lookup_keys(kind, r)], batch_size=2000)
-    await Mention.bulk_create([Mention(user_id=user_id, **{f'{kind.name}_id': r.id})
-                               for kind, r in new_records for user_id in mentioned_user_ids(r.description)],
-                              batch_size=2000)
+    new_records = _new_records(company_plan, contact_plan)
+    keys, mentions = BulkInsert(RecordKey, connection, with_ids=False), BulkInsert(Mention, connection, with_ids=False)
+    # the source's keys: the same values (key_values only normalizes them), nothing is parsed again
+    await keys.run([keys.blank(org_id=r.org_id, kind=k, value=v, **{f'{kind.name}_id': r.id}) for kind, r in new_records for k, v in key_values(r)])
+    await mentions.run([mentions.blank(user_id=user_id, **{f'{kind.name}_id': r.id})
+                        for kind, r in new_records for user_id in mentioned_user_ids(r.description)])
     return new_ids
 
 
-async def _insert(kind: Kind, records: list[Record]) -> None:
-    """One multi-row insert of new records, each given its id first (reserved for them in this transaction), so each
-    record knows its own id without a query per row. Tortoise's INSERT with the id column and its conversions."""
+async def _insert(connection, kind: Kind, rows: BulkInsert, records: list[SimpleNamespace]) -> None:
+    """One bulk insert of new records, each given its id first (reserved for them in this transaction), so each
+    record knows its own id without a query per row."""
     if not records:
         return
-    model, client = kind.model, connections.get('default')
-    table = model._meta.db_table
+    table = kind.model._meta.db_table
     ids = await reserve_ids(table, len(records))
     for record, new_id in zip(records, ids, strict=True):
         record.id = new_id
-    executor = client.executor_class(model=model, db=client)
-    columns = [(name, model._meta.fields_map[name]) for name in executor.regular_columns_all]
-    async with search.indexed_in_bulk(client, table, ids[0], ids[-1]):
-        await client.execute_many(executor.insert_query_all,
-                                  [[column.to_db_value(getattr(r, name), r) for name, column in columns]
-                                   for r in records])
+    async with search.indexed_in_bulk(connection, table, ids[0], ids[-1]):
+        await rows.run([rows.blank(**vars(record)) for record in records])
 
 
 class _Files:

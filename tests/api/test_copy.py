@@ -305,8 +305,11 @@ async def test_every_copy_and_what_hangs_on_it_goes_to_the_new_id_of_its_own_sou
 
     owner = acme.owner.membership
     firms = []
-    for n in range(3):
-        firms.append(await Company.create(org_id=acme.id, name=f'Firm {n}', sort_name=f'firm {n}'))
+    for n in range(3):  # with their derived columns, as every write path leaves them (the copy keeps them)
+        firm = Company(org_id=acme.id, name=f'Firm {n}')
+        derive_columns(COMPANY, firm)
+        await firm.save()
+        firms.append(firm)
     people = [Contact(org_id=acme.id, last_name=f'Person{n:04d}', emails=[f'p{n}@example.com'],
                       company_id=firms[n % 3].id if n % 4 else None,
                       description=f'@[Mario](user:{acme.member.id}) knows' if n % 100 == 7 else '')
@@ -350,3 +353,34 @@ async def test_every_copy_and_what_hangs_on_it_goes_to_the_new_id_of_its_own_sou
         found = await list_records(CONTACT, in_target, q=people[source_id].last_name)
         assert [r.id for r in found.items] == [report.contacts[source_id]]
     assert (await list_records(COMPANY, in_target, q='Firm 2')).items[0].name == 'Firm 2'
+
+
+async def test_a_copy_is_found_and_matched_by_what_it_was_found_by_in_its_source(client, acme, target):
+    """Issue 20: a copy takes its source's sort and search columns and lookup keys instead of working them out again
+    (phone parsing was most of a big copy's time); in the target it sorts, is searched and matched as its source is.
+    """
+    from models.records.tables import RecordKey
+
+    company = (await client.post(f'{acme.base}/companies', headers=acme.owner.auth, json={
+        'name': 'Rossi S.r.l.', 'vat_number': VALID_IVA, 'phones': ['+33 1 23 45 67 89']})).json()
+    contact = (await client.post(f'{acme.base}/contacts', headers=acme.owner.auth, json={
+        'first_name': 'Élodie', 'last_name': "D'Àngelo", 'company_id': company['id'], 'emails': ['Elo@Example.com'],
+        'pec': 'elo@pec.it', 'phones': ['02 1234 5678'], 'vat_number': 'RSSMRA85T10A562S'})).json()
+    result = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth, json={
+        'target_org_id': target.id, 'contact_ids': [contact['id']], 'company_ids': [company['id']]})).json()
+    pairs = [(Contact, 'contact_id', contact['id'], result['contacts'][str(contact['id'])]),
+             (Company, 'company_id', company['id'], result['companies'][str(company['id'])])]
+    for model, owner, source_id, copy_id in pairs:
+        source, copy = await model.get(id=source_id), await model.get(id=copy_id)
+        assert (copy.sort_name, copy.search_text) == (source.sort_name, source.search_text)
+        source_keys = await RecordKey.filter(**{owner: source_id}).order_by('id').values_list('kind', 'value')
+        assert await RecordKey.filter(**{owner: copy_id}, org_id=target.id).order_by('id') \
+            .values_list('kind', 'value') == source_keys
+    for query, kind, copy_id in (('1234 5678', 'contacts', pairs[0][3]), ('0212345678', 'contacts', pairs[0][3]),
+                                 ('angelo elod', 'contacts', pairs[0][3]), ('elo@pec', 'contacts', pairs[0][3]),
+                                 ('01 23 45 67', 'companies', pairs[1][3]), ('rossi', 'companies', pairs[1][3])):
+        found = (await client.get(f'{target.base}/{kind}', params={'q': query}, headers=acme.owner.auth)).json()
+        assert [r['id'] for r in found['items']] == [copy_id], query
+    again = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth, json={
+        'target_org_id': target.id, 'contact_ids': [contact['id']], 'company_ids': [company['id']]})).json()
+    assert (again['contacts'], again['companies'], len(again['skipped'])) == ({}, {}, 2)  # matched by the keys
