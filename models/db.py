@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from types import SimpleNamespace
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tortoise import Tortoise, connections, fields
 from tortoise.contrib.fastapi import RegisterTortoise
@@ -44,14 +44,27 @@ SQLITE_PRAGMAS = {
 
 
 def with_sqlite_pragmas(url: str) -> str:
-    """Add our pragmas to a sqlite URL unless the operator set them explicitly."""
+    """Add our pragmas to a sqlite URL unless the operator set them explicitly. The path is kept as written:
+    urlunsplit would turn "sqlite:////tmp/x" into "sqlite://tmp/x", a relative path."""
     if not url.startswith('sqlite://'):
         return url
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
+    location, _sep, query_text = url.partition('?')
+    query = dict(parse_qsl(query_text))
     for name, value in SQLITE_PRAGMAS.items():
         query.setdefault(name, value)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return f'{location}?{urlencode(query)}'
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a sqlite URL (None for another database or an in-memory one), as Tortoise reads it."""
+    if not url.startswith('sqlite://'):
+        return None
+    path = urlsplit(url.partition('?')[0]).netloc + urlsplit(url.partition('?')[0]).path
+    return None if path in ('', ':memory:') else path
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened: the message names what is wrong."""
 
 
 def app_config() -> dict:
@@ -103,9 +116,15 @@ class Database:
     """Opens the ORM (with the global context NiceGUI's handlers need) and brings the schema up to date."""
 
     def __init__(self, database_url: str) -> None:
+        self._url = database_url
         self._orm = RegisterTortoise(config=tortoise_config(database_url))
 
     async def open(self) -> None:
+        # a SQLite file that cannot be created fails inside Tortoise's connection lock, which then stays taken:
+        # every later query would wait for ever, so the folder is checked first
+        path = sqlite_path(self._url)
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise DatabaseUnavailable(f'the folder of the SQLite database {path!r} does not exist')
         await self._orm.init_orm()
         await migrate()
 
