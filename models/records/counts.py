@@ -25,10 +25,15 @@ class Total:
     exact: bool = True
 
 
+async def public_total(kind: Kind, actor: Membership | None) -> int:
+    """How many public records of this kind the organization has outside the trash (0 for a caller who may not see
+    records): one row read."""
+    return sum(await access.public_count(kind, actor).values_list('public', flat=True))  # one row, or none
+
+
 async def visible_total(kind: Kind, actor: Membership | None) -> int:
     """How many records of this kind the caller sees (outside the trash), exactly, without reading the public ones."""
-    public = await access.public_count(kind, actor).values_list('public', flat=True)  # one row, or none
-    return sum(public) + sum([await part.count() for part in access.visible_not_public(kind, actor)])
+    return await public_total(kind, actor) + sum([await part.count() for part in access.visible_not_public(kind, actor)])
 
 
 async def bounded_total(queryset: QuerySet, bound: int = BOUND) -> Total:

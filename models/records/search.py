@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager
 import phonenumbers
 from tortoise import connections
 from tortoise.expressions import Case, Q, RawSQL, When
+from tortoise.filters import escape_like
 
 from ..text import digits, fold
 
@@ -110,7 +111,18 @@ def finds_anywhere(query: str) -> bool:
     return any(len(t) >= MIN_TRIGRAM for t in terms(query))
 
 
-def matches(model, query: str) -> Q | None:
+WALK_TEXT = 'search_walk_'  # on PostgreSQL: the search text as an expression no index serves, see `walked`
+
+
+def walked(queryset):
+    """The queryset ready for `matches(..., walk=True)`: on PostgreSQL its search text as an expression the trigram
+    index does not serve, so the planner walks the name index in order and checks each row, as asked."""
+    if _dialect(queryset) != 'postgres':
+        return queryset
+    return queryset.annotate(**{WALK_TEXT: RawSQL(f'"{_table(queryset)}"."search_text" || \'\'')})
+
+
+def matches(model, query: str, *, walk: bool = False, first_hits: int | None = None) -> Q | None:
     """The condition a record of this table meets when it matches every term of the query, through the search
     index; None for a query without terms (everything matches).
 
@@ -119,21 +131,74 @@ def matches(model, query: str) -> Q | None:
     text has a space before every word, and " ma" is a trigram), the name check keeps the name's words. A single
     character has no trigram: it starts a word of the name, and when the query has nothing longer the name
     itself starts with it, so that the (org_id, sort_name) index finds the rows.
+
+    `walk`: the same rows, checked one by one as they are read (LIKE on the text) instead of looked up in the
+    search index: cheaper when most rows match and only the first few in name order are wanted (see relevance.py;
+    on PostgreSQL the queryset must come from `walked`).
+    `first_hits`: on SQLite, only among the search index's first hits (in id order); see service._search_total.
     """
     found = terms(query)
     if not found:
         return None
     condition = Q(*(_name_word_start(t) for t in found if len(t) < MIN_TRIGRAM))
-    indexed = [t if len(t) >= MIN_TRIGRAM else f' {t}' for t in found if len(t) >= MIN_TRIGRAM - 1]
+    indexed = _indexed(found)
     if not indexed:
         return condition & _name_start(found[0])
+    if walk:
+        column = WALK_TEXT if _dialect(model) == 'postgres' else 'search_text'
+        return condition & Q(*(Q(**{f'{column}__contains': t}) for t in indexed))
+    # SQLite: the FTS5 table; PostgreSQL: LIKE '%term%', served by the GIN trigram index
+    return condition & holding(model, indexed, first_hits=first_hits)
+
+
+def _indexed(found: list[str]) -> list[str]:
+    """The phrases the index looks up for these terms: a term of 3 characters or more as it is, one of 2 as the
+    start of a word."""
+    return [t if len(t) >= MIN_TRIGRAM else f' {t}' for t in found if len(t) >= MIN_TRIGRAM - 1]
+
+
+def phrases(query: str) -> list[str]:
+    """The phrases the search index looks up for a query (none when every term is a single character)."""
+    return _indexed(terms(query))
+
+
+def word_starts(query: str) -> list[str] | None:
+    """The phrases of the records where a word starts with every term (each term after a space), or None when a
+    term is too short for the index (a single character)."""
+    found = terms(query)
+    if not found or any(len(t) < MIN_TRIGRAM - 1 for t in found):
+        return None
+    return [f' {t}' for t in found]
+
+
+def holding(model, phrases: list[str], *, first_hits: int | None = None) -> Q:
+    """The records whose search text holds every phrase, through the search index (on SQLite only among its
+    `first_hits` first hits, when given)."""
     table = model._meta.db_table
     if table in FTS_TABLES and _dialect(model) == 'sqlite':
-        match = ' '.join(_fts_phrase(t) for t in indexed)
+        match = ' '.join(_fts_phrase(p) for p in phrases)
         fts = FTS_TABLES[table]
-        return condition & Q(id__in=RawSQL(f"(SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}')"))
-    # PostgreSQL: LIKE '%term%', served by the GIN trigram index
-    return condition & Q(*(Q(search_text__contains=t) for t in indexed))
+        first = '' if first_hits is None else f' LIMIT {int(first_hits)}'
+        return Q(id__in=RawSQL(f"(SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}'{first})"))
+    return Q(*(Q(search_text__contains=p) for p in phrases))
+
+
+async def index_hits(model, phrases: list[str], cap: int) -> int:
+    """How many records of the table (all organizations, the trash too) hold every phrase, counted by the search
+    index alone up to `cap`, no row read: what relevance.py decides how to read a page by."""
+    table = model._meta.db_table
+    client = connections.get(model._meta.default_connection or 'default')
+    if table in FTS_TABLES and _dialect(model) == 'sqlite':
+        match = ' '.join(_fts_phrase(p) for p in phrases)
+        fts = FTS_TABLES[table]
+        rows = await client.execute_query_dict(
+            f"SELECT count(*) AS n FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}' LIMIT {int(cap)})")
+    else:
+        held = ' AND '.join(f'search_text LIKE ${n}' for n in range(1, len(phrases) + 1))
+        rows = await client.execute_query_dict(
+            f'SELECT count(*) AS n FROM (SELECT 1 FROM "{table}" WHERE {held} LIMIT {int(cap)}) AS hits',
+            [f'%{escape_like(p)}%' for p in phrases])
+    return rows[0]['n']
 
 
 def apply(queryset, query: str):

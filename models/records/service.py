@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from integrations import Integrations
 
-from .. import access
+from .. import access, db
 from ..access import Action, require
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..history import recording
@@ -28,7 +28,7 @@ from ..pages import by_id, is_whole_number, page_bounds
 from ..text import company_name_key, fold
 from ..validation import (DESCRIPTION_MAX, FieldErrors, address_list, choice, clean_text, email_list, optional_email,
                           phone_list, record_country, registration_number, sdi_code, vat_number)
-from . import counts, keyset, live, search
+from . import counts, keyset, live, relevance, search
 from .tables import COMPANY, CONTACT, KINDS, Company, Kind, Mention, Record, RecordKey, Visibility
 
 
@@ -367,7 +367,8 @@ class Page:
     previous_cursor: str | None = None  # the page before (None: this is the first page)
 
 
-def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int] | None = None, **filters: object):
+def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int] | None = None, walk: bool = False,
+             first_hits: int | None = None, **filters: object):
     """The visible records matching the search and the filters, as one database query.
 
     `company_id` filters by a company the caller may see: a hidden company's id matches nothing, exactly like an
@@ -376,9 +377,13 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int]
 
     A contact also matches the search through its company's name or VAT number, when the caller may see that
     company ("Acme" finds the people of Acme S.p.A.; a hidden company finds nobody). `companies`: those companies'
-    ids, when the caller looked them up already (`companies_matching`)."""
+    ids, when the caller looked them up already (`companies_matching`). `walk`: the search checked row by row
+    as rows are read in name order, not through the search index (same rows; see relevance.py). `first_hits`:
+    only among the search index's first hits (SQLite; see `_search_total`)."""
     queryset = access.visible(kind, actor)
-    condition = search.matches(kind.model, q)
+    if walk:
+        queryset = search.walked(queryset)
+    condition = search.matches(kind.model, q, walk=walk, first_hits=first_hits)
     if condition is not None and kind is CONTACT and search.finds_anywhere(q):
         if companies is None:
             condition |= Q(company_id__in=Subquery(
@@ -437,17 +442,55 @@ async def companies_matching(kind: Kind, actor: Membership, q: str) -> list[int]
     return list(ids) if len(ids) <= MAX_LISTED_COMPANIES else None
 
 
-async def _matching(kind: Kind, actor: Membership, q: str, filters: dict[str, object]):
+@dataclass
+class Matching:
+    """The visible records matching a list's search and filters (`queryset`), and how to read them again."""
+    kind: Kind
+    actor: Membership
+    q: str
+    filters: dict[str, object]
+    companies: list[int] | None
+    queryset: object
+
+    def walking(self):
+        """The same records, the search checked row by row (relevance.py)."""
+        return filtered(self.kind, self.actor, q=self.q, companies=self.companies, walk=True, **self.filters)
+
+    def plain(self):
+        """The visible records with the filters, no search."""
+        return filtered(self.kind, self.actor, **self.filters)
+
+
+async def _matching(kind: Kind, actor: Membership, q: str, filters: dict[str, object]) -> Matching:
     require(actor.role, Action.SEE_RECORDS)
-    return filtered(kind, actor, q=q, companies=await companies_matching(kind, actor, q), **filters)
+    companies = await companies_matching(kind, actor, q)
+    return Matching(kind, actor, q, filters, companies, filtered(kind, actor, q=q, companies=companies, **filters))
 
 
-async def _rows(kind: Kind, actor: Membership, queryset, q: str, sort: str, descending: bool, limit: int,
-                offset: int, cursor: str | None = None) -> Page:
+async def _ranked_by_tiers(matching: Matching, descending: bool, need: int, after: tuple | None,
+                           **tuning: int) -> list | None:
+    """Up to `need` rows by relevance read tier by tier (relevance.py), or None when one query reads them best.
+    `tuning`: relevance.ranked_rows' window and sparse, for tests."""
+    return await relevance.ranked_rows(
+        matching.kind.model, matching.q, org_id=matching.actor.org_id, plain=matching.plain,
+        matching=matching.queryset, walking=matching.walking, population=lambda: counts.public_total(
+            matching.kind, matching.actor), need=need, descending=descending, after=after, **tuning)
+
+
+async def _rows(matching: Matching, sort: str, descending: bool, limit: int, offset: int,
+                cursor: str | None = None) -> Page:
     """One page, by offset or after (before) a cursor's row; the page's cursors to its neighbours, no total."""
-    queryset, order = _sorted(kind, actor, queryset, sort, descending, q)
+    kind, q = matching.kind, matching.q
+    queryset, order = _sorted(kind, matching.actor, matching.queryset, sort, descending, q)
     place = None if cursor is None else keyset.read(cursor, sort, descending, order, kind.model)
-    if place is None:
+    tiered = None
+    if sort == 'relevance' and search.terms(q):
+        backwards = place is not None and place.backwards
+        tiered = await _ranked_by_tiers(matching, descending != backwards, limit + (offset if place is None else 0),
+                                        None if place is None else (int(place.values[0]), *place.values[1:]))
+    if tiered is not None:
+        items = tiered[offset:] if place is None else tiered[::-1] if place.backwards else tiered
+    elif place is None:
         items = await queryset.offset(offset).limit(limit)
     elif place.backwards:
         items = (await queryset.filter(keyset.beyond(order, place)).order_by(*keyset.reversed_order(order))
@@ -463,10 +506,30 @@ async def _rows(kind: Kind, actor: Membership, queryset, q: str, sort: str, desc
                 else None)
 
 
-async def _total(kind: Kind, actor: Membership, queryset, q: str, filters: dict[str, object]) -> counts.Total:
-    if search.terms(q) or any(value not in (None, '') for value in filters.values()):
-        return await counts.bounded_total(queryset)
-    return counts.Total(await counts.visible_total(kind, actor))
+async def _total(matching: Matching) -> counts.Total:
+    if search.terms(matching.q):
+        return await _search_total(matching)
+    if any(value not in (None, '') for value in matching.filters.values()):
+        return await counts.bounded_total(matching.queryset)
+    return counts.Total(await counts.visible_total(matching.kind, matching.actor))
+
+
+FIRST_HITS = int((counts.BOUND + 1) * 1.25)  # enough for BOUND + 1 visible ones where most records are public
+
+
+async def _search_total(matching: Matching) -> counts.Total:
+    """A search's total, exact up to counts.BOUND. SQLite's search index hands over all its hits before the first
+    is counted (100,000 for a term in every record), so where it holds more than FIRST_HITS the visible ones are
+    counted among its first FIRST_HITS first: BOUND + 1 of them is "BOUND or more" whatever the rest holds; fewer,
+    and the count is made over all of them."""
+    model, phrases = matching.kind.model, search.phrases(matching.q)
+    if phrases and db.dialect() == 'sqlite' and await search.index_hits(model, phrases, FIRST_HITS + 1) > FIRST_HITS:
+        first = filtered(matching.kind, matching.actor, q=matching.q, companies=matching.companies,
+                         first_hits=FIRST_HITS, **matching.filters)
+        total = await counts.bounded_total(first)
+        if not total.exact:
+            return total
+    return await counts.bounded_total(matching.queryset)
 
 
 async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
@@ -474,14 +537,13 @@ async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = '
     """One page of the visible records, without their total (a page draws these first, see `count_records`)."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    return (await _rows(kind, actor, await _matching(kind, actor, q, filters), q, sort, descending, limit,
-                        offset)).items
+    return (await _rows(await _matching(kind, actor, q, filters), sort, descending, limit, offset)).items
 
 
 async def count_records(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> counts.Total:
     """How many visible records match: exact without a search or filter (the kept counts), else exact up to
     counts.BOUND."""
-    return await _total(kind, actor, await _matching(kind, actor, q, filters), q, filters)
+    return await _total(await _matching(kind, actor, q, filters))
 
 
 def known_total(items: list, limit: int, offset: int) -> counts.Total | None:
@@ -500,10 +562,9 @@ async def list_records(kind: Kind, actor: Membership, *, q: str = '', sort: str 
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
     if cursor is not None and offset:
         raise ValidationFailed.one('offset', _('cannot be given with a cursor'))
-    queryset = await _matching(kind, actor, q, filters)
-    page = await _rows(kind, actor, queryset, q, sort, descending, limit, offset, cursor)
-    total = (known_total(page.items, limit, offset) if cursor is None else None) \
-        or await _total(kind, actor, queryset, q, filters)
+    matching = await _matching(kind, actor, q, filters)
+    page = await _rows(matching, sort, descending, limit, offset, cursor)
+    total = (known_total(page.items, limit, offset) if cursor is None else None) or await _total(matching)
     page.total, page.total_exact = total.value, total.exact
     return page
 

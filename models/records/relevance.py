@@ -1,0 +1,92 @@
+"""A page of a search by relevance, read tier by tier, so that a term found in most records costs a page, not
+every match.
+
+Relevance (search.ranked) orders the matches by tier: 0, a word of the name starts with every term; 1, a word of
+any field does; 2, the rest (a term inside a word, or a contact found through its company); each tier by name, then
+id. As one query the database must fetch, rank and sort every match before it can return the first 50: for a term
+in every record ("com" of ".com") that is the whole organization, on each keystroke.
+
+Here each tier is its own query in name order, asked only for the rows still missing, read one of two ways, chosen
+by how many records the search index holds for the tier (counted by the index alone, no row read):
+- few: through the search index, the hits sorted (what one query did, for a smaller set);
+- many: the first WINDOW records in name order (read from the (org_id, sort_name) index alone), each checked, the
+  page taken from those that match. At 10% density a page of 50 is in the first 500. A window that does not fill
+  the page (the matches cluster later in the order: "ros" finds the Rossis, far down) is dropped and the tier read
+  through the index after all, so a wrong guess costs one window, never a walk of the organization.
+Either way the rows are the same: the same conditions, only the reading differs. A search with few matches
+(SPARSE) is read as one query, as before.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from . import keyset, search
+
+SPARSE = 5000  # matches the database ranks and sorts whole in a few milliseconds
+WINDOW = 2000  # records in name order a dense tier is looked for in, before the search index is used instead
+
+
+def tiers(query: str) -> list[Q]:
+    """The condition of each tier, in relevance order (see search.ranked)."""
+    found = search.terms(query)
+    in_name = Q(*(search._name_word_start(t) for t in found))
+    in_words = Q(*(search._any_word_start(t) for t in found))
+    return [in_name, ~in_name & in_words, ~in_name & ~in_words]
+
+
+async def ranked_rows(model, query: str, *, org_id: int, plain: Callable[[], QuerySet], matching: QuerySet,
+                      walking: Callable[[], QuerySet], population: Callable[[], Awaitable[int]], need: int,
+                      descending: bool = False, after: tuple | None = None, window: int = WINDOW,
+                      sparse: int = SPARSE) -> list | None:
+    """Up to `need` matching rows in relevance order (reversed when `descending`), after the place `after` (a
+    row's (rank, sort_name, id)) when given, each with its rank set as search.RANK. None when the search is better
+    read as one query (few matches, or a term the index cannot count).
+
+    `plain()`: the caller's visible records with the list's filters, no search; `matching`: those matching the
+    search through the index; `walking()`: the same, checked row by row (search.walked + matches(walk=True)).
+    `population()`: about how many records the organization has, to judge how dense a tier is. `window` and
+    `sparse`: WINDOW and SPARSE, for tests at a smaller scale."""
+    everything, starts = search.phrases(query), search.word_starts(query)
+    if not everything or starts is None or 2 * need > window:
+        return None
+    all_hits = await search.index_hits(model, everything, sparse + 1)
+    if all_hits <= sparse:
+        return None
+    # dense: twice as many matches as a window of the organization needs to hold the page, if spread evenly
+    dense_from = 2 * need * max(await population(), 1) // window
+    cap = max(sparse, 2 * dense_from) + 1
+    all_hits = await search.index_hits(model, everything, cap)
+    start_hits = await search.index_hits(model, starts, cap)
+    # tiers 0 and 1 share the word starts; the rest is the difference (exact unless the cap was reached)
+    estimates = [start_hits, start_hits, all_hits - start_hits if start_hits < cap else 0]
+    conditions = tiers(query)
+    in_order = ('-sort_name', '-id') if descending else ('sort_name', 'id')
+    rows: list = []
+    for rank in [2, 1, 0] if descending else [0, 1, 2]:
+        if after is not None and (rank > after[0] if descending else rank < after[0]):
+            continue  # a tier before the place
+        place = keyset.beyond(in_order, keyset.Cursor(tuple(after[1:]))) \
+            if after is not None and rank == after[0] else Q()
+        wanted = need - len(rows)
+        found = None
+        if estimates[rank] >= dense_from:
+            first_ids = model.filter(Q(org_id=org_id) & place).order_by(*in_order).limit(window).values('id')
+            found = await walking().filter(conditions[rank] & Q(id__in=Subquery(first_ids))) \
+                .order_by(*in_order).limit(wanted)
+            if len(found) < wanted:
+                found = None  # the window did not hold the page: the tier's matches lie further on
+        if found is None:
+            source = matching if rank == 2 else plain().filter(search.holding(model, starts))
+            queryset, order = search.ordered(source.filter(conditions[rank]), query, ('sort_name', 'id'), descending)
+            if after is not None and rank == after[0]:
+                queryset = queryset.filter(keyset.beyond(order, keyset.Cursor(tuple(after[1:]))))
+            found = await queryset.limit(wanted)
+        for row in found:
+            setattr(row, search.RANK, str(rank))
+        rows += found
+        if len(rows) >= need:
+            break
+    return rows

@@ -1,0 +1,86 @@
+"""Searches by relevance read tier by tier (models/records/relevance.py) give exactly the rows and the order of the
+one ranked query, on every page, by offset and by cursor, both ways: on an organization of 20,000 contacts where
+terms found in most records take the tiered reading (and a window that does not hold the page falls back)."""
+from __future__ import annotations
+
+import pytest
+
+from models.records import relevance, search
+from models.records import service as records
+from models.records.tables import COMPANY, CONTACT
+from tests.models.records.test_plans import generate
+
+# every record ("exa", "com": inside a word of the email, tier 2), nearly every name ("ann", "anna": tier 0), a
+# term inside names ("nna"), word starts of a few ("p12": one query), last names ("ros", "gal": a tenth, clustered
+# in name order), a company word found in every company (contacts through their company), two terms
+DENSE = ('exa', 'com', 'ann', 'nna', 'anna exa', 'impianti', 'imp')
+SPARSE = ('p12', 'ros', 'gal', 'zoe', 'zeta')
+
+
+async def one_query(kind, actor, q, descending, count):
+    """The order of the one ranked query (search.ranked through the list's own reading), the first `count` ids."""
+    matching = await records._matching(kind, actor, q, {})
+    queryset, _order = records._sorted(kind, actor, matching.queryset, 'relevance', descending, q)
+    return [row.id for row in await queryset.limit(count)]
+
+
+@pytest.fixture
+async def big(db, make_org):
+    team = await make_org('Big', members=['Mario Member'])
+    await generate(team)
+    return team
+
+
+async def test_tiered_pages_are_the_ranked_query_pages_by_offset_and_by_cursor(big):
+    actor = big.member.membership
+    tiered = set()
+    for kind in (CONTACT, COMPANY):
+        for q in DENSE + SPARSE:
+            matching = await records._matching(kind, actor, q, {})
+            taken = await records._ranked_by_tiers(matching, False, 50, None)
+            if taken is not None:
+                tiered.add((kind.name, q))
+            for descending in (False, True):
+                expected = await one_query(kind, actor, q, descending, 160)
+                by_offset = []
+                for offset in (0, 40, 80, 120):
+                    page = await records.list_records(kind, actor, q=q, sort='relevance', descending=descending,
+                                                      limit=40, offset=offset)
+                    by_offset += [row.id for row in page.items]
+                assert by_offset == expected, (kind.name, q, descending)
+                pages, cursor = [], None
+                for _ in range(4):
+                    page = await records.list_records(kind, actor, q=q, sort='relevance', descending=descending,
+                                                      limit=40, cursor=cursor)
+                    pages.append([row.id for row in page.items])
+                    cursor = page.next_cursor
+                    if cursor is None:
+                        break
+                assert sum(pages, []) == expected, (kind.name, q, descending, 'by cursor')
+                if len(pages) >= 3 and page.previous_cursor:  # and back again, page by page
+                    back = await records.list_records(kind, actor, q=q, sort='relevance', descending=descending,
+                                                      limit=40, cursor=page.previous_cursor)
+                    assert [row.id for row in back.items] == pages[-2], (kind.name, q, descending, 'backwards')
+    # the terms found in most contacts were read by tiers, so the comparisons above compare two readings (5,000
+    # companies are too few for it, and companies' words are not in contacts' own text)
+    assert tiered == {('contact', q) for q in ('exa', 'com', 'ann', 'nna', 'anna exa')}
+
+
+async def test_a_window_that_misses_the_page_falls_back_to_the_index(big):
+    # at a smaller scale: "gal" (Gallo) is one contact in ten, dense enough for a page of 10 in a window of 400 names, but every
+    # Gallo sorts after "anna bianchi", "anna colombo", ... "anna ferrari" (each a tenth): the window holds none
+    actor = big.member.membership
+    for q, window_holds_it in (('gal', False), ('anna gal', False), ('exa', True)):
+        matching = await records._matching(CONTACT, actor, q, {})
+        walked = []
+        original = matching.walking
+        matching.walking = lambda: walked.append(1) or original()
+        rows = await records._ranked_by_tiers(matching, False, 10, None, window=400, sparse=100)
+        assert rows is not None and walked, q  # a window was tried
+        assert [row.id for row in rows] == await one_query(CONTACT, actor, q, False, 10), q
+        assert window_holds_it == (rows[-1].sort_name < 'anna ferrari'), q
+
+
+async def test_a_search_with_few_matches_stays_one_query(big):
+    matching = await records._matching(CONTACT, big.member.membership, 'zoe', {})
+    assert await records._ranked_by_tiers(matching, False, 50, None) is None
