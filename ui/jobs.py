@@ -25,7 +25,7 @@ from .live_parts import redraw_heard
 from .session import PageContext
 
 POLL_SECONDS = 10.0
-KIND_NAMES = {'import': N_('Import'), 'copy': N_('Copy to another organization'), 'export': N_('Export')}
+KIND_NAMES = {'import': N_('Import'), 'copy': N_('Copy to another organization'), 'export': N_('Export of a list')}
 STEPS = {'checking': N_('Checking rows: {done} of {total}'), 'writing': N_('Saving: {done} of {total}'),
          'prepared': N_('Preparing the copy'), 'copying': N_('Copying: {done} of {total}'),
          'exporting': N_('Exporting: {done} of {total}')}
