@@ -4,6 +4,7 @@ bytes), downloadable by their owner alone until they expire, cancelled or cut of
 back and run again after a dead process. The streamed exports are unchanged: tests/api/test_imports.py."""
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from integrations import Integrations
 from integrations.local_store import LocalStore
 from models.errors import NotFound
 from models.jobs import exports as export_jobs, recovery, running, store
-from models.jobs.tables import Job
+from models.jobs.tables import Job, Status
 from models.orgs.tables import Membership
 from models.records import exports, service as records
 from models.records.tables import COMPANY, CONTACT
@@ -95,10 +96,13 @@ async def test_what_the_streamed_export_refuses_is_refused_at_once_and_makes_no_
     vcards = await client.post(f'{acme.base}/companies/exports', headers=acme.member.auth, json={'format': 'vcf'})
     assert vcards.status_code == 422 and 'format' in vcards.text
     assert await Job.filter(owner_id=acme.member.user.id).count() == 0
-    # a job that is not an export, or not finished: no file either
-    queued = (await client.post(f'{acme.base}/contacts/exports', headers=acme.member.auth, json={})).json()
-    await Job.filter(id=queued['id']).update(kind='copy')
-    assert (await client.get(f'/api/v1/jobs/{queued["id"]}/file', headers=acme.member.auth)).status_code == 404
+    # an export not finished (queued, never handed to the queue here), or a finished job that is not an export: no
+    # file either
+    waiting = await export_jobs.start(acme.member.membership, filename='contacts.csv')
+    copy = await store.create(acme.member.membership, 'copy', {})
+    await store.finish(copy, Status.SUCCEEDED, result={'file': 'c' * 32, 'filename': 'x.csv'})
+    for job in (waiting, copy):
+        assert (await client.get(f'/api/v1/jobs/{job.id}/file', headers=acme.member.auth)).status_code == 404
 
 
 async def test_an_expired_export_file_is_refused_then_removed_by_the_sweep(client, acme):
@@ -186,6 +190,28 @@ async def test_an_export_cut_off_by_a_dead_process_is_taken_back_and_run_again(o
     assert written == await _streamed_bytes(actor, 'contacts.csv', separator='tab', q='lee')
     assert (found.filename, found.size) == ('contacts.csv', len(written))
     assert _files(job_files) == [f'{job.id}-{done.result["file"]}']
+
+
+async def test_an_export_cut_off_by_its_process_stopping_waits_in_the_queue_without_a_file(orm, acme, job_files,
+                                                                                          small_chunks, monkeypatch):
+    monkeypatch.setattr(store, 'PROGRESS_EVERY', 0)
+    await _people(acme)
+    job = await export_jobs.start(acme.member.membership, filename='contacts.vcf')
+    seen = []
+
+    def aborting() -> bool:  # asked at each chunk: at the second, the process stops (its task is cancelled)
+        seen.append(export_jobs.partial_path(job_files.job_files, job.id).exists())
+        if len(seen) == 2:
+            task.cancel()
+        return False
+
+    task = asyncio.create_task(running.run(job.id, aborting=aborting, integrations=job_files))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen[-1] is True  # it was writing
+    job = await Job.get(id=job.id)
+    assert (job.status, job.done, job.attempts) == ('queued', 0, 1)
+    assert _files(job_files) == []
 
 
 async def test_the_sweep_removes_leftovers_and_keeps_what_is_written_or_kept(orm, acme, job_files):
