@@ -59,6 +59,10 @@ class Settings:
         return self.data_dir / UPLOADS_DIR
 
     @property
+    def job_files_dir(self) -> Path:
+        return self.data_dir / JOB_FILES_DIR
+
+    @property
     def sessions_dir(self) -> Path:
         return self.data_dir / 'sessions'
 
@@ -68,6 +72,7 @@ class Settings:
 
 
 UPLOADS_DIR = 'files'  # in the data dir
+JOB_FILES_DIR = 'job-files'  # in the data dir: what background jobs make for their owner (exports), kept a day
 SECRET_FILE = 'secret'  # in the data dir, when RUBRICA_SECRET is not set
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, StreamingResponse
 
 from models.access import Action, require
@@ -20,7 +20,7 @@ from models.i18n import _
 from models.imports import reading, reports, undo
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch
-from models.jobs import imports as import_jobs, queue as jobs, store as job_store
+from models.jobs import exports as export_jobs, imports as import_jobs, queue as jobs, store as job_store
 from models.jobs.tables import Status as JobStatus
 from models.orgs.tables import Membership
 from models.records import exports
@@ -31,7 +31,7 @@ from web.limits import MULTIPART_OVERHEAD, UploadRoute
 from .deps import OrgMembership
 from .jobs import JobOut, job_item
 from .errors import responses
-from .schemas import Id, JsonRoute, Offset
+from .schemas import Body, Id, JsonRoute, Offset
 
 router = APIRouter(route_class=JsonRoute)
 
@@ -241,3 +241,56 @@ async def export_contacts_vcf(actor: OrgMembership, q: str = '', type: str = '',
                               company_id: Id | None = None, ids: Selection = None) -> StreamingResponse:
     filters = {'type': type, 'role': role, 'company_id': company_id}
     return export_response(exports.open_export(actor, 'contacts.vcf', q=q, filters=filters, ids=ids))
+
+
+# ---------------------------------------------------------------- exports as background jobs
+
+BACKGROUND_EXPORT = ('Runs as a background job, as the caller (only what they may see, checked again when it runs): '
+                     '202 at once with the job; GET /api/v1/jobs/{id} follows it (`step` `exporting`, `done` of '
+                     '`total` records), POST /api/v1/jobs/{id}/cancel stops it (no file is left). Once it succeeded, '
+                     'its `result` names the file (`filename`, `records`, `size`, `expires_at`) and '
+                     'GET /api/v1/jobs/{id}/file downloads it, for the caller alone, for 24 hours. The file is the '
+                     'same, byte for byte, as the GET export with the same parameters.')
+_JOB_RESPONSES = responses(400) | {202: {'model': JobOut, 'description': 'The export job, queued'}}
+
+
+class ContactsExport(Body):
+    format: Literal['csv', 'vcf'] = 'csv'
+    q: str = ''
+    type: str = ''
+    role: str = ''
+    company_id: Id | None = None
+    ids: list[Id] | None = Field(None, max_length=MAX_IDS, description='only these records (a selection), among '
+                                 'those the search and filters keep')
+    separator: Separator = Field('comma', description='CSV only: comma, semicolon or tab')
+
+
+class CompaniesExport(Body):
+    format: Literal['csv'] = 'csv'
+    q: str = ''
+    type: str = ''
+    sector: str = ''
+    ids: list[Id] | None = Field(None, max_length=MAX_IDS, description='only these records (a selection), among '
+                                 'those the search and filters keep')
+    separator: Separator = Field('comma', description='comma, semicolon or tab')
+
+
+async def _export_as_job(actor: Membership, filename: str, body: Body, filters: dict) -> JSONResponse:
+    job = await jobs.start_export(actor, filename=filename, q=body.q, filters=filters, separator=body.separator,
+                                  ids=body.ids)
+    return JSONResponse(jsonable_encoder(JobOut(**job_item(job))), status_code=202)
+
+
+@router.post('/orgs/{org}/contacts/exports', status_code=202, tags=['exports'], response_model=JobOut,
+             responses=_JOB_RESPONSES, summary='Export the contacts list (CSV or vCard) as a background job',
+             description=BACKGROUND_EXPORT)
+async def start_contacts_export(body: ContactsExport, actor: OrgMembership) -> JSONResponse:
+    filters = {'type': body.type, 'role': body.role, 'company_id': body.company_id}
+    return await _export_as_job(actor, f'contacts.{body.format}', body, filters)
+
+
+@router.post('/orgs/{org}/companies/exports', status_code=202, tags=['exports'], response_model=JobOut,
+             responses=_JOB_RESPONSES, summary='Export the companies list (CSV) as a background job',
+             description=BACKGROUND_EXPORT)
+async def start_companies_export(body: CompaniesExport, actor: OrgMembership) -> JSONResponse:
+    return await _export_as_job(actor, 'companies.csv', body, {'type': body.type, 'sector': body.sector})

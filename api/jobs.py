@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
+from starlette.responses import StreamingResponse
 
-from models.jobs import queue, store
+from models.jobs import exports, queue, store
 from models.jobs.tables import Job
+from web.downloads import file_response
 
 from .deps import CurrentUser
 from .errors import responses
@@ -47,7 +49,9 @@ def job_item(job: Job) -> dict:
             description='`step`, `done` and `total` tell how far a running job got (an import: `checking` then '
                         '`writing` rows); a finished import\'s `result` is `{"import": id}` (its report is '
                         'GET /orgs/{org}/imports/{id}); a copy\'s steps are `prepared` then `copying`, its `result` what '
-                        'POST /orgs/{org}/copy answers.')
+                        'POST /orgs/{org}/copy answers; an export\'s step is `exporting` (`done` of `total` records), '
+                        'its `result` `{"filename", "content_type", "records", "size", "expires_at", "file"}` '
+                        '(GET /jobs/{id}/file downloads it until `expires_at`).')
 async def list_jobs(user: CurrentUser,
                     limit: Annotated[int, Query(ge=1, le=store.MAX_PAGE_SIZE)] = store.PAGE_SIZE,
                     offset: Offset = 0) -> dict:
@@ -68,3 +72,14 @@ async def get_job(job_id: Id, user: CurrentUser) -> dict:
                          "organization; anyone else's job is 404. A finished job is answered as it is.")
 async def cancel_job(job_id: Id, user: CurrentUser) -> dict:
     return job_item(await queue.cancel(user.id, job_id))
+
+
+@router.get('/jobs/{job_id}/file', response_class=StreamingResponse, responses=responses(404) | {
+                200: {'content': {'text/csv': {}, 'text/vcard': {}}, 'description': "The export's file"}},
+            summary="A finished export's file (its owner alone, for 24 hours)",
+            description="The file an export job wrote (POST /orgs/{org}/contacts/exports or companies/exports), "
+                        "while it is kept: 24 hours after the job finished, then it is removed. Anyone else's job, a "
+                        "job that is not a finished export, or one whose file expired: 404.")
+async def download_job_file(job_id: Id, user: CurrentUser, request: Request) -> StreamingResponse:
+    found = await exports.open_file(user.id, job_id, request.app.state.integrations)
+    return file_response(found.filename, found.content_type, found.chunks, found.size)

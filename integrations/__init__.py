@@ -6,6 +6,7 @@ the interface in integrations/storage.py, never an SDK.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .storage import CloudStore, FileStore
 
@@ -17,6 +18,9 @@ class Integrations:
     secret: str = ''  # the key of the tokens' encryption is derived from it
     public_url: str = ''  # OAuth redirect URIs start with it
     max_upload_bytes: int = 0
+    # where background jobs write the files they make for their owner (exports): a directory of the data dir that
+    # every process running jobs or serving their downloads shares; None: no job may make one
+    job_files: Path | None = None
 
     def cloud(self, provider: str) -> CloudStore | None:
         return self.clouds.get(provider)
@@ -35,4 +39,5 @@ def build(settings) -> Integrations:
                                 web_url=settings.dropbox_web_url, api_url=settings.dropbox_api_url),
     }
     return Integrations(files=LocalStore(settings.uploads_dir), clouds=clouds, secret=settings.secret,
-                        public_url=settings.public_url, max_upload_bytes=settings.max_upload_bytes)
+                        public_url=settings.public_url, max_upload_bytes=settings.max_upload_bytes,
+                        job_files=settings.job_files_dir)

@@ -1,5 +1,6 @@
 """The import page (upload → preview and map columns → mode → run with progress → report → undo), and the
-session-authenticated routes the list pages' "Export CSV" / "Export vCard" buttons download from."""
+session-authenticated routes the list pages' "Export CSV" / "Export vCard" buttons download from (and the file of a
+large export, which runs as a background job: the header's Download link)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -10,18 +11,18 @@ from nicegui import ui
 
 from models import i18n
 from models.access import Action, parse_id
-from models.errors import RubricaError, ValidationFailed
+from models.errors import NotFound, RubricaError, ValidationFailed
 from models.imports import reading, reports
 from models.imports.formats import MAX_IMPORT_BYTES
 from models.imports.tables import ImportBatch, ImportRow, Status
 from models.imports.undo import undo_import
-from models.jobs import imports as import_jobs, queue as jobs, store as job_store
+from models.jobs import exports as export_jobs, imports as import_jobs, queue as jobs, store as job_store
 from models.jobs.tables import Job, Status as JobStatus
 from models.records import exports
 from models.i18n import N_, _, ngettext
 from models.records.tables import KINDS
-from web.downloads import export_response
-from web.session import session_membership
+from web.downloads import export_response, file_response
+from web.session import session_membership, signed_in_user
 
 from . import moments
 from .feedback import FAILED, attempt
@@ -86,6 +87,15 @@ def install_routes(fastapi_app: FastAPI) -> None:
             filters['company_id'] = parse_id(filters['company_id']) or -1
         return export_response(exports.open_export(actor, name, q=query, filters=filters, separator=separator,
                                                    ids=ids))
+
+    @fastapi_app.get('/job-files/{job_id}', include_in_schema=False)
+    async def download_job_file(job_id: str, request: Request):
+        """A finished export job's file, for its owner alone (the header's Download link)."""
+        user = await signed_in_user()
+        if user is None:
+            raise NotFound(message=_('This export has no file to download: it is not finished, or it expired'))
+        found = await export_jobs.open_file(user.id, parse_id(job_id), request.app.state.integrations)
+        return file_response(found.filename, found.content_type, found.chunks, found.size)
 
 
 # ---------------------------------------------------------------- the page

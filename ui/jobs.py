@@ -1,6 +1,7 @@
 """The background jobs in the header, beside the bell: those still running (a progress bar, the step, done of total,
 Cancel) and those that finished within the last hour (their outcome and a link to what they made: an import's
-report; a copy's counts). Shown only while there is something to show.
+report; a copy's counts; an export's Download link, while its file is kept). Shown only while there is something to
+show.
 
 A job's change is heard on its owner's live-event topic (models/jobs/store.listen: this process's, and the others'
 through the relay), and the list is asked again every POLL_SECONDS otherwise. Rows are read through store.recent,
@@ -15,7 +16,7 @@ from nicegui import ui
 
 from models import i18n
 from models.i18n import N_, _, ngettext
-from models.jobs import queue, store
+from models.jobs import exports, queue, store
 from models.jobs.tables import FINISHED, Job, Status
 
 from . import moments
@@ -24,9 +25,10 @@ from .live_parts import redraw_heard
 from .session import PageContext
 
 POLL_SECONDS = 10.0
-KIND_NAMES = {'import': N_('Import'), 'copy': N_('Copy to another organization')}
+KIND_NAMES = {'import': N_('Import'), 'copy': N_('Copy to another organization'), 'export': N_('Export of a list')}
 STEPS = {'checking': N_('Checking rows: {done} of {total}'), 'writing': N_('Saving: {done} of {total}'),
-         'prepared': N_('Preparing the copy'), 'copying': N_('Copying: {done} of {total}')}
+         'prepared': N_('Preparing the copy'), 'copying': N_('Copying: {done} of {total}'),
+         'exporting': N_('Exporting: {done} of {total}')}
 STATES = {'queued': N_('Waiting to start'), 'running': N_('Running'), 'succeeded': N_('Done'),
           'failed': N_('Failed'), 'cancelled': N_('Cancelled')}
 
@@ -51,6 +53,10 @@ def progress_text(job: Job) -> str:
         return _(STEPS[job.step], done=_number(job.done), total=_number(job.total))
     if job.status == Status.SUCCEEDED.value and job.kind == 'copy' and job.result:
         return copy_outcome(job.result)
+    if job.status == Status.SUCCEEDED.value and job.kind == exports.KIND and job.result:
+        records = int(job.result.get('records') or 0)
+        return ngettext('{count} record exported', '{count} records exported', records) if exports.downloadable(job) \
+            else _('Its file expired and was removed')
     if job.status == Status.FAILED.value:
         problem = (job.result or {}).get('problem') or ''
         return ': '.join(text for text in (store.message_of(job), problem) if text) or _(STATES['failed'])
@@ -75,6 +81,11 @@ def job_path(job: Job) -> str | None:
     """Where the job's page is: an import's page follows it, then shows its report; a copy has none (its outcome
     is told here)."""
     return f'/import?job={job.id}' if job.kind == 'import' else None
+
+
+def file_path(job: Job) -> str | None:
+    """Where a finished export's file is downloaded from (the pages' session route), while it is kept."""
+    return f'/job-files/{job.id}' if exports.downloadable(job) else None
 
 
 def kind_name(job: Job) -> str:
@@ -137,6 +148,8 @@ class JobsButton:
             if job.status not in FINISHED:
                 ui.linear_progress(value=share(job), show_value=False).mark('job-progress')
             ui.label(progress_text(job)).classes('text-sm text-grey-8').mark('job-text')
+            if (download := file_path(job)) is not None:
+                ui.link(_('Download'), download).props('download').classes('text-sm').mark('job-download')
             if job.finished_at is not None:
                 ui.label(moments.moment(job.finished_at)).classes('text-xs text-grey-7')
 

@@ -24,6 +24,7 @@ from nicegui import app, ui
 
 from models.access import Action, parse_id
 from models.i18n import N_, _, ngettext, number
+from models.jobs import exports as export_jobs, queue
 from models.orgs import service as orgs
 from models.records import bulk, exports, search
 from models.records import service as records
@@ -35,7 +36,7 @@ from .company_picker import CompanyPicker
 from .copy_dialog import open_copy_dialog, page_copy_targets
 from .feedback import FAILED, attempt
 from .frame import frame, records_allowed
-from .record_card import record_path
+from .record_card import PLURAL, record_path
 from .session import PageContext
 
 
@@ -196,6 +197,7 @@ class RecordList:
         self.chosen_sort, self.descending = state.sort, state.descending
         self.page, self.per_page = state.page, state.per_page
         self.address = address  # as the browser shows it now
+        self.total = 0  # records in the list as searched and filtered (a search's: up to counts.BOUND)
         self.last_change = ''
 
     async def build(self) -> None:
@@ -315,7 +317,10 @@ class RecordList:
         stays one row."""
         from .imports import export_path
 
-        def download(file_format: str, separator: str = '') -> None:
+        async def download(file_format: str, separator: str = '') -> None:
+            if self.total > export_jobs.BACKGROUND_FROM:  # too long for a download that waits: a background job
+                await self.export_in_background(file_format, separator)
+                return
             ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
                                              separator))
 
@@ -333,7 +338,17 @@ class RecordList:
                 menu_entry(_('Find duplicates'), 'join_inner',
                            lambda: ui.navigate.to(f'/duplicates?kind={self.kind.name}'), 'list-duplicates')
 
-    def export_entries(self, download: Callable[..., None], mark: str) -> None:
+    async def export_in_background(self, file_format: str, separator: str) -> None:
+        """The list as searched and filtered now, exported by a background job: the header's jobs button follows
+        it (progress, Cancel) and offers its file once written."""
+        job = await attempt(queue.start_export(self.ctx.membership, filename=f'{PLURAL[self.kind.name]}.{file_format}',
+                                               q=self.query, filters=self.filters, separator=separator or 'comma'))
+        if job is FAILED:
+            return
+        ui.notify(_('The export runs in the background: the jobs button above follows it and offers its file to '
+                    'download once it is written.'), type='info', multi_line=True)
+
+    def export_entries(self, download: Callable[..., object], mark: str) -> None:
         """A CSV export per separator, the reader's usual one first (`<mark>-csv`: the one their spreadsheet reads
         without asking, semicolons for Italian or French Excel: the reader opens the file, whatever the organization's
         country), and the vCard of contacts."""
@@ -545,6 +560,7 @@ class RecordList:
         self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
                                  'sortBy': None if self.sort == 'relevance' else self.sort,
                                  'descending': self.descending, 'rowsNumber': total.value}
+        self.total = total.value
         self.total_label.text = count(self.kind, total.value, exact=total.exact)
         self.show_empty(total.value)
 

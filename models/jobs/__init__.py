@@ -8,6 +8,8 @@ trash purges, daily mails, the sweep of files), on one queue library, procrastin
 - imports.py: an import as a job (start it, run it with writing.import_file, take back what a dead process wrote).
 - copies.py: a copy into another organization as a job (start it, run it with records.copy.copy_records, one
   transaction: nothing to take back).
+- exports.py: an export of many records as a job (start it, run it with records.exports.write_export into a file of
+  the data dir kept KEPT for its owner's download, take back a partial file, sweep the expired ones).
 - running.py: one job run in this process (claim, heartbeat, outcome), and taking back a job whose process died:
   it runs again from the start once, else fails; all-or-nothing either way.
 - recovery.py: which running jobs' processes are gone (this host's process list, else a stale heartbeat), and

@@ -58,7 +58,7 @@ async def run(job: Job, progress: Progress, integrations: Integrations | None = 
     return answer(report)
 
 
-async def take_back(job: Job, *, again: bool) -> None:
+async def take_back(job: Job, *, again: bool, integrations: Integrations | None = None) -> None:
     """Nothing to undo: an uncommitted copy wrote nothing (see the module's docstring)."""
 
 

@@ -55,7 +55,7 @@ async def run(job: Job, progress: Progress, _integrations=None) -> dict:
     return {'import': batch.id}
 
 
-async def take_back(job: Job, *, again: bool) -> None:
+async def take_back(job: Job, *, again: bool, integrations=None) -> None:
     """What the job's dead (or stopping) process wrote is taken back. When the job runs again, its cut-off import is
     forgotten (the next run makes the one import of this job); else it stays, failed, in the importer's list."""
     for batch in await ImportBatch.filter(job_id=job.id, status=Status.RUNNING.value):

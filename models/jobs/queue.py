@@ -8,7 +8,8 @@ deduplicated across the workers takes back the jobs of a worker that died.
 
 Periodic work, in both modes the same tasks: the mail outbox (every 30 s, and at once when a mail is queued: the
 outbox wakes `send_mail`), the trash purge (at start, then hourly), the daily mails' pass (every 5 minutes), the
-sweep of unreferenced files (every 10 minutes), and the recovery of jobs whose process died (every minute).
+sweep of unreferenced files and of expired export files (every 10 minutes), and the recovery of jobs whose process
+died (every minute).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ..history.trash import purge_expired
 from ..mail import outbox
 from ..notifications.digest import send_digests
 from ..orgs.tables import Membership
-from . import copies, imports, recovery, running, store
+from . import copies, exports, imports, recovery, running, store
 from .tables import Job
 
 logger = logging.getLogger('rubrica.jobs')
@@ -109,7 +110,7 @@ def _worker_options(*, inside: bool) -> dict:
 async def _catch_up(*, starting: bool = False) -> None:
     """Take back the jobs of dead processes, and queue what waits without being in the queue (when a server with
     jobs inside starts: every queued job, its queue in memory began empty)."""
-    for job in await recovery.recover_dead_jobs():
+    for job in await recovery.recover_dead_jobs(_opened.integrations if _opened is not None else None):
         if job.queue_job_id is not None:  # the queue's own record of the dead run: over
             with contextlib.suppress(Exception):
                 await app.job_manager.finish_job_by_id_async(job.queue_job_id, procrastinate.jobs.Status.FAILED,
@@ -167,6 +168,13 @@ async def start_import(actor: Membership, **how) -> Job:
 async def start_copy(actor: Membership, **how) -> Job:
     """A copy of the caller's into another organization as a background job, queued (copies.start takes what)."""
     job = await copies.start(actor, **how)
+    await _defer(job.id)
+    return job
+
+
+async def start_export(actor: Membership, **how) -> Job:
+    """An export of many records of the caller's as a background job, queued (exports.start takes what)."""
+    job = await exports.start(actor, **how)
     await _defer(job.id)
     return job
 
@@ -255,3 +263,6 @@ async def sweep_files(timestamp: int) -> None:
         removed = await sweep_storage(opened.integrations)
         if removed:
             logger.info('the periodic sweep removed %d unreferenced files', removed)
+        removed = await exports.sweep(opened.integrations)
+        if removed:
+            logger.info('the periodic sweep removed %d expired or abandoned export files', removed)

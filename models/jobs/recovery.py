@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from integrations import Integrations
+
 from .running import identity, is_alive, take_back
 from .store import now
 from .tables import Job, Status
@@ -21,11 +23,12 @@ def _dead(job: Job) -> bool:
     return job.heartbeat_at is None or job.heartbeat_at < now() - STALE_AFTER
 
 
-async def recover_dead_jobs() -> list[Job]:
-    """Take back every running job whose process is gone; those jobs (as they were)."""
+async def recover_dead_jobs(integrations: Integrations | None = None) -> list[Job]:
+    """Take back every running job whose process is gone; those jobs (as they were). `integrations`: where the
+    files the jobs were writing are (an export's partial file)."""
     dead = [job for job in await Job.filter(status=Status.RUNNING.value).order_by('id') if _dead(job)]
     for job in dead:
-        await take_back(job)
+        await take_back(job, integrations)
     return dead
 
 

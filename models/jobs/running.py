@@ -16,7 +16,7 @@ from integrations import Integrations
 from ..errors import RubricaError, ValidationFailed
 from ..i18n import N_, use
 from ..imports.workers import process_identity
-from . import copies, imports, store
+from . import copies, exports, imports, store
 from .store import JobCancelled, Progress
 from .tables import Job, Status
 
@@ -36,10 +36,12 @@ ABANDONED = N_('The process running it stopped: what it had written was taken ba
 class Kind:
     # does the work (with the file store, for what a copy brings along); returns what it made (the job's result)
     run: Callable[[Job, Progress, Integrations | None], Awaitable[dict]]
-    take_back: Callable[..., Awaitable[None]]  # (job, again=…): undoes what a dead process's run wrote
+    # (job, again=…, integrations=…): undoes what a dead process's run wrote
+    take_back: Callable[..., Awaitable[None]]
 
 
-KINDS = {imports.KIND: Kind(imports.run, imports.take_back), copies.KIND: Kind(copies.run, copies.take_back)}
+KINDS = {imports.KIND: Kind(imports.run, imports.take_back), copies.KIND: Kind(copies.run, copies.take_back),
+         exports.KIND: Kind(exports.run, exports.take_back)}
 
 
 @cache
@@ -95,7 +97,7 @@ async def run(job_id: int, aborting: Callable[[], bool] = lambda: False,
         else:  # it waits in the queue for the next start, to run from the beginning
             with contextlib.suppress(Exception):
                 if kind is not None:
-                    await kind.take_back(job, again=True)
+                    await kind.take_back(job, again=True, integrations=integrations)
                 await store.requeue(job)
             raise
     except Exception:
@@ -114,13 +116,13 @@ async def run(job_id: int, aborting: Callable[[], bool] = lambda: False,
                 outcome, asyncio.get_running_loop().time() - started)
 
 
-async def take_back(job: Job) -> bool:
+async def take_back(job: Job, integrations: Integrations | None = None) -> bool:
     """A job whose process died while running it: undo what it wrote, then queue it again if it ran only once
     (True) or fail it (False)."""
     again = job.attempts < RUNS and not job.cancel_requested
     kind = KINDS.get(job.kind)
     if kind is not None:
-        await kind.take_back(job, again=again)
+        await kind.take_back(job, again=again, integrations=integrations)
     if again:
         await store.requeue(job)
     elif job.cancel_requested:

@@ -26,14 +26,15 @@ class Job(Model):
     id = fields.IntField(primary_key=True)
     org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
     owner = fields.ForeignKeyField('models.User', related_name=False, on_delete=fields.CASCADE)
-    kind = fields.CharField(max_length=16)  # import
+    kind = fields.CharField(max_length=16)  # import, copy, export
     status = fields.CharField(max_length=10, default=Status.QUEUED.value)
     params = fields.JSONField(default=dict)  # what to run: the kind's own parameters, and the owner's language
     step = fields.CharField(max_length=16, default='')  # the kind's own steps: checking, writing, done…
     done = fields.IntField(default=0)
     total = fields.IntField(default=0)
     message = fields.TextField(default='')  # a failure, in English (N_), translated where shown
-    result = fields.JSONField(null=True)  # what it made (an import: {"import": batch id}), or the problem found
+    # what it made (an import: {"import": batch id}; an export: its file), or the problem found
+    result = fields.JSONField(null=True)
     cancel_requested = fields.BooleanField(default=False)
     attempts = fields.IntField(default=0)  # runs started: a job cut off by a dead process runs again once
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -10,14 +10,16 @@ or tabs. Cells a spreadsheet would run as a formula (starting with =, @, tab or 
 more than a number: "+39 02 1234 5678" is a phone number and is left alone) get a leading quote; our importer
 takes it off again.
 
-`open_export` is the one way in, for the API's export routes and the pages' export downloads alike.
+`open_export` is the one way in, for the API's export routes and the pages' export downloads alike; a background
+export (models/jobs/exports.py) checks its request with `check_export` when it is started and writes it with
+`write_export` when it runs: the same writer, the same bytes.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..access import Action, parse_id, require
@@ -31,6 +33,7 @@ from .bulk import MAX_IDS, at_most_records
 from .tables import COMPANY, CONTACT, Kind, Record
 
 CHUNK = 1000
+Progress = Callable[[int], Awaitable[None]]  # told how many records were written so far, after each chunk
 CSV_TYPE = 'text/csv; charset=utf-8'
 VCARD_TYPE = 'text/vcard; charset=utf-8'
 # the headers of the export, in English here and in the reader's language in a file (models/imports/formats.py
@@ -99,15 +102,21 @@ def csv_row(kind: Kind, record: Record, company_name: str, names: Mapping[int, s
     return [neutralise(cell) for cell in cells]
 
 
-async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
-                         **filters: object) -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
-    """The records of the filtered list (only those among `ids`, when given) in id order, a chunk at a time, with
-    the names of the visible companies."""
+def visible_query(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                  **filters: object):
+    """The records of the filtered list (only those among `ids`, when given), as one query."""
     require(actor.role, Action.SEE_RECORDS)
     query = records.filtered(kind, actor, q=q, **filters)
-    if ids is not None:
-        query = query.filter(id__in=ids)
-    last = 0
+    return query.filter(id__in=ids) if ids is not None else query
+
+
+async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: list[int] | None = None,
+                         progress: Progress | None = None,
+                         **filters: object) -> AsyncIterator[tuple[list[Record], dict[int, str]]]:
+    """The records of the filtered list (only those among `ids`, when given) in id order, a chunk at a time, with
+    the names of the visible companies; `progress` is told how many were handed out once each chunk was written."""
+    query = visible_query(kind, actor, q=q, ids=ids, **filters)
+    last = done = 0
     while True:
         chunk = await query.filter(id__gt=last).order_by('id').limit(CHUNK)
         if not chunk:
@@ -118,12 +127,15 @@ async def visible_chunks(kind: Kind, actor: Membership, *, q: str = '', ids: lis
             companies = await records.visible_companies_by_id(actor, [r.company_id for r in chunk])
             names = {company_id: company.name for company_id, company in companies.items()}
         yield chunk, names
+        done += len(chunk)
+        if progress is not None:
+            await progress(done)
         if len(chunk) < CHUNK:
             return
 
 
 async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: str = 'comma',
-                     ids: list[int] | None = None, headers: list[str] | None = None,
+                     ids: list[int] | None = None, headers: list[str] | None = None, progress: Progress | None = None,
                      **filters: object) -> AsyncIterator[str]:
     """The CSV text in pieces (UTF-8 with a BOM when encoded, so spreadsheets read the accents right), its cells
     separated by the named separator (SEPARATORS); `headers` are csv_headers(kind) in the language of whoever
@@ -135,7 +147,7 @@ async def export_csv(kind: Kind, actor: Membership, *, q: str = '', separator: s
     writer.writerow(headers or csv_headers(kind))
     yield '\ufeff' + out.getvalue()
     names = await member_names(actor.org_id)
-    async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, **filters):
+    async for chunk, company_names in visible_chunks(kind, actor, q=q, ids=ids, progress=progress, **filters):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
         for record in chunk:
@@ -178,10 +190,10 @@ def vcard(record: Record, company_name: str, names: Mapping[int, str] | None = N
 
 
 async def export_vcards(actor: Membership, *, q: str = '', ids: list[int] | None = None,
-                        **filters: object) -> AsyncIterator[str]:
+                        progress: Progress | None = None, **filters: object) -> AsyncIterator[str]:
     require(actor.role, Action.SEE_RECORDS)
     names = await member_names(actor.org_id)
-    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, ids=ids, **filters):
+    async for chunk, company_names in visible_chunks(CONTACT, actor, q=q, ids=ids, progress=progress, **filters):
         yield ''.join(vcard(record, company_names.get(record.company_id, ''), names) for record in chunk)
 
 
@@ -202,14 +214,33 @@ EXPORTS: dict[str, tuple[Kind, str]] = {'contacts.csv': (CONTACT, CSV_TYPE), 'co
                                         'contacts.vcf': (CONTACT, VCARD_TYPE)}
 
 
-def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
-                separator: object = 'comma', ids: Sequence[object] | None = None) -> Export:
+@dataclass(frozen=True)
+class ExportRequest:
+    """What an export writes, checked: which file, of which records (the narrowing filters the list has, the
+    selected ids parsed), its separator's name. JSON-safe, so that a background job can keep it (models/jobs)."""
+    filename: str
+    q: str
+    filters: dict[str, object]
+    separator: str
+    ids: list[int] | None
+
+    @property
+    def kind(self) -> Kind:
+        return EXPORTS[self.filename][0]
+
+    @property
+    def content_type(self) -> str:
+        return EXPORTS[self.filename][1]
+
+
+def check_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
+                 separator: object = 'comma', ids: Sequence[object] | None = None) -> ExportRequest:
     """The export called `filename` (one of EXPORTS) of the list searched with `q` and narrowed by `filters`; a CSV
     file's cells separated by `separator` (a name of SEPARATORS: comma, semicolon or tab); only the selected
     records `ids` when given (a list's selection: at most bulk.MAX_IDS; what names no record matches nothing).
 
     `filters` may hold any names (a page's query string): those the list has (records.FILTERS) narrow it, the
-    others are left out. Checked now, before any of the file is sent: an unknown name is NotFound, and a role
+    others are left out. Checked now, before any of the file is written: an unknown name is NotFound, and a role
     that may not see records gets Forbidden, not an empty file.
     """
     if filename not in EXPORTS:
@@ -223,9 +254,32 @@ def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mappi
         if len(ids) > MAX_IDS:
             raise ValidationFailed.one('ids', at_most_records(MAX_IDS))
         ids = [i for i in (parse_id(i) for i in ids) if i is not None]
-    pieces = export_vcards(actor, q=q, ids=ids, **narrowing) if content_type == VCARD_TYPE \
-        else export_csv(kind, actor, q=q, separator=str(separator), ids=ids, headers=csv_headers(kind), **narrowing)
-    return Export(filename, content_type, _encoded(pieces))
+    return ExportRequest(filename, q or '', narrowing, str(separator), None if ids is None else list(ids))
+
+
+def open_export(actor: Membership, filename: str, *, q: str = '', filters: Mapping[str, object] | None = None,
+                separator: object = 'comma', ids: Sequence[object] | None = None,
+                progress: Progress | None = None) -> Export:
+    """The export (see check_export for what it is and what is refused, at once), written as it is read.
+    `progress` is told how many records were written, after each chunk (a background export's progress)."""
+    return write_export(actor, check_export(actor, filename, q=q, filters=filters, separator=separator, ids=ids),
+                        progress=progress)
+
+
+def write_export(actor: Membership, request: ExportRequest, *, progress: Progress | None = None) -> Export:
+    """A checked export's file, written as it is read: the one writer of every export, the API's and the pages'
+    streams and the background exports' files (models/jobs/exports.py) alike."""
+    kind, content_type = request.kind, request.content_type
+    pieces = export_vcards(actor, q=request.q, ids=request.ids, progress=progress, **request.filters) \
+        if content_type == VCARD_TYPE else \
+        export_csv(kind, actor, q=request.q, separator=request.separator, ids=request.ids,
+                   headers=csv_headers(kind), progress=progress, **request.filters)
+    return Export(request.filename, content_type, _encoded(pieces))
+
+
+async def count_export(actor: Membership, request: ExportRequest) -> int:
+    """How many records a checked export holds now (a background export's total)."""
+    return await visible_query(request.kind, actor, q=request.q, ids=request.ids, **request.filters).count()
 
 
 async def _encoded(pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
