@@ -50,9 +50,9 @@ async def check_counts(*teams) -> None:
             for person in team.people:
                 shown = await access.visible(kind, person.membership).count()
                 by_type = await grouped_by_type(access.visible(kind, person.membership))
-                assert await dashboard.counts_by_type(kind, person.membership) == sorted(
-                    (dashboard.TypeCount(type_, n) for type_, n in by_type.items()), key=lambda t: (-t.count, t.type)), \
-                    (person.name, kind.name)
+                expected = sorted((dashboard.TypeCount(type_, n) for type_, n in by_type.items()),
+                                  key=lambda t: (-t.count, t.type))
+                assert await dashboard.counts_by_type(kind, person.membership) == expected, (person.name, kind.name)
                 assert await counts.visible_total(kind, person.membership) == shown, (person.name, kind.name)
                 if access.allows(person.membership.role, access.Action.SEE_RECORDS):
                     page = await records.list_records(kind, person.membership, limit=1)
