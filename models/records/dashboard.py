@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 
 from .. import access, i18n
@@ -83,8 +83,11 @@ async def counts_by_type(kind: Kind, actor) -> list[TypeCount]:
         tally[row['type'] or ''] = tally.get(row['type'] or '', 0) + row['public']
     own, mentioning = access.visible_not_public(kind, actor)
     for part in (own,) if mentioning is own else (own, mentioning):
-        for row in await part.annotate(count=Count('id')).group_by('type').values('type', 'count'):
-            tally[row['type'] or ''] = tally.get(row['type'] or '', 0) + row['count']
+        # grouped by an expression, not the column: grouping by `type` itself SQLite reads the organization's every
+        # record through the (org_id, type) index, for its order, instead of the caller's few through theirs
+        grouped = part.annotate(grouped=RawSQL("type || ''"), count=Count('id')).group_by('grouped')
+        for row in await grouped.values('grouped', 'count'):
+            tally[row['grouped'] or ''] = tally.get(row['grouped'] or '', 0) + row['count']
     return sorted((TypeCount(type_, n) for type_, n in tally.items() if n), key=lambda t: (-t.count, t.type))
 
 
