@@ -260,6 +260,33 @@ async def test_a_cursor_of_another_list_in_the_address_shows_the_first_page(user
     assert user.back_history[-1] == '/contacts?sort=updated'
 
 
+def test_a_reader_pages_with_the_pager_buttons_and_back(screen: Screen):
+    """In a real browser: Next, Previous and Last below the table, each a new address Back returns to."""
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'password1', 'Ada Lovelace', 'Engines')
+    for i in range(30):
+        httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', json={'last_name': f'Person {i:02d}'},
+                   headers=headers).raise_for_status()
+    browser_log_in(screen, 'ada@example.com', 'password1')
+    screen.open('/contacts?per_page=25')
+    first = [f'Person {i:02d}' for i in range(25)]
+    screen.wait_for(lambda: _names(screen) == first)
+
+    def press(label: str) -> None:
+        screen.selenium.find_element(By.CSS_SELECTOR, f'[aria-label="{label}"]').click()
+    press('Next page')
+    screen.wait_for(lambda: _names(screen) == [f'Person {i:02d}' for i in range(25, 30)])
+    screen.should_contain('26–30 of 30')
+    assert 'page=2' in screen.selenium.current_url and 'cursor=' in screen.selenium.current_url
+    press('Previous page')
+    screen.wait_for(lambda: _names(screen) == first)
+    press('Last page')
+    screen.wait_for(lambda: _names(screen) == [f'Person {i:02d}' for i in range(25, 30)])
+    screen.selenium.back()  # the first page again, as it was
+    screen.wait_for(lambda: _names(screen) == first)
+    screen.should_contain('1–25 of 30')
+
+
 # ------------------------------------------------------------------ the selection and its bulk actions
 
 def select(user: User, *names: str) -> None:
