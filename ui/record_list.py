@@ -581,6 +581,7 @@ class RecordList:
 
     async def turn(self, page: int, cursor: str, moving: str = '') -> None:
         self.page, self.cursor, self.moving = page, cursor, moving
+        self.next_cursor = self.previous_cursor = None  # a second click before the page is drawn goes nowhere
         self.remember('page')
         await self.load()
 
