@@ -94,7 +94,7 @@ async def main(contacts: int, companies: int) -> None:
               f'{time.perf_counter() - started:.1f} s\n')
         rows = [
             ('dashboard: everything the page shows', lambda: dashboard.dashboard(viewer)),
-            ('contacts by type (GROUP BY through the gate)', lambda: dashboard.counts_by_type(CONTACT, viewer)),
+            ('contacts by type (kept counts + own, mentioning)', lambda: dashboard.counts_by_type(CONTACT, viewer)),
             ('companies by type', lambda: dashboard.counts_by_type(COMPANY, viewer)),
             ('recently updated (10)', lambda: dashboard.recently_updated(viewer)),
             ('mentioning me (10 + total)', lambda: dashboard.mentioning_me(viewer)),

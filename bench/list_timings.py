@@ -18,7 +18,7 @@ from tortoise import connections  # noqa: E402
 
 from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
 from models.orgs.tables import Membership  # noqa: E402
-from models.records.service import list_records  # noqa: E402
+from models.records.service import list_page, list_records, list_rows  # noqa: E402
 from models.records.tables import CONTACT, Contact  # noqa: E402
 
 VISIBLE = ('org_id = {org} AND (visibility = \'public\' OR created_by_id = {user} OR id IN '
@@ -43,6 +43,7 @@ async def main() -> None:
         like = "AND search_text LIKE '%ros%'"
         before = await list_records(CONTACT, member, sort='updated', descending=True, offset=4949, limit=1)
         cursor, edge = before.next_cursor, before.items[0]  # keyset: the page after the 4,950th row
+        last_offset = (before.total - 1) // 50 * 50
         cases = [
             ('first page, rows + total', lambda: list_records(CONTACT, member),
              [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY sort_name, id LIMIT 50',
@@ -56,6 +57,21 @@ async def main() -> None:
              [f'SELECT {COLUMNS} FROM contacts WHERE {where} AND (updated_at, id) < (\'{edge.updated_at}\', '
               f'{edge.id}) ORDER BY updated_at DESC, id DESC LIMIT 50',
               f'SELECT COUNT(*) FROM contacts WHERE {where}']),
+            # what the browser's list reads at a page turn: the rows only (its total is counted once per search)
+            ('rows of page 100 by offset (the browser before)', lambda: list_page(
+                CONTACT, member, sort='updated', descending=True, offset=4950),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY updated_at DESC, id DESC LIMIT 50 OFFSET 4950']),
+            ('rows of page 100 by cursor (the browser now)', lambda: list_rows(
+                CONTACT, member, sort='updated', descending=True, cursor=cursor),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} AND (updated_at, id) < (\'{edge.updated_at}\', '
+              f'{edge.id}) ORDER BY updated_at DESC, id DESC LIMIT 50']),
+            ('rows of the last page by offset (before)', lambda: list_page(
+                CONTACT, member, sort='updated', descending=True, offset=last_offset),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY updated_at DESC, id DESC LIMIT 50 '
+              f'OFFSET {last_offset}']),
+            ('rows of the last page, read backwards (now)', lambda: list_rows(
+                CONTACT, member, sort='updated', descending=True, last=True),
+             [f'SELECT {COLUMNS} FROM contacts WHERE {where} ORDER BY updated_at, id LIMIT 50']),
             ('filter type=Client', lambda: list_records(CONTACT, member, type='Client'),
              [f"SELECT {COLUMNS} FROM contacts WHERE {where} AND type = 'Client' ORDER BY sort_name, id LIMIT 50",
               f"SELECT COUNT(*) FROM contacts WHERE {where} AND type = 'Client'"]),

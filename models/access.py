@@ -16,7 +16,7 @@ from .i18n import N_, _
 from .files.tables import Attachment
 from .kiosk.tables import KioskLink
 from .orgs.tables import Membership, Role
-from .records.tables import KINDS, Kind, Mention, Record, RecordCount, Visibility
+from .records.tables import KINDS, Kind, Mention, Record, RecordCount, RecordTypeCount, Visibility
 from .work.tables import WORK_KINDS, Connection, WorkItem, WorkKind
 
 
@@ -208,6 +208,15 @@ def public_count(kind: Kind, actor: Membership | None) -> QuerySet[RecordCount]:
     if actor is None or not allows(actor.role, Action.SEE_RECORDS):
         return RecordCount.filter(id__isnull=True)
     return RecordCount.filter(org_id=actor.org_id, kind=kind.name).filter(
+        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]))
+
+
+def public_counts_by_type(kind: Kind, actor: Membership | None) -> QuerySet[RecordTypeCount]:
+    """The organization's counts of public records of this kind outside the trash, one row per type (kept by the
+    database), behind the same gate as `public_count`."""
+    if actor is None or not allows(actor.role, Action.SEE_RECORDS):
+        return RecordTypeCount.filter(id__isnull=True)
+    return RecordTypeCount.filter(org_id=actor.org_id, kind=kind.name).filter(
         live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS]))
 
 

@@ -13,6 +13,14 @@ One layout for a desktop and a phone: the toolbar is one row (search, New, and o
 Quasar's `sm` breakpoint (600 px) the buttons keep only their icons, the filters fold behind a button, and the
 table draws each record as a card (q-table's `grid` mode, the same table with the same server-side pages), with the
 phone and email as tel: and mailto: links. An empty list says what to do instead of "No data available".
+
+Pages are read by cursor (keyset pagination, models/records/keyset.py): Next reads the rows after the page's last
+one, Previous those before its first, Last the list's end read backwards; each costs what the first page does, however
+deep, where an offset made the database read and drop every row before the page. The address keeps the cursor beside
+the page's number (`?page=57&cursor=…`), so a reload shows the same rows; a page number without a cursor (an old
+link) is read by offset once, and its neighbours by cursor again. The page's number is shown where it is known (a
+walk from the first page, or from an exact total's last one); past a search's bounded total ("10,000+") the last page
+has no number. The total is counted once per search and filters, not at every page.
 """
 from __future__ import annotations
 
@@ -23,10 +31,11 @@ from urllib.parse import urlencode
 from nicegui import app, ui
 
 from models.access import Action, parse_id
+from models.errors import ValidationFailed
 from models.i18n import N_, _, ngettext, number
 from models.jobs import exports as export_jobs, queue
 from models.orgs import service as orgs
-from models.records import bulk, exports, search
+from models.records import bulk, counts, exports, keyset, search
 from models.records import service as records
 from models.records.tables import CONTACT, Kind
 from models.validation import display_phone
@@ -91,6 +100,7 @@ LIST_CSS = '''
 
 
 PAGE_SIZES = (25, 50, 100, 200)
+LAST = 'last'  # the cursor of the list's last page: its end, read backwards (never a keyset cursor: not base64 JSON)
 SEPARATOR_NAMES = {'comma': N_('comma'), 'semicolon': N_('semicolon'), 'tab': N_('tab')}  # exports.SEPARATORS'
 # reloads the page when Back or Forward lands on an address this page pushed: the address holds the list's state
 FOLLOW_HISTORY = '<script>window.addEventListener("popstate", () => window.location.reload());</script>'
@@ -103,8 +113,9 @@ class ListState:
     filters: dict[str, object] = field(default_factory=dict)
     sort: str | None = None  # a column chosen; None: by relevance while searching, else by name
     descending: bool = False
-    page: int = 1
+    page: int = 1  # 0: not known (a page reached from the last one past a bounded total)
     per_page: int = records.PAGE_SIZE
+    cursor: str = ''  # how the page is read: '' from the start (by offset past page 1), LAST, or a keyset cursor
 
     def params(self) -> dict[str, str]:
         """The address's query: only what differs from a fresh list."""
@@ -114,10 +125,12 @@ class ListState:
             params['sort'] = self.sort
             if self.descending:
                 params['order'] = 'desc'
-        if self.page != 1:
+        if self.page > 1:
             params['page'] = str(self.page)
         if self.per_page != records.PAGE_SIZE:
             params['per_page'] = str(self.per_page)
+        if self.cursor:
+            params['cursor'] = self.cursor
         return params
 
 
@@ -139,7 +152,9 @@ async def read_state(ctx: PageContext, kind: Kind, params: Mapping[str, str], li
     if params.get('sort') in sorts(kind):
         state.sort = params['sort']
         state.descending = params.get('order') == 'desc'
-    state.page = parse_id(params.get('page', '')) or 1
+    cursor = str(params.get('cursor') or '')
+    state.cursor = cursor if 0 < len(cursor) <= keyset.MAX_CURSOR else ''  # checked against the list as it is read
+    state.page = parse_id(params.get('page', '')) or (0 if state.cursor else 1)
     per_page = parse_id(params.get('per_page', ''))
     state.per_page = per_page if per_page in PAGE_SIZES else records.PAGE_SIZE
     return state
@@ -196,8 +211,12 @@ class RecordList:
         self.query = state.query
         self.chosen_sort, self.descending = state.sort, state.descending
         self.page, self.per_page = state.page, state.per_page
+        self.cursor = state.cursor
+        self.next_cursor: str | None = None  # the shown page's neighbours (None: there is none that way)
+        self.previous_cursor: str | None = None
+        self.moving = ''  # 'next' or 'previous' while a page button's page loads
+        self.total: counts.Total | None = None  # counted once per search and filters (None: to count)
         self.address = address  # as the browser shows it now
-        self.total = 0  # records in the list as searched and filtered (a search's: up to counts.BOUND)
         self.last_change = ''
 
     async def build(self) -> None:
@@ -239,7 +258,7 @@ class RecordList:
                               pagination={'rowsPerPage': self.per_page, 'page': self.page,
                                           'sortBy': self.chosen_sort or 'name', 'descending': self.descending,
                                           'rowsNumber': 0}) \
-            .props(f'flat bordered binary-state-sort :rows-per-page-options="[25, 50, 100, 200]" {PHONE_GRID}') \
+            .props(f'flat bordered binary-state-sort hide-pagination {PHONE_GRID}') \
             .classes('w-full rubrica-list').mark('list-table')
         self.table.add_slot('body-cell', CELL)
         self.table.add_slot('body-cell-name', NAME_CELL)
@@ -247,10 +266,29 @@ class RecordList:
         self.table.add_slot('body-cell-phone', PHONE_CELL)
         self.table.add_slot('item', CARD)
         self.table.on('request', self.on_request)
+        self.pager()
         self.empty_state()
         ui.add_body_html(FOLLOW_HISTORY)
         await self.load()
         self.remember('fix')  # an address with parts that were left out shows what the list really shows
+
+    def pager(self) -> None:
+        """Below the table: the page size, which rows these are, and first, previous, next and last page (the
+        table's own pagination is hidden: it only knows offsets)."""
+        def button(icon: str, label: str, on_click, mark: str) -> ui.button:
+            made = ui.button(icon=icon, on_click=on_click).props('flat round dense').tooltip(label).mark(mark)
+            made.props['aria-label'] = label
+            return made
+        with ui.row().classes('w-full items-center justify-end gap-1 text-grey-8').mark('list-pager') as self.pager_row:
+            ui.label(_('Rows per page')).classes('max-sm:hidden')
+            self.size_select = ui.select(list(PAGE_SIZES), value=self.per_page, on_change=self.set_per_page) \
+                .props('dense borderless options-dense').mark('list-per-page')
+            self.size_select.props['aria-label'] = _('Rows per page')
+            self.range_label = ui.label().classes('q-mx-sm').mark('list-range')
+            self.first_button = button('first_page', _('First page'), self.first_page, 'list-first')
+            self.previous_button = button('chevron_left', _('Previous page'), self.previous_page, 'list-previous')
+            self.next_button = button('chevron_right', _('Next page'), self.next_page, 'list-next')
+            self.last_button = button('last_page', _('Last page'), self.last_page, 'list-last')
 
     async def company_filter_picker(self) -> None:
         company_id = self.filters.get('company_id')
@@ -318,7 +356,8 @@ class RecordList:
         from .imports import export_path
 
         async def download(file_format: str, separator: str = '') -> None:
-            if self.total > export_jobs.BACKGROUND_FROM:  # too long for a download that waits: a background job
+            # too long for a download that waits: a background job (a total past counts.BOUND is not exact: larger)
+            if self.total is not None and (self.total.value > export_jobs.BACKGROUND_FROM or not self.total.exact):
                 await self.export_in_background(file_format, separator)
                 return
             ui.download.from_url(export_path(self.ctx.org.id, self.kind.name, file_format, self.query, self.filters,
@@ -440,6 +479,7 @@ class RecordList:
                                       len(result.skipped), reasons='; '.join(reasons))
         ui.notify(message, type='positive' if not result.skipped else 'warning', multi_line=True)
         self.clear_selection()
+        self.total = None  # the records changed: counted again
         await self.load()
 
     def open_delete(self) -> None:
@@ -494,7 +534,8 @@ class RecordList:
 
     def remember(self, change: str) -> None:
         """Put the list's state in the address: a new history entry, except while the search is being typed."""
-        state = ListState(self.query, self.filters, self.chosen_sort, self.descending, self.page, self.per_page)
+        state = ListState(self.query, self.filters, self.chosen_sort, self.descending, self.page, self.per_page,
+                          self.cursor)
         address = list_address(self.kind, state)
         if address != self.address:
             # in the list's own context: the element whose event got here (a company picker's option) may be gone
@@ -511,7 +552,7 @@ class RecordList:
         return self.chosen_sort or ('relevance' if self.query else 'name')
 
     async def set_query(self, text: str | None) -> None:
-        self.query, self.page = (text or '').strip(), 1
+        self.query, self.page, self.cursor, self.total = (text or '').strip(), 1, '', None
         if self.chosen_sort == 'name':  # a new search shows the best hits first again
             self.chosen_sort, self.descending = None, False
         self.clear_selection()
@@ -519,50 +560,148 @@ class RecordList:
         await self.load()
 
     async def set_filter(self, name: str, value: object) -> None:
-        self.filters[name], self.page = value, 1
+        self.filters[name], self.page, self.cursor, self.total = value, 1, '', None
         self.clear_selection()
         self.remember(name)
         await self.load()
 
     async def on_request(self, e) -> None:
+        """The table's sort changed (a column's header): the first page in the new order. A page asked through the
+        table (not drawn: the pager below is) is one page on by cursor, or else the first page or one by offset."""
         pagination = e.args.get('pagination', {}) if isinstance(e.args, dict) else {}
-        self.page = parse_id(pagination.get('page') or 1) or 1
         per_page = parse_id(pagination.get('rowsPerPage') or records.PAGE_SIZE)
-        self.per_page = per_page if per_page in PAGE_SIZES else records.PAGE_SIZE
+        per_page = per_page if per_page in PAGE_SIZES else records.PAGE_SIZE
         sort = pagination.get('sortBy') or None
+        was = (self.sort, self.descending, self.per_page)
         self.chosen_sort = sort if sort in sorts(self.kind) else None
-        self.descending = bool(pagination.get('descending'))
+        self.descending, self.per_page = bool(pagination.get('descending')), per_page
+        page = parse_id(pagination.get('page') or 1) or 1
+        if (self.sort, self.descending, self.per_page) != was or page == 1:
+            self.page, self.cursor, self.moving = 1, '', ''
+        elif page == self.page + 1 and self.next_cursor:
+            self.page, self.cursor, self.moving = page, self.next_cursor, 'next'
+        elif page == self.page - 1 and self.previous_cursor:
+            self.page, self.cursor, self.moving = page, self.previous_cursor, 'previous'
+        elif page != self.page:
+            self.page, self.cursor, self.moving = page, '', ''  # a jump: by offset, once
         self.remember('table')
         await self.load()
 
+    async def set_per_page(self, e) -> None:
+        if e.value == self.per_page or e.value not in PAGE_SIZES:
+            return
+        self.per_page, self.page, self.cursor, self.moving = e.value, 1, '', ''
+        self.remember('per_page')
+        await self.load()
+
+    async def turn(self, page: int, cursor: str, moving: str = '') -> None:
+        self.page, self.cursor, self.moving = page, cursor, moving
+        self.next_cursor = self.previous_cursor = None  # a second click before the page is drawn goes nowhere
+        self.remember('page')
+        await self.load()
+
+    async def first_page(self) -> None:
+        await self.turn(1, '')
+
+    async def previous_page(self) -> None:
+        if self.previous_cursor:  # the page before the second is the first: read from the start, exactly
+            await self.turn(0 if not self.page else self.page - 1, '' if self.page == 2 else self.previous_cursor,
+                            'previous')
+
+    async def next_page(self) -> None:
+        if self.next_cursor:
+            await self.turn(self.page + 1 if self.page else 0, self.next_cursor, 'next')
+
+    async def last_page(self) -> None:
+        if self.next_cursor:
+            await self.turn(0, LAST)
+
+    def last_page_number(self) -> int:
+        """The last page's number by the total; 0 when the total is not exact."""
+        if self.total is None or not self.total.exact:
+            return 0
+        return max(1, -(-self.total.value // self.per_page))
+
+    async def count(self) -> counts.Total | None:
+        if self.total is None:
+            total = await attempt(records.count_records(self.kind, self.ctx.membership, q=self.query, **self.filters))
+            self.total = None if total is FAILED else total
+        return self.total
+
     async def load(self) -> None:
-        """The rows first, drawn at once; then their total (a count the rows do not wait for)."""
-        offset = (self.page - 1) * self.per_page
-        items = await attempt(records.list_page(
-            self.kind, self.ctx.membership, q=self.query, sort=self.sort, descending=self.descending,
-            limit=self.per_page, offset=offset, **self.filters))
-        if items is FAILED:
-            return
-        if items or self.page == 1:
-            companies = await records.visible_companies_by_id(
-                self.ctx.membership, [getattr(r, 'company_id', None) for r in items]) if self.kind is CONTACT else {}
-            self.table.rows = [self.row(r, companies) for r in items]
-        total = records.known_total(items, self.per_page, offset) or await attempt(records.count_records(
-            self.kind, self.ctx.membership, q=self.query, **self.filters))
-        if total is FAILED:
-            return
-        last_page = max(1, -(-total.value // self.per_page))
-        if self.page > last_page:  # past the end (an old link, or records gone): the last page there is
-            self.page = last_page
+        """The rows first, drawn at once; then their total (a count the rows do not wait for, once per search)."""
+        moving, self.moving = self.moving, ''
+        offset = (self.page - 1) * self.per_page if not self.cursor and self.page > 1 else 0
+        size = self.per_page
+        if self.cursor == LAST:
+            await self.count()
+            last = self.last_page_number()
+            if last == 1:  # one page: the first
+                self.page, self.cursor = 1, ''
+                self.remember('fix')
+            else:  # the pages before the last are full: it holds what they leave, where its number is known
+                self.page = last
+                size = self.total.value - (last - 1) * self.per_page if last else self.per_page
+        reading = records.list_rows(
+            self.kind, self.ctx.membership, q=self.query, sort=self.sort, descending=self.descending, limit=size,
+            offset=offset, cursor=self.cursor if self.cursor not in ('', LAST) else None, last=self.cursor == LAST,
+            **self.filters)
+        try:
+            page = await attempt(reading, passing=(ValidationFailed,) if self.cursor else ())
+        except ValidationFailed:  # a cursor made for another list (an address edited): its first page
+            self.page, self.cursor = 1, ''
             self.remember('fix')
             await self.load()
             return
-        self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page,
+        if page is FAILED:
+            return
+        items = page.items
+        if not items and (self.cursor or self.page > 1):
+            # past an end (an old link, or records gone since the cursor was made): the first or the last page there is
+            if self.cursor != LAST:
+                self.page, self.cursor = (1, '') if moving == 'previous' else (0, LAST)
+                self.remember('fix')
+                await self.load()
+                return
+            self.page, self.cursor = 1, ''  # nothing at all
+            self.remember('fix')
+        elif self.cursor and page.previous_cursor is None:  # walked back to the start: the first page, whole
+            self.page, self.cursor = 1, ''
+            self.remember('fix')
+            await self.load()
+            return
+        self.next_cursor, self.previous_cursor = page.next_cursor, page.previous_cursor
+        companies = await records.visible_companies_by_id(
+            self.ctx.membership, [getattr(r, 'company_id', None) for r in items]) if self.kind is CONTACT else {}
+        self.table.rows = [self.row(r, companies) for r in items]
+        if not self.cursor and (known := records.known_total(items, self.per_page, offset)):
+            self.total = known  # a first (or offset) page that is not full is the whole list: nothing to count
+        total = await self.count()
+        if total is None:
+            return
+        self.table.pagination = {'rowsPerPage': self.per_page, 'page': self.page or 1,
                                  'sortBy': None if self.sort == 'relevance' else self.sort,
                                  'descending': self.descending, 'rowsNumber': total.value}
-        self.total = total.value
         self.total_label.text = count(self.kind, total.value, exact=total.exact)
+        self.show_pager(len(items), total)
         self.show_empty(total.value)
+
+    def show_pager(self, shown: int, total: counts.Total) -> None:
+        """Which rows these are, where the page's number is known; the buttons that lead somewhere."""
+        if self.page and shown:
+            first = (self.page - 1) * self.per_page + 1
+            self.range_label.text = _('{first}–{last} of {total}', first=number(first),
+                                      last=number(first + shown - 1),
+                                      total=number(total.value) + ('' if total.exact else '+'))
+        else:
+            self.range_label.text = _('Last page') if self.cursor == LAST and shown else ''
+        before, after = self.previous_cursor is not None, self.next_cursor is not None
+        for button, enabled in ((self.first_button, before), (self.previous_button, before),
+                                (self.next_button, after), (self.last_button, after)):
+            button.enable() if enabled else button.disable()
+        if self.size_select.value != self.per_page:
+            self.size_select.set_value(self.per_page)
+        self.pager_row.set_visibility(bool(total.value))
 
     def row(self, record, companies: dict) -> dict:
         """A record as the table shows it; `tel`: the phone as stored (E.164), for tel: links."""

@@ -478,13 +478,21 @@ async def _ranked_by_tiers(matching: Matching, descending: bool, need: int, afte
 
 
 async def _rows(matching: Matching, sort: str, descending: bool, limit: int, offset: int,
-                cursor: str | None = None) -> Page:
-    """One page, by offset or after (before) a cursor's row; the page's cursors to its neighbours, no total."""
+                cursor: str | None = None, last: bool = False) -> Page:
+    """One page, by offset, after (before) a cursor's row, or the last `limit` rows (`last`); the page's cursors to
+    its neighbours, no total."""
     kind, q = matching.kind, matching.q
     queryset, order = _sorted(kind, matching.actor, matching.queryset, sort, descending, q)
     place = None if cursor is None else keyset.read(cursor, sort, descending, order, kind.model)
+    relevant = sort == 'relevance' and bool(search.terms(q))
+    if last:  # the list's end, read backwards through the index that serves the order, then turned around
+        tiered = await _ranked_by_tiers(matching, not descending, limit, None) if relevant else None
+        items = (tiered if tiered is not None
+                 else await queryset.order_by(*keyset.reversed_order(order)).limit(limit))[::-1]
+        return Page(items, 0, previous_cursor=keyset.make(sort, descending, order, items[0], backwards=True)
+                    if len(items) == limit else None)
     tiered = None
-    if sort == 'relevance' and search.terms(q):
+    if relevant:
         backwards = place is not None and place.backwards
         tiered = await _ranked_by_tiers(matching, descending != backwards, limit + (offset if place is None else 0),
                                         None if place is None else (int(place.values[0]), *place.values[1:]))
@@ -535,9 +543,21 @@ async def _search_total(matching: Matching) -> counts.Total:
 async def list_page(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
                     limit: int = PAGE_SIZE, offset: int = 0, **filters: object) -> list[Record]:
     """One page of the visible records, without their total (a page draws these first, see `count_records`)."""
+    return (await list_rows(kind, actor, q=q, sort=sort, descending=descending, limit=limit, offset=offset,
+                            **filters)).items
+
+
+async def list_rows(kind: Kind, actor: Membership, *, q: str = '', sort: str = 'name', descending: bool = False,
+                    limit: int = PAGE_SIZE, offset: int = 0, cursor: str | None = None, last: bool = False,
+                    **filters: object) -> Page:
+    """One page of the visible records and the cursors of its neighbours, without their total (a page draws these
+    first, see `count_records`): by offset, after (or before) a cursor's row (keyset.py), or `last`: the list's
+    last `limit` rows, read from its end (a "last page" that costs what the first does, with no offset)."""
     require(actor.role, Action.SEE_RECORDS)
     limit, offset = page_bounds(limit, offset, max_limit=MAX_PAGE_SIZE)
-    return (await _rows(await _matching(kind, actor, q, filters), sort, descending, limit, offset)).items
+    if (cursor is not None or last) and offset:
+        raise ValidationFailed.one('offset', _('cannot be given with a cursor'))
+    return await _rows(await _matching(kind, actor, q, filters), sort, descending, limit, offset, cursor, last=last)
 
 
 async def count_records(kind: Kind, actor: Membership, *, q: str = '', **filters: object) -> counts.Total:

@@ -131,6 +131,22 @@ class RecordCount(Model):
         unique_together = (('org', 'kind'),)
 
 
+class RecordTypeCount(Model):
+    """How many public contacts (or companies) of each type outside the trash an organization has, kept by the
+    database's triggers (migration 0031_record_type_counts) like RecordCount: with the caller's few records that are
+    not public, grouped by type, they are the dashboard's counts by type (models/records/dashboard.py). A type no
+    public record has any more keeps its row at 0."""
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField('models.Organization', related_name=False, on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=8)  # 'contact' or 'company'
+    type = fields.CharField(max_length=100)  # '' for records without a type
+    public = fields.IntField(default=0)
+
+    class Meta:
+        table = 'record_type_counts'
+        unique_together = (('org', 'kind', 'type'),)
+
+
 @dataclass(frozen=True)
 class Kind:
     """What differs between contacts and companies."""

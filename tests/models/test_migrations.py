@@ -181,3 +181,28 @@ async def test_accounts_made_before_0022_count_as_verified(tmp_path):
         await migrate()
         assert (await User.get(email='olga@example.com')).email_verified_at is not None
         assert (await Invitation.get(email='carol@example.com')).token_hash is None
+
+
+async def test_records_saved_before_0031_are_counted_by_type(tmp_path):
+    """0031_record_type_counts on a database upgraded in place: the public contacts outside the trash already there
+    are counted once by type, and the triggers keep counting from there."""
+    from models.db import migrate
+    from models.records.tables import RecordTypeCount
+
+    async with _upgraded_from(tmp_path, '0029_import_bulk') as client:
+        columns = ('org_id, type, description, emails, pec, phones, addresses, vat_number, visibility, version, '
+                   'created_at, updated_at, deleted_at, first_name, last_name, sort_name, search_text, role')
+        for record_type, visibility, deleted in (('Client', 'public', 'NULL'), ('Client', 'public', 'NULL'),
+                                                 ('', 'public', 'NULL'), ('Lead', 'private', 'NULL'),
+                                                 ('Lead', 'public', 'CURRENT_TIMESTAMP')):
+            await client.execute_script(
+                f"INSERT INTO contacts ({columns}) VALUES (1, '{record_type}', '', '[]', '', '[]', '[]', '', "
+                f"'{visibility}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, {deleted}, 'A', 'B', 'b a', 'a b', '')")
+        await migrate()
+        counted = {row['type']: row['public'] for row in await RecordTypeCount.filter(
+            org_id=1, kind='contact', public__gt=0).values('type', 'public')}
+        assert counted == {'Client': 2, '': 1}
+        await client.execute_script("UPDATE contacts SET type = 'Lead' WHERE type = ''")
+        counted = {row['type']: row['public'] for row in await RecordTypeCount.filter(
+            org_id=1, kind='contact', public__gt=0).values('type', 'public')}
+        assert counted == {'Client': 2, 'Lead': 1}

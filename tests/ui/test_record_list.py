@@ -141,6 +141,152 @@ async def test_changing_the_list_changes_its_address_and_the_address_brings_it_b
     assert element(user, 'filter-type').value == 'Lead'
 
 
+# ------------------------------------------------------------------ pages by cursor
+
+async def rows_become(user: User, expected: list[str]) -> None:
+    """Wait until the table's rows are these names, in this order."""
+    for _ in range(50):
+        if [row['name'] for row in element(user, 'list-table').rows] == expected:
+            return
+        await asyncio.sleep(0.1)
+    assert [row['name'] for row in element(user, 'list-table').rows] == expected
+
+
+async def offset_pages(kind, actor, per_page: int, **query) -> list[list[str]]:
+    """The list's pages as an offset reads them: what a walk by cursor must show."""
+    pages, offset = [], 0
+    while items := await records.list_page(kind, actor, limit=per_page, offset=offset, **query):
+        pages.append([record.display_name for record in items])
+        offset += per_page
+    return pages
+
+
+async def crowd(acme, count: int = 130) -> None:
+    for i in range(count):  # names that tie ('Person 3' many times) and a private one, to the member only
+        await records.create_record(CONTACT, acme.member.membership if i == 7 else acme.owner.membership,
+                                    {'last_name': f'Person {i % 40:02d}', 'first_name': f'N{i:03d}',
+                                     'type': 'Client' if i % 3 else 'Lead',
+                                     **({'visibility': 'private'} if i == 7 else {})})
+
+
+async def test_pages_walk_forward_and_back_by_cursor_as_the_offset_list(user: User, acme, monkeypatch):
+    await crowd(acme)
+    follow_history(user, monkeypatch)
+    member = acme.member.membership
+    await log_in(user, acme.member, path='/contacts')
+    await user.open('/contacts?sort=updated&order=desc&per_page=25')
+    await total_is(user, '130 contacts')
+    pages = await offset_pages(CONTACT, member, 25, sort='updated', descending=True)
+    assert len(pages) == 6 and len(pages[-1]) == 5
+    await rows_become(user, pages[0])
+    assert element(user, 'list-previous').enabled is False and element(user, 'list-first').enabled is False
+    for number, page in enumerate(pages[1:], start=2):
+        user.find(marker='list-next').click()
+        await rows_become(user, page)
+        first = (number - 1) * 25 + 1
+        assert element(user, 'list-range').text == f'{first}–{first + len(page) - 1} of 130'
+        assert f'page={number}&' in user.back_history[-1] and '&cursor=' in user.back_history[-1]
+    assert element(user, 'list-next').enabled is False and element(user, 'list-last').enabled is False
+    for number in range(len(pages) - 1, 0, -1):
+        user.find(marker='list-previous').click()
+        await rows_become(user, pages[number - 1])
+    assert user.back_history[-1] == '/contacts?sort=updated&order=desc&per_page=25'  # the first page, plainly
+    assert element(user, 'list-range').text == '1–25 of 130'
+
+    user.find(marker='list-last').click()  # the end, read backwards: the same rows as the last offset page
+    await rows_become(user, pages[-1])
+    assert element(user, 'list-range').text == '126–130 of 130'
+    assert element(user, 'list-table').pagination['page'] == 6
+    user.find(marker='list-previous').click()
+    await rows_become(user, pages[-2])
+    await user.open(user.back_history[-1])  # a reload shows the same page, by its cursor
+    await rows_become(user, pages[-2])
+    assert element(user, 'list-range').text == '101–125 of 130'
+    user.find(marker='list-first').click()
+    await rows_become(user, pages[0])
+
+    # a sort or a search starts from the first page again
+    user.find(marker='list-next').click()
+    await rows_become(user, pages[1])
+    user.find(marker='list-table').trigger('request', {'pagination': {'page': 2, 'rowsPerPage': 25, 'sortBy': 'name',
+                                                                      'descending': False}})
+    by_name = await offset_pages(CONTACT, member, 25, sort='name')
+    await rows_become(user, by_name[0])
+    assert user.back_history[-1] == '/contacts?sort=name&per_page=25'
+    user.find(marker='list-next').click()
+    await rows_become(user, by_name[1])
+    user.find(marker='list-search').type('person 3')
+    await total_is(user, '30 contacts')
+    assert element(user, 'list-range').text == '1–25 of 30'
+    assert 'cursor=' not in user.back_history[-1]
+
+
+async def test_a_next_page_is_read_by_cursor_not_by_offset(user: User, acme):
+    """The page after a deep one seeks its first row through the index: no OFFSET in the query that reads it."""
+    from tests.models.records.test_plans import Recorder
+
+    await crowd(acme, 80)
+    await log_in(user, acme.owner, path='/contacts')
+    await user.open('/contacts?per_page=25&page=2')  # an old link: this page by offset
+    await total_is(user, '79 contacts')
+    pages = await offset_pages(CONTACT, acme.owner.membership, 25)
+    await rows_become(user, pages[1])
+    with Recorder() as recorder:
+        user.find(marker='list-next').click()
+        await rows_become(user, pages[2])
+        user.find(marker='list-previous').click()
+        await rows_become(user, pages[1])
+        user.find(marker='list-last').click()
+        await rows_become(user, pages[3])
+    read = [sql for sql, _ in recorder.queries if 'FROM "contacts"' in sql and 'LIMIT' in sql.upper()]
+    assert len(read) >= 3
+    assert not [sql for sql in read if 'OFFSET' in sql.upper()], read
+
+
+async def test_a_cursor_of_another_list_in_the_address_shows_the_first_page(user: User, acme, monkeypatch):
+    await crowd(acme, 60)
+    follow_history(user, monkeypatch)
+    await log_in(user, acme.owner, path='/contacts')
+    user.find(marker='list-next').click()
+    await total_is(user, '59 contacts')
+    for _ in range(50):
+        if 'cursor=' in user.back_history[-1]:
+            break
+        await asyncio.sleep(0.1)
+    cursor = user.back_history[-1].split('cursor=')[1]
+    await user.open(f'/contacts?sort=updated&page=2&cursor={cursor}')  # made for the list by name
+    await total_is(user, '59 contacts')
+    await rows_become(user, (await offset_pages(CONTACT, acme.owner.membership, 50, sort='updated'))[0])
+    assert user.back_history[-1] == '/contacts?sort=updated'
+
+
+def test_a_reader_pages_with_the_pager_buttons_and_back(screen: Screen):
+    """In a real browser: Next, Previous and Last below the table, each a new address Back returns to."""
+    screen.open('/login')
+    headers, org_id = sign_up_with_org(screen, 'ada@example.com', 'password1', 'Ada Lovelace', 'Engines')
+    for i in range(30):
+        httpx.post(f'{screen.url}/api/v1/orgs/{org_id}/contacts', json={'last_name': f'Person {i:02d}'},
+                   headers=headers).raise_for_status()
+    browser_log_in(screen, 'ada@example.com', 'password1')
+    screen.open('/contacts?per_page=25')
+    first = [f'Person {i:02d}' for i in range(25)]
+    screen.wait_for(lambda: _names(screen) == first)
+
+    def press(label: str) -> None:
+        screen.selenium.find_element(By.CSS_SELECTOR, f'[aria-label="{label}"]').click()
+    press('Next page')
+    screen.wait_for(lambda: _names(screen) == [f'Person {i:02d}' for i in range(25, 30)])
+    screen.should_contain('26–30 of 30')
+    assert 'page=2' in screen.selenium.current_url and 'cursor=' in screen.selenium.current_url
+    press('Previous page')
+    screen.wait_for(lambda: _names(screen) == first)
+    press('Last page')
+    screen.wait_for(lambda: _names(screen) == [f'Person {i:02d}' for i in range(25, 30)])
+    screen.selenium.back()  # the first page again, as it was
+    screen.wait_for(lambda: _names(screen) == first)
+    screen.should_contain('1–25 of 30')
+
+
 # ------------------------------------------------------------------ the selection and its bulk actions
 
 def select(user: User, *names: str) -> None:

@@ -1,12 +1,15 @@
-"""The kept counts of public records (migration 0026_record_counters) and the totals built on them: after any mix of
-creating, trashing, restoring, deleting for good, hiding, showing, importing (and undoing), merging and copying, each
-organization's counter equals COUNT(*) of its public records outside the trash, and every person's unfiltered total
-equals what the gate shows them (access.visible). Searches and filters count exactly up to the bound."""
+"""The kept counts of public records (migrations 0026_record_counters and 0031_record_type_counts) and the totals built
+on them: after any mix of creating, changing the type, trashing, restoring, deleting for good, hiding, showing,
+importing (and undoing), merging and copying, each organization's counter equals COUNT(*) of its public records
+outside the trash (and its counters by type a GROUP BY of them), every person's unfiltered total equals what the gate
+shows them (access.visible), and so do their dashboard's counts by type. Searches and filters count exactly up to the
+bound."""
 from __future__ import annotations
 
 import itertools
 
 import pytest
+from tortoise.functions import Count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,13 +19,20 @@ from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.history import trash
 from models.imports.undo import undo_import
 from models.imports.writing import import_file
-from models.records import bulk, counts
+from models.records import bulk, counts, dashboard
 from models.records import service as records
 from models.records.copy import copy_records
-from models.records.tables import COMPANY, CONTACT, KINDS, RecordCount
+from models.records.tables import COMPANY, CONTACT, KINDS, RecordCount, RecordTypeCount
 
 KIND_NAMES = sorted(KINDS)
+TYPES = ['', 'Client', 'Lead']  # in every new organization's lists
 names = itertools.count(1)
+
+
+async def grouped_by_type(queryset) -> dict[str, int]:
+    """{type: count} of a queryset of records, as one GROUP BY (what the dashboard read before 0031)."""
+    rows = await queryset.annotate(count=Count('id')).group_by('type').values('type', 'count')
+    return {row['type'] or '': row['count'] for row in rows}
 
 
 async def check_counts(*teams) -> None:
@@ -32,8 +42,17 @@ async def check_counts(*teams) -> None:
             kept = await RecordCount.filter(org_id=team.id, kind=kind.name).values_list('public', flat=True)
             counted = await kind.model.filter(org_id=team.id, visibility='public', deleted_at__isnull=True).count()
             assert sum(kept) == counted, (team.org.name, kind.name)
+            kept_by_type = {row['type']: row['public'] for row in await RecordTypeCount.filter(
+                org_id=team.id, kind=kind.name, public__gt=0).values('type', 'public')}
+            assert await RecordTypeCount.filter(org_id=team.id, kind=kind.name, public__lt=0).count() == 0
+            assert kept_by_type == await grouped_by_type(kind.model.filter(
+                org_id=team.id, visibility='public', deleted_at__isnull=True)), (team.org.name, kind.name)
             for person in team.people:
                 shown = await access.visible(kind, person.membership).count()
+                by_type = await grouped_by_type(access.visible(kind, person.membership))
+                expected = sorted((dashboard.TypeCount(type_, n) for type_, n in by_type.items()),
+                                  key=lambda t: (-t.count, t.type))
+                assert await dashboard.counts_by_type(kind, person.membership) == expected, (person.name, kind.name)
                 assert await counts.visible_total(kind, person.membership) == shown, (person.name, kind.name)
                 if access.allows(person.membership.role, access.Action.SEE_RECORDS):
                     page = await records.list_records(kind, person.membership, limit=1)
@@ -43,6 +62,7 @@ async def check_counts(*teams) -> None:
 def record_data(kind, n: int, private: bool, mention=None) -> dict:
     data = {'first_name': 'Anna', 'last_name': f'Rossi {n}'} if kind is CONTACT else {'name': f'Rossi {n} Srl'}
     data['visibility'] = 'private' if private else 'public'
+    data['type'] = TYPES[n % len(TYPES)]
     data['emails'] = [f'rossi{n % 7}@example.com']  # shared now and then: merge candidates
     if mention is not None:
         data['description'] = f'ask {mention.mention}'
@@ -50,12 +70,13 @@ def record_data(kind, n: int, private: bool, mention=None) -> dict:
 
 
 def import_csv(count: int, private: bool) -> bytes:
-    rows = [f'Anna,Import {next(names)},{"private" if private else "public"}' for _ in range(count)]
-    return ('First Name,Last Name,Visibility\n' + '\n'.join(rows) + '\n').encode()
+    rows = [f'Anna,Import {n},{"private" if private else "public"},{TYPES[n % len(TYPES)]}'
+            for n in itertools.islice(names, count)]
+    return ('First Name,Last Name,Visibility,Type\n' + '\n'.join(rows) + '\n').encode()
 
 
 STEP = st.tuples(st.sampled_from(['create', 'create', 'trash', 'restore', 'purge', 'hide', 'show', 'bulk_hide',
-                                  'bulk_trash', 'import', 'undo_import', 'merge', 'copy']),
+                                  'bulk_trash', 'import', 'undo_import', 'merge', 'copy', 'retype', 'bulk_retype']),
                  st.sampled_from(KIND_NAMES), st.integers(0, 2), st.booleans(), st.integers(0, 50))
 
 
@@ -91,6 +112,12 @@ async def test_kept_counts_equal_count_star_after_each_step(world, steps):
                 record = await records.get_record(kind, actor, chosen)
                 await records.update_record(kind, actor, chosen, {'visibility': 'private' if action == 'hide'
                                                                   else 'public'}, record.version)
+            elif action == 'retype' and chosen:
+                record = await records.get_record(kind, actor, chosen)
+                await records.update_record(kind, actor, chosen, {'type': TYPES[pick % len(TYPES)]}, record.version)
+            elif action == 'bulk_retype' and seen:
+                await bulk.bulk_action(kind, actor, 'change', seen[pick % len(seen):][:5],
+                                       {'type': TYPES[(pick + 1) % len(TYPES)]})
             elif action in ('bulk_hide', 'bulk_trash') and seen:
                 ids = seen[pick % len(seen):][:5]
                 if action == 'bulk_hide':

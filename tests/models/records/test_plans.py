@@ -11,12 +11,13 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from models.records import dashboard
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT
 from tests.helpers import on_postgres
 
 CONTACTS, COMPANIES = 20_000, 5_000
-RECORD_TABLES = ('contacts', 'companies', 'mentions', 'record_counts')
+RECORD_TABLES = ('contacts', 'companies', 'mentions', 'record_counts')  # record_type_counts: a few rows here, scanned
 READ_AT_MOST = 0.6  # of a table's rows: a count may read its bound, 10,000 (half the contacts), and no more
 LAST_NAMES = ('Rossi', 'Bianchi', 'Ferrari', 'Russo', 'Colombo', 'Esposito', 'Romano', 'Gallo', 'Conti', 'Greco')
 SECTORS = ('Energy', 'Food', 'Health', 'Retail', 'Software', 'Transport', 'Wine')
@@ -154,7 +155,10 @@ def cases(team) -> list[tuple[str, object]]:
             k, actor, deep, sort='updated', descending=True)))
         term = 'zoe' if kind is CONTACT else 'zet'  # 1 record in 100
         out.append((f'{name}s matching {term!r} by cursor', lambda k=kind, q=term: by_cursor(k, actor, 20, q=q)))
+        out.append((f'{name}s last page by last update', lambda k=kind: records.list_rows(
+            k, actor, sort='updated', descending=True, last=True)))  # the lists' Last: the end, read backwards
         out.append((f'{name}s total', lambda k=kind: records.count_records(k, actor)))
+        out.append((f'{name}s by type on the dashboard', lambda k=kind: dashboard.counts_by_type(k, actor)))
         out.append((f'{name}s of type Client', lambda k=kind: records.list_records(k, actor, type='Client')))
         # selective searches (about 1 record in 100, or fewer): 3 letters or more, 2 (word starts), 1 (name starts)
         for q in ('zoe', 'zet', 'zo', 'ze', 'z', 'p1234@example.com', 'zoe rossi', 'p1234'):

@@ -57,6 +57,10 @@ async def test_tiered_pages_are_the_ranked_query_pages_by_offset_and_by_cursor(b
                     if cursor is None:
                         break
                 assert sum(pages, []) == expected, (kind.name, q, descending, 'by cursor')
+                last = await records.list_rows(kind, actor, q=q, sort='relevance', descending=descending, limit=40,
+                                               last=True)
+                assert [row.id for row in last.items] == (await one_query(kind, actor, q, descending, 30_000))[-40:], \
+                    (kind.name, q, descending, 'last page')
                 if len(pages) >= 3 and page.previous_cursor:  # and back again, page by page
                     back = await records.list_records(kind, actor, q=q, sort='relevance', descending=descending,
                                                       limit=40, cursor=page.previous_cursor)
