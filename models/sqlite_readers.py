@@ -134,7 +134,7 @@ class SqliteReadersClient(SqliteClient):
 
     async def close(self) -> None:
         # readers first: the last connection to close checkpoints the WAL into the database file and removes it
-        readers, self._open, self._idle = self._open, [], []
+        readers, self._open, self._idle, self._free = self._open, [], [], None
         for connection in readers:
             try:
                 await connection.close()
