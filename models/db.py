@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from types import SimpleNamespace
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode
 
 from tortoise import Tortoise, connections, fields
 from tortoise.backends.base.config_generator import expand_db_url
@@ -48,11 +48,12 @@ def with_sqlite_pragmas(url: str) -> str:
     """Add our pragmas to a sqlite URL unless the operator set them explicitly."""
     if not url.startswith('sqlite://'):
         return url
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
+    # the query split off by hand: urlsplit/urlunsplit would turn sqlite:////tmp/x (an absolute path) into tmp/x
+    base, _, query_text = url.partition('?')
+    query = dict(parse_qsl(query_text))
     for name, value in SQLITE_PRAGMAS.items():
         query.setdefault(name, value)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return f'{base}?{urlencode(query)}'
 
 
 # Reader connections of a SQLite database (RUBRICA_SQLITE_READERS): reads outside transactions run on them, beside the

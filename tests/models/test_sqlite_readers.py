@@ -154,3 +154,10 @@ def test_an_in_memory_database_keeps_one_connection():
     config = database.sqlite_connection('sqlite:///tmp/x.sqlite3', readers=2)
     assert config['engine'] == 'models.sqlite_readers'
     assert config['credentials']['readers'] == 2 and config['credentials']['file_path'] == '/tmp/x.sqlite3'
+
+
+def test_an_absolute_path_written_with_four_slashes_stays_absolute():
+    # sqlite:////tmp/x became sqlite://tmp/x: a relative path, a database that was not there
+    config = database.sqlite_connection('sqlite:////tmp/rubrica-x/db.sqlite3')
+    assert config['credentials']['file_path'] == '//tmp/rubrica-x/db.sqlite3'
+    assert database.with_sqlite_pragmas('sqlite:////tmp/x.sqlite3').startswith('sqlite:////tmp/x.sqlite3?')
