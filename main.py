@@ -64,7 +64,7 @@ def configure(settings: Settings) -> None:
     Storage.path = settings.sessions_dir  # browser sessions survive a restart with the data dir
     browser_storage.configure(settings.redis_url, settings.redis_prefix)  # with Redis: NiceGUI's Redis storage
     relay = app.state.redis_relay = install_live_events(settings)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.sqlite_readers)
     started = asyncio.Event()
     outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
 
@@ -140,7 +140,7 @@ def work(settings: Settings) -> int:
     logs.configure(settings.log_format)
 
     async def run() -> None:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, settings.sqlite_readers)
         await database.open()
         outbox.configure(settings.smtp, sender=settings.mail_from, public_url=settings.public_url)
         # a job's progress (and what its work tells people) reaches the pages of every server process
@@ -166,7 +166,7 @@ def work(settings: Settings) -> int:
 async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int | None) -> str:
     from models.orgs.service import set_plan
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.sqlite_readers)
     await database.open()
     try:
         org = await set_plan(org_id=org_id, plan=plan, quota_mb=quota_mb)
@@ -178,7 +178,7 @@ async def _admin_plan(settings: Settings, org_id: int, plan: str, quota_mb: int 
 async def _admin_create_user(settings: Settings, email: str, name: str, password: str) -> str:
     from models.accounts.service import sign_up
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.sqlite_readers)
     await database.open()
     try:
         # whatever RUBRICA_SIGNUP says: this is how an invite-only install gets its first account

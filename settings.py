@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
 
+from models.db import DEFAULT_SQLITE_READERS, MAX_SQLITE_READERS
 from models.mail.smtp import SmtpServer
 
 SIGNUP_MODES = ('open', 'invite')
@@ -46,6 +47,7 @@ class Settings:
     # Out of the repr: it may hold a password, and settings end up in tracebacks.
     redis_url: str = field(default='', repr=False)
     redis_prefix: str = 'rubrica:'  # RUBRICA_REDIS_PREFIX: before every key and channel, for installs sharing a Redis
+    sqlite_readers: int = DEFAULT_SQLITE_READERS  # RUBRICA_SQLITE_READERS: SQLite connections that read beside the writer; 0: one connection
     jobs: str = 'inside'  # RUBRICA_JOBS: inside (the server runs the background jobs) or workers (PostgreSQL only)
     # where the cloud providers are reached; changed only to point the SDKs at a test server
     google_auth_url: str = 'https://accounts.google.com/o/oauth2/auth'
@@ -131,6 +133,10 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         raise SettingsError('RUBRICA_REDIS_PREFIX must be 1 to 100 printable ASCII characters without spaces, not '
                             f'{redis_prefix!r}')
     jobs = job_mode(env, database_url)
+    sqlite_readers = env.get('RUBRICA_SQLITE_READERS', str(DEFAULT_SQLITE_READERS)).strip()
+    if not sqlite_readers.isascii() or not sqlite_readers.isdigit() or int(sqlite_readers) > MAX_SQLITE_READERS:
+        raise SettingsError(f'RUBRICA_SQLITE_READERS must be a whole number of connections from 0 to '
+                            f'{MAX_SQLITE_READERS}, not {sqlite_readers!r}')
     max_upload_mb = env.get('RUBRICA_MAX_UPLOAD_MB', '200')
     if not max_upload_mb.isdigit() or int(max_upload_mb) < 1:
         raise SettingsError(f'RUBRICA_MAX_UPLOAD_MB must be a whole number of MiB, not {max_upload_mb!r}')
@@ -156,6 +162,7 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         redis_url=redis,
         redis_prefix=redis_prefix,
         jobs=jobs,
+        sqlite_readers=int(sqlite_readers),
         **{name: _base_url(env, variable) for name, variable in _PROVIDER_URLS.items() if env.get(variable)},
     )
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tortoise import Tortoise, connections, fields
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.contrib.fastapi import RegisterTortoise
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
@@ -67,14 +68,35 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened: the message names what is wrong."""
 
 
+# Reader connections of a SQLite database (RUBRICA_SQLITE_READERS): reads outside transactions run on them, beside the
+# one writer connection, so that a long search does not hold up a card's short reads (models/sqlite_readers.py).
+DEFAULT_SQLITE_READERS = 4
+MAX_SQLITE_READERS = 32
+
+
+def sqlite_connection(database_url: str, readers: int = DEFAULT_SQLITE_READERS) -> str | dict:
+    """The `default` connection's configuration: the URL with our SQLite pragmas, and on a SQLite file in WAL mode
+    with readers, the same credentials on our client with read connections (an in-memory database cannot be shared
+    by connections; without WAL, readers would make the writer wait)."""
+    url = with_sqlite_pragmas(database_url)
+    if not url.startswith('sqlite://') or readers <= 0:
+        return url
+    info = expand_db_url(url)
+    credentials = info['credentials']
+    path = str(credentials.get('file_path', ''))
+    if path in ('', ':memory:') or 'mode=memory' in path or str(credentials.get('journal_mode')).upper() != 'WAL':
+        return url
+    return {'engine': 'models.sqlite_readers', 'credentials': {**credentials, 'readers': readers}}
+
+
 def app_config() -> dict:
     return {'models': [*MODEL_MODULES, *SIGNAL_MODULES], 'default_connection': 'default',
             'migrations': MIGRATIONS_MODULE}
 
 
-def tortoise_config(database_url: str) -> dict:
+def tortoise_config(database_url: str, sqlite_readers: int = DEFAULT_SQLITE_READERS) -> dict:
     return {
-        'connections': {'default': with_sqlite_pragmas(database_url)},
+        'connections': {'default': sqlite_connection(database_url, sqlite_readers)},
         'apps': {APP_LABEL: app_config()},
         'use_tz': True,
         'timezone': 'UTC',
@@ -105,8 +127,12 @@ async def ping() -> None:
 
 
 def pool_use() -> dict[str, int]:
-    """The PostgreSQL connection pool's size, idle connections and maximum ({} on SQLite: one connection)."""
-    pool = getattr(connections.get('default'), '_pool', None)  # asyncpg's Pool, once opened
+    """The PostgreSQL connection pool's size, idle connections and maximum; on SQLite, the same of the reader
+    connections beside the writer ({} without readers: one connection)."""
+    connection = connections.get('default')
+    if hasattr(connection, 'reader_use'):
+        return connection.reader_use()
+    pool = getattr(connection, '_pool', None)  # asyncpg's Pool, once opened
     if pool is None:
         return {}
     return {'open': pool.get_size(), 'idle': pool.get_idle_size(), 'max': pool.get_max_size()}
@@ -115,9 +141,9 @@ def pool_use() -> dict[str, int]:
 class Database:
     """Opens the ORM (with the global context NiceGUI's handlers need) and brings the schema up to date."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, sqlite_readers: int = DEFAULT_SQLITE_READERS) -> None:
         self._url = database_url
-        self._orm = RegisterTortoise(config=tortoise_config(database_url))
+        self._orm = RegisterTortoise(config=tortoise_config(database_url, sqlite_readers))
 
     async def open(self) -> None:
         # a SQLite file that cannot be created fails inside Tortoise's connection lock, which then stays taken:

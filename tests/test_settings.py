@@ -143,3 +143,13 @@ def test_a_bad_redis_url_is_named_without_its_password(tmp_path, url, problem):
 def test_a_bad_redis_prefix_is_named(tmp_path, prefix):
     with pytest.raises(SettingsError, match='RUBRICA_REDIS_PREFIX'):
         load_settings({'RUBRICA_DATA_DIR': str(tmp_path), 'RUBRICA_REDIS_PREFIX': prefix})
+
+
+def test_sqlite_readers(tmp_path):
+    env = {'RUBRICA_DATA_DIR': str(tmp_path)}
+    assert load_settings(env).sqlite_readers == 4
+    assert load_settings(env | {'RUBRICA_SQLITE_READERS': '0'}).sqlite_readers == 0
+    assert load_settings(env | {'RUBRICA_SQLITE_READERS': ' 2 '}).sqlite_readers == 2
+    for wrong in ('-1', 'two', '33', '1.5'):
+        with pytest.raises(SettingsError, match='RUBRICA_SQLITE_READERS'):
+            load_settings(env | {'RUBRICA_SQLITE_READERS': wrong})

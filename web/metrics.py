@@ -55,7 +55,8 @@ PAGE_CONNECTIONS = Gauge('rubrica_page_connections', 'Pages open now with a live
 PAGE_CLIENTS = Gauge('rubrica_page_clients', 'Page clients this process keeps, connected or waiting to reconnect',
                      registry=REGISTRY)
 DATABASE_UP = Gauge('rubrica_database_up', '1 when the database answered at this scrape, else 0', registry=REGISTRY)
-POOL = Gauge('rubrica_database_pool_connections', 'PostgreSQL connection pool: open, idle and maximum connections',
+POOL = Gauge('rubrica_database_pool_connections',
+             'PostgreSQL connection pool, or SQLite reader connections: open, idle and maximum connections',
              ['state'], registry=REGISTRY)
 MAILS = Gauge('rubrica_outbox_mails', 'Mails in the outbox by state: waiting, retrying (an attempt failed), sent, '
                                       'given_up (kept 30 days)', ['state'], registry=REGISTRY)
