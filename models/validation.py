@@ -4,6 +4,7 @@ Every function takes the field name so that the error it raises names the field.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -114,13 +115,25 @@ def clean_text(field: str, value: object, *, required: bool = False, max_length:
     return text
 
 
+@functools.lru_cache(maxsize=1024)
+def _email_syntax(text: str) -> tuple[str, str]:
+    """(the normalized address, '') or ('', why it is not valid, in email_validator's words). Remembered for the
+    last addresses checked: an import checks each row's addresses for its keys, then again with the row's other
+    fields (clean_fields), and the second check is then only a look-up. The language of a message is added by the
+    caller, so a remembered answer is right in any language."""
+    try:
+        return validate_email(text, check_deliverability=False).normalized, ''
+    except EmailNotValidError as e:
+        return '', str(e)
+
+
 def normalize_email(field: str, value: object) -> str:
     """A syntactically valid address (no DNS lookups), its domain in lower case."""
     text = clean_text(field, value, required=True, max_length=254)
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as e:
-        raise ValidationFailed.one(field, _('is not a valid email address ({reason})', reason=e)) from None
+    address, reason = _email_syntax(text)
+    if reason:
+        raise ValidationFailed.one(field, _('is not a valid email address ({reason})', reason=reason))
+    return address
 
 
 def account_email(field: str, value: object) -> str:
