@@ -26,7 +26,6 @@ from contextlib import asynccontextmanager
 import phonenumbers
 from tortoise import connections
 from tortoise.expressions import Case, Q, RawSQL, When
-from tortoise.filters import escape_like
 
 from ..text import digits, fold
 
@@ -111,17 +110,6 @@ def finds_anywhere(query: str) -> bool:
     return any(len(t) >= MIN_TRIGRAM for t in terms(query))
 
 
-WALK_TEXT = 'search_walk_'  # on PostgreSQL: the search text as an expression no index serves, see `walked`
-
-
-def walked(queryset):
-    """The queryset ready for `matches(..., walk=True)`: on PostgreSQL its search text as an expression the trigram
-    index does not serve, so the planner walks the name index in order and checks each row, as asked."""
-    if _dialect(queryset) != 'postgres':
-        return queryset
-    return queryset.annotate(**{WALK_TEXT: RawSQL(f'"{_table(queryset)}"."search_text" || \'\'')})
-
-
 def matches(model, query: str, *, walk: bool = False, first_hits: int | None = None) -> Q | None:
     """The condition a record of this table meets when it matches every term of the query, through the search
     index; None for a query without terms (everything matches).
@@ -133,8 +121,7 @@ def matches(model, query: str, *, walk: bool = False, first_hits: int | None = N
     itself starts with it, so that the (org_id, sort_name) index finds the rows.
 
     `walk`: the same rows, checked one by one as they are read (LIKE on the text) instead of looked up in the
-    search index: cheaper when most rows match and only the first few in name order are wanted (see relevance.py;
-    on PostgreSQL the queryset must come from `walked`).
+    search index: cheaper when most rows match and only the first few in name order are wanted (relevance.py).
     `first_hits`: on SQLite, only among the search index's first hits (in id order); see service._search_total.
     """
     found = terms(query)
@@ -145,8 +132,7 @@ def matches(model, query: str, *, walk: bool = False, first_hits: int | None = N
     if not indexed:
         return condition & _name_start(found[0])
     if walk:
-        column = WALK_TEXT if _dialect(model) == 'postgres' else 'search_text'
-        return condition & Q(*(Q(**{f'{column}__contains': t}) for t in indexed))
+        return condition & Q(*(Q(search_text__contains=t) for t in indexed))
     # SQLite: the FTS5 table; PostgreSQL: LIKE '%term%', served by the GIN trigram index
     return condition & holding(model, indexed, first_hits=first_hits)
 
@@ -184,20 +170,13 @@ def holding(model, phrases: list[str], *, first_hits: int | None = None) -> Q:
 
 
 async def index_hits(model, phrases: list[str], cap: int) -> int:
-    """How many records of the table (all organizations, the trash too) hold every phrase, counted by the search
-    index alone up to `cap`, no row read: what relevance.py decides how to read a page by."""
-    table = model._meta.db_table
+    """How many records of the table (all organizations, the trash too) hold every phrase, counted by SQLite's
+    search index alone up to `cap`, no row read (PostgreSQL's trigram index cannot count without reading them)."""
     client = connections.get(model._meta.default_connection or 'default')
-    if table in FTS_TABLES and _dialect(model) == 'sqlite':
-        match = ' '.join(_fts_phrase(p) for p in phrases)
-        fts = FTS_TABLES[table]
-        rows = await client.execute_query_dict(
-            f"SELECT count(*) AS n FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}' LIMIT {int(cap)})")
-    else:
-        held = ' AND '.join(f'search_text LIKE ${n}' for n in range(1, len(phrases) + 1))
-        rows = await client.execute_query_dict(
-            f'SELECT count(*) AS n FROM (SELECT 1 FROM "{table}" WHERE {held} LIMIT {int(cap)}) AS hits',
-            [f'%{escape_like(p)}%' for p in phrases])
+    match = ' '.join(_fts_phrase(p) for p in phrases)
+    fts = FTS_TABLES[model._meta.db_table]
+    rows = await client.execute_query_dict(
+        f"SELECT count(*) AS n FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}' LIMIT {int(cap)})")
     return rows[0]['n']
 
 

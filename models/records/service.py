@@ -381,8 +381,6 @@ def filtered(kind: Kind, actor: Membership, *, q: str = '', companies: list[int]
     as rows are read in name order, not through the search index (same rows; see relevance.py). `first_hits`:
     only among the search index's first hits (SQLite; see `_search_total`)."""
     queryset = access.visible(kind, actor)
-    if walk:
-        queryset = search.walked(queryset)
     condition = search.matches(kind.model, q, walk=walk, first_hits=first_hits)
     if condition is not None and kind is CONTACT and search.finds_anywhere(q):
         if companies is None:

@@ -8,6 +8,7 @@ import pytest
 from models.records import relevance, search
 from models.records import service as records
 from models.records.tables import COMPANY, CONTACT
+from tests.helpers import on_postgres
 from tests.models.records.test_plans import generate
 
 # every record ("exa", "com": inside a word of the email, tier 2), nearly every name ("ann", "anna": tier 0), a
@@ -67,9 +68,10 @@ async def test_tiered_pages_are_the_ranked_query_pages_by_offset_and_by_cursor(b
                     assert [row.id for row in back.items] == pages[-2], (kind.name, q, descending, 'backwards')
     # the terms found in most contacts were read by tiers, so the comparisons above compare two readings (5,000
     # companies are too few for it, and companies' words are not in contacts' own text)
-    assert tiered == {('contact', q) for q in ('exa', 'com', 'ann', 'nna', 'anna exa')}
+    assert tiered == ({('contact', q) for q in ('exa', 'com', 'ann', 'nna', 'anna exa')} if not on_postgres() else set())
 
 
+@pytest.mark.skipif(on_postgres(), reason='PostgreSQL reads a relevance page as one query (relevance.py)')
 async def test_a_window_that_misses_the_page_falls_back_to_the_index(big):
     # at a smaller scale: "gal" (Gallo) is one contact in ten, dense enough for a page of 10 in a window of 400 names, but every
     # Gallo sorts after "anna bianchi", "anna colombo", ... "anna ferrari" (each a tenth): the window holds none
