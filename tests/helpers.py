@@ -52,8 +52,10 @@ def files_under(root: Path) -> list[Path]:
 
 
 def on_postgres() -> bool:
-    """Whether this test's database (announced to the app in RUBRICA_DATABASE_URL) is PostgreSQL."""
-    return not os.environ.get('RUBRICA_DATABASE_URL', '').startswith('sqlite')
+    """Whether this test's database (announced to the app in RUBRICA_DATABASE_URL) is PostgreSQL. Also right when
+    asked at import time (a skipif), before a test's fixture has set the variable: unset means SQLite."""
+    return os.environ.get('RUBRICA_DATABASE_URL', '').startswith(('postgres://', 'postgresql://', 'asyncpg://',
+                                                                   'psycopg://'))
 
 
 @dataclass(eq=False)

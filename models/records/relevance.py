@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from .. import db
 from . import keyset, search
 
 SPARSE = 5000  # matches the database ranks and sorts whole in a few milliseconds
@@ -35,14 +36,13 @@ WINDOW = 2000  # records in name order a dense tier is looked for in, before the
 
 def tiers(query: str) -> list[Q]:
     """The condition of each tier, in relevance order (see search.ranked)."""
-    found = search.terms(query)
-    in_name = Q(*(search._name_word_start(t) for t in found))
-    in_words = Q(*(search._any_word_start(t) for t in found))
+    in_name, in_words = search.tier_tests(query)
     return [in_name, ~in_name & in_words, ~in_name & ~in_words]
 
 
 async def ranked_rows(model, query: str, *, org_id: int, plain: Callable[[], QuerySet], matching: QuerySet,
-                      walking: Callable[[], QuerySet], population: Callable[[], Awaitable[int]], need: int,
+                      walking: Callable[[], QuerySet], population: Callable[[], Awaitable[int]],
+                      hits: Callable[[list[str], int], Awaitable[int]], need: int,
                       descending: bool = False, after: tuple | None = None, window: int = WINDOW,
                       sparse: int = SPARSE) -> list | None:
     """Up to `need` matching rows in relevance order (reversed when `descending`), after the place `after` (a
@@ -51,19 +51,20 @@ async def ranked_rows(model, query: str, *, org_id: int, plain: Callable[[], Que
 
     `plain()`: the caller's visible records with the list's filters, no search; `matching`: those matching the
     search through the index; `walking()`: the same, checked row by row (search.matches(walk=True)).
-    `population()`: about how many records the organization has, to judge how dense a tier is. `window` and
+    `population()`: about how many records the organization has, to judge how dense a tier is; `hits(phrases,
+    cap)`: how many records the search index holds with those phrases, up to cap (search.HitCounter). `window` and
     `sparse`: WINDOW and SPARSE, for tests at a smaller scale."""
     everything, starts = search.phrases(query), search.word_starts(query)
-    if search._dialect(model) != 'sqlite' or not everything or starts is None or 2 * need > window:
+    if db.dialect() != 'sqlite' or not everything or starts is None or 2 * need > window:
         return None
-    all_hits = await search.index_hits(model, everything, sparse + 1)
+    all_hits = await hits(everything, sparse + 1)
     if all_hits <= sparse:
         return None
     # dense: twice as many matches as a window of the organization needs to hold the page, if spread evenly
     dense_from = 2 * need * max(await population(), 1) // window
     cap = max(sparse, 2 * dense_from) + 1
-    all_hits = await search.index_hits(model, everything, cap)
-    start_hits = await search.index_hits(model, starts, cap)
+    all_hits = await hits(everything, cap)
+    start_hits = await hits(starts, cap)
     # tiers 0 and 1 share the word starts; the rest is the difference (exact unless the cap was reached)
     estimates = [start_hits, start_hits, all_hits - start_hits if start_hits < cap else 0]
     conditions = tiers(query)

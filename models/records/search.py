@@ -180,6 +180,23 @@ async def index_hits(model, phrases: list[str], cap: int) -> int:
     return rows[0]['n']
 
 
+class HitCounter:
+    """`index_hits` for one request: each set of phrases counted once, up to the largest cap asked so far (or
+    `at_least`), since a page read by tiers and its total ask the index about the same phrases."""
+
+    def __init__(self, model, at_least: int = 0) -> None:
+        self.model, self.at_least = model, at_least
+        self.counted: dict[tuple[str, ...], tuple[int, int]] = {}  # phrases -> (hits, the cap they were counted to)
+
+    async def __call__(self, phrases: list[str], cap: int) -> int:
+        hits, counted_to = self.counted.get(tuple(phrases), (0, 0))
+        if hits == counted_to < cap:  # never counted, or stopped at a lower cap
+            counted_to = max(cap, self.at_least)
+            hits = await index_hits(self.model, phrases, counted_to)
+            self.counted[tuple(phrases)] = (hits, counted_to)
+        return min(hits, cap)
+
+
 def apply(queryset, query: str):
     """Narrow a (gated) queryset to the records matching every term of the query (see `matches`)."""
     condition = matches(queryset.model, query)
@@ -202,15 +219,23 @@ async def indexed_in_bulk(connection, table: str, first_id: int, last_id: int):
     await connection.execute_query('DELETE FROM search_index_deferred')
 
 
+def tier_tests(query: str) -> tuple[Q, Q] | None:
+    """What places a match in the first two relevance tiers: a word of the name starts with every term (rank 0),
+    a word of any field does (rank 1); the rest is rank 2. None for a query without terms."""
+    found = terms(query)
+    if not found:
+        return None
+    return Q(*(_name_word_start(t) for t in found)), Q(*(_any_word_start(t) for t in found))
+
+
 def ranked(queryset, query: str, descending: bool = False):
     """Best hits first: the name has a word starting with every term (rank 0), else some word of any field does
     (rank 1), else a term is found inside a word (rank 2); each rank by name. Without terms: by name.
     Returns the queryset in that order and the order itself (columns, '-' before a descending one)."""
     order = ('sort_name', 'id')
-    found = terms(query)
-    if found:
-        in_name = Q(*(_name_word_start(t) for t in found))
-        in_words = Q(*(_any_word_start(t) for t in found))
+    tests = tier_tests(query)
+    if tests is not None:
+        in_name, in_words = tests
         # ranks as text: PostgreSQL types an untyped CASE result as text, and '0' < '1' < '2' either way
         queryset = queryset.annotate(**{RANK: Case(When(in_name, then='0'), When(in_words, then='1'), default='2')})
         order = (RANK, *order)

@@ -449,6 +449,7 @@ class Matching:
     filters: dict[str, object]
     companies: list[int] | None
     queryset: object
+    hits: search.HitCounter  # the search index's hits, counted once for the page and its total
 
     def walking(self):
         """The same records, the search checked row by row (relevance.py)."""
@@ -462,7 +463,8 @@ class Matching:
 async def _matching(kind: Kind, actor: Membership, q: str, filters: dict[str, object]) -> Matching:
     require(actor.role, Action.SEE_RECORDS)
     companies = await companies_matching(kind, actor, q)
-    return Matching(kind, actor, q, filters, companies, filtered(kind, actor, q=q, companies=companies, **filters))
+    return Matching(kind, actor, q, filters, companies, filtered(kind, actor, q=q, companies=companies, **filters),
+                    search.HitCounter(kind.model, at_least=FIRST_HITS + 1))
 
 
 async def _ranked_by_tiers(matching: Matching, descending: bool, need: int, after: tuple | None,
@@ -472,7 +474,7 @@ async def _ranked_by_tiers(matching: Matching, descending: bool, need: int, afte
     return await relevance.ranked_rows(
         matching.kind.model, matching.q, org_id=matching.actor.org_id, plain=matching.plain,
         matching=matching.queryset, walking=matching.walking, population=lambda: counts.public_total(
-            matching.kind, matching.actor), need=need, descending=descending, after=after, **tuning)
+            matching.kind, matching.actor), hits=matching.hits, need=need, descending=descending, after=after, **tuning)
 
 
 async def _rows(matching: Matching, sort: str, descending: bool, limit: int, offset: int,
@@ -528,8 +530,8 @@ async def _search_total(matching: Matching) -> counts.Total:
     is counted (100,000 for a term in every record), so where it holds more than FIRST_HITS the visible ones are
     counted among its first FIRST_HITS first: BOUND + 1 of them is "BOUND or more" whatever the rest holds; fewer,
     and the count is made over all of them."""
-    model, phrases = matching.kind.model, search.phrases(matching.q)
-    if phrases and db.dialect() == 'sqlite' and await search.index_hits(model, phrases, FIRST_HITS + 1) > FIRST_HITS:
+    phrases = search.phrases(matching.q)
+    if phrases and db.dialect() == 'sqlite' and await matching.hits(phrases, FIRST_HITS + 1) > FIRST_HITS:
         first = filtered(matching.kind, matching.actor, q=matching.q, companies=matching.companies,
                          first_hits=FIRST_HITS, **matching.filters)
         total = await counts.bounded_total(first)

@@ -90,3 +90,20 @@ async def test_a_window_that_misses_the_page_falls_back_to_the_index(big):
 async def test_a_search_with_few_matches_stays_one_query(big):
     matching = await records._matching(CONTACT, big.member.membership, 'zoe', {})
     assert await records._ranked_by_tiers(matching, False, 50, None) is None
+
+
+@pytest.mark.skipif(on_postgres(), reason="only SQLite's search index counts its hits (relevance.py)")
+async def test_a_tiered_page_and_its_total_ask_the_search_index_once_per_phrase(big):
+    """The page read by tiers and the total both need the index's hits for the same phrases: counted once."""
+    from collections import Counter
+
+    from tests.models.records.test_plans import Recorder
+
+    actor = big.member.membership
+    with Recorder() as recorder:
+        page = await records.list_records(CONTACT, actor, q='com', sort='relevance', limit=50)
+    counted = Counter(sql.split('MATCH')[1].split(')')[0] for sql, _ in recorder.queries
+                      if sql.startswith('SELECT count(*) AS n FROM (SELECT rowid FROM contacts_fts'))
+    assert counted == {" '\"com\"' LIMIT 12502": 1, " '\" com\"' LIMIT 12502": 1}, counted
+    assert [row.id for row in page.items] == await one_query(CONTACT, actor, 'com', False, 50)
+    assert (page.total, page.total_exact) == (10_000, False)
