@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from models.accounts.service import authenticate_app_password
 from models.accounts.tables import User
-from models.carddav import books, writing
+from models.carddav import books, trimming, writing
 from models.carddav.vcards import VERSIONS
 from models.errors import Conflict, Forbidden, NotFound, RateLimited, TooLarge, Unauthorized, ValidationFailed
 from models.i18n import _
@@ -314,8 +314,8 @@ async def _sync_collection(request: Request, actor: Membership, asked: dx.PropRe
             return _invalid_token()
         since = int(match.group(2))
     token = await books.sync_token(actor)  # before the changes are read: a change meanwhile comes again next time
-    if since is not None and since > token:
-        return _invalid_token()
+    if since is not None and (since > token or since < await trimming.horizon()):
+        return _invalid_token()  # from the future, or older than the log keeps: the client syncs from the start
     cards = tag(CARDDAV, 'address-data') in asked.names
     version = _version(request, asked)
     path = book_path(actor.org_id)

@@ -9,4 +9,6 @@
   the cards a book lists (paged, through the gate), what changed since a token, and the lookup of a card's name.
 - vcards.py: a record as a vCard (3.0 or 4.0) and a vCard as the fields of a contact, with what it keeps aside.
 - writing.py: a phone's PUT and DELETE, through models/records/service's create, update and delete.
+- trimming.py: the daily trim of the change log (dav_log, deleted records' dav_changes) past what a sync token older
+  than 90 days would need; such a token is refused, and the client syncs again from the start.
 """

@@ -67,3 +67,16 @@ class DavCounter(Model):
 
     class Meta:
         table = 'dav_counter'
+
+
+class DavTrim(Model):
+    """A checkpoint of the change sequence (`seq`, the counter's value `at` a moment), written by each daily trim
+    (trimming.py). The newest checkpoint older than the time a sync token is kept becomes the horizon (`applied`):
+    the log up to it is deleted, and a token from before it is refused (the client syncs again from the start)."""
+    id = fields.IntField(primary_key=True)
+    at = fields.DatetimeField()
+    seq = fields.BigIntField()
+    applied = fields.BooleanField(default=False)
+
+    class Meta:
+        table = 'dav_trims'

@@ -8,8 +8,8 @@ deduplicated across the workers takes back the jobs of a worker that died.
 
 Periodic work, in both modes the same tasks: the mail outbox (every 30 s, and at once when a mail is queued: the
 outbox wakes `send_mail`), the trash purge (at start, then hourly), the daily mails' pass (every 5 minutes), the
-sweep of unreferenced files and of expired export files (every 10 minutes), and the recovery of jobs whose process
-died (every minute).
+sweep of unreferenced files and of expired export files (every 10 minutes), the recovery of jobs whose process
+died (every minute), and the trim of CardDAV's change log (daily, models/carddav/trimming.py).
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from procrastinate.testing import InMemoryConnector
 
 from integrations import Integrations
 
+from ..carddav import trimming
 from ..files.storage import sweep_storage
 from ..history.trash import purge_expired
 from ..mail import outbox
@@ -266,3 +267,12 @@ async def sweep_files(timestamp: int) -> None:
         removed = await exports.sweep(opened.integrations)
         if removed:
             logger.info('the periodic sweep removed %d expired or abandoned export files', removed)
+
+
+@app.periodic(cron='17 3 * * *', periodic_id='dav_trim')
+@app.task(name='rubrica:trim_dav_log', queue=QUEUE, queueing_lock='trim_dav_log', lock='trim_dav_log')
+async def trim_dav_log(timestamp: int) -> None:
+    removed = await trimming.trim()
+    if removed:
+        logger.info('the CardDAV log trim removed %d rows only sync tokens older than %d days needed', removed,
+                    trimming.KEPT.days)

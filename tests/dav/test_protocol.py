@@ -2,6 +2,8 @@
 REPORTs, GET/PUT/DELETE with their preconditions, and who sees which address book."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.dav.conftest import CARD, DAV, PROPFIND_LIST, basic, multiget, responses, sync_collection, token_of
 
 
@@ -286,3 +288,44 @@ async def test_a_card_put_back_unchanged_keeps_the_mentions_pec_and_role_it_show
     # a vCard that is none: a readable refusal, nothing saved
     bad = await client.put(href, content='hello', headers=basic(acme.member))
     assert bad.status_code == 422 and 'vCard' in bad.text
+
+
+async def test_the_daily_trim_keeps_a_token_good_for_kept_days_then_the_client_syncs_again(client, acme, book):
+    """The log of who could see what (dav_log) and the rows of deleted records are deleted once no token that is
+    still honoured needs them; an older token gets valid-sync-token, and a full sync works as before."""
+    from models.carddav import trimming
+    from models.carddav.tables import DavChange, DavLog
+    from models.records.service import now
+
+    gone = await contact(client, acme, acme.owner, last_name='Gone')
+    kept = await contact(client, acme, acme.owner, last_name='Kept')
+    old_token = token_of((await client.request('REPORT', book, headers=basic(acme.member),
+                                                content=sync_collection())).content)
+    await client.delete(f'{acme.base}/contacts/{gone["id"]}', headers=acme.owner.auth)
+    purged = await client.request('DELETE', f'{acme.base}/trash/contact/{gone["id"]}', headers=acme.owner.auth)
+    assert purged.status_code == 204
+    today = now()
+    assert await trimming.trim(today) == 0  # today's checkpoint: nothing is old enough yet
+    recent = responses((await client.request('REPORT', book, headers=basic(acme.member),
+                                             content=sync_collection(old_token))).content)
+    assert [r.findtext(f'{DAV}status') for r in recent.values()] == ['HTTP/1.1 404 Not Found']
+    new_token = token_of((await client.request('REPORT', book, headers=basic(acme.member),
+                                                content=sync_collection(old_token))).content)
+    assert await DavLog.filter(record_id=gone['id']).exists()
+
+    # KEPT later: today's checkpoint is the horizon
+    assert await trimming.trim(today + trimming.KEPT + timedelta(hours=1)) > 0
+    assert not await DavLog.filter(record_id=gone['id']).exists()
+    assert not await DavChange.filter(kind='contact', record_id=gone['id']).exists()
+    assert await DavChange.filter(kind='contact', record_id=kept['id']).exists()  # a live record keeps its row
+    stale = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection(old_token))
+    assert stale.status_code == 403 and b'valid-sync-token' in stale.content
+    # a token from after the horizon still works, and tells what changed since
+    await client.delete(f'{acme.base}/contacts/{kept["id"]}', headers=acme.owner.auth)
+    since = responses((await client.request('REPORT', book, headers=basic(acme.member),
+                                            content=sync_collection(new_token))).content)
+    assert {h.rsplit('/', 1)[1]: r.findtext(f'{DAV}status') for h, r in since.items()} == {
+        f'contact-{kept["id"]}.vcf': 'HTTP/1.1 404 Not Found'}
+    # and a client sent back to the start gets the book as it is
+    full = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
+    assert full.status_code == 207 and responses(full.content) == {}
