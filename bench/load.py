@@ -48,8 +48,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,7 +65,7 @@ import socketio
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import print_table  # noqa: E402
-from tests.server import ROOT, free_port, running_server  # noqa: E402
+from tests.server import ROOT, free_port, running_proxy, running_server  # noqa: E402
 
 PASSWORD = 'bench password'
 OWNER = 'owner@bench.example'
@@ -533,48 +531,6 @@ async def simulate(base_url: str, args, pids: dict[str, int]) -> Results:
 
 # ---------------------------------------------------------------- the servers, and nginx in front of two
 
-def proxy_config(template: str, port: int, upstreams: list[int], scratch: Path) -> str:
-    """The deployment's nginx configuration with this bench's ports, inside a main configuration of its own."""
-    lines, servers = [], iter(upstreams)
-    for line in template.splitlines():
-        code = line.split('#', 1)[0]
-        if re.search(r'^\s*listen\s+\d+;', code):
-            line = f'    listen 127.0.0.1:{port};'
-        elif re.search(r'^\s*server\s+127\.0\.0\.1:\d+', code):
-            line = re.sub(r'127\.0\.0\.1:\d+', f'127.0.0.1:{next(servers)}', line)
-        lines.append(line)
-    body = '\n'.join(lines)
-    return (f'user root;\nworker_processes 1;\npid {scratch}/nginx.pid;\nerror_log {scratch}/nginx-error.log;\n'
-            f'events {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n'
-            f'  client_body_temp_path {scratch}/body;\n  proxy_temp_path {scratch}/proxy;\n{body}\n}}\n')
-
-
-@contextmanager
-def nginx(template: Path, upstreams: list[int], scratch: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    config = scratch / 'nginx.conf'
-    config.write_text(proxy_config(template.read_text(), port, upstreams, scratch))
-    process = subprocess.Popen(['/usr/sbin/nginx', '-p', str(scratch), '-c', str(config), '-g', 'daemon off;'],
-                               stderr=open(scratch / 'nginx.out', 'wb'))
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f'http://127.0.0.1:{port}/healthz', timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'nginx did not start; see {scratch}/nginx.out') from None
-                time.sleep(0.1)
-        yield f'http://127.0.0.1:{port}', process.pid
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 @contextmanager
 def servers(args, scratch: Path) -> Iterator[tuple[str, dict[str, int]]]:
     """The server process(es) on a scratch data directory, and nginx in front of two: (base URL, pids by name)."""
@@ -595,8 +551,9 @@ def servers(args, scratch: Path) -> Iterator[tuple[str, dict[str, int]]]:
         if args.processes == 1:
             yield started[0].url, pids
         else:
-            base, nginx_pid = stack.enter_context(nginx(args.proxy_config, ports, scratch))
-            yield base, {**pids, 'nginx': nginx_pid}
+            proxy = stack.enter_context(running_proxy(free_port(), ports, scratch / 'nginx',
+                                                      config=args.proxy_config, access_log=False))
+            yield proxy.url, {**pids, 'nginx': proxy.process.pid}
 
 
 def think_range(text: str) -> tuple[float, float]:

@@ -40,6 +40,19 @@ class Server(NamedTuple):
     process: subprocess.Popen
 
 
+def wait_until_answering(url: str, process: subprocess.Popen, timeout: float, failure: str) -> None:
+    """Until `url` answers (any status): RuntimeError(failure) when the process exits or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(failure) from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def running_server(port: int, *, log: Path | None = None, start_timeout: float = 30, stop_timeout: float = 15,
                    **settings: str) -> Iterator[Server]:
@@ -55,15 +68,7 @@ def running_server(port: int, *, log: Path | None = None, start_timeout: float =
         process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
                                    env=env)
         try:
-            deadline = time.monotonic() + start_timeout
-            while True:
-                try:
-                    httpx.get(f'{url}/login', timeout=1)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f'the server did not start; see {log}') from None
-                    time.sleep(0.2)
+            wait_until_answering(f'{url}/login', process, start_timeout, f'the server did not start; see {log}')
             yield Server(url, process)
         finally:
             if process.poll() is None:
@@ -78,14 +83,16 @@ NGINX_CONFIG = ROOT / 'docs' / 'deploy' / 'nginx-rubrica.conf'  # the deploy gui
 
 
 @contextmanager
-def running_proxy(port: int, upstreams: list[int], workdir: Path, *, extra: str = '') -> Iterator[str]:
-    """nginx with docs/deploy/nginx-rubrica.conf in front of Rubrica processes on these ports, listening on `port`
-    (127.0.0.1) until the block ends; yields its URL. The file's two upstream servers become `upstreams` and its
-    `listen 80` the given port; everything else is the deploy guide's as written. `extra` goes into its location
-    (a test may add a header naming the upstream). Files and logs go to `workdir`."""
+def running_proxy(port: int, upstreams: list[int], workdir: Path, *, extra: str = '', config: Path = NGINX_CONFIG,
+                  access_log: bool = True) -> Iterator[Server]:
+    """nginx with docs/deploy/nginx-rubrica.conf (or `config`, written the same way) in front of Rubrica processes
+    on these ports, listening on `port` (127.0.0.1) until the block ends. The file's two upstream servers become
+    `upstreams` and its `listen 80` the given port; everything else is the deploy guide's as written. `extra` goes
+    into its location (a test may add a header naming the upstream). Files and logs go to `workdir`; `access_log`
+    False writes none (the load bench: a line per request would cost nginx more than proxying does)."""
     nginx = shutil.which('nginx') or '/usr/sbin/nginx'
     workdir.mkdir(parents=True, exist_ok=True)
-    site = NGINX_CONFIG.read_text()
+    site = config.read_text()
     servers = re.findall(r'^\s*server 127\.0\.0\.1:\d+[^;]*;\n', site, flags=re.M)
     assert len(servers) == 2, 'the deploy config names its two upstream servers as 127.0.0.1:PORT'
     site = site.replace(''.join(servers), ''.join(f'    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n'
@@ -98,8 +105,8 @@ def running_proxy(port: int, upstreams: list[int], workdir: Path, *, extra: str 
     main = '\n'.join([
         'user root;' if os.geteuid() == 0 else '',  # its workers must reach the test's private directories
         'daemon off;', 'worker_processes 1;', f'pid {workdir / "nginx.pid"};', f'error_log {workdir / "error.log"};',
-        'events { worker_connections 1024; }',
-        'http {', f'  access_log {workdir / "access.log"};',
+        'events { worker_connections 4096; }',  # a page is two connections through it: the load bench has hundreds
+        'http {', f'  access_log {workdir / "access.log"};' if access_log else '  access_log off;',
         *(f'  {name}_temp_path {path};' for name, path in temp.items()),
         f'  include {workdir / "rubrica.conf"};', '}'])
     (workdir / 'nginx.conf').write_text(main)
@@ -108,16 +115,8 @@ def running_proxy(port: int, upstreams: list[int], workdir: Path, *, extra: str 
                                     '-e', str(workdir / 'error.log')], stdout=output, stderr=subprocess.STDOUT)
     url = f'http://127.0.0.1:{port}'
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f'{url}/healthz', timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'nginx did not start; see {workdir}/error.log') from None
-                time.sleep(0.1)
-        yield url
+        wait_until_answering(f'{url}/healthz', process, 10, f'nginx did not start; see {workdir}/error.log')
+        yield Server(url, process)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)  # fast: a graceful one would wait for the open websockets

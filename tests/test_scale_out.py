@@ -70,7 +70,8 @@ def test_two_processes_behind_nginx_share_sessions_live_events_and_throttles(wit
     with running_server(ports[0], RUBRICA_SECRET=secret) as first, \
             running_server(ports[1], RUBRICA_SECRET=secret) as second, \
             running_proxy(free_port(), ports, tmp_path / 'nginx',
-                          extra=f'add_header {UPSTREAM_HEADER} $upstream_addr always;') as proxy:
+                          extra=f'add_header {UPSTREAM_HEADER} $upstream_addr always;') as nginx_front:
+        proxy = nginx_front.url
         servers = {f'127.0.0.1:{port}': server.url for port, server in zip(ports, (first, second))}
         olga = sign_up(first.url, 'olga@example.com', 'Olga Owner')
         org = post(first.url, '/orgs', olga, {'name': 'Acme'})['id']
