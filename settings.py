@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
 
@@ -206,15 +207,8 @@ def smtp_server(url: str) -> SmtpServer | None:
     url = url.strip()
     if not url:
         return None
-    parts = urlsplit(url)
-
-    def refuse(problem: str) -> SettingsError:
-        return SettingsError(f'RUBRICA_SMTP_URL {shown_url(url)!r}: {problem}')
-
-    if parts.scheme not in SMTP_SCHEMES:
-        raise refuse('must start with smtp:// or smtps://')
-    if not parts.hostname:
-        raise refuse('names no host (smtp://user:password@host:port)')
+    parts, port, refuse = _server_url('RUBRICA_SMTP_URL', url, SMTP_SCHEMES, 'must start with smtp:// or smtps://',
+                                      'names no host (smtp://user:password@host:port)')
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
     if unknown := set(options) - {'starttls'}:
         raise refuse(f'unknown option {sorted(unknown)[0]!r} (the only one is starttls=1)')
@@ -224,15 +218,31 @@ def smtp_server(url: str) -> SmtpServer | None:
     starttls_on = starttls in _YES
     if starttls_on and parts.scheme == 'smtps':
         raise refuse('smtps:// is TLS from the start: starttls=1 is for smtp://')
+    return SmtpServer(host=parts.hostname, port=port or (587 if starttls_on else SMTP_SCHEMES[parts.scheme]),
+                      username=unquote(parts.username or ''), password=unquote(parts.password or ''),
+                      implicit_tls=parts.scheme == 'smtps', starttls=starttls_on)
+
+
+def _server_url(variable: str, url: str, schemes, wrong_scheme: str, no_host: str
+                ) -> tuple[SplitResult, int | None, Callable[[str], SettingsError]]:
+    """A service's URL split, its scheme, host and port checked; and how to refuse it further (the variable named,
+    the URL shown with its password hidden)."""
+    parts = urlsplit(url)
+
+    def refuse(problem: str) -> SettingsError:
+        return SettingsError(f'{variable} {shown_url(url)!r}: {problem}')
+
+    if parts.scheme not in schemes:
+        raise refuse(wrong_scheme)
+    if not parts.hostname:
+        raise refuse(no_host)
     try:
         port = parts.port
     except ValueError:
         raise refuse('the port must be a number from 1 to 65535') from None
     if port == 0:
         raise refuse('the port must be a number from 1 to 65535')
-    return SmtpServer(host=parts.hostname, port=port or (587 if starttls_on else SMTP_SCHEMES[parts.scheme]),
-                      username=unquote(parts.username or ''), password=unquote(parts.password or ''),
-                      implicit_tls=parts.scheme == 'smtps', starttls=starttls_on)
+    return parts, port, refuse
 
 
 def shown_url(url: str) -> str:
@@ -249,21 +259,9 @@ def redis_url(url: str) -> str:
     url = url.strip()
     if not url:
         return ''
-    parts = urlsplit(url)
-
-    def refuse(problem: str) -> SettingsError:
-        return SettingsError(f'RUBRICA_REDIS_URL {shown_url(url)!r}: {problem}')
-
-    if parts.scheme not in REDIS_SCHEMES:
-        raise refuse('must start with redis:// or rediss:// (TLS)')
-    if not parts.hostname:
-        raise refuse('names no host (redis://:password@host:6379/0; a / or # in the password is written %2F, %23)')
-    try:
-        port = parts.port
-    except ValueError:
-        raise refuse('the port must be a number from 1 to 65535') from None
-    if port == 0:
-        raise refuse('the port must be a number from 1 to 65535')
+    parts, _port, refuse = _server_url(
+        'RUBRICA_REDIS_URL', url, REDIS_SCHEMES, 'must start with redis:// or rediss:// (TLS)',
+        'names no host (redis://:password@host:6379/0; a / or # in the password is written %2F, %23)')
     database = parts.path.strip('/')
     if database and not (database.isascii() and database.isdigit()):
         raise refuse(f'the database after the host must be a number (/0, /1…), not {database!r}')
