@@ -15,15 +15,18 @@ from tortoise.transactions import in_transaction
 from .. import access
 from ..access import Action, is_id, require
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..history import recording
+from ..history.recording import Happened
 from ..i18n import N_, _
 from ..mentions import mentioned_user_ids
 from ..notifications import service as notifications
 from ..orgs.tables import Membership
 from ..pages import by_id, is_whole_number, page_bounds
 from ..records.service import check_mentions
+from ..records.tables import KINDS
 from ..text import fold
 from ..validation import DESCRIPTION_MAX, FieldErrors, clean_text
-from .tables import PRIORITIES, PROJECT, TASK, Project, WorkItem, WorkKind
+from .tables import PRIORITIES, PROJECT, TASK, Connection, Project, WorkItem, WorkKind
 
 
 # the sentences that name the kind, whole for each kind
@@ -175,9 +178,16 @@ async def update_item(kind: WorkKind, actor: Membership, item_id: object, data: 
 
 
 async def delete_item(kind: WorkKind, actor: Membership, item_id: object) -> None:
+    """Delete an item; its connections go with it (the database cascades), and each record it was connected to says
+    so in its history, as when a connection is removed by hand."""
     item = await get_item(kind, actor, item_id)
     require(actor.role, Action.EDIT_WORK)
-    await item.delete()  # its connections cascade in the database; a project's tasks lose their project
+    async with in_transaction():
+        ends = [connection.record_end for connection in await Connection.filter(**{f'{kind.name}_id': item.id})]
+        await recording.write(recording.entry(KINDS[name], record_id, org_id=actor.org_id, by_id=actor.user_id,
+                                              happened=Happened.DISCONNECTED, ref_kind=kind.name, ref_id=item.id,
+                                              ref_name=kind.title(item)) for name, record_id in ends)
+        await item.delete()  # a project's tasks lose their project
 
 
 # ---------------------------------------------------------------- lists

@@ -22,7 +22,7 @@ from models.records.bulk import bulk_action
 from models.records.copy import copy_records
 from models.records.tables import COMPANY, CONTACT, Contact
 from models.work.connections import create_linked, link, unlink
-from models.work.service import create_item
+from models.work.service import create_item, delete_item
 from models.work.tables import TASK
 from settings import load_settings
 from tests.helpers import chunked
@@ -125,6 +125,14 @@ async def disconnected(team, target):
     return CONTACT, contact.id, 'disconnected'
 
 
+async def item_deleted(team, target):
+    contact = await _contact(team.member.membership)
+    task = await create_item(TASK, team.member.membership, {'title': 'Call'})
+    await link(team.member.membership, {'contact_id': contact.id, 'task_id': task.id})
+    await delete_item(TASK, team.member.membership, task.id)
+    return CONTACT, contact.id, 'disconnected'
+
+
 async def merged(team, target):
     keep = await _contact(team.member.membership, emails=['a@example.com'])
     other = await _contact(team.member.membership, emails=['b@example.com'])
@@ -175,7 +183,8 @@ async def note_written(team, target):
 
 
 PATHS = [card_create, company_on_the_spot, card_update, visibility_change, bulk_change, bulk_visibility, card_delete,
-         bulk_delete, restore, attachment_added, attachment_removed, connected, created_linked, disconnected, merged,
+         bulk_delete, restore, attachment_added, attachment_removed, connected, created_linked, disconnected,
+         item_deleted, merged,
          merge_undone, imported, import_updated, import_undone, copied_in, note_written]
 
 
