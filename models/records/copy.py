@@ -4,6 +4,14 @@ Everything is read and prepared first, and uploaded files are copied in the stor
 attachments and the target's quota are then written in one transaction. A failure (the target's quota,
 a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
 
+The plan reads values, not records: what the gate lets the caller copy, what "already in the target" and the company
+links compare, option values, descriptions with mentions, lookup keys. The records themselves are copied by the
+database from their sources' rows (INSERT ... SELECT through a temporary map of source id -> reserved new id, company,
+rewritten description), so a 10,000-contact copy sends no record through Python; a source saved since the plan read it
+(another version) is not copied and the whole copy stops (Conflict). Keys, mentions and history entries go in
+together too. The database's triggers do the rest as for any write (counts, duplicate keys, CardDAV, SQLite's search
+index deferred to one statement per kind).
+
 "Already in the target" (same email or VAT number) and the company a contact is linked to (same VAT number, or
 same name as text.company_name_key compares them, held in `sort_name`) are looked for only among the target's
 records the copier can see there (the gate, with their membership of the target): a private record of the target
@@ -157,6 +165,8 @@ def _copy_of(kind: Kind, source: SimpleNamespace, target: _Target) -> _New:
     is derived from it but its mentions (written with the copy)."""
     for name, list_kind in kind.options.items():
         target.option(list_kind, getattr(source, name))
+    if '@[' not in source.description:  # no mention: nothing to rewrite (most records; the regex costs)
+        return _New(kind, source, None, [])
     description = plain_text(source.description, keep=target.people)  # strangers become plain text
     return _New(kind, source, None if description == source.description else description,
                 mentioned_user_ids(description))
@@ -309,7 +319,7 @@ def _sql(connection, text: str) -> str:
 
 async def _changed_rows(connection, sql: str, values: list) -> int:
     """Run a write; how many rows the statement itself wrote (not counting what its triggers wrote)."""
-    if connection.capabilities.dialect == 'postgres':  # its status's count (Tortoise reads an INSERT's as 0)
+    if connection.capabilities.dialect == 'postgres':  # counted here: Tortoise reads an INSERT's status as 0 rows
         rows = await connection.execute_query_dict(
             _sql(connection, f'WITH written AS ({sql} RETURNING 1) SELECT COUNT(*) AS n FROM written'), values)
     else:
