@@ -379,8 +379,8 @@ class _Staged(BulkInsert):
         await self.connection.execute_query(f'CREATE TEMPORARY TABLE copy_rows ({columns})')
         await self.connection.execute_many(
             f'INSERT INTO copy_rows VALUES ({", ".join("?" * len(self.db_columns))})',
-            [[convert(getattr(o, name), self.model) if convert else getattr(o, name) for name, convert in self.converted]
-             for o in objects])
+            [[convert(getattr(o, name), self.model) if convert else getattr(o, name)
+              for name, convert in self.converted] for o in objects])
         await self.connection.execute_query(f'INSERT INTO "{self.model._meta.db_table}" ({columns}) '
                                             f'SELECT {columns} FROM copy_rows ORDER BY rowid')
         await self.connection.execute_query('DROP TABLE temp.copy_rows')
