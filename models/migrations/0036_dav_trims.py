@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0031_record_type_counts')]
+    dependencies = [('models', '0033_dav_mentions_statement')]
 
     initial = False
 

@@ -4,6 +4,14 @@ Everything is read and prepared first, and uploaded files are copied in the stor
 attachments and the target's quota are then written in one transaction. A failure (the target's quota,
 a database error) rolls the transaction back and removes the copied files, so the target is exactly as it was.
 
+The plan reads values, not records: what the gate lets the caller copy, what "already in the target" and the company
+links compare, option values, descriptions with mentions, lookup keys. The records themselves are copied by the
+database from their sources' rows (INSERT ... SELECT through a temporary map of source id -> reserved new id, company,
+rewritten description), so a 10,000-contact copy sends no record through Python; a source saved since the plan read it
+(another version) is not copied and the whole copy stops (Conflict). Keys, mentions and history entries go in
+together too. The database's triggers do the rest as for any write (counts, duplicate keys, CardDAV, SQLite's search
+index deferred to one statement per kind).
+
 "Already in the target" (same email or VAT number) and the company a contact is linked to (same VAT number, or
 same name as text.company_name_key compares them, held in `sort_name`) are looked for only among the target's
 records the copier can see there (the gate, with their membership of the target): a private record of the target
@@ -11,6 +19,7 @@ they cannot see is never reported nor linked to.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -22,7 +31,7 @@ from .. import access, i18n
 from ..access import Action, require
 from ..accounts.tables import User
 from ..db import BulkInsert, reserve_ids
-from ..errors import NotFound, TooLarge, ValidationFailed
+from ..errors import Conflict, NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
 from ..history import recording
 from ..history.recording import ORGANIZATION, Happened
@@ -34,11 +43,11 @@ from ..orgs.tables import Membership, OptionItem, Organization
 from . import search
 from .bulk import NOT_FOUND
 from .service import key_values, now
-from .tables import COMPANY, CONTACT, Company, Kind, Mention, Record, RecordKey
+from .tables import COMPANY, CONTACT, Kind, Mention, RecordKey
 
 MAX_COPY = 50_000
 CHUNK = 5_000  # ids per IN (...) query
-STEP = 500  # records per insert; progress (and a cancel check) after each
+STEP = 2_000  # records per insert; progress (and a cancel check) after each
 DERIVED_FIELDS = ('sort_name', 'search_text')  # see _copy_of
 COPIED_FIELDS = ('type', 'description', 'emails', 'pec', 'phones', 'addresses', 'vat_number', 'visibility')
 OWN_FIELDS = {'contact': ('first_name', 'last_name', 'role'),
@@ -115,7 +124,7 @@ class _Target:
             self.new_options.setdefault(list_kind, []).append(value)
         return value
 
-    def existing(self, kind: Kind, record: Record) -> str | None:
+    def existing(self, kind: Kind, record: SimpleNamespace) -> str | None:
         """Why this record already exists in the target (same email or VAT number; a company without a VAT number
         also by its name, as text.company_name_key compares names), or None."""
         keys = [('email', e.lower()) for e in record.emails] + ([('vat', record.vat_number)] if record.vat_number
@@ -128,24 +137,39 @@ class _Target:
             return _('already in the target: same name {name}', name=record.name)
         return None
 
-    def matching_company(self, company: Company) -> int | None:
+    def matching_company(self, company: SimpleNamespace) -> int | None:
         """A target company that is this one: same VAT number, or the same name when it has no VAT number."""
         if company.vat_number:
             return self.company_by_key.get(('vat', company.vat_number))
         return self.company_by_name.get(company.sort_name)
 
 
-def _copy_of(kind: Kind, source: Record, target: _Target, copier_id: int, moment) -> SimpleNamespace:
-    """The new record's columns, as a plain object (written by BulkInsert). Its sort and search columns are the
-    source's: they derive from names, emails, PEC, VAT number and phones (service.derive_columns), which a copy keeps
-    as they are; recomputing them (phone parsing) was most of a big copy's time. Only the description can differ,
-    and nothing is derived from it but its mentions (written with the copy)."""
-    values = {name: getattr(source, name) for name in COPIED_FIELDS + OWN_FIELDS[kind.name] + DERIVED_FIELDS}
+@dataclass
+class _New:
+    """A record the copy writes: its source's values as read (`source`), and what differs in the copy. The record
+    itself is written by the database from its source's row (_insert_records), so only this much goes through
+    Python: its new id and company, and its description where mentions of people who are not in the target become
+    plain text."""
+    kind: Kind
+    source: SimpleNamespace
+    description: str | None  # None: the source's, as it is
+    mentions: list[int]
+    id: int = 0
+    company_id: int | None = None
+
+
+def _copy_of(kind: Kind, source: SimpleNamespace, target: _Target) -> _New:
+    """What the copy of this record needs besides its source's row. Its sort and search columns are the source's:
+    they derive from names, emails, PEC, VAT number and phones (service.derive_columns), which a copy keeps as they
+    are; recomputing them (phone parsing) was most of a big copy's time. Only the description can differ, and nothing
+    is derived from it but its mentions (written with the copy)."""
     for name, list_kind in kind.options.items():
-        values[name] = target.option(list_kind, values[name])
-    values['description'] = plain_text(source.description, keep=target.people)  # strangers become plain text
-    return SimpleNamespace(id=None, org_id=target.org_id, created_by_id=copier_id, updated_by_id=copier_id,
-                           created_at=moment, updated_at=moment, **values)
+        target.option(list_kind, getattr(source, name))
+    if '@[' not in source.description:  # no mention: nothing to rewrite (most records; the regex costs)
+        return _New(kind, source, None, [])
+    description = plain_text(source.description, keep=target.people)  # strangers become plain text
+    return _New(kind, source, None if description == source.description else description,
+                mentioned_user_ids(description))
 
 
 async def check_copy(actor: Membership, target_org_id: object, contact_ids: object,
@@ -165,7 +189,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
                        company_ids: object = None, copy_anyway: bool = False, integrations=None,
                        progress: Progress | None = None) -> CopyReport:
     """Copy what the caller can see of the selected records; report what was copied and what was skipped.
-    `progress(step, done, total)` hears how far it got ('prepared', 'copying' every 500 records, 'done' once
+    `progress(step, done, total)` hears how far it got ('prepared', 'copying' every STEP records, 'done' once
     committed); an exception it raises before 'done' (a cancelled job) leaves the target as it was."""
     membership, contact_ids, company_ids = await check_copy(actor, target_org_id, contact_ids, company_ids)
     target = _Target(membership)
@@ -177,9 +201,9 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
             if result is not None:
                 await result
 
-    # ---- read what the caller may see
-    contacts = await _chunked(lambda chunk: access.visible(CONTACT, actor).filter(id__in=chunk), contact_ids)
-    companies = await _chunked(lambda chunk: access.visible(COMPANY, actor).filter(id__in=chunk), company_ids)
+    # ---- read what the caller may see: the values the copy is planned by, not whole records
+    contacts = await _read(CONTACT, actor, contact_ids)
+    companies = await _read(COMPANY, actor, company_ids)
     for kind, wanted, found in ((CONTACT, contact_ids, contacts), (COMPANY, company_ids, companies)):
         seen = {r.id for r in found}
         for record_id in wanted:
@@ -187,7 +211,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
                 report.skip(kind, record_id, _(NOT_FOUND))
     selected_companies = {c.id for c in companies}
     linked_ids = sorted({c.company_id for c in contacts if c.company_id} - selected_companies)
-    linked = await _chunked(lambda chunk: access.visible(COMPANY, actor).filter(id__in=chunk), linked_ids)
+    linked = await _read(COMPANY, actor, linked_ids)
     all_companies = companies + linked
     await target.load(emails={e.lower() for r in contacts + companies for e in r.emails},
                       vats={r.vat_number for r in contacts + all_companies if r.vat_number},
@@ -196,7 +220,7 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
 
     # ---- decide what each company becomes in the target: a copy, or an existing company
     moment = now()
-    company_plan: dict[int, SimpleNamespace | int] = {}  # source id -> new record to save, or an existing target id
+    company_plan: dict[int, _New | int] = {}  # source id -> new record to write, or an existing target id
     for company in companies:
         reason = None if copy_anyway else target.existing(COMPANY, company)
         if reason:
@@ -205,97 +229,186 @@ async def copy_records(*, actor: Membership, target_org_id: object, contact_ids:
             if match:
                 company_plan[company.id] = match
         else:
-            company_plan[company.id] = _copy_of(COMPANY, company, target, actor.user_id, moment)
+            company_plan[company.id] = _copy_of(COMPANY, company, target)
     for company in linked:  # not selected: link to the same company in the target, else copy it once
-        company_plan[company.id] = target.matching_company(company) or _copy_of(COMPANY, company, target,
-                                                                                actor.user_id, moment)
-    contact_plan: list[tuple[int, SimpleNamespace]] = []
+        company_plan[company.id] = target.matching_company(company) or _copy_of(COMPANY, company, target)
+    contact_plan: list[_New] = []
     for contact in contacts:
         reason = None if copy_anyway else target.existing(CONTACT, contact)
         if reason:
             report.skip(CONTACT, contact.id, reason)
         else:
-            contact_plan.append((contact.id, _copy_of(CONTACT, contact, target, actor.user_id, moment)))
-    source_company_of = {c.id: c.company_id for c in contacts}
+            contact_plan.append(_copy_of(CONTACT, contact, target))
+    new_companies = [plan for plan in company_plan.values() if not isinstance(plan, int)]
 
     # ---- files first (no transaction is open while files are copied), then write, all or nothing
-    sources = [(COMPANY, sid) for sid, plan in company_plan.items() if not isinstance(plan, int)] + \
-              [(CONTACT, sid) for sid, _ in contact_plan]
     files = _Files(integrations, target.org_id)
-    await files.copy(sources, actor.user_id)
-    total = len(contact_plan) + sum(not isinstance(p, int) for p in company_plan.values())
+    await files.copy([(new.kind, new.source.id) for new in new_companies + contact_plan], actor.user_id)
+    total = len(contact_plan) + len(new_companies)
     try:
         async with in_transaction() as connection:
-            new_ids = await _write(connection, target, company_plan, contact_plan, selected_companies,
-                                   source_company_of, report, tell, total)
-            report.attachments = await files.attach(new_ids)
+            await _write(connection, target, company_plan, contact_plan, actor.user_id, moment, tell, total)
+            report.attachments = await files.attach({(new.kind.name, new.source.id): new.id
+                                                     for new in new_companies + contact_plan})
             source = await Organization.get(id=actor.org_id)
-            history = BulkInsert(HistoryEntry, connection, with_ids=False)
-            await history.run([history.blank(**recording.entry_values(
-                kind, record.id, org_id=target.org_id, by_id=actor.user_id, happened=Happened.COPIED_IN,
+            await _write_history(connection, recording.entry_values(
+                CONTACT, 0, org_id=target.org_id, by_id=actor.user_id, happened=Happened.COPIED_IN,
                 ref_kind=ORGANIZATION, ref_id=source.id, ref_name=source.name, at=moment))
-                for kind, record in _new_records(company_plan, contact_plan)])
+            await _drop_map(connection)
     except BaseException:
         await files.discard()
         raise
+    report.companies = {new.source.id: new.id for new in new_companies if new.source.id in selected_companies}
+    report.companies_created = len(new_companies)
+    report.contacts = {new.source.id: new.id for new in contact_plan}
     await tell('done', total, total)
     return report
 
 
-def _new_records(company_plan, contact_plan) -> list[tuple[Kind, SimpleNamespace]]:
-    """The records the copy writes, companies first (in the order they are written)."""
-    return [(COMPANY, plan) for plan in company_plan.values() if not isinstance(plan, int)] + \
-        [(CONTACT, record) for _, record in contact_plan]
+# what the plan reads of each record: the gate's ids, what "already in the target" and the company links compare,
+# the values of option lists, the description (its mentions), the lookup keys, and the version the copy is of
+READ = {CONTACT.name: ('id', 'version', 'company_id', 'emails', 'phones', 'pec', 'vat_number', 'description', 'type',
+                       'role'),
+        COMPANY.name: ('id', 'version', 'emails', 'phones', 'pec', 'vat_number', 'description', 'type', 'sector',
+                       'name', 'sort_name')}
 
 
-async def _write(connection, target: _Target, company_plan, contact_plan, selected_companies, source_company_of,
-                 report: CopyReport, tell, total: int) -> dict[tuple[str, int], int]:
-    """Write the prepared records (inside the caller's transaction) set by set: each STEP records in one insert with
-    ids reserved for them, then their keys and mentions in bulk, as plain rows; returns (kind, source id) -> new
-    id."""
+async def _read(kind: Kind, actor: Membership, ids: list[int]) -> list[SimpleNamespace]:
+    """What the plan needs of the records of these ids the caller may see, as plain values in the order asked."""
+    rows = await _chunked(lambda chunk: access.visible(kind, actor).filter(id__in=chunk).values(*READ[kind.name]),
+                          ids)
+    by_id = {row['id']: row for row in rows}
+    return [SimpleNamespace(**by_id[i]) for i in ids if i in by_id]
+
+
+# The copy's map, inside its transaction: one row per record written (companies first, then contacts), `pos` its
+# place in that order. The database copies each record from its source's row through it (INSERT ... SELECT), so no
+# record goes through Python; `version` is the one the plan read, so a source changed meanwhile is not copied.
+MAP = 'copy_map'
+MAP_COLUMNS = ('pos', 'kind', 'source_id', 'version', 'new_id', 'company_id', 'description')
+
+
+async def _make_map(connection, records: list[_New]) -> None:
+    postgres = connection.capabilities.dialect == 'postgres'
+    await connection.execute_query(
+        f'CREATE TEMPORARY TABLE {MAP} (pos INTEGER PRIMARY KEY, kind VARCHAR(8) NOT NULL, source_id INTEGER NOT NULL, '
+        f'version INTEGER NOT NULL, new_id INTEGER NOT NULL, company_id INTEGER, description TEXT)'
+        + (' ON COMMIT DROP' if postgres else ''))
+    rows = [(pos, new.kind.name, new.source.id, new.source.version, new.id, new.company_id, new.description)
+            for pos, new in enumerate(records)]
+    if postgres:
+        await connection._connection.copy_records_to_table(MAP, records=rows, columns=MAP_COLUMNS)
+        await connection.execute_query(f'ANALYZE {MAP}')
+    else:
+        await connection.execute_many(f'INSERT INTO {MAP} VALUES ({", ".join("?" * len(MAP_COLUMNS))})', rows)
+
+
+async def _drop_map(connection) -> None:
+    """SQLite keeps a temporary table for the connection's life (PostgreSQL drops it at the commit)."""
+    if connection.capabilities.dialect != 'postgres':
+        await connection.execute_query(f'DROP TABLE temp.{MAP}')
+
+
+def _sql(connection, text: str) -> str:
+    """`text` with its `?` parameters numbered as PostgreSQL writes them ($1, $2, ...); as it is for SQLite."""
+    if connection.capabilities.dialect != 'postgres':
+        return text
+    numbers = iter(range(1, text.count('?') + 1))
+    return re.sub(r'\?', lambda _match: f'${next(numbers)}', text)
+
+
+async def _changed_rows(connection, sql: str, values: list) -> int:
+    """Run a write; how many rows the statement itself wrote (not counting what its triggers wrote)."""
+    if connection.capabilities.dialect == 'postgres':  # counted here: Tortoise reads an INSERT's status as 0 rows
+        rows = await connection.execute_query_dict(
+            _sql(connection, f'WITH written AS ({sql} RETURNING 1) SELECT COUNT(*) AS n FROM written'), values)
+    else:
+        await connection.execute_query(sql, values)
+        rows = await connection.execute_query_dict('SELECT changes() AS n')
+    return rows[0]['n']
+
+
+async def _write(connection, target: _Target, company_plan: dict[int, _New | int], contact_plan: list[_New],
+                 copier_id: int, moment, tell, total: int) -> None:
+    """Write the planned records (inside the caller's transaction): ids reserved for them, their map, then each kind
+    STEP records per statement from their sources' rows, then their keys and mentions in bulk."""
     await _add_options(target)
-    companies = [(source_id, plan) for source_id, plan in company_plan.items() if not isinstance(plan, int)]
-    target_company = {sid: plan for sid, plan in company_plan.items() if isinstance(plan, int)}
-    new_ids: dict[tuple[str, int], int] = {}
+    companies = [plan for plan in company_plan.values() if not isinstance(plan, int)]
+    for kind, planned in ((COMPANY, companies), (CONTACT, contact_plan)):
+        for new, new_id in zip(planned, await reserve_ids(kind.model._meta.db_table, len(planned)), strict=True):
+            new.id = new_id
+    target_company = {sid: plan if isinstance(plan, int) else plan.id for sid, plan in company_plan.items()}
+    for new in contact_plan:
+        new.company_id = target_company.get(new.source.company_id)
+    records = companies + contact_plan
+    await _make_map(connection, records)
     done = 0
     for kind, planned in ((COMPANY, companies), (CONTACT, contact_plan)):
-        if kind is CONTACT:  # the companies have their ids now
-            target_company.update({sid: record.id for sid, record in companies})
-            for source_id, record in planned:
-                record.company_id = target_company.get(source_company_of[source_id])
-        rows = BulkInsert(kind.model, connection, with_ids=True)
-        for start in range(0, len(planned), STEP):
-            part = planned[start:start + STEP]
-            await _insert(connection, kind, rows, [record for _, record in part])
-            for source_id, record in part:
-                new_ids[(kind.name, source_id)] = record.id
-            done += len(part)
-            await tell('copying', done, total)
-    for source_id, record in companies:
-        if source_id in selected_companies:
-            report.companies[source_id] = record.id
-    report.companies_created = len(companies)
-    report.contacts = {source_id: record.id for source_id, record in contact_plan}
-    new_records = _new_records(company_plan, contact_plan)
-    keys, mentions = BulkInsert(RecordKey, connection, with_ids=False), BulkInsert(Mention, connection, with_ids=False)
+        at = kind.model._meta.fields_map['created_at'].to_db_value(moment, kind.model)
+        if not planned:
+            continue
+        table = kind.model._meta.db_table
+        async with search.indexed_in_bulk(connection, table, planned[0].id, planned[-1].id):
+            for start in range(0, len(planned), STEP):
+                first = done
+                done += len(planned[start:start + STEP])
+                written = await _changed_rows(connection, _insert_sql(kind, table),
+                                              [target.org_id, copier_id, copier_id, at, at, first, done])
+                if written != done - first:
+                    raise Conflict(_('Some of the records changed while they were being copied: nothing was '
+                                     'copied, please copy them again'))
+                await tell('copying', done, total)
+    keys, mentions = _Staged(RecordKey, connection, with_ids=False), _Staged(Mention, connection, with_ids=False)
     # the source's keys: the same values (key_values only normalizes them), nothing is parsed again
-    await keys.run([keys.blank(org_id=r.org_id, kind=k, value=v, **{f'{kind.name}_id': r.id}) for kind, r in new_records for k, v in key_values(r)])
-    await mentions.run([mentions.blank(user_id=user_id, **{f'{kind.name}_id': r.id})
-                        for kind, r in new_records for user_id in mentioned_user_ids(r.description)])
-    return new_ids
+    await keys.run([keys.blank(org_id=target.org_id, kind=k, value=v, **{f'{new.kind.name}_id': new.id})
+                    for new in records for k, v in key_values(new.source)])
+    await mentions.run([mentions.blank(user_id=user_id, **{f'{new.kind.name}_id': new.id})
+                        for new in records for user_id in new.mentions])
 
 
-async def _insert(connection, kind: Kind, rows: BulkInsert, records: list[SimpleNamespace]) -> None:
-    """One bulk insert of new records, each given its id first (reserved for them in this transaction), so each
-    record knows its own id without a query per row."""
-    if not records:
-        return
-    table = kind.model._meta.db_table
-    ids = await reserve_ids(table, len(records))
-    for record, new_id in zip(records, ids, strict=True):
-        record.id = new_id
-    async with search.indexed_in_bulk(connection, table, ids[0], ids[-1]):
-        await rows.run([rows.blank(**vars(record)) for record in records])
+class _Staged(BulkInsert):
+    """BulkInsert, but on SQLite through a temporary table and one INSERT ... SELECT: rows inserted each by its own
+    statement (executemany) cost SQLite a statement journal apiece once the table has triggers that write (the
+    duplicate counts of record_keys), three to four times what the same rows cost inserted together."""
+
+    async def run(self, objects: list) -> None:
+        if not objects or self.connection.capabilities.dialect == 'postgres':
+            await super().run(objects)
+            return
+        columns = ', '.join(f'"{column}"' for column in self.db_columns)
+        await self.connection.execute_query(f'CREATE TEMPORARY TABLE copy_rows ({columns})')
+        await self.connection.execute_many(
+            f'INSERT INTO copy_rows VALUES ({", ".join("?" * len(self.db_columns))})',
+            [[convert(getattr(o, name), self.model) if convert else getattr(o, name)
+              for name, convert in self.converted] for o in objects])
+        await self.connection.execute_query(f'INSERT INTO "{self.model._meta.db_table}" ({columns}) '
+                                            f'SELECT {columns} FROM copy_rows ORDER BY rowid')
+        await self.connection.execute_query('DROP TABLE temp.copy_rows')
+
+
+def _insert_sql(kind: Kind, table: str) -> str:
+    """The copies of the map's records of one kind at positions [?, ?), each from its source's row as the plan read
+    it (same version); the description the map gives where it differs."""
+    copied = [name for name in COPIED_FIELDS + OWN_FIELDS[kind.name] + DERIVED_FIELDS if name != 'description']
+    columns = ['id', 'org_id', 'created_by_id', 'updated_by_id', 'created_at', 'updated_at', 'version',
+               'description', *copied] + (['company_id'] if kind is CONTACT else [])
+    values = ['m.new_id', '?', '?', '?', '?', '?', '1', 'COALESCE(m.description, s.description)',
+              *(f's.{name}' for name in copied)] + (['m.company_id'] if kind is CONTACT else [])
+    return (f'INSERT INTO {table} ({", ".join(columns)}) SELECT {", ".join(values)} FROM {MAP} m '
+            f'JOIN {table} s ON s.id = m.source_id AND s.version = m.version '
+            f"WHERE m.pos >= ? AND m.pos < ? AND m.kind = '{kind.name}' ORDER BY m.pos")
+
+
+async def _write_history(connection, entry: dict) -> None:
+    """Each written record's entry (`entry`'s values, for every record of the map: companies first)."""
+    assert entry['changes'] == {} and entry['note_id'] is None
+    columns = ('org_id', 'at', 'by_id', 'action', 'ref_kind', 'ref_id', 'ref_name')
+    at = HistoryEntry._meta.fields_map['at'].to_db_value(entry['at'], HistoryEntry)
+    for kind in (COMPANY, CONTACT):
+        await connection.execute_query(_sql(connection, (
+            f'INSERT INTO {HistoryEntry._meta.db_table} ({", ".join(columns)}, changes, {kind.name}_id) '
+            f"SELECT ?, ?, ?, ?, ?, ?, ?, '{{}}', new_id FROM {MAP} WHERE kind = '{kind.name}' ORDER BY pos")),
+            [*(at if name == 'at' else entry[name] for name in columns)])
 
 
 class _Files:

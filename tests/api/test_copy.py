@@ -384,3 +384,33 @@ async def test_a_copy_is_found_and_matched_by_what_it_was_found_by_in_its_source
     again = (await client.post(f'{acme.base}/copy', headers=acme.owner.auth, json={
         'target_org_id': target.id, 'contact_ids': [contact['id']], 'company_ids': [company['id']]})).json()
     assert (again['contacts'], again['companies'], len(again['skipped'])) == ({}, {}, 2)  # matched by the keys
+
+
+async def test_a_source_changed_after_the_plan_read_it_stops_the_copy_whole(orm, acme, target):
+    """Issue 20: the database copies each record from its source's row, planned (its options, the mentions of its
+    description, whether it is already in the target) from what was read before. A source saved in between is not
+    copied half old, half new: the copy stops, and the target is as it was."""
+    import pytest
+
+    from models.errors import Conflict
+    from models.records import copy as copying
+    from models.records.service import derive_columns
+    from models.records.tables import CONTACT, RecordKey
+
+    people = [Contact(org_id=acme.id, last_name=f'Person {n}', emails=[f'p{n}@example.com']) for n in range(3)]
+    for person in people:
+        derive_columns(CONTACT, person)
+        await person.save()
+
+    async def meanwhile(step: str, done: int, total: int) -> None:
+        if step == 'prepared':  # read and planned, not written yet: someone saves one of them
+            await Contact.filter(id=people[1].id).update(version=people[1].version + 1, description='new note')
+
+    with pytest.raises(Conflict):
+        await copying.copy_records(actor=acme.owner.membership, target_org_id=target.id,
+                                   contact_ids=[p.id for p in people], progress=meanwhile)
+    assert await Contact.filter(org_id=target.id).count() == 0
+    assert not await RecordKey.filter(org_id=target.id).exists()
+    report = await copying.copy_records(actor=acme.owner.membership, target_org_id=target.id,
+                                        contact_ids=[p.id for p in people])  # copied again: as it is now
+    assert (await Contact.get(id=report.contacts[people[1].id])).description == 'new note'

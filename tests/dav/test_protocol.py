@@ -329,3 +329,42 @@ async def test_the_daily_trim_keeps_a_token_good_for_kept_days_then_the_client_s
     # and a client sent back to the start gets the book as it is
     full = await client.request('REPORT', book, headers=basic(acme.member), content=sync_collection())
     assert full.status_code == 207 and responses(full.content) == {}
+
+
+async def test_mentions_written_together_renumber_their_cards_as_one_change(orm, acme):
+    """0033: the mentions one statement writes (a copy's, an import's) renumber the cards they touch, a company's
+    contacts with it; on PostgreSQL with one number for the statement (a row trigger gave each mention its own,
+    reading all of dav_changes each time). Removed, each logs that its user could see the record before."""
+    from tortoise.transactions import in_transaction
+
+    from models.carddav.tables import DavChange, DavLog
+    from models.db import BulkInsert
+    from models.records.tables import Company, Contact, Mention
+    from tests.helpers import on_postgres
+
+    firm = await Company.create(org_id=acme.id, name='Firm')
+    staff = await Contact.create(org_id=acme.id, last_name='Staff', company_id=firm.id)
+    alone = await Contact.create(org_id=acme.id, last_name='Alone')
+    untouched = await Contact.create(org_id=acme.id, last_name='Untouched')
+
+    async def seqs() -> dict[tuple[str, int], int]:
+        return {(k, r): s for k, r, s in await DavChange.filter(org_id=acme.id).values_list('kind', 'record_id', 'seq')}
+
+    before = await seqs()
+    async with in_transaction() as connection:  # as a copy writes them: COPY on PostgreSQL
+        rows = BulkInsert(Mention, connection, with_ids=False)
+        await rows.run([rows.blank(user_id=acme.member.id, contact_id=alone.id),
+                        rows.blank(user_id=acme.other.id, company_id=firm.id)])
+    after = await seqs()
+    touched = [('contact', alone.id), ('company', firm.id), ('contact', staff.id)]
+    assert all(after[card] > before[card] for card in touched)
+    assert after[('contact', untouched.id)] == before[('contact', untouched.id)]
+    if on_postgres():
+        assert len({after[card] for card in touched}) == 1
+
+    await Mention.filter(user_id__in=[acme.member.id, acme.other.id]).delete()
+    logged = await DavLog.filter(record_id__in=[alone.id, firm.id], public=False).values_list('kind', 'record_id',
+                                                                                             'user_id')
+    assert sorted(logged) == sorted([('contact', alone.id, acme.member.id), ('company', firm.id, acme.other.id)])
+    gone = await seqs()
+    assert all(gone[card] > after[card] for card in touched)
