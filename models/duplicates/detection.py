@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Subquery
+from tortoise import connections
 
 from .. import access
 from ..access import Action, require
@@ -27,8 +27,7 @@ from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import by_id, page_bounds
 from ..records.service import kind_named
-from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
-from .tables import DuplicateKey
+from ..records.tables import COMPANY, CONTACT, Kind
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -111,31 +110,45 @@ def _chunks(values: list) -> Iterator[list]:
         yield values[start:start + CHUNK]
 
 
-async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
+def _ready_holders_sql(kind: Kind, org_id: int) -> str:
+    """Every record outside the trash holding a value held more than once (the ready groups, read through their
+    partial index), as (key, value, id, open) rows: open when `access.open_to_members_sql` holds for it. Keys
+    through their (org_id, kind, value) index, names through the records' (org_id, sort_name) index, each record by
+    its id; one query, no list of values or ids sent."""
+    table, column = kind.model._meta.db_table, f'{kind.name}_id'
+    ready = f"d.org_id = {int(org_id)} AND d.record = '{kind.name}' AND d.holders > 1"  # the partial index's own terms
+    is_open = f'CASE WHEN {access.open_to_members_sql("r")} THEN 1 ELSE 0 END'
+    keys = ', '.join(f"'{key}'" for key in KEY_REASONS)
+    return (f'SELECT k.kind, k.value, r.id, {is_open} FROM duplicate_keys d JOIN record_keys k ON k.org_id = d.org_id '
+            f'AND k.kind = d.kind AND k.value = d.value JOIN {table} r ON r.id = k.{column} '
+            f'WHERE {ready} AND d.kind IN ({keys}) AND r.org_id = d.org_id AND r.deleted_at IS NULL '
+            f"UNION ALL SELECT 'name', r.sort_name, r.id, {is_open} FROM duplicate_keys d JOIN {table} r "
+            f'ON r.org_id = d.org_id AND r.sort_name = d.value '
+            f"WHERE {ready} AND d.kind = 'name' AND r.deleted_at IS NULL")
+
+
+async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], set[int]]:
     """(key, value) -> the ids of the visible records holding it, for every value held more than once.
 
-    Each step looks values or ids up through an index, and none joins keys to records: joined, PostgreSQL costs a
-    read of every key or record below a few thousand lookups, and that read grows with the organization. The ready
-    values, their holders, then which of those the caller may see."""
-    column = f'{kind.name}_id'
-    ready = DuplicateKey.filter(org_id=actor.org_id, record=kind.name, holders__gt=1)
-    holders: dict[tuple[str, str], list[int]] = {}
-    names = await ready.filter(kind='name').values_list('value', flat=True)
-    for chunk in _chunks(names):
-        for value, record_id in await access.visible(kind, actor).filter(sort_name__in=chunk) \
-                .values_list('sort_name', 'id'):
-            holders.setdefault(('name', value), []).append(record_id)
-    keyed: dict[tuple[str, str], set[int]] = {}
-    for key in KEY_REASONS:  # a subquery here: PostgreSQL plans a list of thousands of values slower than it reads them
-        values = Subquery(ready.filter(kind=key).values('value'))
-        for value, record_id in await RecordKey.filter(org_id=actor.org_id, kind=key, value__in=values,
-                                                       **{f'{column}__isnull': False}).values_list('value', column):
-            keyed.setdefault((key, value), set()).add(record_id)
+    The holders of the ready values are read with the facts that decide most of their visibility (one query);
+    an open record (public, not in the trash) is seen by whoever sees the organization's open records, asked of
+    the gate once; the others, the few private ones, are each asked of the gate (`access.visible`)."""
+    client = connections.get(kind.model._meta.default_connection or 'default')
+    _count, rows = await client.execute_query(_ready_holders_sql(kind, actor.org_id))
+    if not rows or not await access.sees_open_records(actor):
+        return {}
+    holders: dict[tuple[str, str], set[int]] = {}
+    closed: set[int] = set()
+    for key, value, record_id, is_open in rows:
+        holders.setdefault((key, value), set()).add(record_id)
+        if not is_open:
+            closed.add(record_id)
     seen: set[int] = set()
-    for chunk in _chunks(sorted({i for ids in keyed.values() for i in ids})):
+    for chunk in _chunks(sorted(closed)):
         seen.update(await access.visible(kind, actor).filter(id__in=chunk).values_list('id', flat=True))
-    for reason, ids in keyed.items():
-        holders[reason] = [i for i in ids if i in seen]
+    hidden = closed - seen
+    if hidden:
+        holders = {reason: ids - hidden for reason, ids in holders.items()}
     return holders
 
 
