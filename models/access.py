@@ -5,6 +5,7 @@ companies is built as a database filter so that lists, totals and searches can n
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import Enum
 
 from tortoise.expressions import Q, Subquery
@@ -202,16 +203,23 @@ def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[R
     return own, _seen(kind, actor, _mentioning_q).filter(created_by_id__not=actor.user_id, **hidden)
 
 
-def open_to_members_sql(alias: str) -> str:
-    """The part of the visibility rule that needs no caller, as SQL on a record table's `alias`: public and not in
-    the trash. A record it holds for is seen by every caller for whom `sees_open_records` is true; any other record
-    goes through `visible`. For a query that reads many records' facts at once (the duplicates scan) and asks the
-    gate only about the few that are not open."""
-    return f"{alias}.visibility = '{Visibility.PUBLIC.value}' AND {alias}.deleted_at IS NULL"
+TRASHED_SINCE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def not_open(kind: Kind, actor: Membership) -> tuple[QuerySet[Record], QuerySet[Record]]:
+    """The records of the caller's organization that are not open (open: public and outside the trash, the part of
+    the rule that needs no caller), whoever may see them: the private ones and the trash, read from the
+    (org_id, visibility, created_by_id) and (org_id, deleted_at) indexes. For a reader of many records' ids (the
+    duplicates scan): an open one is seen by whoever `sees_open_records`; one of these only if `visible` says so.
+    Two queries, one per index (with an OR between them SQLite reads the whole table); a record may be in both.
+    The trash as a range (every moment a record was trashed is after TRASHED_SINCE): SQLite reads `IS NOT NULL` as
+    a condition on every entry of the organization, not a range of the index."""
+    records = kind.model.filter(org_id=actor.org_id)
+    return records.filter(visibility__in=NOT_PUBLIC), records.filter(deleted_at__gt=TRASHED_SINCE)
 
 
 async def sees_open_records(actor: Membership | None) -> bool:
-    """Whether the caller sees every open record (`open_to_members_sql`) of their organization: a role that sees
+    """Whether the caller sees every open record of their organization (all but `not_open`): a role that sees
     records and a membership still there, looked up again now (live_membership_q), as `visible` asks it."""
     if actor is None or not allows(actor.role, Action.SEE_RECORDS):
         return False

@@ -110,46 +110,64 @@ def _chunks(values: list) -> Iterator[list]:
         yield values[start:start + CHUNK]
 
 
-def _ready_holders_sql(kind: Kind, org_id: int) -> str:
-    """Every record outside the trash holding a value held more than once (the ready groups, read through their
-    partial index), as (key, value, id, open) rows: open when `access.open_to_members_sql` holds for it. Keys
-    through their (org_id, kind, value) index, names through the records' (org_id, sort_name) index, each record by
-    its id; one query, no list of values or ids sent."""
+def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
+    """The holders of the ready values whose ids are not kept (held by more than IDS_MAX records: a switchboard, a
+    very common name), read through the keys' (org_id, kind, value) index and the records' (org_id, sort_name)
+    index, as (key, value, id) rows; records in the trash left out (nobody sees them)."""
     table, column = kind.model._meta.db_table, f'{kind.name}_id'
-    ready = f"d.org_id = {int(org_id)} AND d.record = '{kind.name}' AND d.holders > 1"  # the partial index's own terms
-    is_open = f'CASE WHEN {access.open_to_members_sql("r")} THEN 1 ELSE 0 END'
+    ready = f"d.org_id = {int(org_id)} AND d.record = '{kind.name}' AND d.holders > 1 AND d.ids IS NULL"
     keys = ', '.join(f"'{key}'" for key in KEY_REASONS)
-    return (f'SELECT k.kind, k.value, r.id, {is_open} FROM duplicate_keys d JOIN record_keys k ON k.org_id = d.org_id '
+    return (f'SELECT k.kind, k.value, r.id FROM duplicate_keys d JOIN record_keys k ON k.org_id = d.org_id '
             f'AND k.kind = d.kind AND k.value = d.value JOIN {table} r ON r.id = k.{column} '
             f'WHERE {ready} AND d.kind IN ({keys}) AND r.org_id = d.org_id AND r.deleted_at IS NULL '
-            f"UNION ALL SELECT 'name', r.sort_name, r.id, {is_open} FROM duplicate_keys d JOIN {table} r "
+            f"UNION ALL SELECT 'name', r.sort_name, r.id FROM duplicate_keys d JOIN {table} r "
             f'ON r.org_id = d.org_id AND r.sort_name = d.value '
             f"WHERE {ready} AND d.kind = 'name' AND r.deleted_at IS NULL")
 
 
-async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], set[int]]:
+async def _ids(queryset) -> set[int]:
+    """The ids of a queryset's rows, read as plain rows (no ORM object or conversion per row)."""
+    query = queryset.values_list('id', flat=True)
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, values = query.query.get_parameterized_sql()
+    _count, rows = await query._db.execute_query(sql, values)
+    return {row[0] for row in rows}
+
+
+async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
     """(key, value) -> the ids of the visible records holding it, for every value held more than once.
 
-    The holders of the ready values are read with the facts that decide most of their visibility (one query);
-    an open record (public, not in the trash) is seen by whoever sees the organization's open records, asked of
-    the gate once; the others, the few private ones, are each asked of the gate (`access.visible`)."""
+    The ready groups come with their holders' ids (kept by the database, 0032_duplicate_holders), those of the few
+    values held by many records through the indexes. Which of them the caller sees: an open record (public, outside
+    the trash) is seen by whoever sees the organization's open records, asked of the gate once; of the others, read
+    from the records' indexes alone (the private ones and the trash), those among the holders are each asked of the
+    gate (`access.visible`)."""
     client = connections.get(kind.model._meta.default_connection or 'default')
-    _count, rows = await client.execute_query(_ready_holders_sql(kind, actor.org_id))
+    org_id = int(actor.org_id)
+    _count, rows = await client.execute_query(
+        f"SELECT kind, value, ids FROM duplicate_keys WHERE org_id = {org_id} AND record = '{kind.name}' "
+        f'AND holders > 1')  # the partial index's own terms
     if not rows or not await access.sees_open_records(actor):
         return {}
-    holders: dict[tuple[str, str], set[int]] = {}
-    closed: set[int] = set()
-    for key, value, record_id, is_open in rows:
-        holders.setdefault((key, value), set()).add(record_id)
-        if not is_open:
-            closed.add(record_id)
+    holders: dict[tuple[str, str], list[int]] = {}
+    crowded = False
+    for key, value, ids in rows:
+        if ids is None:
+            crowded = True
+        else:
+            holders[key, value] = [int(i) for i in ids[1:-1].split(',')]
+    if crowded:
+        _count, rows = await client.execute_query(_crowded_holders_sql(kind, org_id))
+        for key, value, record_id in rows:
+            holders.setdefault((key, value), []).append(record_id)
+    closed = set().union(*[await _ids(part) for part in access.not_open(kind, actor)])
+    asked = sorted(closed.intersection(i for ids in holders.values() for i in ids))
     seen: set[int] = set()
-    for chunk in _chunks(sorted(closed)):
+    for chunk in _chunks(asked):
         seen.update(await access.visible(kind, actor).filter(id__in=chunk).values_list('id', flat=True))
     hidden = closed - seen
-    if hidden:
-        holders = {reason: ids - hidden for reason, ids in holders.items()}
-    return holders
+    return {reason: [i for i in ids if i not in hidden] for reason, ids in holders.items()}
 
 
 def _strength(key: str) -> int:
@@ -165,14 +183,14 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     # (id, id) -> its reasons as (strength, key, value): plain tuples while every pair is ranked, objects for a page
     found: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
     common = 0
-    for (key, value), ids in (await _holders(kind, actor)).items():
+    for (key, value), held in (await _holders(kind, actor)).items():
+        ids = sorted(set(held))  # a record holding a value twice is one holder
         if len(ids) < 2:
             continue
         if len(ids) > PAIRS_PER_VALUE_MAX:
             common += 1
             continue
         reason = (_strength(key), key, value)
-        ids = sorted(ids)
         for i, first in enumerate(ids):
             for second in ids[i + 1:]:
                 found.setdefault((first, second), []).append(reason)
