@@ -5,7 +5,6 @@ companies is built as a database filter so that lists, totals and searches can n
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from enum import Enum
 
 from tortoise.expressions import Q, Subquery
@@ -203,19 +202,17 @@ def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[R
     return own, _seen(kind, actor, _mentioning_q).filter(created_by_id__not=actor.user_id, **hidden)
 
 
-TRASHED_SINCE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# A record is open when it is public and outside the trash: the part of the visibility rule that needs no caller.
+# Any other record is kept in its table's partial index `{table}_not_open` (migration 0032_duplicate_holders),
+# whose condition is this one, word for word: the databases match it as written.
+NOT_OPEN = f"(visibility <> '{Visibility.PUBLIC.value}' OR deleted_at IS NOT NULL)"
 
 
-def not_open(kind: Kind, actor: Membership) -> tuple[QuerySet[Record], QuerySet[Record]]:
-    """The records of the caller's organization that are not open (open: public and outside the trash, the part of
-    the rule that needs no caller), whoever may see them: the private ones and the trash, read from the
-    (org_id, visibility, created_by_id) and (org_id, deleted_at) indexes. For a reader of many records' ids (the
-    duplicates scan): an open one is seen by whoever `sees_open_records`; one of these only if `visible` says so.
-    Two queries, one per index (with an OR between them SQLite reads the whole table); a record may be in both.
-    The trash as a range (every moment a record was trashed is after TRASHED_SINCE): SQLite reads `IS NOT NULL` as
-    a condition on every entry of the organization, not a range of the index."""
-    records = kind.model.filter(org_id=actor.org_id)
-    return records.filter(visibility__in=NOT_PUBLIC), records.filter(deleted_at__gt=TRASHED_SINCE)
+def not_open_sql(kind: Kind, org_id: int) -> str:
+    """The ids of the records of an organization that are not open (private, or in the trash), whoever may see them,
+    as SQL read from the partial index alone. For a reader of many records' ids (the duplicates scan): an open one
+    is seen by whoever `sees_open_records`; one of these only by the caller `visible_not_public` shows it to."""
+    return f'SELECT id FROM {kind.model._meta.db_table} WHERE org_id = {int(org_id)} AND {NOT_OPEN}'
 
 
 async def sees_open_records(actor: Membership | None) -> bool:

@@ -7,12 +7,15 @@ Two records sharing an email, a phone and a name are one pair with three reasons
 is always of two records, so the list offers exactly what can be merged.
 
 The values held more than once in the organization, the ready groups, are kept by the database as records change
-(DuplicateKey, migration 0027_duplicate_keys) and read from a partial index of them alone; then their holders, and
-which of those the caller may see (access.visible); the pairs are formed, ordered and paged from those (only the
-rows of shared values are read, never every key or record of the organization). A value held by more than
-PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value rather
-than a sign of duplicates: it forms no pairs on its own, and such values are counted in `ScanPage.common_values`.
-Only the records of one page are loaded.
+(DuplicateKey, migration 0027_duplicate_keys) with their holders' ids (0032_duplicate_holders), and read from a
+partial index of them alone. Which holders the caller may see is asked of the gate (access.py) in two parts: the
+open records (public, outside the trash) are seen by every member who sees records, one question; the others are
+read from the records' indexes alone (the organization's private ids and its trash) and those among the holders
+are each asked of `access.visible`. The pairs are formed, ordered and paged from those (only the rows of shared
+values and the ids of private records are read, never every key or record of the organization). A value held by
+more than PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value
+rather than a sign of duplicates: it forms no pairs on its own, and such values are counted in
+`ScanPage.common_values`. Only the records of one page are loaded.
 """
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ KEY_LABELS = {'email': N_('same email {value}'), 'pec': N_('same PEC {value}'), 
               'vat': N_('same VAT number {value}')}
 NAME_REASON = N_('same name')
 REASON_ORDER = ('vat', 'email', 'pec', 'phone', 'name')  # the strongest first
+SHOWN = {'contact': ('id', 'visibility', 'first_name', 'last_name', 'company_id'),  # a Member's columns
+         'company': ('id', 'visibility', 'name')}
 
 
 @dataclass
@@ -126,7 +131,7 @@ def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
 
 
 async def _ids(queryset) -> set[int]:
-    """The ids of a queryset's rows, read as plain rows (no ORM object or conversion per row)."""
+    """The ids of a queryset's rows, read as plain rows (no ORM conversion per row)."""
     query = queryset.values_list('id', flat=True)
     query._choose_db_if_not_chosen()
     query._make_query()
@@ -139,10 +144,9 @@ async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[
     """(key, value) -> the ids of the visible records holding it, for every value held more than once.
 
     The ready groups come with their holders' ids (kept by the database, 0032_duplicate_holders), those of the few
-    values held by many records through the indexes. Which of them the caller sees: an open record (public, outside
-    the trash) is seen by whoever sees the organization's open records, asked of the gate once; of the others, read
-    from the records' indexes alone (the private ones and the trash), those among the holders are each asked of the
-    gate (`access.visible`)."""
+    values held by many records through the indexes. Which of them the caller sees, by the gate (access.py): an open
+    record (public, outside the trash) is seen by whoever sees the organization's open records, one question; of
+    the others (their ids from a partial index of them alone), those `visible_not_public` shows the caller."""
     client = connections.get(kind.model._meta.default_connection or 'default')
     org_id = int(actor.org_id)
     _count, rows = await client.execute_query(
@@ -156,18 +160,20 @@ async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[
         if ids is None:
             crowded = True
         else:
-            holders[key, value] = [int(i) for i in ids[1:-1].split(',')]
+            holders[key, value] = list(map(int, ids[1:-1].split(',')))
     if crowded:
         _count, rows = await client.execute_query(_crowded_holders_sql(kind, org_id))
         for key, value, record_id in rows:
             holders.setdefault((key, value), []).append(record_id)
-    closed = set().union(*[await _ids(part) for part in access.not_open(kind, actor)])
-    asked = sorted(closed.intersection(i for ids in holders.values() for i in ids))
-    seen: set[int] = set()
-    for chunk in _chunks(asked):
-        seen.update(await access.visible(kind, actor).filter(id__in=chunk).values_list('id', flat=True))
-    hidden = closed - seen
-    return {reason: [i for i in ids if i not in hidden] for reason, ids in holders.items()}
+    _count, rows = await client.execute_query(access.not_open_sql(kind, org_id))
+    hidden = {row[0] for row in rows}
+    if hidden:
+        for part in access.visible_not_public(kind, actor):  # the caller's own and those mentioning them
+            hidden -= await _ids(part)
+    if hidden:
+        holders = {reason: ids if hidden.isdisjoint(ids) else [i for i in ids if i not in hidden]
+                   for reason, ids in holders.items()}
+    return holders
 
 
 def _strength(key: str) -> int:
@@ -200,9 +206,10 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     page = [Pair([Reason(key, value) for _strength, key, value in reasons], ids=ids)
             for ids, reasons in ordered[offset:offset + limit]]
 
-    records = await by_id(access.visible(kind, actor), {i for pair in page for i in pair.ids})
-    companies = await by_id(access.visible(COMPANY, actor), {r.company_id for r in records.values()}) \
-        if kind is CONTACT else {}
+    # only what a Member shows (no dates to parse, no search text read)
+    records = await by_id(access.visible(kind, actor).only(*SHOWN[kind.name]), {i for pair in page for i in pair.ids})
+    companies = await by_id(access.visible(COMPANY, actor).only(*SHOWN['company']),
+                            {r.company_id for r in records.values()}) if kind is CONTACT else {}
     shown = []
     for pair in page:
         if not all(i in records for i in pair.ids):

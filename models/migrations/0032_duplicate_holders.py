@@ -15,12 +15,19 @@ keeps it in its own transaction:
   deletion or an update reads each changed value's holders again (through the same indexes), which is exact for any
   mix of rows a statement moves (a key re-pointed from one record to another leaves the count as it was and changes
   the ids).
+
+And per record table a partial index of the records that are not open (private, or in the trash: access.NOT_OPEN,
+the same condition word for word), their ids alone: the scan reads which holders it must ask the gate about from
+it, without a row of the table (PostgreSQL read ~5,000 pages for the ids of 10,000 private contacts). It is
+written only for those records.
 """
 import importlib
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
+NOT_OPEN = "(visibility <> 'public' OR deleted_at IS NOT NULL)"  # access.NOT_OPEN as it was made
+RECORD_TABLES = ('contacts', 'companies')
 IDS_MAX = 50  # models/duplicates/detection.py reads the holders of a value with more through the indexes
 
 base = importlib.import_module('models.migrations.0027_duplicate_keys')
@@ -139,6 +146,8 @@ async def forward(apps, schema_editor) -> None:
                                     f'WHERE {kinds} AND holders <= {IDS_MAX}')
     for statement in [_postgres_function(s) for s in SOURCES] if postgres else sqlite_forward():
         await client.execute_script(statement)
+    for table in RECORD_TABLES:
+        await client.execute_script(f'CREATE INDEX {table}_not_open ON {table} (org_id, id) WHERE {NOT_OPEN}')
 
 
 async def backward(apps, schema_editor) -> None:
@@ -147,7 +156,7 @@ async def backward(apps, schema_editor) -> None:
         statements = [base._postgres_function(s) for s in SOURCES]  # the triggers call the functions by name
     else:
         statements = [*base.backward_statements(False)[:-1], *base.sqlite_forward()]  # the index stays
-    for statement in statements:
+    for statement in [*statements, *(f'DROP INDEX IF EXISTS {table}_not_open' for table in RECORD_TABLES)]:
         await client.execute_script(statement)
 
 
