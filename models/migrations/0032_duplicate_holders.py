@@ -108,12 +108,15 @@ def _postgres_function(source: Source) -> str:
     deleted, updated = values.format(parts=taken), values.format(parts=f'{added} UNION ALL {taken}')
 
     def takes(changes: str) -> str:
-        return (f'UPDATE duplicate_keys d SET holders = d.holders + g.n FROM ({changes}) g '
-                f"WHERE {_same('d', 'g')} AND g.n < 0;\n"
+        """The counts lowered and the ids read again, one row version per value; then the values no record holds
+        any more deleted. In an update the values whose count grew were added before: their ids are read again
+        here too (a row whose ids are not kept and stay so is left alone)."""
+        count = 'd.holders + least(g.n, 0)'
+        return (f'UPDATE duplicate_keys d SET holders = {count}, ids = CASE WHEN {count} NOT BETWEEN 1 AND '
+                f"{IDS_MAX} THEN NULL ELSE {again} END FROM ({changes}) g WHERE {_same('d', 'g')} "
+                f'AND (g.n < 0 OR d.holders <= {IDS_MAX} OR d.ids IS NOT NULL);\n'
                 f'            DELETE FROM duplicate_keys d USING ({changes}) g '
-                f"WHERE {_same('d', 'g')} AND d.holders <= 0;\n"
-                f'            UPDATE duplicate_keys d SET ids = CASE WHEN d.holders > {IDS_MAX} THEN NULL '
-                f"ELSE {again} END FROM ({changes}) g WHERE {_same('d', 'g')};")
+                f"WHERE {_same('d', 'g')} AND g.n < 0 AND d.holders <= 0;")
 
     return f"""CREATE OR REPLACE FUNCTION duplicate_keys_{source.table}() RETURNS trigger AS $$
     BEGIN
