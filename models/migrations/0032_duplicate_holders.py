@@ -14,7 +14,9 @@ keeps it in its own transaction:
 - PostgreSQL (statement triggers over transition tables): an insert appends the statement's ids to each value's; a
   deletion or an update reads each changed value's holders again (through the same indexes), which is exact for any
   mix of rows a statement moves (a key re-pointed from one record to another leaves the count as it was and changes
-  the ids).
+  the ids). The values a statement leaves with no holder are deleted at once, not rewritten first, and the functions
+  run with a work_mem that holds an import's values (as the undo branch's 0034_undo_bulk does for 0027's functions:
+  these replace the same functions and must be the ones left defined).
 
 And per record table a partial index of the records that are not open (private, or in the trash: access.NOT_OPEN,
 the same condition word for word), their ids alone: the scan reads which holders it must ask the gate about from
@@ -108,17 +110,23 @@ def _postgres_function(source: Source) -> str:
     deleted, updated = values.format(parts=taken), values.format(parts=f'{added} UNION ALL {taken}')
 
     def takes(changes: str) -> str:
-        """The counts lowered and the ids read again, one row version per value; then the values no record holds
-        any more deleted. In an update the values whose count grew were added before: their ids are read again
-        here too (a row whose ids are not kept and stay so is left alone)."""
+        """The values the statement brings to no holder deleted at once (not rewritten first: an import's undo
+        would write 200,000 rows for nothing), then the others' counts lowered and ids read again, one row version
+        per value. In an update the values whose count grew were added before: their ids are read again here too
+        (a row whose ids are not kept and stay so is left alone)."""
         count = 'd.holders + least(g.n, 0)'
-        return (f'UPDATE duplicate_keys d SET holders = {count}, ids = CASE WHEN {count} NOT BETWEEN 1 AND '
-                f"{IDS_MAX} THEN NULL ELSE {again} END FROM ({changes}) g WHERE {_same('d', 'g')} "
-                f'AND (g.n < 0 OR d.holders <= {IDS_MAX} OR d.ids IS NOT NULL);\n'
-                f'            DELETE FROM duplicate_keys d USING ({changes}) g '
-                f"WHERE {_same('d', 'g')} AND g.n < 0 AND d.holders <= 0;")
+        returned = ', '.join(f'd.{c}' for c in COLUMNS.split(', '))
+        return (f'WITH g AS MATERIALIZED ({changes}),\n'
+                f"                gone AS (DELETE FROM duplicate_keys d USING g WHERE {_same('d', 'g')} "
+                f'AND g.n < 0 AND d.holders + g.n <= 0 RETURNING {returned}),\n'
+                f'                rest AS MATERIALIZED (SELECT * FROM g WHERE NOT EXISTS '
+                f"(SELECT FROM gone WHERE {_same('gone', 'g')}))\n"
+                f'            UPDATE duplicate_keys d SET holders = {count}, ids = CASE WHEN {count} > {IDS_MAX} '
+                f"THEN NULL ELSE {again} END FROM rest g WHERE {_same('d', 'g')} "
+                f'AND (g.n < 0 OR d.holders <= {IDS_MAX} OR d.ids IS NOT NULL);')
 
-    return f"""CREATE OR REPLACE FUNCTION duplicate_keys_{source.table}() RETURNS trigger AS $$
+    # the work_mem that holds an import's 200,000 values in memory (the default spills the grouping to disk)
+    return f"""CREATE OR REPLACE FUNCTION duplicate_keys_{source.table}() RETURNS trigger SET work_mem = '64MB' AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO duplicate_keys ({COLUMNS}, holders, ids)
