@@ -195,16 +195,19 @@ async def test_ready_groups_equal_a_full_scan_after_each_step(world, steps):
 
 async def test_counts_follow_a_moved_key_and_an_organization_deleted(make_org, acme):
     """A key row re-pointed to another record (what a merge does) moves its count, and a deleted organization takes
-    its counts with it."""
+    its counts with it; the kept holder ids follow the key."""
     owner = acme.owner.membership
     a = await records.create_record(CONTACT, owner, {'last_name': 'Uno', 'emails': ['same@example.com']})
     b = await records.create_record(CONTACT, owner, {'last_name': 'Due'})
     company = await records.create_record(KINDS['company'], owner, {'name': 'Tre'})
     await RecordKey.filter(contact_id=a.id).update(contact_id=None, company_id=company.id)
     assert await kept_counts(acme.id) == await counted(acme.id)
+    assert await kept_holders(acme.id) == await holding(acme.id)
     assert (await DuplicateKey.get(org_id=acme.id, kind='email')).record == 'company'
     await RecordKey.filter(company_id=company.id).update(company_id=None, contact_id=b.id)
     assert await kept_counts(acme.id) == await counted(acme.id)
+    assert await kept_holders(acme.id) == await holding(acme.id)
+    assert (await kept_holders(acme.id))['contact', 'email', 'same@example.com'] == [b.id]
     other = await make_org('Other', owner='Omar Owner')
     await records.create_record(CONTACT, other.owner.membership, {'last_name': 'Uno', 'emails': ['same@example.com']})
     await other.org.delete()
