@@ -10,16 +10,15 @@ The values held more than once in the organization, the ready groups, are kept b
 (DuplicateKey, migration 0027_duplicate_keys) with their holders' ids (0032_duplicate_holders), and read from a
 partial index of them alone. Which holders the caller may see is asked of the gate (access.py) in two parts: the
 open records (public, outside the trash) are seen by every member who sees records, one question; the others are
-read from the records' indexes alone (the organization's private ids and its trash) and those among the holders
-are each asked of `access.visible`. The pairs are formed, ordered and paged from those (only the rows of shared
-values and the ids of private records are read, never every key or record of the organization). A value held by
-more than PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value
-rather than a sign of duplicates: it forms no pairs on its own, and such values are counted in
-`ScanPage.common_values`. Only the records of one page are loaded.
+read from a partial index of them alone (the organization's private ids and its trash), and of those the caller
+sees the ones `access.visible_not_public` shows them (their own, those mentioning them). The pairs are formed,
+ordered and paged from those (only the rows of shared values and the ids of private records are read, never every
+key or record of the organization). A value held by more than PAIRS_PER_VALUE_MAX records (a switchboard number, an
+info@ address, a very common name) is a shared value rather than a sign of duplicates: it forms no pairs on its
+own, and such values are counted in `ScanPage.common_values`. Only the records of one page are loaded.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tortoise import connections
@@ -34,7 +33,6 @@ from ..records.tables import COMPANY, CONTACT, Kind
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-CHUNK = 2000  # values or ids per IN (...) query
 PAIRS_PER_VALUE_MAX = 20  # records holding one value; more is a shared value (switchboard, info@), not duplicates
 # what joins two records, in English here and in the reader's language where read
 KEY_REASONS = {'email': N_('same email'), 'pec': N_('same PEC'), 'phone': N_('same phone'),
@@ -110,15 +108,10 @@ class ScanPage:
     common_values: int = 0  # values held by more than PAIRS_PER_VALUE_MAX visible records: no pairs from them
 
 
-def _chunks(values: list) -> Iterator[list]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
 def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
-    """The holders of the ready values whose ids are not kept (held by more than IDS_MAX records: a switchboard, a
-    very common name), read through the keys' (org_id, kind, value) index and the records' (org_id, sort_name)
-    index, as (key, value, id) rows; records in the trash left out (nobody sees them)."""
+    """The holders of the ready values whose ids are not kept (held by more than 0032_duplicate_holders.IDS_MAX
+    records: a switchboard, a very common name), read through the keys' (org_id, kind, value) index and the
+    records' (org_id, sort_name) index, as (key, value, id) rows; records in the trash left out (nobody sees them)."""
     table, column = kind.model._meta.db_table, f'{kind.name}_id'
     ready = f"d.org_id = {int(org_id)} AND d.record = '{kind.name}' AND d.holders > 1 AND d.ids IS NULL"
     keys = ', '.join(f"'{key}'" for key in KEY_REASONS)
