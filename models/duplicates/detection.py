@@ -182,22 +182,31 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     # (id, id) -> its reasons as (strength, key, value): plain tuples while every pair is ranked, objects for a page
     found: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
     common = 0
+    strengths = {key: _strength(key) for key in REASON_ORDER}
     for (key, value), held in (await _holders(kind, actor)).items():
-        ids = sorted(set(held))  # a record holding a value twice is one holder
+        if len(held) == 2:  # most values: one pair, or none (a record holding a value twice is one holder)
+            first, second = held
+            if first != second:
+                reason = (strengths.get(key, len(REASON_ORDER)), key, value)
+                found.setdefault((first, second) if first < second else (second, first), []).append(reason)
+            continue
+        ids = sorted(set(held))
         if len(ids) < 2:
             continue
         if len(ids) > PAIRS_PER_VALUE_MAX:
             common += 1
             continue
-        reason = (_strength(key), key, value)
+        reason = (strengths.get(key, len(REASON_ORDER)), key, value)
         for i, first in enumerate(ids):
             for second in ids[i + 1:]:
                 found.setdefault((first, second), []).append(reason)
     for reasons in found.values():
-        reasons.sort()
-    ordered = sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0][0], item[0]))
-    page = [Pair([Reason(key, value) for _strength, key, value in reasons], ids=ids)
-            for ids, reasons in ordered[offset:offset + limit]]
+        if len(reasons) > 1:
+            reasons.sort()
+    # most reasons first, then the strongest reason, then the ids: plain tuples, compared without a key function
+    ordered = sorted([(-len(reasons), reasons[0][0], ids) for ids, reasons in found.items()])
+    page = [Pair([Reason(key, value) for _strength, key, value in found[ids]], ids=ids)
+            for _count, _first, ids in ordered[offset:offset + limit]]
 
     # only what a Member shows (no dates to parse, no search text read)
     records = await by_id(access.visible(kind, actor).only(*SHOWN[kind.name]), {i for pair in page for i in pair.ids})
