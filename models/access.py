@@ -202,6 +202,28 @@ def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[R
     return own, _seen(kind, actor, _mentioning_q).filter(created_by_id__not=actor.user_id, **hidden)
 
 
+# A record is open when it is public and outside the trash: the part of the visibility rule that needs no caller.
+# Any other record is kept in its table's partial index `{table}_not_open` (migration 0032_duplicate_holders),
+# whose condition is this one, word for word: the databases match it as written.
+NOT_OPEN = f"(visibility <> '{Visibility.PUBLIC.value}' OR deleted_at IS NOT NULL)"
+
+
+def not_open_sql(kind: Kind, org_id: int) -> str:
+    """The ids of the records of an organization that are not open (private, or in the trash), whoever may see them,
+    as SQL read from the partial index alone. For a reader of many records' ids (the duplicates scan): an open one
+    is seen by whoever `sees_open_records`; one of these only by the caller `visible_not_public` shows it to."""
+    return f'SELECT id FROM {kind.model._meta.db_table} WHERE org_id = {int(org_id)} AND {NOT_OPEN}'
+
+
+async def sees_open_records(actor: Membership | None) -> bool:
+    """Whether the caller sees every open record of their organization (all but `not_open`): a role that sees
+    records and a membership still there, looked up again now (live_membership_q), as `visible` asks it."""
+    if actor is None or not allows(actor.role, Action.SEE_RECORDS):
+        return False
+    return await Membership.filter(user_id=actor.user_id, org_id=actor.org_id).filter(
+        live_membership_q(actor, _ALLOWED[Action.SEE_RECORDS])).exists()
+
+
 def public_count(kind: Kind, actor: Membership | None) -> QuerySet[RecordCount]:
     """The organization's count of public records of this kind outside the trash (kept by the database), behind
     the same gate as `visible`: nothing for a caller who may not see records or whose membership is gone."""

@@ -7,19 +7,21 @@ Two records sharing an email, a phone and a name are one pair with three reasons
 is always of two records, so the list offers exactly what can be merged.
 
 The values held more than once in the organization, the ready groups, are kept by the database as records change
-(DuplicateKey, migration 0027_duplicate_keys) and read from a partial index of them alone; then their holders, and
-which of those the caller may see (access.visible); the pairs are formed, ordered and paged from those (only the
-rows of shared values are read, never every key or record of the organization). A value held by more than
-PAIRS_PER_VALUE_MAX records (a switchboard number, an info@ address, a very common name) is a shared value rather
-than a sign of duplicates: it forms no pairs on its own, and such values are counted in `ScanPage.common_values`.
-Only the records of one page are loaded.
+(DuplicateKey, migration 0027_duplicate_keys) with their holders' ids (0032_duplicate_holders), and read from a
+partial index of them alone. Which holders the caller may see is asked of the gate (access.py) in two parts: the
+open records (public, outside the trash) are seen by every member who sees records, one question; the others are
+read from a partial index of them alone (the organization's private ids and its trash), and of those the caller
+sees the ones `access.visible_not_public` shows them (their own, those mentioning them). The pairs are formed,
+ordered and paged from those (only the rows of shared values and the ids of private records are read, never every
+key or record of the organization). A value held by more than PAIRS_PER_VALUE_MAX records (a switchboard number, an
+info@ address, a very common name) is a shared value rather than a sign of duplicates: it forms no pairs on its
+own, and such values are counted in `ScanPage.common_values`. Only the records of one page are loaded.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Subquery
+from tortoise import connections
 
 from .. import access
 from ..access import Action, require
@@ -27,12 +29,10 @@ from ..i18n import N_, _
 from ..orgs.tables import Membership
 from ..pages import by_id, page_bounds
 from ..records.service import kind_named
-from ..records.tables import COMPANY, CONTACT, Kind, RecordKey
-from .tables import DuplicateKey
+from ..records.tables import COMPANY, CONTACT, Kind
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-CHUNK = 2000  # values or ids per IN (...) query
 PAIRS_PER_VALUE_MAX = 20  # records holding one value; more is a shared value (switchboard, info@), not duplicates
 # what joins two records, in English here and in the reader's language where read
 KEY_REASONS = {'email': N_('same email'), 'pec': N_('same PEC'), 'phone': N_('same phone'),
@@ -41,6 +41,8 @@ KEY_LABELS = {'email': N_('same email {value}'), 'pec': N_('same PEC {value}'), 
               'vat': N_('same VAT number {value}')}
 NAME_REASON = N_('same name')
 REASON_ORDER = ('vat', 'email', 'pec', 'phone', 'name')  # the strongest first
+SHOWN = {'contact': ('id', 'visibility', 'first_name', 'last_name', 'company_id'),  # a Member's columns
+         'company': ('id', 'visibility', 'name')}
 
 
 @dataclass
@@ -106,36 +108,64 @@ class ScanPage:
     common_values: int = 0  # values held by more than PAIRS_PER_VALUE_MAX visible records: no pairs from them
 
 
-def _chunks(values: list) -> Iterator[list]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
+    """The holders of the ready values whose ids are not kept (held by more than 0032_duplicate_holders.IDS_MAX
+    records: a switchboard, a very common name), read through the keys' (org_id, kind, value) index and the
+    records' (org_id, sort_name) index, as (key, value, id) rows; records in the trash left out (nobody sees them)."""
+    table, column = kind.model._meta.db_table, f'{kind.name}_id'
+    ready = f"d.org_id = {int(org_id)} AND d.record = '{kind.name}' AND d.holders > 1 AND d.ids IS NULL"
+    keys = ', '.join(f"'{key}'" for key in KEY_REASONS)
+    return (f'SELECT k.kind, k.value, r.id FROM duplicate_keys d JOIN record_keys k ON k.org_id = d.org_id '
+            f'AND k.kind = d.kind AND k.value = d.value JOIN {table} r ON r.id = k.{column} '
+            f'WHERE {ready} AND d.kind IN ({keys}) AND r.org_id = d.org_id AND r.deleted_at IS NULL '
+            f"UNION ALL SELECT 'name', r.sort_name, r.id FROM duplicate_keys d JOIN {table} r "
+            f'ON r.org_id = d.org_id AND r.sort_name = d.value '
+            f"WHERE {ready} AND d.kind = 'name' AND r.deleted_at IS NULL")
+
+
+async def _ids(queryset) -> set[int]:
+    """The ids of a queryset's rows, read as plain rows (no ORM conversion per row)."""
+    query = queryset.values_list('id', flat=True)
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, values = query.query.get_parameterized_sql()
+    _count, rows = await query._db.execute_query(sql, values)
+    return {row[0] for row in rows}
 
 
 async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
     """(key, value) -> the ids of the visible records holding it, for every value held more than once.
 
-    Each step looks values or ids up through an index, and none joins keys to records: joined, PostgreSQL costs a
-    read of every key or record below a few thousand lookups, and that read grows with the organization. The ready
-    values, their holders, then which of those the caller may see."""
-    column = f'{kind.name}_id'
-    ready = DuplicateKey.filter(org_id=actor.org_id, record=kind.name, holders__gt=1)
+    The ready groups come with their holders' ids (kept by the database, 0032_duplicate_holders), those of the few
+    values held by many records through the indexes. Which of them the caller sees, by the gate (access.py): an open
+    record (public, outside the trash) is seen by whoever sees the organization's open records, one question; of
+    the others (their ids from a partial index of them alone), those `visible_not_public` shows the caller."""
+    client = connections.get(kind.model._meta.default_connection or 'default')
+    org_id = int(actor.org_id)
+    _count, rows = await client.execute_query(
+        f"SELECT kind, value, ids FROM duplicate_keys WHERE org_id = {org_id} AND record = '{kind.name}' "
+        f'AND holders > 1')  # the partial index's own terms
+    if not rows or not await access.sees_open_records(actor):
+        return {}
     holders: dict[tuple[str, str], list[int]] = {}
-    names = await ready.filter(kind='name').values_list('value', flat=True)
-    for chunk in _chunks(names):
-        for value, record_id in await access.visible(kind, actor).filter(sort_name__in=chunk) \
-                .values_list('sort_name', 'id'):
-            holders.setdefault(('name', value), []).append(record_id)
-    keyed: dict[tuple[str, str], set[int]] = {}
-    for key in KEY_REASONS:  # a subquery here: PostgreSQL plans a list of thousands of values slower than it reads them
-        values = Subquery(ready.filter(kind=key).values('value'))
-        for value, record_id in await RecordKey.filter(org_id=actor.org_id, kind=key, value__in=values,
-                                                       **{f'{column}__isnull': False}).values_list('value', column):
-            keyed.setdefault((key, value), set()).add(record_id)
-    seen: set[int] = set()
-    for chunk in _chunks(sorted({i for ids in keyed.values() for i in ids})):
-        seen.update(await access.visible(kind, actor).filter(id__in=chunk).values_list('id', flat=True))
-    for reason, ids in keyed.items():
-        holders[reason] = [i for i in ids if i in seen]
+    crowded = False
+    for key, value, ids in rows:
+        if ids is None:
+            crowded = True
+        else:
+            holders[key, value] = list(map(int, ids[1:-1].split(',')))
+    if crowded:
+        _count, rows = await client.execute_query(_crowded_holders_sql(kind, org_id))
+        for key, value, record_id in rows:
+            holders.setdefault((key, value), []).append(record_id)
+    _count, rows = await client.execute_query(access.not_open_sql(kind, org_id))
+    hidden = {row[0] for row in rows}
+    if hidden:
+        for part in access.visible_not_public(kind, actor):  # the caller's own and those mentioning them
+            hidden -= await _ids(part)
+    if hidden:
+        holders = {reason: ids if hidden.isdisjoint(ids) else [i for i in ids if i not in hidden]
+                   for reason, ids in holders.items()}
     return holders
 
 
@@ -152,26 +182,36 @@ async def scan(actor: Membership, kind_name: object, *, limit: object = PAGE_SIZ
     # (id, id) -> its reasons as (strength, key, value): plain tuples while every pair is ranked, objects for a page
     found: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
     common = 0
-    for (key, value), ids in (await _holders(kind, actor)).items():
+    strengths = {key: _strength(key) for key in REASON_ORDER}
+    for (key, value), held in (await _holders(kind, actor)).items():
+        if len(held) == 2:  # most values: one pair, or none (a record holding a value twice is one holder)
+            first, second = held
+            if first != second:
+                reason = (strengths.get(key, len(REASON_ORDER)), key, value)
+                found.setdefault((first, second) if first < second else (second, first), []).append(reason)
+            continue
+        ids = sorted(set(held))
         if len(ids) < 2:
             continue
         if len(ids) > PAIRS_PER_VALUE_MAX:
             common += 1
             continue
-        reason = (_strength(key), key, value)
-        ids = sorted(ids)
+        reason = (strengths.get(key, len(REASON_ORDER)), key, value)
         for i, first in enumerate(ids):
             for second in ids[i + 1:]:
                 found.setdefault((first, second), []).append(reason)
     for reasons in found.values():
-        reasons.sort()
-    ordered = sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0][0], item[0]))
-    page = [Pair([Reason(key, value) for _strength, key, value in reasons], ids=ids)
-            for ids, reasons in ordered[offset:offset + limit]]
+        if len(reasons) > 1:
+            reasons.sort()
+    # most reasons first, then the strongest reason, then the ids: plain tuples, compared without a key function
+    ordered = sorted([(-len(reasons), reasons[0][0], ids) for ids, reasons in found.items()])
+    page = [Pair([Reason(key, value) for _strength, key, value in found[ids]], ids=ids)
+            for _count, _first, ids in ordered[offset:offset + limit]]
 
-    records = await by_id(access.visible(kind, actor), {i for pair in page for i in pair.ids})
-    companies = await by_id(access.visible(COMPANY, actor), {r.company_id for r in records.values()}) \
-        if kind is CONTACT else {}
+    # only what a Member shows (no dates to parse, no search text read)
+    records = await by_id(access.visible(kind, actor).only(*SHOWN[kind.name]), {i for pair in page for i in pair.ids})
+    companies = await by_id(access.visible(COMPANY, actor).only(*SHOWN['company']),
+                            {r.company_id for r in records.values()}) if kind is CONTACT else {}
     shown = []
     for pair in page:
         if not all(i in records for i in pair.ids):

@@ -65,6 +65,9 @@ class DuplicateKey(Model):
     kind = fields.CharField(max_length=8)  # email, pec, phone, vat, or name
     value = fields.CharField(max_length=255)
     holders = fields.IntField()
+    # the holders' ids as ",12,40," (an id once per row holding the value), while there are at most IDS_MAX of them,
+    # else NULL (migration 0032_duplicate_holders): a ready group's holders read with it, from this row
+    ids = fields.TextField(null=True)
 
     class Meta:
         table = 'duplicate_keys'

@@ -5,6 +5,7 @@ lists exactly the pairs a full scan of what they may see computes (private recor
 people mentioned)."""
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections import Counter
 
@@ -25,12 +26,34 @@ from models.records import service as records
 from models.records.copy import copy_records
 from models.records.tables import CONTACT, KINDS, RecordKey
 
+IDS_MAX = importlib.import_module('models.migrations.0032_duplicate_holders').IDS_MAX
 KIND_NAMES = sorted(KINDS)
 names = itertools.count(1)
 
 
 async def kept_counts(org_id: int) -> Counter:
     return Counter({(r.record, r.kind, r.value): r.holders for r in await DuplicateKey.filter(org_id=org_id)})
+
+
+async def kept_holders(org_id: int) -> dict:
+    """Each value's kept holder ids, as a sorted list (None where they are not kept)."""
+    return {(r.record, r.kind, r.value): None if r.ids is None else sorted(int(i) for i in r.ids[1:-1].split(','))
+            for r in await DuplicateKey.filter(org_id=org_id)}
+
+
+async def holding(org_id: int) -> dict:
+    """What the kept holders must be: the ids of the records of every key row and every non-empty folded name of the
+    organization, one per row, grouped by value (None for a value held by more than IDS_MAX rows)."""
+    expected: dict = {}
+    for key in await RecordKey.filter(org_id=org_id):
+        if key.contact_id or key.company_id:
+            expected.setdefault(('contact' if key.contact_id else 'company', key.kind, key.value), []).append(
+                key.contact_id or key.company_id)
+    for kind in KINDS.values():
+        for record_id, sort_name in await kind.model.filter(org_id=org_id).values_list('id', 'sort_name'):
+            if sort_name:
+                expected.setdefault((kind.name, 'name', sort_name), []).append(record_id)
+    return {value: sorted(ids) if len(ids) <= IDS_MAX else None for value, ids in expected.items()}
 
 
 async def counted(org_id: int) -> Counter:
@@ -81,6 +104,7 @@ async def scanned(kind, actor) -> tuple[dict, int, int]:
 async def check(people, *teams) -> None:
     for team in teams:
         assert await kept_counts(team.id) == await counted(team.id), team.org.name
+        assert await kept_holders(team.id) == await holding(team.id), team.org.name
     for person in people:
         for kind in KINDS.values():
             expected, common = await full_scan(kind, person.membership)
@@ -171,18 +195,48 @@ async def test_ready_groups_equal_a_full_scan_after_each_step(world, steps):
 
 async def test_counts_follow_a_moved_key_and_an_organization_deleted(make_org, acme):
     """A key row re-pointed to another record (what a merge does) moves its count, and a deleted organization takes
-    its counts with it."""
+    its counts with it; the kept holder ids follow the key."""
     owner = acme.owner.membership
     a = await records.create_record(CONTACT, owner, {'last_name': 'Uno', 'emails': ['same@example.com']})
     b = await records.create_record(CONTACT, owner, {'last_name': 'Due'})
     company = await records.create_record(KINDS['company'], owner, {'name': 'Tre'})
     await RecordKey.filter(contact_id=a.id).update(contact_id=None, company_id=company.id)
     assert await kept_counts(acme.id) == await counted(acme.id)
+    assert await kept_holders(acme.id) == await holding(acme.id)
     assert (await DuplicateKey.get(org_id=acme.id, kind='email')).record == 'company'
     await RecordKey.filter(company_id=company.id).update(company_id=None, contact_id=b.id)
     assert await kept_counts(acme.id) == await counted(acme.id)
+    assert await kept_holders(acme.id) == await holding(acme.id)
+    assert (await kept_holders(acme.id))['contact', 'email', 'same@example.com'] == [b.id]
     other = await make_org('Other', owner='Omar Owner')
     await records.create_record(CONTACT, other.owner.membership, {'last_name': 'Uno', 'emails': ['same@example.com']})
     await other.org.delete()
     assert not await DuplicateKey.filter(org_id=other.id).exists()
     assert await kept_counts(acme.id) == await counted(acme.id)
+
+
+async def test_holders_of_a_crowded_value(acme):
+    """A value held by more than IDS_MAX records keeps no ids, and gets them back, exact, when it falls to IDS_MAX
+    (by a deletion, a trashed record deleted for good, a key changed); the scan reads such a value's holders through
+    the indexes: of IDS_MAX + 1 records sharing an email, most private to the owner, the member sees the pairs of
+    the few public ones, and the owner none (too many holders: a shared value)."""
+    owner, member = acme.owner.membership, acme.member.membership
+    shared = {'emails': ['desk@example.com']}
+    made = [await records.create_record(CONTACT, owner, {'last_name': f'Crowd {n}', **shared,
+                                                         'visibility': 'public' if n < 5 else 'private'})
+            for n in range(IDS_MAX + 2)]
+    assert (await kept_holders(acme.id))['contact', 'email', 'desk@example.com'] is None
+    assert await kept_holders(acme.id) == await holding(acme.id)
+    pairs, total, common = await scanned(CONTACT, member)
+    assert (pairs, total, common) == ((expected := await full_scan(CONTACT, member))[0], len(expected[0]), expected[1])
+    assert total == 10  # the 5 public ones, in pairs
+    assert (await scan(owner, 'contact')).common_values == 1
+    await records.delete_record(CONTACT, owner, made[-1].id)
+    await trash.delete_forever(CONTACT, owner, made[-1].id)  # IDS_MAX + 1 left: none kept yet
+    assert await kept_holders(acme.id) == await holding(acme.id)
+    record = await records.get_record(CONTACT, owner, made[-2].id)
+    await records.update_record(CONTACT, owner, record.id, {'emails': ['own@example.com']}, record.version)
+    kept = (await kept_holders(acme.id))['contact', 'email', 'desk@example.com']
+    assert kept == sorted(r.id for r in made[:IDS_MAX])
+    assert await kept_holders(acme.id) == await holding(acme.id)
+    await check([acme.owner, acme.member, acme.other], acme)
