@@ -172,7 +172,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0031_record_type_counts')]
+    dependencies = [('models', '0033_dav_mentions_statement')]
 
     initial = False
 

@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0033_dav_mentions_statement')]
+    dependencies = [('models', '0032_duplicate_holders')]
 
     initial = False
 
