@@ -95,6 +95,40 @@ async def timed(action, repeat: int = 15) -> tuple[float, float, int]:
     return statistics.median(totals), statistics.median(db_times), queries
 
 
+def add_database_urls(parser, default: str = DEFAULT_URL, **options) -> None:
+    """`--database-url URL`, repeatable: a bench given two databases (say 100,000 and 1,000,000 contacts) measures
+    each in turn and prints their figures side by side (`side_by_side`); one (or none: `default`) as before."""
+    parser.add_argument('--database-url', dest='database_urls', action='append', metavar='URL', **options)
+    parser.set_defaults(database_urls=None, default_database_url=default)
+
+
+def database_urls(args) -> list[str]:
+    return args.database_urls or [args.default_database_url]
+
+
+def scale(count: int) -> str:
+    """A size as a column's label: '100k', '1M', '2.5M', '950'."""
+    if count >= 1_000_000:
+        return f'{count / 1_000_000:.3g}M'
+    return f'{count / 1000:.3g}k' if count >= 1000 else str(count)
+
+
+def side_by_side(headers: list[str], tables: list[tuple[str, list[list[object]]]], keys: int = 1) \
+        -> tuple[list[str], list[list[object]]]:
+    """One table from the same measurements made on several databases: the first `keys` columns (the case) once,
+    then each value column once per database, its header after the database's label ('100k total ms', '1M total
+    ms'), so the figures of a case at each scale sit next to each other. The rows are matched by position (every
+    database runs the same cases in the same order)."""
+    if len(tables) == 1:
+        return headers, tables[0][1]
+    merged_headers = headers[:keys] + [f'{label} {header}' for header in headers[keys:] for label, _ in tables]
+    merged = []
+    for n, row in enumerate(tables[0][1]):
+        cells = [table[n] for _, table in tables]
+        merged.append(row[:keys] + [cell[i] for i in range(keys, len(headers)) for cell in cells])
+    return merged_headers, merged
+
+
 def print_table(headers: list[str], rows: list[list[object]]) -> None:
     cells = [headers] + [[f'{c:.2f}' if isinstance(c, float) else str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]

@@ -1,9 +1,11 @@
 """Timings of the contacts list as a member sees it, through the ORM and as hand-written SQL on the same database.
 
     .venv/bin/python bench/generate.py            # once: 100,000 contacts, 20,000 companies, 50 members
-    .venv/bin/python bench/list_timings.py [--database-url URL]
+    .venv/bin/python bench/list_timings.py [--database-url URL [--database-url URL2]]
 
-"db ms" is the time spent in the database driver; "total ms" adds the ORM's own work around it.
+"db ms" is the time spent in the database driver; "total ms" adds the ORM's own work around it. Given two databases
+(say 100,000 and 1,000,000 contacts: `generate.py --contacts 1000000 --companies 200000`), each is measured in turn
+and the figures are printed side by side.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from bench.common import DEFAULT_URL, database, print_table, timed  # noqa: E402
+from bench.common import add_database_urls, database, database_urls, print_table, scale, side_by_side, timed  # noqa: E402
 from models.orgs.tables import Membership  # noqa: E402
 from models.records.service import list_page, list_records, list_rows  # noqa: E402
 from models.records.tables import CONTACT, Contact  # noqa: E402
@@ -32,11 +34,12 @@ def raw(sql: str):
     return run
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--database-url', default=DEFAULT_URL)
-    args = parser.parse_args()
-    async with database(args.database_url):
+HEADERS = ['case', 'ORM total ms', 'ORM db ms', 'queries', 'raw SQL ms', 'ORM / raw']
+
+
+async def measure(url: str) -> tuple[str, list[list[object]]]:
+    """The database's size label and one row of HEADERS per case; prints what was measured."""
+    async with database(url):
         member = await Membership.filter(role='member').select_related('org').order_by('id').first()
         total = await Contact.filter(org_id=member.org_id).count()
         where = VISIBLE.format(org=member.org_id, user=member.user_id)
@@ -88,9 +91,18 @@ async def main() -> None:
                     await raw(sql)()
             raw_total, _, _ = await timed(raw_both)
             rows.append([name, orm_total, orm_db, queries, raw_total, orm_total / raw_total])
-        print(f'{total:,} contacts in the organization; viewer: a member (user {member.user_id}); '
-              f'database: {connections.get("default").capabilities.dialect}; medians of 15 runs\n')
-        print_table(['case', 'ORM total ms', 'ORM db ms', 'queries', 'raw SQL ms', 'ORM / raw'], rows)
+        print(f'{scale(total)}: {total:,} contacts in the organization; viewer: a member (user {member.user_id}); '
+              f'database: {connections.get("default").capabilities.dialect}; medians of 15 runs')
+        return scale(total), rows
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_database_urls(parser, help='a database bench/generate.py filled; give two to print them side by side')
+    args = parser.parse_args()
+    tables = [await measure(url) for url in database_urls(args)]
+    print()
+    print_table(*side_by_side(HEADERS, tables))
 
 
 if __name__ == '__main__':
