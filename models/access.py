@@ -203,7 +203,7 @@ def visible_not_public(kind: Kind, actor: Membership | None) -> tuple[QuerySet[R
 
 
 # A record is open when it is public and outside the trash: the part of the visibility rule that needs no caller.
-# Any other record is kept in its table's partial index `{table}_not_open` (migration 0032_duplicate_holders),
+# Any other record is kept in its table's partial index `{table}_not_open` (migration 0033_duplicate_holders),
 # whose condition is this one, word for word: the databases match it as written.
 NOT_OPEN = f"(visibility <> '{Visibility.PUBLIC.value}' OR deleted_at IS NOT NULL)"
 

@@ -7,7 +7,7 @@ Two records sharing an email, a phone and a name are one pair with three reasons
 is always of two records, so the list offers exactly what can be merged.
 
 The values held more than once in the organization, the ready groups, are kept by the database as records change
-(DuplicateKey, migration 0027_duplicate_keys) with their holders' ids (0032_duplicate_holders), and read from a
+(DuplicateKey, migration 0027_duplicate_keys) with their holders' ids (0033_duplicate_holders), and read from a
 partial index of them alone. Which holders the caller may see is asked of the gate (access.py) in two parts: the
 open records (public, outside the trash) are seen by every member who sees records, one question; the others are
 read from a partial index of them alone (the organization's private ids and its trash), and of those the caller
@@ -109,7 +109,7 @@ class ScanPage:
 
 
 def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
-    """The holders of the ready values whose ids are not kept (held by more than 0032_duplicate_holders.IDS_MAX
+    """The holders of the ready values whose ids are not kept (held by more than 0033_duplicate_holders.IDS_MAX
     records: a switchboard, a very common name), read through the keys' (org_id, kind, value) index and the
     records' (org_id, sort_name) index, as (key, value, id) rows; records in the trash left out (nobody sees them)."""
     table, column = kind.model._meta.db_table, f'{kind.name}_id'
@@ -136,7 +136,7 @@ async def _ids(queryset) -> set[int]:
 async def _holders(kind: Kind, actor: Membership) -> dict[tuple[str, str], list[int]]:
     """(key, value) -> the ids of the visible records holding it, for every value held more than once.
 
-    The ready groups come with their holders' ids (kept by the database, 0032_duplicate_holders), those of the few
+    The ready groups come with their holders' ids (kept by the database, 0033_duplicate_holders), those of the few
     values held by many records through the indexes. Which of them the caller sees, by the gate (access.py): an open
     record (public, outside the trash) is seen by whoever sees the organization's open records, one question; of
     the others (their ids from a partial index of them alone), those `visible_not_public` shows the caller."""

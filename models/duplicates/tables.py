@@ -66,7 +66,7 @@ class DuplicateKey(Model):
     value = fields.CharField(max_length=255)
     holders = fields.IntField()
     # the holders' ids as ",12,40," (an id once per row holding the value), while there are at most IDS_MAX of them,
-    # else NULL (migration 0032_duplicate_holders): a ready group's holders read with it, from this row
+    # else NULL (migration 0033_duplicate_holders): a ready group's holders read with it, from this row
     ids = fields.TextField(null=True)
 
     class Meta:

@@ -51,7 +51,7 @@ class Record(Model):
 
 
 # A caller's own records that are not public, counted for every total (access.visible_not_public): with deleted_at in
-# the index the count reads the index alone, not each record's row (migration 0035_own_records_index)
+# the index the count reads the index alone, not each record's row (migration 0034_own_records_index)
 OWN_INDEX = ('org_id', 'visibility', 'created_by_id', 'deleted_at')
 
 

@@ -332,7 +332,7 @@ async def test_the_daily_trim_keeps_a_token_good_for_kept_days_then_the_client_s
 
 
 async def test_mentions_written_together_renumber_their_cards_as_one_change(orm, acme):
-    """0033: the mentions one statement writes (a copy's, an import's) renumber the cards they touch, a company's
+    """0032: the mentions one statement writes (a copy's, an import's) renumber the cards they touch, a company's
     contacts with it; on PostgreSQL with one number for the statement (a row trigger gave each mention its own,
     reading all of dav_changes each time). Removed, each logs that its user could see the record before."""
     from tortoise.transactions import in_transaction

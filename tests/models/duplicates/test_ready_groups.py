@@ -26,7 +26,7 @@ from models.records import service as records
 from models.records.copy import copy_records
 from models.records.tables import CONTACT, KINDS, RecordKey
 
-IDS_MAX = importlib.import_module('models.migrations.0032_duplicate_holders').IDS_MAX
+IDS_MAX = importlib.import_module('models.migrations.0033_duplicate_holders').IDS_MAX
 KIND_NAMES = sorted(KINDS)
 names = itertools.count(1)
 

@@ -1,6 +1,6 @@
 """What an import's undo costs the database on PostgreSQL: deleting records takes their values out of duplicate_keys
-(migrations 0032_duplicate_holders, after 0034 on its branch) by deleting the rows left with no holder, without first rewriting them to zero; only the values
-another record still holds are updated."""
+(migration 0033_duplicate_holders) by deleting the rows left with no holder, without first rewriting them to zero;
+only the values another record still holds are updated."""
 from __future__ import annotations
 
 import pytest

@@ -203,7 +203,7 @@ async def test_no_list_count_or_search_reads_a_whole_table(db, make_org):
 async def test_a_total_reads_the_callers_own_records_from_the_index_alone(db, make_org):
     """Every unfiltered total adds the caller's own records that are not public to the kept count (access.
     visible_not_public): that count must not read each of those records' rows to check that they are outside the
-    trash (at 1,000,000 contacts a member has thousands), the index holds deleted_at (0035_own_records_index)."""
+    trash (at 1,000,000 contacts a member has thousands), the index holds deleted_at (0034_own_records_index)."""
     team = await make_org('Big', members=['Mario Member'])
     await generate(team)
     actor = team.member.membership

@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0032_duplicate_holders')]
+    dependencies = [('models', '0034_own_records_index')]
 
     initial = False
 

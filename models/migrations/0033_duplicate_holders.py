@@ -15,8 +15,8 @@ keeps it in its own transaction:
   deletion or an update reads each changed value's holders again (through the same indexes), which is exact for any
   mix of rows a statement moves (a key re-pointed from one record to another leaves the count as it was and changes
   the ids). The values a statement leaves with no holder are deleted at once, not rewritten first, and the functions
-  run with a work_mem that holds an import's values (as the undo branch's 0034_undo_bulk does for 0027's functions:
-  these replace the same functions and must be the ones left defined).
+  run with a work_mem that holds an import's values (at the default, grouping an undo's 200,000 keys spilled to
+  disk).
 
 And per record table a partial index of the records that are not open (private, or in the trash: access.NOT_OPEN,
 the same condition word for word), their ids alone: the scan reads which holders it must ask the gate about from
@@ -172,7 +172,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0033_dav_mentions_statement')]
+    dependencies = [('models', '0032_dav_mentions_statement')]
 
     initial = False
 

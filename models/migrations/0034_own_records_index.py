@@ -13,7 +13,7 @@ NEW = ('org_id', 'visibility', 'created_by_id', 'deleted_at')
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0031_record_type_counts')]
+    dependencies = [('models', '0033_duplicate_holders')]
 
     initial = False
 
