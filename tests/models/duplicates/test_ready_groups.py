@@ -15,19 +15,13 @@ from hypothesis import strategies as st
 
 from models import access
 from models.duplicates.detection import MAX_PAGE_SIZE, PAIRS_PER_VALUE_MAX, scan
-from models.duplicates.merging import merge, undo_merge
 from models.duplicates.tables import DuplicateKey
-from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.history import trash
-from models.imports.undo import undo_import
-from models.imports.writing import import_file
-from models.records import bulk
 from models.records import service as records
-from models.records.copy import copy_records
 from models.records.tables import CONTACT, KINDS, RecordKey
+from tests.models import write_steps
 
 IDS_MAX = importlib.import_module('models.migrations.0033_duplicate_holders').IDS_MAX
-KIND_NAMES = sorted(KINDS)
 names = itertools.count(1)
 
 
@@ -130,67 +124,23 @@ def import_csv(count: int, private: bool) -> bytes:
     return ('First Name,Last Name,Email,Visibility\n' + '\n'.join(rows) + '\n').encode()
 
 
-STEP = st.tuples(st.sampled_from(['create', 'create', 'create', 'edit', 'trash', 'restore', 'purge', 'hide', 'show',
-                                  'bulk_trash', 'import', 'undo_import', 'merge', 'undo_merge', 'copy']),
-                 st.sampled_from(KIND_NAMES), st.integers(0, 2), st.booleans(), st.integers(0, 50))
+STEPS = write_steps.steps(['create', 'create', 'create', 'edit', 'trash', 'restore', 'purge', 'hide', 'show',
+                           'bulk_trash', 'import', 'undo_import', 'merge', 'undo_merge', 'copy'])
 
 
 @pytest.fixture
 async def world(make_org, acme):
     target = await make_org('Target', owner=acme.owner, members=[acme.member])
-    return acme, target, [], []
+    return write_steps.World(acme, target, record_data, import_csv)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
-@given(steps=st.lists(STEP, min_size=4, max_size=12))
+@given(steps=st.lists(STEPS, min_size=4, max_size=12))
 async def test_ready_groups_equal_a_full_scan_after_each_step(world, steps):
-    acme, target, batches, merges = world
-    people = [acme.owner, acme.member, acme.other]
-    for action, kind_name, who, flag, pick in steps:
-        kind, person = KINDS[kind_name], people[who]
-        actor = person.membership
-        seen = list(await access.visible(kind, actor).order_by('id').values_list('id', flat=True))
-        binned = list(await access.trashed(kind, actor).order_by('id').values_list('id', flat=True))
-        chosen = seen[pick % len(seen)] if seen else None
-        try:
-            if action == 'create':
-                mention = people[(who + 1) % 3] if pick % 2 else None
-                await records.create_record(kind, actor, record_data(kind, pick, flag, mention))
-            elif action == 'edit' and chosen:  # another name and email from the pools, or none
-                record = await records.get_record(kind, actor, chosen)
-                changes = record_data(kind, pick + 1, record.is_private)
-                changes.pop('visibility')
-                if flag:
-                    changes['emails'] = []
-                await records.update_record(kind, actor, chosen, changes, record.version)
-            elif action == 'trash' and chosen:
-                await records.delete_record(kind, actor, chosen)
-            elif action == 'restore' and binned:
-                await trash.restore(kind, actor, binned[pick % len(binned)])
-            elif action == 'purge' and binned:
-                await trash.delete_forever(kind, acme.owner.membership, binned[pick % len(binned)])
-            elif action in ('hide', 'show') and chosen:
-                record = await records.get_record(kind, actor, chosen)
-                await records.update_record(kind, actor, chosen, {'visibility': 'private' if action == 'hide'
-                                                                  else 'public'}, record.version)
-            elif action == 'bulk_trash' and seen:
-                await bulk.bulk_action(kind, actor, 'delete', seen[pick % len(seen):][:3])
-            elif action == 'import' and kind is CONTACT:
-                batches.append(await import_file(actor, kind='contact', data=import_csv(pick % 3 + 1, flag),
-                                                 filename='people.csv'))
-            elif action == 'undo_import' and batches:
-                await undo_import(acme.owner.membership, batches.pop(pick % len(batches)).id)
-            elif action == 'merge' and len(seen) >= 2:
-                keep, other = seen[pick % len(seen)], seen[(pick + 1) % len(seen)]
-                merges.append((actor, (await merge(kind, actor, keep, other)).log.id))
-            elif action == 'undo_merge' and merges:
-                await undo_merge(*merges.pop(pick % len(merges)))
-            elif action == 'copy' and seen:
-                await copy_records(actor=acme.owner.membership, target_org_id=target.id,
-                                   **{f'{kind.name}_ids': seen[pick % len(seen):][:3]}, copy_anyway=flag)
-        except (Conflict, Forbidden, NotFound, ValidationFailed):
-            pass  # a step the rules refuse (a private record merged by another, an undo after a change…)
-        await check(people, acme, target)
+    people = [world.team.owner, world.team.member, world.team.other]
+    for step in steps:
+        await world.step(*step)
+        await check(people, world.team, world.target)
 
 
 async def test_counts_follow_a_moved_key_and_an_organization_deleted(make_org, acme):
