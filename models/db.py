@@ -197,8 +197,26 @@ async def reserve_ids(table: str, count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-__all__ = ['BulkInsert', 'Database', 'Tortoise', 'dialect', 'is_postgres', 'migrate', 'pending_migrations', 'ping', 'pool_use',
-           'reserve_ids', 'tortoise_config']
+def parameterized(queryset) -> tuple[object, str, list]:
+    """The connection a queryset runs on, and the SQL and values it would send: for a query wrapped around it or
+    read as plain rows, where the ORM's own reading costs more than the query."""
+    queryset._choose_db_if_not_chosen()
+    queryset._make_query()
+    sql, values = queryset.query.get_parameterized_sql()
+    return queryset._db, sql, values
+
+
+async def chunked(query_for, values: list, size: int = 1000) -> list:
+    """`query_for(part)` for each `size` values in turn (an IN (...) list of thousands is slow to plan or refused),
+    the rows of all of them together."""
+    found: list = []
+    for start in range(0, len(values), size):
+        found += await query_for(values[start:start + size])
+    return found
+
+
+__all__ = ['BulkInsert', 'Database', 'Tortoise', 'chunked', 'dialect', 'is_postgres', 'migrate', 'parameterized',
+           'pending_migrations', 'ping', 'pool_use', 'reserve_ids', 'tortoise_config']
 
 # For Tortoise's command line: `tortoise -c models.db.TORTOISE_ORM makemigrations`
 TORTOISE_ORM = tortoise_config('sqlite://:memory:')

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tortoise import connections
 
-from .. import access
+from .. import access, db
 from ..access import Action, require
 from ..i18n import N_, _
 from ..orgs.tables import Membership
@@ -125,11 +125,8 @@ def _crowded_holders_sql(kind: Kind, org_id: int) -> str:
 
 async def _ids(queryset) -> set[int]:
     """The ids of a queryset's rows, read as plain rows (no ORM conversion per row)."""
-    query = queryset.values_list('id', flat=True)
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    sql, values = query.query.get_parameterized_sql()
-    _count, rows = await query._db.execute_query(sql, values)
+    client, sql, values = db.parameterized(queryset.values_list('id', flat=True))
+    _count, rows = await client.execute_query(sql, values)
     return {row[0] for row in rows}
 
 

@@ -1,4 +1,4 @@
-"""How an import advances: the size of its chunks, the progress it reports, and queries made a chunk at a time."""
+"""How an import advances: the size of its chunks and the progress it reports."""
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +15,3 @@ async def tell(progress: Progress | None, step: str, done: int, total: int) -> N
             await result
     await asyncio.sleep(0)  # let the page (and everyone else) breathe between chunks
 
-
-async def chunked(query_for, values: list) -> list:
-    found: list = []
-    for start in range(0, len(values), CHUNK):
-        found += await query_for(values[start:start + CHUNK])
-    return found

@@ -21,7 +21,8 @@ from ..orgs.tables import Membership
 from ..records.service import derive_columns, lookup_keys, now
 from ..records.tables import CONTACT, KINDS, Company, Kind, Mention, RecordKey
 from ..work.tables import Connection
-from .progress import CHUNK, chunked
+from ..db import chunked
+from .progress import CHUNK
 from .reports import get_batch
 from .tables import ImportBatch, ImportRow, Status
 

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from .. import access
 from ..access import Action, require
-from ..db import BulkInsert, reserve_ids
+from ..db import BulkInsert, chunked, reserve_ids
 from ..errors import ValidationFailed
 from ..history import recording
 from ..history.recording import IMPORT, Happened
@@ -32,7 +32,7 @@ from ..text import company_name_key
 from ..validation import MAX_ADDRESSES, MAX_EMAILS, MAX_PHONES
 from .formats import Incoming
 from .preparing import Plan, Prepared, check_rows
-from .progress import CHUNK, Progress, chunked, tell
+from .progress import CHUNK, Progress, tell
 from .reading import Rows, read_mapped, read_upload
 from .tables import ImportBatch, ImportRow, Mode, Status
 from .undo import revert

@@ -30,7 +30,7 @@ from tortoise.transactions import in_transaction
 from .. import access, i18n
 from ..access import Action, require
 from ..accounts.tables import User
-from ..db import BulkInsert, reserve_ids
+from ..db import BulkInsert, chunked, reserve_ids
 from ..errors import Conflict, NotFound, TooLarge, ValidationFailed
 from ..files.tables import Attachment, Source
 from ..history import recording
@@ -76,13 +76,6 @@ def _ids(name: str, value: object) -> list[int]:
     return list(dict.fromkeys(value))
 
 
-async def _chunked(queryset_for, ids: list[int]) -> list:
-    rows = []
-    for start in range(0, len(ids), CHUNK):
-        rows += await queryset_for(ids[start:start + CHUNK])
-    return rows
-
-
 async def _target_membership(actor: Membership, target_org_id: object) -> Membership:
     """The caller's membership of the target; a target where they are not owner or member does not exist for them."""
     if target_org_id == actor.org_id:
@@ -110,13 +103,13 @@ class _Target:
         values = sorted(emails | vats)
         seen = Q(contact_id__in=access.visible_ids(CONTACT, self.membership)) \
             | Q(company_id__in=access.visible_ids(COMPANY, self.membership))
-        keys = await _chunked(lambda chunk: RecordKey.filter(org_id=self.org_id, kind__in=['email', 'vat'],
-                                                             value__in=chunk).filter(seen)
-                              .values('kind', 'value', 'contact_id', 'company_id'), values)
+        keys = await chunked(lambda chunk: RecordKey.filter(org_id=self.org_id, kind__in=['email', 'vat'],
+                                                            value__in=chunk).filter(seen)
+                             .values('kind', 'value', 'contact_id', 'company_id'), values, CHUNK)
         self.contact_keys = {(k['kind'], k['value']) for k in keys if k['contact_id']}
         self.company_by_key = {(k['kind'], k['value']): k['company_id'] for k in keys if k['company_id']}
-        names = await _chunked(lambda chunk: access.visible(COMPANY, self.membership).filter(sort_name__in=chunk)
-                               .values('id', 'sort_name', 'vat_number'), sorted(company_names))
+        names = await chunked(lambda chunk: access.visible(COMPANY, self.membership).filter(sort_name__in=chunk)
+                              .values('id', 'sort_name', 'vat_number'), sorted(company_names), CHUNK)
         self.company_by_name = {c['sort_name']: c['id'] for c in names if not c['vat_number']}
 
     def option(self, list_kind: str, value: str) -> str:
@@ -275,8 +268,8 @@ READ = {CONTACT.name: ('id', 'version', 'company_id', 'emails', 'phones', 'pec',
 
 async def _read(kind: Kind, actor: Membership, ids: list[int]) -> list[SimpleNamespace]:
     """What the plan needs of the records of these ids the caller may see, as plain values in the order asked."""
-    rows = await _chunked(lambda chunk: access.visible(kind, actor).filter(id__in=chunk).values(*READ[kind.name]),
-                          ids)
+    rows = await chunked(lambda chunk: access.visible(kind, actor).filter(id__in=chunk).values(*READ[kind.name]),
+                         ids, CHUNK)
     by_id = {row['id']: row for row in rows}
     return [SimpleNamespace(**by_id[i]) for i in ids if i in by_id]
 
@@ -425,8 +418,8 @@ class _Files:
     async def copy(self, sources: list[tuple[Kind, int]], copier_id: int) -> None:
         for kind in (CONTACT, COMPANY):
             ids = [sid for k, sid in sources if k is kind]
-            found = await _chunked(lambda chunk, kind=kind: Attachment.filter(**{f'{kind.name}_id__in': chunk})
-                                   .order_by('id'), ids)
+            found = await chunked(lambda chunk, kind=kind: Attachment.filter(**{f'{kind.name}_id__in': chunk})
+                                  .order_by('id'), ids, CHUNK)
             for attachment in found:
                 values = {'source': attachment.source, 'filename': attachment.filename, 'size': attachment.size,
                           'content_type': attachment.content_type, 'storage_key': attachment.storage_key,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from .. import access
+from .. import access, db
 from ..orgs.tables import Membership
 from .tables import Kind
 
@@ -38,10 +38,7 @@ async def visible_total(kind: Kind, actor: Membership | None) -> int:
 
 async def bounded_total(queryset: QuerySet, bound: int = BOUND) -> Total:
     """The number of rows of a (gated) queryset, counted exactly up to `bound`: reads at most bound + 1 rows."""
-    limited = queryset.limit(bound + 1).values('id')
-    limited._choose_db_if_not_chosen()
-    limited._make_query()
-    sql, values = limited.query.get_parameterized_sql()
-    rows = await limited._db.execute_query_dict(f'SELECT COUNT(*) AS n FROM ({sql}) AS bounded', values)
+    client, sql, values = db.parameterized(queryset.limit(bound + 1).values('id'))
+    rows = await client.execute_query_dict(f'SELECT COUNT(*) AS n FROM ({sql}) AS bounded', values)
     found = rows[0]['n']
     return Total(found) if found <= bound else Total(bound, exact=False)
