@@ -421,7 +421,7 @@ def test_saving_says_so_and_leaving_an_edited_card_asks(screen: Screen):
     browser_log_in(screen, 'olga@example.com', 'password1')
     screen.open('/contacts/new')
     _field(screen, 'Last name').send_keys('Neri')
-    assert _warns_on_unload(screen)
+    screen.wait_for(lambda: _warns_on_unload(screen))  # the edit reaches the server before the page is marked edited
     screen.click('Save')
     screen.wait_for(lambda: any('Contact created' in n for n in _notifications(screen)))
     assert not _warns_on_unload(screen)
