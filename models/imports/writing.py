@@ -286,7 +286,7 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
         chunk = plan.creates[start:start + CHUNK]
         async with in_transaction() as connection:
             inserts = {model: BulkInsert(model, connection, with_ids=model is kind.model)
-                       for model in (kind.model, RecordKey, ImportRow)}
+                       for model in (kind.model, RecordKey, Mention, ImportRow)}
             ids = await reserve_ids(kind.model._meta.db_table, len(chunk))
             moment = now()
             new = []
@@ -302,8 +302,8 @@ async def _write(kind: Kind, actor: Membership, batch: ImportBatch, plan: Plan,
             await inserts[RecordKey].run([inserts[RecordKey].blank(org_id=actor.org_id, kind=k, value=v,
                                                                    **{owner: r.id, other: None})
                                           for r in new for k, v in key_values(r)])
-            await Mention.bulk_create([Mention(user_id=user_id, **{owner: record.id}) for record, row in zip(new, chunk)
-                                       for user_id in row.mentions], batch_size=CHUNK)
+            await inserts[Mention].run([inserts[Mention].blank(user_id=user_id, **{owner: record.id})
+                                        for record, row in zip(new, chunk) for user_id in row.mentions])
             await inserts[ImportRow].run([inserts[ImportRow].blank(
                 batch_id=batch.id, row=row.incoming.row, status='created', record_id=record.id,
                 name=_display(kind, row.values), message='; '.join(row.notes)[:2000])

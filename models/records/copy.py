@@ -351,32 +351,12 @@ async def _write(connection, target: _Target, company_plan: dict[int, _New | int
                     raise Conflict(_('Some of the records changed while they were being copied: nothing was '
                                      'copied, please copy them again'))
                 await tell('copying', done, total)
-    keys, mentions = _Staged(RecordKey, connection, with_ids=False), _Staged(Mention, connection, with_ids=False)
+    keys, mentions = BulkInsert(RecordKey, connection, with_ids=False), BulkInsert(Mention, connection, with_ids=False)
     # the source's keys: the same values (key_values only normalizes them), nothing is parsed again
     await keys.run([keys.blank(org_id=target.org_id, kind=k, value=v, **{f'{new.kind.name}_id': new.id})
                     for new in records for k, v in key_values(new.source)])
     await mentions.run([mentions.blank(user_id=user_id, **{f'{new.kind.name}_id': new.id})
                         for new in records for user_id in new.mentions])
-
-
-class _Staged(BulkInsert):
-    """BulkInsert, but on SQLite through a temporary table and one INSERT ... SELECT: rows inserted each by its own
-    statement (executemany) cost SQLite a statement journal apiece once the table has triggers that write (the
-    duplicate counts of record_keys), three to four times what the same rows cost inserted together."""
-
-    async def run(self, objects: list) -> None:
-        if not objects or self.connection.capabilities.dialect == 'postgres':
-            await super().run(objects)
-            return
-        columns = ', '.join(f'"{column}"' for column in self.db_columns)
-        await self.connection.execute_query(f'CREATE TEMPORARY TABLE copy_rows ({columns})')
-        await self.connection.execute_many(
-            f'INSERT INTO copy_rows VALUES ({", ".join("?" * len(self.db_columns))})',
-            [[convert(getattr(o, name), self.model) if convert else getattr(o, name)
-              for name, convert in self.converted] for o in objects])
-        await self.connection.execute_query(f'INSERT INTO "{self.model._meta.db_table}" ({columns}) '
-                                            f'SELECT {columns} FROM copy_rows ORDER BY rowid')
-        await self.connection.execute_query('DROP TABLE temp.copy_rows')
 
 
 def _insert_sql(kind: Kind, table: str) -> str:
