@@ -5,6 +5,7 @@ companies is built as a database filter so that lists, totals and searches can n
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import Enum
 
 from tortoise.expressions import Q, Subquery
@@ -245,7 +246,12 @@ def public_counts_by_type(kind: Kind, actor: Membership | None) -> QuerySet[Reco
 def trashed(kind: Kind, actor: Membership | None) -> QuerySet[Record]:
     """The trash page's gate: the trashed records of this kind the caller would see if they were not trashed
     (the same rule as `visible`: a private record stays private in the trash; owners have no bypass)."""
-    return _seen(kind, actor).filter(deleted_at__isnull=False)
+    return _seen(kind, actor).filter(deleted_at__gt=BEFORE_ANY_DELETION)
+
+
+# "trashed at some moment" as a range: SQLite reads Tortoise's `NOT deleted_at IS NULL` (isnull=False) through the
+# organization's whole part of the (org_id, deleted_at) index, a range only through the trashed records
+BEFORE_ANY_DELETION = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 # ---------------------------------------------------------------- what a kiosk screen shows
