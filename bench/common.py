@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ import httpx
 from tortoise import connections
 
 from models.db import Database
+from models.orgs.tables import Membership
+from models.records.tables import Contact
 from tests.server import Server, free_port, running_server
 
 OUT = Path(__file__).resolve().parent / 'out'
@@ -29,6 +32,20 @@ async def database(url: str):
         yield
     finally:
         await db.close()
+
+
+async def bench_member(at_least: int = 1) -> Membership:
+    """The member of bench/generate.py's organization the benches measure as (its organization loaded), or exit
+    with what to do when the database has none or fewer than `at_least` public contacts (a bench that reads page
+    100 or the 4,322nd contact needs that many)."""
+    member = await Membership.filter(role='member').select_related('org').order_by('id').first()
+    if member is None:
+        sys.exit('No bench organization here: run bench/generate.py first (with the same --database-url)')
+    public = await Contact.filter(org_id=member.org_id, visibility='public', deleted_at=None).count()
+    if public < at_least:
+        sys.exit(f'This bench needs at least {at_least:,} public contacts and the organization has {public:,}: '
+                 f'run bench/generate.py with more --contacts')
+    return member
 
 
 @asynccontextmanager

@@ -19,12 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DEFAULT_URL, database, print_table  # noqa: E402
+from bench.common import DEFAULT_URL, bench_member, database, print_table  # noqa: E402
 from integrations import Integrations  # noqa: E402
 from integrations.local_store import LocalStore  # noqa: E402
 from models.jobs import exports as export_jobs, running  # noqa: E402
 from models.jobs.tables import Job  # noqa: E402
-from models.orgs.tables import Membership  # noqa: E402
 from models.records.exports import open_export  # noqa: E402
 
 
@@ -34,9 +33,7 @@ async def main() -> None:
     parser.add_argument('--runs', type=int, default=3)
     args = parser.parse_args()
     async with database(args.database_url):
-        member = await Membership.filter(role='member').order_by('id').first()
-        if member is None:
-            sys.exit('No bench organization here: run bench/generate.py first (with the same --database-url)')
+        member = await bench_member()
         with tempfile.TemporaryDirectory(prefix='rubrica-export-bench-') as scratch:
             integrations = Integrations(files=LocalStore(Path(scratch) / 'files'), job_files=Path(scratch) / 'jobs')
             streamed_times, job_times, size, records = [], [], 0, 0

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from bench.common import add_database_urls, database, database_urls, print_table, scale, side_by_side, timed  # noqa: E402
-from models.orgs.tables import Membership  # noqa: E402
+from bench.common import (add_database_urls, bench_member, database, database_urls, print_table, scale,  # noqa: E402
+                          side_by_side, timed)
 from models.records.service import list_page, list_records, list_rows  # noqa: E402
 from models.records.tables import CONTACT, Contact  # noqa: E402
 
@@ -40,7 +40,7 @@ HEADERS = ['case', 'ORM total ms', 'ORM db ms', 'queries', 'raw SQL ms', 'ORM / 
 async def measure(url: str) -> tuple[str, list[list[object]]]:
     """The database's size label and one row of HEADERS per case; prints what was measured."""
     async with database(url):
-        member = await Membership.filter(role='member').select_related('org').order_by('id').first()
+        member = await bench_member(at_least=5000)  # page 100 and the rows around it
         total = await Contact.filter(org_id=member.org_id).count()
         where = VISIBLE.format(org=member.org_id, user=member.user_id)
         like = "AND search_text LIKE '%ros%'"

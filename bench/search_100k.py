@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import connections  # noqa: E402
 
-from bench.common import add_database_urls, database, database_urls, print_table, scale, side_by_side, timed  # noqa: E402
-from models.orgs.tables import Membership  # noqa: E402
+from bench.common import (add_database_urls, bench_member, database, database_urls, print_table, scale,  # noqa: E402
+                          side_by_side, timed)
 from models.records.service import filtered, find, list_records  # noqa: E402
 from models.records.tables import CONTACT, Contact  # noqa: E402
 from models.validation import display_phone  # noqa: E402
@@ -50,9 +50,7 @@ HEADERS = ['search', 'matches', 'total ms', 'db ms', 'queries']
 async def measure(url: str, explaining: bool) -> tuple[str, list[list[object]]]:
     """The database's size label and one row of HEADERS per search; prints what was measured."""
     async with database(url):
-        member = await Membership.filter(role='member').select_related('org').order_by('id').first()
-        if member is None:
-            sys.exit('No bench organization here: run bench/generate.py first (with the same --database-url)')
+        member = await bench_member(at_least=4322)
         total = await Contact.filter(org_id=member.org_id).count()
         sample = await Contact.filter(org_id=member.org_id, visibility='public').order_by('id').offset(4321).first()
         email = sample.emails[0]

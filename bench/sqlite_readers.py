@@ -22,9 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import print_table  # noqa: E402
+from bench.common import bench_member, print_table  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.orgs.tables import Membership  # noqa: E402
 from models.records.service import get_record, list_records  # noqa: E402
 from models.records.tables import CONTACT, Contact  # noqa: E402
 
@@ -40,9 +39,7 @@ async def measure(url: str, readers: int, searchers: int, seconds: float) -> lis
     database = Database(url, sqlite_readers=readers)
     await database.open()
     try:
-        member = await Membership.filter(role='member').select_related('org').order_by('id').first()
-        if member is None:
-            sys.exit('No bench organization here: run bench/generate.py first (with the same --database-url)')
+        member = await bench_member()
         ids = await Contact.filter(org_id=member.org_id, visibility='public').limit(2000).values_list('id', flat=True)
         await list_records(CONTACT, member, q='ros')  # warm
         stop = time.monotonic() + seconds
