@@ -139,14 +139,20 @@ async def db(rubrica_env: Path):
 @pytest.fixture(autouse=True)
 def patient_user(monkeypatch: pytest.MonkeyPatch) -> None:
     """Handlers run in the background and hash passwords or query the database: on a busy machine that takes
-    longer than NiceGUI's default 0.3 s of retries, so `should_see` waits up to 5 s (it returns as soon as it sees)."""
+    longer than NiceGUI's default 3 retries (0.3 s to see, 0.15 s to be gone), so `should_see` waits up to 5 s (it
+    returns as soon as it sees), and so does `should_not_see` for what an action takes away (it returns as soon as
+    it is gone: a check that something is absent costs nothing more when it is)."""
     from nicegui.testing import User
 
-    original = User.should_see
+    # their retries are 0.1 s and 0.05 s apart
+    monkeypatch.setattr(User, 'should_see', _patient(User.should_see, retries=50))
+    monkeypatch.setattr(User, 'should_not_see', _patient(User.should_not_see, retries=100))
 
-    async def should_see(self, *args, retries: int = 50, **kwargs):
-        return await original(self, *args, retries=retries, **kwargs)
-    monkeypatch.setattr(User, 'should_see', should_see)
+
+def _patient(original, *, retries: int):
+    async def check(self, *args, **kwargs):
+        return await original(self, *args, **{'retries': retries, **kwargs})
+    return check
 
 
 @pytest.fixture
