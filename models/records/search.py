@@ -18,6 +18,7 @@ each tier by name. `service.find` is the global search over both kinds.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -37,6 +38,8 @@ MAX_TERMS = 8
 FTS_TABLES = {'contacts': 'contacts_fts', 'companies': 'companies_fts'}
 RANK = 'search_rank'
 ORDER_ALIAS = 'search_order_'  # before a column's name: an expression equal to it, see `ordered`
+WORD_STARTS = 'rubrica_word_starts'  # PostgreSQL: the first 3 characters of each word of a text (0036_word_starts)
+WORD_STARTS_ALIAS = 'search_word_starts_'
 
 
 def _phone_forms(e164: str) -> list[str]:
@@ -169,10 +172,39 @@ def holding(model, phrases: list[str], *, first_hits: int | None = None) -> Q:
     return Q(*(Q(search_text__contains=p) for p in phrases))
 
 
+def _literal(text: str) -> str:
+    """Text as an SQL string literal (PostgreSQL keeps backslashes as they are: standard_conforming_strings)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def starting(queryset, phrases: list[str]):
+    """The records of a queryset where a word starts with each phrase (a term after a space), through an index that
+    finds a word's start: SQLite's search index (FTS5 keeps the space); on PostgreSQL the index of the words' first
+    3 characters (0036_word_starts), as the trigram index takes ".com" for a word " com" and hands over every
+    record. A superset for terms longer than 3 characters: the caller's conditions check the whole phrase."""
+    prefixes = sorted({p.strip()[:MIN_TRIGRAM] for p in phrases if len(p.strip()) >= MIN_TRIGRAM})
+    if _dialect(queryset) != 'postgres' or not prefixes:
+        return queryset.filter(holding(queryset.model, phrases))
+    array = ', '.join(_literal(p) for p in prefixes)
+    # a condition on the indexed expression itself (a subquery of ids would be joined row by row, not drive)
+    return queryset.annotate(**{WORD_STARTS_ALIAS: RawSQL(
+        f'{WORD_STARTS}("{_table(queryset)}"."search_text") @> ARRAY[{array}]::text[]')}).filter(
+        **{WORD_STARTS_ALIAS: True})
+
+
 async def index_hits(model, phrases: list[str], cap: int) -> int:
-    """How many records of the table (all organizations, the trash too) hold every phrase, counted by SQLite's
-    search index alone up to `cap`, no row read (PostgreSQL's trigram index cannot count without reading them)."""
+    """How many records of the table (all organizations, the trash too) hold every phrase, up to `cap`. SQLite:
+    counted by the search index alone, no row read. PostgreSQL's trigram index cannot count without reading the
+    rows: there it is the planner's estimate (from its statistics of the column, no row read), good to a percent
+    or so of the table, which is all the choice of a reading needs (relevance.py)."""
     client = connections.get(model._meta.default_connection or 'default')
+    if client.capabilities.dialect == 'postgres':
+        like = ' AND '.join('search_text LIKE ' + _literal('%' + re.sub(r'([\\%_])', r'\\\1', p) + '%')
+                            for p in phrases)
+        rows = await client.execute_query_dict(
+            f'EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE {like}')
+        plan = rows[0]['QUERY PLAN']
+        return min(int((json.loads(plan) if isinstance(plan, str) else plan)[0]['Plan']['Plan Rows']), cap)
     match = ' '.join(_fts_phrase(p) for p in phrases)
     fts = FTS_TABLES[model._meta.db_table]
     rows = await client.execute_query_dict(
