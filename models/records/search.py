@@ -9,6 +9,8 @@ The database does the finding through an index over `search_text`, built by migr
 - SQLite: an FTS5 table with the trigram tokenizer per kind (`contacts_fts`, `companies_fts`), an external
   content table kept in sync by triggers; a term of 3 or more characters is a trigram phrase match.
 - PostgreSQL: a GIN trigram index (pg_trgm) on `search_text`, which serves `LIKE '%term%'`.
+  And a GIN index of each word's first 3 characters (0036_word_starts), for the word starts of a search by
+  relevance (`starting`, relevance.py): pg_trgm splits words at punctuation, so " com" finds every ".com".
 A term of 2 characters must start a word of the name; the index finds the words starting with it (every word of
 the search text follows a space, and " ma" is a trigram). A single character must start the name itself.
 
@@ -173,8 +175,9 @@ def holding(model, phrases: list[str], *, first_hits: int | None = None) -> Q:
 
 
 def _literal(text: str) -> str:
-    """Text as an SQL string literal (PostgreSQL keeps backslashes as they are: standard_conforming_strings)."""
-    return "'" + text.replace("'", "''") + "'"
+    """Text as a PostgreSQL string literal, an escape string (E'...'): its backslashes mean the same whatever the
+    server's standard_conforming_strings."""
+    return "E'" + text.replace('\\', '\\\\').replace("'", "''") + "'"
 
 
 def starting(queryset, phrases: list[str]):
