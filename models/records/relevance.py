@@ -24,7 +24,9 @@ the words' first characters (0036_word_starts, search.starting), as pg_trgm spli
 every ".com" for a word starting "com"; and a window is the table read in name order and cut after so many rows
 (`_walk`), which stops at the page's last row, so it may be larger: names clump (a hundred "barbieri marco" in a
 row at 100,000 contacts), and a window a third of the tier's expected size costs, when it fails, a third of what
-reading the tier through the index costs.
+reading the tier through the index costs. A first tier found mostly by the first word of the name (by the
+planner's estimates: "ro", Romano and Rossi) lies together in name order, where a window from the start misses it:
+it is read through the index at once.
 """
 from __future__ import annotations
 
@@ -61,6 +63,18 @@ async def _walk(model, org_id: int, checked: QuerySet, place: Q, in_order: tuple
     window_sql = re.sub(r'\$(\d+)', lambda m: f'${int(m.group(1)) + len(values)}', window_sql)
     sql = sql.replace(table, f' FROM ({window_sql}) "{model._meta.db_table}" ', 1)
     return await client.executor_class(model=model, db=client).execute_select(sql, values + window_values)
+
+
+async def _clustered(model, starts: list[str], dense_from: int, size: int, descending: bool) -> bool:
+    """PostgreSQL: whether the first tier's records lie together in name order beyond a window from the start,
+    which would miss them: the names whose first word starts with the term do ("ros", the Rossis, far down), too
+    few have a later word starting so (Rosa) for a window to hold a page of them, and more than a window of names
+    sort before them. Such a tier is read through the index at once, rather than after a window that fails."""
+    if db.dialect() == 'sqlite' or len(starts) != 1:
+        return False
+    term = starts[0].strip()
+    return await search.later_name_word_hits(model, term) < dense_from and \
+        await search.names_before(model, term, descending) >= size
 
 
 def tiers(query: str) -> list[Q]:
@@ -106,11 +120,12 @@ async def ranked_rows(model, query: str, *, org_id: int, plain: Callable[[], Que
             if after is not None and rank == after[0] else Q()
         wanted = need - len(rows)
         found = None
-        if estimates[rank] >= dense_from:
-            # PostgreSQL walks a window only as far as the page's last row, so it can be larger where names clump
-            # (a hundred "barbieri marco"): a third of the tier's expected size, a third of the cost of reading the
-            # tier through the index, which is what a window that fails adds
-            size = window if db.dialect() == 'sqlite' else max(window, min(estimates[rank] // 3, LARGEST_WINDOW))
+        # PostgreSQL walks a window only as far as the page's last row, so it can be larger where names clump
+        # (a hundred "barbieri marco"): a third of the tier's expected size, a third of the cost of reading the
+        # tier through the index, which is what a window that fails adds
+        size = window if db.dialect() == 'sqlite' else max(window, min(estimates[rank] // 3, LARGEST_WINDOW))
+        if estimates[rank] >= dense_from and not (
+                rank == 0 and await _clustered(model, starts, dense_from, size, descending)):
             found = await _walk(model, org_id, walking().filter(conditions[rank]), place, in_order, size, wanted)
             if len(found) < wanted:
                 found = None  # the window did not hold the page: the tier's matches lie further on

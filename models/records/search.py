@@ -195,6 +195,35 @@ def starting(queryset, phrases: list[str]):
         **{WORD_STARTS_ALIAS: True})
 
 
+def _like(before: str, text: str, after: str = '%') -> str:
+    """A LIKE pattern as a literal: the text as it is (its wildcards and backslashes escaped) between the two."""
+    return _literal(before + re.sub(r'([\\%_])', r'\\\1', text) + after)
+
+
+async def _planned_rows(client, model, condition: str) -> int:
+    """PostgreSQL: how many rows of the table the planner expects to meet the condition (no row read)."""
+    rows = await client.execute_query_dict(
+        f'EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE {condition}')
+    plan = rows[0]['QUERY PLAN']
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]['Plan']['Plan Rows'])
+
+
+async def later_name_word_hits(model, term: str) -> int:
+    """PostgreSQL: about how many records have a word of the name that starts with the term after the first, by
+    the planner's estimate (the names whose first word does lie together in name order)."""
+    client = connections.get(model._meta.default_connection or 'default')
+    return await _planned_rows(client, model, f"sort_name LIKE {_like('% ', term)}")
+
+
+async def names_before(model, term: str, descending: bool = False) -> int:
+    """PostgreSQL: about how many records' names sort before those starting with the term (after them,
+    `descending`), by the planner's estimate."""
+    client = connections.get(model._meta.default_connection or 'default')
+    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
+    return await _planned_rows(client, model, f'sort_name >= {_literal(upper)}' if descending
+                               else f'sort_name < {_literal(term)}')
+
+
 async def index_hits(model, phrases: list[str], cap: int) -> int:
     """How many records of the table (all organizations, the trash too) hold every phrase, up to `cap`. SQLite:
     counted by the search index alone, no row read. PostgreSQL's trigram index cannot count without reading the
@@ -202,12 +231,8 @@ async def index_hits(model, phrases: list[str], cap: int) -> int:
     or so of the table, which is all the choice of a reading needs (relevance.py)."""
     client = connections.get(model._meta.default_connection or 'default')
     if client.capabilities.dialect == 'postgres':
-        like = ' AND '.join('search_text LIKE ' + _literal('%' + re.sub(r'([\\%_])', r'\\\1', p) + '%')
-                            for p in phrases)
-        rows = await client.execute_query_dict(
-            f'EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE {like}')
-        plan = rows[0]['QUERY PLAN']
-        return min(int((json.loads(plan) if isinstance(plan, str) else plan)[0]['Plan']['Plan Rows']), cap)
+        like = ' AND '.join(f"search_text LIKE {_like('%', p)}" for p in phrases)
+        return min(await _planned_rows(client, model, like), cap)
     match = ' '.join(_fts_phrase(p) for p in phrases)
     fts = FTS_TABLES[model._meta.db_table]
     rows = await client.execute_query_dict(
