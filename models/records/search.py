@@ -9,6 +9,8 @@ The database does the finding through an index over `search_text`, built by migr
 - SQLite: an FTS5 table with the trigram tokenizer per kind (`contacts_fts`, `companies_fts`), an external
   content table kept in sync by triggers; a term of 3 or more characters is a trigram phrase match.
 - PostgreSQL: a GIN trigram index (pg_trgm) on `search_text`, which serves `LIKE '%term%'`.
+  And a GIN index of each word's first 3 characters (0036_word_starts), for the word starts of a search by
+  relevance (`starting`, relevance.py): pg_trgm splits words at punctuation, so " com" finds every ".com".
 A term of 2 characters must start a word of the name; the index finds the words starting with it (every word of
 the search text follows a space, and " ma" is a trigram). A single character must start the name itself.
 
@@ -18,6 +20,7 @@ each tier by name. `service.find` is the global search over both kinds.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -37,6 +40,8 @@ MAX_TERMS = 8
 FTS_TABLES = {'contacts': 'contacts_fts', 'companies': 'companies_fts'}
 RANK = 'search_rank'
 ORDER_ALIAS = 'search_order_'  # before a column's name: an expression equal to it, see `ordered`
+WORD_STARTS = 'rubrica_word_starts'  # PostgreSQL: the first 3 characters of each word of a text (0036_word_starts)
+WORD_STARTS_ALIAS = 'search_word_starts_'
 
 
 def _phone_forms(e164: str) -> list[str]:
@@ -169,10 +174,65 @@ def holding(model, phrases: list[str], *, first_hits: int | None = None) -> Q:
     return Q(*(Q(search_text__contains=p) for p in phrases))
 
 
-async def index_hits(model, phrases: list[str], cap: int) -> int:
-    """How many records of the table (all organizations, the trash too) hold every phrase, counted by SQLite's
-    search index alone up to `cap`, no row read (PostgreSQL's trigram index cannot count without reading them)."""
+def _literal(text: str) -> str:
+    """Text as a PostgreSQL string literal, an escape string (E'...'): its backslashes mean the same whatever the
+    server's standard_conforming_strings."""
+    return "E'" + text.replace('\\', '\\\\').replace("'", "''") + "'"
+
+
+def starting(queryset, phrases: list[str]):
+    """The records of a queryset where a word starts with each phrase (a term after a space), through an index that
+    finds a word's start: SQLite's search index (FTS5 keeps the space); on PostgreSQL the index of the words' first
+    3 characters (0036_word_starts), as the trigram index takes ".com" for a word " com" and hands over every
+    record. A superset for terms longer than 3 characters: the caller's conditions check the whole phrase."""
+    prefixes = sorted({p.strip()[:MIN_TRIGRAM] for p in phrases if len(p.strip()) >= MIN_TRIGRAM})
+    if _dialect(queryset) != 'postgres' or not prefixes:
+        return queryset.filter(holding(queryset.model, phrases))
+    array = ', '.join(_literal(p) for p in prefixes)
+    # a condition on the indexed expression itself (a subquery of ids would be joined row by row, not drive)
+    return queryset.annotate(**{WORD_STARTS_ALIAS: RawSQL(
+        f'{WORD_STARTS}("{_table(queryset)}"."search_text") @> ARRAY[{array}]::text[]')}).filter(
+        **{WORD_STARTS_ALIAS: True})
+
+
+def _like(before: str, text: str, after: str = '%') -> str:
+    """A LIKE pattern as a literal: the text as it is (its wildcards and backslashes escaped) between the two."""
+    return _literal(before + re.sub(r'([\\%_])', r'\\\1', text) + after)
+
+
+async def _planned_rows(client, model, condition: str) -> int:
+    """PostgreSQL: how many rows of the table the planner expects to meet the condition (no row read)."""
+    rows = await client.execute_query_dict(
+        f'EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE {condition}')
+    plan = rows[0]['QUERY PLAN']
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]['Plan']['Plan Rows'])
+
+
+async def later_name_word_hits(model, term: str) -> int:
+    """PostgreSQL: about how many records have a word of the name that starts with the term after the first, by
+    the planner's estimate (the names whose first word does lie together in name order)."""
     client = connections.get(model._meta.default_connection or 'default')
+    return await _planned_rows(client, model, f"sort_name LIKE {_like('% ', term)}")
+
+
+async def names_before(model, term: str, descending: bool = False) -> int:
+    """PostgreSQL: about how many records' names sort before those starting with the term (after them,
+    `descending`), by the planner's estimate."""
+    client = connections.get(model._meta.default_connection or 'default')
+    upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
+    return await _planned_rows(client, model, f'sort_name >= {_literal(upper)}' if descending
+                               else f'sort_name < {_literal(term)}')
+
+
+async def index_hits(model, phrases: list[str], cap: int) -> int:
+    """How many records of the table (all organizations, the trash too) hold every phrase, up to `cap`. SQLite:
+    counted by the search index alone, no row read. PostgreSQL's trigram index cannot count without reading the
+    rows: there it is the planner's estimate (from its statistics of the column, no row read), good to a percent
+    or so of the table, which is all the choice of a reading needs (relevance.py)."""
+    client = connections.get(model._meta.default_connection or 'default')
+    if client.capabilities.dialect == 'postgres':
+        like = ' AND '.join(f"search_text LIKE {_like('%', p)}" for p in phrases)
+        return min(await _planned_rows(client, model, like), cap)
     match = ' '.join(_fts_phrase(p) for p in phrases)
     fts = FTS_TABLES[model._meta.db_table]
     rows = await client.execute_query_dict(

@@ -166,6 +166,12 @@ def cases(team) -> list[tuple[str, object]]:
             out.append((f'{name}s matching {q!r}', lambda k=kind, q=q: records.list_records(k, actor, q=q)))
             out.append((f'{name}s matching {q!r} by name', lambda k=kind, q=q: records.list_records(
                 k, actor, q=q, sort='name')))
+    # terms in most contacts, read by relevance tier by tier (relevance.py): the window walked in name order, the
+    # sparse tiers through an index of word starts ("com": every ".com", no word starting so). Not labelled as
+    # searches: no query may read more than READ_AT_MOST of the table, as ranking every match would
+    for q in ('com', 'ann'):
+        out.append((f'contacts finding {q!r} by relevance, tiers', lambda q=q: records.list_records(
+            CONTACT, actor, q=q, sort='relevance')))
     out.append(('contacts of a company', lambda: records.list_records(CONTACT, actor, company_id=team.first_company)))
     out.append(('global search', lambda: records.find(actor, 'zoe')))
     return out

@@ -68,10 +68,9 @@ async def test_tiered_pages_are_the_ranked_query_pages_by_offset_and_by_cursor(b
                     assert [row.id for row in back.items] == pages[-2], (kind.name, q, descending, 'backwards')
     # the terms found in most contacts were read by tiers, so the comparisons above compare two readings (5,000
     # companies are too few for it, and companies' words are not in contacts' own text)
-    assert tiered == ({('contact', q) for q in ('exa', 'com', 'ann', 'nna', 'anna exa')} if not on_postgres() else set())
+    assert tiered == {('contact', q) for q in ('exa', 'com', 'ann', 'nna', 'anna exa')}
 
 
-@pytest.mark.skipif(on_postgres(), reason='PostgreSQL reads a relevance page as one query (relevance.py)')
 async def test_a_window_that_misses_the_page_falls_back_to_the_index(big):
     # at a smaller scale: "gal" (Gallo) is one contact in ten, dense enough for a page of 10 in a window of 400 names, but every
     # Gallo sorts after "anna bianchi", "anna colombo", ... "anna ferrari" (each a tenth): the window holds none
@@ -92,18 +91,52 @@ async def test_a_search_with_few_matches_stays_one_query(big):
     assert await records._ranked_by_tiers(matching, False, 50, None) is None
 
 
-@pytest.mark.skipif(on_postgres(), reason="only SQLite's search index counts its hits (relevance.py)")
 async def test_a_tiered_page_and_its_total_ask_the_search_index_once_per_phrase(big):
-    """The page read by tiers and the total both need the index's hits for the same phrases: counted once."""
+    """The page read by tiers and the total both need the index's hits for the same phrases: counted once (on
+    PostgreSQL, the planner's estimate asked once per phrase)."""
     from collections import Counter
 
-    from tests.models.records.test_plans import Recorder
+    from tortoise import connections
 
     actor = big.member.membership
-    with Recorder() as recorder:
+    client, sent = connections.get('default'), []
+    original = client.execute_query_dict
+
+    async def recording(sql, values=None):
+        sent.append(sql)
+        return await original(sql, values)
+    client.execute_query_dict = recording
+    try:
         page = await records.list_records(CONTACT, actor, q='com', sort='relevance', limit=50)
-    counted = Counter(sql.split('MATCH')[1].split(')')[0] for sql, _ in recorder.queries
-                      if sql.startswith('SELECT count(*) AS n FROM (SELECT rowid FROM contacts_fts'))
-    assert counted == {" '\"com\"' LIMIT 12502": 1, " '\" com\"' LIMIT 12502": 1}, counted
+    finally:
+        client.execute_query_dict = original
+    if on_postgres():
+        counted = Counter(sql.split('LIKE ')[1] for sql in sent
+                          if sql.startswith('EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts WHERE'))
+        assert counted == {"E'%com%'": 1, "E'% com%'": 1}, counted
+    else:
+        counted = Counter(sql.split('MATCH')[1].split(')')[0] for sql in sent
+                          if sql.startswith('SELECT count(*) AS n FROM (SELECT rowid FROM contacts_fts'))
+        assert counted == {" '\"com\"' LIMIT 12502": 1, " '\" com\"' LIMIT 12502": 1}, counted
     assert [row.id for row in page.items] == await one_query(CONTACT, actor, 'com', False, 50)
     assert (page.total, page.total_exact) == (10_000, False)
+
+
+async def test_hostile_terms_read_by_tiers_are_only_text(big):
+    """Terms go into the estimates' and the word starts' SQL as literals (search._literal): quotes, backslashes and
+    LIKE's wildcards are text there too, read tier by tier (every search taken as dense) as by the one query."""
+    from models.records.service import create_record
+
+    actor = big.member.membership
+    for last_name, emails in (("O'Brien", ["o'brien@example.com"]), ('Back\\Slash', ['x_y%z@example.com']),
+                              ('Obrien', ['obrien@example.com'])):
+        for n in range(3):
+            await create_record(CONTACT, big.owner.membership, {'first_name': f'Anna{n}', 'last_name': last_name,
+                                                                'emails': emails})
+    for q in ("o'brien", "o'b", "brien o'", 'back\\slash', 'k\\s', 'x_y%z', '%', "' OR '1'='1", '\\'):
+        matching = await records._matching(CONTACT, actor, q, {})
+        rows = await records._ranked_by_tiers(matching, False, 10, None, window=20, sparse=0)
+        expected = await one_query(CONTACT, actor, q, False, 10)
+        assert rows is None or [row.id for row in rows] == expected, q
+        if q in ("o'brien", 'back\\slash', 'x_y%z'):
+            assert rows is not None and len(rows) == 3, q
