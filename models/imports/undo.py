@@ -6,6 +6,7 @@ was changed after the import: undoing would silently throw that later work away.
 """
 from __future__ import annotations
 
+from tortoise import connections
 from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
@@ -21,7 +22,7 @@ from ..orgs.tables import Membership
 from ..records.service import derive_columns, lookup_keys, now
 from ..records.tables import CONTACT, KINDS, Company, Kind, Mention, RecordKey
 from ..work.tables import Connection
-from ..db import chunked
+from ..db import chunked, is_postgres
 from .progress import CHUNK
 from .reports import get_batch
 from .tables import ImportBatch, ImportRow, Status
@@ -94,9 +95,19 @@ async def revert(kind: Kind, batch: ImportBatch, actor: Membership | None = None
     restore the updated ones, drop unused new companies. Undone by `actor`, the restored records get an "import
     undone" history entry; without one (a failed import taken back), the import's own entries go too, as if it had
     never run."""
-    # one statement: the database cascades to their keys, mentions and history, its triggers keep the counts and
-    # CardDAV's log as for any deletion
-    await kind.model.filter(org_id=batch.org_id, id__in=_rows(batch, 'created')).delete()
+    # one statement: the database deletes their keys, mentions and history, its triggers keep the counts and
+    # CardDAV's log as for any deletion. PostgreSQL is given the ids, read first, and finds each by primary key
+    # (`org_id + 0`: not through the organization's index): its statistics, taken before the import, put one row in
+    # the import's report and one record in the organization, and a plan made of that read the report's rows once
+    # per record (10^10 rows for 100,000: an undo ran for minutes)
+    if is_postgres():
+        created = await ImportRow.filter(batch_id=batch.id, status='created').values_list('record_id', flat=True)
+        await connections.get('default').execute_query(
+            f'DELETE FROM "{kind.model._meta.db_table}" WHERE id IN (SELECT unnest($2::int[])) '
+            'AND org_id + 0 = $1',
+            [batch.org_id, list(created)])
+    else:
+        await kind.model.filter(org_id=batch.org_id, id__in=_rows(batch, 'created')).delete()
     owner = f'{kind.name}_id'
     for entry in await ImportRow.filter(batch_id=batch.id, status='updated').order_by('-id'):
         record = await kind.model.get_or_none(id=entry.record_id, org_id=batch.org_id)
