@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -215,8 +216,8 @@ async def chunked(query_for, values: list, size: int = 1000) -> list:
     return found
 
 
-__all__ = ['BulkInsert', 'Database', 'Tortoise', 'chunked', 'dialect', 'is_postgres', 'migrate', 'parameterized',
-           'pending_migrations', 'ping', 'pool_use', 'reserve_ids', 'tortoise_config']
+__all__ = ['BulkInsert', 'Database', 'Tortoise', 'chunked', 'dialect', 'is_postgres', 'migrate', 'note_use',
+           'parameterized', 'pending_migrations', 'ping', 'pool_use', 'reserve_ids', 'tortoise_config']
 
 # For Tortoise's command line: `tortoise -c models.db.TORTOISE_ORM makemigrations`
 TORTOISE_ORM = tortoise_config('sqlite://:memory:')
@@ -266,3 +267,14 @@ class BulkInsert:
         await self.connection.execute_query(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM {staged} '
                                             f'ORDER BY rowid')
         await self.connection.execute_query(f'DROP TABLE {staged}')
+
+
+USE_PRECISION = timedelta(minutes=1)  # how exactly "last used" is kept: pages show the day, or "5 minutes ago"
+
+
+async def note_use(row: Model, at: datetime) -> None:
+    """That a credential (an API token, a kiosk link) was used at `at`, written at most once a minute: it is checked
+    on every API request and kiosk read, and a write on each would send every one of those reads through the
+    database's writer (on SQLite, one connection for the whole process)."""
+    if row.last_used_at is None or at - row.last_used_at >= USE_PRECISION:
+        await type(row).filter(id=row.id).update(last_used_at=at)

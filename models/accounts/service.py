@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from ..db import note_use
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from ..i18n import LANGUAGES, _, ngettext
 from ..mail import outbox
@@ -254,7 +255,7 @@ async def user_for_api_token(raw: object) -> User | None:
     token = await ApiToken.get_or_none(token_hash=digest(raw)).select_related('user')
     if token is None:
         return None
-    await ApiToken.filter(id=token.id).update(last_used_at=now())
+    await note_use(token, now())
     return token.user
 
 

@@ -27,6 +27,7 @@ from tortoise.expressions import Q, RawSQL
 from .. import access
 from ..access import Action, require
 from ..accounts.service import digest
+from ..db import note_use
 from ..errors import NotFound, ValidationFailed
 from ..i18n import LANGUAGES, N_, _, ngettext
 from ..pages import by_id, is_whole_number, page_bounds
@@ -221,7 +222,7 @@ async def link_for_token(raw: object) -> KioskLink:
     link = await KioskLink.get_or_none(token_hash=digest(raw)).select_related('org')
     if link is None:
         raise NotFound('kiosk link')
-    await KioskLink.filter(id=link.id).update(last_used_at=now())
+    await note_use(link, now())
     return link
 
 
