@@ -80,6 +80,10 @@ async def test_undo_finds_the_created_records_by_primary_key_with_statistics_fro
     rows = await client.execute_query_dict(f'EXPLAIN (FORMAT JSON) {query}', values)
     plan = rows[0]['QUERY PLAN']
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    read = {(node.get('Relation Name'), node['Node Type'], node.get('Index Name')) for node in _nodes(plan[0]['Plan'])
-            if node.get('Relation Name') and node['Node Type'] != 'ModifyTable'}
-    assert read == {('contacts', 'Index Scan', 'contacts_pkey')}, read
+    nodes = [node for node in _nodes(plan[0]['Plan']) if node['Node Type'] != 'ModifyTable']
+    # an Index Scan of the key, or a Bitmap Heap Scan of contacts over a Bitmap Index Scan of it (the planner's
+    # choice by the number of ids): either way by primary key, and no other table read
+    tables = {node['Relation Name'] for node in nodes if node.get('Relation Name')}
+    indexes = {node['Index Name'] for node in nodes if node.get('Index Name')}
+    assert tables == {'contacts'} and indexes == {'contacts_pkey'}, nodes
+    assert not [node for node in nodes if node['Node Type'] == 'Seq Scan'], nodes
