@@ -45,7 +45,7 @@ async def test_a_copy_job_is_listed_with_its_result(client, acme, target):
 async def test_a_copy_cancelled_while_it_writes_leaves_nothing_in_the_target(orm, acme, target):
     """The queue's abort (what POST /jobs/{id}/cancel asks of it) heard at the first chunk written: inside the
     copy's transaction, so everything is rolled back."""
-    ids = await _contacts(acme, 600)  # a chunk is 500 records
+    ids = await _contacts(acme, 600)
     job = await copies.start(acme.owner.membership, target_org_id=target.id, contact_ids=ids)
     asked = []
 
@@ -56,7 +56,9 @@ async def test_a_copy_cancelled_while_it_writes_leaves_nothing_in_the_target(orm
     await running.run(job.id, aborting=aborting)
     job = await Job.get(id=job.id)
     assert job.status == 'cancelled' and job.result is None, (job.status, job.result)
-    assert len(asked) == 2
+    # the first answer (at 'prepared') let it go on, so the stop came at a 'copying' report, inside the transaction
+    # ('done' is not asked): how many times it was asked after that depends on when the progress task writes
+    assert len(asked) >= 2
     assert await Contact.filter(org_id=target.id).count() == 0
     assert await Company.filter(org_id=target.id).count() == 0
 
