@@ -129,6 +129,8 @@ async def ping() -> None:
     filename = getattr(connection, 'filename', None)
     if dialect() == 'sqlite' and filename != ':memory:' and not os.path.exists(filename):
         raise FileNotFoundError('the SQLite database file is gone')
+    if not getattr(connection, 'file_is_the_one_opened', lambda: True)():
+        raise FileNotFoundError('the SQLite database file was replaced')
     await connection.execute_query('SELECT COUNT(*) FROM tortoise_migrations')
 
 

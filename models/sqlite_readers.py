@@ -15,6 +15,8 @@ state; this client uses that (it is the engine of the `default` connection when 
   transaction for each statement (autocommit), so the next read sees it.
 - Readers are opened with the writer's pragmas plus `query_only`: a statement taken for a read that writes after
   all (`WITH … INSERT`) is refused by SQLite before it changes anything, and is then run on the writer.
+- Readers open the file the writer made (`mode=rw`), never create one: were the file moved away, a new reader would
+  otherwise make an empty database at its place and answer "no such table".
 
 Not routers (Tortoise's `db_for_read`): they see ORM querysets only, not raw SQL, and they do not know about the
 task's open transaction, so a read in a transaction would miss its own writes.
@@ -22,7 +24,9 @@ task's open transaction, so a read in a transaction would miss its own writes.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+from pathlib import Path
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,6 +41,14 @@ READ_STARTS = ('SELECT', 'WITH')
 def is_read(query: str) -> bool:
     """Whether a statement is taken for a read (a wrong guess is caught by the readers' query_only)."""
     return query.lstrip()[:6].upper().startswith(READ_STARTS)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _refused_write(error: sqlite3.OperationalError) -> bool:
@@ -56,14 +68,23 @@ class SqliteReadersClient(SqliteClient):
         self._idle: list[aiosqlite.Connection] = []  # open readers nobody uses, the last used last
         self._open: list[aiosqlite.Connection] = []  # every open reader
         self._free: asyncio.Semaphore | None = None  # made on first use, in the running loop
+        self.opened_file: tuple[int, int] | None = None  # (device, inode) of the file the writer opened
+
+    def file_is_the_one_opened(self) -> bool:
+        """Whether the database file is still at its path: SQLite keeps working on a file moved away or deleted under
+        it (every write then lost), and a file put in its place is not the one this client reads."""
+        return self.opened_file is None or _identity(self.filename) == self.opened_file
 
     async def create_connection(self, with_db: bool) -> None:
         await super().create_connection(with_db)
+        if self._connection:
+            self.opened_file = _identity(self.filename)
         if self.regexp and self._connection:
             await install_regexp_functions(self._connection)
 
     async def _open_reader(self) -> aiosqlite.Connection:
-        connection = await aiosqlite.connect(self.filename, isolation_level=None)
+        uri = f'{Path(self.filename).absolute().as_uri()}?mode=rw'
+        connection = await aiosqlite.connect(uri, uri=True, isolation_level=None)
         try:
             connection._conn.row_factory = sqlite3.Row
             for pragma, value in (*self.pragmas.items(), ('query_only', 'ON')):

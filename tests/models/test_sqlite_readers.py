@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 
 import pytest
 from tortoise import connections
@@ -133,6 +134,26 @@ async def test_readers_are_few_and_opened_like_the_writer(db):
                    for name in ('query_only', 'foreign_keys', 'busy_timeout', 'journal_mode', 'synchronous')}
     assert pragmas == {'query_only': 1, 'foreign_keys': 1, 'busy_timeout': 5000, 'journal_mode': 'wal',
                        'synchronous': 1}
+
+
+async def test_a_file_moved_away_is_not_made_again_and_a_replaced_one_is_noticed(db, rubrica_env):
+    client = connections.get('default')
+    path = rubrica_env / 'rubrica.sqlite3'
+    await database.ping()
+    path.rename(rubrica_env / 'moved-away.sqlite3')
+    # a reader opened now (every open one busy, or a job starting) must not make an empty database where it was
+    with pytest.raises(sqlite3.OperationalError, match='unable to open database file'):
+        await client._open_reader()
+    assert not path.exists()
+    with pytest.raises(FileNotFoundError, match='gone'):
+        await database.ping()
+    # a file put in its place is not the database this process writes to
+    path.write_bytes(b'')
+    with pytest.raises(FileNotFoundError, match='replaced'):
+        await database.ping()
+    path.unlink()
+    (rubrica_env / 'moved-away.sqlite3').rename(path)
+    await database.ping()
 
 
 async def test_no_readers_one_connection_as_before(rubrica_env):
