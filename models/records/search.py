@@ -200,8 +200,9 @@ def _like(before: str, text: str, after: str = '%') -> str:
     return _literal(before + re.sub(r'([\\%_])', r'\\\1', text) + after)
 
 
-async def _planned_rows(client, model, condition: str) -> int:
+async def _planned_rows(model, condition: str) -> int:
     """PostgreSQL: how many rows of the table the planner expects to meet the condition (no row read)."""
+    client = connections.get(model._meta.default_connection or 'default')
     rows = await client.execute_query_dict(
         f'EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE {condition}')
     plan = rows[0]['QUERY PLAN']
@@ -211,17 +212,15 @@ async def _planned_rows(client, model, condition: str) -> int:
 async def later_name_word_hits(model, term: str) -> int:
     """PostgreSQL: about how many records have a word of the name that starts with the term after the first, by
     the planner's estimate (the names whose first word does lie together in name order)."""
-    client = connections.get(model._meta.default_connection or 'default')
-    return await _planned_rows(client, model, f"sort_name LIKE {_like('% ', term)}")
+    return await _planned_rows(model, f"sort_name LIKE {_like('% ', term)}")
 
 
 async def names_before(model, term: str, descending: bool = False) -> int:
     """PostgreSQL: about how many records' names sort before those starting with the term (after them,
     `descending`), by the planner's estimate."""
-    client = connections.get(model._meta.default_connection or 'default')
     upper = term[:-1] + chr(min(ord(term[-1]) + 1, sys.maxunicode))
-    return await _planned_rows(client, model, f'sort_name >= {_literal(upper)}' if descending
-                               else f'sort_name < {_literal(term)}')
+    return await _planned_rows(model, f'sort_name >= {_literal(upper)}' if descending
+                                      else f'sort_name < {_literal(term)}')
 
 
 async def index_hits(model, phrases: list[str], cap: int) -> int:
@@ -232,7 +231,7 @@ async def index_hits(model, phrases: list[str], cap: int) -> int:
     client = connections.get(model._meta.default_connection or 'default')
     if client.capabilities.dialect == 'postgres':
         like = ' AND '.join(f"search_text LIKE {_like('%', p)}" for p in phrases)
-        return min(await _planned_rows(client, model, like), cap)
+        return min(await _planned_rows(model, like), cap)
     match = ' '.join(_fts_phrase(p) for p in phrases)
     fts = FTS_TABLES[model._meta.db_table]
     rows = await client.execute_query_dict(
