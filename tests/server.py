@@ -54,13 +54,15 @@ def wait_until_answering(url: str, process: subprocess.Popen, timeout: float, fa
 
 
 @contextmanager
-def running_server(port: int, *, log: Path | None = None, start_timeout: float = 30, stop_timeout: float = 15,
+def running_server(port: int, *, log: Path | None = None, start_timeout: float = 120, stop_timeout: float = 15,
                    **settings: str) -> Iterator[Server]:
     """`python main.py` on this port with these RUBRICA_* settings until the block ends, once it answers.
 
     Its output goes to `log`, by default `server-PORT.log` next to its data dir. At the end it is stopped
     gracefully, as an operator would (SIGTERM, then SIGKILL after `stop_timeout`), unless it stopped already (a test
-    may kill it). A server that exits, or does not answer within `start_timeout` seconds, is a RuntimeError."""
+    may kill it). A server that exits, or does not answer within `start_timeout` seconds, is a RuntimeError: a
+    generous wait, as a server that migrates a fresh PostgreSQL database on a busy 2-core machine took more than
+    30 s to answer (a CI run), and a server that answers sooner is not waited for."""
     env = server_env(RUBRICA_PORT=str(port), **settings)
     log = log or Path(env['RUBRICA_DATA_DIR']).parent / f'server-{port}.log'
     url = f'http://127.0.0.1:{port}'
