@@ -19,6 +19,8 @@ import importlib
 
 from tortoise import connections
 
+from .. import db
+
 _dup = importlib.import_module('models.migrations.0027_duplicate_keys')
 _holders = importlib.import_module('models.migrations.0033_duplicate_holders')
 COLUMNS, IDS_MAX = _dup.COLUMNS, _holders.IDS_MAX
@@ -71,10 +73,11 @@ def _statements(org_id: int, chosen: str) -> list[str]:
     ]
 
 
-async def delete_contacts(org_id: int, params: list, *, chosen: str) -> None:
-    """Inside a transaction, SQLite: delete the organization's contacts whose ids the subquery `chosen` (with
-    `params`) selects."""
+async def delete_contacts(org_id: int, chosen) -> None:
+    """Inside a transaction, SQLite: delete the organization's contacts whose ids the query `chosen` (a queryset of
+    one column of ids) selects."""
     connection = connections.get('default')
+    _client, chosen_sql, params = db.parameterized(chosen)
     # execute_query, not execute_script: sqlite3's executescript commits the open transaction first
-    for statement in _statements(org_id, chosen):
-        await connection.execute_query(statement, params if f'IN ({chosen})' in statement else None)
+    for statement in _statements(org_id, chosen_sql):
+        await connection.execute_query(statement, params if chosen_sql in statement else None)

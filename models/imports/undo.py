@@ -85,10 +85,14 @@ async def _changed_since(kind: Kind, batch: ImportBatch) -> list[str]:
     return [_shown(row) for row in changed]
 
 
+def _reported(batch: ImportBatch, status: str):
+    """The ids of the records the import's report rows of that status name, as a query (import_rows is indexed by
+    batch and status), so a 100,000-row import is taken back in a few statements."""
+    return ImportRow.filter(batch_id=batch.id, status=status).values('record_id')
+
+
 def _rows(batch: ImportBatch, status: str) -> Subquery:
-    """The ids of the records the import's report rows of that status name, as a subquery (import_rows is indexed
-    by batch and status), so a 100,000-row import is taken back in a few statements."""
-    return Subquery(ImportRow.filter(batch_id=batch.id, status=status).values('record_id'))
+    return Subquery(_reported(batch, status))
 
 
 async def revert(kind: Kind, batch: ImportBatch, actor: Membership | None = None) -> None:
@@ -109,8 +113,7 @@ async def revert(kind: Kind, batch: ImportBatch, actor: Membership | None = None
             'AND org_id + 0 = $1',
             [batch.org_id, list(created)])
     elif kind is CONTACT:
-        await delete_contacts(batch.org_id, [batch.id],
-                              chosen="SELECT record_id FROM import_rows WHERE batch_id = ? AND status = 'created'")
+        await delete_contacts(batch.org_id, _reported(batch, 'created'))
     else:
         await kind.model.filter(org_id=batch.org_id, id__in=_rows(batch, 'created')).delete()
     owner = f'{kind.name}_id'
